@@ -1,0 +1,1 @@
+"""Articles in: reading text and JSONL corpora, splitting newspaper pages, chunking."""

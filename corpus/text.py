@@ -1,0 +1,39 @@
+"""Chinese text helpers shared by every stage: normalisation and sentence spans."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SENTENCE_END = "。！？；!?;"
+_CLOSERS = "”’」』）)》\"'"
+_SENTENCE_RE = re.compile(rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[{_CLOSERS}]*|\n|$)")
+
+
+def normalize(text: str) -> str:
+    """NFKC for matching and tokenising; never for display or citation."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def compact(text: str) -> str:
+    """NFKC, lower case, no whitespace: the form in which answers are compared."""
+    return re.sub(r"\s+", "", normalize(text)).lower()
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as (start, end) offsets, split on 。！？； and line ends.
+
+    Closing quotes and brackets stay with the sentence they end; surrounding whitespace is
+    left out of each span, and empty spans are dropped.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for m in _SENTENCE_RE.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans

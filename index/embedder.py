@@ -1,0 +1,75 @@
+"""Sentence embeddings: the small interface the index depends on, and the real e5 model behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+E5_NAME = "multilingual-e5-small"
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...  # float32, L2-normalised
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+class E5Embedder:
+    """multilingual-e5-small through sentence-transformers, loaded on first use."""
+
+    name = E5_NAME
+    dim = 384
+
+    def __init__(self, model_dir: Path, dtype: str = "auto", batch_size: int = 16) -> None:
+        self.model_dir = Path(model_dir)
+        self.dtype = dtype
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            use_bf16 = self.dtype == "bfloat16" or (self.dtype == "auto" and cpu_has_bf16())
+            torch_dtype = torch.bfloat16 if use_bf16 else torch.float32
+            self._model = SentenceTransformer(
+                str(self.model_dir),
+                device="cpu",
+                local_files_only=True,
+                model_kwargs={"dtype": torch_dtype},
+            )
+        return self._model
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            list(texts),
+            prompt_name="passage",
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        )
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = self.model.encode(
+            [text], prompt_name="query", normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.ascontiguousarray(vec[0], dtype=np.float32)
