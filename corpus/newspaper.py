@@ -1,0 +1,425 @@
+"""Splitting an OCR'd newspaper page into the articles a reader of the printed page would see.
+
+A page is a run of lines. An article opens with a header: an optional series tag, a headline, an
+optional sub-headline (`——…`) and a byline of personal names; the headline may be missing (the
+title then comes from the first sentence) and the byline may instead close the article in
+parentheses. The rules below look only at the shape of lines, never at particular words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+import jieba
+
+from corpus.model import Article, Edit
+from corpus.repair import (
+    JOIN_GAIN_WORD,
+    Paragraph,
+    ends_sentence,
+    join_gain,
+    join_local_breaks,
+    looks_like_heading,
+)
+from corpus.text import sentence_spans
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+# Common single-character surnames; a byline name starts with one of these or a compound surname.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳"
+    "甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解"
+    "牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边"
+    "卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝蔺湛谈揭粟钮铁阎"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "令狐",
+    "公孙",
+    "慕容",
+    "尉迟",
+)
+_BYLINE_ROLES = ("本报记者", "特约记者", "见习记者", "通讯员", "记者")
+_NAME_RE = re.compile(rf"[{_CJK}]{{2,4}}")
+_PAREN_RE = re.compile(r"^[(（](.*)[)）]$")
+_SUBTITLE_RE = re.compile(r"^(?:——|—|--)\s*\S")
+_SENTENCE_MARKS = "。！？!?；;…"
+_CLAUSE_MARKS = "，,、：:；;"
+TITLE_MAX_CHARS = 24
+
+
+class LineKind(Enum):
+    TEXT = "text"
+    BYLINE = "byline"  # names on a line of their own, opening an article
+    CLOSING_BYLINE = "closing_byline"  # names in parentheses, closing an article
+    SUBTITLE = "subtitle"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    start: int  # offsets into the raw page, surrounding whitespace left out
+    end: int
+    text: str
+    kind: LineKind
+
+
+@dataclass(slots=True)
+class _Header:
+    first_line: int  # the article's first line (header included)
+    body_line: int  # its first body line
+    title: str = ""
+    series: str = ""
+    subtitle: str = ""
+    byline: str = ""
+    edits: list[Edit] = field(default_factory=list)
+
+
+def _is_name(token: str) -> bool:
+    if not _NAME_RE.fullmatch(token):
+        return False
+    for surname in _COMPOUND_SURNAMES:
+        if token.startswith(surname):
+            return 3 <= len(token) <= 4
+    return token[0] in _SURNAMES and len(token) <= 3
+
+
+def parse_byline(text: str) -> tuple[str, bool] | None:
+    """The names of a byline line, space-separated, and whether it was in parentheses; else None.
+
+    A byline is two to four personal names (surname plus one or two characters) separated by
+    spaces, or one name after a role such as 记者.
+    """
+    stripped = text.strip()
+    paren = _PAREN_RE.match(stripped)
+    if paren:
+        stripped = paren.group(1).strip()
+    names: list[str] = []
+    has_role = False
+    for token in stripped.split():
+        for role in _BYLINE_ROLES:
+            if token.startswith(role):
+                token, has_role = token[len(role) :], True
+                break
+        if not token:
+            continue
+        if not _is_name(token):
+            return None
+        names.append(token)
+    if not (2 <= len(names) <= 4 or (has_role and 1 <= len(names) <= 6)):
+        return None
+    return " ".join(names), bool(paren)
+
+
+def _is_headline(text: str) -> bool:
+    """A short line without sentence punctuation: a headline when a byline or subtitle follows."""
+    return 1 <= len(text) <= 40 and not any(c in _SENTENCE_MARKS for c in text)
+
+
+def _is_bare_headline(text: str) -> bool:
+    """A headline standing alone: short, and without any clause punctuation or dash."""
+    return (
+        4 <= len(text) <= 30
+        and _is_headline(text)
+        and not any(c in _CLAUSE_MARKS for c in text)
+        and "——" not in text
+    )
+
+
+def page_lines(page: str) -> list[Line]:
+    """The non-blank lines of a page with their raw offsets and layout kind."""
+    lines: list[Line] = []
+    for m in re.finditer(r"[^\n]+", page):
+        s, e = m.start(), m.end()
+        while s < e and page[s].isspace():
+            s += 1
+        while e > s and page[e - 1].isspace():
+            e -= 1
+        if s == e:
+            continue
+        text = page[s:e]
+        kind = LineKind.TEXT
+        byline = parse_byline(text)
+        if byline is not None:
+            kind = LineKind.CLOSING_BYLINE if byline[1] else LineKind.BYLINE
+        elif _SUBTITLE_RE.match(text) and len(text) <= 60:
+            kind = LineKind.SUBTITLE
+        lines.append(Line(s, e, text, kind))
+    return lines
+
+
+def _closes(lines: Sequence[Line], j: int, floor: int) -> bool:
+    """Whether line j can be the last line before an article header (or there is none)."""
+    if j < floor:
+        return True
+    prev, nxt = lines[j], lines[j + 1]
+    if prev.kind is not LineKind.TEXT or ends_sentence(prev.text):
+        return True
+    # a line cut mid-word continues into the next line, which is then no headline
+    return join_gain(prev.text, nxt.text) < JOIN_GAIN_WORD
+
+
+def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str, str, list[str]]:
+    """Walk back from line i over sub-headlines, a headline and a series tag.
+
+    Returns the header's first line, the headline, the series tag and the sub-headlines.
+    """
+    j = i - 1
+    subtitles: list[str] = []
+    while j >= floor and lines[j].kind is LineKind.SUBTITLE and len(subtitles) < 2:
+        subtitles.insert(0, lines[j].text)
+        j -= 1
+    first, headline, series = j + 1, "", ""
+    if (
+        j >= floor
+        and lines[j].kind is LineKind.TEXT
+        and _is_headline(lines[j].text)
+        and _closes(lines, j - 1, floor)
+    ):
+        headline, first = lines[j].text, j
+        k = j - 1
+        if (
+            k >= floor
+            and lines[k].kind is LineKind.TEXT
+            and _is_bare_headline(lines[k].text)
+            and _closes(lines, k - 1, floor)
+        ):
+            series, first = lines[k].text, k
+    return first, headline, series, subtitles
+
+
+def _body_like(line: Line) -> bool:
+    return line.kind is LineKind.TEXT and (len(line.text) > 30 or ends_sentence(line.text))
+
+
+def _find_headers(lines: Sequence[Line]) -> list[_Header]:
+    """Article headers in reading order, each with the line range it opens."""
+    headers: list[_Header] = []
+    floor = 0  # lines before this belong to an earlier header or body already claimed
+
+    def open_at(i: int, body_line: int, byline: str = "") -> None:
+        nonlocal floor
+        first, headline, series, subtitles = _header_before(lines, i, floor)
+        if headers and first <= headers[-1].body_line - 1:
+            first = headers[-1].body_line
+        headers.append(
+            _Header(
+                first_line=first,
+                body_line=body_line,
+                title=headline,
+                series=series,
+                subtitle=" ".join(subtitles),
+                byline=byline,
+            )
+        )
+        floor = body_line
+
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < n else None
+        if line.kind is LineKind.BYLINE:
+            open_at(i, i + 1, parse_byline(line.text)[0])  # type: ignore[index]
+        elif line.kind is LineKind.SUBTITLE and (nxt is None or nxt.kind is not LineKind.BYLINE):
+            if i - 1 >= floor and _is_headline(lines[i - 1].text):
+                open_at(i, i + 1)
+        elif (
+            line.kind is LineKind.CLOSING_BYLINE
+            and i - 1 >= floor
+            and (lines[i - 1].kind is LineKind.SUBTITLE or _is_bare_headline(lines[i - 1].text))
+            and nxt is not None
+            and _body_like(nxt)
+        ):
+            # a parenthesised byline right under a headline opens the article
+            open_at(i, i + 1, parse_byline(line.text)[0])  # type: ignore[index]
+        elif line.kind is LineKind.TEXT and nxt is not None and _opens_alone(lines, i, floor):
+            headers.append(_Header(first_line=i, body_line=i + 1, title=line.text))
+            floor = i + 1
+        i += 1
+    headers = _split_at_closing_bylines(lines, headers)
+    if not headers or headers[0].first_line > 0:
+        headers.insert(0, _Header(first_line=0, body_line=0))
+    return headers
+
+
+def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
+    """Whether a bare headline with body text right under it opens an article by local evidence.
+
+    The evidence: it is the page's first line, or the line above closed an article (a closing
+    byline) or stops mid-sentence without running into it (the article above jumps elsewhere).
+    """
+    line, nxt = lines[i], lines[i + 1]
+    if not _is_bare_headline(line.text) or not _body_like(nxt):
+        return False
+    if i == 0:
+        return True
+    if i - 1 < floor:
+        return False
+    prev = lines[i - 1]
+    if prev.kind is LineKind.CLOSING_BYLINE:
+        return True
+    if prev.kind is not LineKind.TEXT or prev.text.endswith("——"):
+        return False
+    return (
+        not ends_sentence(prev.text)
+        and len(prev.text) > 30
+        and join_gain(prev.text, line.text) < JOIN_GAIN_WORD
+    )
+
+
+def _split_at_closing_bylines(lines: Sequence[Line], headers: list[_Header]) -> list[_Header]:
+    """Open articles that only a closing byline reveals.
+
+    An article signed at its top cannot also be signed in parentheses at its end, so such a
+    closing byline belongs to an article opened by the last bare headline above it. Text after a
+    closing byline that no header claims opens an article of its own.
+    """
+    out: list[_Header] = []
+    for h_index, header in enumerate(headers):
+        stop = headers[h_index + 1].first_line if h_index + 1 < len(headers) else len(lines)
+        out.append(header)
+        current = header
+        for i in range(header.body_line, stop):
+            if lines[i].kind is not LineKind.CLOSING_BYLINE:
+                continue
+            if current.byline:
+                start = max(
+                    (
+                        k
+                        for k in range(current.body_line, i - 1)
+                        if lines[k].kind is LineKind.TEXT
+                        and _is_bare_headline(lines[k].text)
+                        and _body_like(lines[k + 1])
+                    ),
+                    default=None,
+                )
+                if start is not None:
+                    current = _Header(
+                        first_line=start, body_line=start + 1, title=lines[start].text
+                    )
+                    out.append(current)
+            if i + 1 < stop:
+                nxt = lines[i + 1]
+                title = nxt.text if _is_bare_headline(nxt.text) else ""
+                current = _Header(
+                    first_line=i + 1, body_line=i + 2 if title else i + 1, title=title
+                )
+                out.append(current)
+    return out
+
+
+def _title_from_text(text: str) -> str:
+    """A headline-length title from the first sentence, cut at a clause or word boundary."""
+    spans = sentence_spans(text)
+    if not spans:
+        return ""
+    first = text[spans[0][0] : spans[0][1]].rstrip(_SENTENCE_MARKS + "”’")
+    if len(first) <= TITLE_MAX_CHARS:
+        return first
+    cuts = [k for k, c in enumerate(first[: TITLE_MAX_CHARS + 1]) if c in "，,、；;：:"]
+    if cuts and cuts[-1] >= 6:
+        return first[: cuts[-1]]
+    title = ""
+    for word in jieba.cut(first):
+        if len(title) + len(word) > TITLE_MAX_CHARS:
+            break
+        title += word
+    return title or first[:TITLE_MAX_CHARS]
+
+
+def _body_paragraphs(lines: Sequence[Line], start: int, stop: int) -> tuple[list[Paragraph], str]:
+    """The body lines start..stop as paragraphs, and the names of a closing byline among them."""
+    body = [k for k in range(start, stop) if lines[k].kind is not LineKind.CLOSING_BYLINE]
+    closing = [
+        parse_byline(lines[k].text)[0]  # type: ignore[index]
+        for k in range(start, stop)
+        if lines[k].kind is LineKind.CLOSING_BYLINE
+    ]
+    paras: list[Paragraph] = []
+    for pos, k in enumerate(body):
+        text = lines[k].text
+        nxt = lines[body[pos + 1]].text if pos + 1 < len(body) else None
+        after_break = not paras or paras[-1].heading or paras[-1].raw_end_final
+        heading = nxt is not None and after_break and looks_like_heading(text, nxt)
+        paras.append(
+            Paragraph(
+                spans=[(lines[k].start, lines[k].end)],
+                line=k,
+                heading=heading,
+                raw_end_final=ends_sentence(text),
+            )
+        )
+    return paras, closing[-1] if closing else ""
+
+
+def split_articles(page: str, doc_prefix: str) -> list[Article]:
+    """The articles of an OCR'd newspaper page, in reading order, with their repairs recorded.
+
+    Each article gets doc_id f"{doc_prefix}-{n}" (n from 1), a title (series tag + space +
+    headline when there is a series tag; the first sentence, cut to headline length, when there
+    is no headline), its byline, its cleaned body (one paragraph a line, section headings kept as
+    their own lines) and metadata {"subtitle", "series"} where printed. Edits hold offsets into
+    `page`. Articles without body text are left out.
+    """
+    lines = page_lines(page)
+    if not lines:
+        return []
+    headers = _find_headers(lines)
+    articles: list[Article] = []
+    for h_index, header in enumerate(headers):
+        stop = headers[h_index + 1].first_line if h_index + 1 < len(headers) else len(lines)
+        paras, closing = _body_paragraphs(lines, header.body_line, stop)
+        paras, edits = join_local_breaks(page, paras)
+        text = "\n".join(p.text(page) for p in paras).strip()
+        if not text:
+            continue
+        headline = header.title or _title_from_text(text)
+        title = f"{header.series} {headline}" if header.series else headline
+        metadata: dict[str, str] = {}
+        if header.subtitle:
+            metadata["subtitle"] = header.subtitle
+        if header.series:
+            metadata["series"] = header.series
+        articles.append(
+            Article(
+                doc_id=f"{doc_prefix}-{len(articles) + 1}",
+                title=title,
+                text=text,
+                byline=header.byline or closing,
+                metadata=metadata,
+                edits=tuple(sorted(edits, key=lambda e: e.source_start)),
+            )
+        )
+    return articles
+
+
+def describe_articles(articles: Sequence[Article]) -> str:
+    """The articles as plain text for a person to check: header, body, and each repair made."""
+    blocks: list[str] = []
+    for article in articles:
+        head = [f"=== {article.doc_id}  {article.title}"]
+        if article.byline:
+            head.append(f"byline: {article.byline}")
+        for key, value in article.metadata.items():
+            head.append(f"{key}: {value}")
+        head.append(f"{len(article.text)} chars, {len(article.edits)} edits")
+        head.append("")
+        head.append(article.text)
+        if article.edits:
+            head.append("")
+            head.append("edits (offsets into the page):")
+            for edit in article.edits:
+                head.append(
+                    f"  {edit.kind:<5} [{edit.source_start}:{edit.source_end}] {edit.detail}"
+                )
+        blocks.append("\n".join(head))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")

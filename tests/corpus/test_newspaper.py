@@ -1,0 +1,165 @@
+from pathlib import Path
+
+import pytest
+
+from corpus.newspaper import describe_articles, parse_byline, split_articles
+
+SEED = Path(__file__).resolve().parents[2] / "corpus" / "000_2992734d60049928.txt"
+
+
+def page(*lines: str) -> str:
+    return "\n\n".join(lines) + "\n"
+
+
+TWO_ARTICLES = page(
+    "小城新添口袋公园",
+    "——老旧街角变身市民休闲空间",
+    "王小明 陈丽",
+    "今年以来,该市利用边角地块建设口袋公园12处。市民纷纷点赞。",
+    "公园里种植了樟树、桂花等乡土树种,配套建设了健身步道和儿童游乐设施,周末前来休闲的市",
+    "民络绎不绝。",
+    "绿色发展,让城市更宜居",
+    "下一步,该市将继续推进城市更新,让更多市民共享发展成果。",
+    "赵强 刘芳芳",
+    "近年来,某县坚持把农村公路建设作为民生实事来抓,新修公路300公里,群众出行更方便了。",
+    "县交通运输局负责人介绍,今年还将完成30个村的道路硬化任务。",
+)
+
+
+def test_articles_open_at_headline_subtitle_and_byline() -> None:
+    articles = split_articles(TWO_ARTICLES, "p")
+    assert [a.doc_id for a in articles] == ["p-1", "p-2"]
+    first = articles[0]
+    assert first.title == "小城新添口袋公园"
+    assert first.byline == "王小明 陈丽"
+    assert first.metadata == {"subtitle": "——老旧街角变身市民休闲空间"}
+    assert first.text.startswith("今年以来,该市")
+
+
+def test_article_without_headline_takes_title_from_first_sentence() -> None:
+    second = split_articles(TWO_ARTICLES, "p")[1]
+    assert second.byline == "赵强 刘芳芳"
+    assert second.title == "近年来,某县坚持把农村公路建设作为民生实事来抓"
+    assert len(second.title) <= 24
+
+
+def test_line_broken_mid_sentence_is_joined_and_paragraph_breaks_kept() -> None:
+    first = split_articles(TWO_ARTICLES, "p")[0]
+    paragraphs = first.text.split("\n")
+    assert "周末前来休闲的市民络绎不绝。" in first.text
+    assert paragraphs == [
+        "今年以来,该市利用边角地块建设口袋公园12处。市民纷纷点赞。",
+        "公园里种植了樟树、桂花等乡土树种,配套建设了健身步道和儿童游乐设施,周末前来休闲的市民络绎不绝。",
+        "绿色发展,让城市更宜居",
+        "下一步,该市将继续推进城市更新,让更多市民共享发展成果。",
+    ]
+
+
+def test_join_is_recorded_with_offsets_into_the_page() -> None:
+    first = split_articles(TWO_ARTICLES, "p")[0]
+    (join,) = [e for e in first.edits if e.kind == "join"]
+    assert TWO_ARTICLES[join.source_start - 2 : join.source_start] == "的市"
+    assert TWO_ARTICLES[join.source_start : join.source_end].strip() == ""
+    assert TWO_ARTICLES[join.source_end : join.source_end + 2] == "民络"
+
+
+def test_closing_byline_in_parentheses_ends_article_opened_by_bare_headline() -> None:
+    text = page(
+        "甲乙丙丁",
+        "李强 王五",
+        "第一篇文章的正文内容写在这里,讲述了某地的发展情况。",
+        "某县水利局推进节水改造",
+        "今年以来,某县水利局完成节水改造项目8个,受益群众2万人。",
+        "(孙明 周亮)",
+        "系列报道·乡村振兴看某县(一)",
+        "稻花香里说丰年",
+        "刘洋 郑红",
+        "金秋时节,稻田里一派丰收景象。",
+    )
+    articles = split_articles(text, "x")
+    assert [a.title for a in articles] == [
+        "甲乙丙丁",
+        "某县水利局推进节水改造",
+        "系列报道·乡村振兴看某县(一) 稻花香里说丰年",
+    ]
+    assert [a.byline for a in articles] == ["李强 王五", "孙明 周亮", "刘洋 郑红"]
+    assert articles[2].metadata == {"series": "系列报道·乡村振兴看某县(一)"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("李俊 刘星好", ("李俊 刘星好", False)),
+        ("(夏伟胜 邓青)", ("夏伟胜 邓青", True)),
+        ("本报记者 欧阳明", ("欧阳明", False)),
+        ("提升 服务", None),
+        ("公平之道： 让阳光洒在每个人脸上", None),
+        ("李俊", None),
+    ],
+)
+def test_byline_is_two_to_four_personal_names(line: str, expected: tuple[str, bool] | None) -> None:
+    assert parse_byline(line) == expected
+
+
+def test_plain_text_without_header_is_one_article() -> None:
+    articles = split_articles("今天天气很好。\n我们去公园散步。\n", "t")
+    assert len(articles) == 1
+    assert articles[0].title == "今天天气很好"
+    assert articles[0].text == "今天天气很好。\n我们去公园散步。"
+
+
+def test_empty_page_has_no_articles() -> None:
+    assert split_articles(" \n\n", "e") == []
+
+
+@pytest.fixture(scope="module")
+def seed_articles() -> list:
+    return split_articles(SEED.read_text(encoding="utf-8"), "seed")
+
+
+def test_seed_page_gives_four_articles_in_reading_order(seed_articles: list) -> None:
+    assert [a.doc_id for a in seed_articles] == ["seed-1", "seed-2", "seed-3", "seed-4"]
+    titles = [a.title for a in seed_articles]
+    assert titles[0] == "为担道义敢息肩"
+    assert titles[1].startswith("近年来,永兴县") and len(titles[1]) <= 24
+    assert titles[2] == "安化县水利局六项举措优化水利营商环境"
+    assert titles[3] == "奋进新征程·高质量发展看冷水江(四) 村美民富产业兴"
+    assert [a.byline for a in seed_articles] == [
+        "李俊 刘星好",
+        "李秉钧 邝成刚 袁华秀",
+        "夏伟胜 邓青",
+        "李梅花 张翼飞 朱华美",
+    ]
+    assert seed_articles[0].metadata == {"subtitle": "——解读常德市武陵区人社局的“道”与“义”"}
+    assert seed_articles[3].metadata == {
+        "subtitle": "——冷水江市多点发力全面推进乡村振兴",
+        "series": "奋进新征程·高质量发展看冷水江(四)",
+    }
+
+
+def test_seed_broken_lines_are_joined(seed_articles: list) -> None:
+    assert "法定期限内结案率100%" in seed_articles[0].text
+    assert "做“减法”,举办流动课堂" in seed_articles[0].text
+    assert "去年“小水果”产业年产量" in seed_articles[3].text
+    assert "婆婆李明秀卖土猪肉和土鸡。" in seed_articles[3].text
+
+
+def test_seed_section_headings_stay_paragraphs(seed_articles: list) -> None:
+    lines = seed_articles[0].text.split("\n")
+    assert "公平之道： 让阳光洒在每个人脸上" in lines
+    assert "效义之： 让温暖传到每个人手中" in lines
+    assert "强化监测、分类帮扶—— 消除返贫致贫风险" in seed_articles[3].text.split("\n")
+
+
+def test_seed_header_lines_are_not_in_article_text(seed_articles: list) -> None:
+    for article in seed_articles:
+        assert article.byline not in article.text
+    for article in seed_articles[:1] + seed_articles[2:]:
+        assert article.title not in article.text.split("\n")[0]
+
+
+def test_describe_articles_shows_titles_and_edits(seed_articles: list) -> None:
+    shown = describe_articles(seed_articles)
+    for article in seed_articles:
+        assert article.title in shown
+    assert "join" in shown
