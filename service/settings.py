@@ -8,9 +8,9 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from index.retriever import Mode
 
-Mode = Literal["hybrid", "bm25", "dense"]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class Settings(BaseSettings):
@@ -20,20 +20,15 @@ class Settings(BaseSettings):
     corpus: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "corpus"])
     top_k: int = Field(default=5, ge=1, le=20)
     mode: Mode = "hybrid"
+    # the converted embedding model, shared by every data dir
+    model_dir: Path = PROJECT_ROOT / "data" / "model" / "multilingual-e5-small"
+    # embeddings cached by passage text, shared by every data dir
+    cache_dir: Path = PROJECT_ROOT / "data" / "cache"
     # "auto" uses bfloat16 where the CPU computes it natively (AVX512_BF16/AMX), else float32
     embed_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     torch_threads: int = 0  # 0: torch's default
+    # share of the question's IDF weight the best sentence must hold, else abstain (calibrated
+    # on the public CMRC 2018 / DRCD questions: see docs/evaluation.md)
+    min_support: float = Field(default=0.45, ge=0.0, le=1.0)
     host: str = "127.0.0.1"
     port: int = 8000
-
-    @property
-    def index_dir(self) -> Path:
-        return self.data_dir / "index"
-
-    @property
-    def model_dir(self) -> Path:
-        return self.data_dir / "model" / "multilingual-e5-small"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.data_dir / "cache"

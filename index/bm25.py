@@ -1,0 +1,68 @@
+"""The keyword index: BM25 (bm25s) over jieba search-mode tokens of NFKC-normalised text."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+
+from corpus.text import normalize
+
+jieba.setLogLevel(60)  # jieba logs its dictionary load on stderr at INFO
+
+_WORD_RE = re.compile(r"\w", re.UNICODE)
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens of the NFKC, lower-cased text, punctuation and spaces dropped."""
+    return [t for t in jieba.lcut_for_search(normalize(text).lower()) if _WORD_RE.search(t)]
+
+
+class KeywordIndex:
+    """BM25 scores of every passage for a question, plus the document frequencies behind them."""
+
+    def __init__(self, model: bm25s.BM25, doc_freq: dict[str, int], n_docs: int) -> None:
+        self.model = model
+        self.doc_freq = doc_freq
+        self.n_docs = n_docs
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> KeywordIndex:
+        tokens = [tokenize(t) or [""] for t in texts]
+        model = bm25s.BM25()
+        model.index(tokens, show_progress=False)
+        doc_freq = Counter(tok for toks in tokens for tok in set(toks) if tok)
+        return cls(model, dict(doc_freq), len(texts))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save(str(folder), show_progress=False)
+        (folder / "doc_freq.json").write_text(
+            json.dumps({"n_docs": self.n_docs, "doc_freq": self.doc_freq}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        model = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        meta = json.loads((folder / "doc_freq.json").read_text(encoding="utf-8"))
+        return cls(model, meta["doc_freq"], int(meta["n_docs"]))
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage, in index order (zeros when no token is known)."""
+        known = [t for t in query_tokens if t in self.doc_freq]
+        if not known:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        return np.asarray(self.model.get_scores(known), dtype=np.float32)
+
+    def idf(self, token: str) -> float:
+        """Smoothed inverse document frequency; unseen tokens get the highest weight."""
+        df = self.doc_freq.get(token, 0)
+        return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))

@@ -1,0 +1,99 @@
+"""Retrieval: BM25 and dense rankings of passages, fused into one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from corpus.model import Chunk
+from index.bm25 import tokenize
+from index.embedder import Embedder
+from index.store import LoadedIndex
+
+Mode = Literal["hybrid", "bm25", "dense"]
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    chunk: Chunk
+    score: float  # the score the ranking used (fused, BM25 or cosine, by mode)
+    bm25: float
+    dense: float  # cosine similarity of question and passage; 0.0 in bm25 mode
+
+
+@dataclass(frozen=True, slots=True)
+class FusionWeights:
+    """Weighted reciprocal rank fusion: weight / (rrf_k + rank) summed over both rankings."""
+
+    bm25: float = 1.0
+    dense: float = 1.0
+    rrf_k: float = 60.0
+    depth: int = 50  # how deep each ranking is read
+
+
+class Retriever:
+    def __init__(
+        self, index: LoadedIndex, embedder: Embedder | None, fusion: FusionWeights | None = None
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.fusion = fusion or FusionWeights()
+
+    def search(self, question: str, k: int, mode: Mode = "hybrid") -> list[Hit]:
+        """The k best passages for question, best first."""
+        n = len(self.index.chunks)
+        depth = min(n, max(self.fusion.depth, k))
+        bm25_all = self.index.keywords.scores(tokenize(question)) if mode != "dense" else None
+        query_vec = (
+            self.embedder.embed_query(question) if mode != "bm25" and self.embedder else None
+        )
+        if mode == "dense" and query_vec is None:
+            raise ValueError("dense retrieval needs an embedder")
+
+        dense_rank: list[int] = []
+        dense_sim: dict[int, float] = {}
+        if query_vec is not None:
+            sims, ids = self.index.vectors.search(query_vec.reshape(1, -1), depth)
+            for i, s in zip(ids[0], sims[0], strict=True):
+                if i >= 0:
+                    dense_rank.append(int(i))
+                    dense_sim[int(i)] = float(s)
+        bm25_rank: list[int] = []
+        if bm25_all is not None:
+            top = np.argpartition(-bm25_all, depth - 1)[:depth] if depth < n else np.arange(n)
+            bm25_rank = [
+                int(i) for i in top[np.argsort(-bm25_all[top], kind="stable")] if bm25_all[i] > 0
+            ]
+
+        if mode == "bm25":
+            order = [(i, float(bm25_all[i])) for i in bm25_rank]  # type: ignore[index]
+        elif mode == "dense":
+            order = [(i, dense_sim[i]) for i in dense_rank]
+        else:
+            order = self._fuse(bm25_rank, dense_rank)
+        order = order[:k]
+        if query_vec is not None:
+            missing = [i for i, _ in order if i not in dense_sim]
+            if missing:
+                vecs = self.index.vectors.reconstruct_batch(np.asarray(missing, dtype=np.int64))
+                dense_sim.update(zip(missing, (vecs @ query_vec).tolist(), strict=True))
+        return [
+            Hit(
+                chunk=self.index.chunks[i],
+                score=score,
+                bm25=float(bm25_all[i]) if bm25_all is not None else 0.0,
+                dense=dense_sim.get(i, 0.0),
+            )
+            for i, score in order
+        ]
+
+    def _fuse(self, bm25_rank: list[int], dense_rank: list[int]) -> list[tuple[int, float]]:
+        f = self.fusion
+        fused: dict[int, float] = {}
+        for weight, ranking in ((f.bm25, bm25_rank), (f.dense, dense_rank)):
+            for rank, i in enumerate(ranking, 1):
+                fused[i] = fused.get(i, 0.0) + weight / (f.rrf_k + rank)
+        return sorted(fused.items(), key=lambda item: (-item[1], item[0]))

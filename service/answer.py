@@ -1,0 +1,293 @@
+"""Extractive answers: pick the sentences that answer the question and cite them exactly."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from corpus.model import Article
+from corpus.text import normalize, sentence_spans
+from index.bm25 import tokenize
+from index.retriever import Hit
+
+MAX_ANSWER_CHARS = 160
+ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
+
+# question words and particles: they say what is asked, not what to match
+QUESTION_WORDS = frozenset(
+    [
+        "多少",
+        "几",
+        "几个",
+        "几位",
+        "几家",
+        "几年",
+        "几次",
+        "什么",
+        "甚么",
+        "哪",
+        "哪个",
+        "哪些",
+        "哪里",
+        "哪儿",
+        "哪一",
+        "哪家",
+        "哪位",
+        "哪年",
+        "哪种",
+        "哪国",
+        "谁",
+        "何",
+        "何时",
+        "何地",
+        "何人",
+        "如何",
+        "怎么",
+        "怎样",
+        "为何",
+        "为什么",
+        "是否",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "的",
+        "了",
+        "是",
+        "在",
+        "有",
+        "和",
+        "与",
+        "及",
+        "或",
+        "被",
+        "把",
+        "对",
+        "于",
+        "也",
+        "都",
+        "就",
+        "还",
+        "又",
+        "请问",
+        "请",
+        "那",
+        "那么",
+        "这",
+        "这个",
+        "那个",
+        "其",
+        "之",
+        "中",
+        "上",
+        "下",
+        "等",
+        "个",
+        "位",
+        "名",
+        "年",
+        "月",
+        "日",
+        "由",
+        "以",
+        "从",
+        "到",
+        "为",
+        "所",
+    ]
+)
+
+_NUMBER = r"[0-9０-９一二三四五六七八九十百千万亿两零〇]+(?:[.．点][0-9０-９]+)?"
+_Q_NUMBER = re.compile(
+    r"多少|几[个位家次年天岁名人项笔件所倍种条只户]?|多大|多高|多长|多重|多远|多久|百分之|比例|人数|数量|面积|金额|几成"
+)
+_Q_TIME = re.compile(
+    r"何时|什么时候|哪一年|哪年|几月|哪天|哪一天|何年|日期|时间|年份|哪个月|何日|多少年"
+)
+_Q_PERSON = re.compile(r"谁|哪位|何人|什么人|名字|叫什么|姓名")
+_Q_PLACE = re.compile(
+    r"哪里|哪儿|何地|什么地方|哪个(?:省|市|县|区|国家|地区|城市|社区|街道|镇|村|法院)|在哪|位于|哪国|哪一国"
+)
+_HAS_NUMBER = re.compile(_NUMBER)
+_HAS_TIME = re.compile(rf"{_NUMBER}\s*[年月日号时]|[春夏秋冬]季|世纪|年代|朝|今年|去年|明年|当天")
+_CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    marker: int
+    doc_id: str
+    title: str
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    support: float  # how much of the question the cited text covers, 0..1
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    hit_rank: int
+    hit: Hit
+    start: int
+    end: int
+    text: str
+    score: float
+    coverage: float
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSettings:
+    depth: int = 3  # how many of the best passages answers are looked for in
+    min_support: float = 0.45  # below this share of the question's weight found, abstain
+    second_margin: float = (
+        0.5  # a second sentence joins the answer when scored at least this share of the best
+    )
+
+
+def question_terms(question: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """Content terms of the question with their IDF weights."""
+    terms: dict[str, float] = {}
+    for tok in tokenize(question):
+        if (
+            tok in QUESTION_WORDS
+            or len(tok) == 1
+            and not ("\u4e00" <= tok <= "\u9fff" or tok.isalnum())
+        ):
+            continue
+        terms[tok] = idf(tok)
+    return terms
+
+
+def expected_type(question: str) -> str | None:
+    """What kind of fact the question asks for: time, number, person or place."""
+    q = normalize(question)
+    if _Q_TIME.search(q):
+        return "time"
+    if _Q_NUMBER.search(q):
+        return "number"
+    if _Q_PERSON.search(q):
+        return "person"
+    if _Q_PLACE.search(q):
+        return "place"
+    return None
+
+
+def has_type(text: str, kind: str | None, question: str) -> bool:
+    """Whether text holds a fact of the expected kind that the question itself does not."""
+    if kind is None:
+        return False
+    t = normalize(text)
+    if kind in ("number", "time"):
+        pattern = _HAS_TIME if kind == "time" else _HAS_NUMBER
+        q = normalize(question)
+        return any(m.group(0) not in q for m in pattern.finditer(t))
+    import jieba.posseg as pseg
+
+    flag = "nr" if kind == "person" else "ns"
+    return any(p.flag.startswith(flag) and p.word not in question for p in pseg.cut(t))
+
+
+def candidate_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of text[start:end]; a sentence over the answer limit becomes windows of clauses."""
+    spans: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text, start, end):
+        if e - s <= MAX_ANSWER_CHARS:
+            spans.append((s, e))
+            continue
+        clauses = [
+            (m.start() + s, m.end() + s) for m in _CLAUSE.finditer(text[s:e]) if m.end() > m.start()
+        ]
+        for i in range(len(clauses)):
+            j = i
+            while j + 1 < len(clauses) and clauses[j + 1][1] - clauses[i][0] <= MAX_ANSWER_CHARS:
+                j += 1
+            spans.append((clauses[i][0], min(clauses[j][1], clauses[i][0] + MAX_ANSWER_CHARS)))
+    return spans
+
+
+def score_candidates(
+    question: str,
+    hits: Sequence[Hit],
+    articles: dict[str, Article],
+    idf: Callable[[str], float],
+    depth: int,
+) -> list[Candidate]:
+    """Every sentence of the best passages, scored for how well it answers the question."""
+    terms = question_terms(question, idf)
+    total = sum(terms.values()) or 1.0
+    kind = expected_type(question)
+    seen: set[tuple[str, int, int]] = set()
+    cands: list[Candidate] = []
+    for rank, hit in enumerate(hits[:depth]):
+        article = articles[hit.chunk.doc_id]
+        title_norm = normalize(article.title).lower()
+        for s, e in candidate_spans(article.text, hit.chunk.start, hit.chunk.end):
+            key = (article.doc_id, s, e)
+            if key in seen:
+                continue
+            seen.add(key)
+            text = article.text[s:e]
+            norm = normalize(text).lower()
+            found = sum(w for t, w in terms.items() if t in norm)
+            in_title = sum(w for t, w in terms.items() if t not in norm and t in title_norm)
+            coverage = (found + 0.5 * in_title) / total
+            score = coverage + 0.15 / (1 + rank) + (0.2 if has_type(text, kind, question) else 0.0)
+            cands.append(Candidate(rank, hit, s, e, text, score, coverage))
+    cands.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
+    return cands
+
+
+def compose_answer(cands: Sequence[Candidate], settings: AnswerSettings) -> Answer:
+    """The best sentence, plus the next best when it fits within the length limit, with markers."""
+    if not cands or cands[0].coverage < settings.min_support:
+        return Answer(ABSTAIN_MESSAGE, True, (), cands[0].coverage if cands else 0.0)
+    chosen = [cands[0]]
+    for c in cands[1:]:
+        if c.score < settings.second_margin * cands[0].score:
+            break
+        overlaps = any(
+            c.hit.chunk.doc_id == o.hit.chunk.doc_id and c.start < o.end and o.start < c.end
+            for o in chosen
+        )
+        if not overlaps and len(c.text) + len(chosen[0].text) <= MAX_ANSWER_CHARS:
+            chosen.append(c)
+            break
+    # read in article order when both come from one article
+    if len(chosen) == 2 and chosen[0].hit.chunk.doc_id == chosen[1].hit.chunk.doc_id:
+        chosen.sort(key=lambda c: c.start)
+    citations = tuple(
+        Citation(
+            marker=n,
+            doc_id=c.hit.chunk.doc_id,
+            title=c.hit.chunk.title,
+            chunk_id=c.hit.chunk.chunk_id,
+            text=c.text,
+            start=c.start,
+            end=c.end,
+            score=round(c.score, 4),
+        )
+        for n, c in enumerate(chosen, 1)
+    )
+    text = "".join(f"{c.text}[{c.marker}]" for c in citations)
+    return Answer(text, False, citations, cands[0].coverage)
+
+
+def answer_question(
+    question: str,
+    hits: Sequence[Hit],
+    articles: dict[str, Article],
+    idf: Callable[[str], float],
+    settings: AnswerSettings | None = None,
+) -> Answer:
+    settings = settings or AnswerSettings()
+    return compose_answer(score_candidates(question, hits, articles, idf, settings.depth), settings)

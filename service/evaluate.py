@@ -1,0 +1,188 @@
+"""`wenda eval`: answer evaluation files through the /ask code path and compute CONTRACT.md's figures."""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus.text import compact
+from index.retriever import Mode
+from service.answer import MAX_ANSWER_CHARS
+from service.followup import Turn
+from service.qa import QAService
+
+_MARKER = re.compile(r"\[\d+\]")
+
+
+class EvalFileError(ValueError):
+    """An evaluation file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    answerable: bool
+    doc_id: str | None = None
+    history: tuple[Turn, ...] = ()
+    kind: str | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    question: Question
+    hit: bool
+    supported: bool
+    abstained: bool
+    gold_rank: int | None  # 1-based rank of the first passage from the gold article
+    answer_chars: int
+    latency_ms: float
+
+
+@dataclass(slots=True)
+class Report:
+    name: str
+    mode: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def figures(self, outcomes: Sequence[Outcome] | None = None) -> dict[str, Any]:
+        rows = self.outcomes if outcomes is None else outcomes
+        ans = [o for o in rows if o.question.answerable]
+        unans = [o for o in rows if not o.question.answerable]
+        ranked = [o for o in ans if o.question.doc_id]
+        lat = sorted(o.latency_ms for o in rows)
+        answered = [o for o in ans if not o.abstained]
+
+        def share(xs: Sequence[bool]) -> float | None:
+            return round(sum(xs) / len(xs), 4) if xs else None
+
+        return {
+            "file": self.name,
+            "mode": self.mode,
+            "questions": len(rows),
+            "answerable": len(ans),
+            "unanswerable": len(unans),
+            "answer_hit": share([o.hit for o in ans]),
+            "citation_support": share([o.supported for o in ans]),
+            "recall@1": share([o.gold_rank == 1 for o in ranked]),
+            "recall@5": share([o.gold_rank is not None and o.gold_rank <= 5 for o in ranked]),
+            "mrr": round(sum(1 / o.gold_rank for o in ranked if o.gold_rank) / len(ranked), 4)
+            if ranked
+            else None,
+            "false_abstention": share([o.abstained for o in ans]),
+            "abstention_unanswerable": share([o.abstained for o in unans]),
+            "answer_chars_mean": round(statistics.mean(o.answer_chars for o in answered), 1)
+            if answered
+            else None,
+            "latency_p50_ms": round(percentile(lat, 50), 2) if lat else None,
+            "latency_p95_ms": round(percentile(lat, 95), 2) if lat else None,
+        }
+
+    def by_kind(self) -> dict[str, dict[str, Any]]:
+        kinds = sorted({o.question.kind for o in self.outcomes if o.question.kind})
+        return {k: self.figures([o for o in self.outcomes if o.question.kind == k]) for k in kinds}
+
+
+def percentile(sorted_values: Sequence[float], pct: float) -> float:
+    if not sorted_values:
+        return 0.0
+    pos = (len(sorted_values) - 1) * pct / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def read_questions(path: Path) -> list[Question]:
+    questions: list[Question] = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+                history = tuple(Turn(t["role"], t["content"]) for t in r.get("history") or ())
+                questions.append(
+                    Question(
+                        id=str(r["id"]),
+                        question=str(r["question"]),
+                        answers=tuple(r.get("answers") or ()),
+                        answerable=bool(r["answerable"]),
+                        doc_id=r.get("doc_id"),
+                        history=history,
+                        kind=r.get("kind"),
+                    )
+                )
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise EvalFileError(
+                    f"{path}:{lineno}: not an evaluation line ({exc}); see CONTRACT.md"
+                ) from exc
+    return questions
+
+
+def contains_gold(text: str, answers: Sequence[str]) -> bool:
+    norm = compact(text)
+    return any(compact(g) and compact(g) in norm for g in answers)
+
+
+def judge(question: Question, result: Any, latency_ms: float) -> Outcome:
+    a = result.answer
+    plain = _MARKER.sub("", a.text)
+    hit = (
+        question.answerable
+        and not a.abstained
+        and len(plain) <= MAX_ANSWER_CHARS
+        and contains_gold(plain, question.answers)
+    )
+    supported = hit and any(contains_gold(c.text, question.answers) for c in a.citations)
+    gold_rank = next(
+        (i for i, h in enumerate(result.hits, 1) if h.chunk.doc_id == question.doc_id), None
+    )
+    return Outcome(question, hit, supported, a.abstained, gold_rank, len(plain), latency_ms)
+
+
+def evaluate(service: QAService, path: Path, mode: Mode, top_k: int = 5) -> Report:
+    report = Report(path.name, mode)
+    for q in read_questions(path):
+        t0 = time.perf_counter()
+        result = service.ask(q.question, q.history, top_k, mode)
+        report.outcomes.append(judge(q, result, (time.perf_counter() - t0) * 1000))
+    return report
+
+
+COLUMNS = (
+    ("answer_hit", "answer hit"),
+    ("citation_support", "citation support"),
+    ("recall@1", "recall@1"),
+    ("recall@5", "recall@5"),
+    ("mrr", "MRR"),
+    ("false_abstention", "false abstention"),
+    ("abstention_unanswerable", "abstained (unanswerable)"),
+    ("answer_chars_mean", "answer chars"),
+    ("latency_p50_ms", "p50 ms"),
+    ("latency_p95_ms", "p95 ms"),
+)
+
+
+def markdown_table(rows: Sequence[dict[str, Any]], label: str = "mode") -> str:
+    head = f"| {label} | questions | " + " | ".join(c[1] for c in COLUMNS) + " |"
+    sep = "|---|---:|" + "---:|" * len(COLUMNS)
+    lines = [head, sep]
+    for r in rows:
+        cells = [
+            "–"
+            if r.get(k) is None
+            else f"{r[k]:.3f}"
+            if isinstance(r[k], float)
+            and k not in ("answer_chars_mean", "latency_p50_ms", "latency_p95_ms")
+            else str(r[k])
+            for k, _ in COLUMNS
+        ]
+        lines.append(f"| {r[label]} | {r['questions']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""The one code path from a question to a cited answer, shared by HTTP, CLI and evaluation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from index.embedder import E5Embedder, Embedder
+from index.retriever import Hit, Mode, Retriever
+from index.store import LoadedIndex, load_index
+from service.answer import Answer, AnswerSettings, answer_question
+from service.followup import Turn, resolve_question
+from service.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class AskResult:
+    question: str  # as retrieved and answered, after resolving a follow-up
+    answer: Answer
+    hits: list[Hit]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def make_embedder(settings: Settings) -> E5Embedder:
+    if settings.torch_threads:
+        import torch
+
+        torch.set_num_threads(settings.torch_threads)
+    return E5Embedder(settings.model_dir, dtype=settings.embed_dtype)
+
+
+class QAService:
+    """Answers questions from one loaded index."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.retriever = Retriever(index, embedder)
+        self.answer_settings = AnswerSettings(min_support=settings.min_support)
+
+    @classmethod
+    def load(cls, settings: Settings, embedder: Embedder | None = None) -> QAService:
+        """Load the data dir's index; raises IndexNotFound or IndexMismatch with what to run."""
+        embedder = embedder or make_embedder(settings)
+        return cls(load_index(settings.data_dir, embedder.name, embedder.dim), embedder, settings)
+
+    def warm_up(self) -> None:
+        """Load the model and jieba now rather than on the first question."""
+        self.ask("预热")
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int | None = None,
+        mode: Mode | None = None,
+    ) -> AskResult:
+        t0 = time.perf_counter()
+        resolved = resolve_question(question.strip(), history)
+        hits = self.retriever.search(
+            resolved, top_k or self.settings.top_k, mode or self.settings.mode
+        )
+        t1 = time.perf_counter()
+        answer = answer_question(
+            resolved, hits, self.index.articles_by_id, self.index.keywords.idf, self.answer_settings
+        )
+        t2 = time.perf_counter()
+        timings = {
+            "retrieve": round((t1 - t0) * 1000, 2),
+            "answer": round((t2 - t1) * 1000, 2),
+            "total": round((t2 - t0) * 1000, 2),
+        }
+        return AskResult(resolved, answer, hits, timings)
