@@ -1,0 +1,823 @@
+// The web chat: asks /ask/stream, shows answers with citation markers, opens cited articles.
+// Every piece of text from questions, answers and articles goes in through textContent or
+// createTextNode, never as HTML.
+"use strict";
+
+(() => {
+  const STORAGE_KEY = "wenda.chat.v1";
+  const MAX_HISTORY_TURNS = 20;
+  const MAX_QUESTION_CHARS = 2000;
+  const ABSTAIN_MESSAGE = "这些文章里没有找到答案";
+  const SNIPPET_CHARS = 90;
+  const LONG_QUESTION_CHARS = 280;
+  const MARKER_RE = /\[(\d+)\]/g;
+
+  const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+  const ui = {
+    conversation: byTestId("conversation"),
+    empty: byTestId("empty-state"),
+    form: byTestId("composer"),
+    input: byTestId("question-input"),
+    count: byTestId("question-count"),
+    send: byTestId("send"),
+    newChat: byTestId("new-chat"),
+    health: byTestId("health"),
+    panel: byTestId("article-panel"),
+    panelClose: byTestId("article-close"),
+    panelScroll: byTestId("article-scroll"),
+    articleTitle: byTestId("article-title"),
+    headTitle: byTestId("panel-head-title"),
+    articleByline: byTestId("article-byline"),
+    articleNote: byTestId("article-note"),
+    articleText: byTestId("article-text"),
+  };
+
+  // A turn is {role: "user", content, failed?} | {role: "assistant", answer, abstained,
+  // citations, passages, state} | {role: "error", content}.
+  let turns = loadTurns();
+  let busy = false;
+  let controller = null;
+  let panelTrigger = null;
+  let panelRequest = 0;
+  const articleCache = new Map();
+  const turnNodes = new WeakMap();
+
+  // ---------- small DOM helpers ----------
+
+  function h(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "className") node.className = value;
+      else if (key === "testid") node.dataset.testid = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function codePointLength(text) {
+    let n = 0;
+    for (const _ of text) n += 1;
+    return n;
+  }
+
+  // Citation offsets count Unicode code points (Python str); JS strings index UTF-16 units.
+  function utf16Index(text, codePoints) {
+    let i = 0;
+    for (let n = 0; n < codePoints && i < text.length; n += 1) {
+      i += text.codePointAt(i) > 0xffff ? 2 : 1;
+    }
+    return i;
+  }
+
+  function snippet(text) {
+    const flat = text.replace(/\s+/g, " ").trim();
+    const chars = Array.from(flat);
+    return chars.length > SNIPPET_CHARS ? `${chars.slice(0, SNIPPET_CHARS).join("")}…` : flat;
+  }
+
+  // ---------- storage ----------
+
+  function loadTurns() {
+    let parsed;
+    try {
+      parsed = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+    } catch {
+      return [];
+    }
+    if (!parsed || !Array.isArray(parsed.turns)) return [];
+    const clean = [];
+    for (const t of parsed.turns) {
+      if (!t || typeof t !== "object") continue;
+      if (t.role === "user" && typeof t.content === "string") {
+        clean.push({ role: "user", content: t.content, failed: Boolean(t.failed) });
+      } else if (t.role === "assistant" && typeof t.answer === "string") {
+        clean.push({
+          role: "assistant",
+          answer: t.answer,
+          abstained: Boolean(t.abstained),
+          citations: Array.isArray(t.citations) ? t.citations : [],
+          passages: Array.isArray(t.passages) ? t.passages : [],
+          state: t.state === "error" ? "error" : "done",
+          errorText: typeof t.errorText === "string" ? t.errorText : "",
+        });
+      } else if (t.role === "error" && typeof t.content === "string") {
+        clean.push({ role: "error", content: t.content });
+      }
+    }
+    // A question whose answer never arrived (the page was closed mid-answer) is marked unsent.
+    clean.forEach((t, i) => {
+      if (t.role === "user" && !(clean[i + 1] && clean[i + 1].role !== "user")) t.failed = true;
+    });
+    return clean;
+  }
+
+  function saveTurns() {
+    const settled = turns.filter((t) => t.role !== "assistant" || t.state !== "streaming");
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify({ version: 1, turns: settled }));
+    } catch {
+      // Storage full or disabled: the chat still works, it just won't survive a reload.
+    }
+  }
+
+  // The earlier turns the service needs for a follow-up, oldest first, at most 20.
+  function historyForRequest() {
+    const history = [];
+    turns.forEach((t, i) => {
+      const next = turns[i + 1];
+      if (t.role === "user" && !t.failed && next && next.role === "assistant" && next.state === "done") {
+        history.push({ role: "user", content: t.content });
+        history.push({ role: "assistant", content: next.answer });
+      }
+    });
+    return history.slice(-MAX_HISTORY_TURNS);
+  }
+
+  // ---------- rendering ----------
+
+  function renderAll() {
+    ui.conversation.replaceChildren();
+    if (turns.length === 0) {
+      ui.conversation.append(ui.empty);
+      return;
+    }
+    for (const t of turns) ui.conversation.append(renderTurn(t));
+  }
+
+  function renderTurn(t) {
+    if (t.role === "user") return renderUser(t);
+    if (t.role === "error") return renderError(t.content);
+    return renderAssistant(t);
+  }
+
+  function renderUser(t) {
+    const node = h(
+      "div",
+      { className: "msg msg-user", testid: "msg-user" },
+      h("div", { className: "bubble" }, h("div", { className: "user-text", testid: "user-text" }, t.content)),
+    );
+    if (codePointLength(t.content) > LONG_QUESTION_CHARS) {
+      node.classList.add("is-long");
+      const toggle = h("button", {
+        type: "button",
+        className: "btn btn-small expand",
+        testid: "expand-question",
+        "aria-expanded": "false",
+        text: "展开全文",
+      });
+      toggle.addEventListener("click", () => {
+        const expanded = node.classList.toggle("is-expanded");
+        toggle.setAttribute("aria-expanded", String(expanded));
+        toggle.textContent = expanded ? "收起" : "展开全文";
+      });
+      node.append(toggle);
+    }
+    if (t.failed) {
+      node.classList.add("is-failed");
+      node.append(h("p", { className: "msg-note", text: "未得到回答" }));
+    }
+    turnNodes.set(t, node);
+    return node;
+  }
+
+  function renderError(text) {
+    return h(
+      "div",
+      { className: "msg msg-error", testid: "msg-error", role: "alert" },
+      h("span", { className: "error-icon", "aria-hidden": "true", text: "!" }),
+      h("p", { className: "error-text", testid: "error-text" }, text),
+    );
+  }
+
+  function renderAssistant(t) {
+    const node = h("article", { className: "msg msg-assistant", testid: "msg-assistant", "aria-label": "回答" });
+    turnNodes.set(t, node);
+    fillAssistant(t);
+    return node;
+  }
+
+  function citationFor(t, marker) {
+    return t.citations.find((c) => Number(c.marker) === marker);
+  }
+
+  function fillAnswerText(target, t) {
+    target.replaceChildren();
+    let last = 0;
+    for (const match of t.answer.matchAll(MARKER_RE)) {
+      if (match.index > last) target.append(document.createTextNode(t.answer.slice(last, match.index)));
+      const marker = Number(match[1]);
+      const citation = citationFor(t, marker);
+      if (citation) {
+        target.append(
+          h("button", {
+            type: "button",
+            className: "marker",
+            testid: "citation-marker",
+            "data-marker": marker,
+            "aria-label": `引用 ${marker}:查看《${citation.title}》原文`,
+            text: String(marker),
+            onclick: (event) => openArticle(citation.doc_id, citation.title, { citation }, event.currentTarget),
+          }),
+        );
+      } else {
+        target.append(h("span", { className: "marker is-pending", "aria-hidden": "true", text: String(marker) }));
+      }
+      last = match.index + match[0].length;
+    }
+    if (last < t.answer.length) target.append(document.createTextNode(t.answer.slice(last)));
+  }
+
+  function fillAssistant(t) {
+    const node = turnNodes.get(t);
+    node.dataset.state = t.state === "done" && t.abstained ? "abstained" : t.state;
+    node.replaceChildren();
+    const bubble = h("div", { className: "bubble" });
+    node.append(bubble);
+
+    if (t.state === "done" && t.abstained) {
+      bubble.append(h("p", { className: "abstention", testid: "abstention", text: ABSTAIN_MESSAGE }));
+      const own = t.answer.replace(/[\s。.!!]/g, "");
+      if (own && own !== ABSTAIN_MESSAGE) {
+        bubble.append(h("p", { className: "answer answer-aside", testid: "answer-text", text: t.answer }));
+      }
+    } else {
+      const answer = h("div", { className: "answer", testid: "answer-text" });
+      fillAnswerText(answer, t);
+      bubble.append(answer);
+    }
+
+    if (t.state === "streaming" && !t.answer) {
+      bubble.append(
+        h(
+          "div",
+          { className: "typing", testid: "typing", role: "status", "aria-label": "正在查找并回答" },
+          h("span", { "aria-hidden": "true" }),
+          h("span", { "aria-hidden": "true" }),
+          h("span", { "aria-hidden": "true" }),
+        ),
+      );
+    }
+    if (t.state === "error" && t.errorText) {
+      bubble.append(h("p", { className: "inline-error", role: "alert", testid: "error-text", text: t.errorText }));
+    }
+
+    if (t.state !== "done") return;
+
+    if (!t.abstained && t.citations.length > 0) {
+      const list = h("div", { className: "sources", testid: "sources", role: "group", "aria-label": "来源" });
+      list.append(h("span", { className: "sources-label", text: "来源" }));
+      for (const citation of t.citations) {
+        list.append(
+          h(
+            "button",
+            {
+              type: "button",
+              className: "chip",
+              testid: "source-chip",
+              "data-marker": citation.marker,
+              "aria-label": `来源 ${citation.marker}:${citation.title}`,
+              onclick: (event) => openArticle(citation.doc_id, citation.title, { citation }, event.currentTarget),
+            },
+            h("span", { className: "chip-num", text: String(citation.marker) }),
+            h("span", { className: "chip-title", text: citation.title || citation.doc_id }),
+          ),
+        );
+      }
+      node.append(list);
+    }
+
+    if (t.abstained && t.passages.length > 0) {
+      const items = h("ul", { className: "related-list" });
+      for (const passage of t.passages) {
+        items.append(
+          h(
+            "li",
+            {},
+            h(
+              "button",
+              {
+                type: "button",
+                className: "related",
+                testid: "related-passage",
+                "aria-label": `相关段落:${passage.title},打开原文`,
+                onclick: (event) => openArticle(passage.doc_id, passage.title, { passage }, event.currentTarget),
+              },
+              h("span", { className: "related-title", text: passage.title || passage.doc_id }),
+              h("span", { className: "related-snippet", text: snippet(passage.text || "") }),
+            ),
+          ),
+        );
+      }
+      node.append(
+        h(
+          "section",
+          { className: "related-block", testid: "related-passages", "aria-label": "相关段落" },
+          h("h3", { className: "related-heading", text: "相关段落" }),
+          h("p", { className: "related-hint", text: "这些段落和问题最接近,但没有直接回答它,请自行判断。" }),
+          items,
+        ),
+      );
+    }
+
+    const copy = h("button", {
+      type: "button",
+      className: "btn btn-small copy",
+      testid: "copy-answer",
+      "aria-label": "复制回答和来源",
+      text: "复制",
+    });
+    copy.addEventListener("click", () => copyAnswer(t, copy));
+    node.append(h("div", { className: "msg-actions" }, copy));
+  }
+
+  function appendTurn(t) {
+    if (ui.empty.isConnected) ui.empty.remove();
+    const stick = isNearBottom();
+    ui.conversation.append(renderTurn(t));
+    if (stick || t.role === "user") scrollToBottom();
+  }
+
+  function refreshAssistant(t) {
+    const stick = isNearBottom();
+    fillAssistant(t);
+    if (stick) scrollToBottom();
+  }
+
+  function isNearBottom() {
+    const c = ui.conversation;
+    return c.scrollHeight - c.scrollTop - c.clientHeight < 120;
+  }
+
+  function scrollToBottom() {
+    ui.conversation.scrollTop = ui.conversation.scrollHeight;
+  }
+
+  // ---------- copying ----------
+
+  function answerAsText(t) {
+    const strip = (s) => s.replace(MARKER_RE, "[$1]");
+    if (t.abstained) {
+      const lines = [`${ABSTAIN_MESSAGE}。`];
+      if (t.passages.length) {
+        lines.push("", "相关段落:");
+        for (const p of t.passages) lines.push(`- ${p.title}:${snippet(p.text || "")}`);
+      }
+      return lines.join("\n");
+    }
+    const lines = [strip(t.answer)];
+    if (t.citations.length) {
+      lines.push("", "来源:");
+      for (const c of t.citations) lines.push(`[${c.marker}] ${c.title}:「${c.text}」`);
+    }
+    return lines.join("\n");
+  }
+
+  async function copyAnswer(t, button) {
+    const text = answerAsText(t);
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      ok = true;
+    } catch {
+      const area = h("textarea", { className: "visually-hidden", readonly: true, "aria-hidden": "true" });
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      try {
+        ok = document.execCommand("copy");
+      } catch {
+        ok = false;
+      }
+      area.remove();
+    }
+    button.textContent = ok ? "已复制" : "复制失败";
+    button.dataset.copied = ok ? "true" : "false";
+    setTimeout(() => {
+      button.textContent = "复制";
+      delete button.dataset.copied;
+    }, 2000);
+  }
+
+  // ---------- the article panel ----------
+
+  async function loadArticle(docId) {
+    if (articleCache.has(docId)) return articleCache.get(docId);
+    const response = await fetch(`/articles/${encodeURIComponent(docId)}`, {
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) {
+      const body = await readJson(response);
+      throw new Error(
+        response.status === 404 ? "索引里没有这篇文章(可能在回答之后重建过索引)。" : describeHttpError(response.status, body),
+      );
+    }
+    const article = await response.json();
+    articleCache.set(docId, article);
+    return article;
+  }
+
+  // Where to highlight, as UTF-16 [start, end), plus a note when the citation does not match.
+  function highlightRange(text, target) {
+    if (target.citation) {
+      const c = target.citation;
+      const start = utf16Index(text, Number(c.start));
+      const end = utf16Index(text, Number(c.end));
+      if (end > start && text.slice(start, end) === c.text) return { start, end, note: "" };
+      const found = c.text ? text.indexOf(c.text) : -1;
+      const note = "引用的位置和原文对不上,下面标出的是原文中相同的句子。";
+      if (found >= 0) return { start: found, end: found + c.text.length, note };
+      return { start: -1, end: -1, note: "在原文中没有找到引用的句子。" };
+    }
+    if (target.passage && target.passage.text) {
+      const found = text.indexOf(target.passage.text);
+      if (found >= 0) return { start: found, end: found + target.passage.text.length, note: "" };
+    }
+    return { start: -1, end: -1, note: "" };
+  }
+
+  function showPanel(trigger) {
+    panelTrigger = trigger || null;
+    ui.panel.hidden = false;
+    document.body.classList.add("panel-open");
+  }
+
+  function closePanel() {
+    if (ui.panel.hidden) return;
+    panelRequest += 1;
+    ui.panel.hidden = true;
+    document.body.classList.remove("panel-open");
+    document.querySelectorAll(".is-active-source").forEach((n) => n.classList.remove("is-active-source"));
+    if (panelTrigger && panelTrigger.isConnected) panelTrigger.focus();
+    panelTrigger = null;
+  }
+
+  async function openArticle(docId, title, target, trigger) {
+    const request = ++panelRequest;
+    document.querySelectorAll(".is-active-source").forEach((n) => n.classList.remove("is-active-source"));
+    if (trigger) trigger.classList.add("is-active-source");
+    showPanel(trigger);
+    ui.panel.setAttribute("aria-busy", "true");
+    ui.articleTitle.textContent = title || docId;
+    ui.headTitle.textContent = title || docId;
+    ui.articleByline.textContent = "";
+    ui.articleNote.textContent = "";
+    ui.articleText.replaceChildren(h("p", { className: "article-loading", text: "正在载入原文…" }));
+    ui.articleTitle.focus({ preventScroll: true });
+
+    let article;
+    try {
+      article = await loadArticle(docId);
+    } catch (error) {
+      if (request !== panelRequest) return;
+      ui.panel.removeAttribute("aria-busy");
+      ui.articleText.replaceChildren(
+        h("p", { className: "inline-error", role: "alert", text: networkAware(error, "没能载入原文") }),
+      );
+      return;
+    }
+    if (request !== panelRequest) return;
+    ui.panel.removeAttribute("aria-busy");
+
+    const text = String(article.text || "");
+    ui.articleTitle.textContent = article.title || title || docId;
+    ui.headTitle.textContent = ui.articleTitle.textContent;
+    ui.articleByline.textContent = article.byline || "";
+    const range = highlightRange(text, target);
+    ui.articleNote.textContent = range.note;
+    if (range.start < 0) {
+      ui.articleText.replaceChildren(document.createTextNode(text));
+      ui.panelScroll.scrollTop = 0;
+      return;
+    }
+    const mark = h("mark", { testid: "article-mark", className: "cited" }, text.slice(range.start, range.end));
+    ui.articleText.replaceChildren(
+      document.createTextNode(text.slice(0, range.start)),
+      mark,
+      document.createTextNode(text.slice(range.end)),
+    );
+    mark.scrollIntoView({ block: "center", behavior: "instant" });
+  }
+
+  // ---------- asking ----------
+
+  async function readJson(response) {
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+
+  function networkAware(error, prefix) {
+    if (error instanceof TypeError) return `${prefix}:连不上问答服务。请确认 wenda serve 正在运行,然后再试一次。`;
+    return `${prefix}:${error.message}`;
+  }
+
+  function detailText(detail) {
+    if (typeof detail === "string") return detail;
+    if (detail === undefined || detail === null) return "";
+    return JSON.stringify(detail);
+  }
+
+  function describeValidationItem(item, question) {
+    const loc = Array.isArray(item.loc) ? item.loc.map(String) : [];
+    const type = String(item.type || "");
+    const msg = String(item.msg || "");
+    if (loc.includes("question")) {
+      const length = codePointLength(question.trim());
+      if (type.includes("too_long") || length > MAX_QUESTION_CHARS) {
+        return `问题太长了:最多 ${MAX_QUESTION_CHARS} 个字,这个问题有 ${length} 个字。请缩短后再发送。`;
+      }
+      if (type.includes("too_short") || type === "missing" || length === 0) return "问题是空的,请先输入问题。";
+      return `问题不符合要求:${msg}`;
+    }
+    if (loc.includes("history")) return `对话历史不符合要求,可以点“新对话”重新开始:${msg}`;
+    return `请求不符合要求(${loc.join(".") || "未知字段"}):${msg}`;
+  }
+
+  function describeHttpError(status, body, question = "") {
+    const detail = body ? body.detail : undefined;
+    if (status === 422 || status === 400) {
+      if (Array.isArray(detail) && detail.length) {
+        return detail.map((item) => describeValidationItem(item || {}, question)).join(" ");
+      }
+      if (codePointLength(question.trim()) > MAX_QUESTION_CHARS) {
+        return `问题太长了:最多 ${MAX_QUESTION_CHARS} 个字。${detailText(detail)}`;
+      }
+      return `问题不符合要求:${detailText(detail) || "请检查输入"}`;
+    }
+    if (status === 503) return `服务还不能回答:${detailText(detail) || "没有可用的索引,请先运行 wenda index"}`;
+    if (status >= 500) return `服务出错了(${status})${detail ? `:${detailText(detail)}` : ",请稍后再试。"}`;
+    return `请求失败(${status})${detail ? `:${detailText(detail)}` : "。"}`;
+  }
+
+  // Server-Sent Events read from a fetch body (EventSource cannot POST).
+  async function* readEvents(response) {
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      // A "\r" at the very end may be half of "\r\n": keep it until the next chunk.
+      buffer = (buffer + value).replace(/\r\n|\r(?!$)/g, "\n");
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) !== -1) {
+        const event = parseEventBlock(buffer.slice(0, cut));
+        buffer = buffer.slice(cut + 2);
+        if (event) yield event;
+      }
+    }
+    const tail = parseEventBlock(buffer.replace(/\r/g, "\n"));
+    if (tail) yield tail;
+  }
+
+  function parseEventBlock(block) {
+    let name = "message";
+    const data = [];
+    for (const line of block.split("\n")) {
+      if (!line || line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? "" : line.slice(colon + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "event") name = value;
+      else if (field === "data") data.push(value);
+    }
+    if (data.length === 0) return null;
+    return { name, data: data.join("\n") };
+  }
+
+  class StreamFailure extends Error {}
+
+  function setBusy(value) {
+    busy = value;
+    ui.send.disabled = value;
+    ui.send.setAttribute("aria-label", value ? "正在回答,请稍候" : "发送问题");
+    ui.conversation.setAttribute("aria-busy", value ? "true" : "false");
+    document.body.classList.toggle("is-busy", value);
+  }
+
+  function restoreQuestion(question) {
+    if (!ui.input.value.trim()) {
+      ui.input.value = question;
+      updateComposer();
+    }
+    ui.input.focus();
+  }
+
+  function failQuestion(userTurn, assistantTurn, message) {
+    userTurn.failed = true;
+    const oldNode = turnNodes.get(userTurn);
+    if (oldNode) oldNode.replaceWith(renderUser(userTurn));
+    if (assistantTurn) {
+      if (assistantTurn.answer) {
+        assistantTurn.state = "error";
+        assistantTurn.errorText = message;
+        refreshAssistant(assistantTurn);
+      } else {
+        turns = turns.filter((t) => t !== assistantTurn);
+        turnNodes.get(assistantTurn)?.remove();
+      }
+    }
+    const errorTurn = { role: "error", content: message };
+    turns.push(errorTurn);
+    appendTurn(errorTurn);
+    saveTurns();
+    scrollToBottom();
+  }
+
+  async function ask(question) {
+    const history = historyForRequest();
+    const userTurn = { role: "user", content: question, failed: false };
+    turns.push(userTurn);
+    appendTurn(userTurn);
+    saveTurns();
+
+    const assistantTurn = { role: "assistant", answer: "", abstained: false, citations: [], passages: [], state: "streaming" };
+    turns.push(assistantTurn);
+    appendTurn(assistantTurn);
+    setBusy(true);
+    controller = new AbortController();
+    const mine = controller;
+
+    try {
+      let response;
+      try {
+        response = await fetch("/ask/stream", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+          body: JSON.stringify({ question, history }),
+          signal: mine.signal,
+        });
+      } catch (error) {
+        if (mine.signal.aborted) return;
+        markServiceDown();
+        throw new StreamFailure(networkAware(error, "没有发出去"));
+      }
+      if (!response.ok) {
+        const body = await readJson(response);
+        throw new StreamFailure(describeHttpError(response.status, body, question));
+      }
+      if (!response.body) throw new StreamFailure("浏览器读不到流式回答。");
+
+      let finished = false;
+      try {
+        for await (const event of readEvents(response)) {
+          let data;
+          try {
+            data = JSON.parse(event.data);
+          } catch {
+            throw new StreamFailure("服务发来了看不懂的数据。");
+          }
+          if (event.name === "passages" && Array.isArray(data)) {
+            assistantTurn.passages = data;
+          } else if (event.name === "delta" && data && typeof data.text === "string") {
+            assistantTurn.answer += data.text;
+            refreshAssistant(assistantTurn);
+          } else if (event.name === "citations" && Array.isArray(data)) {
+            assistantTurn.citations = data;
+            refreshAssistant(assistantTurn);
+          } else if (event.name === "done" && data) {
+            assistantTurn.answer = typeof data.answer === "string" ? data.answer : assistantTurn.answer;
+            assistantTurn.abstained = Boolean(data.abstained);
+            assistantTurn.citations = Array.isArray(data.citations) ? data.citations : assistantTurn.citations;
+            assistantTurn.passages = Array.isArray(data.passages) ? data.passages : assistantTurn.passages;
+            finished = true;
+          } else if (event.name === "error") {
+            throw new StreamFailure(`回答时出错了:${detailText(data && data.detail) || "未知错误"}`);
+          }
+        }
+      } catch (error) {
+        if (mine.signal.aborted) return;
+        if (error instanceof StreamFailure) throw error;
+        throw new StreamFailure("回答中断了:和服务的连接断开了。");
+      }
+      if (!finished) throw new StreamFailure("回答中断了:服务没有发完回答。");
+
+      assistantTurn.state = "done";
+      refreshAssistant(assistantTurn);
+      saveTurns();
+    } catch (error) {
+      if (mine.signal.aborted) return;
+      const message = error instanceof StreamFailure ? error.message : `出错了:${error.message}`;
+      failQuestion(userTurn, assistantTurn, message);
+      restoreQuestion(question);
+      scrollToBottom();
+    } finally {
+      if (controller === mine) {
+        controller = null;
+        setBusy(false);
+      }
+    }
+  }
+
+  // ---------- the composer ----------
+
+  function updateComposer() {
+    const length = codePointLength(ui.input.value.trim());
+    const over = length > MAX_QUESTION_CHARS;
+    ui.count.textContent = length > MAX_QUESTION_CHARS * 0.9 ? `${length}/${MAX_QUESTION_CHARS}` : "";
+    ui.count.classList.toggle("is-over", over);
+    ui.input.setAttribute("aria-invalid", over ? "true" : "false");
+    // Grow with the text up to a few lines, then scroll inside the box.
+    ui.input.rows = 1;
+    let rows = 1;
+    while (ui.input.scrollHeight > ui.input.clientHeight + 1 && rows < 8) {
+      rows += 1;
+      ui.input.rows = rows;
+    }
+  }
+
+  function submit() {
+    if (busy) return;
+    const question = ui.input.value;
+    if (!question.trim()) {
+      ui.input.focus();
+      return;
+    }
+    ui.input.value = "";
+    updateComposer();
+    ask(question.trim());
+  }
+
+  function newChat() {
+    if (controller) {
+      controller.abort();
+      controller = null;
+      setBusy(false);
+    }
+    turns = [];
+    saveTurns();
+    try {
+      localStorage.removeItem(STORAGE_KEY);
+    } catch {
+      // Nothing stored to remove.
+    }
+    closePanel();
+    renderAll();
+    ui.input.focus();
+  }
+
+  // ---------- service status ----------
+
+  function markServiceDown() {
+    ui.health.dataset.state = "down";
+    ui.health.textContent = "连不上服务";
+  }
+
+  async function checkHealth() {
+    let response;
+    try {
+      response = await fetch("/healthz", { headers: { Accept: "application/json" } });
+    } catch {
+      markServiceDown();
+      return;
+    }
+    const body = await readJson(response);
+    if (response.ok && body && body.index) {
+      const { articles, chunks, model, built_at: builtAt } = body.index;
+      ui.health.dataset.state = "ok";
+      ui.health.textContent = `已索引 ${articles} 篇文章 · ${chunks} 个段落`;
+      ui.health.title = `模型 ${model},建于 ${builtAt}`;
+    } else {
+      ui.health.dataset.state = "warn";
+      const detail = body ? detailText(body.detail) : "";
+      ui.health.textContent = `索引不可用${detail ? `:${detail}` : ""}`;
+    }
+  }
+
+  // ---------- wiring ----------
+
+  ui.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  ui.input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    submit();
+  });
+  ui.input.addEventListener("input", updateComposer);
+  ui.newChat.addEventListener("click", newChat);
+  ui.panelClose.addEventListener("click", closePanel);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.isComposing && !ui.panel.hidden) {
+      event.preventDefault();
+      closePanel();
+    }
+  });
+
+  renderAll();
+  scrollToBottom();
+  updateComposer();
+  checkHealth();
+  ui.input.focus();
+  document.body.dataset.ready = "true";
+})();
