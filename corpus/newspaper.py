@@ -16,14 +16,7 @@ from enum import Enum
 import jieba
 
 from corpus.model import Article, Edit
-from corpus.repair import (
-    JOIN_GAIN_WORD,
-    Paragraph,
-    ends_sentence,
-    join_gain,
-    join_local_breaks,
-    looks_like_heading,
-)
+from corpus.repair import JOIN_GAIN_WORD, Paragraph, ends_sentence, join_gain, repair_articles
 from corpus.text import sentence_spans
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
@@ -280,8 +273,7 @@ def _split_at_closing_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
     """Open articles that only a closing byline reveals.
 
     An article signed at its top cannot also be signed in parentheses at its end, so such a
-    closing byline belongs to an article opened by the last bare headline above it. Text after a
-    closing byline that no header claims opens an article of its own.
+    closing byline belongs to an article opened by the last bare headline above it.
     """
     out: list[_Header] = []
     for h_index, header in enumerate(headers):
@@ -289,30 +281,20 @@ def _split_at_closing_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
         out.append(header)
         current = header
         for i in range(header.body_line, stop):
-            if lines[i].kind is not LineKind.CLOSING_BYLINE:
+            if lines[i].kind is not LineKind.CLOSING_BYLINE or not current.byline:
                 continue
-            if current.byline:
-                start = max(
-                    (
-                        k
-                        for k in range(current.body_line, i - 1)
-                        if lines[k].kind is LineKind.TEXT
-                        and _is_bare_headline(lines[k].text)
-                        and _body_like(lines[k + 1])
-                    ),
-                    default=None,
-                )
-                if start is not None:
-                    current = _Header(
-                        first_line=start, body_line=start + 1, title=lines[start].text
-                    )
-                    out.append(current)
-            if i + 1 < stop:
-                nxt = lines[i + 1]
-                title = nxt.text if _is_bare_headline(nxt.text) else ""
-                current = _Header(
-                    first_line=i + 1, body_line=i + 2 if title else i + 1, title=title
-                )
+            start = max(
+                (
+                    k
+                    for k in range(current.body_line, i - 1)
+                    if lines[k].kind is LineKind.TEXT
+                    and _is_bare_headline(lines[k].text)
+                    and _body_like(lines[k + 1])
+                ),
+                default=None,
+            )
+            if start is not None:
+                current = _Header(first_line=start, body_line=start + 1, title=lines[start].text)
                 out.append(current)
     return out
 
@@ -336,29 +318,34 @@ def _title_from_text(text: str) -> str:
     return title or first[:TITLE_MAX_CHARS]
 
 
-def _body_paragraphs(lines: Sequence[Line], start: int, stop: int) -> tuple[list[Paragraph], str]:
-    """The body lines start..stop as paragraphs, and the names of a closing byline among them."""
-    body = [k for k in range(start, stop) if lines[k].kind is not LineKind.CLOSING_BYLINE]
-    closing = [
-        parse_byline(lines[k].text)[0]  # type: ignore[index]
-        for k in range(start, stop)
-        if lines[k].kind is LineKind.CLOSING_BYLINE
-    ]
-    paras: list[Paragraph] = []
-    for pos, k in enumerate(body):
-        text = lines[k].text
-        nxt = lines[body[pos + 1]].text if pos + 1 < len(body) else None
-        after_break = not paras or paras[-1].heading or paras[-1].raw_end_final
-        heading = nxt is not None and after_break and looks_like_heading(text, nxt)
-        paras.append(
-            Paragraph(
-                spans=[(lines[k].start, lines[k].end)],
-                line=k,
-                heading=heading,
-                raw_end_final=ends_sentence(text),
-            )
+def _body_paragraphs(lines: Sequence[Line], start: int, stop: int) -> list[Paragraph]:
+    """The lines start..stop as working paragraphs; closing bylines stay in place, flagged."""
+    return [
+        Paragraph(
+            spans=[(lines[k].start, lines[k].end)],
+            line=k,
+            byline=lines[k].kind is LineKind.CLOSING_BYLINE,
         )
-    return paras, closing[-1] if closing else ""
+        for k in range(start, stop)
+    ]
+
+
+def _split_after_closing_bylines(
+    headers: list[_Header], bodies: list[list[Paragraph]], edits: list[list[Edit]]
+) -> list[tuple[_Header, list[Paragraph], list[Edit]]]:
+    """Cut each body after a closing byline: text that still follows it is another article."""
+    out: list[tuple[_Header, list[Paragraph], list[Edit]]] = []
+    for header, body, found in zip(headers, bodies, edits, strict=True):
+        current: list[Paragraph] = []
+        out.append((header, current, found))
+        for pos, para in enumerate(body):
+            current.append(para)
+            if para.byline and any(not p.byline for p in body[pos + 1 :]):
+                current = []
+                out.append(
+                    (_Header(first_line=para.line + 1, body_line=para.line + 1), current, [])
+                )
+    return out
 
 
 def split_articles(page: str, doc_prefix: str) -> list[Article]:
@@ -374,14 +361,17 @@ def split_articles(page: str, doc_prefix: str) -> list[Article]:
     if not lines:
         return []
     headers = _find_headers(lines)
+    stops = [h.first_line for h in headers[1:]] + [len(lines)]
+    bodies = [
+        _body_paragraphs(lines, h.body_line, stop) for h, stop in zip(headers, stops, strict=True)
+    ]
+    edits = repair_articles(page, bodies)
     articles: list[Article] = []
-    for h_index, header in enumerate(headers):
-        stop = headers[h_index + 1].first_line if h_index + 1 < len(headers) else len(lines)
-        paras, closing = _body_paragraphs(lines, header.body_line, stop)
-        paras, edits = join_local_breaks(page, paras)
-        text = "\n".join(p.text(page) for p in paras).strip()
+    for header, body, found in _split_after_closing_bylines(headers, bodies, edits):
+        text = "\n".join(p.text(page) for p in body if not p.byline).strip()
         if not text:
             continue
+        closing = [parse_byline(p.text(page)) for p in body if p.byline]
         headline = header.title or _title_from_text(text)
         title = f"{header.series} {headline}" if header.series else headline
         metadata: dict[str, str] = {}
@@ -394,9 +384,9 @@ def split_articles(page: str, doc_prefix: str) -> list[Article]:
                 doc_id=f"{doc_prefix}-{len(articles) + 1}",
                 title=title,
                 text=text,
-                byline=header.byline or closing,
+                byline=header.byline or next((c[0] for c in closing if c), ""),
                 metadata=metadata,
-                edits=tuple(sorted(edits, key=lambda e: e.source_start)),
+                edits=tuple(sorted(found, key=lambda e: (e.source_start, e.source_end))),
             )
         )
     return articles

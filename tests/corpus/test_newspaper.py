@@ -163,3 +163,78 @@ def test_describe_articles_shows_titles_and_edits(seed_articles: list) -> None:
     for article in seed_articles:
         assert article.title in shown
     assert "join" in shown
+
+
+INTERLEAVED = page(
+    "春茶飘香富山村",
+    "周红 吴刚",
+    "今年以来,某县大力发展茶叶产业,新建茶园五千亩,带动茶农增收。",
+    "县茶叶协会负责人介绍,全县将继续扩大茶园面积,推动茶",
+    "跨江大桥建成通车",
+    "郑伟 何平",
+    "12月20日,某市跨江大桥正式建成通车,大桥全长三千米,双向六车道。",
+    "大桥通车后,两岸居民往来时间由一小时缩短为十分钟,",
+    "叶加工企业提档升级,打造茶叶品牌,让茶农种茶更有奔头。",
+    "茶农们表示,茶园效益一年比一年好,采茶季收入翻了一番。",
+    "市民纷纷前来大桥观光打卡,大桥成为城市新地标。",
+)
+
+
+def test_article_resumes_after_interleaved_fragment() -> None:
+    tea, bridge = split_articles(INTERLEAVED, "i")
+    assert tea.text.split("\n")[1:] == [
+        "县茶叶协会负责人介绍,全县将继续扩大茶园面积,推动茶叶加工企业提档升级,打造茶叶品牌,让茶农种茶更有奔头。",
+        "茶农们表示,茶园效益一年比一年好,采茶季收入翻了一番。",
+    ]
+    assert "茶" not in bridge.text
+    assert "缩短为十分钟,市民纷纷前来大桥观光打卡" in bridge.text
+    (move,) = [e for e in tea.edits if e.kind == "move"]
+    assert INTERLEAVED[move.source_start :].startswith("叶加工企业")
+    assert INTERLEAVED[: move.source_end].endswith("翻了一番。")
+    assert any(e.kind == "move" for e in bridge.edits)
+
+
+def test_stray_english_word_and_repeated_span_are_dropped() -> None:
+    text = page(
+        "山村通了自来水",
+        "钱进 孔亮",
+        "今年以来,该县投入资金三千万元,新建集中供水工程十二处,铺设供水管网八百公里,解决了两万多名群众的饮水难题。",
+        "据统计 shows,全县农村自来水普及率达到百分之九十五。在此基础上新建集中供水工程十二处,铺设供水管网八百公里,解决了两万多名群众的饮水难题。",
+    )
+    (article,) = split_articles(text, "w")
+    assert "shows" not in article.text
+    assert "据统计,全县" in article.text
+    assert article.text.endswith("在此基础上")
+    drops = [e for e in article.edits if e.kind == "drop"]
+    assert [text[e.source_start : e.source_end] for e in drops] == [
+        " shows",
+        "新建集中供水工程十二处,铺设供水管网八百公里,解决了两万多名群众的饮水难题。",
+    ]
+
+
+def test_seed_cut_paragraphs_read_as_one(seed_articles: list) -> None:
+    yongxing, anhua = seed_articles[1], seed_articles[2]
+    assert "深入推动雄风、腾驰、贵研、南铂、银盛等企业与高校合作共建。" in yongxing.text
+    assert yongxing.text.endswith("提升干部凝聚力、战斗力。")
+    assert "用户足不出户,即完成了供水转户程序。" in anhua.text
+    assert "腾驰" not in anhua.text
+    assert anhua.text.endswith("做好高效节水服务。")
+
+
+def test_seed_noise_and_repeated_span_are_gone(seed_articles: list) -> None:
+    assert "displays" not in seed_articles[0].text
+    assert "一组细致的统计数据,截至11月底" in seed_articles[0].text
+    village = seed_articles[3].text
+    assert village.count("防止返贫监测与帮扶工作、发展“一县一特”小水果产业") == 1
+    assert "覆盖农户5.8万户;在取得\n" in village
+
+
+def test_seed_edits_point_into_the_page(seed_articles: list) -> None:
+    raw = SEED.read_text(encoding="utf-8")
+    for article in seed_articles:
+        for edit in article.edits:
+            assert 0 <= edit.source_start <= edit.source_end <= len(raw)
+            if edit.kind == "drop":
+                assert raw[edit.source_start : edit.source_end] not in ("", "\n")
+    kinds = {e.kind for a in seed_articles for e in a.edits}
+    assert kinds == {"join", "move", "drop"}
