@@ -28,6 +28,13 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """float32 rows of length 1: bfloat16 models normalise only to bfloat16 precision."""
+    v = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return np.ascontiguousarray(v / np.maximum(norms, 1e-12))
+
+
 class E5Embedder:
     """multilingual-e5-small through sentence-transformers, loaded on first use."""
 
@@ -66,10 +73,10 @@ class E5Embedder:
             normalize_embeddings=True,
             convert_to_numpy=True,
         )
-        return np.ascontiguousarray(vecs, dtype=np.float32)
+        return unit_rows(vecs)
 
     def embed_query(self, text: str) -> np.ndarray:
         vec = self.model.encode(
             [text], prompt_name="query", normalize_embeddings=True, convert_to_numpy=True
         )
-        return np.ascontiguousarray(vec[0], dtype=np.float32)
+        return unit_rows(vec)[0]

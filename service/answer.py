@@ -239,8 +239,11 @@ def score_candidates(
             text = article.text[s:e]
             norm = normalize(text).lower()
             found = sum(w for t, w in terms.items() if t in norm)
-            in_title = sum(w for t, w in terms.items() if t not in norm and t in title_norm)
-            coverage = (found + 0.5 * in_title) / total
+            # the headline and the paragraph's lead-in often hold the subject a clause leaves out
+            para_start = article.text.rfind("\n", 0, s) + 1
+            context = title_norm + normalize(article.text[max(para_start, s - 80) : s]).lower()
+            in_context = sum(w for t, w in terms.items() if t not in norm and t in context)
+            coverage = (found + 0.5 * in_context) / total
             score = coverage + 0.15 / (1 + rank) + (0.2 if has_type(text, kind, question) else 0.0)
             cands.append(Candidate(rank, hit, s, e, text, score, coverage))
     cands.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
@@ -262,9 +265,6 @@ def compose_answer(cands: Sequence[Candidate], settings: AnswerSettings) -> Answ
         if not overlaps and len(c.text) + len(chosen[0].text) <= MAX_ANSWER_CHARS:
             chosen.append(c)
             break
-    # read in article order when both come from one article
-    if len(chosen) == 2 and chosen[0].hit.chunk.doc_id == chosen[1].hit.chunk.doc_id:
-        chosen.sort(key=lambda c: c.start)
     citations = tuple(
         Citation(
             marker=n,

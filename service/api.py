@@ -36,6 +36,19 @@ CSP = (
 log = logging.getLogger("wenda")
 
 
+def qa_service(request: Request) -> QAService:
+    """The loaded service, or 503 saying how to build the index."""
+    service: QAService | None = request.app.state.service
+    if service is None:
+        raise HTTPException(
+            status_code=503, detail=request.app.state.index_error or "index not loaded"
+        )
+    return service
+
+
+Service = Annotated[QAService, Depends(qa_service)]
+
+
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     """The app; its lifespan loads the index once (or records why it could not)."""
     settings = settings or Settings()
@@ -83,16 +96,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         return JSONResponse(
             status_code=500, content={"detail": "internal error; the service log has details"}
         )
-
-    def qa_service(request: Request) -> QAService:
-        service: QAService | None = request.app.state.service
-        if service is None:
-            raise HTTPException(
-                status_code=503, detail=request.app.state.index_error or "index not loaded"
-            )
-        return service
-
-    Service = Annotated[QAService, Depends(qa_service)]
 
     def run_ask(service: QAService, body: AskRequest) -> AskResponse:
         history = [Turn(t.role, t.content) for t in body.history]

@@ -1,0 +1,48 @@
+# Set-up and everyday commands. Every target sets up what it needs first.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+WENDA  := $(VENV)/bin/wenda
+STAMP  := $(VENV)/.installed
+PYTHON ?= python3
+SHARED ?= ../shared
+
+.PHONY: setup model index run test lint browser eval bench clean
+
+setup: $(STAMP) model
+
+# torch first, from the CPU build on local disk: otherwise pip pulls a multi-GB CUDA build
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+model: $(STAMP)
+	$(WENDA) model
+
+index: setup
+	$(WENDA) index --if-missing
+
+run: index
+	$(WENDA) serve
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download)
+browser:
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check corpus index service bench tests
+	$(VENV)/bin/ruff format --check corpus index service bench tests
+	$(VENV)/bin/mypy corpus index service
+
+test: setup browser lint
+	$(VENV)/bin/pytest -q -rs
+
+eval: setup
+	$(PY) -m bench.evaluation --shared $(SHARED) --out docs/evaluation.md
+
+bench: setup
+	$(PY) -m bench.performance --out docs/benchmarks.md
+
+clean:
+	rm -rf $(VENV) data

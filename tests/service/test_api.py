@@ -1,0 +1,130 @@
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.settings import Settings
+
+
+@pytest.fixture
+def client(seed_settings: Settings, fake_embedder) -> TestClient:
+    with TestClient(create_app(seed_settings, fake_embedder)) as c:
+        yield c
+
+
+def test_ask_returns_a_cited_answer_whose_offsets_point_into_the_article(
+    client: TestClient,
+) -> None:
+    body = client.post("/ask", json={"question": "武陵区发放了多少笔创业担保贷款?"}).json()
+    assert not body["abstained"] and "122" in body["answer"]
+    assert body["citations"] and "[1]" in body["answer"]
+    for c in body["citations"]:
+        article = client.get(f"/articles/{c['doc_id']}").json()
+        assert article["text"][c["start"] : c["end"]] == c["text"]
+        assert c["title"] == article["title"]
+    assert 1 <= len(body["passages"]) <= 5
+    assert {"doc_id", "chunk_id", "title", "text", "score"} <= set(body["passages"][0])
+    assert {"retrieve", "answer", "total"} <= set(body["timings_ms"])
+
+
+def test_top_k_limits_the_passages(client: TestClient) -> None:
+    assert (
+        len(
+            client.post("/ask", json={"question": "创业培训多少人?", "top_k": 2}).json()["passages"]
+        )
+        == 2
+    )
+
+
+def test_follow_up_is_answered_with_history(client: TestClient) -> None:
+    history = [
+        {"role": "user", "content": "武陵区开展职业培训多少人?"},
+        {"role": "assistant", "content": "1481人"},
+    ]
+    body = client.post("/ask", json={"question": "那创业培训呢?", "history": history}).json()
+    assert "229" in body["answer"] and body["resolved_question"] == "武陵区开展创业培训多少人?"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"question": ""}, "question"),
+        ({"question": "   "}, "question"),
+        ({"question": "问" * 2001}, "question"),
+        ({"question": 42}, "question"),
+        ({}, "question"),
+        ({"question": "好", "top_k": 0}, "top_k"),
+        ({"question": "好", "top_k": 21}, "top_k"),
+        ({"question": "好", "top_k": "5"}, "top_k"),
+        ({"question": "好", "history": [{"role": "system", "content": "x"}]}, "history"),
+        ({"question": "好", "history": [{"role": "user", "content": "x"}] * 21}, "history"),
+        ({"question": "好", "history": "not a list"}, "history"),
+    ],
+)
+def test_bad_input_is_a_422_naming_the_field(client: TestClient, payload: dict, field: str) -> None:
+    resp = client.post("/ask", json=payload)
+    assert resp.status_code == 422
+    assert any(e["field"].startswith(field) for e in resp.json()["detail"])
+
+
+def test_malformed_json_is_a_422(client: TestClient) -> None:
+    resp = client.post("/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert resp.status_code == 422
+
+
+def test_stream_sends_passages_deltas_citations_then_done(client: TestClient) -> None:
+    with client.stream(
+        "POST", "/ask/stream", json={"question": "武陵区创业孵化园累计孵化了多少家企业?"}
+    ) as resp:
+        assert resp.status_code == 200 and resp.headers["content-type"].startswith(
+            "text/event-stream"
+        )
+        raw = "".join(resp.iter_text())
+    events = [
+        (
+            block.split("\n")[0].removeprefix("event: "),
+            json.loads(block.split("\n")[1].removeprefix("data: ")),
+        )
+        for block in raw.strip().split("\n\n")
+    ]
+    names = [e for e, _ in events]
+    assert names[0] == "passages" and names[-2:] == ["citations", "done"]
+    assert set(names[1:-2]) == {"delta"}
+    done = events[-1][1]
+    assert "".join(d["text"] for e, d in events if e == "delta") == done["answer"]
+    assert "113" in done["answer"]
+
+
+def test_health_articles_and_article_routes(client: TestClient) -> None:
+    health = client.get("/healthz").json()
+    assert (
+        health["status"] == "ok"
+        and health["index"]["articles"] == 4
+        and health["index"]["chunks"] > 4
+    )
+    listing = client.get("/articles").json()
+    assert [a["doc_id"] for a in listing] == [f"000_2992734d60049928-{i}" for i in range(1, 5)]
+    assert client.get("/articles/nope").status_code == 404
+
+
+def test_chat_page_and_docs_are_served_with_csp(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_without_an_index_every_route_answers_503_saying_what_to_run(
+    tmp_path: Path, fake_embedder
+) -> None:
+    settings = Settings(data_dir=tmp_path / "empty", cache_dir=tmp_path / "cache")
+    with TestClient(create_app(settings, fake_embedder)) as c:
+        for resp in (
+            c.post("/ask", json={"question": "有吗?"}),
+            c.get("/healthz"),
+            c.get("/articles"),
+        ):
+            assert resp.status_code == 503
+            assert "wenda index" in resp.json()["detail"]
