@@ -211,11 +211,16 @@
     target.replaceChildren();
     let last = 0;
     for (const match of t.answer.matchAll(MARKER_RE)) {
-      if (match.index > last) target.append(document.createTextNode(t.answer.slice(last, match.index)));
+      const before = t.answer.slice(last, match.index);
+      // The character before a marker travels with it, so a line never starts with a marker.
+      const tail = Array.from(before).pop() || "";
+      target.append(document.createTextNode(before.slice(0, before.length - tail.length)));
+      const glued = h("span", { className: "marker-glue" }, tail);
+      target.append(glued);
       const marker = Number(match[1]);
       const citation = citationFor(t, marker);
       if (citation) {
-        target.append(
+        glued.append(
           h("button", {
             type: "button",
             className: "marker",
@@ -227,7 +232,7 @@
           }),
         );
       } else {
-        target.append(h("span", { className: "marker is-pending", "aria-hidden": "true", text: String(marker) }));
+        glued.append(h("span", { className: "marker is-pending", "aria-hidden": "true", text: String(marker) }));
       }
       last = match.index + match[0].length;
     }
@@ -283,6 +288,7 @@
               testid: "source-chip",
               "data-marker": citation.marker,
               "aria-label": `来源 ${citation.marker}:${citation.title}`,
+              title: citation.text,
               onclick: (event) => openArticle(citation.doc_id, citation.title, { citation }, event.currentTarget),
             },
             h("span", { className: "chip-num", text: String(citation.marker) }),
@@ -491,18 +497,39 @@
     ui.articleByline.textContent = article.byline || "";
     const range = highlightRange(text, target);
     ui.articleNote.textContent = range.note;
-    if (range.start < 0) {
-      ui.articleText.replaceChildren(document.createTextNode(text));
-      ui.panelScroll.scrollTop = 0;
-      return;
+    const { blocks, mark } = articleBlocks(text, range);
+    ui.articleText.replaceChildren(...blocks);
+    if (mark) mark.scrollIntoView({ block: "center", behavior: "instant" });
+    else ui.panelScroll.scrollTop = 0;
+  }
+
+  // One <p> per line of the article. The lines the highlight touches share one <p>, so the
+  // highlight stays a single <mark> holding exactly text[start:end].
+  function articleBlocks(text, range) {
+    let lines = [];
+    for (let from = 0; ; ) {
+      const newline = text.indexOf("\n", from);
+      lines.push([from, newline < 0 ? text.length : newline]);
+      if (newline < 0) break;
+      from = newline + 1;
     }
-    const mark = h("mark", { testid: "article-mark", className: "cited" }, text.slice(range.start, range.end));
-    ui.articleText.replaceChildren(
-      document.createTextNode(text.slice(0, range.start)),
-      mark,
-      document.createTextNode(text.slice(range.end)),
-    );
-    mark.scrollIntoView({ block: "center", behavior: "instant" });
+    if (range.start >= 0) {
+      const first = lines.findIndex(([, lineEnd]) => range.start <= lineEnd);
+      let last = lines.findIndex(([, lineEnd]) => range.end <= lineEnd);
+      if (last < 0) last = lines.length - 1;
+      lines = [...lines.slice(0, first), [lines[first][0], lines[last][1]], ...lines.slice(last + 1)];
+    }
+    let mark = null;
+    const blocks = [];
+    for (const [from, to] of lines) {
+      if (range.start >= from && range.end <= to && range.start >= 0) {
+        mark = h("mark", { testid: "article-mark", className: "cited" }, text.slice(range.start, range.end));
+        blocks.push(h("p", {}, text.slice(from, range.start), mark, text.slice(range.end, to)));
+      } else if (text.slice(from, to).trim()) {
+        blocks.push(h("p", {}, text.slice(from, to)));
+      }
+    }
+    return { blocks, mark };
   }
 
   // ---------- asking ----------
@@ -527,9 +554,12 @@
   }
 
   function describeValidationItem(item, question) {
-    const loc = Array.isArray(item.loc) ? item.loc.map(String) : [];
+    // FastAPI's own shape is {loc, msg, type}; ours may flatten it to {field, message, type}.
+    let loc = [];
+    if (Array.isArray(item.loc)) loc = item.loc.map(String);
+    else if (typeof item.field === "string") loc = item.field.split(".");
     const type = String(item.type || "");
-    const msg = String(item.msg || "");
+    const msg = String(item.msg || item.message || "");
     if (loc.includes("question")) {
       const length = codePointLength(question.trim());
       if (type.includes("too_long") || length > MAX_QUESTION_CHARS) {
