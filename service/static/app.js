@@ -10,6 +10,7 @@
   const ABSTAIN_MESSAGE = "这些文章里没有找到答案";
   const SNIPPET_CHARS = 90;
   const LONG_QUESTION_CHARS = 280;
+  const RELATED_SHOWN = 3;
   const MARKER_RE = /\[(\d+)\]/g;
 
   const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -301,11 +302,11 @@
 
     if (t.abstained && t.passages.length > 0) {
       const items = h("ul", { className: "related-list" });
-      for (const passage of t.passages) {
+      t.passages.forEach((passage, i) => {
         items.append(
           h(
             "li",
-            {},
+            { hidden: i >= RELATED_SHOWN },
             h(
               "button",
               {
@@ -320,16 +321,32 @@
             ),
           ),
         );
-      }
-      node.append(
-        h(
-          "section",
-          { className: "related-block", testid: "related-passages", "aria-label": "相关段落" },
-          h("h3", { className: "related-heading", text: "相关段落" }),
-          h("p", { className: "related-hint", text: "这些段落和问题最接近,但没有直接回答它,请自行判断。" }),
-          items,
-        ),
+      });
+      const block = h(
+        "section",
+        { className: "related-block", testid: "related-passages", "aria-label": "相关段落" },
+        h("h3", { className: "related-heading", text: "相关段落" }),
+        h("p", { className: "related-hint", text: "这些段落和问题最接近,但没有直接回答它,请自行判断。" }),
+        items,
       );
+      const hiddenCount = t.passages.length - RELATED_SHOWN;
+      if (hiddenCount > 0) {
+        const more = h("button", {
+          type: "button",
+          className: "btn btn-small related-more",
+          testid: "related-more",
+          text: `再显示 ${hiddenCount} 段`,
+        });
+        more.addEventListener("click", () => {
+          items.querySelectorAll("li[hidden]").forEach((li) => {
+            li.hidden = false;
+          });
+          more.remove();
+          items.querySelectorAll(".related")[RELATED_SHOWN]?.focus();
+        });
+        block.append(more);
+      }
+      node.append(block);
     }
 
     const copy = h("button", {
@@ -691,6 +708,7 @@
         markServiceDown();
         throw new StreamFailure(networkAware(error, "没有发出去"));
       }
+      if (ui.health.dataset.state === "down") checkHealth();
       if (!response.ok) {
         const body = await readJson(response);
         throw new StreamFailure(describeHttpError(response.status, body, question));

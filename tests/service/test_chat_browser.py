@@ -216,6 +216,12 @@ def test_unanswerable_question_shows_the_abstention_and_related_passages(chat: C
     expect(related).to_contain_text("相关段落")
     passage = answer.get_by_test_id("related-passage").first
     expect(passage).to_be_visible()
+    if answer.get_by_test_id("related-more").count():
+        answer.get_by_test_id("related-more").click()
+    shown = answer.get_by_test_id("related-passage")
+    assert shown.count() == len(chat.stored()["turns"][-1]["passages"])
+    for i in range(shown.count()):
+        expect(shown.nth(i)).to_be_visible()
 
     passage.click()
     expect(page.get_by_test_id("article-panel")).to_be_visible()
@@ -281,6 +287,55 @@ def test_too_long_question_shows_an_error_in_words_and_stays_in_the_input(chat: 
     expect(box).to_have_value(question)
     expect(page.get_by_test_id("send")).to_be_enabled()
     expect(page.get_by_test_id("msg-assistant")).to_have_count(0)
+    assert chat.dialogs == []
+
+
+def sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def test_service_failures_are_shown_in_words_and_keep_the_question(chat: ChatPage) -> None:
+    page = chat.page
+    box = page.get_by_test_id("question-input")
+    errors = page.get_by_test_id("msg-error")
+    route = "**/ask/stream"
+
+    page.route(route, lambda r: r.abort("connectionrefused"))
+    box.fill(SEED_QUESTION)
+    box.press("Enter")
+    expect(errors.last).to_contain_text("连不上问答服务")
+    expect(box).to_have_value(SEED_QUESTION)
+    expect(page.get_by_test_id("health")).to_have_attribute("data-state", "down")
+    page.unroute(route)
+
+    no_index = json.dumps({"detail": "no index in data/index: run `wenda index`"})
+    page.route(
+        route, lambda r: r.fulfill(status=503, content_type="application/json", body=no_index)
+    )
+    box.press("Enter")
+    expect(errors).to_have_count(2)
+    expect(errors.last).to_contain_text("run `wenda index`")
+    expect(box).to_have_value(SEED_QUESTION)
+    page.unroute(route)
+
+    broken = (
+        sse("passages", [])
+        + sse("delta", {"text": "截至11月底"})
+        + sse("error", {"detail": "boom"})
+    )
+    page.route(
+        route, lambda r: r.fulfill(status=200, content_type="text/event-stream", body=broken)
+    )
+    box.press("Enter")
+    expect(errors).to_have_count(3)
+    expect(errors.last).to_contain_text("回答时出错了:boom")
+    expect(box).to_have_value(SEED_QUESTION)
+    page.unroute(route)
+
+    answer = chat.ask(SEED_QUESTION)
+    expect(answer.get_by_test_id("answer-text")).to_contain_text(SEED_NUMBER)
+    expect(page.get_by_test_id("health")).to_have_attribute("data-state", "ok")
+    assert chat.stream_requests[-1]["history"] == []
     assert chat.dialogs == []
 
 
