@@ -28,7 +28,7 @@ run: index
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download)
 browser:
-	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+	(command -v chromium && fc-list :lang=zh | grep -q .) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check corpus index service bench tests

@@ -132,6 +132,7 @@ class Answer:
     abstained: bool
     citations: tuple[Citation, ...]
     support: float  # how much of the question the cited text covers, 0..1
+    missing: float = 0.0  # the heaviest question term's share of the weight, when the text lacks it
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +144,30 @@ class Candidate:
     text: str
     score: float
     coverage: float
+    missing: float  # share of the question's weight held by its heaviest term found nowhere near
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerSettings:
-    depth: int = 3  # how many of the best passages answers are looked for in
-    min_support: float = 0.45  # below this share of the question's weight found, abstain
-    second_margin: float = (
-        0.5  # a second sentence joins the answer when scored at least this share of the best
+    depth: int = 5  # how many of the best passages answers are looked for in
+    min_support: float = 0.4  # below this share of the question's weight found, abstain
+    max_missing: float = 0.35  # abstain when one absent question term holds more of the weight
+    # a second sentence joins the answer when scored at least this share of the best
+    second_margin: float = 0.5
+    rank_prior: float = 0.05  # bonus of the best passage's sentences, falling with rank
+    type_bonus: float = 0.2  # bonus of a sentence holding the kind of fact asked for
+    context_weight: float = 0.5  # weight of question words found only in the headline or lead-in
+
+
+def naming_terms(question: str) -> frozenset[str]:
+    """Words of the question that name things (nouns, names, numbers, foreign words): an answer
+    must mention them, while verbs and modifiers are often paraphrased."""
+    import jieba.posseg as pseg
+
+    return frozenset(
+        normalize(p.word).lower()
+        for p in pseg.cut(question)
+        if p.flag[:1] in ("n", "m", "e") or p.flag == "eng"
     )
 
 
@@ -220,15 +237,16 @@ def score_candidates(
     hits: Sequence[Hit],
     articles: dict[str, Article],
     idf: Callable[[str], float],
-    depth: int,
+    settings: AnswerSettings,
 ) -> list[Candidate]:
     """Every sentence of the best passages, scored for how well it answers the question."""
     terms = question_terms(question, idf)
     total = sum(terms.values()) or 1.0
     kind = expected_type(question)
+    naming = {t for t in terms if any(t in word or word in t for word in naming_terms(question))}
     seen: set[tuple[str, int, int]] = set()
     cands: list[Candidate] = []
-    for rank, hit in enumerate(hits[:depth]):
+    for rank, hit in enumerate(hits[: settings.depth]):
         article = articles[hit.chunk.doc_id]
         title_norm = normalize(article.title).lower()
         for s, e in candidate_spans(article.text, hit.chunk.start, hit.chunk.end):
@@ -243,17 +261,33 @@ def score_candidates(
             para_start = article.text.rfind("\n", 0, s) + 1
             context = title_norm + normalize(article.text[max(para_start, s - 80) : s]).lower()
             in_context = sum(w for t, w in terms.items() if t not in norm and t in context)
-            coverage = (found + 0.5 * in_context) / total
-            score = coverage + 0.15 / (1 + rank) + (0.2 if has_type(text, kind, question) else 0.0)
-            cands.append(Candidate(rank, hit, s, e, text, score, coverage))
+            coverage = (found + settings.context_weight * in_context) / total
+            missing = (
+                max(
+                    (
+                        w
+                        for t, w in terms.items()
+                        if t in naming and t not in norm and t not in context
+                    ),
+                    default=0.0,
+                )
+                / total
+            )
+            score = coverage + settings.rank_prior / (1 + rank)
+            if has_type(text, kind, question):
+                score += settings.type_bonus
+            cands.append(Candidate(rank, hit, s, e, text, score, coverage, missing))
     cands.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
     return cands
 
 
 def compose_answer(cands: Sequence[Candidate], settings: AnswerSettings) -> Answer:
     """The best sentence, plus the next best when it fits within the length limit, with markers."""
-    if not cands or cands[0].coverage < settings.min_support:
-        return Answer(ABSTAIN_MESSAGE, True, (), cands[0].coverage if cands else 0.0)
+    if not cands:
+        return Answer(ABSTAIN_MESSAGE, True, (), 0.0, 1.0)
+    best = cands[0]
+    if best.coverage < settings.min_support or best.missing > settings.max_missing:
+        return Answer(ABSTAIN_MESSAGE, True, (), best.coverage, best.missing)
     chosen = [cands[0]]
     for c in cands[1:]:
         if c.score < settings.second_margin * cands[0].score:
@@ -279,7 +313,7 @@ def compose_answer(cands: Sequence[Candidate], settings: AnswerSettings) -> Answ
         for n, c in enumerate(chosen, 1)
     )
     text = "".join(f"{c.text}[{c.marker}]" for c in citations)
-    return Answer(text, False, citations, cands[0].coverage)
+    return Answer(text, False, citations, best.coverage, best.missing)
 
 
 def answer_question(
@@ -290,4 +324,4 @@ def answer_question(
     settings: AnswerSettings | None = None,
 ) -> Answer:
     settings = settings or AnswerSettings()
-    return compose_answer(score_candidates(question, hits, articles, idf, settings.depth), settings)
+    return compose_answer(score_candidates(question, hits, articles, idf, settings), settings)

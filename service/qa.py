@@ -38,7 +38,9 @@ class QAService:
         self.embedder = embedder
         self.settings = settings
         self.retriever = Retriever(index, embedder)
-        self.answer_settings = AnswerSettings(min_support=settings.min_support)
+        self.answer_settings = AnswerSettings(
+            min_support=settings.min_support, max_missing=settings.max_missing
+        )
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> QAService:
@@ -48,7 +50,7 @@ class QAService:
 
     def warm_up(self) -> None:
         """Load the model and jieba now rather than on the first question."""
-        self.ask("预热")
+        self.ask("谁在哪里预热?")  # a person/place question also loads jieba's POS tagger
 
     def ask(
         self,

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     torch_threads: int = 0  # 0: torch's default
     # share of the question's IDF weight the best sentence must hold, else abstain (calibrated
     # on the public CMRC 2018 / DRCD questions: see docs/evaluation.md)
-    min_support: float = Field(default=0.45, ge=0.0, le=1.0)
+    min_support: float = Field(default=0.4, ge=0.0, le=1.0)
+    # abstain too when one question term holding more than this share of the weight is absent
+    max_missing: float = Field(default=0.35, ge=0.0, le=1.0)
     host: str = "127.0.0.1"
     port: int = 8000
