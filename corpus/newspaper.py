@@ -16,7 +16,14 @@ from enum import Enum
 import jieba
 
 from corpus.model import Article, Edit
-from corpus.repair import JOIN_GAIN_WORD, Paragraph, ends_sentence, join_gain, repair_articles
+from corpus.repair import (
+    JOIN_GAIN_WORD,
+    Paragraph,
+    ends_sentence,
+    join_gain,
+    repair_articles,
+    text_similarity,
+)
 from corpus.text import sentence_spans
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
@@ -48,6 +55,8 @@ _SUBTITLE_RE = re.compile(r"^(?:——|—|--)\s*\S")
 _SENTENCE_MARKS = "。！？!?；;…"
 _CLAUSE_MARKS = "，,、：:；;"
 TITLE_MAX_CHARS = 24
+# A series tag is usually marked: 栏目·主题, a number in brackets, or 【】.
+_SERIES_MARK_RE = re.compile(r"[·•]|[(（【〔][一二三四五六七八九十\d]+[)）】〕]$|【")
 
 
 class LineKind(Enum):
@@ -149,15 +158,9 @@ def page_lines(page: str) -> list[Line]:
     return lines
 
 
-def _closes(lines: Sequence[Line], j: int, floor: int) -> bool:
-    """Whether line j can be the last line before an article header (or there is none)."""
-    if j < floor:
-        return True
-    prev, nxt = lines[j], lines[j + 1]
-    if prev.kind is not LineKind.TEXT or ends_sentence(prev.text):
-        return True
-    # a line cut mid-word continues into the next line, which is then no headline
-    return join_gain(prev.text, nxt.text) < JOIN_GAIN_WORD
+def _after_article_end(lines: Sequence[Line], k: int, floor: int) -> bool:
+    """Whether line k starts the page's unclaimed text or follows a closing byline."""
+    return k - 1 < floor or lines[k - 1].kind is LineKind.CLOSING_BYLINE
 
 
 def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str, str, list[str]]:
@@ -171,21 +174,11 @@ def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str,
         subtitles.insert(0, lines[j].text)
         j -= 1
     first, headline, series = j + 1, "", ""
-    if (
-        j >= floor
-        and lines[j].kind is LineKind.TEXT
-        and _is_headline(lines[j].text)
-        and _closes(lines, j - 1, floor)
-    ):
+    if j >= floor and lines[j].kind is LineKind.TEXT and _is_headline(lines[j].text):
         headline, first = lines[j].text, j
-        k = j - 1
-        if (
-            k >= floor
-            and lines[k].kind is LineKind.TEXT
-            and _is_bare_headline(lines[k].text)
-            and _closes(lines, k - 1, floor)
-        ):
-            series, first = lines[k].text, k
+        series = _series_above(lines, j, floor)
+        if series:
+            first = j - 1
     return first, headline, series, subtitles
 
 
@@ -235,68 +228,116 @@ def _find_headers(lines: Sequence[Line]) -> list[_Header]:
             # a parenthesised byline right under a headline opens the article
             open_at(i, i + 1, parse_byline(line.text)[0])  # type: ignore[index]
         elif line.kind is LineKind.TEXT and nxt is not None and _opens_alone(lines, i, floor):
-            headers.append(_Header(first_line=i, body_line=i + 1, title=line.text))
+            series = _series_above(lines, i, floor)
+            first = i - 1 if series else i
+            headers.append(_Header(first, body_line=i + 1, title=line.text, series=series))
             floor = i + 1
         i += 1
-    headers = _split_at_closing_bylines(lines, headers)
     if not headers or headers[0].first_line > 0:
         headers.insert(0, _Header(first_line=0, body_line=0))
-    return headers
+    return _open_for_unowned_bylines(lines, headers)
+
+
+def _headline_evidence(lines: Sequence[Line], k: int, low: int, high: int) -> float:
+    """How much bare line k reads as a new article's headline rather than a section heading.
+
+    A headline shares words with the text under it more than with the text above it, and the
+    text above and below it (within lines low..high, at most five lines each) are about
+    different things.
+    """
+    before = " ".join(ln.text for ln in lines[max(low, k - 5) : k] if ln.kind is LineKind.TEXT)
+    after = " ".join(ln.text for ln in lines[k + 1 : min(high, k + 6)] if ln.kind is LineKind.TEXT)
+    head = lines[k].text
+    return (
+        text_similarity(head, after)
+        - text_similarity(head, before)
+        - text_similarity(before, after)
+    )
+
+
+def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> list[_Header]:
+    """Open articles until every closing byline on the page signs an article of its own.
+
+    Each closing byline signs one article above it that has no byline of its own. A closing
+    byline left without one opens an article at the bare headline, between it and the closing
+    byline before it, with the strongest evidence of a new article.
+    """
+    headers = sorted(headers, key=lambda h: h.first_line)
+    taken = {h.first_line for h in headers} | {h.body_line - 1 for h in headers}
+    starts = [h.first_line for h in headers] + [len(lines)]
+    pending, low = 0, 0
+    for c, line in enumerate(lines):
+        pending += sum(1 for h in headers if h.first_line == c and not h.byline)
+        if line.kind is not LineKind.CLOSING_BYLINE:
+            continue
+        if pending:
+            pending -= 1
+        else:
+            candidates = [
+                k
+                for k in range(max(low, 1), c - 1)
+                if k not in taken
+                and lines[k].kind is LineKind.TEXT
+                and _is_bare_headline(lines[k].text)
+                and _body_like(lines[k + 1])
+                and lines[k - 1].kind is not LineKind.SUBTITLE
+                and not lines[k - 1].text.endswith("——")
+            ]
+
+            def evidence(k: int) -> float:
+                top = max(s for s in starts if s <= k)
+                bottom = min(s for s in starts if s > k)
+                return _headline_evidence(lines, k, top, bottom)
+
+            if candidates:
+                k = max(candidates, key=evidence)
+                headers.append(_Header(first_line=k, body_line=k + 1, title=lines[k].text))
+                taken.add(k)
+        low = c + 1
+    return sorted(headers, key=lambda h: h.first_line)
+
+
+def _series_above(lines: Sequence[Line], i: int, floor: int) -> str:
+    """The series tag printed right above the headline on line i, or ""."""
+    k = i - 1
+    if (
+        k >= floor
+        and lines[k].kind is LineKind.TEXT
+        and _is_bare_headline(lines[k].text)
+        and (_SERIES_MARK_RE.search(lines[k].text) or _after_article_end(lines, k, floor))
+    ):
+        return lines[k].text
+    return ""
 
 
 def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
     """Whether a bare headline with body text right under it opens an article by local evidence.
 
-    The evidence: it is the page's first line, or the line above closed an article (a closing
-    byline) or stops mid-sentence without running into it (the article above jumps elsewhere).
+    The evidence: a marked series tag above it, or it is the page's first line, or the line
+    above closed an article (a closing byline) or stops mid-sentence without running into it
+    (the article above jumps elsewhere).
     """
     line, nxt = lines[i], lines[i + 1]
     if not _is_bare_headline(line.text) or not _body_like(nxt):
         return False
-    if i == 0:
+    series = _series_above(lines, i, floor)
+    if series and _SERIES_MARK_RE.search(series):
         return True
-    if i - 1 < floor:
+    first = i - 1 if series else i
+    if first == 0:
+        return True
+    if first - 1 < floor:
         return False
-    prev = lines[i - 1]
+    prev = lines[first - 1]
     if prev.kind is LineKind.CLOSING_BYLINE:
         return True
     if prev.kind is not LineKind.TEXT or prev.text.endswith("——"):
         return False
     return (
         not ends_sentence(prev.text)
-        and len(prev.text) > 30
-        and join_gain(prev.text, line.text) < JOIN_GAIN_WORD
+        and len(prev.text) > 12
+        and join_gain(prev.text, lines[first].text) < JOIN_GAIN_WORD
     )
-
-
-def _split_at_closing_bylines(lines: Sequence[Line], headers: list[_Header]) -> list[_Header]:
-    """Open articles that only a closing byline reveals.
-
-    An article signed at its top cannot also be signed in parentheses at its end, so such a
-    closing byline belongs to an article opened by the last bare headline above it.
-    """
-    out: list[_Header] = []
-    for h_index, header in enumerate(headers):
-        stop = headers[h_index + 1].first_line if h_index + 1 < len(headers) else len(lines)
-        out.append(header)
-        current = header
-        for i in range(header.body_line, stop):
-            if lines[i].kind is not LineKind.CLOSING_BYLINE or not current.byline:
-                continue
-            start = max(
-                (
-                    k
-                    for k in range(current.body_line, i - 1)
-                    if lines[k].kind is LineKind.TEXT
-                    and _is_bare_headline(lines[k].text)
-                    and _body_like(lines[k + 1])
-                ),
-                default=None,
-            )
-            if start is not None:
-                current = _Header(first_line=start, body_line=start + 1, title=lines[start].text)
-                out.append(current)
-    return out
 
 
 def _title_from_text(text: str) -> str:
@@ -365,7 +406,7 @@ def split_articles(page: str, doc_prefix: str) -> list[Article]:
     bodies = [
         _body_paragraphs(lines, h.body_line, stop) for h, stop in zip(headers, stops, strict=True)
     ]
-    edits = repair_articles(page, bodies)
+    edits = repair_articles(page, bodies, [bool(h.byline) for h in headers])
     articles: list[Article] = []
     for header, body, found in _split_after_closing_bylines(headers, bodies, edits):
         text = "\n".join(p.text(page) for p in body if not p.byline).strip()

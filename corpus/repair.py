@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba
-import numpy as np
 
 from corpus.model import Edit
 
@@ -26,6 +25,8 @@ _FINAL = "。！？!?；;：:…"
 _SENTENCE_MARKS = "。！？!?；;…"
 _CLOSERS = "”’」』）)》〉】\"'"
 _CLAUSE = "，,、"
+# Characters that, standing alone at the end of a line, leave the phrase open.
+_OPEN_ENDINGS = set("的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_RUN_END = re.compile(rf"[{_CJK}]{{1,4}}$")
 _CJK_RUN_START = re.compile(rf"^[{_CJK}]{{1,4}}")
@@ -33,6 +34,12 @@ _CJK_WORD = re.compile(rf"[{_CJK}]{{2,}}")
 # A word across a line break raises the best segmentation's log-probability by this much or more.
 JOIN_GAIN_WORD = 2.0
 _GAIN_CAP = 8.0
+_PAIR_RE = re.compile(rf"[{_CJK}A-Za-z0-9]{{2}}")
+# An article's pair counts are smoothed with this many pairs' worth of the page's counts, so a
+# small sample of text stays close to the page and absent pairs are no evidence.
+_PRIOR = 50.0
+# How many of the likeliest continuation starts get their end chosen with the full model.
+_STARTS_RESCORED = 3
 # Lower-case Latin words wedged between Chinese text; brackets and quotes are left out of the
 # flanks because a word inside them is usually a deliberate gloss.
 _FLANK = rf"[{_CJK}，。、；：！？,;:!?]"
@@ -44,7 +51,7 @@ _STRAY_RE = re.compile(r"[ \u3000]*[■□▪▫◆◇●◎▲△▼▽★☆�
 # A verbatim repeat this long inside one article is a layout artifact, not a quotation.
 REPEAT_MIN_CHARS = 30
 # A continuation found elsewhere is moved back only when its evidence scores above this.
-MOVE_MIN_SCORE = 0.35
+MOVE_MIN_SCORE = 0.0
 
 
 @dataclass(slots=True)
@@ -138,7 +145,20 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         return False
     if stripped.endswith("——"):
         return True
-    return not (next_text is not None and join_gain(stripped, next_text) >= JOIN_GAIN_WORD)
+    if next_text is not None:
+        following = next_text.strip()
+        # a heading opens a paragraph; a short unfinished line after it means a broken sentence
+        if not (ends_sentence(following) or len(following) > 30):
+            return False
+        if join_gain(stripped, following) >= JOIN_GAIN_WORD:
+            return False
+    # a heading does not end on a particle or preposition; a line cut at random often does
+    words = _tokenizer().lcut(stripped)
+    return not (len(words[-1]) == 1 and words[-1] in _OPEN_ENDINGS)
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff"
 
 
 def _snippet(text: str, limit: int = 12) -> str:
@@ -148,9 +168,16 @@ def _snippet(text: str, limit: int = 12) -> str:
 def drop_noise(page: str, para: Paragraph) -> list[Edit]:
     """Drop stray Latin words and layout debris from inside a paragraph's Chinese text."""
     edits: list[Edit] = []
-    for pattern, what in ((_FOREIGN_RE, "foreign word"), (_STRAY_RE, "stray mark")):
+    # a Latin word needs Chinese on one side, a mark on both: next to other symbols they are text
+    for pattern, what, sides in ((_FOREIGN_RE, "foreign word", 1), (_STRAY_RE, "stray mark", 2)):
         text = para.text(page)
-        hits = [m for m in pattern.finditer(text) if m.start() > 0 and m.end() < len(text)]
+        hits = [
+            m
+            for m in pattern.finditer(text)
+            if m.start() > 0
+            and m.end() < len(text)
+            and _is_cjk(text[m.start() - 1]) + _is_cjk(text[m.end()]) >= sides
+        ]
         for m in reversed(hits):
             start, end = para.remove(m.start(), m.end())
             edits.append(Edit("drop", start, end, f"{what} {m.group().strip()!r}"))
@@ -176,38 +203,59 @@ def is_cut(para: Paragraph) -> bool:
 
 
 class _Topics:
-    """Tf-idf vectors of a page's paragraphs, to tell which article a paragraph is about."""
+    """Character-pair language models of a page's text, to tell which article a paragraph is from.
+
+    A model of some paragraphs is their pair counts smoothed towards the whole page's, so pairs
+    common everywhere weigh nothing and pairs particular to one article weigh much.
+    """
 
     def __init__(self, page: str, paras: Sequence[Paragraph]) -> None:
-        self.row = {p.line: k for k, p in enumerate(paras)}
-        bags = [Counter(_content_words(p.text(page))) for p in paras]
-        df = Counter(w for bag in bags for w in bag)
-        vocab = {w: k for k, w in enumerate(df)}
-        n = len(paras)
-        matrix = np.zeros((n, max(1, len(vocab))), dtype=np.float64)
-        for k, bag in enumerate(bags):
-            for w, tf in bag.items():
-                matrix[k, vocab[w]] = (1 + math.log(tf)) * math.log((n + 1) / df[w])
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix /= np.where(norms > 0, norms, 1)
-        self.gram = matrix @ matrix.T
+        self.counts = {p.line: Counter(_pairs(p.text(page))) for p in paras}
+        background: Counter[str] = Counter()
+        for bag in self.counts.values():
+            background.update(bag)
+        total = sum(background.values())
+        vocab = len(background) + 1
+        self.background = {b: (n + 1) / (total + vocab) for b, n in background.items()}
+        self.unseen = 1 / (total + vocab)
 
-    def rows(self, paras: Sequence[Paragraph]) -> list[int]:
-        return [self.row[p.line] for p in paras]
+    def model(self, paras: Sequence[Paragraph]) -> tuple[Counter[str], int]:
+        bag: Counter[str] = Counter()
+        for para in paras:
+            bag.update(self.counts[para.line])
+        return bag, sum(bag.values())
 
-    def affinity(self, item: int, group: Sequence[int]) -> float:
-        """Cosine of a paragraph with the summed vectors of a group (0 for an empty group)."""
-        if not group:
-            return 0.0
-        norm2 = float(self.gram[np.ix_(group, group)].sum())
-        if norm2 <= 0:
-            return 0.0
-        return float(self.gram[item, group].sum()) / math.sqrt(norm2)
+    def log_ratio(
+        self, para: Paragraph, a: tuple[Counter[str], int], b: tuple[Counter[str], int]
+    ) -> float:
+        """log P(para | a) - log P(para | b), in nats."""
+        (bag_a, n_a), (bag_b, n_b) = a, b
+        total = 0.0
+        for pair, n in self.counts[para.line].items():
+            bg = self.background.get(pair, self.unseen)
+            if not (bag_a[pair] or bag_b[pair]):
+                continue  # text new to both says nothing about which it belongs to
+            p_a = (bag_a[pair] + _PRIOR * bg) / (n_a + _PRIOR)
+            p_b = (bag_b[pair] + _PRIOR * bg) / (n_b + _PRIOR)
+            total += n * math.log(p_a / p_b)
+        return total
+
+
+def _pairs(text: str) -> list[str]:
+    return [text[k : k + 2] for k in range(len(text) - 1) if _PAIR_RE.fullmatch(text[k : k + 2])]
 
 
 @lru_cache(maxsize=4096)
 def _content_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _tokenizer().lcut(text) if _CJK_WORD.fullmatch(w))
+
+
+def text_similarity(left: str, right: str) -> float:
+    """Cosine of the two texts' word counts (words of two or more Chinese characters)."""
+    a, b = Counter(_content_words(left)), Counter(_content_words(right))
+    dot = sum(n * b[w] for w, n in a.items() if w in b)
+    norm = math.sqrt(sum(n * n for n in a.values()) * sum(n * n for n in b.values()))
+    return dot / norm if norm else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,51 +267,84 @@ class _Block:
 
 
 def _capped_gain(left: Paragraph, right: Paragraph, page: str) -> float:
-    return min(join_gain(left.text(page), right.text(page)), _GAIN_CAP) / _GAIN_CAP
+    return min(join_gain(left.text(page), right.text(page)), _GAIN_CAP)
 
 
-def _best_continuation(
-    page: str, bodies: Sequence[list[Paragraph]], x: int, topics: _Topics
-) -> _Block | None:
-    """The run of paragraphs, in a later article, that best continues article x's cut end.
-
-    Evidence: a word formed across the cut, the run's topic matching article x better than the
-    article it sits in, and the text around the run reading on once the run is taken out.
-    """
-    cut = bodies[x][-1]
-    x_rows = topics.rows(bodies[x])
-    best: _Block | None = None
+def _runs(
+    bodies: Sequence[list[Paragraph]], signed: Sequence[bool], x: int
+) -> list[tuple[int, int, int]]:
+    """Every run (article, first, last) of a later article that could be x's continuation."""
+    runs: list[tuple[int, int, int]] = []
     for y in range(x + 1, len(bodies)):
         body = bodies[y]
-        y_rows = topics.rows(body)
         for first, start in enumerate(body):
-            if start.heading or start.byline:
+            # a continuation is printed after some of the other article's text, never before it
+            if first == 0 or start.heading or start.byline:
                 continue
-            before = body[first - 1] if first > 0 else None
-            join = _capped_gain(cut, start, page)
             for last in range(first, len(body)):
                 end = body[last]
                 if end.heading or not (end.raw_end_final or end.byline or last == len(body) - 1):
                     continue
-                rest = y_rows[:first] + y_rows[last + 1 :]
-                topic = 0.0
-                for para, row in zip(body[first : last + 1], y_rows[first : last + 1], strict=True):
-                    weight = min(1.0, len(para.text(page)) / 40)
-                    topic += weight * (topics.affinity(row, x_rows) - topics.affinity(row, rest))
-                seam = 0.0
-                if before is not None and is_cut(before):
-                    after = body[last + 1] if last + 1 < len(body) else None
-                    if after is None:
-                        seam = -0.5  # the text the run interrupted would be left hanging
-                    else:
-                        seam = _capped_gain(before, after, page) - _capped_gain(before, start, page)
-                score = join + topic + seam
-                if best is None or score > best.score:
-                    best = _Block(y, first, last, score)
+                after = body[last + 1] if last + 1 < len(body) else None
+                # a closing byline goes with the text above it, and only to an unsigned article
+                if (end.byline and signed[x]) or (after and after.byline and not signed[x]):
+                    continue
+                runs.append((y, first, last))
+    return runs
+
+
+def _best_continuation(
+    page: str,
+    bodies: Sequence[list[Paragraph]],
+    signed: Sequence[bool],
+    x: int,
+    topics: _Topics,
+) -> _Block | None:
+    """The run of paragraphs, in a later article, that best continues article x's cut end.
+
+    Evidence, in nats: a word formed across the cut; how much likelier the run's text is under
+    article x's language model than under that of the article it sits in; and the text around
+    the run reading on once the run is taken out. The run's start is chosen against the other
+    article's text above it, then its end against all of that article's text left around it.
+    """
+    cut = bodies[x][-1]
+    x_model = topics.model(bodies[x])
+
+    def score(y: int, first: int, last: int, y_model: tuple[Counter[str], int]) -> float:
+        body = bodies[y]
+        before, start = body[first - 1], body[first]
+        after = body[last + 1] if last + 1 < len(body) else None
+        topic = sum(topics.log_ratio(p, x_model, y_model) for p in body[first : last + 1])
+        seam = 0.0
+        if before.byline:
+            seam = _GAIN_CAP / 2  # text after a closing byline has lost its own article
+        elif is_cut(before):
+            if after is None:
+                seam = -_GAIN_CAP  # the text the run interrupted would be left hanging
+            else:
+                seam = _capped_gain(before, after, page) - _capped_gain(before, start, page)
+        return _capped_gain(cut, start, page) + topic + seam
+
+    runs = _runs(bodies, signed, x)
+    by_start: dict[tuple[int, int], float] = {}
+    for y, first, last in runs:
+        value = score(y, first, last, topics.model(bodies[y][:first]))
+        by_start[(y, first)] = max(value, by_start.get((y, first), value))
+    starts = sorted(by_start, key=lambda k: by_start[k], reverse=True)[:_STARTS_RESCORED]
+    best: _Block | None = None
+    for y, first, last in runs:
+        if (y, first) not in starts:
+            continue
+        body = bodies[y]
+        value = score(y, first, last, topics.model(body[:first] + body[last + 1 :]))
+        if best is None or value > best.score:
+            best = _Block(y, first, last, value)
     return best
 
 
-def move_continuations(page: str, bodies: list[list[Paragraph]], edits: list[list[Edit]]) -> None:
+def move_continuations(
+    page: str, bodies: list[list[Paragraph]], signed: Sequence[bool], edits: list[list[Edit]]
+) -> None:
     """Move back each article's continuation printed after other articles' text.
 
     An article whose text stops mid-sentence at its end is continued by the best-scoring run of
@@ -275,7 +356,7 @@ def move_continuations(page: str, bodies: list[list[Paragraph]], edits: list[lis
             if not bodies[x] or not is_cut(bodies[x][-1]):
                 break
             topics = _Topics(page, [p for body in bodies for p in body])
-            block = _best_continuation(page, bodies, x, topics)
+            block = _best_continuation(page, bodies, signed, x, topics)
             if block is None or block.score < MOVE_MIN_SCORE:
                 break
             source = bodies[block.article]
@@ -362,8 +443,12 @@ def join_breaks(page: str, body: list[Paragraph]) -> list[Edit]:
     return edits
 
 
-def repair_articles(page: str, bodies: list[list[Paragraph]]) -> list[list[Edit]]:
+def repair_articles(
+    page: str, bodies: list[list[Paragraph]], signed: Sequence[bool]
+) -> list[list[Edit]]:
     """Repair the bodies of a page's articles in place; return each article's edits.
+
+    `signed[i]` says whether article i has a byline in its header (so no closing byline).
 
     In order: noise dropped from every paragraph, headings marked, cut articles' continuations
     moved back, long verbatim repeats dropped, lines broken mid-sentence joined.
@@ -374,7 +459,7 @@ def repair_articles(page: str, bodies: list[list[Paragraph]]) -> list[list[Edit]
             if not para.byline:
                 found.extend(drop_noise(page, para))
         mark_headings(page, body)
-    move_continuations(page, bodies, edits)
+    move_continuations(page, bodies, signed, edits)
     for body, found in zip(bodies, edits, strict=True):
         found.extend(drop_repeats(page, body))
         found.extend(join_breaks(page, body))

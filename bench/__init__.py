@@ -1,0 +1,1 @@
+"""Measurements of the project on data it generates or is given."""
