@@ -239,6 +239,23 @@ def ask_cmd(question: str, data_dir: Path | None, top_k: int | None, as_json: bo
             click.echo(f"  - {p.title}: {p.text[:60]}…")
 
 
+def eval_service(corpus: Sequence[Path], data_dir: Path | None) -> tuple[Any, Settings]:
+    """A QA service over corpus, building its index first when missing or out of date. A corpus
+    given without a data dir gets a folder of its own, so evaluating never replaces the served index."""
+    from service.qa import QAService
+
+    settings = make_settings(data_dir, corpus)
+    if data_dir is None and corpus:
+        key = hashlib.sha256(
+            "\0".join(str(p.resolve()) for p in settings.corpus).encode()
+        ).hexdigest()[:12]
+        settings = make_settings(PROJECT_ROOT / "data" / "eval" / key, corpus)
+    articles = load_corpus(settings.corpus)
+    if not index_is_current(settings, articles):
+        build(settings, articles)
+    return QAService.load(settings, ready_embedder(settings)), settings
+
+
 @main.command("eval")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -267,19 +284,8 @@ def eval_cmd(
 ) -> None:
     """Answer evaluation files through the /ask code path and print their figures."""
     from service.evaluate import evaluate, markdown_table
-    from service.qa import QAService
 
-    settings = make_settings(data_dir, corpus)
-    if data_dir is None and corpus:
-        # each corpus gets its own index folder, so evaluating never replaces the served index
-        key = hashlib.sha256(
-            "\0".join(str(p.resolve()) for p in settings.corpus).encode()
-        ).hexdigest()[:12]
-        settings = make_settings(PROJECT_ROOT / "data" / "eval" / key, corpus)
-    articles = load_corpus(settings.corpus)
-    if not index_is_current(settings, articles):
-        build(settings, articles)
-    service = QAService.load(settings, ready_embedder(settings))
+    service, settings = eval_service(corpus, data_dir)
     for path in files:
         report = evaluate(service, path, mode, top_k)  # type: ignore[arg-type]
         figures = report.figures()

@@ -1,0 +1,103 @@
+"""`make eval`: every public evaluation set in all three retrieval modes, written to docs/evaluation.md."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from service.cli import eval_service
+from service.evaluate import evaluate, markdown_table
+from service.settings import PROJECT_ROOT
+
+MODES = ("hybrid", "bm25", "dense")
+
+
+def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
+    """(name, questions file, corpus) for the seed page and the two public sets."""
+    eval_dir = shared / "eval"
+    return [
+        ("seed page (bundled corpus)", eval_dir / "seed_dev.jsonl", [PROJECT_ROOT / "corpus"]),
+        (
+            "CMRC 2018 public",
+            eval_dir / "cmrc2018" / "questions_public.jsonl",
+            [eval_dir / "cmrc2018" / "docs.jsonl"],
+        ),
+        (
+            "DRCD public",
+            eval_dir / "drcd" / "questions_public.jsonl",
+            [eval_dir / "drcd" / "docs.jsonl"],
+        ),
+    ]
+
+
+def newspaper_section(pages: int) -> str:
+    """The OCR-repair figures on synthetic damaged pages, when that benchmark is present."""
+    try:
+        from bench import newspaper_eval
+    except ImportError:
+        return ""
+    report = getattr(newspaper_eval, "markdown_report", None)
+    return report(pages) if callable(report) else ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "evaluation.md")
+    parser.add_argument("--limit", type=int, default=0, help="Questions per file (0: all).")
+    parser.add_argument("--pages", type=int, default=300, help="Synthetic newspaper pages.")
+    args = parser.parse_args(argv)
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
+    started = time.perf_counter()
+    parts = [
+        "# Evaluation",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit.stdout.strip()}`, on {platform.machine()} "
+        f"with Python {platform.python_version()}; command: `make eval` "
+        f"(`python -m bench.evaluation{' --limit ' + str(args.limit) if args.limit else ''}`).",
+        "",
+        "Figures as defined in `../shared/CONTRACT.md`; every question goes through the same code path as "
+        "`POST /ask` (top_k 5). Latency is in-process wall time per question, one at a time; "
+        "`bm25` and `dense` are each retriever alone, `hybrid` is the default fused retrieval.",
+    ]
+    for name, questions, corpus in datasets(args.shared):
+        service, _ = eval_service(corpus, None)
+        if args.limit:
+            lines = questions.read_text(encoding="utf-8").splitlines()[: args.limit]
+            limited = (
+                PROJECT_ROOT / "data" / "eval" / f"limited-{questions.parent.name}-{questions.name}"
+            )
+            limited.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            questions = limited
+        rows = []
+        for mode in MODES:
+            print(f"{name}: {mode}", file=sys.stderr, flush=True)
+            rows.append(evaluate(service, questions, mode).figures())  # type: ignore[arg-type]
+        parts += [
+            "",
+            f"## {name}",
+            "",
+            f"`{questions.name}`, corpus {', '.join(p.name for p in corpus)}.",
+            "",
+        ]
+        parts.append(markdown_table(rows))
+    section = newspaper_section(args.pages)
+    if section:
+        parts += ["", section]
+    parts += ["", f"Whole run: {time.perf_counter() - started:.0f} s."]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
