@@ -102,6 +102,7 @@ _FOREIGN_WORDS = [
     "fact",
 ]
 _STRAY_MARKS = "■□◆●▲★※|"
+_OPEN_PHRASE_ENDINGS = "的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各"
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +236,12 @@ def _name(rng: random.Random) -> str:
 
 def _heading(rng: random.Random, paragraph: str) -> str | None:
     # the opening clause is left out: a heading that repeats the next line's first words is no heading
-    clauses = [c for c in _CLAUSE_RE.findall(paragraph)[1:] if 4 <= len(c) <= 12]
+    # and a heading, being a whole phrase, does not end on a particle or an "etc."
+    clauses = [
+        c
+        for c in _CLAUSE_RE.findall(paragraph)[1:]
+        if 4 <= len(c) <= 12 and c[-1] not in _OPEN_PHRASE_ENDINGS
+    ]
     if not clauses:
         return None
     first = rng.choice(clauses)

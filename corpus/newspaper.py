@@ -18,6 +18,7 @@ import jieba
 from corpus.model import Article, Edit
 from corpus.repair import (
     JOIN_GAIN_WORD,
+    PageVocabulary,
     Paragraph,
     ends_sentence,
     join_gain,
@@ -53,6 +54,7 @@ _NAME_RE = re.compile(rf"[{_CJK}]{{2,4}}")
 _PAREN_RE = re.compile(r"^[(（](.*)[)）]$")
 _SUBTITLE_RE = re.compile(r"^(?:——|—|--)\s*\S")
 _SENTENCE_MARKS = "。！？!?；;…"
+_HEADLINE_STOPS = "。；;…"
 _CLAUSE_MARKS = "，,、：:；;"
 TITLE_MAX_CHARS = 24
 # A series tag is usually marked: 栏目·主题, a number in brackets, or 【】.
@@ -122,8 +124,11 @@ def parse_byline(text: str) -> tuple[str, bool] | None:
 
 
 def _is_headline(text: str) -> bool:
-    """A short line without sentence punctuation: a headline when a byline or subtitle follows."""
-    return 1 <= len(text) <= 40 and not any(c in _SENTENCE_MARKS for c in text)
+    """A short line that ends no sentence inside: a headline when a byline or subtitle follows.
+
+    Exclamation and question marks may stand inside a headline, never a full stop.
+    """
+    return 1 <= len(text) <= 40 and not any(c in _HEADLINE_STOPS for c in text)
 
 
 def _is_bare_headline(text: str) -> bool:
@@ -163,6 +168,25 @@ def _after_article_end(lines: Sequence[Line], k: int, floor: int) -> bool:
     return k - 1 < floor or lines[k - 1].kind is LineKind.CLOSING_BYLINE
 
 
+def _ends_article_above(lines: Sequence[Line], j: int, i: int, floor: int) -> bool:
+    """Whether line j, right above a byline on line i, reads as the end of the article above.
+
+    Only a line that could go on a sentence (it follows an unfinished line, or has clause
+    punctuation) is in doubt; it ends the article above when its words are that article's
+    rather than those of the article under the byline.
+    """
+    line = lines[j].text
+    above = [ln.text for ln in lines[max(floor, j - 5) : j] if ln.kind is LineKind.TEXT]
+    follows_cut = bool(above) and not ends_sentence(above[-1])
+    if _is_bare_headline(line) and not follows_cut:
+        return False
+    below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
+    vocabulary = PageVocabulary([*above, line, *below])
+    return vocabulary.similarity(line, " ".join(above)) > vocabulary.similarity(
+        line, " ".join(below)
+    )
+
+
 def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str, str, list[str]]:
     """Walk back from line i over sub-headlines, a headline and a series tag.
 
@@ -174,7 +198,12 @@ def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str,
         subtitles.insert(0, lines[j].text)
         j -= 1
     first, headline, series = j + 1, "", ""
-    if j >= floor and lines[j].kind is LineKind.TEXT and _is_headline(lines[j].text):
+    if (
+        j >= floor
+        and lines[j].kind is LineKind.TEXT
+        and _is_headline(lines[j].text)
+        and (subtitles or not _ends_article_above(lines, j, i, floor))
+    ):
         headline, first = lines[j].text, j
         series = _series_above(lines, j, floor)
         if series:
@@ -183,7 +212,12 @@ def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str,
 
 
 def _body_like(line: Line) -> bool:
-    return line.kind is LineKind.TEXT and (len(line.text) > 30 or ends_sentence(line.text))
+    """A line of running text: long, or ending or containing sentence or clause punctuation."""
+    return line.kind is LineKind.TEXT and (
+        len(line.text) > 30
+        or ends_sentence(line.text)
+        or any(c in _CLAUSE_MARKS for c in line.text)
+    )
 
 
 def _find_headers(lines: Sequence[Line]) -> list[_Header]:
@@ -238,21 +272,17 @@ def _find_headers(lines: Sequence[Line]) -> list[_Header]:
     return _open_for_unowned_bylines(lines, headers)
 
 
-def _headline_evidence(lines: Sequence[Line], k: int, low: int, high: int) -> float:
+def _headline_evidence(
+    lines: Sequence[Line], k: int, low: int, high: int, vocabulary: PageVocabulary
+) -> float:
     """How much bare line k reads as a new article's headline rather than a section heading.
 
-    A headline shares words with the text under it more than with the text above it, and the
-    text above and below it (within lines low..high, at most five lines each) are about
-    different things.
+    The text above and below a headline (within lines low..high, at most five lines each) are
+    about different things; around a section heading they are about the same.
     """
     before = " ".join(ln.text for ln in lines[max(low, k - 5) : k] if ln.kind is LineKind.TEXT)
     after = " ".join(ln.text for ln in lines[k + 1 : min(high, k + 6)] if ln.kind is LineKind.TEXT)
-    head = lines[k].text
-    return (
-        text_similarity(head, after)
-        - text_similarity(head, before)
-        - text_similarity(before, after)
-    )
+    return -vocabulary.similarity(before, after)
 
 
 def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> list[_Header]:
@@ -263,6 +293,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
     byline before it, with the strongest evidence of a new article.
     """
     headers = sorted(headers, key=lambda h: h.first_line)
+    vocabulary = PageVocabulary([ln.text for ln in lines])
     taken = {h.first_line for h in headers} | {h.body_line - 1 for h in headers}
     starts = [h.first_line for h in headers] + [len(lines)]
     pending, low = 0, 0
@@ -287,7 +318,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
             def evidence(k: int) -> float:
                 top = max(s for s in starts if s <= k)
                 bottom = min(s for s in starts if s > k)
-                return _headline_evidence(lines, k, top, bottom)
+                return _headline_evidence(lines, k, top, bottom, vocabulary)
 
             if candidates:
                 k = max(candidates, key=evidence)
@@ -371,21 +402,83 @@ def _body_paragraphs(lines: Sequence[Line], start: int, stop: int) -> list[Parag
     ]
 
 
+def _edits_by_part(edits: Sequence[Edit], parts: Sequence[list[Paragraph]]) -> list[list[Edit]]:
+    """Give each edit to the part whose text it touches (the first part when unclear)."""
+    extents = [[(p.start, p.end) for p in part if p.spans] for part in parts]
+    out: list[list[Edit]] = [[] for _ in parts]
+    for edit in edits:
+        owner = next(
+            (
+                k
+                for k, spans in enumerate(extents)
+                if any(s <= edit.source_start <= e for s, e in spans)
+            ),
+            0,
+        )
+        out[owner].append(edit)
+    return out
+
+
+def _split_at_signed_end(
+    page: str, header: _Header, body: list[Paragraph]
+) -> list[tuple[_Header, list[Paragraph]]]:
+    """Split off the unsigned article a closing byline reveals inside an article signed on top.
+
+    After the repair a closing byline still inside such an article signs an article of its own
+    that begins at a bare headline above it: the one with the strongest evidence of a new
+    article.
+    """
+    closing = next((k for k, p in enumerate(body) if p.byline), None)
+    if not header.byline or closing is None:
+        return [(header, body)]
+    texts = [p.text(page) for p in body]
+    candidates = [
+        k
+        for k in range(1, closing - 1)
+        if _is_bare_headline(texts[k])
+        and not body[k + 1].byline
+        and not texts[k - 1].endswith("——")
+        and (len(texts[k + 1]) > 30 or ends_sentence(texts[k + 1]))
+    ]
+    if not candidates:
+        return [(header, body)]
+
+    def evidence(k: int) -> float:
+        before = " ".join(texts[max(0, k - 5) : k])
+        after = " ".join(texts[k + 1 : min(closing, k + 6)])
+        return (
+            text_similarity(texts[k], after)
+            - text_similarity(texts[k], before)
+            - text_similarity(before, after)
+        )
+
+    k = max(candidates, key=evidence)
+    opened = _Header(first_line=body[k].line, body_line=body[k].line + 1, title=texts[k])
+    return [(header, body[:k]), (opened, body[k + 1 :])]
+
+
 def _split_after_closing_bylines(
-    headers: list[_Header], bodies: list[list[Paragraph]], edits: list[list[Edit]]
+    page: str, headers: list[_Header], bodies: list[list[Paragraph]], edits: list[list[Edit]]
 ) -> list[tuple[_Header, list[Paragraph], list[Edit]]]:
-    """Cut each body after a closing byline: text that still follows it is another article."""
+    """Cut the repaired bodies where a closing byline shows that another article begins.
+
+    Text after a closing byline is another article; a closing byline inside an article signed
+    on top signs an article that begins at a bare headline above it.
+    """
     out: list[tuple[_Header, list[Paragraph], list[Edit]]] = []
     for header, body, found in zip(headers, bodies, edits, strict=True):
+        parts: list[tuple[_Header, list[Paragraph]]] = []
         current: list[Paragraph] = []
-        out.append((header, current, found))
+        current_header = header
         for pos, para in enumerate(body):
             current.append(para)
             if para.byline and any(not p.byline for p in body[pos + 1 :]):
+                parts.extend(_split_at_signed_end(page, current_header, current))
                 current = []
-                out.append(
-                    (_Header(first_line=para.line + 1, body_line=para.line + 1), current, [])
-                )
+                current_header = _Header(first_line=para.line + 1, body_line=para.line + 1)
+        parts.extend(_split_at_signed_end(page, current_header, current))
+        assigned = _edits_by_part(found, [b for _, b in parts])
+        out.extend((h, b, e) for (h, b), e in zip(parts, assigned, strict=True))
     return out
 
 
@@ -408,7 +501,7 @@ def split_articles(page: str, doc_prefix: str) -> list[Article]:
     ]
     edits = repair_articles(page, bodies, [bool(h.byline) for h in headers])
     articles: list[Article] = []
-    for header, body, found in _split_after_closing_bylines(headers, bodies, edits):
+    for header, body, found in _split_after_closing_bylines(page, headers, bodies, edits):
         text = "\n".join(p.text(page) for p in body if not p.byline).strip()
         if not text:
             continue

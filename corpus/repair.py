@@ -147,8 +147,15 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         return True
     if next_text is not None:
         following = next_text.strip()
+        # a line that opens with punctuation goes on with the sentence above it
+        if following[:1] in _CLAUSE + _FINAL + _CLOSERS:
+            return False
         # a heading opens a paragraph; a short unfinished line after it means a broken sentence
-        if not (ends_sentence(following) or len(following) > 30):
+        if not (
+            ends_sentence(following)
+            or len(following) > 30
+            or any(c in _SENTENCE_MARKS for c in following)
+        ):
             return False
         if join_gain(stripped, following) >= JOIN_GAIN_WORD:
             return False
@@ -193,7 +200,12 @@ def mark_headings(page: str, paras: Sequence[Paragraph]) -> None:
             continue
         nxt = next((p for p in paras[pos + 1 :] if not p.byline), None)
         prev = paras[pos - 1] if pos > 0 else None
-        after_break = prev is None or prev.heading or prev.byline or prev.raw_end_final
+        # a section heading opens a section of running text, never the article itself
+        after_break = prev is not None and (
+            prev.byline
+            or prev.raw_end_final
+            or (prev.heading and prev.text(page).rstrip().endswith("——"))
+        )
         para.heading = nxt is not None and after_break and looks_like_heading(text, nxt.text(page))
 
 
@@ -250,6 +262,33 @@ def _content_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _tokenizer().lcut(text) if _CJK_WORD.fullmatch(w))
 
 
+class PageVocabulary:
+    """Characters and character pairs of one page, weighted by how few of its lines use them."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        df: Counter[str] = Counter()
+        for text in texts:
+            df.update(set(_terms(text)))
+        n = len(texts) + 1
+        self.idf = {t: math.log(n / k) for t, k in df.items()}
+
+    def similarity(self, left: str, right: str) -> float:
+        """Tf-idf cosine of two texts over the page's characters and character pairs."""
+        a, b = self._vector(left), self._vector(right)
+        dot = sum(v * b[t] for t, v in a.items() if t in b)
+        norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+        return dot / norm if norm else 0.0
+
+    def _vector(self, text: str) -> dict[str, float]:
+        counts = Counter(_terms(text))
+        return {t: (1 + math.log(n)) * self.idf.get(t, 0.0) for t, n in counts.items()}
+
+
+def _terms(text: str) -> list[str]:
+    chars = [c for c in text if _is_cjk(c)]
+    return chars + _pairs(text)
+
+
 def text_similarity(left: str, right: str) -> float:
     """Cosine of the two texts' word counts (words of two or more Chinese characters)."""
     a, b = Counter(_content_words(left)), Counter(_content_words(right))
@@ -286,8 +325,9 @@ def _runs(
                 if end.heading or not (end.raw_end_final or end.byline or last == len(body) - 1):
                     continue
                 after = body[last + 1] if last + 1 < len(body) else None
-                # a closing byline goes with the text above it, and only to an unsigned article
-                if (end.byline and signed[x]) or (after and after.byline and not signed[x]):
+                # a closing byline right under the run signs it when it can sign article x,
+                # or when it cannot sign the article it stands in
+                if after and after.byline and not (signed[x] and not signed[y]):
                     continue
                 runs.append((y, first, last))
     return runs
@@ -461,6 +501,7 @@ def repair_articles(
         mark_headings(page, body)
     move_continuations(page, bodies, signed, edits)
     for body, found in zip(bodies, edits, strict=True):
+        mark_headings(page, body)  # a moved-back run now follows the text it continues
         found.extend(drop_repeats(page, body))
         found.extend(join_breaks(page, body))
     return edits
