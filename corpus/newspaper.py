@@ -57,6 +57,7 @@ _SENTENCE_MARKS = "。！？!?；;…"
 _HEADLINE_STOPS = "。；;…"
 _CLAUSE_MARKS = "，,、：:；;"
 TITLE_MAX_CHARS = 24
+_BRACKETS = ("()", "（）", "《》", "“”", "「」", "【】")
 # A series tag is usually marked: 栏目·主题, a number in brackets, or 【】.
 _SERIES_MARK_RE = re.compile(r"[·•]|[(（【〔][一二三四五六七八九十\d]+[)）】〕]$|【")
 
@@ -132,12 +133,13 @@ def _is_headline(text: str) -> bool:
 
 
 def _is_bare_headline(text: str) -> bool:
-    """A headline standing alone: short, and without any clause punctuation or dash."""
+    """A headline standing alone: short, without clause punctuation or dash, brackets closed."""
     return (
         4 <= len(text) <= 30
         and _is_headline(text)
         and not any(c in _CLAUSE_MARKS for c in text)
         and "——" not in text
+        and all(text.count(pair[0]) == text.count(pair[1]) for pair in _BRACKETS)
     )
 
 
@@ -364,10 +366,14 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
         return True
     if prev.kind is not LineKind.TEXT or prev.text.endswith("——"):
         return False
-    return (
-        not ends_sentence(prev.text)
-        and len(prev.text) > 12
-        and join_gain(prev.text, lines[first].text) < JOIN_GAIN_WORD
+    if ends_sentence(prev.text) or join_gain(prev.text, lines[first].text) >= JOIN_GAIN_WORD:
+        return False
+    # a scrap of the interrupted paragraph is about its text; a headline about the text below
+    above = [ln.text for ln in lines[max(floor, first - 5) : first] if ln.kind is LineKind.TEXT]
+    below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
+    vocabulary = PageVocabulary([*above, line.text, *below])
+    return vocabulary.similarity(line.text, " ".join(below)) > vocabulary.similarity(
+        line.text, " ".join(above)
     )
 
 
@@ -499,7 +505,7 @@ def split_articles(page: str, doc_prefix: str) -> list[Article]:
     bodies = [
         _body_paragraphs(lines, h.body_line, stop) for h, stop in zip(headers, stops, strict=True)
     ]
-    edits = repair_articles(page, bodies, [bool(h.byline) for h in headers])
+    edits = repair_articles(page, bodies)
     articles: list[Article] = []
     for header, body, found in _split_after_closing_bylines(page, headers, bodies, edits):
         text = "\n".join(p.text(page) for p in body if not p.byline).strip()

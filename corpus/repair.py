@@ -25,6 +25,8 @@ _FINAL = "。！？!?；;：:…"
 _SENTENCE_MARKS = "。！？!?；;…"
 _CLOSERS = "”’」』）)》〉】\"'"
 _CLAUSE = "，,、"
+# Characters that cannot open a phrase: a line starting with one continues the line above.
+_BOUND_STARTS = "的了着们得之"
 # Characters that, standing alone at the end of a line, leave the phrase open.
 _OPEN_ENDINGS = set("的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -141,7 +143,8 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
     stripped = text.strip()
     if not stripped or len(stripped) > 30 or any(c in _SENTENCE_MARKS for c in stripped):
         return False
-    if stripped[-1] in _CLAUSE:
+    # a heading neither ends mid-clause nor starts on a mark or particle that needs text before it
+    if stripped[-1] in _CLAUSE or stripped[0] in _CLAUSE + _FINAL + _CLOSERS + _BOUND_STARTS:
         return False
     if stripped.endswith("——"):
         return True
@@ -150,12 +153,8 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         # a line that opens with punctuation goes on with the sentence above it
         if following[:1] in _CLAUSE + _FINAL + _CLOSERS:
             return False
-        # a heading opens a paragraph; a short unfinished line after it means a broken sentence
-        if not (
-            ends_sentence(following)
-            or len(following) > 30
-            or any(c in _SENTENCE_MARKS for c in following)
-        ):
+        # a heading opens a paragraph; a scrap of unfinished text after it means a broken sentence
+        if len(following) <= 12 and not ends_sentence(following):
             return False
         if join_gain(stripped, following) >= JOIN_GAIN_WORD:
             return False
@@ -309,9 +308,7 @@ def _capped_gain(left: Paragraph, right: Paragraph, page: str) -> float:
     return min(join_gain(left.text(page), right.text(page)), _GAIN_CAP)
 
 
-def _runs(
-    bodies: Sequence[list[Paragraph]], signed: Sequence[bool], x: int
-) -> list[tuple[int, int, int]]:
+def _runs(bodies: Sequence[list[Paragraph]], x: int) -> list[tuple[int, int, int]]:
     """Every run (article, first, last) of a later article that could be x's continuation."""
     runs: list[tuple[int, int, int]] = []
     for y in range(x + 1, len(bodies)):
@@ -325,18 +322,18 @@ def _runs(
                 if end.heading or not (end.raw_end_final or end.byline or last == len(body) - 1):
                     continue
                 after = body[last + 1] if last + 1 < len(body) else None
-                # a closing byline right under the run signs it when it can sign article x,
-                # or when it cannot sign the article it stands in
-                if after and after.byline and not (signed[x] and not signed[y]):
+                # a closing byline right under the run signs the run's article
+                if not end.byline and after is not None and after.byline:
                     continue
                 runs.append((y, first, last))
+                if end.byline:
+                    break  # a closing byline ends the article it signs
     return runs
 
 
 def _best_continuation(
     page: str,
     bodies: Sequence[list[Paragraph]],
-    signed: Sequence[bool],
     x: int,
     topics: _Topics,
 ) -> _Block | None:
@@ -365,7 +362,7 @@ def _best_continuation(
                 seam = _capped_gain(before, after, page) - _capped_gain(before, start, page)
         return _capped_gain(cut, start, page) + topic + seam
 
-    runs = _runs(bodies, signed, x)
+    runs = _runs(bodies, x)
     by_start: dict[tuple[int, int], float] = {}
     for y, first, last in runs:
         value = score(y, first, last, topics.model(bodies[y][:first]))
@@ -382,9 +379,7 @@ def _best_continuation(
     return best
 
 
-def move_continuations(
-    page: str, bodies: list[list[Paragraph]], signed: Sequence[bool], edits: list[list[Edit]]
-) -> None:
+def move_continuations(page: str, bodies: list[list[Paragraph]], edits: list[list[Edit]]) -> None:
     """Move back each article's continuation printed after other articles' text.
 
     An article whose text stops mid-sentence at its end is continued by the best-scoring run of
@@ -396,7 +391,7 @@ def move_continuations(
             if not bodies[x] or not is_cut(bodies[x][-1]):
                 break
             topics = _Topics(page, [p for body in bodies for p in body])
-            block = _best_continuation(page, bodies, signed, x, topics)
+            block = _best_continuation(page, bodies, x, topics)
             if block is None or block.score < MOVE_MIN_SCORE:
                 break
             source = bodies[block.article]
@@ -483,12 +478,8 @@ def join_breaks(page: str, body: list[Paragraph]) -> list[Edit]:
     return edits
 
 
-def repair_articles(
-    page: str, bodies: list[list[Paragraph]], signed: Sequence[bool]
-) -> list[list[Edit]]:
+def repair_articles(page: str, bodies: list[list[Paragraph]]) -> list[list[Edit]]:
     """Repair the bodies of a page's articles in place; return each article's edits.
-
-    `signed[i]` says whether article i has a byline in its header (so no closing byline).
 
     In order: noise dropped from every paragraph, headings marked, cut articles' continuations
     moved back, long verbatim repeats dropped, lines broken mid-sentence joined.
@@ -499,7 +490,7 @@ def repair_articles(
             if not para.byline:
                 found.extend(drop_noise(page, para))
         mark_headings(page, body)
-    move_continuations(page, bodies, signed, edits)
+    move_continuations(page, bodies, edits)
     for body, found in zip(bodies, edits, strict=True):
         mark_headings(page, body)  # a moved-back run now follows the text it continues
         found.extend(drop_repeats(page, body))
