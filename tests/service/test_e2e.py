@@ -31,7 +31,9 @@ def client(real_settings: Settings) -> Iterator[TestClient]:
         ("铨山镇大冲村红橘基地有多少亩红橘?", "1800", "村美民富产业兴"),
     ],
 )
-def test_real_answers_cite_the_right_article_exactly(client: TestClient, question, expected, title_part) -> None:
+def test_real_answers_cite_the_right_article_exactly(
+    client: TestClient, question, expected, title_part
+) -> None:
     body = client.post("/ask", json={"question": question}).json()
     assert not body["abstained"] and expected in body["answer"]
     cited = [c for c in body["citations"] if expected in c["text"]]
@@ -42,12 +44,17 @@ def test_real_answers_cite_the_right_article_exactly(client: TestClient, questio
 
 
 def test_follow_up_with_history_is_answered(client: TestClient) -> None:
-    history = [{"role": "user", "content": "武陵区开展职业培训多少人?"}, {"role": "assistant", "content": "1481人"}]
+    history = [
+        {"role": "user", "content": "武陵区开展职业培训多少人?"},
+        {"role": "assistant", "content": "1481人"},
+    ]
     body = client.post("/ask", json={"question": "那创业培训呢?", "history": history}).json()
     assert "229" in body["answer"]
 
 
-@pytest.mark.parametrize("question", ["2022年世界杯冠军是哪个国家?", "武陵区人社局今年的财政预算是多少?"])
+@pytest.mark.parametrize(
+    "question", ["2022年世界杯冠军是哪个国家?", "武陵区人社局今年的财政预算是多少?"]
+)
 def test_questions_the_articles_do_not_answer_abstain(client: TestClient, question: str) -> None:
     body = client.post("/ask", json={"question": question}).json()
     assert body["abstained"] and body["citations"] == [] and body["passages"]
