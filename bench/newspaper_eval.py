@@ -240,6 +240,29 @@ def report(tally: Tally, pages: int, seed: int) -> str:
         )
         + ".",
         "",
+        "## How the repair works (`corpus/newspaper.py`, `corpus/repair.py`)",
+        "",
+        "- Headers: a byline line (two to four names, surname first) opens an article with the "
+        "headline, `——` sub-headline and series tag above it; a bare headline (short, no clause "
+        "punctuation) opens one when a marked series tag is above it, when it is the page's first "
+        "line, when a closing byline is above it, or when the line above stops mid-sentence and "
+        "the headline's words are those of the text below. Each closing byline `(names)` must sign "
+        "an article without a byline of its own; when one is left over, the bare line where the "
+        "text's topic changes most opens its article.",
+        "- Noise: lower-case Latin words wedged between Chinese text and layout marks are dropped; "
+        "after the moves, a span of 30 or more characters repeating earlier text of the same "
+        "article is dropped.",
+        "- Moves: an article whose text stops mid-sentence is continued by the run of paragraphs, "
+        "inside a later article, that scores best in nats: a jieba dictionary word formed across "
+        "the cut, how much likelier the run is under the cut article's character-pair language "
+        "model than under the host article's (both smoothed towards the page's), and whether the "
+        "host's interrupted sentence reads on once the run is taken out.",
+        "- Joins: a line that ends without sentence punctuation is joined with the next unless "
+        "either is a section heading (short, a whole phrase, followed by running text, no "
+        "dictionary word across the break).",
+        "- Every repair is an `Edit(kind, source_start, source_end, detail)` on its article, with "
+        "offsets into the raw page; `describe_articles` prints them for review.",
+        "",
         "## How the pages are made (`bench/newspaper_pages.py`)",
         "",
         "Articles are paragraphs of the CMRC 2018 and DRCD documents grouped by title (a lone long "
@@ -268,6 +291,21 @@ def report(tally: Tally, pages: int, seed: int) -> str:
         "the longer of the two.",
         "- Similarity is difflib's ratio between each article found and the original article text "
         "(paragraphs and headings, one a line).",
+    ]
+    lines += [
+        "",
+        "## What still goes wrong",
+        "",
+        "- A headline printed with no byline under it, after an article that ends a sentence, "
+        "looks like a section heading; it is found only through its closing byline, and when that "
+        "byline was moved away with a continuation, the article stays merged with the one above.",
+        "- A section heading short and plain enough to be a headline, or a line broken after a "
+        "few characters, is taken for the other; the join and split figures carry these.",
+        "- A continuation that is one short paragraph with no word formed across the cut carries "
+        "little evidence; where its host's text is about the same things, its end or its start "
+        "is missed.",
+        "- Lower-case Latin words that belong to the text (glosses, brand names) between Chinese "
+        "characters are dropped as noise; they are most of the noise precision lost.",
     ]
     if tally.failures:
         lines += ["", "## Some pages that were not exactly right", ""]

@@ -23,7 +23,6 @@ from corpus.repair import (
     ends_sentence,
     join_gain,
     repair_articles,
-    text_similarity,
 )
 from corpus.text import sentence_spans
 
@@ -431,8 +430,8 @@ def _split_at_signed_end(
     """Split off the unsigned article a closing byline reveals inside an article signed on top.
 
     After the repair a closing byline still inside such an article signs an article of its own
-    that begins at a bare headline above it: the one with the strongest evidence of a new
-    article.
+    that begins at a bare headline above it: the one that leaves the two articles' texts least
+    alike.
     """
     closing = next((k for k, p in enumerate(body) if p.byline), None)
     if not header.byline or closing is None:
@@ -449,14 +448,11 @@ def _split_at_signed_end(
     if not candidates:
         return [(header, body)]
 
+    vocabulary = PageVocabulary(texts)
+
     def evidence(k: int) -> float:
-        before = " ".join(texts[max(0, k - 5) : k])
-        after = " ".join(texts[k + 1 : min(closing, k + 6)])
-        return (
-            text_similarity(texts[k], after)
-            - text_similarity(texts[k], before)
-            - text_similarity(before, after)
-        )
+        # the two articles' texts are about different things
+        return -vocabulary.similarity(" ".join(texts[:k]), " ".join(texts[k + 1 : closing]))
 
     k = max(candidates, key=evidence)
     opened = _Header(first_line=body[k].line, body_line=body[k].line + 1, title=texts[k])
