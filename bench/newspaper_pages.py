@@ -102,7 +102,9 @@ _FOREIGN_WORDS = [
     "fact",
 ]
 _STRAY_MARKS = "■□◆●▲★※|"
-_OPEN_PHRASE_ENDINGS = "的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各"
+_OPEN_PHRASE_ENDINGS = (
+    "的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各了就也都还又才很更最"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 import jieba
 
@@ -172,20 +173,30 @@ def _after_article_end(lines: Sequence[Line], k: int, floor: int) -> bool:
 def _ends_article_above(lines: Sequence[Line], j: int, i: int, floor: int) -> bool:
     """Whether line j, right above a byline on line i, reads as the end of the article above.
 
-    Only a line that could go on a sentence (it follows an unfinished line, or has clause
-    punctuation) is in doubt; it ends the article above when its words are that article's
-    rather than those of the article under the byline.
+    Only a line that could go on a sentence (it follows running text left unfinished, or has
+    clause punctuation) is in doubt; it ends the article above when its words are that
+    article's rather than those of the article under the byline.
     """
     line = lines[j].text
-    above = [ln.text for ln in lines[max(floor, j - 5) : j] if ln.kind is LineKind.TEXT]
-    follows_cut = bool(above) and not ends_sentence(above[-1])
+    above = [ln.text for ln in lines[max(floor, j - 5) : j] if _body_like(ln)]
+    follows_cut = (
+        j - 1 >= floor and _body_like(lines[j - 1]) and not ends_sentence(lines[j - 1].text)
+    )
     if _is_bare_headline(line) and not follows_cut:
         return False
     below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
-    vocabulary = PageVocabulary([*above, line, *below])
-    return vocabulary.similarity(line, " ".join(above)) > vocabulary.similarity(
-        line, " ".join(below)
-    )
+    similarity = _vocabulary(lines).similarity
+    return similarity(line, " ".join(above)) > similarity(line, " ".join(below))
+
+
+@lru_cache(maxsize=8)
+def _page_vocabulary(texts: tuple[str, ...]) -> PageVocabulary:
+    return PageVocabulary(texts)
+
+
+def _vocabulary(lines: Sequence[Line]) -> PageVocabulary:
+    """The vocabulary of the page the lines make up, built once per page."""
+    return _page_vocabulary(tuple(ln.text for ln in lines))
 
 
 def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str, str, list[str]]:
@@ -294,7 +305,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
     byline before it, with the strongest evidence of a new article.
     """
     headers = sorted(headers, key=lambda h: h.first_line)
-    vocabulary = PageVocabulary([ln.text for ln in lines])
+    vocabulary = _vocabulary(lines)
     taken = {h.first_line for h in headers} | {h.body_line - 1 for h in headers}
     starts = [h.first_line for h in headers] + [len(lines)]
     pending, low = 0, 0
@@ -368,12 +379,10 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
     if ends_sentence(prev.text) or join_gain(prev.text, lines[first].text) >= JOIN_GAIN_WORD:
         return False
     # a scrap of the interrupted paragraph is about its text; a headline about the text below
-    above = [ln.text for ln in lines[max(floor, first - 5) : first] if ln.kind is LineKind.TEXT]
+    above = [ln.text for ln in lines[max(floor, first - 5) : first] if _body_like(ln)]
     below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
-    vocabulary = PageVocabulary([*above, line.text, *below])
-    return vocabulary.similarity(line.text, " ".join(below)) > vocabulary.similarity(
-        line.text, " ".join(above)
-    )
+    similarity = _vocabulary(lines).similarity
+    return similarity(line.text, " ".join(below)) > similarity(line.text, " ".join(above))
 
 
 def _title_from_text(text: str) -> str:

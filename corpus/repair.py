@@ -28,7 +28,9 @@ _CLAUSE = "，,、"
 # Characters that cannot open a phrase: a line starting with one continues the line above.
 _BOUND_STARTS = "的了着们得之"
 # Characters that, standing alone at the end of a line, leave the phrase open.
-_OPEN_ENDINGS = set("的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各")
+_OPEN_ENDINGS = set(
+    "的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各了就也都还又才很更最"
+)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_RUN_END = re.compile(rf"[{_CJK}]{{1,4}}$")
 _CJK_RUN_START = re.compile(rf"^[{_CJK}]{{1,4}}")
