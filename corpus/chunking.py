@@ -9,6 +9,7 @@ import jieba
 from corpus.model import Article, Chunk
 from corpus.text import sentence_spans
 
+MAX_ANSWER_CHARS = 160  # an answer unit never exceeds the answer's length limit
 _CLAUSE_RE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
 
 
@@ -21,7 +22,9 @@ def split_long_span(text: str, start: int, end: int, max_chars: int) -> list[tup
     otherwise between jieba words, never inside a word."""
     if end - start <= max_chars:
         return [(start, end)]
-    cuts: list[int] = [m.end() + start for m in _CLAUSE_RE.finditer(text[start:end]) if m.end() > 0]
+    cuts: list[int] = [
+        m.end() for m in _CLAUSE_RE.finditer(text, start, end) if m.end() > m.start()
+    ]
     if len(cuts) < 2:
         pos = start
         cuts = []
@@ -38,6 +41,30 @@ def split_long_span(text: str, start: int, end: int, max_chars: int) -> list[tup
     pieces.append((piece_start, end))
     # a single word longer than max_chars stays whole rather than being cut inside
     return [p for p in pieces if p[1] > p[0]]
+
+
+def answer_spans(
+    text: str, start: int = 0, end: int | None = None, max_chars: int = MAX_ANSWER_CHARS
+) -> list[tuple[int, int]]:
+    """The units an answer is made of in text[start:end]: its sentences, and for a sentence over
+    max_chars every window of whole clauses (whole words, for an overlong clause) that fits."""
+    spans: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text, start, end):
+        if e - s <= max_chars:
+            spans.append((s, e))
+            continue
+        clauses = [
+            piece
+            for m in _CLAUSE_RE.finditer(text, s, e)
+            if m.end() > m.start()
+            for piece in split_long_span(text, m.start(), m.end(), max_chars)
+        ]
+        for i, (c_start, _) in enumerate(clauses):
+            j = i
+            while j + 1 < len(clauses) and clauses[j + 1][1] - c_start <= max_chars:
+                j += 1
+            spans.append((c_start, clauses[j][1]))
+    return spans
 
 
 def chunk_article(

@@ -42,14 +42,19 @@ class Retriever:
         self.embedder = embedder
         self.fusion = fusion or FusionWeights()
 
-    def search(self, question: str, k: int, mode: Mode = "hybrid") -> list[Hit]:
-        """The k best passages for question, best first."""
+    def query_vector(self, question: str, mode: Mode = "hybrid") -> np.ndarray | None:
+        """The question's embedding where the mode uses one."""
+        return self.embedder.embed_query(question) if mode != "bm25" and self.embedder else None
+
+    def search(
+        self, question: str, k: int, mode: Mode = "hybrid", query_vec: np.ndarray | None = None
+    ) -> list[Hit]:
+        """The k best passages for question, best first (query_vec: its embedding, if known)."""
         n = len(self.index.chunks)
         depth = min(n, max(self.fusion.depth, k))
         bm25_all = self.index.keywords.scores(tokenize(question)) if mode != "dense" else None
-        query_vec = (
-            self.embedder.embed_query(question) if mode != "bm25" and self.embedder else None
-        )
+        if query_vec is None:
+            query_vec = self.query_vector(question, mode)
         if mode == "dense" and query_vec is None:
             raise ValueError("dense retrieval needs an embedder")
 

@@ -16,13 +16,13 @@ from typing import Any
 import faiss
 import numpy as np
 
-from corpus.chunking import chunk_article
+from corpus.chunking import answer_spans, chunk_article
 from corpus.model import Article, Chunk, Edit
 from index.bm25 import KeywordIndex
 from index.cache import EmbeddingCache, text_key
 from index.embedder import Embedder
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 INDEX_TYPES = ("flat", "hnsw")
 Progress = Callable[[int, int], None]
 
@@ -46,7 +46,8 @@ class Manifest:
     built_at: str
     index_type: str
     build_seconds: float
-    embedded: int  # passages embedded by this build (the rest came from the cache)
+    embedded: int  # texts embedded by this build (the rest came from the cache)
+    sentences: int  # answer units with a vector of their own
 
 
 @dataclass(slots=True)
@@ -58,11 +59,26 @@ class LoadedIndex:
     chunks: list[Chunk]
     vectors: Any  # faiss.Index
     keywords: KeywordIndex
+    sentence_rows: dict[
+        tuple[str, int, int], int
+    ]  # (doc_id, start, end) -> row of sentence_vectors
+    sentence_vectors: np.ndarray  # float16, one L2-normalised row per answer unit
 
 
 def passage_input(chunk: Chunk) -> str:
     """What is embedded and keyword-indexed for a passage: its headline, then its text."""
     return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
+
+
+def sentence_units(articles: Sequence[Article]) -> list[tuple[str, int, int]]:
+    """Every answer unit (sentence or clause window) of the corpus as (doc_id, start, end)."""
+    return [(a.doc_id, s, e) for a in articles for s, e in answer_spans(a.text)]
+
+
+def sentence_input(article: Article, start: int, end: int) -> str:
+    """What is embedded for an answer unit: the headline gives a sentence the subject it omits."""
+    text = article.text[start:end]
+    return f"{article.title}\n{text}" if article.title else text
 
 
 def corpus_hash(articles: Sequence[Article]) -> str:
@@ -85,25 +101,30 @@ def embed_with_cache(
 ) -> tuple[np.ndarray, int]:
     """Vectors for texts, embedding only those not in the cache; returns (vectors, embedded)."""
     keys = [text_key(embedder.name, t) for t in texts]
-    found = cache.get_many(keys) if cache else {}
-    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    todo = [i for i, k in enumerate(keys) if k not in found or found[k].shape != (embedder.dim,)]
+    found = {
+        k: v
+        for k, v in (cache.get_many(keys) if cache else {}).items()
+        if v.shape == (embedder.dim,)
+    }
+    first_of: dict[str, int] = {}
     for i, k in enumerate(keys):
-        if k in found and found[k].shape == (embedder.dim,):
-            vectors[i] = found[k]
-    todo.sort(key=lambda i: len(texts[i]))  # similar lengths batch with little padding
-    done = len(texts) - len(todo)
+        first_of.setdefault(k, i)
+    # each distinct text not in the cache is embedded once, similar lengths batched together
+    todo = sorted((i for k, i in first_of.items() if k not in found), key=lambda i: len(texts[i]))
+    total = len(todo) + len(found)
     if progress:
-        progress(done, len(texts))
+        progress(len(found), total)
     for b in range(0, len(todo), batch):
         ids = todo[b : b + batch]
         vecs = embedder.embed_passages([texts[i] for i in ids])
-        vectors[ids] = vecs
+        found.update(zip((keys[i] for i in ids), vecs, strict=True))
         if cache:
             cache.put_many([keys[i] for i in ids], vecs)
-        done += len(ids)
         if progress:
-            progress(done, len(texts))
+            progress(len(found), total)
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        vectors[i] = found[k]
     return vectors, len(todo)
 
 
@@ -135,7 +156,11 @@ def build_index(
     started = time.perf_counter()
     chunks = chunk_corpus(articles)
     inputs = [passage_input(c) for c in chunks]
-    vectors, embedded = embed_with_cache(embedder, inputs, cache, progress)
+    by_id = {a.doc_id: a for a in articles}
+    units = sentence_units(articles)
+    unit_inputs = [sentence_input(by_id[d], s, e) for d, s, e in units]
+    all_vectors, embedded = embed_with_cache(embedder, inputs + unit_inputs, cache, progress)
+    vectors, unit_vectors = all_vectors[: len(inputs)], all_vectors[len(inputs) :]
     builds = data_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     build_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
@@ -146,6 +171,10 @@ def build_index(
         KeywordIndex.build(inputs).save(folder / "bm25")
         write_jsonl(folder / "articles.jsonl", (article_record(a) for a in articles))
         write_jsonl(folder / "chunks.jsonl", (asdict(c) for c in chunks))
+        (folder / "sentences.json").write_text(
+            json.dumps(units, ensure_ascii=False), encoding="utf-8"
+        )
+        np.save(folder / "sentence_vectors.npy", unit_vectors.astype(np.float16))
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=embedder.name,
@@ -157,6 +186,7 @@ def build_index(
             index_type=index_type,
             build_seconds=round(time.perf_counter() - started, 3),
             embedded=embedded,
+            sentences=len(units),
         )
         (folder / "manifest.json").write_text(
             json.dumps(asdict(manifest), indent=2), encoding="utf-8"
@@ -235,7 +265,9 @@ def load_index(data_dir: Path, model: str, dim: int) -> LoadedIndex:
     with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
         chunks = [Chunk(**json.loads(line)) for line in fh]
     vectors = faiss.read_index(str(folder / "vectors.faiss"))
-    if vectors.ntotal != len(chunks) or len(chunks) != manifest.chunks:
+    units = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
+    sentence_vectors = np.load(folder / "sentence_vectors.npy")
+    if not vectors.ntotal == len(chunks) == manifest.chunks or len(units) != len(sentence_vectors):
         raise IndexMismatch(f"index at {folder} is inconsistent: run `wenda index` to rebuild it")
     return LoadedIndex(
         folder=folder,
@@ -245,4 +277,6 @@ def load_index(data_dir: Path, model: str, dim: int) -> LoadedIndex:
         chunks=chunks,
         vectors=vectors,
         keywords=KeywordIndex.load(folder / "bm25"),
+        sentence_rows={(d, s, e): row for row, (d, s, e) in enumerate(units)},
+        sentence_vectors=sentence_vectors,
     )

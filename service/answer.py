@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.model import Article
-from corpus.text import normalize, sentence_spans
+from corpus.text import normalize
 from index.bm25 import tokenize
 from index.retriever import Hit
 
-MAX_ANSWER_CHARS = 160
+SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
 
 # question words and particles: they say what is asked, not what to match
@@ -111,7 +112,6 @@ _Q_PLACE = re.compile(
 )
 _HAS_NUMBER = re.compile(_NUMBER)
 _HAS_TIME = re.compile(rf"{_NUMBER}\s*[年月日号时]|[春夏秋冬]季|世纪|年代|朝|今年|去年|明年|当天")
-_CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +157,7 @@ class AnswerSettings:
     rank_prior: float = 0.05  # bonus of the best passage's sentences, falling with rank
     type_bonus: float = 0.2  # bonus of a sentence holding the kind of fact asked for
     context_weight: float = 0.5  # weight of question words found only in the headline or lead-in
+    dense_weight: float = 1.0  # weight of the cosine of question and sentence embeddings
 
 
 def naming_terms(question: str) -> frozenset[str]:
@@ -214,42 +215,28 @@ def has_type(text: str, kind: str | None, question: str) -> bool:
     return any(p.flag.startswith(flag) and p.word not in question for p in pseg.cut(t))
 
 
-def candidate_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentences of text[start:end]; a sentence over the answer limit becomes windows of clauses."""
-    spans: list[tuple[int, int]] = []
-    for s, e in sentence_spans(text, start, end):
-        if e - s <= MAX_ANSWER_CHARS:
-            spans.append((s, e))
-            continue
-        clauses = [
-            (m.start() + s, m.end() + s) for m in _CLAUSE.finditer(text[s:e]) if m.end() > m.start()
-        ]
-        for i in range(len(clauses)):
-            j = i
-            while j + 1 < len(clauses) and clauses[j + 1][1] - clauses[i][0] <= MAX_ANSWER_CHARS:
-                j += 1
-            spans.append((clauses[i][0], min(clauses[j][1], clauses[i][0] + MAX_ANSWER_CHARS)))
-    return spans
-
-
 def score_candidates(
     question: str,
     hits: Sequence[Hit],
     articles: dict[str, Article],
     idf: Callable[[str], float],
     settings: AnswerSettings,
+    similarity: SentenceSimilarity | None = None,
 ) -> list[Candidate]:
-    """Every sentence of the best passages, scored for how well it answers the question."""
+    """Every sentence of the best passages, scored for how well it answers the question: the
+    question's words it holds, the kind of fact asked, its passage's rank and, given similarity,
+    how close its meaning is to the question."""
     terms = question_terms(question, idf)
     total = sum(terms.values()) or 1.0
     kind = expected_type(question)
     naming = {t for t in terms if any(t in word or word in t for word in naming_terms(question))}
     seen: set[tuple[str, int, int]] = set()
     cands: list[Candidate] = []
+    sims: list[float | None] = []
     for rank, hit in enumerate(hits[: settings.depth]):
         article = articles[hit.chunk.doc_id]
         title_norm = normalize(article.title).lower()
-        for s, e in candidate_spans(article.text, hit.chunk.start, hit.chunk.end):
+        for s, e in answer_spans(article.text, hit.chunk.start, hit.chunk.end, MAX_ANSWER_CHARS):
             key = (article.doc_id, s, e)
             if key in seen:
                 continue
@@ -276,7 +263,15 @@ def score_candidates(
             score = coverage + settings.rank_prior / (1 + rank)
             if has_type(text, kind, question):
                 score += settings.type_bonus
+            sims.append(similarity(article.doc_id, s, e) if similarity else None)
             cands.append(Candidate(rank, hit, s, e, text, score, coverage, missing))
+    known = [x for x in sims if x is not None]
+    if known:
+        floor = min(known)  # a unit without a stored vector counts as the least similar
+        cands = [
+            replace(c, score=c.score + settings.dense_weight * (floor if x is None else x))
+            for c, x in zip(cands, sims, strict=True)
+        ]
     cands.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
     return cands
 
@@ -322,6 +317,9 @@ def answer_question(
     articles: dict[str, Article],
     idf: Callable[[str], float],
     settings: AnswerSettings | None = None,
+    similarity: SentenceSimilarity | None = None,
 ) -> Answer:
     settings = settings or AnswerSettings()
-    return compose_answer(score_candidates(question, hits, articles, idf, settings), settings)
+    return compose_answer(
+        score_candidates(question, hits, articles, idf, settings, similarity), settings
+    )

@@ -6,10 +6,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from index.embedder import E5Embedder, Embedder
 from index.retriever import Hit, Mode, Retriever
 from index.store import LoadedIndex, load_index
-from service.answer import Answer, AnswerSettings, answer_question
+from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_question
 from service.followup import Turn, resolve_question
 from service.settings import Settings
 
@@ -48,6 +50,18 @@ class QAService:
         embedder = embedder or make_embedder(settings)
         return cls(load_index(settings.data_dir, embedder.name, embedder.dim), embedder, settings)
 
+    def sentence_similarity(self, query_vec: np.ndarray | None) -> SentenceSimilarity | None:
+        """Cosine of the question and an answer unit, from the vectors stored with the index."""
+        if query_vec is None:
+            return None
+        rows, vectors = self.index.sentence_rows, self.index.sentence_vectors
+
+        def similarity(doc_id: str, start: int, end: int) -> float | None:
+            row = rows.get((doc_id, start, end))
+            return None if row is None else float(vectors[row].astype(np.float32) @ query_vec)
+
+        return similarity
+
     def warm_up(self) -> None:
         """Load the model and jieba now rather than on the first question."""
         self.ask("谁在哪里预热?")  # a person/place question also loads jieba's POS tagger
@@ -60,16 +74,23 @@ class QAService:
         mode: Mode | None = None,
     ) -> AskResult:
         t0 = time.perf_counter()
+        mode = mode or self.settings.mode
         resolved = resolve_question(question.strip(), history)
-        hits = self.retriever.search(
-            resolved, top_k or self.settings.top_k, mode or self.settings.mode
-        )
+        query_vec = self.retriever.query_vector(resolved, mode)
+        t_embed = time.perf_counter()
+        hits = self.retriever.search(resolved, top_k or self.settings.top_k, mode, query_vec)
         t1 = time.perf_counter()
         answer = answer_question(
-            resolved, hits, self.index.articles_by_id, self.index.keywords.idf, self.answer_settings
+            resolved,
+            hits,
+            self.index.articles_by_id,
+            self.index.keywords.idf,
+            self.answer_settings,
+            self.sentence_similarity(query_vec),
         )
         t2 = time.perf_counter()
         timings = {
+            "embed": round((t_embed - t0) * 1000, 2),
             "retrieve": round((t1 - t0) * 1000, 2),
             "answer": round((t2 - t1) * 1000, 2),
             "total": round((t2 - t0) * 1000, 2),

@@ -1,4 +1,4 @@
-from corpus.chunking import chunk_article, split_long_span
+from corpus.chunking import answer_spans, chunk_article, split_long_span
 from corpus.model import Article
 
 
@@ -48,3 +48,15 @@ def test_overlong_sentence_without_commas_is_cut_between_jieba_words() -> None:
     pieces = split_long_span(text, 0, len(text), 50)
     assert all(text[s:e].startswith("中华人民共和国") for s, e in pieces)
     assert "".join(text[s:e] for s, e in pieces) == text
+
+
+def test_long_sentences_become_clause_windows_within_the_limit() -> None:
+    text = "，".join(f"第{i}项工作进展顺利" for i in range(60)) + "。"
+    spans = answer_spans(text, 0, len(text), 160)
+    assert spans and all(e - s <= 160 for s, e in spans)
+    assert all(text[s:e].startswith("第") for s, e in spans)
+
+
+def test_short_sentences_are_answer_units_as_they_are() -> None:
+    text = "第一句。第二句！\n第三句"
+    assert [text[s:e] for s, e in answer_spans(text)] == ["第一句。", "第二句！", "第三句"]

@@ -43,11 +43,24 @@ def test_rebuilding_an_unchanged_corpus_embeds_nothing(tmp_path: Path, fake_embe
     counting = CountingEmbedder(fake_embedder)
     cache = EmbeddingCache(tmp_path / "cache.sqlite")
     first = build_index(articles(), counting, tmp_path / "data", cache)
-    assert counting.calls == first.chunks
+    # each passage and each distinct sentence is embedded once
+    assert counting.calls == first.embedded == first.chunks + 2 * 5
     second = build_index(articles(), counting, tmp_path / "data", cache)
-    assert counting.calls == first.chunks and second.embedded == 0
-    build_index(articles(6), counting, tmp_path / "data", cache)
-    assert counting.calls == first.chunks + 1  # only the new article's passage
+    assert counting.calls == first.embedded and second.embedded == 0
+    third = build_index(articles(6), counting, tmp_path / "data", cache)
+    assert third.embedded == 1 + 2  # only the new article's passage and its two sentences
+    assert counting.calls == first.embedded + 3
+
+
+def test_sentence_vectors_are_stored_for_every_answer_unit(tmp_path: Path, fake_embedder) -> None:
+    build_index(articles(2), fake_embedder, tmp_path)
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert len(index.sentence_rows) == index.manifest.sentences == len(index.sentence_vectors) == 12
+    doc = index.articles_by_id["d1"]
+    row = index.sentence_rows[("d1", 0, 8)]
+    assert doc.text[0:8] == "这是第1篇文章。"
+    expected = fake_embedder.embed_passages([f"{doc.title}\n这是第1篇文章。"])[0]
+    assert abs(float(index.sentence_vectors[row].astype("float32") @ expected) - 1.0) < 1e-2
 
 
 def test_failed_build_leaves_the_old_index_serving(tmp_path: Path, fake_embedder) -> None:

@@ -7,7 +7,6 @@ from service.answer import (
     MAX_ANSWER_CHARS,
     AnswerSettings,
     answer_question,
-    candidate_spans,
     expected_type,
 )
 
@@ -65,13 +64,6 @@ def test_question_about_something_absent_abstains_without_citations() -> None:
 
 def test_no_passages_abstains() -> None:
     assert answer_question("随便问问?", [], ARTICLES, idf).abstained
-
-
-def test_long_sentences_become_windows_within_the_limit() -> None:
-    text = "，".join(f"第{i}项工作进展顺利" for i in range(60)) + "。"
-    spans = candidate_spans(text, 0, len(text))
-    assert spans and all(e - s <= MAX_ANSWER_CHARS for s, e in spans)
-    assert all(text[s:e].startswith("第") for s, e in spans)
 
 
 def test_question_types() -> None:
