@@ -510,7 +510,7 @@ def split_articles(page: str, doc_prefix: str) -> list[Article]:
     bodies = [
         _body_paragraphs(lines, h.body_line, stop) for h, stop in zip(headers, stops, strict=True)
     ]
-    edits = repair_articles(page, bodies)
+    edits = repair_articles(page, bodies, [bool(h.byline) for h in headers])
     articles: list[Article] = []
     for header, body, found in _split_after_closing_bylines(page, headers, bodies, edits):
         text = "\n".join(p.text(page) for p in body if not p.byline).strip()

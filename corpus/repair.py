@@ -25,6 +25,7 @@ _FINAL = "。！？!?；;：:…"
 _SENTENCE_MARKS = "。！？!?；;…"
 _CLOSERS = "”’」』）)》〉】\"'"
 _CLAUSE = "，,、"
+_BRACKET_PAIRS = ("()", "（）", "《》", "“”", "「」", "【】", "〈〉")
 # Characters that cannot open a phrase: a line starting with one continues the line above.
 _BOUND_STARTS = "的了着们得之"
 # Characters that, standing alone at the end of a line, leave the phrase open.
@@ -148,6 +149,8 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
     # a heading neither ends mid-clause nor starts on a mark or particle that needs text before it
     if stripped[-1] in _CLAUSE or stripped[0] in _CLAUSE + _FINAL + _CLOSERS + _BOUND_STARTS:
         return False
+    if any(stripped.count(pair[0]) != stripped.count(pair[1]) for pair in _BRACKET_PAIRS):
+        return False  # a bracket left open goes on in the next line
     if stripped.endswith("——"):
         return True
     if next_text is not None:
@@ -310,7 +313,9 @@ def _capped_gain(left: Paragraph, right: Paragraph, page: str) -> float:
     return min(join_gain(left.text(page), right.text(page)), _GAIN_CAP)
 
 
-def _runs(bodies: Sequence[list[Paragraph]], x: int) -> list[tuple[int, int, int]]:
+def _runs(
+    bodies: Sequence[list[Paragraph]], signed: Sequence[bool], x: int
+) -> list[tuple[int, int, int]]:
     """Every run (article, first, last) of a later article that could be x's continuation."""
     runs: list[tuple[int, int, int]] = []
     for y in range(x + 1, len(bodies)):
@@ -324,8 +329,14 @@ def _runs(bodies: Sequence[list[Paragraph]], x: int) -> list[tuple[int, int, int
                 if end.heading or not (end.raw_end_final or end.byline or last == len(body) - 1):
                     continue
                 after = body[last + 1] if last + 1 < len(body) else None
-                # a closing byline right under the run signs the run's article
-                if not end.byline and after is not None and after.byline:
+                # a closing byline right under the run signs it, unless article x is signed
+                # on top and the article the run stands in is not
+                if (
+                    not end.byline
+                    and after is not None
+                    and after.byline
+                    and not (signed[x] and not signed[y])
+                ):
                     continue
                 runs.append((y, first, last))
                 if end.byline:
@@ -336,6 +347,7 @@ def _runs(bodies: Sequence[list[Paragraph]], x: int) -> list[tuple[int, int, int
 def _best_continuation(
     page: str,
     bodies: Sequence[list[Paragraph]],
+    signed: Sequence[bool],
     x: int,
     topics: _Topics,
 ) -> _Block | None:
@@ -364,7 +376,7 @@ def _best_continuation(
                 seam = _capped_gain(before, after, page) - _capped_gain(before, start, page)
         return _capped_gain(cut, start, page) + topic + seam
 
-    runs = _runs(bodies, x)
+    runs = _runs(bodies, signed, x)
     by_start: dict[tuple[int, int], float] = {}
     for y, first, last in runs:
         value = score(y, first, last, topics.model(bodies[y][:first]))
@@ -381,7 +393,9 @@ def _best_continuation(
     return best
 
 
-def move_continuations(page: str, bodies: list[list[Paragraph]], edits: list[list[Edit]]) -> None:
+def move_continuations(
+    page: str, bodies: list[list[Paragraph]], signed: Sequence[bool], edits: list[list[Edit]]
+) -> None:
     """Move back each article's continuation printed after other articles' text.
 
     An article whose text stops mid-sentence at its end is continued by the best-scoring run of
@@ -393,7 +407,7 @@ def move_continuations(page: str, bodies: list[list[Paragraph]], edits: list[lis
             if not bodies[x] or not is_cut(bodies[x][-1]):
                 break
             topics = _Topics(page, [p for body in bodies for p in body])
-            block = _best_continuation(page, bodies, x, topics)
+            block = _best_continuation(page, bodies, signed, x, topics)
             if block is None or block.score < MOVE_MIN_SCORE:
                 break
             source = bodies[block.article]
@@ -480,8 +494,12 @@ def join_breaks(page: str, body: list[Paragraph]) -> list[Edit]:
     return edits
 
 
-def repair_articles(page: str, bodies: list[list[Paragraph]]) -> list[list[Edit]]:
+def repair_articles(
+    page: str, bodies: list[list[Paragraph]], signed: Sequence[bool]
+) -> list[list[Edit]]:
     """Repair the bodies of a page's articles in place; return each article's edits.
+
+    `signed[i]` says whether article i has a byline in its header (so no closing byline).
 
     In order: noise dropped from every paragraph, headings marked, cut articles' continuations
     moved back, long verbatim repeats dropped, lines broken mid-sentence joined.
@@ -492,7 +510,7 @@ def repair_articles(page: str, bodies: list[list[Paragraph]]) -> list[list[Edit]
             if not para.byline:
                 found.extend(drop_noise(page, para))
         mark_headings(page, body)
-    move_continuations(page, bodies, edits)
+    move_continuations(page, bodies, signed, edits)
     for body, found in zip(bodies, edits, strict=True):
         mark_headings(page, body)  # a moved-back run now follows the text it continues
         found.extend(drop_repeats(page, body))
