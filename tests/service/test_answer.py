@@ -72,3 +72,26 @@ def test_question_types() -> None:
     assert expected_type("在哪个法院开庭?") == "place"
     assert expected_type("哪一年成立?") == "time"
     assert expected_type("被称为湖南的什么?") is None
+
+
+def test_sentence_similarity_picks_the_paraphrase_the_words_miss() -> None:
+    text = "椰子猫是一种麝猫。椰子猫平均重3.2公斤。它主要以果实为食，如芒果。"
+    article = Article("cat", "椰子猫", text)
+    food = text.index("它主要")
+
+    def similarity(doc_id: str, start: int, end: int) -> float:
+        return 0.95 if start == food else 0.80
+
+    lenient = AnswerSettings(min_support=0.0, max_missing=1.0, dense_weight=2.0)
+    plain = answer_question("椰子猫吃什么东西?", hits_for(article), {"cat": article}, idf, lenient)
+    assert "芒果" not in plain.citations[0].text
+    dense = answer_question(
+        "椰子猫吃什么东西?",
+        hits_for(article),
+        {"cat": article},
+        idf,
+        AnswerSettings(dense_weight=2.0),
+        similarity,
+    )
+    assert "芒果" in dense.citations[0].text
+    assert text[dense.citations[0].start : dense.citations[0].end] == dense.citations[0].text
