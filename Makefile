@@ -40,6 +40,7 @@ test: setup browser lint
 
 eval: setup
 	$(PY) -m bench.evaluation --shared $(SHARED) --out docs/evaluation.md
+	$(PY) -m bench.newspaper_eval --pages 300 --out docs/newspaper.md
 
 bench: setup
 	$(PY) -m bench.performance --out docs/benchmarks.md
