@@ -173,8 +173,9 @@ def index_cmd(
         return
     m = build(settings, articles, index_type)
     click.echo(
-        f"indexed {m.articles} articles as {m.chunks} passages into {settings.data_dir / 'index'} "
-        f"({m.embedded} embedded, {m.chunks - m.embedded} from cache, {m.build_seconds:.1f} s)"
+        f"indexed {m.articles} articles as {m.chunks} passages and {m.sentences} sentences into "
+        f"{settings.data_dir / 'index'} ({m.embedded} texts embedded, the rest from the cache; "
+        f"{m.build_seconds:.1f} s)"
     )
 
 

@@ -43,6 +43,25 @@ def test_real_answers_cite_the_right_article_exactly(
     assert article["text"][cited[0]["start"] : cited[0]["end"]] == cited[0]["text"]
 
 
+@pytest.mark.parametrize(
+    ("question", "both_sides"),
+    [
+        ("永兴县推动哪些企业与高校合作共建?", ("深入推动雄", "风、腾驰")),
+        ("业主蒋成志通过微信平台怎样完成了供水转户?", ("足不出户,即", "完成了供水转户程序")),
+    ],
+)
+def test_answers_cite_sentences_rejoined_across_a_repaired_cut(
+    client: TestClient, question, both_sides
+) -> None:
+    body = client.post("/ask", json={"question": question}).json()
+    cited = [
+        c for c in body["citations"] if both_sides[0] in c["text"] and both_sides[1] in c["text"]
+    ]
+    assert cited, body["citations"]
+    article = client.get(f"/articles/{cited[0]['doc_id']}").json()
+    assert article["text"][cited[0]["start"] : cited[0]["end"]] == cited[0]["text"]
+
+
 def test_follow_up_with_history_is_answered(client: TestClient) -> None:
     history = [
         {"role": "user", "content": "武陵区开展职业培训多少人?"},
