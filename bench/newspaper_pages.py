@@ -102,6 +102,11 @@ _FOREIGN_WORDS = [
     "fact",
 ]
 _STRAY_MARKS = "■□◆●▲★※|"
+# A paragraph opens on a word, a number or an opening bracket or quote; one that opens on a comma
+# or a closing mark is a scrap the corpora's extraction left, which no reader could place.
+_PARAGRAPH_OPENERS = "“「『《（(【〈\"'"
+# Particles that cannot open a phrase, so cannot open a heading either.
+_BOUND_STARTS = "的了着们得之"
 _OPEN_PHRASE_ENDINGS = (
     "的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各了就也都还又才很更最"
 )
@@ -180,6 +185,10 @@ def _sentences(text: str) -> list[str]:
     return [m.group() for m in _SENTENCE_RE.finditer(text)]
 
 
+def _opens_paragraph(text: str) -> bool:
+    return bool(text) and (text[0].isalnum() or text[0] in _PARAGRAPH_OPENERS)
+
+
 def _clean_paragraph(text: str) -> str:
     """A paragraph that ends a sentence (a trailing fragment is dropped), on one line."""
     text = re.sub(r"\s+", "", text)
@@ -195,7 +204,11 @@ def load_source_articles(files: Sequence[Path] = SOURCE_FILES) -> list[SourceArt
             for line in fh:
                 record = json.loads(line)
                 para = _clean_paragraph(record["text"])
-                if len(para) >= 40 and len(_CJK_RE.findall(para)) > len(para) / 2:
+                if (
+                    len(para) >= 40
+                    and len(_CJK_RE.findall(para)) > len(para) / 2
+                    and _opens_paragraph(para)
+                ):
                     title = record["title"].strip()
                     # the corpora repeat passages; an article must not repeat itself before damage
                     if not _repeats(para, grouped[title]):
@@ -229,7 +242,7 @@ def _split_long_paragraph(text: str) -> list[str]:
         size = 2 + (k // 2) % 2
         paras.append("".join(sentences[k : k + size]))
         k += size
-    return [p for p in paras if len(p) >= 20]
+    return [p for p in paras if len(p) >= 20 and _opens_paragraph(p)]
 
 
 def _name(rng: random.Random) -> str:
@@ -238,11 +251,11 @@ def _name(rng: random.Random) -> str:
 
 def _heading(rng: random.Random, paragraph: str) -> str | None:
     # the opening clause is left out: a heading that repeats the next line's first words is no heading
-    # and a heading, being a whole phrase, does not end on a particle or an "etc."
+    # and a heading, being a whole phrase, neither starts on a particle nor ends on one or an "etc."
     clauses = [
         c
         for c in _CLAUSE_RE.findall(paragraph)[1:]
-        if 4 <= len(c) <= 12 and c[-1] not in _OPEN_PHRASE_ENDINGS
+        if 4 <= len(c) <= 12 and c[-1] not in _OPEN_PHRASE_ENDINGS and c[0] not in _BOUND_STARTS
     ]
     if not clauses:
         return None
