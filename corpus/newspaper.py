@@ -24,6 +24,7 @@ from corpus.repair import (
     ends_sentence,
     join_gain,
     repair_articles,
+    runs_into,
 )
 from corpus.text import sentence_spans
 
@@ -323,6 +324,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
                 and lines[k].kind is LineKind.TEXT
                 and _is_bare_headline(lines[k].text)
                 and _body_like(lines[k + 1])
+                and not runs_into(lines[k].text, lines[k + 1].text)
                 and lines[k - 1].kind is not LineKind.SUBTITLE
                 and not lines[k - 1].text.endswith("——")
             ]
@@ -361,7 +363,7 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
     (the article above jumps elsewhere).
     """
     line, nxt = lines[i], lines[i + 1]
-    if not _is_bare_headline(line.text) or not _body_like(nxt):
+    if not _is_bare_headline(line.text) or not _body_like(nxt) or runs_into(line.text, nxt.text):
         return False
     series = _series_above(lines, i, floor)
     if series and _SERIES_MARK_RE.search(series):
@@ -451,6 +453,7 @@ def _split_at_signed_end(
         for k in range(1, closing - 1)
         if _is_bare_headline(texts[k])
         and not body[k + 1].byline
+        and not runs_into(texts[k], texts[k + 1])
         and not texts[k - 1].endswith("——")
         and (len(texts[k + 1]) > 30 or ends_sentence(texts[k + 1]))
     ]

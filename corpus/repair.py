@@ -137,6 +137,31 @@ def join_gain(left: str, right: str) -> float:
     return _gain(tail.group(), head.group())
 
 
+def _starts_bound(text: str) -> bool:
+    """Whether text opens on a mark or a one-character particle that needs text before it."""
+    stripped = text.lstrip()
+    if not stripped:
+        return False
+    if stripped[0] in _CLAUSE + _FINAL + _CLOSERS + "·":
+        return True
+    first = _tokenizer().lcut(stripped[:6])[0]
+    return len(first) == 1 and first in _BOUND_STARTS
+
+
+def runs_into(left: str, right: str) -> bool:
+    """Whether the line right plainly goes on with the text of line left.
+
+    It does when it opens on punctuation or a bound particle (们, 的), when a dictionary word
+    runs across the break, or when a Latin word is cut in two (its rest opens in lower case).
+    """
+    left, right = left.rstrip(), right.lstrip()
+    if not left or not right or _starts_bound(right):
+        return bool(left and right)
+    if left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].islower():
+        return True
+    return join_gain(left, right) >= JOIN_GAIN_WORD
+
+
 def looks_like_heading(text: str, next_text: str | None) -> bool:
     """Whether a line reads as a section heading rather than the first part of a broken line.
 
@@ -155,13 +180,10 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         return True
     if next_text is not None:
         following = next_text.strip()
-        # a line that opens with punctuation goes on with the sentence above it
-        if following[:1] in _CLAUSE + _FINAL + _CLOSERS:
+        if runs_into(stripped, following):
             return False
         # a heading opens a paragraph; a scrap of unfinished text after it means a broken sentence
         if len(following) <= 12 and not ends_sentence(following):
-            return False
-        if join_gain(stripped, following) >= JOIN_GAIN_WORD:
             return False
     # a heading does not end on a particle or preposition; a line cut at random often does
     words = _tokenizer().lcut(stripped)
