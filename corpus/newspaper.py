@@ -317,16 +317,21 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
         if pending:
             pending -= 1
         else:
-            candidates = [
-                k
-                for k in range(max(low, 1), c - 1)
-                if k not in taken
-                and lines[k].kind is LineKind.TEXT
-                and _is_bare_headline(lines[k].text)
-                and _body_like(lines[k + 1])
-                and not runs_into(lines[k].text, lines[k + 1].text)
-                and lines[k - 1].kind is not LineKind.SUBTITLE
-                and not lines[k - 1].text.endswith("——")
+            def opens_here(k: int) -> bool:
+                return (
+                    k not in taken
+                    and lines[k].kind is LineKind.TEXT
+                    and _is_bare_headline(lines[k].text)
+                    and _body_like(lines[k + 1])
+                    and not runs_into(lines[k].text, lines[k + 1].text)
+                    and lines[k - 1].kind is not LineKind.SUBTITLE
+                    and not lines[k - 1].text.endswith("——")
+                )
+
+            # the byline may have been printed after another article's, carried along with a
+            # continuation of its own article: then its headline is further up
+            candidates = [k for k in range(max(low, 1), c - 1) if opens_here(k)] or [
+                k for k in range(1, c - 1) if opens_here(k)
             ]
 
             def evidence(k: int) -> float:
