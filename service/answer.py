@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.model import Article
@@ -209,10 +210,16 @@ def has_type(text: str, kind: str | None, question: str) -> bool:
         pattern = _HAS_TIME if kind == "time" else _HAS_NUMBER
         q = normalize(question)
         return any(m.group(0) not in q for m in pattern.finditer(t))
+    flag = "nr" if kind == "person" else "ns"
+    return any(f.startswith(flag) and w not in question for w, f in tagged_words(t))
+
+
+@lru_cache(maxsize=8192)
+def tagged_words(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, part of speech) pairs; the same sentences come back across questions."""
     import jieba.posseg as pseg
 
-    flag = "nr" if kind == "person" else "ns"
-    return any(p.flag.startswith(flag) and p.word not in question for p in pseg.cut(t))
+    return tuple((p.word, p.flag) for p in pseg.cut(text))
 
 
 def score_candidates(
@@ -261,8 +268,6 @@ def score_candidates(
                 / total
             )
             score = coverage + settings.rank_prior / (1 + rank)
-            if has_type(text, kind, question):
-                score += settings.type_bonus
             sims.append(similarity(article.doc_id, s, e) if similarity else None)
             cands.append(Candidate(rank, hit, s, e, text, score, coverage, missing))
     known = [x for x in sims if x is not None]
@@ -271,6 +276,15 @@ def score_candidates(
         cands = [
             replace(c, score=c.score + settings.dense_weight * (floor if x is None else x))
             for c, x in zip(cands, sims, strict=True)
+        ]
+    if kind is not None and cands:
+        # only a unit within the bonus of the best can win by it: tag just those (POS tagging is slow)
+        bar = max(c.score for c in cands) - settings.type_bonus
+        cands = [
+            replace(c, score=c.score + settings.type_bonus)
+            if c.score >= bar and has_type(c.text, kind, question)
+            else c
+            for c in cands
         ]
     cands.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
     return cands
