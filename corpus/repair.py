@@ -183,7 +183,7 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         if runs_into(stripped, following):
             return False
         # a heading opens a paragraph; a scrap of unfinished text after it means a broken sentence
-        if len(following) <= 12 and not ends_sentence(following):
+        if _short_scrap(following):
             return False
     # a heading does not end on a particle or preposition; a line cut at random often does
     words = _tokenizer().lcut(stripped)
@@ -224,7 +224,12 @@ def mark_headings(page: str, paras: Sequence[Paragraph]) -> None:
         para.raw_end_final = ends_sentence(text)
         if para.byline:
             continue
-        nxt = next((p for p in paras[pos + 1 :] if not p.byline), None)
+        rest = [p.text(page) for p in paras[pos + 1 : pos + 3] if not p.byline]
+        following = rest[0] if rest else None
+        # the paragraph under a heading may itself be broken after a few characters: read it whole
+        if following is not None and len(rest) == 2 and _short_scrap(following):
+            if ends_sentence(rest[1]) or len(rest[1]) > 30:
+                following += rest[1]
         prev = paras[pos - 1] if pos > 0 else None
         # a section heading opens a section of running text, never the article itself
         after_break = prev is not None and (
@@ -232,7 +237,13 @@ def mark_headings(page: str, paras: Sequence[Paragraph]) -> None:
             or prev.raw_end_final
             or (prev.heading and prev.text(page).rstrip().endswith("——"))
         )
-        para.heading = nxt is not None and after_break and looks_like_heading(text, nxt.text(page))
+        para.heading = (
+            following is not None and after_break and looks_like_heading(text, following)
+        )
+
+
+def _short_scrap(text: str) -> bool:
+    return len(text.strip()) <= 12 and not ends_sentence(text)
 
 
 def is_cut(para: Paragraph) -> bool:
