@@ -234,12 +234,23 @@ def read_articles(path: Path) -> list[Article]:
 
 
 def read_manifest(folder: Path) -> Manifest:
+    """The manifest of an index folder, refused with what to run when unreadable or of another format."""
     try:
         raw = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        return Manifest(**raw)
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError) as exc:
         raise IndexMismatch(
             f"index at {folder} has no readable manifest: run `wenda index` to rebuild it"
+        ) from exc
+    version = raw.get("format_version") if isinstance(raw, dict) else None
+    if version != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"index format {version}, this wenda reads format {FORMAT_VERSION}: run `wenda index`"
+        )
+    try:
+        return Manifest(**raw)
+    except TypeError as exc:
+        raise IndexMismatch(
+            f"index at {folder} has a malformed manifest: run `wenda index` to rebuild it"
         ) from exc
 
 
@@ -252,10 +263,6 @@ def load_index(data_dir: Path, model: str, dim: int) -> LoadedIndex:
         )
     folder = folder.resolve()
     manifest = read_manifest(folder)
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatch(
-            f"index format {manifest.format_version}, this wenda reads format {FORMAT_VERSION}: run `wenda index`"
-        )
     if (manifest.model, manifest.dim) != (model, dim):
         raise IndexMismatch(
             f"index built with {manifest.model} ({manifest.dim}-d), service configured with {model} ({dim}-d): "

@@ -97,3 +97,14 @@ def test_index_of_another_model_is_refused_with_what_to_run(tmp_path: Path, fake
         IndexMismatch, match=r"built with fake-bigram.*configured with other.*wenda index"
     ):
         load_index(tmp_path, "other", 384)
+
+
+def test_index_of_an_older_format_is_refused_with_what_to_run(tmp_path: Path, fake_embedder) -> None:
+    build_index(articles(2), fake_embedder, tmp_path)
+    manifest = tmp_path / "index" / "manifest.json"
+    raw = json.loads(manifest.read_text())
+    raw["format_version"] = 1
+    del raw["sentences"]
+    manifest.write_text(json.dumps(raw))
+    with pytest.raises(IndexMismatch, match=r"index format 1.*wenda index"):
+        load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
