@@ -30,7 +30,8 @@ _FINAL = "。！？!?；;"
 _CLOSERS = "”’」』）)》"
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE_RE = re.compile(rf"[^{_FINAL}]*[{_FINAL}]+[{_CLOSERS}]*")
-_CLAUSE_RE = re.compile(r"[^，。；：、,;:！？!?“”「」『』（）()《》]+")
+# A comma between digits separates thousands, not clauses: "5,800" is not cut into "5" and "800".
+_CLAUSE_RE = re.compile(r"(?:[^，。；：、,;:！？!?“”「」『』（）()《》]|(?<=\d),(?=\d))+")
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂华建国志红文辉力斌宇浩凯俊峰晨雪琳鹏飞翔云海波宁婷颖欣怡佳"
 _SERIES = (
