@@ -21,6 +21,7 @@ from corpus.repair import (
     JOIN_GAIN_WORD,
     PageVocabulary,
     Paragraph,
+    continues_plainly,
     ends_sentence,
     join_gain,
     repair_articles,
@@ -140,8 +141,12 @@ def _is_bare_headline(text: str) -> bool:
         and _is_headline(text)
         and not any(c in _CLAUSE_MARKS for c in text)
         and "——" not in text
-        and all(text.count(pair[0]) == text.count(pair[1]) for pair in _BRACKETS)
+        and _brackets_closed(text)
     )
+
+
+def _brackets_closed(text: str) -> bool:
+    return all(text.count(pair[0]) == text.count(pair[1]) for pair in _BRACKETS)
 
 
 def page_lines(page: str) -> list[Line]:
@@ -185,6 +190,9 @@ def _ends_article_above(lines: Sequence[Line], j: int, i: int, floor: int) -> bo
     )
     if _is_bare_headline(line) and not follows_cut:
         return False
+    # the line above's sentence plainly goes on into this one, or this one leaves a bracket open
+    if follows_cut and (continues_plainly(lines[j - 1].text, line) or not _brackets_closed(line)):
+        return True
     below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
     similarity = _vocabulary(lines).similarity
     return similarity(line, " ".join(above)) > similarity(line, " ".join(below))

@@ -148,18 +148,26 @@ def _starts_bound(text: str) -> bool:
     return len(first) == 1 and first in _BOUND_STARTS
 
 
+def continues_plainly(left: str, right: str) -> bool:
+    """Whether the line right can only go on with the text of line left, by its form alone.
+
+    It does when it opens on punctuation or a bound particle (们, 的), or when a Latin word is
+    cut in two (its rest opens in lower case).
+    """
+    left, right = left.rstrip(), right.lstrip()
+    if not left or not right:
+        return False
+    if _starts_bound(right):
+        return True
+    return left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].islower()
+
+
 def runs_into(left: str, right: str) -> bool:
     """Whether the line right plainly goes on with the text of line left.
 
-    It does when it opens on punctuation or a bound particle (们, 的), when a dictionary word
-    runs across the break, or when a Latin word is cut in two (its rest opens in lower case).
+    It does when it can only go on by its form, or when a dictionary word runs across the break.
     """
-    left, right = left.rstrip(), right.lstrip()
-    if not left or not right or _starts_bound(right):
-        return bool(left and right)
-    if left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].islower():
-        return True
-    return join_gain(left, right) >= JOIN_GAIN_WORD
+    return continues_plainly(left, right) or join_gain(left, right) >= JOIN_GAIN_WORD
 
 
 def looks_like_heading(text: str, next_text: str | None) -> bool:
