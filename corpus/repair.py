@@ -235,9 +235,13 @@ def mark_headings(page: str, paras: Sequence[Paragraph]) -> None:
         rest = [p.text(page) for p in paras[pos + 1 : pos + 3] if not p.byline]
         following = rest[0] if rest else None
         # the paragraph under a heading may itself be broken after a few characters: read it whole
-        if following is not None and len(rest) == 2 and _short_scrap(following):
-            if ends_sentence(rest[1]) or len(rest[1]) > 30:
-                following += rest[1]
+        if (
+            following is not None
+            and len(rest) == 2
+            and _short_scrap(following)
+            and (ends_sentence(rest[1]) or len(rest[1]) > 30)
+        ):
+            following += rest[1]
         prev = paras[pos - 1] if pos > 0 else None
         # a section heading opens a section of running text, never the article itself
         after_break = prev is not None and (
@@ -245,9 +249,7 @@ def mark_headings(page: str, paras: Sequence[Paragraph]) -> None:
             or prev.raw_end_final
             or (prev.heading and prev.text(page).rstrip().endswith("——"))
         )
-        para.heading = (
-            following is not None and after_break and looks_like_heading(text, following)
-        )
+        para.heading = following is not None and after_break and looks_like_heading(text, following)
 
 
 def _short_scrap(text: str) -> bool:
