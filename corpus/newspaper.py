@@ -325,6 +325,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
         if pending:
             pending -= 1
         else:
+
             def opens_here(k: int) -> bool:
                 return (
                     k not in taken
