@@ -55,6 +55,9 @@ _FOREIGN_RE = re.compile(
 _STRAY_RE = re.compile(r"[ \u3000]*[■□▪▫◆◇●◎▲△▼▽★☆※¤¦|�][ \u3000]*")
 # A verbatim repeat this long inside one article is a layout artifact, not a quotation.
 REPEAT_MIN_CHARS = 30
+# A pair of characters across a break that the page uses this much above chance (in nats) is
+# a term cut in two.
+PAIR_MIN_PMI = 3.0
 # A continuation found elsewhere is moved back only when its evidence scores above this.
 MOVE_MIN_SCORE = 0.0
 
@@ -249,7 +252,28 @@ def mark_headings(page: str, paras: Sequence[Paragraph]) -> None:
             or prev.raw_end_final
             or (prev.heading and prev.text(page).rstrip().endswith("——"))
         )
-        para.heading = following is not None and after_break and looks_like_heading(text, following)
+        para.heading = (
+            following is not None
+            and after_break
+            and looks_like_heading(text, following)
+            and not pair_recurs(page, text, following)
+        )
+
+
+def pair_recurs(page: str, left: str, right: str) -> bool:
+    """Whether the Chinese characters either side of a break are a pair the page uses elsewhere.
+
+    The pair must stand in the page's text `PAIR_MIN_PMI` nats more often than its characters'
+    counts predict: a name or term of the article, cut by the break.
+    """
+    left, right = left.rstrip(), right.lstrip()
+    if not left or not right or not (_is_cjk(left[-1]) and _is_cjk(right[0])):
+        return False
+    together = page.count(left[-1] + right[0])
+    if not together:
+        return False
+    expected = page.count(left[-1]) * page.count(right[0]) / len(page)
+    return math.log(together / expected) >= PAIR_MIN_PMI
 
 
 def _short_scrap(text: str) -> bool:
