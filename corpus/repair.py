@@ -405,6 +405,11 @@ def _runs(
                     and not (signed[x] and not signed[y])
                 ):
                     continue
+                # text after a closing byline has lost its own article: a run starting there
+                # takes all of it, up to the next closing byline
+                orphan = body[first - 1].byline
+                if orphan and not end.byline and last < len(body) - 1:
+                    continue
                 runs.append((y, first, last))
                 if end.byline:
                     break  # a closing byline ends the article it signs
@@ -437,7 +442,7 @@ def _best_continuation(
         if before.byline:
             seam = _GAIN_CAP / 2  # text after a closing byline has lost its own article
         elif is_cut(before):
-            if after is None:
+            if after is None or after.heading or after.byline:
                 seam = -_GAIN_CAP  # the text the run interrupted would be left hanging
             else:
                 seam = _capped_gain(before, after, page) - _capped_gain(before, start, page)
