@@ -115,6 +115,15 @@ option_data_dir = click.option(
 )
 
 
+option_corpus = click.option(
+    "--corpus",
+    "corpus",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Corpus files or folders (default: corpus/); repeatable.",
+)
+
+
 @click.group()
 def main() -> None:
     """wenda (问答): cited answers from Chinese news articles."""
@@ -131,13 +140,7 @@ def model_cmd() -> None:
 
 
 @main.command("index")
-@click.option(
-    "--corpus",
-    "corpus",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Files or folders (default: corpus/).",
-)
+@option_corpus
 @option_data_dir
 @click.option(
     "--index-type", type=click.Choice(["flat", "hnsw"]), default="flat", show_default=True
@@ -261,13 +264,7 @@ def eval_service(corpus: Sequence[Path], data_dir: Path | None) -> tuple[Any, Se
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option(
-    "--corpus",
-    "corpus",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Corpus to index (default: corpus/).",
-)
+@option_corpus
 @option_data_dir
 @click.option(
     "--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 
 from corpus.model import Article
 from index.retriever import Hit
-from service.answer import Citation
 from service.qa import AskResult
 
 MAX_QUESTION_CHARS = 2000
@@ -58,6 +57,10 @@ class PassageOut(BaseModel):
 
 
 class CitationOut(BaseModel):
+    """A Citation as sent: the same fields (CONTRACT.md)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     marker: int
     doc_id: str
     title: str
@@ -66,19 +69,6 @@ class CitationOut(BaseModel):
     start: int
     end: int
     score: float
-
-    @classmethod
-    def of(cls, c: Citation) -> CitationOut:
-        return cls(
-            marker=c.marker,
-            doc_id=c.doc_id,
-            title=c.title,
-            chunk_id=c.chunk_id,
-            text=c.text,
-            start=c.start,
-            end=c.end,
-            score=c.score,
-        )
 
 
 class AskResponse(BaseModel):
@@ -95,7 +85,7 @@ class AskResponse(BaseModel):
         return cls(
             answer=a.text,
             abstained=a.abstained,
-            citations=[CitationOut.of(c) for c in a.citations],
+            citations=[CitationOut.model_validate(c) for c in a.citations],
             passages=[PassageOut.of(h) for h in result.hits],
             timings_ms=result.timings_ms,
             resolved_question=result.question,
