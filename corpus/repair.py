@@ -140,6 +140,7 @@ def join_gain(left: str, right: str) -> float:
     return _gain(tail.group(), head.group())
 
 
+@lru_cache(maxsize=16384)
 def _starts_bound(text: str) -> bool:
     """Whether text opens on a mark or a one-character particle that needs text before it."""
     stripped = text.lstrip()
@@ -160,7 +161,7 @@ def continues_plainly(left: str, right: str) -> bool:
     left, right = left.rstrip(), right.lstrip()
     if not left or not right:
         return False
-    if _starts_bound(right):
+    if _starts_bound(right[:8]):
         return True
     return left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].islower()
 
@@ -446,7 +447,9 @@ def _best_continuation(
                 seam = -_GAIN_CAP  # the text the run interrupted would be left hanging
             else:
                 seam = _capped_gain(before, after, page) - _capped_gain(before, start, page)
-        return _capped_gain(cut, start, page) + topic + seam
+        # a paragraph opening on a mark or a bound particle can only go on from a cut sentence
+        opening = _GAIN_CAP / 2 if _starts_bound(start.text(page)[:8]) else 0.0
+        return _capped_gain(cut, start, page) + topic + seam + opening
 
     runs = _runs(bodies, signed, x)
     by_start: dict[tuple[int, int], float] = {}
