@@ -381,6 +381,14 @@ def _capped_gain(left: Paragraph, right: Paragraph, page: str) -> float:
     return min(join_gain(left.text(page), right.text(page)), _GAIN_CAP)
 
 
+def _cut_evidence(cut: Paragraph, start: Paragraph, page: str) -> float:
+    """How much the text across the cut reads as one: a dictionary word, or a pair of characters
+    the page uses far above chance (a name or term of the article cut in two)."""
+    if pair_recurs(page, cut.text(page), start.text(page)[:1]):
+        return _GAIN_CAP
+    return _capped_gain(cut, start, page)
+
+
 def _runs(
     bodies: Sequence[list[Paragraph]], signed: Sequence[bool], x: int
 ) -> list[tuple[int, int, int]]:
@@ -446,10 +454,10 @@ def _best_continuation(
             if after is None or after.heading or after.byline:
                 seam = -_GAIN_CAP  # the text the run interrupted would be left hanging
             else:
-                seam = _capped_gain(before, after, page) - _capped_gain(before, start, page)
+                seam = _cut_evidence(before, after, page) - _cut_evidence(before, start, page)
         # a paragraph opening on a mark or a bound particle can only go on from a cut sentence
         opening = _GAIN_CAP / 2 if _starts_bound(start.text(page)[:8]) else 0.0
-        return _capped_gain(cut, start, page) + topic + seam + opening
+        return _cut_evidence(cut, start, page) + topic + seam + opening
 
     runs = _runs(bodies, signed, x)
     by_start: dict[tuple[int, int], float] = {}
