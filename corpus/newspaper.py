@@ -339,9 +339,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
 
             # the byline may have been printed after another article's, carried along with a
             # continuation of its own article: then its headline is further up
-            candidates = [k for k in range(max(low, 1), c - 1) if opens_here(k)] or [
-                k for k in range(1, c - 1) if opens_here(k)
-            ]
+            candidates = [k for k in range(1, c - 1) if opens_here(k)]
 
             def evidence(k: int) -> float:
                 top = max(s for s in starts if s <= k)
