@@ -310,14 +310,14 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
     """Open articles until every closing byline on the page signs an article of its own.
 
     Each closing byline signs one article above it that has no byline of its own. A closing
-    byline left without one opens an article at the bare headline, between it and the closing
-    byline before it, with the strongest evidence of a new article.
+    byline left without one opens an article at the bare headline above it with the strongest
+    evidence of a new article: anywhere above, as a byline travels with a moved continuation.
     """
     headers = sorted(headers, key=lambda h: h.first_line)
     vocabulary = _vocabulary(lines)
     taken = {h.first_line for h in headers} | {h.body_line - 1 for h in headers}
     starts = [h.first_line for h in headers] + [len(lines)]
-    pending, low = 0, 0
+    pending = 0
     for c, line in enumerate(lines):
         pending += sum(1 for h in headers if h.first_line == c and not h.byline)
         if line.kind is not LineKind.CLOSING_BYLINE:
@@ -337,8 +337,6 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
                     and not lines[k - 1].text.endswith("——")
                 )
 
-            # the byline may have been printed after another article's, carried along with a
-            # continuation of its own article: then its headline is further up
             candidates = [k for k in range(1, c - 1) if opens_here(k)]
 
             def evidence(k: int) -> float:
@@ -350,7 +348,6 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
                 k = max(candidates, key=evidence)
                 headers.append(_Header(first_line=k, body_line=k + 1, title=lines[k].text))
                 taken.add(k)
-        low = c + 1
     return sorted(headers, key=lambda h: h.first_line)
 
 
