@@ -52,6 +52,7 @@ _COMPOUND_SURNAMES = (
     "尉迟",
 )
 _BYLINE_ROLES = ("本报记者", "特约记者", "见习记者", "通讯员", "记者")
+_CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 _NAME_RE = re.compile(rf"[{_CJK}]{{2,4}}")
 _PAREN_RE = re.compile(r"^[(（](.*)[)）]$")
 _SUBTITLE_RE = re.compile(r"^(?:——|—|--)\s*\S")
@@ -143,6 +144,16 @@ def _is_bare_headline(text: str) -> bool:
         and "——" not in text
         and _brackets_closed(text)
     )
+
+
+def _runs_on(line: str, nxt: str) -> bool:
+    """Whether the next line goes on with this one, so this one heads no article.
+
+    Besides `runs_into`: a headline does not end on a number whose unit opens the next line.
+    """
+    line, nxt = line.rstrip(), nxt.lstrip()
+    cut_number = bool(line and nxt) and line[-1].isdigit() and bool(_CJK_CHAR_RE.match(nxt))
+    return cut_number or runs_into(line, nxt)
 
 
 def _brackets_closed(text: str) -> bool:
@@ -332,7 +343,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
                     and lines[k].kind is LineKind.TEXT
                     and _is_bare_headline(lines[k].text)
                     and _body_like(lines[k + 1])
-                    and not runs_into(lines[k].text, lines[k + 1].text)
+                    and not _runs_on(lines[k].text, lines[k + 1].text)
                     and lines[k - 1].kind is not LineKind.SUBTITLE
                     and not lines[k - 1].text.endswith("——")
                 )
@@ -372,7 +383,7 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
     (the article above jumps elsewhere).
     """
     line, nxt = lines[i], lines[i + 1]
-    if not _is_bare_headline(line.text) or not _body_like(nxt) or runs_into(line.text, nxt.text):
+    if not _is_bare_headline(line.text) or not _body_like(nxt) or _runs_on(line.text, nxt.text):
         return False
     series = _series_above(lines, i, floor)
     if series and _SERIES_MARK_RE.search(series):
@@ -462,7 +473,7 @@ def _split_at_signed_end(
         for k in range(1, closing - 1)
         if _is_bare_headline(texts[k])
         and not body[k + 1].byline
-        and not runs_into(texts[k], texts[k + 1])
+        and not _runs_on(texts[k], texts[k + 1])
         and not texts[k - 1].endswith("——")
         and (len(texts[k + 1]) > 30 or ends_sentence(texts[k + 1]))
     ]
