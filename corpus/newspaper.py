@@ -60,6 +60,9 @@ _SENTENCE_MARKS = "。！？!?；;…"
 _HEADLINE_STOPS = "。；;…"
 _CLAUSE_MARKS = "，,、：:；;"
 TITLE_MAX_CHARS = 24
+# A bare line above a byline, after a finished sentence, ends the article above only when it is
+# this many times likelier to the text above than to the text under the byline.
+SCRAP_LIKENESS = 2.0
 _BRACKETS = ("()", "（）", "《》", "“”", "「」", "【】")
 # A series tag is usually marked: 栏目·主题, a number in brackets, or 【】.
 _SERIES_MARK_RE = re.compile(r"[·•]|[(（【〔][一二三四五六七八九十\d]+[)）】〕]$|【")
@@ -190,22 +193,28 @@ def _after_article_end(lines: Sequence[Line], k: int, floor: int) -> bool:
 def _ends_article_above(lines: Sequence[Line], j: int, i: int, floor: int) -> bool:
     """Whether line j, right above a byline on line i, reads as the end of the article above.
 
-    Only a line that could go on a sentence (it follows running text left unfinished, or has
-    clause punctuation) is in doubt; it ends the article above when its words are that
-    article's rather than those of the article under the byline.
+    It does when its words are the article above's rather than those of the article under the
+    byline; a bare headline-like line after a finished sentence must be `SCRAP_LIKENESS` times
+    more about the text above, since headlines usually stand there.
     """
     line = lines[j].text
     above = [ln.text for ln in lines[max(floor, j - 5) : j] if _body_like(ln)]
     follows_cut = (
         j - 1 >= floor and _body_like(lines[j - 1]) and not ends_sentence(lines[j - 1].text)
     )
+    below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
+    similarity = _vocabulary(lines).similarity
     if _is_bare_headline(line) and not follows_cut:
-        return False
+        # a headline is about the text under its byline; only a line much more about the text
+        # above, which finished its sentence, is a scrap of that text
+        prev = lines[j - 1] if j - 1 >= floor else None
+        if prev is not None and prev.kind is LineKind.TEXT and ends_sentence(prev.text):
+            return similarity(line, " ".join(above)) > SCRAP_LIKENESS * similarity(
+                line, " ".join(below)
+            )
     # the line above's sentence plainly goes on into this one, or this one leaves a bracket open
     if follows_cut and (continues_plainly(lines[j - 1].text, line) or not _brackets_closed(line)):
         return True
-    below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
-    similarity = _vocabulary(lines).similarity
     return similarity(line, " ".join(above)) > similarity(line, " ".join(below))
 
 
