@@ -455,8 +455,13 @@ def _best_continuation(
                 seam = -_GAIN_CAP  # the text the run interrupted would be left hanging
             else:
                 seam = _cut_evidence(before, after, page) - _cut_evidence(before, start, page)
-        # a paragraph opening on a mark or a bound particle can only go on from a cut sentence
-        opening = _GAIN_CAP / 2 if _starts_bound(start.text(page)[:8]) else 0.0
+        # a paragraph opening on a mark or a bound particle can only go on from a cut sentence,
+        # the cut's or, when that line stops mid-sentence, the line above it
+        host_reads_on = not is_cut(before) or (
+            after is not None and _cut_evidence(before, after, page) >= JOIN_GAIN_WORD
+        )
+        bound = host_reads_on and _starts_bound(start.text(page)[:8])
+        opening = _GAIN_CAP / 2 if bound else 0.0
         return _cut_evidence(cut, start, page) + topic + seam + opening
 
     runs = _runs(bodies, signed, x)
