@@ -238,3 +238,22 @@ def test_seed_edits_point_into_the_page(seed_articles: list) -> None:
                 assert raw[edit.source_start : edit.source_end] not in ("", "\n")
     kinds = {e.kind for a in seed_articles for e in a.edits}
     assert kinds == {"join", "move", "drop"}
+
+
+def test_broken_first_line_of_a_continuation_is_no_headline() -> None:
+    text = page(
+        "园蛛纪事",
+        "王小明 陈丽",
+        "十字园蛛是一种常见的蜘蛛,分布于欧洲和北美洲。十字园蛛的背部有白色的十字斑纹。",
+        "十字园蛛织网以后,",
+        "城市公园新观察",
+        "赵强 刘芳芳",
+        "今年以来,该市利用边角地块建设口袋公园12处。市民纷纷点赞。",
+        "每晚会将自己的网连同很多细小",
+        "的昆虫一同吃下,第二天早上十字园蛛再织成另一个新的网。",
+        "樟树、桂花等乡土树种遍布各处,周末前来休闲的市民络绎不绝。",
+    )
+    articles = split_articles(text, "x")
+    assert [a.title for a in articles] == ["园蛛纪事", "城市公园新观察"]
+    assert "十字园蛛织网以后,每晚会将自己的网连同很多细小的昆虫一同吃下" in articles[0].text
+    assert "昆虫" not in articles[1].text

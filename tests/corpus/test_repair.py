@@ -11,6 +11,8 @@ from corpus.repair import (
     join_gain,
     looks_like_heading,
     mark_headings,
+    pair_recurs,
+    runs_into,
 )
 
 
@@ -46,6 +48,35 @@ def test_heading_is_short_whole_phrase_followed_by_running_text() -> None:
     )
     assert not looks_like_heading("今年以来,全县将继续扩大茶园面积,推动茶", "叶加工企业提档升级。")
     assert not looks_like_heading("明清两朝因有档案留存", "，对于皇帝妃嫔人数有较为全面的了解。")
+
+
+def test_a_line_that_plainly_goes_on_runs_into_the_one_above() -> None:
+    assert runs_into("海梅对他的家庭和朋友", "们有强烈的责任感。")  # bound particle
+    assert runs_into("电影OnceUponaTimeinMexi", "co(2003)有利用")  # Latin word cut
+    assert runs_into("普通鸣冠雉(学名:'", "),又名鸣官鸟。")  # closing mark
+    assert runs_into("深入推动雄", "风、腾驰")  # dictionary word across
+    assert not runs_into("公平之道： 让阳光洒在每个人脸上", "7月7日下午,鼎城区人民法院内。")
+
+
+def test_pair_the_page_uses_elsewhere_marks_a_term_cut_in_two() -> None:
+    other = "今年以来,该市利用边角地块建设口袋公园十二处,市民纷纷点赞。" * 10
+    page = "帕尼奥尼奥斯是雅典的球会,帕尼奥尼奥斯队史悠久。" + other
+    assert pair_recurs(page, "他加盟希超球会帕", "尼奥尼奥斯,签约三年。")
+    assert not pair_recurs(page, "他加盟希超球会", "帕尼奥尼奥斯,签约三年。")
+
+
+def test_heading_stands_over_a_paragraph_whose_first_line_is_broken() -> None:
+    page = "\n".join(
+        [
+            "蒸汽机的发展经历了很长的时间,人们不断改进它的效率。",
+            "效率不断提高",
+            "瓦特改良后的",
+            "蒸汽机使用分离的冷凝器,大大提高了效率,很快在工厂里普及开来。",
+        ]
+    )
+    body = paragraphs(page)
+    mark_headings(page, body)
+    assert [p.heading for p in body] == [False, True, False, False]
 
 
 def test_stray_latin_word_and_mark_are_dropped_with_their_offsets() -> None:
@@ -108,13 +139,14 @@ def test_generated_pages_are_repaired_above_thresholds() -> None:
 
     # forty fixed pages; the thresholds sit a little under what they measured when set
     measured = figures(evaluate(make_pages(40, seed=5)))
+    # (measured 92.5%, 97.5%, 91.2%, 0.5%, 95.6%, 97.9%, 98.2%)
     assert measured["split_exact"] >= 0.90
     assert measured["boundary_f1"] >= 0.97
-    assert measured["fragments_restored"] >= 0.85
+    assert measured["fragments_restored"] >= 0.88
     assert measured["moved_wrongly"] <= 0.01
-    assert measured["join_f1"] >= 0.90
-    assert measured["noise_f1"] >= 0.94
-    assert measured["similarity"] >= 0.98
+    assert measured["join_f1"] >= 0.94
+    assert measured["noise_f1"] >= 0.96
+    assert measured["similarity"] >= 0.975
 
 
 @needs_corpora
