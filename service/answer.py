@@ -156,9 +156,9 @@ class AnswerSettings:
     # a second sentence joins the answer when scored at least this share of the best
     second_margin: float = 0.5
     rank_prior: float = 0.05  # bonus of the best passage's sentences, falling with rank
-    type_bonus: float = 0.2  # bonus of a sentence holding the kind of fact asked for
+    type_bonus: float = 0.5  # bonus of a sentence holding the kind of fact asked for
     context_weight: float = 0.5  # weight of question words found only in the headline or lead-in
-    dense_weight: float = 1.0  # weight of the cosine of question and sentence embeddings
+    dense_weight: float = 10.0  # weight of the cosine of question and sentence embeddings
 
 
 def naming_terms(question: str) -> frozenset[str]:
@@ -294,9 +294,10 @@ def compose_answer(cands: Sequence[Candidate], settings: AnswerSettings) -> Answ
     """The best sentence, plus the next best when it fits within the length limit, with markers."""
     if not cands:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0, 1.0)
-    best = cands[0]
-    if best.coverage < settings.min_support or best.missing > settings.max_missing:
-        return Answer(ABSTAIN_MESSAGE, True, (), best.coverage, best.missing)
+    # whether to answer rests on the words found, not on which unit the embeddings prefer
+    evidence = max(cands, key=lambda c: (c.coverage, -c.missing))
+    if evidence.coverage < settings.min_support or evidence.missing > settings.max_missing:
+        return Answer(ABSTAIN_MESSAGE, True, (), evidence.coverage, evidence.missing)
     chosen = [cands[0]]
     for c in cands[1:]:
         if c.score < settings.second_margin * cands[0].score:
@@ -322,7 +323,7 @@ def compose_answer(cands: Sequence[Candidate], settings: AnswerSettings) -> Answ
         for n, c in enumerate(chosen, 1)
     )
     text = "".join(f"{c.text}[{c.marker}]" for c in citations)
-    return Answer(text, False, citations, best.coverage, best.missing)
+    return Answer(text, False, citations, evidence.coverage, evidence.missing)
 
 
 def answer_question(
