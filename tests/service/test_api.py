@@ -44,7 +44,9 @@ def test_follow_up_is_answered_with_history(client: TestClient) -> None:
         {"role": "assistant", "content": "1481人"},
     ]
     body = client.post("/ask", json={"question": "那创业培训呢?", "history": history}).json()
-    assert "229" in body["answer"] and body["resolved_question"] == "武陵区开展创业培训多少人?"
+    # the answer itself is checked on the real model (test_e2e); here, what was asked
+    assert body["resolved_question"] == "武陵区开展创业培训多少人?"
+    assert not body["abstained"] and body["citations"]
 
 
 @pytest.mark.parametrize(
