@@ -26,11 +26,15 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class FusionWeights:
-    """Weighted reciprocal rank fusion: weight / (rrf_k + rank) summed over both rankings."""
+    """Weighted reciprocal rank fusion: weight / (rrf_k + rank) summed over both rankings.
+
+    Defaults measured on the public CMRC 2018 / DRCD questions (docs/evaluation.md): BM25 is the
+    stronger ranking on them, dense retrieval rescues paraphrases; equal weights with k=60 lost
+    3 points of recall@1 on DRCD against these."""
 
     bm25: float = 1.0
-    dense: float = 1.0
-    rrf_k: float = 60.0
+    dense: float = 0.5
+    rrf_k: float = 20.0
     depth: int = 50  # how deep each ranking is read
 
 
