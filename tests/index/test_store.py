@@ -99,7 +99,9 @@ def test_index_of_another_model_is_refused_with_what_to_run(tmp_path: Path, fake
         load_index(tmp_path, "other", 384)
 
 
-def test_index_of_an_older_format_is_refused_with_what_to_run(tmp_path: Path, fake_embedder) -> None:
+def test_index_of_an_older_format_is_refused_with_what_to_run(
+    tmp_path: Path, fake_embedder
+) -> None:
     build_index(articles(2), fake_embedder, tmp_path)
     manifest = tmp_path / "index" / "manifest.json"
     raw = json.loads(manifest.read_text())
