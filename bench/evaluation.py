@@ -39,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "evaluation.md")
-    parser.add_argument("--limit", type=int, default=0, help="Questions per file (0: all).")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=0,
+        help="At most this many questions per file, sampled evenly (0: all).",
+    )
     args = parser.parse_args(argv)
 
     commit = subprocess.run(
@@ -51,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit.stdout.strip()}`, on {platform.machine()} "
         f"with Python {platform.python_version()}; command: `make eval` "
-        f"(`python -m bench.evaluation{' --limit ' + str(args.limit) if args.limit else ''}`).",
+        f"(`python -m bench.evaluation{' --limit ' + str(args.limit) if args.limit else ''}`)"
+        + (f"; at most {args.limit} questions per file, every n-th." if args.limit else "."),
         "",
         "Figures as defined in `../shared/CONTRACT.md`; every question goes through the same code path as "
         "`POST /ask` (top_k 5). Latency is in-process wall time per question, one at a time; "
@@ -60,12 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, questions, corpus in datasets(args.shared):
         service, _ = eval_service(corpus, None)
         if args.limit:
-            lines = questions.read_text(encoding="utf-8").splitlines()[: args.limit]
-            limited = (
-                PROJECT_ROOT / "data" / "eval" / f"limited-{questions.parent.name}-{questions.name}"
+            # an even sample across the file, so unanswerable questions are represented
+            lines = questions.read_text(encoding="utf-8").splitlines()
+            step = max(1, len(lines) // args.limit)
+            sample = (
+                PROJECT_ROOT / "data" / "eval" / f"sample-{questions.parent.name}-{questions.name}"
             )
-            limited.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            questions = limited
+            sample.write_text("\n".join(lines[::step][: args.limit]) + "\n", encoding="utf-8")
+            questions = sample
         rows = []
         for mode in MODES:
             print(f"{name}: {mode}", file=sys.stderr, flush=True)
