@@ -57,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit.stdout.strip()}`, on {platform.machine()} "
         f"with Python {platform.python_version()}; command: `make eval` "
         f"(`python -m bench.evaluation{' --limit ' + str(args.limit) if args.limit else ''}`)"
-        + (f"; at most {args.limit} questions per file, every n-th." if args.limit else "."),
+        + (
+            f"; every n-th answerable question, at most {args.limit} a file, and every unanswerable one."
+            if args.limit
+            else "."
+        ),
         "",
         "Figures as defined in `../shared/CONTRACT.md`; every question goes through the same code path as "
         "`POST /ask` (top_k 5). Latency is in-process wall time per question, one at a time; "
@@ -66,13 +70,16 @@ def main(argv: list[str] | None = None) -> int:
     for name, questions, corpus in datasets(args.shared):
         service, _ = eval_service(corpus, None)
         if args.limit:
-            # an even sample across the file, so unanswerable questions are represented
+            # an even sample of the answerable questions, and every unanswerable one
             lines = questions.read_text(encoding="utf-8").splitlines()
-            step = max(1, len(lines) // args.limit)
+            answerable = [ln for ln in lines if '"answerable": true' in ln]
+            step = max(1, len(answerable) // args.limit)
+            kept = set(answerable[::step][: args.limit])
+            lines = [ln for ln in lines if ln in kept or '"answerable": false' in ln]
             sample = (
                 PROJECT_ROOT / "data" / "eval" / f"sample-{questions.parent.name}-{questions.name}"
             )
-            sample.write_text("\n".join(lines[::step][: args.limit]) + "\n", encoding="utf-8")
+            sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
             questions = sample
         rows = []
         for mode in MODES:
