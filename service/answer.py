@@ -236,7 +236,8 @@ def score_candidates(
     terms = question_terms(question, idf)
     total = sum(terms.values()) or 1.0
     kind = expected_type(question)
-    naming = {t for t in terms if any(t in word or word in t for word in naming_terms(question))}
+    named = naming_terms(question)  # tag the question once, not once per term
+    naming = {t for t in terms if any(t in word or word in t for word in named)}
     seen: set[tuple[str, int, int]] = set()
     cands: list[Candidate] = []
     sims: list[float | None] = []
