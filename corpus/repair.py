@@ -32,6 +32,12 @@ _BOUND_STARTS = "的了着们得之"
 _OPEN_ENDINGS = set(
     "的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各了就也都还又才很更最"
 )
+# Parts of speech (jieba's tags) of one-character words that leave a phrase open when they end
+# a line: prepositions, conjunctions and particles.
+_OPEN_POS = frozenset({"p", "c", "u", "ud", "ug", "uj", "ul", "uv", "uz"})
+# Characters that follow a number as its unit or measure word: a line ending on digits whose
+# next line opens on one of these has a number cut from its unit.
+_UNITS = "年月日时分秒岁个名位次号届期万亿千百米克斤吨元倍度条座所家辆架艘项件种部本场余多"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_RUN_END = re.compile(rf"[{_CJK}]{{1,4}}$")
 _CJK_RUN_START = re.compile(rf"^[{_CJK}]{{1,4}}")
@@ -190,16 +196,54 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         return False  # a bracket left open goes on in the next line
     if stripped.endswith("——"):
         return True
+    if _reads_unfinished(stripped):
+        return False
     if next_text is not None:
         following = next_text.strip()
-        if runs_into(stripped, following):
+        if runs_into(stripped, following) or number_cut(stripped, following):
             return False
         # a heading opens a paragraph; a scrap of unfinished text after it means a broken sentence
         if _short_scrap(following):
             return False
-    # a heading does not end on a particle or preposition; a line cut at random often does
-    words = _tokenizer().lcut(stripped)
-    return not (len(words[-1]) == 1 and words[-1] in _OPEN_ENDINGS)
+    return True
+
+
+_CLAUSE_SPLIT_RE = re.compile(r"[，,、：:]")
+
+
+@lru_cache(maxsize=16384)
+def _reads_unfinished(text: str) -> bool:
+    """Whether a short line stops mid-phrase, so it cannot be a heading.
+
+    A heading is one or two whole phrases. A line cut at random often ends on a particle, a
+    preposition or a conjunction, after a clause of one or two characters, or runs to three
+    clauses.
+    """
+    clauses = _CLAUSE_SPLIT_RE.split(text)
+    if len(clauses) > 1 and len(clauses[-1].strip()) <= 2:
+        return True
+    if len(re.split(r"[，,、]", text)) >= 3:
+        return True
+    word, flag = _last_word(text)
+    return len(word) == 1 and (word in _OPEN_ENDINGS or flag in _OPEN_POS)
+
+
+def _last_word(text: str) -> tuple[str, str]:
+    """The last word of text and its part of speech, as jieba tags it."""
+    import jieba.posseg as pseg
+
+    tagged = list(pseg.cut(text[-8:]))
+    return (tagged[-1].word, tagged[-1].flag) if tagged else ("", "")
+
+
+def number_cut(left: str, right: str) -> bool:
+    """Whether a line break cuts a number from its unit (`2010` ⏎ `年`, `12月` ⏎ `19日`)."""
+    left, right = left.rstrip(), right.lstrip()
+    if not left or not right:
+        return False
+    if left[-1].isdigit() and right[0] in _UNITS:
+        return True
+    return left[-1] in "年月" and re.match(r"\d{1,2}[月日号]", right) is not None
 
 
 def _is_cjk(char: str) -> bool:
