@@ -21,6 +21,7 @@ from corpus.repair import (
     JOIN_GAIN_WORD,
     PageVocabulary,
     Paragraph,
+    content_words,
     continues_plainly,
     ends_sentence,
     join_gain,
@@ -63,6 +64,10 @@ TITLE_MAX_CHARS = 24
 # A bare line above a byline, after a finished sentence, ends the article above only when it is
 # this many times likelier to the text above than to the text under the byline.
 SCRAP_LIKENESS = 2.0
+# Choosing the headline a left-over closing byline signs: a bonus for standing in the byline's
+# own stretch of text, and a penalty for sharing words with the lines above (their article's).
+SAME_STRETCH_BONUS = 0.02
+ABOVE_WORDS_WEIGHT = 0.2
 _BRACKETS = ("()", "（）", "《》", "“”", "「」", "【】")
 # A series tag is usually marked: 栏目·主题, a number in brackets, or 【】.
 _SERIES_MARK_RE = re.compile(r"[·•]|[(（【〔][一二三四五六七八九十\d]+[)）】〕]$|【")
@@ -326,6 +331,16 @@ def _headline_evidence(
     return -vocabulary.similarity(before, after)
 
 
+def _shares_words_above(lines: Sequence[Line], k: int, top: int) -> float:
+    """The share of the (up to eight) text lines above line k, from line top, that use a word
+    of two or more characters of line k."""
+    words = set(content_words(lines[k].text))
+    above = [ln.text for ln in lines[top:k] if ln.kind is LineKind.TEXT][-8:]
+    if not words or not above:
+        return 0.0
+    return sum(1 for text in above if words & set(content_words(text))) / len(above)
+
+
 def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> list[_Header]:
     """Open articles until every closing byline on the page signs an article of its own.
 
@@ -358,11 +373,18 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
                 )
 
             candidates = [k for k in range(1, c - 1) if opens_here(k)]
+            segment = max(s for s in starts if s <= c)
 
-            def evidence(k: int) -> float:
+            def evidence(k: int, segment: int = segment) -> float:
                 top = max(s for s in starts if s <= k)
                 bottom = min(s for s in starts if s > k)
-                return _headline_evidence(lines, k, top, bottom, vocabulary)
+                # the byline usually stands in the same stretch of text as its headline, whose
+                # words are not those of the article above it
+                return (
+                    _headline_evidence(lines, k, top, bottom, vocabulary)
+                    + SAME_STRETCH_BONUS * (k > segment)
+                    - ABOVE_WORDS_WEIGHT * _shares_words_above(lines, k, top)
+                )
 
             if candidates:
                 k = max(candidates, key=evidence)

@@ -374,7 +374,8 @@ def _pairs(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _content_words(text: str) -> tuple[str, ...]:
+def content_words(text: str) -> tuple[str, ...]:
+    """jieba's words of two or more Chinese characters in text."""
     return tuple(w for w in _tokenizer().lcut(text) if _CJK_WORD.fullmatch(w))
 
 
@@ -407,7 +408,7 @@ def _terms(text: str) -> list[str]:
 
 def text_similarity(left: str, right: str) -> float:
     """Cosine of the two texts' word counts (words of two or more Chinese characters)."""
-    a, b = Counter(_content_words(left)), Counter(_content_words(right))
+    a, b = Counter(content_words(left)), Counter(content_words(right))
     dot = sum(n * b[w] for w, n in a.items() if w in b)
     norm = math.sqrt(sum(n * n for n in a.values()) * sum(n * n for n in b.values()))
     return dot / norm if norm else 0.0
