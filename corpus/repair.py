@@ -507,7 +507,10 @@ def _best_continuation(
         )
         bound = host_reads_on and _starts_bound(start.text(page)[:8])
         opening = _GAIN_CAP / 2 if bound else 0.0
-        return _cut_evidence(cut, start, page) + topic + seam + opening
+        # a closing byline inside an article signed on top signs another article: one without
+        # a byline of its own, whose continuation it ends
+        signs = _GAIN_CAP if body[last].byline and signed[y] and not signed[x] else 0.0
+        return _cut_evidence(cut, start, page) + topic + seam + opening + signs
 
     runs = _runs(bodies, signed, x)
     by_start: dict[tuple[int, int], float] = {}
