@@ -146,7 +146,7 @@ def _is_headline(text: str) -> bool:
 def _is_bare_headline(text: str) -> bool:
     """A headline standing alone: short, without clause punctuation or dash, brackets closed."""
     return (
-        4 <= len(text) <= 30
+        3 <= len(text) <= 30
         and _is_headline(text)
         and not any(c in _CLAUSE_MARKS for c in text)
         and "——" not in text
