@@ -249,12 +249,29 @@ def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str,
         and lines[j].kind is LineKind.TEXT
         and _is_headline(lines[j].text)
         and (subtitles or not _ends_article_above(lines, j, i, floor))
+        and (subtitles or not _continued_later(lines, j, i))
     ):
         headline, first = lines[j].text, j
         series = _series_above(lines, j, floor)
         if series:
             first = j - 1
     return first, headline, series, subtitles
+
+
+def _continued_later(lines: Sequence[Line], j: int, i: int) -> bool:
+    """Whether line j, above a byline on line i, reads as a paragraph cut off whose rest is
+    printed further down the page, after other text: a line there goes on from it plainly or
+    with a dictionary word across the cut. Only lines that read as running text (with clause
+    punctuation) are tested: a headline's last word may well begin some other line."""
+    text = lines[j].text
+    if not any(c in _CLAUSE_MARKS for c in text):
+        return False
+    return any(
+        lines[m].kind is LineKind.TEXT
+        and lines[m - 1].kind is LineKind.TEXT
+        and runs_into(text, lines[m].text)
+        for m in range(i + 2, len(lines))
+    )
 
 
 def _body_like(line: Line) -> bool:
