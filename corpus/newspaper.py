@@ -214,9 +214,13 @@ def _ends_article_above(lines: Sequence[Line], j: int, i: int, floor: int) -> bo
         # above, which finished its sentence, is a scrap of that text
         prev = lines[j - 1] if j - 1 >= floor else None
         if prev is not None and prev.kind is LineKind.TEXT and ends_sentence(prev.text):
-            return similarity(line, " ".join(above)) > SCRAP_LIKENESS * similarity(
-                line, " ".join(below)
-            )
+            return _continued_later(lines, j, i, any_line=True) and similarity(
+                line, " ".join(above)
+            ) > SCRAP_LIKENESS * similarity(line, " ".join(below))
+    if _is_bare_headline(line) and follows_cut:
+        # a bare line under a sentence left unfinished (its rest printed elsewhere) is a headline
+        # unless that sentence plainly runs into it
+        return runs_into(lines[j - 1].text, line)
     # the line above's sentence plainly goes on into this one, or this one leaves a bracket open
     if follows_cut and (continues_plainly(lines[j - 1].text, line) or not _brackets_closed(line)):
         return True
@@ -258,13 +262,13 @@ def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str,
     return first, headline, series, subtitles
 
 
-def _continued_later(lines: Sequence[Line], j: int, i: int) -> bool:
+def _continued_later(lines: Sequence[Line], j: int, i: int, any_line: bool = False) -> bool:
     """Whether line j, above a byline on line i, reads as a paragraph cut off whose rest is
     printed further down the page, after other text: a line there goes on from it plainly or
     with a dictionary word across the cut. Only lines that read as running text (with clause
     punctuation) are tested: a headline's last word may well begin some other line."""
     text = lines[j].text
-    if not any(c in _CLAUSE_MARKS for c in text):
+    if not any_line and not any(c in _CLAUSE_MARKS for c in text):
         return False
     return any(
         lines[m].kind is LineKind.TEXT
