@@ -437,6 +437,8 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
     line, nxt = lines[i], lines[i + 1]
     if not _is_bare_headline(line.text) or not _body_like(nxt) or _runs_on(line.text, nxt.text):
         return False
+    if i + 2 < len(lines) and lines[i + 2].kind in (LineKind.BYLINE, LineKind.SUBTITLE):
+        return False  # a series tag over the headline of the article whose byline follows
     series = _series_above(lines, i, floor)
     if series and _SERIES_MARK_RE.search(series):
         return True
