@@ -203,6 +203,8 @@ def _ends_article_above(lines: Sequence[Line], j: int, i: int, floor: int) -> bo
     more about the text above, since headlines usually stand there.
     """
     line = lines[j].text
+    if j - 1 >= floor and lines[j - 1].kind is LineKind.CLOSING_BYLINE:
+        return False  # the article above ended with its byline
     above = [ln.text for ln in lines[max(floor, j - 5) : j] if _body_like(ln)]
     follows_cut = (
         j - 1 >= floor and _body_like(lines[j - 1]) and not ends_sentence(lines[j - 1].text)
