@@ -219,10 +219,22 @@ def _ends_article_above(lines: Sequence[Line], j: int, i: int, floor: int) -> bo
             return _continued_later(lines, j, i, any_line=True) and similarity(
                 line, " ".join(above)
             ) > SCRAP_LIKENESS * similarity(line, " ".join(below))
-    if _is_bare_headline(line) and follows_cut:
-        # a bare line under a sentence left unfinished (its rest printed elsewhere) is a headline
-        # unless that sentence plainly runs into it
-        return runs_into(lines[j - 1].text, line)
+    prev_open = (
+        j - 1 >= floor
+        and lines[j - 1].kind is LineKind.TEXT
+        and not ends_sentence(lines[j - 1].text)
+    )
+    if _is_bare_headline(line) and prev_open:
+        # a bare line under a line left unfinished (a sentence whose rest is printed elsewhere,
+        # or a series tag) is a headline unless that line plainly runs into it, and no line
+        # further down takes it on as well
+        prev = lines[j - 1].text
+        if continues_plainly(prev, line):
+            return True
+        gain = join_gain(prev, line)
+        return gain >= JOIN_GAIN_WORD and all(
+            join_gain(prev, ln.text) < gain for ln in lines[i + 1 :] if ln.kind is LineKind.TEXT
+        )
     # the line above's sentence plainly goes on into this one, or this one leaves a bracket open
     if follows_cut and (continues_plainly(lines[j - 1].text, line) or not _brackets_closed(line)):
         return True
