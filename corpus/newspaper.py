@@ -468,11 +468,26 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
         return False
     if ends_sentence(prev.text) or join_gain(prev.text, lines[first].text) >= JOIN_GAIN_WORD:
         return False
+    if _continues_earlier(lines, first):
+        return False
     # a scrap of the interrupted paragraph is about its text; a headline about the text below
     above = [ln.text for ln in lines[max(floor, first - 5) : first] if _body_like(ln)]
     below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
     similarity = _vocabulary(lines).similarity
     return similarity(line.text, " ".join(below)) > similarity(line.text, " ".join(above))
+
+
+def _continues_earlier(lines: Sequence[Line], i: int) -> bool:
+    """Whether line i goes on from a sentence left unfinished higher up the page, with a
+    dictionary word formed across the cut: a continuation printed away from its article."""
+    text = lines[i].text
+    return any(
+        lines[k].kind is LineKind.TEXT
+        and _body_like(lines[k])
+        and not ends_sentence(lines[k].text)
+        and join_gain(lines[k].text, text) >= JOIN_GAIN_WORD
+        for k in range(i - 1)
+    )
 
 
 def _title_from_text(text: str) -> str:
