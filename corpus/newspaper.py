@@ -25,6 +25,8 @@ from corpus.repair import (
     continues_plainly,
     ends_sentence,
     join_gain,
+    number_cut,
+    reads_unfinished,
     repair_articles,
     runs_into,
 )
@@ -157,11 +159,17 @@ def _is_bare_headline(text: str) -> bool:
 def _runs_on(line: str, nxt: str) -> bool:
     """Whether the next line goes on with this one, so this one heads no article.
 
-    Besides `runs_into`: a headline does not end on a number whose unit opens the next line.
+    Besides `runs_into`: a headline does not end on a number whose unit (or the rest of a date)
+    opens the next line, nor stop mid-phrase (`reads_unfinished`).
     """
     line, nxt = line.rstrip(), nxt.lstrip()
     cut_number = bool(line and nxt) and line[-1].isdigit() and bool(_CJK_CHAR_RE.match(nxt))
-    return cut_number or runs_into(line, nxt)
+    return (
+        cut_number
+        or number_cut(line, nxt)
+        or runs_into(line, nxt)
+        or (bool(line) and reads_unfinished(line))
+    )
 
 
 def _brackets_closed(text: str) -> bool:

@@ -196,7 +196,7 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         return False  # a bracket left open goes on in the next line
     if stripped.endswith("——"):
         return True
-    if _reads_unfinished(stripped):
+    if reads_unfinished(stripped):
         return False
     if next_text is not None:
         following = next_text.strip()
@@ -212,7 +212,7 @@ _CLAUSE_SPLIT_RE = re.compile(r"[，,、：:]")
 
 
 @lru_cache(maxsize=16384)
-def _reads_unfinished(text: str) -> bool:
+def reads_unfinished(text: str) -> bool:
     """Whether a short line stops mid-phrase, so it cannot be a heading.
 
     A heading is one or two whole phrases. A line cut at random often ends on a particle, a
