@@ -66,6 +66,8 @@ TITLE_MAX_CHARS = 24
 # A bare line above a byline, after a finished sentence, ends the article above only when it is
 # this many times likelier to the text above than to the text under the byline.
 SCRAP_LIKENESS = 2.0
+# Text this alike (tf-idf cosine) to the opening of the article it is printed in goes on with it.
+HOST_LIKENESS = 0.11
 # Choosing the headline a left-over closing byline signs: a bonus for standing in the byline's
 # own stretch of text, and a penalty for sharing words with the lines above (their article's).
 SAME_STRETCH_BONUS = 0.02
@@ -350,7 +352,11 @@ def _find_headers(lines: Sequence[Line]) -> list[_Header]:
         ):
             # a parenthesised byline right under a headline opens the article
             open_at(i, i + 1, parse_byline(line.text)[0])  # type: ignore[index]
-        elif line.kind is LineKind.TEXT and nxt is not None and _opens_alone(lines, i, floor):
+        elif (
+            line.kind is LineKind.TEXT
+            and nxt is not None
+            and _opens_alone(lines, i, floor, headers[-1] if headers else None)
+        ):
             series = _series_above(lines, i, floor)
             first = i - 1 if series else i
             headers.append(_Header(first, body_line=i + 1, title=line.text, series=series))
@@ -449,12 +455,14 @@ def _series_above(lines: Sequence[Line], i: int, floor: int) -> str:
     return ""
 
 
-def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
+def _opens_alone(lines: Sequence[Line], i: int, floor: int, host: _Header | None = None) -> bool:
     """Whether a bare headline with body text right under it opens an article by local evidence.
 
     The evidence: a marked series tag above it, or it is the page's first line, or the line
     above closed an article (a closing byline) or stops mid-sentence without running into it
-    (the article above jumps elsewhere).
+    (the article above jumps elsewhere). A closing byline inside an article signed on top (host)
+    has travelled with a moved continuation: the line under it opens an article only when the
+    text below is not about the host's opening.
     """
     line, nxt = lines[i], lines[i + 1]
     if not _is_bare_headline(line.text) or not _body_like(nxt) or _runs_on(line.text, nxt.text):
@@ -471,7 +479,11 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int) -> bool:
         return False
     prev = lines[first - 1]
     if prev.kind is LineKind.CLOSING_BYLINE:
-        return True
+        if host is None or not host.byline:
+            return True
+        opening = [ln.text for ln in lines[host.body_line : host.body_line + 4]]
+        below = [ln.text for ln in lines[i + 1 : i + 6] if ln.kind is LineKind.TEXT]
+        return _vocabulary(lines).similarity(" ".join(opening), " ".join(below)) < HOST_LIKENESS
     if prev.kind is not LineKind.TEXT or prev.text.endswith("——"):
         return False
     if ends_sentence(prev.text) or join_gain(prev.text, lines[first].text) >= JOIN_GAIN_WORD:
