@@ -165,13 +165,7 @@ def _runs_on(line: str, nxt: str) -> bool:
     opens the next line, nor stop mid-phrase (`reads_unfinished`).
     """
     line, nxt = line.rstrip(), nxt.lstrip()
-    cut_number = bool(line and nxt) and line[-1].isdigit() and bool(_CJK_CHAR_RE.match(nxt))
-    return (
-        cut_number
-        or number_cut(line, nxt)
-        or runs_into(line, nxt)
-        or (bool(line) and reads_unfinished(line))
-    )
+    return number_cut(line, nxt) or runs_into(line, nxt) or (bool(line) and reads_unfinished(line))
 
 
 def _brackets_closed(text: str) -> bool:
