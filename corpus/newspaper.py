@@ -459,8 +459,8 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int, host: _Header | None
     text below is not about the host's opening.
     """
     line, nxt = lines[i], lines[i + 1]
-    # the page's first line needs only text under it, which may be a line broken short
-    text_under = _body_like(nxt) or (i == 0 and nxt.kind is LineKind.TEXT and len(nxt.text) > 12)
+    # the text under it may be a line broken short
+    text_under = _body_like(nxt) or (nxt.kind is LineKind.TEXT and len(nxt.text) > 12)
     if not _is_bare_headline(line.text) or not text_under or _runs_on(line.text, nxt.text):
         return False
     if i + 2 < len(lines) and lines[i + 2].kind in (LineKind.BYLINE, LineKind.SUBTITLE):
