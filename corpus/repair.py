@@ -45,7 +45,8 @@ _CJK_WORD = re.compile(rf"[{_CJK}]{{2,}}")
 # A word across a line break raises the best segmentation's log-probability by this much or more.
 JOIN_GAIN_WORD = 2.0
 _GAIN_CAP = 8.0
-_PAIR_RE = re.compile(rf"[{_CJK}A-Za-z0-9]{{2}}")
+# Character pairs that say what a text is about: digits are left out, as numbers are no topic.
+_PAIR_RE = re.compile(rf"[{_CJK}A-Za-z]{{2}}")
 # An article's pair counts are smoothed with this many pairs' worth of the page's counts, so a
 # small sample of text stays close to the page and absent pairs are no evidence.
 _PRIOR = 50.0
