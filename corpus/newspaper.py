@@ -460,7 +460,18 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int, host: _Header | None
     """
     line, nxt = lines[i], lines[i + 1]
     # the text under it may be a line broken short
-    text_under = _body_like(nxt) or (nxt.kind is LineKind.TEXT and len(nxt.text) > 12)
+    text_under = _body_like(nxt) or (
+        nxt.kind is LineKind.TEXT
+        and (
+            len(nxt.text) > 12
+            or (
+                i + 2 < len(lines)
+                and lines[i + 2].kind is LineKind.TEXT
+                and not ends_sentence(nxt.text)
+                and _runs_on(nxt.text, lines[i + 2].text)
+            )
+        )
+    )
     if not _is_bare_headline(line.text) or not text_under or _runs_on(line.text, nxt.text):
         return False
     if i + 2 < len(lines) and lines[i + 2].kind in (LineKind.BYLINE, LineKind.SUBTITLE):
