@@ -65,8 +65,9 @@ REPEAT_MIN_CHARS = 30
 # A pair of characters across a break that the page uses this much above chance (in nats) is
 # a term cut in two.
 PAIR_MIN_PMI = 3.0
-# A continuation found elsewhere is moved back only when its evidence scores above this.
-MOVE_MIN_SCORE = 0.0
+# A continuation found elsewhere is moved back only when its evidence scores above this: a cut
+# article goes on somewhere, so a best run with evidence a little against it still is the one.
+MOVE_MIN_SCORE = -2.0
 
 
 @dataclass(slots=True)
