@@ -526,7 +526,8 @@ def _best_continuation(
             continue
         body = bodies[y]
         value = score(y, first, last, topics.model(body[:first] + body[last + 1 :]))
-        if best is None or value > best.score:
+        # on a tie the longer run: a continuation usually runs to its article's end
+        if best is None or value >= best.score:
             best = _Block(y, first, last, value)
     return best
 
