@@ -26,6 +26,7 @@ from corpus.repair import (
     ends_sentence,
     join_gain,
     number_cut,
+    pair_recurs,
     reads_unfinished,
     repair_articles,
     runs_into,
@@ -270,6 +271,7 @@ def _header_before(lines: Sequence[Line], i: int, floor: int) -> tuple[int, str,
         j >= floor
         and lines[j].kind is LineKind.TEXT
         and _is_headline(lines[j].text)
+        and _brackets_closed(lines[j].text)
         and (subtitles or not _ends_article_above(lines, j, i, floor))
         and (subtitles or not _continued_later(lines, j, i))
     ):
@@ -288,10 +290,11 @@ def _continued_later(lines: Sequence[Line], j: int, i: int, any_line: bool = Fal
     text = lines[j].text
     if not any_line and not any(c in _CLAUSE_MARKS for c in text):
         return False
+    page_text = "\n".join(ln.text for ln in lines)
     return any(
         lines[m].kind is LineKind.TEXT
         and lines[m - 1].kind is LineKind.TEXT
-        and runs_into(text, lines[m].text)
+        and (runs_into(text, lines[m].text) or pair_recurs(page_text, text, lines[m].text))
         for m in range(i + 2, len(lines))
     )
 
