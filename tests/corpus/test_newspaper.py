@@ -257,3 +257,38 @@ def test_broken_first_line_of_a_continuation_is_no_headline() -> None:
     assert [a.title for a in articles] == ["园蛛纪事", "城市公园新观察"]
     assert "十字园蛛织网以后,每晚会将自己的网连同很多细小的昆虫一同吃下" in articles[0].text
     assert "昆虫" not in articles[1].text
+
+
+def test_series_tag_stands_over_a_headline_with_a_comma() -> None:
+    text = page(
+        "一线观察(四)",
+        "海，另一个未知的宇宙",
+        "任国文 龙欣娟",
+        "《海，另一个未知的宇宙》是一部介绍海洋生物的纪录片，拍摄历时三年。",
+        "影片在多个国家上映，获得观众好评。",
+    )
+    (article,) = split_articles(text, "p")
+    assert article.title == "一线观察(四) 海，另一个未知的宇宙"
+    assert article.metadata == {"series": "一线观察(四)"}
+
+
+def test_byline_that_travelled_with_a_continuation_opens_no_article() -> None:
+    text = page(
+        "冷水江市推动产业升级",
+        "今年以来，冷水江市围绕新材料产业，引进龙头企业，深入推动雄",
+        "锑都焕新颜",
+        "王小明 陈丽",
+        "锑都冷水江的锑矿开采历史悠久，锑矿产量曾居全国前列，锑品远销海外。",
+        "风、腾驰等企业扩大产能，新材料产业产值增长两成。",
+        "(孙明 周亮)",
+        "锑矿转型",
+        "锑矿关停之后，冷水江的锑品加工企业转向锑深加工，锑矿工人转岗再就业。",
+    )
+    articles = split_articles(text, "p")
+    assert [a.title for a in articles] == ["冷水江市推动产业升级", "锑都焕新颜"]
+    assert articles[0].byline == "孙明 周亮"
+    assert "深入推动雄风、腾驰等企业扩大产能" in articles[0].text
+    assert articles[1].text.split("\n")[-2:] == [
+        "锑矿转型",
+        "锑矿关停之后，冷水江的锑品加工企业转向锑深加工，锑矿工人转岗再就业。",
+    ]
