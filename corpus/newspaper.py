@@ -73,6 +73,7 @@ HOST_LIKENESS = 0.11
 # own stretch of text, and a penalty for sharing words with the lines above (their article's).
 SAME_STRETCH_BONUS = 0.02
 ABOVE_WORDS_WEIGHT = 0.2
+FUNCTION_OPENING_PENALTY = 0.1
 _BRACKETS = ("()", "（）", "《》", "“”", "「」", "【】")
 # A series tag is usually marked: 栏目·主题, a number in brackets, or 【】.
 _SERIES_MARK_RE = re.compile(r"[·•]|[(（【〔][一二三四五六七八九十\d]+[)）】〕]$|【")
@@ -377,6 +378,23 @@ def _headline_evidence(
     return -vocabulary.similarity(before, after)
 
 
+_DATE_ONLY_RE = re.compile(r"^[\d\s年月日号时分.\-－—]+$")
+# jieba's tags for words that open a clause rather than a name: conjunctions, prepositions,
+# adverbs, pronouns and particles.
+_CLAUSE_OPENING_POS = frozenset({"c", "p", "d", "r", "u", "ud", "ug", "uj", "ul", "uv", "uz"})
+
+
+def _opens_like_a_clause(text: str) -> bool:
+    """Whether a line opens as a clause does (on a conjunction, preposition, adverb or pronoun)
+    or is only a date: a section heading pulled from running text, seldom a headline."""
+    import jieba.posseg as pseg
+
+    if _DATE_ONLY_RE.match(text):
+        return True
+    first = next(iter(pseg.cut(text[:8])), None)
+    return first is not None and first.flag in _CLAUSE_OPENING_POS
+
+
 def _shares_words_above(lines: Sequence[Line], k: int, top: int) -> float:
     """The share of the (up to eight) text lines above line k, from line top, that use a word
     of two or more characters of line k."""
@@ -430,6 +448,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
                     _headline_evidence(lines, k, top, bottom, vocabulary)
                     + SAME_STRETCH_BONUS * (k > segment)
                     - ABOVE_WORDS_WEIGHT * _shares_words_above(lines, k, top)
+                    - FUNCTION_OPENING_PENALTY * _opens_like_a_clause(lines[k].text)
                 )
 
             if candidates:
