@@ -504,7 +504,7 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int, host: _Header | None
     first = i - 1 if series else i
     if first == 0:
         return True
-    if first - 1 < floor:
+    if first - 1 < floor or _opens_like_a_clause(line.text):
         return False
     prev = lines[first - 1]
     if prev.kind is LineKind.CLOSING_BYLINE:
