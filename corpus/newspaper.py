@@ -430,7 +430,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
                     k not in taken
                     and lines[k].kind is LineKind.TEXT
                     and _is_bare_headline(lines[k].text)
-                    and _body_like(lines[k + 1])
+                    and _text_under(lines, k)
                     and not _runs_on(lines[k].text, lines[k + 1].text)
                     and lines[k - 1].kind is not LineKind.SUBTITLE
                     and not lines[k - 1].text.endswith("——")
@@ -471,6 +471,22 @@ def _series_above(lines: Sequence[Line], i: int, floor: int) -> str:
     return ""
 
 
+def _text_under(lines: Sequence[Line], i: int) -> bool:
+    """Whether running text follows line i: a body-like line, or one broken short (over twelve
+    characters, or plainly running into the line after it)."""
+    nxt = lines[i + 1]
+    if _body_like(nxt):
+        return True
+    if nxt.kind is not LineKind.TEXT:
+        return False
+    return len(nxt.text) > 12 or (
+        i + 2 < len(lines)
+        and lines[i + 2].kind is LineKind.TEXT
+        and not ends_sentence(nxt.text)
+        and _runs_on(nxt.text, lines[i + 2].text)
+    )
+
+
 def _opens_alone(lines: Sequence[Line], i: int, floor: int, host: _Header | None = None) -> bool:
     """Whether a bare headline with body text right under it opens an article by local evidence.
 
@@ -481,20 +497,11 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int, host: _Header | None
     text below is not about the host's opening.
     """
     line, nxt = lines[i], lines[i + 1]
-    # the text under it may be a line broken short
-    text_under = _body_like(nxt) or (
-        nxt.kind is LineKind.TEXT
-        and (
-            len(nxt.text) > 12
-            or (
-                i + 2 < len(lines)
-                and lines[i + 2].kind is LineKind.TEXT
-                and not ends_sentence(nxt.text)
-                and _runs_on(nxt.text, lines[i + 2].text)
-            )
-        )
-    )
-    if not _is_bare_headline(line.text) or not text_under or _runs_on(line.text, nxt.text):
+    if (
+        not _is_bare_headline(line.text)
+        or not _text_under(lines, i)
+        or _runs_on(line.text, nxt.text)
+    ):
         return False
     if i + 2 < len(lines) and lines[i + 2].kind in (LineKind.BYLINE, LineKind.SUBTITLE):
         return False  # a series tag over the headline of the article whose byline follows
