@@ -210,7 +210,9 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
     return True
 
 
-_CLAUSE_SPLIT_RE = re.compile(r"[，,、：:]")
+# Clause marks; a comma or colon between digits groups thousands or tells the time.
+_CLAUSE_SPLIT_RE = re.compile(r"[，、：]|(?<!\d)[,:]|[,:](?!\d)")
+_COMMA_SPLIT_RE = re.compile(r"[，、]|(?<!\d),|,(?!\d)")
 
 
 @lru_cache(maxsize=16384)
@@ -224,7 +226,7 @@ def reads_unfinished(text: str) -> bool:
     clauses = _CLAUSE_SPLIT_RE.split(text)
     if len(clauses) > 1 and len(clauses[-1].strip()) <= 2:
         return True
-    if len(re.split(r"[，,、]", text)) >= 3:
+    if len(_COMMA_SPLIT_RE.split(text)) >= 3:
         return True
     word, flag = _last_word(text)
     return len(word) == 1 and (word in _OPEN_ENDINGS or flag in _OPEN_POS)
