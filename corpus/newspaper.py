@@ -234,12 +234,14 @@ def _ends_article_above(lines: Sequence[Line], j: int, i: int, floor: int) -> bo
         # a bare line under a line left unfinished (a sentence whose rest is printed elsewhere,
         # or a series tag) is a headline unless that line plainly runs into it, and no line
         # further down takes it on as well
-        prev = lines[j - 1].text
-        if continues_plainly(prev, line):
+        open_text = lines[j - 1].text
+        if continues_plainly(open_text, line):
             return True
-        gain = join_gain(prev, line)
+        gain = join_gain(open_text, line)
         return gain >= JOIN_GAIN_WORD and all(
-            join_gain(prev, ln.text) < gain for ln in lines[i + 1 :] if ln.kind is LineKind.TEXT
+            join_gain(open_text, ln.text) < gain
+            for ln in lines[i + 1 :]
+            if ln.kind is LineKind.TEXT
         )
     # the line above's sentence plainly goes on into this one, or this one leaves a bracket open
     if follows_cut and (continues_plainly(lines[j - 1].text, line) or not _brackets_closed(line)):
