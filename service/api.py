@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from index.embedder import Embedder
 from index.store import IndexMismatch, IndexNotFound
@@ -66,8 +67,15 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             log.warning("serving without an index: %s", exc)
         yield
 
-    app = FastAPI(
-        title="wenda", summary="Cited answers from Chinese news articles", lifespan=lifespan
+    # the API docs page loads Swagger UI from the installed package, not a CDN: the service
+    # runs offline
+    app = FastAPIOffline(
+        title="wenda",
+        summary="Cited answers from Chinese news articles",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        static_url="/docs/assets",
     )
 
     @app.middleware("http")

@@ -115,7 +115,13 @@ def test_chat_page_and_docs_are_served_with_csp(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "script-src 'self'" in page.headers["content-security-policy"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # the API docs load Swagger UI from this server, so they work offline
+    assert "cdn" not in docs.text
+    for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+        assert asset in docs.text
+        assert client.get(asset).status_code == 200
 
 
 def test_without_an_index_every_route_answers_503_saying_what_to_run(

@@ -127,6 +127,23 @@ def test_page_loads_under_a_strict_csp_without_errors(browser: Browser, live_ser
     context.close()
 
 
+def test_api_docs_render_offline_from_the_server_itself(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith(live_server) else outside.append(request.url)
+        ),
+    )
+    page.goto(live_server + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("wenda")
+    expect(page.locator(".opblock-summary-path", has_text="/ask").first).to_be_visible()
+    assert outside == []
+    context.close()
+
+
 def test_seed_question_is_answered_with_a_marker_that_highlights_the_cited_sentence(
     chat: ChatPage,
 ) -> None:
