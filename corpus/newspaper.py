@@ -475,7 +475,7 @@ def _series_above(lines: Sequence[Line], i: int, floor: int) -> str:
 
 def _text_under(lines: Sequence[Line], i: int) -> bool:
     """Whether running text follows line i: a body-like line, or one broken short (over twelve
-    characters, or plainly running into the line after it)."""
+    characters, leaving a bracket open or plainly running into the line after it)."""
     nxt = lines[i + 1]
     if _body_like(nxt):
         return True
@@ -485,7 +485,7 @@ def _text_under(lines: Sequence[Line], i: int) -> bool:
         i + 2 < len(lines)
         and lines[i + 2].kind is LineKind.TEXT
         and not ends_sentence(nxt.text)
-        and _runs_on(nxt.text, lines[i + 2].text)
+        and (not _brackets_closed(nxt.text) or _runs_on(nxt.text, lines[i + 2].text))
     )
 
 
