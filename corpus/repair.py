@@ -204,8 +204,9 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         following = next_text.strip()
         if runs_into(stripped, following) or number_cut(stripped, following):
             return False
-        # a heading opens a paragraph; a scrap of unfinished text after it means a broken sentence
-        if _short_scrap(following):
+        # a heading opens a paragraph; a scrap of text after it (unfinished, or a few characters)
+        # means a broken sentence
+        if _short_scrap(following) or len(following) <= 10:
             return False
     return True
 
