@@ -158,14 +158,14 @@ def test_generated_pages_are_repaired_above_thresholds() -> None:
 
     # forty fixed pages; the thresholds sit a little under what they measured when set
     measured = figures(evaluate(make_pages(40, seed=5)))
-    # (measured 97.5%, 99.1%, 97.1%, 0.5%, 97.7%, 97.9%, 99.2%)
-    assert measured["split_exact"] >= 0.925
-    assert measured["boundary_f1"] >= 0.98
+    # (measured 100%, 100%, 100%, 0%, 98.4%, 97.9%, 99.97%)
+    assert measured["split_exact"] >= 0.95
+    assert measured["boundary_f1"] >= 0.985
     assert measured["fragments_restored"] >= 0.93
     assert measured["moved_wrongly"] <= 0.01
-    assert measured["join_f1"] >= 0.96
+    assert measured["join_f1"] >= 0.97
     assert measured["noise_f1"] >= 0.96
-    assert measured["similarity"] >= 0.985
+    assert measured["similarity"] >= 0.99
 
 
 @needs_corpora
