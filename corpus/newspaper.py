@@ -31,7 +31,7 @@ from corpus.repair import (
     repair_articles,
     runs_into,
 )
-from corpus.text import sentence_spans
+from corpus.text import pos_tags, sentence_spans
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 # Common single-character surnames; a byline name starts with one of these or a compound surname.
@@ -389,12 +389,10 @@ _CLAUSE_OPENING_POS = frozenset({"c", "p", "d", "r", "u", "ud", "ug", "uj", "ul"
 def _opens_like_a_clause(text: str) -> bool:
     """Whether a line opens as a clause does (on a conjunction, preposition, adverb or pronoun)
     or is only a date: a section heading pulled from running text, seldom a headline."""
-    import jieba.posseg as pseg
-
     if _DATE_ONLY_RE.match(text):
         return True
-    first = next(iter(pseg.cut(text[:8])), None)
-    return first is not None and first.flag in _CLAUSE_OPENING_POS
+    tagged = pos_tags(text[:8])
+    return bool(tagged) and tagged[0][1] in _CLAUSE_OPENING_POS
 
 
 def _shares_words_above(lines: Sequence[Line], k: int, top: int) -> float:

@@ -17,6 +17,7 @@ from functools import lru_cache
 import jieba
 
 from corpus.model import Edit
+from corpus.text import pos_tags
 
 Span = tuple[int, int]
 
@@ -235,10 +236,8 @@ def reads_unfinished(text: str) -> bool:
 
 def _last_word(text: str) -> tuple[str, str]:
     """The last word of text and its part of speech, as jieba tags it."""
-    import jieba.posseg as pseg
-
-    tagged = list(pseg.cut(text[-8:]))
-    return (tagged[-1].word, tagged[-1].flag) if tagged else ("", "")
+    tagged = pos_tags(text[-8:])
+    return tagged[-1] if tagged else ("", "")
 
 
 def number_cut(left: str, right: str) -> bool:

@@ -1,9 +1,10 @@
-"""Chinese text helpers shared by every stage: normalisation and sentence spans."""
+"""Chinese text helpers shared by every stage: normalisation, sentence spans, word tags."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SENTENCE_END = "。！？；!?;"
 _CLOSERS = "”’」』）)》\"'"
@@ -37,3 +38,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if e > s:
             spans.append((s, e))
     return spans
+
+
+@lru_cache(maxsize=16384)
+def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, part of speech) pairs of text; the same texts come back, so cached."""
+    import jieba.posseg as pseg
+
+    return tuple((p.word, p.flag) for p in pseg.cut(text))

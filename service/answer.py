@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.model import Article
-from corpus.text import normalize
+from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
 from index.retriever import Hit
 
@@ -164,12 +163,10 @@ class AnswerSettings:
 def naming_terms(question: str) -> frozenset[str]:
     """Words of the question that name things (nouns, names, numbers, foreign words): an answer
     must mention them, while verbs and modifiers are often paraphrased."""
-    import jieba.posseg as pseg
-
     return frozenset(
-        normalize(p.word).lower()
-        for p in pseg.cut(question)
-        if p.flag[:1] in ("n", "m", "e") or p.flag == "eng"
+        normalize(word).lower()
+        for word, flag in pos_tags(question)
+        if flag[:1] in ("n", "m", "e") or flag == "eng"
     )
 
 
@@ -211,15 +208,7 @@ def has_type(text: str, kind: str | None, question: str) -> bool:
         q = normalize(question)
         return any(m.group(0) not in q for m in pattern.finditer(t))
     flag = "nr" if kind == "person" else "ns"
-    return any(f.startswith(flag) and w not in question for w, f in tagged_words(t))
-
-
-@lru_cache(maxsize=8192)
-def tagged_words(text: str) -> tuple[tuple[str, str], ...]:
-    """jieba's (word, part of speech) pairs; the same sentences come back across questions."""
-    import jieba.posseg as pseg
-
-    return tuple((p.word, p.flag) for p in pseg.cut(text))
+    return any(f.startswith(flag) and w not in question for w, f in pos_tags(t))
 
 
 def score_candidates(

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jieba
-import jieba.posseg as pseg
 
-from corpus.text import normalize
+from corpus.text import normalize, pos_tags
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
 _TAIL = re.compile(r"\s*(?:呢|怎么样|怎样|如何|又如何|又是多少|的情况)?\s*[?？。.!！]*\s*$")
@@ -72,13 +71,13 @@ def substitute(previous: str, core: str) -> str | None:
         lo, hi = word_bounds(previous, i, i + n)
         # keep the parts of core around the shared text aligned with the previous words
         return previous[:lo] + core + previous[hi:]
-    core_words = [(p.word, p.flag) for p in pseg.cut(core)]
+    core_words = pos_tags(core)
     head_flag = next((f for w, f in reversed(core_words) if f[:2] in ("ns", "nr", "nt")), None)
     if head_flag is None:
         return None
-    for p in pseg.cut(previous):
-        if p.flag[:2] == head_flag[:2]:
-            return previous.replace(p.word, core, 1)
+    for word, flag in pos_tags(previous):
+        if flag[:2] == head_flag[:2]:
+            return previous.replace(word, core, 1)
     return None
 
 
