@@ -24,10 +24,9 @@ from corpus.repair import (
     content_words,
     continues_plainly,
     ends_sentence,
+    goes_on,
     join_gain,
-    number_cut,
     pair_recurs,
-    reads_unfinished,
     repair_articles,
     runs_into,
 )
@@ -56,7 +55,6 @@ _COMPOUND_SURNAMES = (
     "尉迟",
 )
 _BYLINE_ROLES = ("本报记者", "特约记者", "见习记者", "通讯员", "记者")
-_CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 _NAME_RE = re.compile(rf"[{_CJK}]{{2,4}}")
 _PAREN_RE = re.compile(r"^[(（](.*)[)）]$")
 _SUBTITLE_RE = re.compile(r"^(?:——|—|--)\s*\S")
@@ -158,16 +156,6 @@ def _is_bare_headline(text: str) -> bool:
         and "——" not in text
         and _brackets_closed(text)
     )
-
-
-def _runs_on(line: str, nxt: str) -> bool:
-    """Whether the next line goes on with this one, so this one heads no article.
-
-    Besides `runs_into`: a headline does not end on a number whose unit (or the rest of a date)
-    opens the next line, nor stop mid-phrase (`reads_unfinished`).
-    """
-    line, nxt = line.rstrip(), nxt.lstrip()
-    return number_cut(line, nxt) or runs_into(line, nxt) or (bool(line) and reads_unfinished(line))
 
 
 def _brackets_closed(text: str) -> bool:
@@ -431,7 +419,7 @@ def _open_for_unowned_bylines(lines: Sequence[Line], headers: list[_Header]) -> 
                     and lines[k].kind is LineKind.TEXT
                     and _is_bare_headline(lines[k].text)
                     and _text_under(lines, k)
-                    and not _runs_on(lines[k].text, lines[k + 1].text)
+                    and not goes_on(lines[k].text, lines[k + 1].text)
                     and lines[k - 1].kind is not LineKind.SUBTITLE
                     and not lines[k - 1].text.endswith("——")
                 )
@@ -483,7 +471,7 @@ def _text_under(lines: Sequence[Line], i: int) -> bool:
         i + 2 < len(lines)
         and lines[i + 2].kind is LineKind.TEXT
         and not ends_sentence(nxt.text)
-        and (not _brackets_closed(nxt.text) or _runs_on(nxt.text, lines[i + 2].text))
+        and (not _brackets_closed(nxt.text) or goes_on(nxt.text, lines[i + 2].text))
     )
 
 
@@ -500,7 +488,7 @@ def _opens_alone(lines: Sequence[Line], i: int, floor: int, host: _Header | None
     if (
         not _is_bare_headline(line.text)
         or not _text_under(lines, i)
-        or _runs_on(line.text, nxt.text)
+        or goes_on(line.text, nxt.text)
     ):
         return False
     if i + 2 < len(lines) and lines[i + 2].kind in (LineKind.BYLINE, LineKind.SUBTITLE):
@@ -612,7 +600,7 @@ def _split_at_signed_end(
         for k in range(1, closing - 1)
         if _is_bare_headline(texts[k])
         and not body[k + 1].byline
-        and not _runs_on(texts[k], texts[k + 1])
+        and not goes_on(texts[k], texts[k + 1])
         and not texts[k - 1].endswith("——")
         and (len(texts[k + 1]) > 30 or ends_sentence(texts[k + 1]))
     ]

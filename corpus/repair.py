@@ -183,6 +183,18 @@ def runs_into(left: str, right: str) -> bool:
     return continues_plainly(left, right) or join_gain(left, right) >= JOIN_GAIN_WORD
 
 
+def goes_on(left: str, right: str) -> bool:
+    """Whether line right goes on with line left, so left stands as no heading or headline.
+
+    Besides `runs_into`: left stops mid-phrase (`reads_unfinished`), or a number at its end is
+    cut from its unit or the rest of its date (`number_cut`).
+    """
+    left, right = left.rstrip(), right.lstrip()
+    return (
+        number_cut(left, right) or runs_into(left, right) or (bool(left) and reads_unfinished(left))
+    )
+
+
 def looks_like_heading(text: str, next_text: str | None) -> bool:
     """Whether a line reads as a section heading rather than the first part of a broken line.
 
@@ -203,7 +215,7 @@ def looks_like_heading(text: str, next_text: str | None) -> bool:
         return False
     if next_text is not None:
         following = next_text.strip()
-        if runs_into(stripped, following) or number_cut(stripped, following):
+        if goes_on(stripped, following):
             return False
         # a heading opens a paragraph; a scrap of text after it (unfinished, or a few characters)
         # means a broken sentence
@@ -408,14 +420,6 @@ class PageVocabulary:
 def _terms(text: str) -> list[str]:
     chars = [c for c in text if _is_cjk(c)]
     return chars + _pairs(text)
-
-
-def text_similarity(left: str, right: str) -> float:
-    """Cosine of the two texts' word counts (words of two or more Chinese characters)."""
-    a, b = Counter(content_words(left)), Counter(content_words(right))
-    dot = sum(n * b[w] for w, n in a.items() if w in b)
-    norm = math.sqrt(sum(n * n for n in a.values()) * sum(n * n for n in b.values()))
-    return dot / norm if norm else 0.0
 
 
 @dataclass(frozen=True, slots=True)
