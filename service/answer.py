@@ -1,16 +1,20 @@
-"""Extractive answers: pick the sentences that answer the question and cite them exactly."""
+"""Extractive answers: score the sentences of the best passages with a learned model, decide
+whether any answers, and cite the fact and its sentence exactly."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.model import Article
 from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
 from index.retriever import Hit
+from service.answer_model import AnswerModel, load_model
+from service.short_answer import Span, asked_kind, clause_around, extract, yes_or_no
 
 SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
@@ -96,22 +100,37 @@ QUESTION_WORDS = frozenset(
         "到",
         "为",
         "所",
+        "是不是",
+        "有没有",
+        "能不能",
+        "会不会",
+        "什么样",
+        "多大",
+        "多久",
+        "多长",
+        "多高",
+        "多远",
+        "她",
+        "他",
+        "它",
+        "他们",
+        "她们",
+        "它们",
+        "该",
+        "这些",
+        "那些",
+        "呀",
+        "么",
+        "吗",
+        "嘛",
     ]
 )
-
-_NUMBER = r"[0-9０-９一二三四五六七八九十百千万亿两零〇]+(?:[.．点][0-9０-９]+)?"
-_Q_NUMBER = re.compile(
-    r"多少|几[个位家次年天岁名人项笔件所倍种条只户]?|多大|多高|多长|多重|多远|多久|百分之|比例|人数|数量|面积|金额|几成"
-)
-_Q_TIME = re.compile(
-    r"何时|什么时候|哪一年|哪年|几月|哪天|哪一天|何年|日期|时间|年份|哪个月|何日|多少年"
-)
-_Q_PERSON = re.compile(r"谁|哪位|何人|什么人|名字|叫什么|姓名")
-_Q_PLACE = re.compile(
-    r"哪里|哪儿|何地|什么地方|哪个(?:省|市|县|区|国家|地区|城市|社区|街道|镇|村|法院)|在哪|位于|哪国|哪一国"
-)
-_HAS_NUMBER = re.compile(_NUMBER)
-_HAS_TIME = re.compile(rf"{_NUMBER}\s*[年月日号时]|[春夏秋冬]季|世纪|年代|朝|今年|去年|明年|当天")
+_CJK_DIGITS = "0-9０-９一二三四五六七八九十百千两"
+# a numbered thing (3号线, 第二届, 11月底): another number with the same suffix is another thing
+_NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
+# first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
+_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
+_QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,37 +146,49 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class ShortAnswer:
+    text: str
+    marker: int
+    doc_id: str
+    start: int  # offsets into the article's text
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     text: str
     abstained: bool
     citations: tuple[Citation, ...]
-    support: float  # how much of the question the cited text covers, 0..1
-    missing: float = 0.0  # the heaviest question term's share of the weight, when the text lacks it
+    confidence: float  # the model's probability that the best sentence answers, 0..1
+    short: ShortAnswer | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """An answer unit of a retrieved passage, with the evidence the model weighs."""
+
     hit_rank: int
     hit: Hit
     start: int
     end: int
     text: str
-    score: float
-    coverage: float
-    missing: float  # share of the question's weight held by its heaviest term found nowhere near
+    coverage: float  # IDF share of the question's terms in the sentence
+    context: float  # IDF share found only in the headline or the paragraph's lead-in
+    missing: float  # share of the heaviest naming term found nowhere near
+    chars: float  # share of the question's character pairs in the sentence
+    conflict: float  # 1 when the sentence names a sibling of a thing the question names
+    typed: float  # 1 when the sentence holds a fact of the kind asked for
+    cosine: float  # question and sentence embeddings; 0 without them
+    found: frozenset[str] = field(default_factory=frozenset)  # question terms the text holds
+    score: float = 0.0  # the selection model's logit
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerSettings:
     depth: int = 5  # how many of the best passages answers are looked for in
-    min_support: float = 0.4  # below this share of the question's weight found, abstain
-    max_missing: float = 0.35  # abstain when one absent question term holds more of the weight
-    # a second sentence joins the answer when scored at least this share of the best
-    second_margin: float = 0.5
-    rank_prior: float = 0.05  # bonus of the best passage's sentences, falling with rank
-    type_bonus: float = 0.5  # bonus of a sentence holding the kind of fact asked for
-    context_weight: float = 0.5  # weight of question words found only in the headline or lead-in
-    dense_weight: float = 10.0  # weight of the cosine of question and sentence embeddings
+    min_confidence: float | None = None  # abstain below this; None: the model's own threshold
+    typed_depth: int = 8  # sentences checked for a name or place (part-of-speech tagging is slow)
+    max_answer_chars: int = 60  # the statement around the fact; the whole sentence if shorter
 
 
 def naming_terms(question: str) -> frozenset[str]:
@@ -184,34 +215,42 @@ def question_terms(question: str, idf: Callable[[str], float]) -> dict[str, floa
     return terms
 
 
-def expected_type(question: str) -> str | None:
-    """What kind of fact the question asks for: time, number, person or place."""
-    q = normalize(question)
-    if _Q_TIME.search(q):
-        return "time"
-    if _Q_NUMBER.search(q):
-        return "number"
-    if _Q_PERSON.search(q):
-        return "person"
-    if _Q_PLACE.search(q):
-        return "place"
-    return None
+def char_pairs(question: str) -> frozenset[str]:
+    """The question's adjacent character pairs, question words and punctuation left out."""
+    q = normalize(question).lower()
+    for w in sorted(QUESTION_WORDS, key=len, reverse=True):
+        if len(w) > 1:
+            q = q.replace(w, " ")
+    pieces = _QUESTION_MARKS.split(q)
+    return frozenset(p[i : i + 2] for p in pieces for i in range(len(p) - 1))
+
+
+def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
+    """Whether text is about a neighbour of what the question names: another number of a
+    numbered thing (3号线 for 4号线) or the contrasting word (男子 for 女子), while the
+    question's own is absent."""
+    for m in _NUMBERED.finditer(question):
+        own, suffix = m.group(0), m.group(1)
+        if own not in text and re.search(rf"[{_CJK_DIGITS}]+{re.escape(suffix)}", text):
+            return True
+    for word in named:
+        if len(word) >= 2 and word[0] in _CONTRAST and word not in text:
+            rest = word[1:]
+            if any(c + rest in text for c in _CONTRAST if c != word[0]):
+                return True
+    return False
 
 
 def has_type(text: str, kind: str | None, question: str) -> bool:
-    """Whether text holds a fact of the expected kind that the question itself does not."""
-    if kind is None:
+    """Whether text holds a fact of the kind asked for that the question itself does not."""
+    if kind is None or kind == "yesno":
         return False
-    t = normalize(text)
-    if kind in ("number", "time"):
-        pattern = _HAS_TIME if kind == "time" else _HAS_NUMBER
-        q = normalize(question)
-        return any(m.group(0) not in q for m in pattern.finditer(t))
-    flag = "nr" if kind == "person" else "ns"
-    return any(f.startswith(flag) and w not in question for w, f in pos_tags(t))
+    from service.short_answer import _typed_spans
+
+    return bool(_typed_spans(kind, text, question))
 
 
-def score_candidates(
+def candidates(
     question: str,
     hits: Sequence[Hit],
     articles: dict[str, Article],
@@ -219,17 +258,15 @@ def score_candidates(
     settings: AnswerSettings,
     similarity: SentenceSimilarity | None = None,
 ) -> list[Candidate]:
-    """Every sentence of the best passages, scored for how well it answers the question: the
-    question's words it holds, the kind of fact asked, its passage's rank and, given similarity,
-    how close its meaning is to the question."""
+    """Every answer unit of the best passages, with its evidence (not yet scored)."""
     terms = question_terms(question, idf)
     total = sum(terms.values()) or 1.0
-    kind = expected_type(question)
     named = naming_terms(question)  # tag the question once, not once per term
     naming = {t for t in terms if any(t in word or word in t for word in named)}
+    pairs = char_pairs(question)
+    qnorm = normalize(question).lower()
     seen: set[tuple[str, int, int]] = set()
-    cands: list[Candidate] = []
-    sims: list[float | None] = []
+    out: list[Candidate] = []
     for rank, hit in enumerate(hits[: settings.depth]):
         article = articles[hit.chunk.doc_id]
         title_norm = normalize(article.title).lower()
@@ -240,63 +277,147 @@ def score_candidates(
             seen.add(key)
             text = article.text[s:e]
             norm = normalize(text).lower()
-            found = sum(w for t, w in terms.items() if t in norm)
+            found = frozenset(t for t in terms if t in norm)
             # the headline and the paragraph's lead-in often hold the subject a clause leaves out
             para_start = article.text.rfind("\n", 0, s) + 1
             context = title_norm + normalize(article.text[max(para_start, s - 80) : s]).lower()
             in_context = sum(w for t, w in terms.items() if t not in norm and t in context)
-            coverage = (found + settings.context_weight * in_context) / total
-            missing = (
-                max(
-                    (
-                        w
-                        for t, w in terms.items()
-                        if t in naming and t not in norm and t not in context
-                    ),
-                    default=0.0,
-                )
-                / total
+            missing = max(
+                (w for t, w in terms.items() if t in naming and t not in norm and t not in context),
+                default=0.0,
             )
-            score = coverage + settings.rank_prior / (1 + rank)
-            sims.append(similarity(article.doc_id, s, e) if similarity else None)
-            cands.append(Candidate(rank, hit, s, e, text, score, coverage, missing))
-    known = [x for x in sims if x is not None]
-    if known:
-        floor = min(known)  # a unit without a stored vector counts as the least similar
-        cands = [
-            replace(c, score=c.score + settings.dense_weight * (floor if x is None else x))
-            for c, x in zip(cands, sims, strict=True)
-        ]
-    if kind is not None and cands:
-        # only a unit within the bonus of the best can win by it: tag just those (POS tagging is slow)
-        bar = max(c.score for c in cands) - settings.type_bonus
-        cands = [
-            replace(c, score=c.score + settings.type_bonus)
-            if c.score >= bar and has_type(c.text, kind, question)
-            else c
-            for c in cands
-        ]
-    cands.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
-    return cands
+            cosine = similarity(article.doc_id, s, e) if similarity else None
+            out.append(
+                Candidate(
+                    hit_rank=rank,
+                    hit=hit,
+                    start=s,
+                    end=e,
+                    text=text,
+                    coverage=sum(terms[t] for t in found) / total,
+                    context=in_context / total,
+                    missing=missing / total,
+                    chars=sum(p in norm for p in pairs) / len(pairs) if pairs else 0.0,
+                    conflict=float(names_sibling(qnorm, named, norm)),
+                    typed=0.0,
+                    cosine=-1.0 if cosine is None else cosine,
+                    found=found,
+                )
+            )
+    known = [c.cosine for c in out if c.cosine > -1.0]
+    floor = min(known) if known else 0.0  # a unit without a stored vector counts as least similar
+    return [c if c.cosine > -1.0 else replace(c, cosine=floor) for c in out]
 
 
-def compose_answer(cands: Sequence[Candidate], settings: AnswerSettings) -> Answer:
-    """The best sentence, plus the next best when it fits within the length limit, with markers."""
+def with_types(question: str, cands: list[Candidate], depth: int) -> list[Candidate]:
+    """Mark the units holding the kind of fact asked for; names and places need part-of-speech
+    tags, so only the `depth` likeliest units (by words and meaning) are looked at for those."""
+    kind = asked_kind(question)
+    if kind is None or kind == "yesno":
+        return cands
+    cheap = kind in ("number", "time", "reason")
+    order = sorted(range(len(cands)), key=lambda i: -(cands[i].coverage + cands[i].cosine))
+    look = set(order if cheap else order[:depth])
+    return [
+        replace(c, typed=1.0) if i in look and has_type(c.text, kind, question) else c
+        for i, c in enumerate(cands)
+    ]
+
+
+def select(question: str, cands: Sequence[Candidate], model: AnswerModel) -> list[Candidate]:
+    """Candidates scored by the selection model, best first."""
     if not cands:
-        return Answer(ABSTAIN_MESSAGE, True, (), 0.0, 1.0)
-    # whether to answer rests on the words found, not on which unit the embeddings prefer
-    evidence = max(cands, key=lambda c: (c.coverage, -c.missing))
-    if evidence.coverage < settings.min_support or evidence.missing > settings.max_missing:
-        return Answer(ABSTAIN_MESSAGE, True, (), evidence.coverage, evidence.missing)
-    chosen = [cands[0]]
-    for c in cands[1:]:
-        if c.score < settings.second_margin * cands[0].score:
-            break
-        overlaps = any(
-            c.hit.chunk.doc_id == o.hit.chunk.doc_id and c.start < o.end and o.start < c.end
-            for o in chosen
+        return []
+    kind = asked_kind(question)
+    top_cos = max(c.cosine for c in cands)
+    scored = [replace(c, score=model.select_logit(unit_features(c, top_cos, kind))) for c in cands]
+    scored.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
+    return scored
+
+
+def unit_features(c: Candidate, top_cosine: float, kind: str | None) -> dict[str, float]:
+    """What the selection model reads of one unit (names as in AnswerModel.select_features)."""
+    return {
+        "coverage": c.coverage,
+        "context": c.context,
+        "missing": c.missing,
+        "chars": c.chars,
+        "conflict": c.conflict,
+        "typed": c.typed,
+        "typed_asked": c.typed * (kind is not None),
+        "cosine": c.cosine,
+        "cosine_gap": c.cosine - top_cosine,
+        "passage_cosine": c.hit.dense,
+        "rank": 1.0 / (1 + c.hit_rank),
+        "length": math.log(max(len(c.text), 1)),
+    }
+
+
+def decision_features(question: str, ranked: Sequence[Candidate]) -> dict[str, float]:
+    """What the abstention model reads: the best unit's evidence and how far it stands out."""
+    best = ranked[0]
+    second = ranked[1].score if len(ranked) > 1 else best.score - 5.0
+    kind = asked_kind(question)
+    return {
+        "score": best.score,
+        "margin": min(best.score - second, 5.0),
+        "coverage": best.coverage,
+        "coverage_all": best.coverage + best.context,
+        "missing": best.missing,
+        "chars": best.chars,
+        "conflict": best.conflict,
+        "cosine": best.cosine,
+        "passage_cosine": best.hit.dense,
+        "top_passage_cosine": max(c.hit.dense for c in ranked),
+        "untyped": float(kind not in (None, "yesno") and not best.typed),
+        "best_coverage": max(c.coverage + c.context for c in ranked),
+    }
+
+
+def short_answer_of(question: str, best: Candidate, marker: int) -> ShortAnswer | None:
+    span = extract(question, best.text)
+    if span is None:
+        return None
+    text = best.text[span.start : span.end]
+    return ShortAnswer(
+        text, marker, best.hit.chunk.doc_id, best.start + span.start, best.start + span.end
+    )
+
+
+def statement(question: str, best: Candidate, settings: AnswerSettings) -> str:
+    """The answer's words: the clause holding the fact (with the subject's clause before it), or
+    the whole sentence when it is short or no fact was found in it."""
+    span = extract(question, best.text)
+    if span is None or len(best.text) <= settings.max_answer_chars:
+        return best.text
+    around = clause_around(best.text, span, question, settings.max_answer_chars)
+    return best.text[around.start : around.end]
+
+
+def compose_answer(
+    question: str, ranked: Sequence[Candidate], model: AnswerModel, settings: AnswerSettings
+) -> Answer:
+    """The best unit as a cited statement with its fact, a second one when it answers a part
+    of the question the first leaves open, or an abstention when the model doubts the best."""
+    if not ranked:
+        return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
+    confidence = model.answer_probability(decision_features(question, ranked))
+    threshold = model.threshold if settings.min_confidence is None else settings.min_confidence
+    if confidence < threshold:
+        return Answer(ABSTAIN_MESSAGE, True, (), confidence)
+    chosen = [ranked[0]]
+    for c in ranked[1:3]:
+        new_terms = c.found - ranked[0].found
+        overlaps = c.hit.chunk.doc_id == ranked[0].hit.chunk.doc_id and (
+            c.start < ranked[0].end and ranked[0].start < c.end
         )
-        if not overlaps and len(c.text) + len(chosen[0].text) <= MAX_ANSWER_CHARS:
+        if (
+            new_terms
+            and c.coverage >= 0.3
+            and c.score >= ranked[0].score - 1.0
+            and not overlaps
+            and not c.conflict
+        ):
             chosen.append(c)
             break
     citations = tuple(
@@ -312,8 +433,12 @@ def compose_answer(cands: Sequence[Candidate], settings: AnswerSettings) -> Answ
         )
         for n, c in enumerate(chosen, 1)
     )
-    text = "".join(f"{c.text}[{c.marker}]" for c in citations)
-    return Answer(text, False, citations, evidence.coverage, evidence.missing)
+    parts = [f"{statement(question, c, settings)}[{n}]" for n, c in enumerate(chosen, 1)]
+    short = short_answer_of(question, ranked[0], 1)
+    text = "".join(parts)
+    if asked_kind(question) == "yesno" and short is not None:
+        text = f"{yes_or_no(normalize(question), short.text)}。{text}"
+    return Answer(text, False, citations, round(confidence, 4), short)
 
 
 def answer_question(
@@ -323,8 +448,23 @@ def answer_question(
     idf: Callable[[str], float],
     settings: AnswerSettings | None = None,
     similarity: SentenceSimilarity | None = None,
+    model: AnswerModel | None = None,
 ) -> Answer:
     settings = settings or AnswerSettings()
-    return compose_answer(
-        score_candidates(question, hits, articles, idf, settings, similarity), settings
-    )
+    model = model or load_model()
+    cands = candidates(question, hits, articles, idf, settings, similarity)
+    cands = with_types(question, cands, settings.typed_depth)
+    return compose_answer(question, select(question, cands, model), model, settings)
+
+
+__all__ = [
+    "ABSTAIN_MESSAGE",
+    "MAX_ANSWER_CHARS",
+    "Answer",
+    "AnswerSettings",
+    "Candidate",
+    "Citation",
+    "ShortAnswer",
+    "Span",
+    "answer_question",
+]

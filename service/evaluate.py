@@ -44,6 +44,8 @@ class Outcome:
     gold_rank: int | None  # 1-based rank of the first passage from the gold article
     answer_chars: int
     latency_ms: float
+    short_f1: float = 0.0  # character F1 of short_answer against the best gold (0 without one)
+    short_hit: bool = False  # a short_answer of at most 40 characters holding a gold answer
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ class Report:
         ranked = [o for o in ans if o.question.doc_id]
         lat = sorted(o.latency_ms for o in rows)
         answered = [o for o in ans if not o.abstained]
+        given = [o for o in rows if not o.abstained]
 
         def share(xs: Sequence[bool]) -> float | None:
             return round(sum(xs) / len(xs), 4) if xs else None
@@ -78,7 +81,15 @@ class Report:
             else None,
             "false_abstention": share([o.abstained for o in ans]),
             "abstention_unanswerable": share([o.abstained for o in unans]),
+            "wrong_when_answering": share([not (o.question.answerable and o.hit) for o in given]),
+            "short_answer_f1": round(100 * statistics.mean(o.short_f1 for o in ans), 1)
+            if ans
+            else None,
+            "short_answer_hit": share([o.short_hit for o in ans]),
             "answer_chars_mean": round(statistics.mean(o.answer_chars for o in answered), 1)
+            if answered
+            else None,
+            "answer_chars_median": round(statistics.median(o.answer_chars for o in answered), 1)
             if answered
             else None,
             "latency_p50_ms": round(percentile(lat, 50), 2) if lat else None,
@@ -131,6 +142,23 @@ def contains_gold(text: str, answers: Sequence[str]) -> bool:
     return any(compact(g) and compact(g) in norm for g in answers)
 
 
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def char_f1(prediction: str, gold: str) -> float:
+    """CMRC 2018's measure: F1 of the longest common substring, punctuation and spaces removed."""
+    p, g = _PUNCT.sub("", compact(prediction)), _PUNCT.sub("", compact(gold))
+    if not p or not g:
+        return 0.0
+    from service.followup import longest_common_substring
+
+    n = longest_common_substring(p, g)[2]
+    if n == 0:
+        return 0.0
+    precision, recall = n / len(p), n / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
 def judge(question: Question, result: Any, latency_ms: float) -> Outcome:
     a = result.answer
     plain = _MARKER.sub("", a.text)
@@ -144,7 +172,18 @@ def judge(question: Question, result: Any, latency_ms: float) -> Outcome:
     gold_rank = next(
         (i for i, h in enumerate(result.hits, 1) if h.chunk.doc_id == question.doc_id), None
     )
-    return Outcome(question, hit, supported, a.abstained, gold_rank, len(plain), latency_ms)
+    short = a.short.text if a.short and not a.abstained and question.answerable else ""
+    return Outcome(
+        question,
+        hit,
+        supported,
+        a.abstained,
+        gold_rank,
+        len(plain),
+        latency_ms,
+        short_f1=max((char_f1(short, g) for g in question.answers), default=0.0) if short else 0.0,
+        short_hit=bool(short) and len(short) <= 40 and contains_gold(short, question.answers),
+    )
 
 
 def evaluate(service: QAService, path: Path, mode: Mode, top_k: int = 5) -> Report:
@@ -164,7 +203,10 @@ COLUMNS = (
     ("mrr", "MRR"),
     ("false_abstention", "false abstention"),
     ("abstention_unanswerable", "abstained (unanswerable)"),
-    ("answer_chars_mean", "answer chars"),
+    ("wrong_when_answering", "wrong when answering"),
+    ("short_answer_f1", "short answer F1"),
+    ("short_answer_hit", "short answer hit"),
+    ("answer_chars_median", "answer chars (median)"),
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
 )
@@ -180,7 +222,8 @@ def markdown_table(rows: Sequence[dict[str, Any]], label: str = "mode") -> str:
             if r.get(k) is None
             else f"{r[k]:.3f}"
             if isinstance(r[k], float)
-            and k not in ("answer_chars_mean", "latency_p50_ms", "latency_p95_ms")
+            and k
+            not in ("answer_chars_median", "short_answer_f1", "latency_p50_ms", "latency_p95_ms")
             else str(r[k])
             for k, _ in COLUMNS
         ]

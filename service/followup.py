@@ -1,4 +1,10 @@
-"""Follow-up questions: rewrite an elliptical turn ("那创业培训呢?") into a full question."""
+"""Follow-up questions: rewrite a turn that leans on earlier ones into a full question.
+
+Four forms are read: "那创业培训呢?" (a new topic in the previous question's frame), a pronoun
+("她的成绩是多少?", "该馆藏书多少?": the previous subject, or the person the previous answer
+named), ellipsis ("共设几座车站?": no subject of its own) and a changed attribute of the same
+subject ("投资多少?"). Earlier turns are resolved first, so a chain of follow-ups keeps its subject.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,14 @@ from corpus.text import normalize, pos_tags
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
 _TAIL = re.compile(r"\s*(?:呢|怎么样|怎样|如何|又如何|又是多少|的情况)?\s*[?？。.!！]*\s*$")
 _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是否|吗")
+_MARKER = re.compile(r"\[\d+\]")
+_PERSONAL = frozenset({"他", "她", "他们", "她们"})
+_THING = frozenset({"它", "它们", "其", "该", "此", "该馆", "该院", "该县", "该市", "该区", "该校"})
+_DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位|次|种|款|批|名)?$")
+# parts of speech that name a subject: nouns, names, places, organisations, numbers and measures
+_SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a")
+_NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
+MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,9 @@ def substitute(previous: str, core: str) -> str | None:
     i, j, n = longest_common_substring(previous, core)
     if n >= 2 or (n == 1 and len(core) <= 3):
         lo, hi = word_bounds(previous, i, i + n)
+        if core[:1].isdigit():  # 那4号线呢 replaces the whole of 3号线, not 号线 alone
+            while lo > 0 and previous[lo - 1].isdigit():
+                lo -= 1
         # keep the parts of core around the shared text aligned with the previous words
         return previous[:lo] + core + previous[hi:]
     core_words = pos_tags(core)
@@ -81,16 +98,105 @@ def substitute(previous: str, core: str) -> str | None:
     return None
 
 
-def resolve_question(question: str, history: Sequence[Turn]) -> str:
-    """The question to retrieve and answer with: question itself, or an elliptical follow-up
-    rewritten against the last user turn."""
-    previous = next(
-        (t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None
+def subject_of(question: str, replaced_by: str = "") -> str:
+    """The thing a question is about: its first run of naming words ("青溪地铁3号线"), less a
+    last common noun that the follow-up replaces with an attribute of its own ("3号线全长" when
+    the follow-up asks about 车站)."""
+    tags = pos_tags(normalize(question))
+    run: list[tuple[str, str]] = []
+    for word, flag in tags:
+        if flag.startswith(_SUBJECT_FLAGS) and not _ASKS.search(word):
+            run.append((word, flag))
+        elif run:
+            break
+    while run and run[-1][1] in ("m", "q", "a"):
+        run.pop()  # 多少册, a trailing measure or adjective is the question's, not the subject's
+    has_own_noun = any(f.startswith("n") for _, f in pos_tags(replaced_by))
+    if (
+        len(run) >= 2
+        and has_own_noun
+        and run[-1][1] in ("n", "nz", "vn")
+        and run[-2][1].startswith(("n", "j"))
+    ):
+        run.pop()
+    return "".join(w for w, _ in run)
+
+
+def named_person(answer: str) -> str | None:
+    """The first person an earlier answer names."""
+    return next(
+        (w for w, f in pos_tags(_MARKER.sub("", answer)) if f.startswith("nr") and len(w) >= 2),
+        None,
     )
-    if previous is None or not is_elliptical(question):
-        return question
-    core = core_of(question)
-    if not core:
-        return previous
+
+
+def _replace_pronouns(question: str, subject: str, person: str | None) -> str | None:
+    """question with its pronouns replaced by what they stand for, or None when it has none."""
+    tags = pos_tags(question)
+    out: list[str] = []
+    changed = False
+    i = 0
+    while i < len(tags):
+        word, flag = tags[i]
+        next_is_noun = i + 1 < len(tags) and tags[i + 1][1].startswith("n")
+        if word in _PERSONAL and (person or subject):
+            out.append(person or subject)
+            changed = True
+        elif word in _THING and subject:
+            out.append(subject)
+            changed = True
+        elif _DEMONSTRATIVE.match(word) and next_is_noun and subject:
+            out.append(subject)  # 这家公司: the demonstrative and its noun stand for the subject
+            changed = True
+            i += 1
+        else:
+            out.append(word)
+        i += 1
+    return "".join(out) if changed else None
+
+
+def names_own_subject(question: str) -> bool:
+    """Whether a question names a thing of its own (a name, place, organisation or number)."""
+    return any(
+        f.startswith(_NAME_FLAGS) or (f == "m" and any(ch.isdigit() for ch in w))
+        for w, f in pos_tags(question)
+    )
+
+
+def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
+    """question read against the previous (already resolved) question and its answer."""
+    q = normalize(question).strip()
     prev = normalize(previous).strip()
-    return substitute(prev, core) or f"{prev} {core}"
+    if _LEAD.match(q) or re.search(r"呢\s*[?？]?\s*$", q):
+        core = core_of(q)
+        if not core:
+            return prev
+        return substitute(prev, core) or f"{prev} {core}"
+    person = named_person(previous_answer) if re.search(r"谁|哪位|什么人", prev) else None
+    pronouned = _replace_pronouns(q, subject_of(prev), person)
+    if pronouned is not None:
+        return pronouned
+    subject = subject_of(prev, q)
+    if not names_own_subject(q) and len(q) <= 20 and subject and subject not in q:
+        return f"{subject}{q}"  # ellipsis or a new attribute of the same subject
+    if is_elliptical(q):
+        return f"{prev} {core_of(q)}"
+    return question
+
+
+def resolve_question(question: str, history: Sequence[Turn]) -> str:
+    """The question to retrieve and answer with: question itself, or a follow-up rewritten
+    against the earlier user turns (each resolved in turn) and the answers given to them."""
+    pairs: list[tuple[str, str]] = []  # (user question, the assistant's answer to it)
+    for turn in history:
+        if turn.role == "user" and turn.content.strip():
+            pairs.append((turn.content.strip(), ""))
+        elif turn.role == "assistant" and pairs:
+            pairs[-1] = (pairs[-1][0], turn.content)
+    pairs = pairs[-MAX_TURNS:]
+    if not pairs:
+        return question
+    resolved = pairs[0][0]
+    for (q, _), (_, answer) in zip(pairs[1:], pairs, strict=False):
+        resolved = resolve_turn(q, resolved, answer)
+    return resolve_turn(question, resolved, pairs[-1][1])

@@ -40,9 +40,7 @@ class QAService:
         self.embedder = embedder
         self.settings = settings
         self.retriever = Retriever(index, embedder)
-        self.answer_settings = AnswerSettings(
-            min_support=settings.min_support, max_missing=settings.max_missing
-        )
+        self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> QAService:
@@ -76,7 +74,8 @@ class QAService:
         t0 = time.perf_counter()
         mode = mode or self.settings.mode
         resolved = resolve_question(question.strip(), history)
-        query_vec = self.retriever.query_vector(resolved, mode)
+        # the answer picker reads the question's meaning whatever the retrieval mode
+        query_vec = self.retriever.query_vector(resolved, "hybrid")
         t_embed = time.perf_counter()
         hits = self.retriever.search(resolved, top_k or self.settings.top_k, mode, query_vec)
         t1 = time.perf_counter()

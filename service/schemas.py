@@ -71,6 +71,18 @@ class CitationOut(BaseModel):
     score: float
 
 
+class ShortAnswerOut(BaseModel):
+    """The fact itself: article_text[start:end] == text in the article doc_id (CONTRACT.md)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    text: str
+    marker: int
+    doc_id: str
+    start: int
+    end: int
+
+
 class AskResponse(BaseModel):
     answer: str
     abstained: bool
@@ -78,6 +90,7 @@ class AskResponse(BaseModel):
     passages: list[PassageOut]
     timings_ms: dict[str, float]
     resolved_question: str  # the question as answered, after resolving a follow-up
+    short_answer: ShortAnswerOut | None = None
 
     @classmethod
     def of(cls, result: AskResult) -> AskResponse:
@@ -89,6 +102,7 @@ class AskResponse(BaseModel):
             passages=[PassageOut.of(h) for h in result.hits],
             timings_ms=result.timings_ms,
             resolved_question=result.question,
+            short_answer=ShortAnswerOut.model_validate(a.short) if a.short else None,
         )
 
 

@@ -27,10 +27,8 @@ class Settings(BaseSettings):
     # "auto" uses bfloat16 where the CPU computes it natively (AVX512_BF16/AMX), else float32
     embed_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     torch_threads: int = 0  # 0: torch's default
-    # share of the question's IDF weight the best sentence must hold, else abstain (calibrated
-    # on the public CMRC 2018 / DRCD questions: see docs/evaluation.md)
-    min_support: float = Field(default=0.4, ge=0.0, le=1.0)
-    # abstain too when one question term holding more than this share of the weight is absent
-    max_missing: float = Field(default=0.35, ge=0.0, le=1.0)
+    # abstain when the answer model's probability that its best sentence answers is below
+    # this; unset: the threshold trained with the model (service/answer_model.json)
+    min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     host: str = "127.0.0.1"
     port: int = 8000

@@ -1,9 +1,15 @@
-from service.followup import Turn, is_elliptical, resolve_question
+import pytest
+
+from service.followup import Turn, is_elliptical, resolve_question, subject_of
 
 HISTORY = [
     Turn("user", "武陵区开展职业培训多少人?"),
     Turn("assistant", "武陵区开展职业培训1481人。[1]"),
 ]
+
+
+def turns(question: str, answer: str = "") -> list[Turn]:
+    return [Turn("user", question), Turn("assistant", answer)]
 
 
 def test_elliptical_follow_up_takes_the_frame_of_the_previous_question() -> None:
@@ -16,6 +22,11 @@ def test_a_new_place_replaces_the_place_of_the_previous_question() -> None:
     assert resolve_question("那安化县呢?", history).startswith("安化县")
 
 
+def test_a_new_number_replaces_the_whole_numbered_thing() -> None:
+    resolved = resolve_question("那4号线呢?", turns("青溪地铁3号线什么时候开通?"))
+    assert "4号线" in resolved and "3号线" not in resolved and "34号线" not in resolved
+
+
 def test_full_questions_and_first_turns_stay_as_they_are() -> None:
     full = "安化县方圆天下房地产公司的负责人叫什么名字?"
     assert resolve_question(full, HISTORY) == full
@@ -26,3 +37,37 @@ def test_full_questions_and_first_turns_stay_as_they_are() -> None:
 def test_unrelated_follow_up_keeps_both_turns() -> None:
     resolved = resolve_question("还有发放金额呢", HISTORY)
     assert "职业培训" in resolved and "发放金额" in resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "answer", "follow_up", "expected"),
+    [
+        # a personal pronoun after a 谁 question is the person the answer named
+        (
+            "南湖马拉松女子冠军是谁?",
+            "本地选手李娟获得女子冠军。[1]",
+            "她的成绩是多少?",
+            "李娟的成绩是多少?",
+        ),
+        # a thing pronoun is the previous question's subject
+        ("江城市新图书馆谁设计的?", "", "该馆藏书多少?", "江城市新图书馆藏书多少?"),
+        ("江城大桥什么时候完工?", "", "它是谁设计的?", "江城大桥是谁设计的?"),
+        # ellipsis and a changed attribute borrow the subject
+        ("青溪地铁3号线什么时候开通?", "", "共设几座车站?", "青溪地铁3号线共设几座车站?"),
+        ("江城大桥什么时候完工?", "", "投资多少?", "江城大桥投资多少?"),
+    ],
+)
+def test_follow_ups_in_any_form_are_read_against_the_previous_turn(
+    previous: str, answer: str, follow_up: str, expected: str
+) -> None:
+    assert resolve_question(follow_up, turns(previous, answer)) == expected
+
+
+def test_a_chain_of_follow_ups_keeps_its_subject() -> None:
+    history = [*turns("青溪地铁3号线什么时候开通?"), *turns("共设几座车站?")]
+    assert resolve_question("全长多少公里?", history) == "青溪地铁3号线全长多少公里?"
+
+
+def test_the_subject_leaves_out_the_attribute_a_follow_up_replaces() -> None:
+    assert subject_of("3号线全长多少公里?", "共设几座车站?") == "3号线"
+    assert subject_of("青溪地铁3号线什么时候开通?") == "青溪地铁3号线"

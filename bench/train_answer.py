@@ -1,0 +1,278 @@
+"""Train the answer picker (service/answer_model.json) on the public CMRC 2018 and DRCD questions.
+
+For every public question the service retrieves as it does for /ask and lists the answer units
+of the best passages with their evidence. The selection model learns which unit holds the gold
+answer; the decision model learns when the best unit really answers, from the questions as
+asked, the unanswerable ones, and each answerable question once more with every unit holding
+its answer taken away (the evidence left is about a neighbouring subject: the hardest case).
+
+    python -m bench.train_answer [--shared ../shared] [--limit N] [--out service/answer_model.json]
+
+Our realistic set (bench/realistic) joins the training with a higher weight, its questions
+being the kind users ask. Figures are printed for each set with a model that never saw it
+(public sets: trained on the others; the realistic set: two folds by article), then the model
+is trained on everything and written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import pickle
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from service.answer import (
+    AnswerSettings,
+    Candidate,
+    candidates,
+    decision_features,
+    select,
+    unit_features,
+    with_types,
+)
+from service.answer_model import MODEL_PATH, AnswerModel, Logistic, save_model
+from service.evaluate import Question, contains_gold, read_questions
+from service.followup import resolve_question
+from service.settings import PROJECT_ROOT
+from service.short_answer import asked_kind
+
+REALISTIC = PROJECT_ROOT / "bench" / "realistic"
+WRONG_COST = 3.0  # a wrong cited answer costs this many right ones: it is worse than abstaining
+REALISTIC_WEIGHT = 5.0  # a realistic question counts as this many public ones (they are few)
+
+
+@dataclass(slots=True)
+class Sample:
+    question: Question
+    resolved: str
+    cands: list[Candidate]
+    labels: list[bool]
+    weight: float = 1.0
+
+
+def collect(service: object, questions: Sequence[Question]) -> list[Sample]:
+    """Every question's candidate units with their evidence, labelled by the gold answers."""
+    from service.qa import QAService
+
+    assert isinstance(service, QAService)
+    settings = AnswerSettings()
+    out: list[Sample] = []
+    for n, q in enumerate(questions, 1):
+        resolved = resolve_question(q.question, q.history)
+        vec = service.retriever.query_vector(resolved, "hybrid")
+        hits = service.retriever.search(resolved, 5, "hybrid", vec)
+        cands = candidates(
+            resolved,
+            hits,
+            service.index.articles_by_id,
+            service.index.keywords.idf,
+            settings,
+            service.sentence_similarity(vec),
+        )
+        cands = with_types(resolved, cands, settings.typed_depth)
+        labels = [q.answerable and contains_gold(c.text, q.answers) for c in cands]
+        out.append(Sample(q, resolved, cands, labels))
+        if n % 500 == 0:
+            print(f"  {n}/{len(questions)}", file=sys.stderr, flush=True)
+    return out
+
+
+def fit_logistic(
+    rows: list[dict[str, float]], y: Sequence[bool], weights: Sequence[float], c: float = 1.0
+) -> Logistic:
+    from sklearn.linear_model import LogisticRegression
+
+    names = tuple(rows[0])
+    x = np.array([[r[n] for n in names] for r in rows], dtype=np.float64)
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit((x - means) / scales, np.asarray(y, dtype=int), sample_weight=np.asarray(weights))
+    return Logistic(
+        names,
+        tuple(float(w) for w in model.coef_[0]),
+        tuple(float(m) for m in means),
+        tuple(float(s) for s in scales),
+        float(model.intercept_[0]),
+    )
+
+
+def train_select(samples: Sequence[Sample]) -> Logistic:
+    rows: list[dict[str, float]] = []
+    y: list[bool] = []
+    w: list[float] = []
+    for s in samples:
+        if not any(s.labels):
+            continue
+        kind = asked_kind(s.resolved)
+        top = max(c.cosine for c in s.cands)
+        rows += [unit_features(c, top, kind) for c in s.cands]
+        y += s.labels
+        w += [s.weight] * len(s.cands)
+    return fit_logistic(rows, y, w)
+
+
+def decision_rows(
+    samples: Sequence[Sample], model: AnswerModel, ablate: bool = True
+) -> tuple[list[dict[str, float]], list[bool], list[float]]:
+    """Decision features of the best unit and whether it answers; with ablate, each answerable
+    question again without its answering units (label: must abstain)."""
+    rows: list[dict[str, float]] = []
+    y: list[bool] = []
+    w: list[float] = []
+    for s in samples:
+        if not s.cands:
+            continue
+        ranked = select(s.resolved, s.cands, model)
+        good = {id(c) for c, ok in zip(s.cands, s.labels, strict=True) if ok}
+        # `select` returns new objects: find the best's label by its place in the article
+        best_ok = any(
+            ok and c.start == ranked[0].start and c.hit.chunk.doc_id == ranked[0].hit.chunk.doc_id
+            for c, ok in zip(s.cands, s.labels, strict=True)
+        )
+        rows.append(decision_features(s.resolved, ranked))
+        y.append(best_ok)
+        w.append(s.weight)
+        if ablate and good:
+            rest = [c for c, ok in zip(s.cands, s.labels, strict=True) if not ok]
+            if rest:
+                rows.append(decision_features(s.resolved, select(s.resolved, rest, model)))
+                y.append(False)
+                w.append(s.weight)
+    return rows, y, w
+
+
+def choose_threshold(probs: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """The threshold that maximises right answers minus WRONG_COST times wrong ones."""
+    best_t, best_u = 0.5, -1e9
+    for t in np.linspace(0.05, 0.95, 91):
+        answered = probs >= t
+        utility = float(np.sum(w * (answered & y)) - WRONG_COST * np.sum(w * (answered & ~y)))
+        if utility > best_u:
+            best_t, best_u = float(t), utility
+    return best_t
+
+
+def train(samples: Sequence[Sample], name: str) -> AnswerModel:
+    sel = train_select(samples)
+    placeholder = AnswerModel(sel, sel, 0.5)
+    rows, y, w = decision_rows(samples, placeholder)
+    dec = fit_logistic(rows, y, w)
+    model = AnswerModel(sel, dec, 0.5, name)
+    # the threshold is chosen on the questions as asked, not on the ablated copies
+    real, ry, rw = decision_rows(samples, model, ablate=False)
+    probs = np.array([model.answer_probability(r) for r in real])
+    return AnswerModel(sel, dec, choose_threshold(probs, np.array(ry), np.array(rw)), name)
+
+
+def figures(samples: Sequence[Sample], model: AnswerModel) -> dict[str, float]:
+    """Selection and abstention figures of the sentence choice (not of the final answer text)."""
+    n_ans = sum(s.question.answerable for s in samples)
+    n_unans = len(samples) - n_ans
+    right = wrong = abstained_ans = abstained_unans = 0
+    for s in samples:
+        if not s.cands:
+            abstained_ans += s.question.answerable
+            abstained_unans += not s.question.answerable
+            continue
+        ranked = select(s.resolved, s.cands, model)
+        p = model.answer_probability(decision_features(s.resolved, ranked))
+        if p < model.threshold:
+            abstained_ans += s.question.answerable
+            abstained_unans += not s.question.answerable
+            continue
+        ok = s.question.answerable and contains_gold(ranked[0].text, s.question.answers)
+        right += ok
+        wrong += not ok
+    answered = right + wrong
+    return {
+        "sentence_hit": round(right / max(n_ans, 1), 4),
+        "false_abstention": round(abstained_ans / max(n_ans, 1), 4),
+        "abstained_unanswerable": round(abstained_unans / max(n_unans, 1), 4),
+        "wrong_when_answering": round(wrong / max(answered, 1), 4),
+    }
+
+
+def load_samples(
+    name: str, questions: Path, corpus: Path, limit: int, weight: float = 1.0
+) -> list[Sample]:
+    """Samples of one set, cached under data/train by set and limit (delete to recollect)."""
+    cache = PROJECT_ROOT / "data" / "train" / f"{name}-{limit}.pkl"
+    if cache.exists():
+        with cache.open("rb") as fh:
+            samples: list[Sample] = pickle.load(fh)
+    else:
+        from service.cli import eval_service
+
+        service, _ = eval_service([corpus], None)
+        qs = read_questions(questions)
+        if limit:
+            qs = qs[:: max(1, len(qs) // limit)][:limit]
+        print(f"{name}: {len(qs)} questions", file=sys.stderr, flush=True)
+        samples = collect(service, qs)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with cache.open("wb") as fh:
+            pickle.dump(samples, fh)
+    for s in samples:
+        s.weight = weight
+    return samples
+
+
+def fold_of(sample: Sample) -> int:
+    """Two folds by article (unanswerable questions by id), so no article is in both."""
+    key = sample.question.doc_id or sample.question.id
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
+    parser.add_argument("--limit", type=int, default=0, help="questions per public set (0: all)")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    public = {
+        name: load_samples(
+            name,
+            args.shared / "eval" / name / "questions_public.jsonl",
+            args.shared / "eval" / name / "docs.jsonl",
+            args.limit,
+        )
+        for name in ("cmrc2018", "drcd")
+    }
+    realistic = load_samples(
+        "realistic",
+        REALISTIC / "questions.jsonl",
+        REALISTIC / "articles.jsonl",
+        0,
+        REALISTIC_WEIGHT,
+    )
+    for name, samples in public.items():
+        others = [s for n, ss in public.items() if n != name for s in ss]
+        model = train([*others, *realistic], f"all but {name}")
+        print(f"{name}, trained without it: {figures(samples, model)}")
+    held = []
+    for fold in (0, 1):
+        train_set = [s for s in realistic if fold_of(s) != fold]
+        test_set = [s for s in realistic if fold_of(s) == fold]
+        model = train([*public["cmrc2018"], *public["drcd"], *train_set], f"fold {fold}")
+        held.append(figures(test_set, model))
+        print(f"realistic fold {fold} ({len(test_set)} questions), trained without it: {held[-1]}")
+    model = train(
+        [*public["cmrc2018"], *public["drcd"], *realistic],
+        "cmrc2018+drcd public questions and bench/realistic (python -m bench.train_answer)",
+    )
+    for name, samples in [*public.items(), ("realistic", realistic)]:
+        print(f"{name}, trained with it: {figures(samples, model)}")
+    save_model(model, args.out)
+    print(f"wrote {args.out} (threshold {model.threshold:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""The learned answer picker: two logistic models whose few weights live in answer_model.json.
+
+One scores each sentence for how likely it holds the answer; the other reads the best
+sentence's evidence and gives the probability that it really answers, below a threshold the
+service abstains. Both are trained by `python -m bench.train_answer` on the public CMRC 2018
+and DRCD questions (their gold sentences, and the same questions with every answering
+sentence taken away as hard negatives)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+MODEL_PATH = Path(__file__).with_name("answer_model.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    """A standardised logistic model: logit = bias + sum(w * (x - mean) / scale)."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    bias: float
+
+    def logit(self, features: dict[str, float]) -> float:
+        return self.bias + sum(
+            w * (features[n] - m) / s
+            for n, w, m, s in zip(self.names, self.weights, self.means, self.scales, strict=True)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": {
+                n: {"weight": round(w, 6), "mean": round(m, 6), "scale": round(s, 6)}
+                for n, w, m, s in zip(
+                    self.names, self.weights, self.means, self.scales, strict=True
+                )
+            },
+            "bias": round(self.bias, 6),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Logistic:
+        feats = data["features"]
+        names = tuple(feats)
+        return cls(
+            names=names,
+            weights=tuple(float(feats[n]["weight"]) for n in names),
+            means=tuple(float(feats[n]["mean"]) for n in names),
+            scales=tuple(float(feats[n]["scale"]) or 1.0 for n in names),
+            bias=float(data["bias"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerModel:
+    select: Logistic
+    decide: Logistic
+    threshold: float  # abstain when the decision probability is below it
+    trained_on: str = ""
+
+    def select_logit(self, features: dict[str, float]) -> float:
+        return self.select.logit(features)
+
+    def answer_probability(self, features: dict[str, float]) -> float:
+        z = self.decide.logit(features)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "select": self.select.to_json(),
+            "decide": self.decide.to_json(),
+            "threshold": round(self.threshold, 4),
+            "trained_on": self.trained_on,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AnswerModel:
+        return cls(
+            select=Logistic.from_json(data["select"]),
+            decide=Logistic.from_json(data["decide"]),
+            threshold=float(data["threshold"]),
+            trained_on=str(data.get("trained_on", "")),
+        )
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> AnswerModel:
+    return AnswerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def save_model(model: AnswerModel, path: Path = MODEL_PATH) -> None:
+    """Write the model file atomically (a reader never sees half of it)."""
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(
+        json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    tmp.replace(path)

@@ -1,0 +1,302 @@
+"""The fact itself: the shortest span of an answering sentence that answers the question.
+
+For 多少/几 the number with its unit, for 谁 the name, for 哪里 the place, for 何时 the date, for
+为什么 the reason phrase, for a yes/no question the deciding phrase; for other questions the words
+that stand where the question's wh-word stands, found by lining the question up with the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.text import normalize, pos_tags
+
+MAX_SHORT_CHARS = 40  # a short answer longer than this is no short answer
+
+_DIGITS = "0-9０-９"
+_CN_DIGITS = "一二三四五六七八九十百千万亿两零〇几"
+# a number: digits with separators, or Chinese numerals; an optional magnitude and approximation
+_NUM = rf"(?:[{_DIGITS}][{_DIGITS},，.．]*|[{_CN_DIGITS}]+)(?:[.．点][{_DIGITS}]+)?"
+_UNITS = (
+    r"(?:平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|米|公斤|千克|克|吨|公顷|亩|"
+    r"小时|分钟|秒钟?|个月|周年|年|天|日|周|岁|"
+    r"个百分点|%|％|‰|倍|成|"
+    r"亿元|万元|元|美元|欧元|英镑|日元|港元|块钱|"
+    r"人次|余人|名|人|户|家|个|件|项|条|辆|台|所|次|场|层|床|套|株|头|只|篇|本|册|部|款|种|"
+    r"批|届|期|艘|架|位|处|间|首|支|枚|票|份|张|片|块|座|栋|节|站|座|门|类|级|号|度|分|届)"
+)
+_UNIT_RE = re.compile(_UNITS)
+_MAGNITUDE = r"(?:多|余|来|几)?(?:[万亿千百])?(?:多|余)?"
+# a number with its unit, and the further numbers of a compound (2小时31分15秒)
+_NUMBER_SPAN = re.compile(
+    rf"(?:约|近|超过|逾)?{_NUM}{_MAGNITUDE}{_UNITS}?(?:{_NUM}{_MAGNITUDE}{_UNITS})*"
+)
+_DATE_SPAN = re.compile(
+    rf"(?:(?:公元前?)?[{_DIGITS}{_CN_DIGITS}]{{2,4}}年(?:[{_DIGITS}{_CN_DIGITS}]{{1,2}}月)?"
+    rf"(?:[{_DIGITS}{_CN_DIGITS}]{{1,3}}[日号])?(?:[上下]午|凌晨|晚|早)?(?:[{_DIGITS}]{{1,2}}[时点](?:[{_DIGITS}]{{1,2}}分)?)?"
+    rf"|[{_DIGITS}{_CN_DIGITS}]{{1,2}}月(?:[{_DIGITS}{_CN_DIGITS}]{{1,3}}[日号])?(?:[上下]午|凌晨|晚|早)?"
+    rf"(?:[{_DIGITS}]{{1,2}}[时点](?:[{_DIGITS}]{{1,2}}分)?)?"
+    rf"|[{_DIGITS}{_CN_DIGITS}]{{1,2}}世纪[{_DIGITS}{_CN_DIGITS}]*年代(?:[初中末])?"
+    rf"|(?:今年|去年|明年|前年)(?:[{_DIGITS}{_CN_DIGITS}]{{1,2}}月)?(?:[上下]半年|年初|年底|年末)?)"
+)
+_REASON = re.compile(r"(?:因为|由于|因|为了|鉴于|出于)[^，。；,;！？!?]{2,40}")
+_CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
+_PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
+_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|暂停|取消")
+
+# what a question asks for, most specific first
+_ASK = (
+    (
+        "time",
+        re.compile(
+            r"何时|什么时候|哪一年|哪年|几月|哪天|哪一天|何年|日期|多少年|哪个月|几号|几点|何日"
+        ),
+    ),
+    ("reason", re.compile(r"为什么|为何|什么原因|原因是|原因|怎么会|因为什么")),
+    ("yesno", re.compile(r"是否|是不是|有没有|能不能|会不会|可不可以|要不要|吗\s*[?？]?\s*$")),
+    (
+        "number",
+        re.compile(
+            r"多少|几[个位家次年天岁名人项笔件所倍种条只户座层辆台站场届期成]?|多大|多高|多长|多重|多远|多久|"
+            r"百分之几|比例|人数|数量|面积|金额"
+        ),
+    ),
+    ("person", re.compile(r"谁|哪位|何人|什么人|名字|叫什么|姓名")),
+    (
+        "place",
+        re.compile(
+            r"哪里|哪儿|何地|何处|什么地方|在哪|哪个(?:省|市|县|区|国家|地区|城市|社区|街道|镇|村)|位于|哪国"
+        ),
+    ),
+)
+_ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff%％])")
+_WH = re.compile(
+    r"什么时候|什么地方|什么人|什么样的?|为什么|为何|多少|多大|多高|多长|多重|多远|多久|"
+    r"哪一[年天个位家种]?|哪[个位家些种里儿年天国]?|谁|何时|何地|何人|何处|什么|几[^\s]?|怎样|怎么样?|如何"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int  # offsets into the sentence given
+    end: int
+
+
+def asked_kind(question: str) -> str | None:
+    """What the question asks for: time, reason, yesno, number, person, place, or None."""
+    q = normalize(question)
+    for kind, pattern in _ASK:
+        if pattern.search(q):
+            return kind
+    return None
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _CLAUSE.finditer(sentence)]
+
+
+def _anchors(question: str, sentence: str) -> list[int]:
+    """Positions in the sentence where the question's words (two characters or more) end."""
+    q = normalize(question)
+    s = normalize(sentence)
+    out: list[int] = []
+    for word, flag in pos_tags(q):
+        if len(word) < 2 or _WH.fullmatch(word) or flag.startswith("r") or flag.startswith("u"):
+            continue
+        start = s.find(word)
+        while start >= 0:
+            out.append(start + len(word) // 2)
+            start = s.find(word, start + 1)
+    return out
+
+
+def _best_placed(spans: list[Span], sentence: str, anchors: list[int]) -> Span | None:
+    """The span whose clause holds most of the question's words; the nearest to them on a tie."""
+    if not spans:
+        return None
+    if not anchors:
+        return spans[0]
+    clauses = _clauses(sentence)
+
+    def place(sp: Span) -> tuple[int, float]:
+        lo, hi = next(((a, b) for a, b in clauses if a <= sp.start < b), (sp.start, sp.end))
+        held = sum(lo <= a < hi for a in anchors)
+        return (-held, min(abs((sp.start + sp.end) / 2 - a) for a in anchors))
+
+    return min(spans, key=place)
+
+
+def _new_to_question(text: str, question: str) -> bool:
+    return normalize(text) not in normalize(question)
+
+
+def _typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
+    norm = normalize(sentence)  # NFKC keeps these texts' lengths: offsets carry over
+    if len(norm) != len(sentence):
+        norm = sentence
+    if kind == "time":
+        found = [Span(*m.span()) for m in _DATE_SPAN.finditer(norm)]
+    elif kind == "number":
+        found = [
+            Span(*m.span())
+            for m in _NUMBER_SPAN.finditer(norm)
+            if any(ch.isdigit() or ch in _CN_DIGITS for ch in m.group(0))
+        ]
+        # a bare Chinese numeral inside a word (一些, 统一) or an ordinal (第一条) is no amount
+        found = [
+            sp
+            for sp in found
+            if (
+                any(ch.isdigit() for ch in norm[sp.start : sp.end])
+                or sp.end - sp.start > 1
+                and norm[sp.end - 1] not in _CN_DIGITS
+            )
+            and norm[max(sp.start - 1, 0) : sp.start] != "第"
+            and not _names_with_number(norm, sp)
+        ]
+        unit = _ASKED_UNIT.search(normalize(question))
+        if unit and _UNIT_RE.fullmatch(unit.group(1)):
+            # 多少人 asks for a count of people: a number in that unit answers before any other
+            same = [sp for sp in found if unit.group(1) in norm[sp.start : sp.end]]
+            found = same or found
+    elif kind == "reason":
+        found = [Span(*m.span()) for m in _REASON.finditer(norm)]
+    elif kind in ("person", "place"):
+        flags = ("nr",) if kind == "person" else ("ns", "nt")
+        found = []
+        pos = 0
+        for word, flag in pos_tags(sentence):
+            if flag.startswith(flags) and len(word) >= 2:
+                found.append(Span(pos, pos + len(word)))
+            pos += len(word)
+        found = _merge_adjacent(found, sentence)
+    else:
+        found = []
+    return [sp for sp in found if _new_to_question(sentence[sp.start : sp.end], question)]
+
+
+def _names_with_number(norm: str, sp: Span) -> bool:
+    """A bare number run into a word (58众创, 3M公司) is part of a name, not an amount."""
+    text = norm[sp.start : sp.end]
+    return text[-1:].isdigit() and bool(
+        re.match(r"[\u4e00-\u9fffA-Za-z]", norm[sp.end : sp.end + 1])
+    )
+
+
+def _merge_adjacent(spans: list[Span], sentence: str) -> list[Span]:
+    """Names tagged as pieces (国家 图书馆, 欧阳 修) joined when nothing stands between them."""
+    merged: list[Span] = []
+    for sp in spans:
+        if merged and merged[-1].end == sp.start:
+            merged[-1] = Span(merged[-1].start, sp.end)
+        else:
+            merged.append(sp)
+    return merged
+
+
+def _aligned_span(question: str, sentence: str) -> Span | None:
+    """The words of the sentence standing where the question's wh-word stands: after the
+    longest piece of the question before it, before the longest piece after it."""
+    q = normalize(question).rstrip("?？。.!！ ")
+    s = normalize(sentence)
+    if len(s) != len(sentence):
+        s = sentence
+    wh = _WH.search(q)
+    if wh is None:
+        return None
+    left, right = q[: wh.start()], q[wh.end() :]
+    lo = hi = None
+    for n in range(min(len(left), 12), 1, -1):
+        at = s.find(left[-n:])
+        if at >= 0:
+            lo = at + n
+            break
+    for n in range(min(len(right), 12), 1, -1):
+        at = s.find(right[:n], lo or 0)
+        if at >= 0:
+            hi = at
+            break
+    if lo is not None and hi is not None and hi > lo:
+        return _trim(s, lo, hi)
+    if lo is not None:  # the answer runs from the question's left words to the clause's end
+        end = next((i for i in range(lo, len(s)) if s[i] in _PUNCT), len(s))
+        return _trim(s, lo, end) if end > lo else None
+    if hi is not None:  # the answer runs from the clause's start to the question's right words
+        start = max((i + 1 for i in range(0, hi) if s[i] in _PUNCT), default=0)
+        return _trim(s, start, hi) if hi > start else None
+    return None
+
+
+def _trim(s: str, lo: int, hi: int) -> Span | None:
+    while lo < hi and (s[lo] in _PUNCT or s[lo].isspace() or s[lo] in "是为了的"):
+        lo += 1
+    while hi > lo and (s[hi - 1] in _PUNCT or s[hi - 1].isspace() or s[hi - 1] in "的是"):
+        hi -= 1
+    if hi <= lo or hi - lo > MAX_SHORT_CHARS:
+        return None
+    return Span(lo, hi)
+
+
+def _yesno_span(question: str, sentence: str) -> Span | None:
+    """The clause that decides a yes/no question: the one holding most of its words."""
+    anchors = _anchors(question, sentence)
+    best: tuple[int, int, int] | None = None
+    for lo, hi in _clauses(sentence):
+        hits = sum(lo <= a < hi for a in anchors)
+        if hits and (best is None or hits > best[0]):
+            best = (hits, lo, hi)
+    if best is None:
+        return None
+    return _trim(sentence, best[1], best[2])
+
+
+def yes_or_no(question: str, phrase: str) -> str:
+    """是 or 否 for a yes/no question, by whether the deciding phrase negates what is asked."""
+    q_neg = bool(
+        _NEGATION.search(re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question))
+    )
+    return "否" if bool(_NEGATION.search(phrase)) != q_neg else "是"
+
+
+def extract(question: str, sentence: str) -> Span | None:
+    """The span of sentence that answers question, or None when no short span does."""
+    kind = asked_kind(question)
+    if kind == "yesno":
+        return _yesno_span(question, sentence)
+    anchors = _anchors(question, sentence)
+    if kind is not None:
+        typed = _typed_spans(kind, sentence, question)
+        if kind == "number":
+            # a number written as a date (2024年) answers no 多少 question unless nothing else does
+            plain = [sp for sp in typed if not _DATE_SPAN.fullmatch(sentence[sp.start : sp.end])]
+            typed = plain or typed
+        best = _best_placed(typed, sentence, anchors)
+        if best is not None:
+            return best
+        if kind in ("time", "number"):
+            return None
+    return _aligned_span(question, sentence)
+
+
+def clause_around(sentence: str, span: Span, question: str, max_chars: int = 60) -> Span:
+    """The clauses of sentence around span, widened towards the question's words while they fit:
+    the short statement an answer is made of."""
+    clauses = _clauses(sentence)
+    if not clauses:
+        return Span(0, len(sentence))
+    first = next((i for i, (lo, hi) in enumerate(clauses) if hi > span.start), len(clauses) - 1)
+    last = next((i for i, (lo, hi) in enumerate(clauses) if hi >= span.end), len(clauses) - 1)
+    lo, hi = clauses[first][0], clauses[last][1]
+    anchors = _anchors(question, sentence)
+    # take in the clauses before holding the question's words (the subject), nearest first
+    i = first - 1
+    while i >= 0 and any(clauses[i][0] <= a < clauses[i][1] for a in anchors):
+        if hi - clauses[i][0] > max_chars:
+            break
+        lo = clauses[i][0]
+        i -= 1
+    end = hi
+    while end < len(sentence) and sentence[end] in "。！？；!?;”’」）)":
+        end += 1
+    return Span(lo, end)

@@ -1,0 +1,64 @@
+import pytest
+
+from service.short_answer import MAX_SHORT_CHARS, asked_kind, clause_around, extract, yes_or_no
+
+EXTRACTS = [
+    # (question, sentence, the fact) — the fact is what a reader wants first
+    (
+        "武陵区城镇新增就业多少人?",
+        "截至11月底,武陵区城镇新增就业8210人,新增农村劳动力转移就业574人;",
+        "8210人",
+    ),
+    ("开展创业培训多少人?", "开展职业培训1481人，创业培训229人。", "229人"),
+    ("新图书馆能放多少本书?", "新馆目前藏书量达300万册，是旧馆的三倍。", "300万册"),
+    ("女子冠军的成绩是多少?", "女子冠军李娟以2小时31分15秒的成绩夺冠。", "2小时31分15秒"),
+    ("总投资多少?", "新馆由建筑师王澍主持设计，总投资12.5亿元。", "12.5亿元"),
+    ("增长了多少?", "同比增长12.3%，高于全省平均水平。", "12.3%"),
+    ("谁设计了新图书馆?", "新馆由著名建筑师王澍主持设计，总投资12亿元。", "王澍"),
+    ("3号线什么时候开通?", "青溪地铁3号线将于2024年12月28日正式开通运营。", "2024年12月28日"),
+    ("为什么推迟开馆?", "由于暴雨导致工期延误，开馆时间推迟到明年。", "由于暴雨导致工期延误"),
+    ("马拉松在哪里举行?", "比赛在南湖公园举行，共有3万人参赛。", "南湖公园"),
+    ("中国的首都是哪座城市?", "中国的首都是北京，位于华北平原。", "北京"),
+]
+
+
+@pytest.mark.parametrize(("question", "sentence", "fact"), EXTRACTS)
+def test_the_fact_asked_for_is_cut_from_the_sentence(
+    question: str, sentence: str, fact: str
+) -> None:
+    span = extract(question, sentence)
+    assert span is not None
+    assert sentence[span.start : span.end] == fact
+    assert span.end - span.start <= MAX_SHORT_CHARS
+
+
+def test_a_number_question_over_a_sentence_without_a_new_number_has_no_fact() -> None:
+    # the only number is the question's own: nothing answers 多少
+    assert extract("3号线有多少座车站?", "3号线是青溪的第一条地铁线路。") is None
+
+
+def test_question_kinds() -> None:
+    assert asked_kind("新增就业多少人?") == "number"
+    assert asked_kind("负责人叫什么名字?") == "person"
+    assert asked_kind("在哪个县?") == "place"
+    assert asked_kind("哪一年成立?") == "time"
+    assert asked_kind("为什么推迟?") == "reason"
+    assert asked_kind("新馆是不是免费开放?") == "yesno"
+    assert asked_kind("新馆免费吗?") == "yesno"
+    assert asked_kind("被称为湖南的什么?") is None
+
+
+def test_yes_or_no_reads_negation_in_the_deciding_phrase() -> None:
+    assert yes_or_no("新馆是不是免费开放?", "新馆全年免费向市民开放") == "是"
+    assert yes_or_no("新馆是不是免费开放?", "新馆暂不对外开放") == "否"
+    assert yes_or_no("比赛没有取消吗?", "比赛照常举行") == "否"
+
+
+def test_the_statement_around_a_fact_keeps_the_clause_naming_the_subject() -> None:
+    sentence = "据介绍，江城市新图书馆总建筑面积5.2万平方米，目前藏书量达300万册，是旧馆的三倍，每天可接待读者一万人次。"
+    span = extract("江城市新图书馆藏书多少册?", sentence)
+    assert span is not None and sentence[span.start : span.end] == "300万册"
+    around = clause_around(sentence, span, "江城市新图书馆藏书多少册?", 60)
+    text = sentence[around.start : around.end]
+    assert "300万册" in text and "江城市新图书馆" in text
+    assert "一万人次" not in text
