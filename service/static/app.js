@@ -34,7 +34,9 @@
   };
 
   // A turn is {role: "user", content, failed?} | {role: "assistant", answer, abstained,
-  // citations, passages, state} | {role: "error", content}.
+  // citations, passages, shortAnswer, resolvedQuestion, state} | {role: "error", content}.
+  // shortAnswer is null or {text, marker, doc_id, start, end}; resolvedQuestion is "" unless the
+  // service read the question differently from how it was typed (a resolved follow-up).
   let turns = loadTurns();
   let busy = false;
   let controller = null;
@@ -77,6 +79,25 @@
     return i;
   }
 
+  // The service's short_answer, or null when it is missing or malformed.
+  function cleanShortAnswer(value) {
+    if (!value || typeof value !== "object" || typeof value.text !== "string" || !value.text.trim()) return null;
+    const int = (n) => (Number.isInteger(n) ? n : -1);
+    return {
+      text: value.text,
+      marker: int(value.marker),
+      doc_id: typeof value.doc_id === "string" ? value.doc_id : "",
+      start: int(value.start),
+      end: int(value.end),
+    };
+  }
+
+  // Two questions are the same when they differ only in surrounding whitespace and a final ?/？.
+  function sameQuestion(a, b) {
+    const norm = (s) => String(s).trim().replace(/[?？]$/, "").trim();
+    return norm(a) === norm(b);
+  }
+
   function snippet(text) {
     const flat = text.replace(/\s+/g, " ").trim();
     const chars = Array.from(flat);
@@ -105,6 +126,8 @@
           abstained: Boolean(t.abstained),
           citations: Array.isArray(t.citations) ? t.citations : [],
           passages: Array.isArray(t.passages) ? t.passages : [],
+          shortAnswer: cleanShortAnswer(t.shortAnswer),
+          resolvedQuestion: typeof t.resolvedQuestion === "string" ? t.resolvedQuestion : "",
           state: t.state === "error" ? "error" : "done",
           errorText: typeof t.errorText === "string" ? t.errorText : "",
         });
@@ -208,6 +231,44 @@
     return t.citations.find((c) => Number(c.marker) === marker);
   }
 
+  // What the article panel highlights for a citation: the cited sentence and, when the short
+  // answer names this citation, the fact inside it.
+  function citationTarget(t, citation) {
+    const fact = t.shortAnswer;
+    const names = fact && fact.marker === Number(citation.marker) && (!fact.doc_id || fact.doc_id === citation.doc_id);
+    return { citation, fact: names ? fact : null };
+  }
+
+  function markerButton(t, citation, testid) {
+    const marker = Number(citation.marker);
+    return h("button", {
+      type: "button",
+      className: "marker",
+      testid,
+      "data-marker": marker,
+      "aria-label": `引用 ${marker}:查看《${citation.title}》原文`,
+      text: String(marker),
+      onclick: (event) => openArticle(citation.doc_id, citation.title, citationTarget(t, citation), event.currentTarget),
+    });
+  }
+
+  // The fact in bold, with the marker of the citation it comes from. The marker stays on the
+  // fact's last line (the glue does not wrap; the fact inside it does).
+  function shortAnswerLine(t) {
+    const fact = t.shortAnswer;
+    const citation = citationFor(t, fact.marker);
+    return h(
+      "p",
+      { className: "short-answer-line", testid: "short-answer-line" },
+      h(
+        "span",
+        { className: "marker-glue" },
+        h("strong", { className: "short-answer", testid: "short-answer", text: fact.text }),
+        citation ? markerButton(t, citation, "short-answer-marker") : null,
+      ),
+    );
+  }
+
   function fillAnswerText(target, t) {
     target.replaceChildren();
     let last = 0;
@@ -221,17 +282,7 @@
       const marker = Number(match[1]);
       const citation = citationFor(t, marker);
       if (citation) {
-        glued.append(
-          h("button", {
-            type: "button",
-            className: "marker",
-            testid: "citation-marker",
-            "data-marker": marker,
-            "aria-label": `引用 ${marker}:查看《${citation.title}》原文`,
-            text: String(marker),
-            onclick: (event) => openArticle(citation.doc_id, citation.title, { citation }, event.currentTarget),
-          }),
-        );
+        glued.append(markerButton(t, citation, "citation-marker"));
       } else {
         glued.append(h("span", { className: "marker is-pending", "aria-hidden": "true", text: String(marker) }));
       }
@@ -244,6 +295,11 @@
     const node = turnNodes.get(t);
     node.dataset.state = t.state === "done" && t.abstained ? "abstained" : t.state;
     node.replaceChildren();
+    if (t.state === "done" && t.resolvedQuestion) {
+      node.append(
+        h("p", { className: "resolved-question", testid: "resolved-question", text: `理解为:${t.resolvedQuestion}` }),
+      );
+    }
     const bubble = h("div", { className: "bubble" });
     node.append(bubble);
 
@@ -254,6 +310,7 @@
         bubble.append(h("p", { className: "answer answer-aside", testid: "answer-text", text: t.answer }));
       }
     } else {
+      if (t.state === "done" && t.shortAnswer) bubble.append(shortAnswerLine(t));
       const answer = h("div", { className: "answer", testid: "answer-text" });
       fillAnswerText(answer, t);
       bubble.append(answer);
@@ -290,7 +347,8 @@
               "data-marker": citation.marker,
               "aria-label": `来源 ${citation.marker}:${citation.title}`,
               title: citation.text,
-              onclick: (event) => openArticle(citation.doc_id, citation.title, { citation }, event.currentTarget),
+              onclick: (event) =>
+                openArticle(citation.doc_id, citation.title, citationTarget(t, citation), event.currentTarget),
             },
             h("span", { className: "chip-num", text: String(citation.marker) }),
             h("span", { className: "chip-title", text: citation.title || citation.doc_id }),
@@ -394,7 +452,13 @@
       }
       return lines.join("\n");
     }
-    const lines = [strip(t.answer)];
+    const lines = [];
+    if (t.resolvedQuestion) lines.push(`理解为:${t.resolvedQuestion}`, "");
+    if (t.shortAnswer) {
+      const marker = citationFor(t, t.shortAnswer.marker) ? `[${t.shortAnswer.marker}]` : "";
+      lines.push(`${t.shortAnswer.text}${marker}`, "");
+    }
+    lines.push(strip(t.answer));
     if (t.citations.length) {
       lines.push("", "来源:");
       for (const c of t.citations) lines.push(`[${c.marker}] ${c.title}:「${c.text}」`);
@@ -465,6 +529,21 @@
     return { start: -1, end: -1, note: "" };
   }
 
+  // Where the short answer lies inside the highlighted sentence, as UTF-16 [start, end), or null.
+  // Its offsets are into the whole article; when they do not match (or the sentence was found
+  // elsewhere), the fact's text is looked up inside the highlighted sentence instead.
+  function factRange(text, range, fact) {
+    if (!fact || range.start < 0) return null;
+    if (fact.start >= 0 && fact.end > fact.start) {
+      const start = utf16Index(text, fact.start);
+      const end = utf16Index(text, fact.end);
+      if (start >= range.start && end <= range.end && text.slice(start, end) === fact.text) return { start, end };
+    }
+    const inside = text.slice(range.start, range.end).indexOf(fact.text);
+    if (inside < 0) return null;
+    return { start: range.start + inside, end: range.start + inside + fact.text.length };
+  }
+
   function showPanel(trigger) {
     panelTrigger = trigger || null;
     ui.panel.hidden = false;
@@ -514,15 +593,17 @@
     ui.articleByline.textContent = article.byline || "";
     const range = highlightRange(text, target);
     ui.articleNote.textContent = range.note;
-    const { blocks, mark } = articleBlocks(text, range);
+    const fact = factRange(text, range, target.fact);
+    const { blocks, mark } = articleBlocks(text, range, fact);
     ui.articleText.replaceChildren(...blocks);
     if (mark) mark.scrollIntoView({ block: "center", behavior: "instant" });
     else ui.panelScroll.scrollTop = 0;
   }
 
   // One <p> per line of the article. The lines the highlight touches share one <p>, so the
-  // highlight stays a single <mark> holding exactly text[start:end].
-  function articleBlocks(text, range) {
+  // highlight stays a single <mark> holding exactly text[start:end]; the fact, when given, is a
+  // <mark class="fact"> nested inside it holding exactly text[fact.start:fact.end].
+  function articleBlocks(text, range, fact) {
     let lines = [];
     for (let from = 0; ; ) {
       const newline = text.indexOf("\n", from);
@@ -540,7 +621,15 @@
     const blocks = [];
     for (const [from, to] of lines) {
       if (range.start >= from && range.end <= to && range.start >= 0) {
-        mark = h("mark", { testid: "article-mark", className: "cited" }, text.slice(range.start, range.end));
+        mark = fact
+          ? h(
+              "mark",
+              { testid: "article-mark", className: "cited" },
+              text.slice(range.start, fact.start),
+              h("mark", { testid: "article-fact", className: "fact" }, text.slice(fact.start, fact.end)),
+              text.slice(fact.end, range.end),
+            )
+          : h("mark", { testid: "article-mark", className: "cited" }, text.slice(range.start, range.end));
         blocks.push(h("p", {}, text.slice(from, range.start), mark, text.slice(range.end, to)));
       } else if (text.slice(from, to).trim()) {
         blocks.push(h("p", {}, text.slice(from, to)));
@@ -687,7 +776,16 @@
     appendTurn(userTurn);
     saveTurns();
 
-    const assistantTurn = { role: "assistant", answer: "", abstained: false, citations: [], passages: [], state: "streaming" };
+    const assistantTurn = {
+      role: "assistant",
+      answer: "",
+      abstained: false,
+      citations: [],
+      passages: [],
+      shortAnswer: null,
+      resolvedQuestion: "",
+      state: "streaming",
+    };
     turns.push(assistantTurn);
     appendTurn(assistantTurn);
     setBusy(true);
@@ -737,6 +835,9 @@
             assistantTurn.abstained = Boolean(data.abstained);
             assistantTurn.citations = Array.isArray(data.citations) ? data.citations : assistantTurn.citations;
             assistantTurn.passages = Array.isArray(data.passages) ? data.passages : assistantTurn.passages;
+            assistantTurn.shortAnswer = assistantTurn.abstained ? null : cleanShortAnswer(data.short_answer);
+            const resolved = typeof data.resolved_question === "string" ? data.resolved_question.trim() : "";
+            assistantTurn.resolvedQuestion = resolved && !sameQuestion(question, resolved) ? resolved : "";
             finished = true;
           } else if (event.name === "error") {
             throw new StreamFailure(`回答时出错了:${detailText(data && data.detail) || "未知错误"}`);

@@ -99,6 +99,33 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def ask_api(chat: ChatPage, question: str, history: list[dict[str, str]] | None = None) -> Any:
+    """The same question put to `POST /ask` of the same server, for what the page should show."""
+    response = chat.page.request.post(
+        f"{chat.base_url}/ask",
+        data={"question": question, "history": history or []},
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    assert response.ok, response.text()
+    return response.json()
+
+
+def text_before(mark: Any, inner_selector: str) -> str:
+    """The text of `mark` that comes before its descendant `inner_selector`."""
+    return str(
+        mark.evaluate(
+            """(node, sel) => {
+              const inner = node.querySelector(sel);
+              const range = document.createRange();
+              range.setStart(node, 0);
+              range.setEndBefore(inner);
+              return range.toString();
+            }""",
+            inner_selector,
+        )
+    )
+
+
 def new_chat_page(browser: Browser, base_url: str, viewport: dict[str, int], **options: Any) -> Any:
     context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
@@ -158,7 +185,7 @@ def test_seed_question_is_answered_with_a_marker_that_highlights_the_cited_sente
     marker.click()
     panel = page.get_by_test_id("article-panel")
     expect(panel).to_be_visible()
-    mark = panel.locator("mark")
+    mark = panel.get_by_test_id("article-mark")
     expect(mark).to_have_count(1)
     expect(mark).to_contain_text(SEED_NUMBER)
     expect(mark).to_be_in_viewport()
@@ -180,7 +207,7 @@ def test_seed_question_is_answered_with_a_marker_that_highlights_the_cited_sente
     chip = answer.get_by_test_id("source-chip").first
     expect(chip).to_contain_text(citation["title"])
     chip.click()
-    expect(panel.locator("mark")).to_contain_text(citation["text"])
+    expect(panel.get_by_test_id("article-mark")).to_contain_text(citation["text"])
     page.get_by_test_id("article-close").click()
     expect(panel).to_be_hidden()
 
@@ -222,6 +249,151 @@ def test_follow_up_is_answered_in_the_context_of_the_earlier_turn(chat: ChatPage
     assert history[0]["content"] == "武陵区开展职业培训多少人?"
 
 
+def test_short_answer_is_shown_in_bold_and_highlighted_inside_the_cited_sentence(
+    chat: ChatPage,
+) -> None:
+    page = chat.page
+    expected = ask_api(chat, SEED_QUESTION)
+    short = expected["short_answer"]
+    assert short is not None, f"POST /ask gave no short_answer for {SEED_QUESTION!r}: {expected}"
+    assert re.search(r"[0-9]", short["text"]), short
+    citation = next(c for c in expected["citations"] if c["marker"] == short["marker"])
+    assert citation["doc_id"] == short["doc_id"]
+    assert citation["start"] <= short["start"] < short["end"] <= citation["end"]
+    article = page.request.get(f"{chat.base_url}/articles/{quote(short['doc_id'], safe='')}").json()
+    assert article["text"][short["start"] : short["end"]] == short["text"]
+
+    answer = chat.ask(SEED_QUESTION)
+    # /ask/stream's `done` carries the same short answer as /ask.
+    turn = chat.stored()["turns"][-1]
+    assert turn["shortAnswer"] == short
+    assert turn["resolvedQuestion"] == ""
+    expect(answer.get_by_test_id("resolved-question")).to_have_count(0)
+
+    bold = answer.get_by_test_id("short-answer")
+    expect(bold).to_have_count(1)
+    assert bold.evaluate("n => n.tagName") == "STRONG"
+    assert bold.text_content() == short["text"]
+    assert bold.evaluate("n => getComputedStyle(n).fontWeight") == "700"
+    # The fact comes first, then the answer text as before.
+    line = answer.get_by_test_id("short-answer-line")
+    assert line.evaluate(
+        "(n, a) => !!(n.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING)",
+        answer.get_by_test_id("answer-text").element_handle(),
+    )
+    expect(answer.get_by_test_id("answer-text")).to_contain_text(short["text"])
+
+    marker = line.get_by_test_id("short-answer-marker")
+    expect(marker).to_have_text(str(short["marker"]))
+    marker.click()
+    panel = page.get_by_test_id("article-panel")
+    expect(panel).to_be_visible()
+    cited = panel.get_by_test_id("article-mark")
+    expect(cited).to_have_count(1)
+    assert cited.text_content() == citation["text"]
+    fact = panel.locator("mark.fact")
+    expect(fact).to_have_count(1)
+    assert fact.text_content() == short["text"]
+    # Nested in the sentence highlight, at the short answer's own offset, not the first match.
+    expect(cited.locator("mark.fact")).to_have_count(1)
+    assert text_before(cited, "mark.fact") == article["text"][citation["start"] : short["start"]]
+    expect(fact).to_be_in_viewport()
+    styles = fact.evaluate(
+        """n => [getComputedStyle(n).fontWeight, getComputedStyle(n).backgroundColor,
+                getComputedStyle(n.parentElement).backgroundColor]"""
+    )
+    assert styles[0] == "700" and styles[1] != styles[2]
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(marker).to_be_focused()
+
+    # The answer's own marker for that citation opens the same highlight.
+    answer.locator(f"[data-testid=citation-marker][data-marker='{short['marker']}']").first.click()
+    expect(panel.locator("mark.fact")).to_have_text(short["text"])
+
+    page.reload()
+    expect(page.get_by_test_id("short-answer")).to_have_text(short["text"])
+    assert chat.console_errors == []
+
+
+def test_follow_up_shows_how_the_service_understood_it(chat: ChatPage) -> None:
+    first_question = "武陵区开展职业培训多少人?"
+    follow_up = "那创业培训呢?"
+    first = chat.ask(first_question)
+    expect(first.get_by_test_id("resolved-question")).to_have_count(0)
+
+    history = [
+        {"role": "user", "content": first_question},
+        {"role": "assistant", "content": chat.stored()["turns"][-1]["answer"]},
+    ]
+    expected = ask_api(chat, follow_up, history)
+    resolved = expected["resolved_question"].strip()
+    assert resolved.rstrip("?？") != follow_up.rstrip("?？"), expected
+
+    answer = chat.ask(follow_up)
+    assert chat.stream_requests[-1]["history"] == history
+    note = answer.get_by_test_id("resolved-question")
+    expect(note).to_have_text(f"理解为:{resolved}")
+    assert note.evaluate(
+        "n => n.compareDocumentPosition(n.parentElement.querySelector('.bubble')) & 4"
+    )
+    chat.page.reload()
+    expect(chat.page.get_by_test_id("resolved-question")).to_have_text([f"理解为:{resolved}"])
+
+
+def test_short_answer_and_resolved_question_are_text_and_optional(chat: ChatPage) -> None:
+    page = chat.page
+    route = "**/ask/stream"
+    html = "<img src=x onerror=alert(1)>"
+    citation = {
+        "marker": 1,
+        "doc_id": "no-such-doc",
+        "title": "标题",
+        "chunk_id": "c",
+        "text": f"事实是{html}。",
+        "start": 0,
+        "end": 31,
+        "score": 1.0,
+    }
+
+    def done(short: Any, resolved: str) -> str:
+        body = {
+            "answer": f"事实是{html}。[1]",
+            "abstained": False,
+            "citations": [citation],
+            "passages": [],
+            "timings_ms": {},
+            "short_answer": short,
+            "resolved_question": resolved,
+        }
+        return sse("passages", []) + sse("delta", {"text": body["answer"]}) + sse("done", body)
+
+    short = {"text": html, "marker": 1, "doc_id": "no-such-doc", "start": 3, "end": 30}
+    stream = done(short, f"{html}是什么?")
+    page.route(
+        route, lambda r: r.fulfill(status=200, content_type="text/event-stream", body=stream)
+    )
+    answer = chat.ask("问题一")
+    expect(answer.get_by_test_id("short-answer")).to_have_text(html)
+    expect(answer.get_by_test_id("resolved-question")).to_have_text(f"理解为:{html}是什么?")
+    page.unroute(route)
+
+    # No short answer, and a resolved question that differs only in whitespace and "?": no extras.
+    stream = done(None, "  问题二? ")
+    page.route(
+        route, lambda r: r.fulfill(status=200, content_type="text/event-stream", body=stream)
+    )
+    answer = chat.ask("问题二")
+    expect(answer.get_by_test_id("answer-text")).to_contain_text("事实是")
+    expect(answer.get_by_test_id("short-answer")).to_have_count(0)
+    expect(answer.get_by_test_id("short-answer-line")).to_have_count(0)
+    expect(answer.get_by_test_id("resolved-question")).to_have_count(0)
+    page.unroute(route)
+
+    assert page.get_by_test_id("conversation").locator("img").count() == 0
+    assert chat.dialogs == []
+
+
 def test_unanswerable_question_shows_the_abstention_and_related_passages(chat: ChatPage) -> None:
     page = chat.page
     answer = chat.ask("2022年世界杯冠军是哪个国家?")
@@ -229,6 +401,7 @@ def test_unanswerable_question_shows_the_abstention_and_related_passages(chat: C
     expect(answer).to_have_attribute("data-state", "abstained")
     expect(answer.get_by_test_id("abstention")).to_have_text(ABSTAIN_MESSAGE)
     expect(answer.get_by_test_id("citation-marker")).to_have_count(0)
+    expect(answer.get_by_test_id("short-answer")).to_have_count(0)
     related = answer.get_by_test_id("related-passages")
     expect(related).to_contain_text("相关段落")
     passage = answer.get_by_test_id("related-passage").first
@@ -278,7 +451,7 @@ def test_reload_keeps_the_conversation_and_new_chat_clears_it(chat: ChatPage) ->
     expect(answer).to_have_count(1)
     expect(answer.get_by_test_id("answer-text")).to_contain_text(SEED_NUMBER)
     answer.get_by_test_id("citation-marker").first.click()
-    expect(page.get_by_test_id("article-panel").locator("mark")).to_contain_text(SEED_NUMBER)
+    expect(page.get_by_test_id("article-mark")).to_contain_text(SEED_NUMBER)
 
     page.get_by_test_id("new-chat").click()
     expect(page.get_by_test_id("article-panel")).to_be_hidden()
@@ -372,7 +545,7 @@ def test_screenshot_of_an_answer_with_its_article_open(
     chat_page.open()
     answer = chat_page.ask(SEED_QUESTION)
     answer.get_by_test_id("citation-marker").first.click()
-    mark = page.get_by_test_id("article-panel").locator("mark")
+    mark = page.get_by_test_id("article-panel").get_by_test_id("article-mark")
     expect(mark).to_contain_text(SEED_NUMBER)
     expect(mark).to_be_in_viewport()
     page.evaluate("document.activeElement && document.activeElement.blur()")
