@@ -10,6 +10,8 @@ from corpus.model import Article, Chunk
 from corpus.text import sentence_spans
 
 MAX_ANSWER_CHARS = 160  # an answer unit never exceeds the answer's length limit
+# passage sizes in characters (recorded in the index manifest)
+TARGET_CHARS, MAX_CHARS, MIN_CHARS = 300, 400, 150
 _CLAUSE_RE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
 
 
@@ -68,7 +70,10 @@ def answer_spans(
 
 
 def chunk_article(
-    article: Article, target_chars: int = 300, max_chars: int = 400, min_chars: int = 150
+    article: Article,
+    target_chars: int = TARGET_CHARS,
+    max_chars: int = MAX_CHARS,
+    min_chars: int = MIN_CHARS,
 ) -> list[Chunk]:
     """Passages of about target_chars (at most max_chars unless one word is longer), made of
     whole sentences, each overlapping the previous one by its last sentence."""

@@ -18,6 +18,8 @@ from corpus.text import normalize
 jieba.setLogLevel(60)  # jieba logs its dictionary load on stderr at INFO
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
+# recorded in the index manifest: tokens stored with an index were made by this tokeniser
+TOKENIZER = "jieba-search/nfkc-lower/v1"
 
 
 def tokenize(text: str) -> list[str]:
@@ -28,18 +30,30 @@ def tokenize(text: str) -> list[str]:
 class KeywordIndex:
     """BM25 scores of every passage for a question, plus the document frequencies behind them."""
 
-    def __init__(self, model: bm25s.BM25, doc_freq: dict[str, int], n_docs: int) -> None:
+    def __init__(
+        self,
+        model: bm25s.BM25,
+        doc_freq: dict[str, int],
+        n_docs: int,
+        tokens: list[list[str]] | None = None,
+    ) -> None:
         self.model = model
         self.doc_freq = doc_freq
         self.n_docs = n_docs
+        self.tokens = tokens  # each passage's tokens, kept so an update never re-tokenises them
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> KeywordIndex:
-        tokens = [tokenize(t) or [""] for t in texts]
+        return cls.from_tokens([tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[list[str]]) -> KeywordIndex:
+        """The index of passages already tokenised (by `tokenize`), in passage order."""
+        stored = [toks or [""] for toks in tokens]
         model = bm25s.BM25()
-        model.index(tokens, show_progress=False)
-        doc_freq = Counter(tok for toks in tokens for tok in set(toks) if tok)
-        return cls(model, dict(doc_freq), len(texts))
+        model.index(stored, show_progress=False)
+        doc_freq = Counter(tok for toks in stored for tok in set(toks) if tok)
+        return cls(model, dict(doc_freq), len(stored), stored)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -48,6 +62,19 @@ class KeywordIndex:
             json.dumps({"n_docs": self.n_docs, "doc_freq": self.doc_freq}, ensure_ascii=False),
             encoding="utf-8",
         )
+        if self.tokens is not None:
+            (folder / "tokens.json").write_text(
+                json.dumps(self.tokens, ensure_ascii=False), encoding="utf-8"
+            )
+
+    @staticmethod
+    def load_tokens(folder: Path) -> list[list[str]] | None:
+        """The stored tokens of an index saved by `save`; None for an index saved without them."""
+        path = folder / "tokens.json"
+        if not path.exists():
+            return None
+        tokens: list[list[str]] = json.loads(path.read_text(encoding="utf-8"))
+        return tokens
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:

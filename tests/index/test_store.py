@@ -5,7 +5,19 @@ import pytest
 
 from corpus.model import Article
 from index.cache import EmbeddingCache
-from index.store import FORMAT_VERSION, IndexMismatch, IndexNotFound, build_index, load_index
+from index.bm25 import KeywordIndex, tokenize
+from index.store import (
+    FORMAT_VERSION,
+    EmptyIndex,
+    IndexMismatch,
+    IndexNotFound,
+    UnknownArticle,
+    build_index,
+    current_generation,
+    load_index,
+    passage_input,
+    update_index,
+)
 
 
 def articles(n: int = 5) -> list[Article]:
@@ -79,11 +91,14 @@ def test_failed_build_leaves_the_old_index_serving(tmp_path: Path, fake_embedder
     assert not [p for p in (tmp_path / "builds").iterdir() if p.name.startswith(".partial")]
 
 
-def test_swap_keeps_only_the_new_build(tmp_path: Path, fake_embedder) -> None:
-    build_index(articles(2), fake_embedder, tmp_path)
-    build_index(articles(3), fake_embedder, tmp_path)
-    assert len(list((tmp_path / "builds").iterdir())) == 1
-    assert load_index(tmp_path, fake_embedder.name, fake_embedder.dim).manifest.articles == 3
+def test_swap_keeps_the_new_build_and_the_one_it_replaced(tmp_path: Path, fake_embedder) -> None:
+    first = build_index(articles(2), fake_embedder, tmp_path)
+    second = build_index(articles(3), fake_embedder, tmp_path)
+    third = build_index(articles(4), fake_embedder, tmp_path)
+    kept = sorted(p.name for p in (tmp_path / "builds").iterdir())
+    assert kept == sorted([second.generation, third.generation])
+    assert first.generation not in kept and current_generation(tmp_path).endswith(third.generation)
+    assert load_index(tmp_path, fake_embedder.name, fake_embedder.dim).manifest.articles == 4
 
 
 def test_missing_index_says_what_to_run(tmp_path: Path) -> None:
@@ -110,3 +125,97 @@ def test_index_of_an_older_format_is_refused_with_what_to_run(
     manifest.write_text(json.dumps(raw))
     with pytest.raises(IndexMismatch, match=r"index format 1.*wenda index"):
         load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+
+
+def search_ids(index, question: str, embedder) -> list[str]:
+    """doc_ids of the dense and keyword top hits, checking both stay aligned with the chunks."""
+    _, rows = index.vectors.search(embedder.embed_query(question).reshape(1, -1), 1)
+    best_bm25 = int(index.keywords.scores(tokenize(question)).argmax())
+    return [index.chunks[int(rows[0][0])].doc_id, index.chunks[best_bm25].doc_id]
+
+
+def test_manifest_records_what_the_index_was_built_from(tmp_path: Path, fake_embedder) -> None:
+    m = build_index(articles(2), fake_embedder, tmp_path, corpus_paths=["/news"])
+    raw = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert raw["corpus_paths"] == ["/news"] and raw["generation"] == m.generation
+    params = raw["build_params"]
+    assert params["model"] == "fake-bigram" and params["tokenizer"].startswith("jieba")
+    assert params["passage_chars"] == {"target": 300, "max": 400, "min": 150}
+    assert params["answer_unit_max_chars"] == 160
+
+
+def test_update_adds_replaces_and_removes_embedding_only_new_text(
+    tmp_path: Path, fake_embedder
+) -> None:
+    counting = CountingEmbedder(fake_embedder)
+    first = build_index(articles(5), counting, tmp_path)
+    calls = counting.calls
+    new = Article(doc_id="n1", title="新闻", text="钨矿公司今年产量翻番。工人增加到三百人。")
+    changed = Article(doc_id="d2", title="第2篇", text="第二篇改写了。铜价上涨三成。")
+    m, changes = update_index(tmp_path, counting, upsert=[new, changed], remove=["d4"])
+    assert changes.added == ("n1",) and changes.replaced == ("d2",) and changes.removed == ("d4",)
+    assert m.generation != first.generation and m.articles == 5
+    # only the two new articles' passage and two sentences each were embedded
+    assert counting.calls - calls == m.embedded == 2 * (1 + 2)
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert [a.doc_id for a in index.articles] == ["d0", "d1", "d2", "d3", "n1"]
+    assert index.articles_by_id["d2"].text.startswith("第二篇")
+    assert not [c for c in index.chunks if c.doc_id == "d4"]
+    assert index.vectors.ntotal == len(index.chunks) == index.keywords.n_docs
+    assert search_ids(index, "钨矿公司今年产量翻番", fake_embedder) == ["n1", "n1"]
+    assert search_ids(index, "铜价上涨三成", fake_embedder) == ["d2", "d2"]
+    assert search_ids(index, "这是第3篇文章。它讲了第3件事。", fake_embedder) == ["d3", "d3"]
+    assert {d for d, _, _ in index.sentence_rows} == {"d0", "d1", "d2", "d3", "n1"}
+    assert len(index.sentence_vectors) == len(index.sentence_rows) == m.sentences
+
+
+def test_update_matches_a_full_build_of_the_same_articles(tmp_path: Path, fake_embedder) -> None:
+    build_index(articles(4), fake_embedder, tmp_path / "a")
+    update_index(tmp_path / "a", fake_embedder, upsert=articles(6)[4:], remove=["d1"])
+    full = [a for a in articles(6) if a.doc_id != "d1"]
+    build_index(full, fake_embedder, tmp_path / "b")
+    a = load_index(tmp_path / "a", fake_embedder.name, fake_embedder.dim)
+    b = load_index(tmp_path / "b", fake_embedder.name, fake_embedder.dim)
+    assert a.manifest.corpus_hash == b.manifest.corpus_hash
+    assert sorted(a.chunks, key=lambda c: c.chunk_id) == sorted(b.chunks, key=lambda c: c.chunk_id)
+    assert a.keywords.doc_freq == b.keywords.doc_freq
+    # stored tokens are the tokens of each passage, row for row
+    tokens = KeywordIndex.load_tokens(a.folder / "bm25")
+    assert tokens == [tokenize(passage_input(c)) or [""] for c in a.chunks]
+
+
+def test_update_to_a_corpus_state_removes_what_it_no_longer_holds(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(4), fake_embedder, tmp_path)
+    now = [articles(4)[0], articles(4)[2], Article(doc_id="x", title="新", text="新的文章。")]
+    m, changes = update_index(tmp_path, fake_embedder, corpus=now)
+    assert changes.added == ("x",) and set(changes.removed) == {"d1", "d3"}
+    assert changes.unchanged == 2 and m.articles == 3
+    same, nothing = update_index(tmp_path, fake_embedder, corpus=now)
+    assert not nothing.any() and same.generation == m.generation
+
+
+def test_update_of_an_unknown_id_or_to_no_articles_changes_nothing(
+    tmp_path: Path, fake_embedder
+) -> None:
+    m = build_index(articles(2), fake_embedder, tmp_path)
+    with pytest.raises(UnknownArticle, match="nope"):
+        update_index(tmp_path, fake_embedder, remove=["nope"])
+    with pytest.raises(EmptyIndex):
+        update_index(tmp_path, fake_embedder, remove=["d0", "d1"])
+    assert load_index(tmp_path, fake_embedder.name, fake_embedder.dim).manifest == m
+    with pytest.raises(IndexNotFound):
+        update_index(tmp_path / "none", fake_embedder, remove=["d0"])
+
+
+def test_update_of_an_index_with_other_parameters_rebuilds_keeping_its_articles(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(3), fake_embedder, tmp_path)
+    manifest = tmp_path / "index" / "manifest.json"
+    raw = json.loads(manifest.read_text())
+    raw["format_version"], raw["build_params"] = 2, {}  # as an index of format 2 reads
+    manifest.write_text(json.dumps(raw))
+    m, _ = update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇。")])
+    assert m.articles == 4 and m.format_version == FORMAT_VERSION
