@@ -7,12 +7,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Literal
 
 from corpus.model import Article
 from corpus.newspaper import split_articles
+from corpus.plain import looks_like_page, parse_article
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl",)
+# how a .txt/.md file is read: "page" splits a newspaper page into its articles, "article"
+# reads one article, "auto" splits only a file that looks like a page
+TextFormat = Literal["auto", "page", "article"]
+TEXT_FORMATS: tuple[TextFormat, ...] = ("auto", "page", "article")
 
 
 class CorpusError(ValueError):
@@ -51,55 +57,78 @@ def doc_prefix(path: Path) -> str:
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", path.stem) or "doc"
 
 
-def read_text_file(path: Path) -> list[Article]:
+def read_text_file(path: Path, text_format: TextFormat = "auto") -> list[Article]:
     try:
-        page = path.read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not UTF-8 text ({exc.reason}); convert it to UTF-8") from exc
-    articles = split_articles(page, doc_prefix(path))
-    return [replace(a, source=str(path)) for a in articles]
+    return [replace(a, source=str(path)) for a in text_articles(text, path, text_format)]
+
+
+def text_articles(text: str, path: Path, text_format: TextFormat = "auto") -> list[Article]:
+    """The articles of one text file: a newspaper page split into its articles, or one plain
+    article (a Markdown file is never read as a page unless asked)."""
+    prefix = doc_prefix(path)
+    if text_format == "page":
+        return split_articles(text, prefix)
+    if text_format == "auto" and path.suffix.lower() != ".md":
+        page = split_articles(text, prefix)
+        if looks_like_page(sum(1 for a in page if a.byline)):
+            return page
+    article = parse_article(text, prefix)
+    return [article] if article else []
 
 
 def read_jsonl_file(path: Path) -> list[Article]:
-    articles: list[Article] = []
     with path.open(encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CorpusError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise CorpusError(f"{path}:{lineno}: each line must be a JSON object")
-            doc_id, title, text = record.get("id"), record.get("title", ""), record.get("text")
-            if not isinstance(doc_id, str) or not doc_id.strip():
-                raise CorpusError(f"{path}:{lineno}: field 'id' must be a non-empty string")
-            if not isinstance(text, str):
-                raise CorpusError(f"{path}:{lineno}: field 'text' must be a string")
-            if not isinstance(title, str):
-                raise CorpusError(f"{path}:{lineno}: field 'title' must be a string")
-            extra = {k: v for k, v in record.items() if k not in ("id", "title", "text", "byline")}
-            byline = record.get("byline", "")
-            articles.append(
-                Article(
-                    doc_id=doc_id.strip(),
-                    title=title.strip(),
-                    text=text,
-                    byline=byline if isinstance(byline, str) else "",
-                    source=str(path),
-                    metadata=extra,
-                )
-            )
+        return [replace(a, source=str(path)) for a in jsonl_articles(fh, path)]
+
+
+def jsonl_articles(lines: Iterable[str], path: Path) -> list[Article]:
+    """One article a JSON line: {"id", "title", "text"} plus optional byline and metadata."""
+    articles: list[Article] = []
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CorpusError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise CorpusError(f"{path}:{lineno}: each line must be a JSON object")
+        articles.append(article_of_record(record, f"{path}:{lineno}"))
     return articles
 
 
-def load_corpus(paths: Sequence[Path]) -> list[Article]:
+def article_of_record(record: dict[str, Any], where: str) -> Article:
+    """An article from its JSON fields; `where` names the record in error messages."""
+    doc_id, title, text = record.get("id"), record.get("title", ""), record.get("text")
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        raise CorpusError(f"{where}: field 'id' must be a non-empty string")
+    if not isinstance(text, str):
+        raise CorpusError(f"{where}: field 'text' must be a string")
+    if not isinstance(title, str):
+        raise CorpusError(f"{where}: field 'title' must be a string")
+    extra = {k: v for k, v in record.items() if k not in ("id", "title", "text", "byline")}
+    byline = record.get("byline", "")
+    return Article(
+        doc_id=doc_id.strip(),
+        title=title.strip(),
+        text=text,
+        byline=byline if isinstance(byline, str) else "",
+        metadata=extra,
+    )
+
+
+def load_corpus(paths: Sequence[Path], text_format: TextFormat = "auto") -> list[Article]:
     """Every article of the corpus, in corpus order; ids are unique and texts non-empty."""
     articles: list[Article] = []
     for path in corpus_files(paths):
-        reader = read_jsonl_file if path.suffix.lower() in JSONL_SUFFIXES else read_text_file
-        articles.extend(a for a in reader(path) if a.text.strip())
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            read = read_jsonl_file(path)
+        else:
+            read = read_text_file(path, text_format)
+        articles.extend(a for a in read if a.text.strip())
     if not articles:
         shown = ", ".join(str(p) for p in paths)
         raise EmptyCorpus(f"no articles found in {shown}: add .txt, .md or .jsonl files")
