@@ -20,8 +20,14 @@ MODES = ("hybrid", "bm25", "dense")
 def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
     """(name, questions file, corpus) for the seed page and the two public sets."""
     eval_dir = shared / "eval"
+    realistic = PROJECT_ROOT / "bench" / "realistic"
     return [
         ("seed page (bundled corpus)", eval_dir / "seed_dev.jsonl", [PROJECT_ROOT / "corpus"]),
+        (
+            "realistic (our own, bench/realistic)",
+            realistic / "questions.jsonl",
+            [realistic / "articles.jsonl"],
+        ),
         (
             "CMRC 2018 public",
             eval_dir / "cmrc2018" / "questions_public.jsonl",
@@ -82,9 +88,13 @@ def main(argv: list[str] | None = None) -> int:
             sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
             questions = sample
         rows = []
+        kinds: dict[str, dict[str, object]] = {}
         for mode in MODES:
             print(f"{name}: {mode}", file=sys.stderr, flush=True)
-            rows.append(evaluate(service, questions, mode).figures())  # type: ignore[arg-type]
+            report = evaluate(service, questions, mode)  # type: ignore[arg-type]
+            rows.append(report.figures())
+            if mode == "hybrid":
+                kinds = report.by_kind()
         parts += [
             "",
             f"## {name}",
@@ -93,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ]
         parts.append(markdown_table(rows))
+        if kinds:
+            parts += ["", "By kind of question (hybrid):", ""]
+            parts.append(markdown_table([{**f, "kind": k} for k, f in kinds.items()], label="kind"))
     parts += ["", "The newspaper-page repair is measured separately: [newspaper.md](newspaper.md)."]
     parts += ["", f"Whole run: {time.perf_counter() - started:.0f} s."]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ import hashlib
 import pickle
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +53,9 @@ class Sample:
     cands: list[Candidate]
     labels: list[bool]
     weight: float = 1.0
+    # each retriever alone, for tuning their fusion: (chunk id, score) best first
+    bm25: list[tuple[str, float]] = field(default_factory=list)
+    dense: list[tuple[str, float]] = field(default_factory=list)
 
 
 def collect(service: object, questions: Sequence[Question]) -> list[Sample]:
@@ -76,7 +79,14 @@ def collect(service: object, questions: Sequence[Question]) -> list[Sample]:
         )
         cands = with_types(resolved, cands, settings.typed_depth)
         labels = [q.answerable and contains_gold(c.text, q.answers) for c in cands]
-        out.append(Sample(q, resolved, cands, labels))
+        alone = {
+            mode: [
+                (h.chunk.chunk_id, h.score)
+                for h in service.retriever.search(resolved, 50, mode, vec)  # type: ignore[arg-type]
+            ]
+            for mode in ("bm25", "dense")
+        }
+        out.append(Sample(q, resolved, cands, labels, 1.0, alone["bm25"], alone["dense"]))
         if n % 500 == 0:
             print(f"  {n}/{len(questions)}", file=sys.stderr, flush=True)
     return out

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from index.store import LoadedIndex
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,24 @@ class FusionWeights:
     dense: float = 0.5
     rrf_k: float = 20.0
     depth: int = 50  # how deep each ranking is read
+    # a keyword match this many times stronger than the next stays first (0: never)
+    confident_ratio: float = 0.0
+
+
+def fuse_rankings(
+    bm25: Sequence[tuple[K, float]], dense: Sequence[tuple[K, float]], f: FusionWeights
+) -> list[tuple[K, float]]:
+    """Weighted reciprocal rank fusion of two rankings of (id, score), best first; a keyword
+    match f.confident_ratio times stronger than the keyword runner-up is kept first."""
+    fused: dict[K, float] = {}
+    for weight, ranking in ((f.bm25, bm25), (f.dense, dense)):
+        for rank, (i, _) in enumerate(ranking, 1):
+            fused[i] = fused.get(i, 0.0) + weight / (f.rrf_k + rank)
+    order = sorted(fused.items(), key=lambda item: -item[1])
+    if f.confident_ratio and len(bm25) >= 2 and bm25[0][1] >= f.confident_ratio * bm25[1][1] > 0:
+        top = bm25[0][0]
+        order.sort(key=lambda item: item[0] != top)  # stable: the rest keep their order
+    return order
 
 
 class Retriever:
@@ -77,12 +97,13 @@ class Retriever:
                 int(i) for i in top[np.argsort(-bm25_all[top], kind="stable")] if bm25_all[i] > 0
             ]
 
+        keyword = [(i, float(bm25_all[i])) for i in bm25_rank]  # type: ignore[index]
         if mode == "bm25":
-            order = [(i, float(bm25_all[i])) for i in bm25_rank]  # type: ignore[index]
+            order = keyword
         elif mode == "dense":
             order = [(i, dense_sim[i]) for i in dense_rank]
         else:
-            order = self._fuse(bm25_rank, dense_rank)
+            order = fuse_rankings(keyword, [(i, dense_sim[i]) for i in dense_rank], self.fusion)
         order = order[:k]
         if query_vec is not None:
             missing = [i for i, _ in order if i not in dense_sim]
@@ -98,11 +119,3 @@ class Retriever:
             )
             for i, score in order
         ]
-
-    def _fuse(self, bm25_rank: list[int], dense_rank: list[int]) -> list[tuple[int, float]]:
-        f = self.fusion
-        fused: dict[int, float] = {}
-        for weight, ranking in ((f.bm25, bm25_rank), (f.dense, dense_rank)):
-            for rank, i in enumerate(ranking, 1):
-                fused[i] = fused.get(i, 0.0) + weight / (f.rrf_k + rank)
-        return sorted(fused.items(), key=lambda item: (-item[1], item[0]))

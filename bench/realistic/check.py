@@ -135,7 +135,7 @@ def check_history(where, history):
     roles = [t.get("role") for t in history if isinstance(t, dict)]
     if roles and roles[0] != "user":
         problem(where, "history should start with a user turn")
-    if any(a == b for a, b in zip(roles, roles[1:])):
+    if any(a == b for a, b in zip(roles, roles[1:], strict=False)):
         problem(where, "history roles should alternate user/assistant")
 
 
