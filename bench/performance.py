@@ -1418,7 +1418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="wenda-bench-") as tmp:
         work = Path(tmp)
         t = time.perf_counter()
-        shared_cache = settings.cache_dir / f"embeddings-{embedder.name}.sqlite"
+        shared_cache = settings.embedding_cache_dir / f"embeddings-{embedder.name}.sqlite"
         build = bench_build(embedder, cmrc_articles, shared_cache, work, budget)
         sections["build"] = time.perf_counter() - t
 

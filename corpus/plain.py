@@ -48,6 +48,14 @@ class Credits:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
+def iso_date(value: str) -> str | None:
+    """The YYYY-MM-DD of a date written 2024-07-08, 2024/7/8, 2024.7.8 or 2024年7月8日."""
+    found = _DATE_RE.search(value)
+    if not found:
+        return None
+    return f"{found['y']}-{int(found['m']):02d}-{int(found['d']):02d}"
+
+
 def read_credit_line(line: str) -> Credits | None:
     """The byline, date, source and link of a credit line; None when the line says anything
     else (then it is body text)."""
@@ -55,7 +63,7 @@ def read_credit_line(line: str) -> Credits | None:
     rest = line
     date = _DATE_RE.search(rest)
     if date:
-        credits.metadata["date"] = f"{date['y']}-{int(date['m']):02d}-{int(date['d']):02d}"
+        credits.metadata["date"] = iso_date(date[0]) or date[0]
         rest = rest[: date.start()] + " " + rest[date.end() :]
     url = _URL_RE.search(rest)
     if url:

@@ -8,7 +8,8 @@ from typing import Literal, TypeVar
 
 import numpy as np
 
-from corpus.model import Chunk
+from corpus.model import Article, Chunk
+from corpus.plain import iso_date
 from index.bm25 import tokenize
 from index.embedder import Embedder
 from index.store import LoadedIndex
@@ -58,6 +59,33 @@ def fuse_rankings(
     return order
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Which articles may answer: every condition given must hold (dates are YYYY-MM-DD and
+    inclusive; an article without a date fails a date condition)."""
+
+    doc_ids: frozenset[str] | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    source: str | None = None
+
+    def admits(self, article: Article) -> bool:
+        if self.doc_ids is not None and article.doc_id not in self.doc_ids:
+            return False
+        if self.source is not None and str(article.metadata.get("source", "")) != self.source:
+            return False
+        if self.date_from or self.date_to:
+            day = iso_date(str(article.metadata.get("date", "")))
+            if day is None:
+                return False
+            if (self.date_from and day < self.date_from) or (self.date_to and day > self.date_to):
+                return False
+        return True
+
+
+OVERFETCH = 10  # a filtered dense search reads this many times deeper before scanning all
+
+
 class Retriever:
     def __init__(
         self, index: LoadedIndex, embedder: Embedder | None, fusion: FusionWeights | None = None
@@ -70,13 +98,29 @@ class Retriever:
         """The question's embedding where the mode uses one."""
         return self.embedder.embed_query(question) if mode != "bm25" and self.embedder else None
 
+    def allowed_rows(self, only: ArticleFilter) -> np.ndarray:
+        """A mask over the passages: True where the passage's article passes the filter."""
+        docs = {a.doc_id for a in self.index.articles if only.admits(a)}
+        return np.fromiter(
+            (c.doc_id in docs for c in self.index.chunks), dtype=bool, count=len(self.index.chunks)
+        )
+
     def search(
-        self, question: str, k: int, mode: Mode = "hybrid", query_vec: np.ndarray | None = None
+        self,
+        question: str,
+        k: int,
+        mode: Mode = "hybrid",
+        query_vec: np.ndarray | None = None,
+        only: ArticleFilter | None = None,
     ) -> list[Hit]:
-        """The k best passages for question, best first (query_vec: its embedding, if known)."""
+        """The k best passages for question, best first (query_vec: its embedding, if known;
+        only: passages of the articles this filter admits)."""
         n = len(self.index.chunks)
         depth = min(n, max(self.fusion.depth, k))
+        allowed = self.allowed_rows(only) if only is not None else None
         bm25_all = self.index.keywords.scores(tokenize(question)) if mode != "dense" else None
+        if bm25_all is not None and allowed is not None:
+            bm25_all = np.where(allowed, bm25_all, 0.0).astype(np.float32)
         if query_vec is None:
             query_vec = self.query_vector(question, mode)
         if mode == "dense" and query_vec is None:
@@ -85,11 +129,9 @@ class Retriever:
         dense_rank: list[int] = []
         dense_sim: dict[int, float] = {}
         if query_vec is not None:
-            sims, ids = self.index.vectors.search(query_vec.reshape(1, -1), depth)
-            for i, s in zip(ids[0], sims[0], strict=True):
-                if i >= 0:
-                    dense_rank.append(int(i))
-                    dense_sim[int(i)] = float(s)
+            for i, s in self._dense(query_vec, depth, allowed):
+                dense_rank.append(i)
+                dense_sim[i] = s
         bm25_rank: list[int] = []
         if bm25_all is not None:
             top = np.argpartition(-bm25_all, depth - 1)[:depth] if depth < n else np.arange(n)
@@ -119,3 +161,27 @@ class Retriever:
             )
             for i, score in order
         ]
+
+    def _dense(
+        self, query_vec: np.ndarray, depth: int, allowed: np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        """(row, cosine) of the depth nearest passages (among the allowed ones), nearest first."""
+        n = len(self.index.chunks)
+        q = query_vec.reshape(1, -1)
+        if allowed is None:
+            sims, ids = self.index.vectors.search(q, depth)
+            return [(int(i), float(s)) for i, s in zip(ids[0], sims[0], strict=True) if i >= 0]
+        wanted = min(depth, int(allowed.sum()))
+        sims, ids = self.index.vectors.search(q, min(n, depth * OVERFETCH))
+        found = [
+            (int(i), float(s))
+            for i, s in zip(ids[0], sims[0], strict=True)
+            if i >= 0 and allowed[i]
+        ]
+        if len(found) >= wanted:
+            return found[:wanted]
+        # too few among the nearest: score every allowed passage
+        rows = np.flatnonzero(allowed)
+        scores = self.index.vectors.reconstruct_batch(rows.astype(np.int64)) @ query_vec
+        order = np.argsort(-scores, kind="stable")[:wanted]
+        return [(int(rows[j]), float(scores[j])) for j in order]

@@ -559,9 +559,15 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def current_generation(data_dir: Path) -> str | None:
-    """The name of the build folder data_dir/index points at (cheap: one readlink), or None."""
+    """What data_dir/index points at (cheap: one readlink), changing with every published
+    state; None when there is no index."""
+    link = data_dir / "index"
     try:
-        return os.readlink(data_dir / "index")
+        return os.readlink(link)
+    except OSError:
+        pass
+    try:  # an index folder put in place by hand rather than published
+        return f"folder@{(link / 'manifest.json').stat().st_mtime_ns}"
     except OSError:
         return None
 

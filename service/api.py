@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from pydantic import ValidationError
 
+from corpus.loading import TEXT_FORMATS, CorpusError
+from corpus.model import Article
 from index.embedder import Embedder
-from index.store import IndexMismatch, IndexNotFound
+from index.store import Changes, EmptyIndex, UnknownArticle
+from service.articles import change_articles, record_articles, uploaded_articles
 from service.followup import Turn
+from service.live import LiveService
 from service.qa import QAService
 from service.schemas import (
     ArticleOut,
+    ArticlesChanged,
+    ArticlesIn,
     ArticleSummary,
     AskRequest,
     AskResponse,
@@ -37,17 +46,38 @@ CSP = (
 log = logging.getLogger("wenda")
 
 
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
 def qa_service(request: Request) -> QAService:
-    """The loaded service, or 503 saying how to build the index."""
-    service: QAService | None = request.app.state.service
+    """The service over the current index generation, or 503 saying how to build the index."""
+    live: LiveService = request.app.state.live
+    service = live.service
     if service is None:
-        raise HTTPException(
-            status_code=503, detail=request.app.state.index_error or "index not loaded"
-        )
+        raise HTTPException(status_code=503, detail=live.error or "index not loaded")
     return service
 
 
+def admin(request: Request) -> None:
+    """Changing articles needs the admin token: 403 when none is configured, 401 when wrong."""
+    token: str | None = request.app.state.live.settings.admin_token
+    if not token:
+        raise HTTPException(
+            status_code=403,
+            detail="changing articles over HTTP is off: start `wenda serve` with "
+            "WENDA_ADMIN_TOKEN set, then send `Authorization: Bearer <that token>`",
+        )
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip(), token):
+        raise HTTPException(
+            status_code=401,
+            detail="wrong or missing admin token: send `Authorization: Bearer <WENDA_ADMIN_TOKEN>`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
 Service = Annotated[QAService, Depends(qa_service)]
+Admin = Depends(admin)
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
@@ -56,16 +86,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = None
-        app.state.index_error = None
-        try:
-            service = QAService.load(settings, embedder)
-            service.warm_up()
-            app.state.service = service
-        except (IndexNotFound, IndexMismatch) as exc:
-            app.state.index_error = str(exc)
-            log.warning("serving without an index: %s", exc)
+        live = LiveService(settings, embedder)
+        app.state.live = live
+        live.start()
+        if live.service is None:
+            log.warning("serving without an index until one is published: %s", live.error)
         yield
+        live.stop()
 
     # the API docs page loads Swagger UI from the installed package, not a CDN: the service
     # runs offline
@@ -107,7 +134,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     def run_ask(service: QAService, body: AskRequest) -> AskResponse:
         history = [Turn(t.role, t.content) for t in body.history]
-        return AskResponse.of(service.ask(body.question, history, body.top_k))
+        only = body.filter.to_filter() if body.filter else None
+        result = service.ask(body.question, history, body.top_k, filter=only)
+        return AskResponse.of(result, service.index.articles_by_id)
 
     @app.post("/ask", response_model=AskResponse)
     def ask(body: AskRequest, service: Service) -> AskResponse:
@@ -127,18 +156,64 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         return Health(
             status="ok",
             index=IndexInfo(
-                articles=m.articles, chunks=m.chunks, model=m.model, built_at=m.built_at
+                articles=m.articles,
+                chunks=m.chunks,
+                model=m.model,
+                built_at=m.built_at,
+                generation=m.generation or None,
             ),
         )
 
-    @app.get("/articles", response_model=list[ArticleSummary])
+    @app.get("/articles", response_model=list[ArticleSummary], response_model_exclude_none=True)
     def articles(service: Service) -> list[ArticleSummary]:
-        return [
-            ArticleSummary(doc_id=a.doc_id, title=a.title, byline=a.byline)
-            for a in service.index.articles
-        ]
+        return [ArticleSummary.of(a) for a in service.index.articles]
 
-    @app.get("/articles/{doc_id}", response_model=ArticleOut)
+    async def changed(request: Request, **change: Any) -> ArticlesChanged:
+        """Publish a change as a new generation and serve it before answering."""
+        live: LiveService = request.app.state.live
+        try:
+            manifest, done = await run_in_threadpool(
+                change_articles, live.settings, live.embedder, **change
+            )
+        except UnknownArticle as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        except EmptyIndex as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        await run_in_threadpool(live.refresh)
+        return changes_out(done, manifest.articles, manifest.generation)
+
+    @app.post(
+        "/articles",
+        response_model=ArticlesChanged,
+        dependencies=[Admin],
+        openapi_extra={
+            "requestBody": {
+                "content": {
+                    "application/json": {"schema": ArticlesIn.model_json_schema()},
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "format": {"type": "string", "enum": list(TEXT_FORMATS)},
+                            },
+                        }
+                    },
+                }
+            }
+        },
+    )
+    async def add_articles(request: Request) -> ArticlesChanged:
+        """Add or replace (by id) articles: a .txt/.md/.jsonl upload in the form field `file`
+        (repeatable; `format`: auto, page or article), or JSON {"articles": [...]}."""
+        upsert = await posted_articles(request)
+        return await changed(request, upsert=upsert)
+
+    @app.delete("/articles/{doc_id}", response_model=ArticlesChanged, dependencies=[Admin])
+    async def remove_article(doc_id: str, request: Request) -> ArticlesChanged:
+        return await changed(request, remove=[doc_id])
+
+    @app.get("/articles/{doc_id}", response_model=ArticleOut, response_model_exclude_none=True)
     def article(doc_id: str, service: Service) -> ArticleOut:
         found = service.index.articles_by_id.get(doc_id)
         if found is None:
@@ -154,6 +229,63 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def changes_out(done: Changes, articles: int, generation: str) -> ArticlesChanged:
+    return ArticlesChanged(
+        added=list(done.added),
+        replaced=list(done.replaced),
+        removed=list(done.removed),
+        articles=articles,
+        generation=generation,
+    )
+
+
+def unprocessable(field: str, message: str) -> HTTPException:
+    return HTTPException(
+        status_code=422, detail=[{"field": field, "message": message, "type": "value_error"}]
+    )
+
+
+async def posted_articles(request: Request) -> list[Article]:
+    """The articles of a POST /articles body: multipart uploads or JSON records."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if kind == "multipart/form-data":
+            form = await request.form(max_files=100)
+            text_format = str(form.get("format") or "auto")
+            if text_format not in TEXT_FORMATS:
+                raise unprocessable("format", f"use one of {', '.join(TEXT_FORMATS)}")
+            uploads = [f for f in form.getlist("file") if not isinstance(f, str)]
+            if not uploads:
+                raise unprocessable("file", "upload one or more .txt, .md or .jsonl files")
+            found: list[Article] = []
+            for upload in uploads:
+                data = await upload.read(MAX_UPLOAD_BYTES + 1)
+                if len(data) > MAX_UPLOAD_BYTES:
+                    raise unprocessable("file", f"{upload.filename}: over 20 MB")
+                found.extend(uploaded_articles(upload.filename or "upload.txt", data, text_format))  # type: ignore[arg-type]
+        elif kind == "application/json":
+            try:
+                body = ArticlesIn.model_validate_json(await request.body())
+            except ValidationError as exc:
+                raise RequestValidationError(
+                    [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+                ) from exc
+            found = record_articles([a.record() for a in body.articles])
+        else:
+            raise HTTPException(
+                status_code=415,
+                detail="send multipart/form-data with a `file`, or application/json "
+                '{"articles": [{"id"?, "title", "text", ...}]}',
+            )
+    except CorpusError as exc:
+        raise unprocessable(
+            "file" if kind.startswith("multipart") else "articles", str(exc)
+        ) from exc
+    if not found:
+        raise unprocessable("file", "no article with text found in the upload")
+    return found
 
 
 def sse(event: str, data: Any) -> str:

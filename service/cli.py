@@ -12,23 +12,26 @@ from typing import Any, TypeVar
 
 import click
 
-from corpus.loading import CorpusError, load_corpus
+from corpus.loading import TEXT_FORMATS, CorpusError, load_corpus
 from index.store import (
+    Changes,
+    EmptyIndex,
     IndexMismatch,
     IndexNotFound,
     Manifest,
-    build_index,
+    UnknownArticle,
     corpus_hash,
-    load_index,
     read_manifest,
 )
-from service.settings import PROJECT_ROOT, Settings
+from service.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     CorpusError,
     IndexNotFound,
     IndexMismatch,
+    UnknownArticle,
+    EmptyIndex,
     FileNotFoundError,
 )
 
@@ -41,7 +44,13 @@ def domain_errors(func: F) -> F:
         from index.convert import ModelFormatError
         from service.evaluate import EvalFileError
 
-        errors: tuple[type[Exception], ...] = (*DOMAIN_ERRORS, EvalFileError, ModelFormatError)
+        errors: tuple[type[Exception], ...] = (
+            *DOMAIN_ERRORS,
+            EvalFileError,
+            ModelFormatError,
+            PortInUse,
+            ServiceUnreachable,
+        )
         try:
             return func(*args, **kwargs)
         except errors as exc:
@@ -90,21 +99,25 @@ def progress_bar(desc: str) -> Callable[[int, int], None]:
 
 
 def build(settings: Settings, articles: Any, index_type: str = "flat") -> Manifest:
-    from index.cache import EmbeddingCache
+    """A fresh build of articles into the data dir (through its embedding cache)."""
+    from service.articles import rebuild_articles
 
-    embedder = ready_embedder(settings)
-    cache = EmbeddingCache(settings.cache_dir / f"embeddings-{embedder.name}.sqlite")
-    try:
-        return build_index(
-            articles,
-            embedder,
-            settings.data_dir,
-            cache,
-            progress_bar("embedding"),
-            index_type=index_type,
-        )
-    finally:
-        cache.close()
+    return rebuild_articles(
+        settings, ready_embedder(settings), articles, index_type, progress_bar("embedding")
+    )
+
+
+def report_change(m: Manifest, changes: Changes, settings: Settings) -> None:
+    if not changes.any() and m.embedded == 0 and m.generation and not m.changes.get("added"):
+        click.echo(f"index in {settings.data_dir} already holds these articles; nothing changed")
+        return
+    click.echo(
+        f"{len(changes.added)} added, {len(changes.replaced)} replaced, {len(changes.removed)} "
+        f"removed, {changes.unchanged} unchanged: {m.articles} articles, {m.chunks} passages, "
+        f"{m.sentences} sentences in {settings.data_dir / 'index'} (generation {m.generation}; "
+        f"{m.embedded} texts embedded, the rest reused; {m.build_seconds:.1f} s). A running "
+        "`wenda serve` on this data dir picks it up by itself."
+    )
 
 
 option_data_dir = click.option(
@@ -124,7 +137,19 @@ option_corpus = click.option(
 )
 
 
+option_format = click.option(
+    "--format",
+    "text_format",
+    type=click.Choice(TEXT_FORMATS),
+    default="auto",
+    show_default=True,
+    help="How .txt/.md files are read: a newspaper page split into articles, or one article "
+    "(auto: a page only when it holds several signed articles).",
+)
+
+
 @click.group()
+@click.version_option(package_name="wenda", prog_name="wenda")
 def main() -> None:
     """wenda (问答): cited answers from Chinese news articles."""
 
@@ -142,28 +167,41 @@ def model_cmd() -> None:
 @main.command("index")
 @option_corpus
 @option_data_dir
+@option_format
 @click.option(
-    "--index-type", type=click.Choice(["flat", "hnsw"]), default="flat", show_default=True
+    "--index-type",
+    type=click.Choice(["flat", "hnsw"]),
+    default=None,
+    help="Vector index (default: the current index's, else flat).",
 )
 @click.option("--dry-run", is_flag=True, help="Read and split the corpus, build nothing.")
 @click.option(
     "--show-articles", is_flag=True, help="Print the articles and the repairs made to them."
 )
 @click.option(
-    "--if-missing", is_flag=True, help="Build only when the data dir has no index of this corpus."
+    "--if-missing",
+    is_flag=True,
+    help="Build only when the data dir has no index at all; an existing one is left as it is.",
 )
+@click.option("--rebuild", is_flag=True, help="Build from scratch instead of updating.")
 @domain_errors
 def index_cmd(
     corpus: tuple[Path, ...],
     data_dir: Path | None,
-    index_type: str,
+    text_format: str,
+    index_type: str | None,
     dry_run: bool,
     show_articles: bool,
     if_missing: bool,
+    rebuild: bool,
 ) -> None:
-    """(Re)build the index; the old one serves until the new one is complete."""
+    """Bring the index to the corpus's state: new articles added, changed ones replaced, missing
+    ones removed (only new text is embedded); the old state serves until the new one is complete."""
     settings = make_settings(data_dir, corpus)
-    articles = load_corpus(settings.corpus)
+    if if_missing and (settings.data_dir / "index").exists() and not dry_run:
+        click.echo(f"index in {settings.data_dir} exists; left as it is (`wenda index` updates it)")
+        return
+    articles = load_corpus(settings.corpus, text_format)  # type: ignore[arg-type]
     if show_articles:
         from corpus.newspaper import describe_articles
 
@@ -171,15 +209,51 @@ def index_cmd(
     if dry_run:
         click.echo(f"{len(articles)} articles read; nothing built (--dry-run)")
         return
-    if if_missing and index_is_current(settings, articles):
-        click.echo(f"index in {settings.data_dir} is up to date")
+    if rebuild:
+        m = build(settings, articles, index_type or "flat")
+        report_change(m, Changes(added=tuple(a.doc_id for a in articles)), settings)
         return
-    m = build(settings, articles, index_type)
-    click.echo(
-        f"indexed {m.articles} articles as {m.chunks} passages and {m.sentences} sentences into "
-        f"{settings.data_dir / 'index'} ({m.embedded} texts embedded, the rest from the cache; "
-        f"{m.build_seconds:.1f} s)"
+    from service.articles import change_articles
+
+    m, changes = change_articles(
+        settings,
+        ready_embedder(settings),
+        corpus=articles,
+        corpus_paths=[str(p.resolve()) for p in settings.corpus],
+        index_type=index_type,
+        progress=progress_bar("embedding"),
     )
+    report_change(m, changes, settings)
+
+
+@main.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@option_data_dir
+@option_format
+@domain_errors
+def add_cmd(paths: tuple[Path, ...], data_dir: Path | None, text_format: str) -> None:
+    """Add articles from .txt/.md/.jsonl files (an article whose id is indexed is replaced)."""
+    from service.articles import change_articles
+
+    settings = make_settings(data_dir)
+    articles = load_corpus(list(paths), text_format)  # type: ignore[arg-type]
+    m, changes = change_articles(
+        settings, ready_embedder(settings), upsert=articles, progress=progress_bar("embedding")
+    )
+    report_change(m, changes, settings)
+
+
+@main.command("remove")
+@click.argument("doc_ids", nargs=-1, required=True)
+@option_data_dir
+@domain_errors
+def remove_cmd(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
+    """Remove articles by id (GET /articles lists them)."""
+    from service.articles import change_articles
+
+    settings = make_settings(data_dir)
+    m, changes = change_articles(settings, ready_embedder(settings), remove=doc_ids)
+    report_change(m, changes, settings)
 
 
 def index_is_current(settings: Settings, articles: Any) -> bool:
@@ -192,33 +266,117 @@ def index_is_current(settings: Settings, articles: Any) -> bool:
         return False
 
 
+class PortInUse(RuntimeError):
+    """The address `wenda serve` was asked to listen on is taken."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail before the model loads when another process already listens on host:port."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(
+                f"{host}:{port} is already in use ({exc.strerror}; another `wenda serve`?): "
+                "stop it or pick another port with --port"
+            ) from exc
+
+
 @main.command("serve")
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8000).")
 @option_data_dir
 @domain_errors
 def serve_cmd(host: str | None, port: int | None, data_dir: Path | None) -> None:
-    """Serve /ask, /ask/stream, the web chat and the other routes."""
+    """Serve /ask, /ask/stream, the web chat and the other routes; a newly published index
+    generation (from `wenda index`/`add`/`remove` or POST/DELETE /articles) is picked up
+    without a restart."""
     import uvicorn
 
     from service.api import create_app
 
     settings = make_settings(data_dir, host=host, port=port)
+    check_port_free(settings.host, settings.port)
     app = create_app(settings, ready_embedder(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def quiet_libraries() -> None:
+    """No progress bars or library warnings around a plain answer on the terminal."""
+    import logging
+    import os
+    import warnings
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    warnings.filterwarnings("ignore")
+    logging.getLogger().setLevel(logging.ERROR)
+    for name in ("sentence_transformers", "transformers", "jieba"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def ask_running_service(
+    url: str, request: Any, settings: Settings, must_serve_data_dir: bool
+) -> dict[str, Any] | None:
+    """The /ask body from the service at url; None when none answers there (or, when
+    must_serve_data_dir, it serves another index state than the data dir's)."""
+    import urllib.error
+    import urllib.request
+
+    base = url.rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=1.0) as resp:
+            health = json.load(resp)
+    except (OSError, ValueError) as exc:
+        if must_serve_data_dir:
+            return None
+        raise ServiceUnreachable(f"no wenda service answers at {base} ({exc})") from exc
+    if must_serve_data_dir:
+        try:
+            local = read_manifest((settings.data_dir / "index").resolve()).generation
+        except IndexMismatch:
+            return None
+        if not local or health.get("index", {}).get("generation") != local:
+            return None
+    post = urllib.request.Request(
+        f"{base}/ask",
+        data=json.dumps(request.model_dump(exclude_none=True), ensure_ascii=False).encode(),
+        headers={"content-type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(post, timeout=120) as resp:
+            body: dict[str, Any] = json.load(resp)
+    except urllib.error.HTTPError as exc:
+        raise ServiceUnreachable(f"{base}/ask answered {exc.code}: {exc.read().decode()}") from exc
+    return body
+
+
+class ServiceUnreachable(RuntimeError):
+    """The service named by --url did not answer."""
 
 
 @main.command("ask")
 @click.argument("question")
 @option_data_dir
 @click.option("--top-k", type=click.IntRange(1, 20), default=None)
+@click.option(
+    "--url",
+    default=None,
+    help="Ask this running service. Default: the configured address (WENDA_HOST/WENDA_PORT) when "
+    "it serves the data dir's index, else the index is loaded here.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the /ask response body.")
 @domain_errors
-def ask_cmd(question: str, data_dir: Path | None, top_k: int | None, as_json: bool) -> None:
+def ask_cmd(
+    question: str, data_dir: Path | None, top_k: int | None, url: str | None, as_json: bool
+) -> None:
     """Answer one question, with the cited passages."""
     from pydantic import ValidationError
 
-    from service.qa import QAService
     from service.schemas import AskRequest, AskResponse
 
     try:
@@ -226,11 +384,22 @@ def ask_cmd(question: str, data_dir: Path | None, top_k: int | None, as_json: bo
     except ValidationError as exc:
         raise click.UsageError("; ".join(e["msg"] for e in exc.errors())) from exc
     settings = make_settings(data_dir)
-    load_index(
-        settings.data_dir, "multilingual-e5-small", 384
-    )  # fail fast, before loading the model
-    service = QAService.load(settings, ready_embedder(settings))
-    body = AskResponse.of(service.ask(request.question, (), request.top_k))
+    default_url = f"http://{settings.host}:{settings.port}"
+    answered = ask_running_service(url or default_url, request, settings, url is None)
+    if answered is not None:
+        body = AskResponse.model_validate(answered)
+    else:
+        if not (settings.data_dir / "index" / "manifest.json").exists():
+            raise IndexNotFound(
+                f"no index in {settings.data_dir} and no service serving it at {default_url}: "
+                f"run `wenda index --data-dir {settings.data_dir}` to build one"
+            )
+        quiet_libraries()
+        from service.qa import QAService
+
+        service = QAService.load(settings, ready_embedder(settings))
+        result = service.ask(request.question, (), request.top_k)
+        body = AskResponse.of(result, service.index.articles_by_id)
     if as_json:
         click.echo(json.dumps(body.model_dump(), ensure_ascii=False, indent=2))
         return
@@ -244,19 +413,29 @@ def ask_cmd(question: str, data_dir: Path | None, top_k: int | None, as_json: bo
 
 
 def eval_service(corpus: Sequence[Path], data_dir: Path | None) -> tuple[Any, Settings]:
-    """A QA service over corpus, building its index first when missing or out of date. A corpus
-    given without a data dir gets a folder of its own, so evaluating never replaces the served index."""
+    """A QA service for evaluation. Without a corpus: the data dir's index as it is (never
+    rebuilt). With one: an index of that corpus in the data dir's eval/<key> folder, built or
+    brought up to date first through the data dir's embedding cache; the data dir's own index
+    is never touched."""
+    from service.articles import change_articles
     from service.qa import QAService
 
-    settings = make_settings(data_dir, corpus)
-    if data_dir is None and corpus:
-        key = hashlib.sha256(
-            "\0".join(str(p.resolve()) for p in settings.corpus).encode()
-        ).hexdigest()[:12]
-        settings = make_settings(PROJECT_ROOT / "data" / "eval" / key, corpus)
-    articles = load_corpus(settings.corpus)
-    if not index_is_current(settings, articles):
-        build(settings, articles)
+    settings = make_settings(data_dir)
+    if corpus:
+        paths = [Path(p) for p in corpus]
+        key = hashlib.sha256("\0".join(str(p.resolve()) for p in paths).encode()).hexdigest()[:12]
+        settings = make_settings(
+            settings.data_dir / "eval" / key, paths, cache_dir=settings.embedding_cache_dir
+        )
+        articles = load_corpus(settings.corpus)
+        if not index_is_current(settings, articles):
+            change_articles(
+                settings,
+                ready_embedder(settings),
+                corpus=articles,
+                corpus_paths=[str(p.resolve()) for p in paths],
+                progress=progress_bar("embedding"),
+            )
     return QAService.load(settings, ready_embedder(settings)), settings
 
 
@@ -281,8 +460,10 @@ def eval_cmd(
     as_json: bool,
 ) -> None:
     """Answer evaluation files through the /ask code path and print their figures."""
-    from service.evaluate import evaluate, markdown_table
+    from service.evaluate import evaluate, markdown_table, read_questions
 
+    for path in files:  # a malformed file is reported before any index is loaded
+        read_questions(path)
     service, settings = eval_service(corpus, data_dir)
     for path in files:
         report = evaluate(service, path, mode, top_k)  # type: ignore[arg-type]

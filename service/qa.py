@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.embedder import E5Embedder, Embedder
-from index.retriever import Hit, Mode, Retriever
+from index.retriever import ArticleFilter, Hit, Mode, Retriever
 from index.store import LoadedIndex, load_index
 from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_question
 from service.followup import Turn, resolve_question
@@ -70,14 +70,19 @@ class QAService:
         history: Sequence[Turn] = (),
         top_k: int | None = None,
         mode: Mode | None = None,
+        filter: ArticleFilter | None = None,  # noqa: A002 (the contract's name)
     ) -> AskResult:
+        """The cited answer to question (a follow-up of history), from the articles filter
+        admits (all, when None)."""
         t0 = time.perf_counter()
         mode = mode or self.settings.mode
         resolved = resolve_question(question.strip(), history)
         # the answer picker reads the question's meaning whatever the retrieval mode
         query_vec = self.retriever.query_vector(resolved, "hybrid")
         t_embed = time.perf_counter()
-        hits = self.retriever.search(resolved, top_k or self.settings.top_k, mode, query_vec)
+        hits = self.retriever.search(
+            resolved, top_k or self.settings.top_k, mode, query_vec, filter
+        )
         t1 = time.perf_counter()
         answer = answer_question(
             resolved,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from corpus.model import Article
-from index.retriever import Hit
+from index.retriever import ArticleFilter, Hit
 from service.qa import AskResult
 
 MAX_QUESTION_CHARS = 2000
@@ -19,10 +21,30 @@ class HistoryTurn(BaseModel):
     content: StrictStr = Field(max_length=20000)
 
 
+class AskFilter(BaseModel):
+    """Which articles an answer may come from (CONTRACT.md): all given conditions hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_ids: list[StrictStr] | None = Field(default=None, max_length=10000)
+    date_from: date | None = None
+    date_to: date | None = None
+    source: StrictStr | None = Field(default=None, max_length=200)
+
+    def to_filter(self) -> ArticleFilter:
+        return ArticleFilter(
+            doc_ids=frozenset(self.doc_ids) if self.doc_ids is not None else None,
+            date_from=self.date_from.isoformat() if self.date_from else None,
+            date_to=self.date_to.isoformat() if self.date_to else None,
+            source=self.source.strip() if self.source and self.source.strip() else None,
+        )
+
+
 class AskRequest(BaseModel):
     question: StrictStr
     history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
     top_k: StrictInt | None = Field(default=None, ge=1, le=20)
+    filter: AskFilter | None = None
 
     @field_validator("question")
     @classmethod
@@ -69,6 +91,9 @@ class CitationOut(BaseModel):
     start: int
     end: int
     score: float
+    # the cited article's metadata, when known (added to the contract's fields)
+    date: str | None = None
+    source: str | None = None
 
 
 class ShortAnswerOut(BaseModel):
@@ -93,12 +118,21 @@ class AskResponse(BaseModel):
     short_answer: ShortAnswerOut | None = None
 
     @classmethod
-    def of(cls, result: AskResult) -> AskResponse:
+    def of(cls, result: AskResult, articles: Mapping[str, Article] | None = None) -> AskResponse:
+        """The response body; articles (by doc_id) give citations their date and source."""
         a = result.answer
+        citations = []
+        for c in a.citations:
+            out = CitationOut.model_validate(c)
+            found = (articles or {}).get(out.doc_id)
+            if found is not None:
+                meta = article_metadata(found)
+                out.date, out.source = meta.get("date"), meta.get("source")
+            citations.append(out)
         return cls(
             answer=a.text,
             abstained=a.abstained,
-            citations=[CitationOut.model_validate(c) for c in a.citations],
+            citations=citations,
             passages=[PassageOut.of(h) for h in result.hits],
             timings_ms=result.timings_ms,
             resolved_question=result.question,
@@ -111,6 +145,7 @@ class IndexInfo(BaseModel):
     chunks: int
     model: str
     built_at: str
+    generation: str | None = None  # changes each time a new index state is published
 
 
 class Health(BaseModel):
@@ -118,11 +153,31 @@ class Health(BaseModel):
     index: IndexInfo
 
 
+METADATA_FIELDS = ("date", "source", "url")
+
+
+def article_metadata(article: Article) -> dict[str, str]:
+    """The article's date, source and link where known, as strings."""
+    return {
+        k: str(v)
+        for k in METADATA_FIELDS
+        if (v := article.metadata.get(k)) not in (None, "") and isinstance(v, str | int | float)
+    }
+
+
 class ArticleSummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """An indexed article without its text; date, source and url only when known."""
+
     doc_id: str
     title: str
     byline: str
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+    @classmethod
+    def of(cls, a: Article) -> ArticleSummary:
+        return cls(doc_id=a.doc_id, title=a.title, byline=a.byline, **article_metadata(a))
 
 
 class ArticleOut(ArticleSummary):
@@ -130,4 +185,34 @@ class ArticleOut(ArticleSummary):
 
     @classmethod
     def of(cls, a: Article) -> ArticleOut:
-        return cls(doc_id=a.doc_id, title=a.title, byline=a.byline, text=a.text)
+        return cls(
+            doc_id=a.doc_id, title=a.title, byline=a.byline, text=a.text, **article_metadata(a)
+        )
+
+
+class ArticleIn(BaseModel):
+    """An article sent to POST /articles; other fields are kept as metadata."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: StrictStr | None = Field(default=None, max_length=200)
+    title: StrictStr = Field(default="", max_length=500)
+    text: StrictStr = Field(min_length=1, max_length=1_000_000)
+    byline: StrictStr = ""
+
+    def record(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class ArticlesIn(BaseModel):
+    articles: list[ArticleIn] = Field(min_length=1, max_length=10000)
+
+
+class ArticlesChanged(BaseModel):
+    """What POST/DELETE /articles did, and the index state now served."""
+
+    added: list[str]
+    replaced: list[str]
+    removed: list[str]
+    articles: int
+    generation: str

@@ -22,8 +22,9 @@ class Settings(BaseSettings):
     mode: Mode = "hybrid"
     # the converted embedding model, shared by every data dir
     model_dir: Path = PROJECT_ROOT / "data" / "model" / "multilingual-e5-small"
-    # embeddings cached by passage text, shared by every data dir
-    cache_dir: Path = PROJECT_ROOT / "data" / "cache"
+    # embeddings cached by passage text; unset: the data dir's cache/ folder, so that nothing is
+    # written outside the data dir
+    cache_dir: Path | None = None
     # "auto" uses bfloat16 where the CPU computes it natively (AVX512_BF16/AMX), else float32
     embed_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     torch_threads: int = 0  # 0: torch's default
@@ -32,3 +33,11 @@ class Settings(BaseSettings):
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     host: str = "127.0.0.1"
     port: int = 8000
+    # POST/DELETE /articles are refused until this is set; callers send it as a Bearer token
+    admin_token: str | None = None
+    # how often a running service looks for a newly published index generation
+    reload_seconds: float = Field(default=1.0, gt=0.0)
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"

@@ -75,10 +75,13 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from index.convert import ensure_model
     from service.qa import make_embedder
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("real") / "data")
+    # the project's embedding cache: the bundled corpus is embedded once, not every session
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("real") / "data", cache_dir=PROJECT_ROOT / "data" / "cache"
+    )
     ensure_model(settings.model_dir)
     embedder = make_embedder(settings)
-    cache = EmbeddingCache(settings.cache_dir / f"embeddings-{embedder.name}.sqlite")
+    cache = EmbeddingCache(settings.embedding_cache_dir / f"embeddings-{embedder.name}.sqlite")
     try:
         build_index(load_corpus(settings.corpus), embedder, settings.data_dir, cache)
     finally:

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from corpus.model import Article
-from index.cache import EmbeddingCache
 from index.bm25 import KeywordIndex, tokenize
+from index.cache import EmbeddingCache
 from index.store import (
     FORMAT_VERSION,
     EmptyIndex,

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from service.cli import main
@@ -56,3 +57,103 @@ def test_eval_rejects_a_malformed_questions_file(tmp_path: Path) -> None:
     qs.write_text(json.dumps({"question": "缺少id"}) + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", str(qs), "--data-dir", str(tmp_path / "d")])
     assert result.exit_code == 2 and "q.jsonl:1" in result.output
+
+
+@pytest.fixture
+def fake_cli(monkeypatch: pytest.MonkeyPatch, fake_embedder) -> CliRunner:
+    """The CLI with the fake embedder instead of the real model."""
+    monkeypatch.setattr("service.cli.ready_embedder", lambda settings: fake_embedder)
+    return CliRunner()
+
+
+def custom_corpus(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "port.txt").write_text(
+        "海川港新航线开通\n本报通讯员 李明 张晓\n2024-07-08 来源:海川日报\n"
+        "7月6日,海川港至新加坡的集装箱航线正式开通,首航船舶载货1200标准箱。\n",
+        encoding="utf-8",
+    )
+    (folder / "rice.md").write_text(
+        "# 青禾镇举办稻香节\n\n记者 赵丽\n\n稻香节吸引游客两万三千余人。\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_dry_run_shows_plain_articles_titles_bylines_and_dates_in_their_own_fields(
+    tmp_path: Path,
+) -> None:
+    corpus = custom_corpus(tmp_path / "news")
+    result = CliRunner().invoke(
+        main, ["index", "--dry-run", "--show-articles", "--corpus", str(corpus)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "=== port  海川港新航线开通" in lines and "=== rice  青禾镇举办稻香节" in lines
+    assert "byline: 李明 张晓" in lines and "byline: 赵丽" in lines
+    assert "date: 2024-07-08" in lines and "source: 海川日报" in lines
+
+
+def test_index_add_remove_and_sync_change_only_what_changed(tmp_path: Path, fake_cli) -> None:
+    corpus, data = custom_corpus(tmp_path / "news"), str(tmp_path / "d")
+    first = fake_cli.invoke(main, ["index", "--corpus", str(corpus), "--data-dir", data])
+    assert first.exit_code == 0 and "2 added" in first.output, first.output
+    extra = tmp_path / "bridge.txt"
+    extra.write_text("石岭大桥通车\n大桥全长1.6公里。\n", encoding="utf-8")
+    added = fake_cli.invoke(main, ["add", str(extra), "--data-dir", data])
+    assert added.exit_code == 0 and "1 added" in added.output and "2 unchanged" in added.output
+    removed = fake_cli.invoke(main, ["remove", "rice", "--data-dir", data])
+    assert removed.exit_code == 0 and "1 removed" in removed.output
+    unknown = fake_cli.invoke(main, ["remove", "nope", "--data-dir", data])
+    assert unknown.exit_code == 2 and "nope" in unknown.output
+    # the corpus folder's state again: rice back, bridge (not in the folder) gone
+    synced = fake_cli.invoke(main, ["index", "--corpus", str(corpus), "--data-dir", data])
+    assert "1 added, 0 replaced, 1 removed, 1 unchanged" in synced.output, synced.output
+    manifest = json.loads((tmp_path / "d" / "index" / "manifest.json").read_text())
+    assert manifest["corpus_paths"] == [str(corpus.resolve())] and manifest["articles"] == 2
+
+
+def test_if_missing_and_eval_leave_a_custom_index_byte_identical(tmp_path: Path, fake_cli) -> None:
+    corpus, data = custom_corpus(tmp_path / "news"), tmp_path / "d"
+    fake_cli.invoke(main, ["index", "--corpus", str(corpus), "--data-dir", str(data)])
+    manifest = (data / "index" / "manifest.json").read_bytes()
+    kept = fake_cli.invoke(main, ["index", "--if-missing", "--data-dir", str(data)])
+    assert kept.exit_code == 0 and "left as it is" in kept.output
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(
+        json.dumps(
+            {
+                "id": "q1",
+                "question": "首航船舶载货多少标准箱?",
+                "answers": ["1200"],
+                "answerable": True,
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    evaluated = fake_cli.invoke(main, ["eval", str(qs), "--data-dir", str(data), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert (data / "index" / "manifest.json").read_bytes() == manifest
+    # eval of another corpus builds into the data dir's eval/ folder, sharing its cache
+    other = fake_cli.invoke(
+        main, ["eval", str(qs), "--data-dir", str(data), "--corpus", str(corpus / "port.txt")]
+    )
+    assert other.exit_code == 0, other.output
+    assert (data / "index" / "manifest.json").read_bytes() == manifest
+    assert len(list((data / "eval").glob("*/index/manifest.json"))) == 1
+    assert [p.name for p in (data / "cache").iterdir()] == ["embeddings-fake-bigram.sqlite"]
+
+
+def test_version_and_busy_port(tmp_path: Path) -> None:
+    version = CliRunner().invoke(main, ["--version"])
+    assert version.exit_code == 0 and version.output.startswith("wenda, version")
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            main, ["serve", "--port", str(port), "--data-dir", str(tmp_path)]
+        )
+    assert result.exit_code == 2 and "already in use" in result.output
