@@ -1,0 +1,196 @@
+"""The issue 11 scenario on a real `wenda serve` with the real model: articles added by
+`wenda add` and POST /articles and one removed, while 8 clients ask; no request fails, each
+change answers within 5 s without a restart, and eval / `make run`'s index step leave the
+custom index byte-identical."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED, free_port
+
+pytestmark = pytest.mark.slow
+
+WENDA = str(Path(sys.executable).with_name("wenda"))
+TOKEN = "scenario-token"
+OWN = """石岭县跨江大桥通车
+本报记者 周敏
+2024-12-28 来源:石岭日报
+石岭县第一座跨江大桥正式通车,大桥全长1.6公里,总投资9.8亿元。
+大桥通车后,两岸通行时间由40分钟缩短为5分钟。
+"""
+PORT = """海川港新航线开通
+本报通讯员 李明 张晓
+2024-07-08 来源:海川日报
+海川港至新加坡的集装箱航线正式开通,首航船舶载货1200标准箱。
+港务集团表示,新航线每周一班,预计全年运量达到6万标准箱。
+"""
+RICE = {
+    "id": "rice",
+    "title": "青禾镇举办第三届稻香节",
+    "text": "青禾镇第三届稻香节在万亩稻田开幕,吸引游客两万三千余人。市集上共有86个摊位。",
+    "date": "2024-09-16",
+    "source": "青禾晚报",
+}
+QUESTIONS = {
+    "seed": "截至11月底,武陵区城镇新增就业多少人?",
+    "bridge": "石岭县跨江大桥全长多少公里?",
+    "port": "海川港首航船舶载货多少标准箱?",
+    "rice": "青禾镇稻香节吸引了多少游客?",
+}
+
+
+def call(url: str, body: dict | None = None, method: str = "GET", token: str = "") -> dict:
+    data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.load(resp)
+
+
+def wenda(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([WENDA, *args], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def within(seconds: float, check: Callable[[], bool]) -> float:
+    """How long check took to hold, failing past seconds."""
+    t0 = time.monotonic()
+    while not check():
+        assert time.monotonic() - t0 < seconds, f"not within {seconds} s"
+        time.sleep(0.2)
+    return time.monotonic() - t0
+
+
+def top_doc(base: str, key: str) -> str:
+    body = call(f"{base}/ask", {"question": QUESTIONS[key]}, "POST")
+    return body["passages"][0]["doc_id"] if body["passages"] else ""
+
+
+def test_articles_change_under_load_without_restart_or_failed_request(tmp_path: Path) -> None:
+    corpus, data = tmp_path / "news", tmp_path / "data"
+    corpus.mkdir()
+    (corpus / SEED.name).write_bytes(SEED.read_bytes())
+    (corpus / "bridge.txt").write_text(OWN, encoding="utf-8")
+    (tmp_path / "port.txt").write_text(PORT, encoding="utf-8")
+    port = free_port()
+    env = {
+        **os.environ,
+        "WENDA_DATA_DIR": str(data),
+        "WENDA_PORT": str(port),
+        "WENDA_ADMIN_TOKEN": TOKEN,
+        "WENDA_RELOAD_SECONDS": "0.5",
+        # the project's embedding cache: the seed page is embedded once, not every run
+        "WENDA_CACHE_DIR": str(Path(__file__).resolve().parents[2] / "data" / "cache"),
+    }
+    wenda("index", "--corpus", str(corpus), env=env)
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen([WENDA, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    failures: list[str] = []
+    asked = [0]
+    stop = threading.Event()
+
+    def client(n: int) -> None:
+        keys = list(QUESTIONS)
+        i = n
+        while not stop.is_set():
+            try:
+                body = call(f"{base}/ask", {"question": QUESTIONS[keys[i % len(keys)]]}, "POST")
+                if "answer" not in body:
+                    failures.append(f"no answer: {body}")
+                asked[0] += 1
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                failures.append(repr(exc))
+            i += 1
+
+    try:
+        within(300, lambda: server.poll() is None and healthy(base))
+        first = call(f"{base}/healthz")["index"]
+        clients = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for t in clients:
+            t.start()
+        assert top_doc(base, "bridge") == "bridge"
+
+        wenda("add", str(tmp_path / "port.txt"), env=env)
+        took_cli = within(5, lambda: top_doc(base, "port") == "port")
+        article = call(f"{base}/articles/port")
+        assert (article["title"], article["date"], article["source"]) == (
+            "海川港新航线开通",
+            "2024-07-08",
+            "海川日报",
+        )
+
+        added = call(f"{base}/articles", {"articles": [RICE]}, "POST", TOKEN)
+        assert added["added"] == ["rice"]
+        took_http = within(5, lambda: top_doc(base, "rice") == "rice")
+
+        wenda("remove", "port", env=env)
+        took_remove = within(
+            5, lambda: "port" not in {a["doc_id"] for a in call(f"{base}/articles")}
+        )
+        body = call(f"{base}/ask", {"question": QUESTIONS["port"]}, "POST")
+        assert all(p["doc_id"] != "port" for p in body["passages"])
+        assert all(c["doc_id"] != "port" for c in body["citations"])
+
+        stop.set()
+        for t in clients:
+            t.join(timeout=120)
+        health = call(f"{base}/healthz")["index"]
+        assert health["generation"] != first["generation"] and health["articles"] == 6
+        assert server.poll() is None  # never restarted
+        assert not failures, failures[:5]
+        assert asked[0] > 8
+
+        # `wenda ask` goes through the running service, Chinese readable in --json
+        answered = wenda("ask", QUESTIONS["rice"], "--json", env=env)
+        assert "青禾镇" in answered.stdout and "\\u" not in answered.stdout
+
+        manifest = (data / "index" / "manifest.json").read_bytes()
+        questions = tmp_path / "q.jsonl"
+        questions.write_text(
+            json.dumps(
+                {
+                    "id": "q",
+                    "question": QUESTIONS["bridge"],
+                    "answers": ["1.6"],
+                    "answerable": True,
+                },
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        wenda("eval", str(questions), "--json", env=env)
+        wenda("index", "--if-missing", env=env)  # what `make run` runs before serving
+        assert (data / "index" / "manifest.json").read_bytes() == manifest
+        print(
+            f"\nserved within {took_cli:.1f} s of `wenda add`, {took_http:.1f} s of POST, "
+            f"{took_remove:.1f} s of `wenda remove`; {asked[0]} questions, 0 failed"
+        )
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def healthy(base: str) -> bool:
+    try:
+        return bool(call(f"{base}/healthz")["status"] == "ok")
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
