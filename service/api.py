@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from index.embedder import Embedder
 from index.store import Changes, EmptyIndex, UnknownArticle
 from service.articles import change_articles, record_articles, uploaded_articles
 from service.followup import Turn
+from service.generate import generate_answer, generator_for
 from service.live import LiveService
 from service.qa import QAService
 from service.schemas import (
@@ -135,8 +137,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     def run_ask(service: QAService, body: AskRequest) -> AskResponse:
         history = [Turn(t.role, t.content) for t in body.history]
         only = body.filter.to_filter() if body.filter else None
-        result = service.ask(body.question, history, body.top_k, filter=only)
-        return AskResponse.of(result, service.index.articles_by_id)
+        generated = generate_answer(
+            service, body.question, history, body.top_k, only, generator_for(service.settings)
+        )
+        response = AskResponse.of(generated.result, service.index.articles_by_id)
+        response.answered_by = generated.answered_by
+        return response
 
     @app.post("/ask", response_model=AskResponse)
     def ask(body: AskRequest, service: Service) -> AskResponse:
@@ -227,6 +233,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     def chat_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
+    from service.openai_api import router as openai_router  # it uses this module's Service
+
+    app.state.openai_created = int(time.time())
+    app.include_router(openai_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -116,6 +116,8 @@ class AskResponse(BaseModel):
     timings_ms: dict[str, float]
     resolved_question: str  # the question as answered, after resolving a follow-up
     short_answer: ShortAnswerOut | None = None
+    # which path wrote `answer`: the extractive picker, or a model (WENDA_LLM_BASE_URL), verified
+    answered_by: Literal["extractive", "generated"] = "extractive"
 
     @classmethod
     def of(cls, result: AskResult, articles: Mapping[str, Article] | None = None) -> AskResponse:

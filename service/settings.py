@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     # how often a running service looks for a newly published index generation
     reload_seconds: float = Field(default=1.0, gt=0.0)
+    # /v1/* (OpenAI-compatible) require `Authorization: Bearer <api_key>` when set
+    api_key: str | None = None
+    # generated answers (opt-in): an OpenAI-compatible chat server, e.g. http://127.0.0.1:8080/v1;
+    # unset, or down, or slower than llm_timeout seconds: the extractive answer
+    llm_base_url: str | None = None
+    llm_model: str = "default"
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(default=60.0, gt=0.0)
 
     @property
     def embedding_cache_dir(self) -> Path:

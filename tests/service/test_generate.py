@@ -1,0 +1,153 @@
+"""Generated answers: the verifier drops what its citations do not hold; a model that fails or
+writes nothing supported leaves the extractive answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+import pytest
+
+from service.generate import (
+    Evidence,
+    GenerationFailed,
+    OpenAICompatibleGenerator,
+    SentenceReader,
+    generate_answer,
+    verify,
+)
+from service.qa import QAService
+from service.settings import Settings
+
+EVIDENCE = [
+    Evidence(
+        1, "d1", "为担道义敢息肩", "d1:0-40", "截至11月底，武陵区城镇新增就业8210人。", 0, 20, 1.0
+    ),
+    Evidence(2, "d1", "为担道义敢息肩", "d1:40-80", "全区发放创业担保贷款122笔。", 40, 55, 0.5),
+]
+
+
+def problems(draft: str) -> list[str | None]:
+    return [c.problem for c in verify(draft, EVIDENCE)]
+
+
+def test_supported_sentences_pass() -> None:
+    assert problems("截至11月底，武陵区城镇新增就业8210人[1]。发放创业担保贷款122笔[2]。") == [
+        None,
+        None,
+    ]
+
+
+def test_wrong_number_is_dropped() -> None:
+    [problem] = problems("武陵区城镇新增就业8120人[1]。")
+    assert problem is not None and "8120" in problem
+
+
+def test_number_from_another_evidence_sentence_is_dropped() -> None:
+    [problem] = problems("武陵区城镇新增就业122人[1]。")
+    assert problem is not None and "122" in problem
+
+
+def test_invented_name_is_dropped() -> None:
+    [problem] = problems("李明表示，武陵区城镇新增就业8210人[1]。")
+    assert problem is not None and "李明" in problem
+
+
+def test_uncited_sentence_is_dropped() -> None:
+    checked = verify("武陵区城镇新增就业8210人。发放创业担保贷款122笔[2]。", EVIDENCE)
+    assert [c.problem for c in checked] == ["cites no evidence", None]
+
+
+def test_citing_missing_evidence_is_dropped() -> None:
+    [problem] = problems("武陵区城镇新增就业8210人[7]。")
+    assert problem is not None and "does not exist" in problem
+
+
+def test_wrong_date_is_dropped() -> None:
+    [problem] = problems("截至12月底，武陵区城镇新增就业8210人[1]。")
+    assert problem is not None and "12" in problem
+
+
+def test_name_from_cited_headline_is_allowed() -> None:
+    evidence = [Evidence(1, "d", "武陵区人社局", "c", "全区发放创业担保贷款122笔。", 0, 14, 1.0)]
+    [checked] = verify("武陵区人社局发放创业担保贷款122笔[1]。", evidence)
+    assert checked.supported
+
+
+def test_markers_after_the_full_stop_stay_with_their_sentence() -> None:
+    reader = SentenceReader()
+    out: list[str] = []
+    for piece in ["新增就业8210人。", "[1", "][2]", "发放贷款", "122笔。[2]"]:
+        out += reader.feed(piece)
+    out += reader.flush()
+    assert out == ["新增就业8210人。[1][2]", "发放贷款122笔。[2]"]
+
+
+class ScriptedGenerator:
+    """A model that writes a fixed draft in small pieces, or fails."""
+
+    name = "scripted"
+
+    def __init__(self, draft: str = "", fail: bool = False) -> None:
+        self.draft, self.fail = draft, fail
+        self.prompts: list[Sequence[Mapping[str, str]]] = []
+
+    def stream(self, messages: Sequence[Mapping[str, str]]) -> Iterator[str]:
+        self.prompts.append(messages)
+        if self.fail:
+            raise GenerationFailed("connection refused")
+        for i in range(0, len(self.draft), 3):
+            yield self.draft[i : i + 3]
+
+
+QUESTION = "截至11月底,武陵区城镇新增就业多少人?"
+
+
+@pytest.fixture
+def service(seed_settings: Settings, fake_embedder: object) -> QAService:
+    return QAService.load(seed_settings, fake_embedder)  # type: ignore[arg-type]
+
+
+def test_without_a_model_the_extractive_answer_is_given(service: QAService) -> None:
+    outcome = generate_answer(service, QUESTION)
+    assert outcome.answered_by == "extractive"
+    assert outcome.result.answer.text == service.ask(QUESTION).answer.text
+
+
+def test_verified_draft_becomes_the_answer_with_renumbered_citations(service: QAService) -> None:
+    probe = ScriptedGenerator("无法回答。")
+    generate_answer(service, QUESTION, generator=probe)
+    evidence_text = probe.prompts[0][1]["content"]
+    assert "[1]" in evidence_text and "问题：" in evidence_text
+    # cite the evidence sentence holding 8210, whatever its number
+    number = next(line.split("]")[0][1:] for line in evidence_text.splitlines() if "8210" in line)
+    model = ScriptedGenerator(f"武陵区城镇新增就业8210人[{number}]。李明说就业很好[{number}]。")
+    outcome = generate_answer(service, QUESTION, generator=model)
+    assert outcome.answered_by == "generated"
+    assert outcome.result.answer.text == "武陵区城镇新增就业8210人[1]。"
+    assert outcome.cut and not outcome.replaced
+    [citation] = outcome.result.answer.citations
+    assert citation.marker == 1 and "8210" in citation.text
+    article = service.index.articles_by_id[citation.doc_id]
+    assert article.text[citation.start : citation.end] == citation.text
+
+
+def test_nothing_supported_gives_the_extractive_answer(service: QAService) -> None:
+    outcome = generate_answer(
+        service, QUESTION, generator=ScriptedGenerator("王芳说新增就业9999人[1]。")
+    )
+    assert outcome.answered_by == "extractive" and outcome.replaced
+    assert outcome.result.answer.text == service.ask(QUESTION).answer.text
+
+
+def test_a_down_model_gives_the_extractive_answer(service: QAService) -> None:
+    outcome = generate_answer(service, QUESTION, generator=ScriptedGenerator(fail=True))
+    assert outcome.answered_by == "extractive"
+    assert outcome.fallback is not None and "model failed" in outcome.fallback
+
+
+def test_an_unreachable_server_raises_generation_failed() -> None:
+    from tests.conftest import free_port
+
+    generator = OpenAICompatibleGenerator(f"http://127.0.0.1:{free_port()}/v1", "m", timeout=2)
+    with pytest.raises(GenerationFailed):
+        list(generator.stream([{"role": "user", "content": "你好"}]))
