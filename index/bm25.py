@@ -47,13 +47,35 @@ class KeywordIndex:
         return cls.from_tokens([tokenize(t) for t in texts])
 
     @classmethod
-    def from_tokens(cls, tokens: Sequence[list[str]]) -> KeywordIndex:
-        """The index of passages already tokenised (by `tokenize`), in passage order."""
+    def from_tokens(
+        cls, tokens: Sequence[list[str]], doc_freq: dict[str, int] | None = None
+    ) -> KeywordIndex:
+        """The index of passages already tokenised (by `tokenize`), in passage order; doc_freq,
+        when the caller kept it up to date, spares counting every passage again."""
         stored = [toks or [""] for toks in tokens]
         model = bm25s.BM25()
         model.index(stored, show_progress=False)
-        doc_freq = Counter(tok for toks in stored for tok in set(toks) if tok)
-        return cls(model, dict(doc_freq), len(stored), stored)
+        if doc_freq is None:
+            doc_freq = dict(Counter(tok for toks in stored for tok in set(toks) if tok))
+        return cls(model, doc_freq, len(stored), stored)
+
+    @staticmethod
+    def updated_doc_freq(
+        doc_freq: dict[str, int], removed: Sequence[list[str]], added: Sequence[list[str]]
+    ) -> dict[str, int]:
+        """Document frequencies after removing and adding passages (by their tokens)."""
+        out = dict(doc_freq)
+        for toks in removed:
+            for tok in set(toks):
+                if tok and (left := out.get(tok, 0) - 1) > 0:
+                    out[tok] = left
+                elif tok:
+                    out.pop(tok, None)
+        for toks in added:
+            for tok in set(toks):
+                if tok:
+                    out[tok] = out.get(tok, 0) + 1
+        return out
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -214,6 +214,7 @@ class _Parts:
     tokens: list[list[str]]
     units: list[tuple[str, int, int]]
     unit_vectors: np.ndarray  # float16
+    doc_freq: dict[str, int] | None = None  # of tokens, when known (else counted on writing)
 
 
 def _embed_articles(
@@ -347,13 +348,18 @@ def update_index(
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         keep_units = [i for i, u in enumerate(parts.units) if u[0] not in gone]
+        new_tokens = [tokenize(t) or [""] for t in inputs]
+        doc_freq = KeywordIndex.updated_doc_freq(
+            parts.doc_freq or {}, [parts.tokens[i] for i in drop.tolist()], new_tokens
+        )
         parts = _Parts(
             target,
             [parts.chunks[i] for i in keep] + chunks,
             index,
-            [parts.tokens[i] for i in keep] + [tokenize(t) for t in inputs],
+            [parts.tokens[i] for i in keep] + new_tokens,
             [parts.units[i] for i in keep_units] + units,
             np.concatenate([parts.unit_vectors[keep_units], unit_vectors]),
+            doc_freq if parts.doc_freq is not None else None,
         )
         return _publish(data_dir, parts, embedder, kind, paths, started, embedded, changes), changes
 
@@ -427,6 +433,7 @@ def _current_state(
         tokens,
         json_units(folder),
         index.sentence_vectors,
+        index.keywords.doc_freq,
     )
     return manifest, index.articles, parts
 
@@ -461,7 +468,7 @@ def _publish(
     try:
         folder.mkdir()
         faiss.write_index(parts.vectors, str(folder / "vectors.faiss"))
-        KeywordIndex.from_tokens(parts.tokens).save(folder / "bm25")
+        KeywordIndex.from_tokens(parts.tokens, parts.doc_freq).save(folder / "bm25")
         write_jsonl(folder / "articles.jsonl", (article_record(a) for a in parts.articles))
         write_jsonl(folder / "chunks.jsonl", (asdict(c) for c in parts.chunks))
         (folder / "sentences.json").write_text(
