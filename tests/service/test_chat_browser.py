@@ -573,3 +573,34 @@ def test_article_panel_closes_with_escape_on_a_phone(browser: Browser, live_serv
     expect(panel).to_be_hidden()
     assert re.search(SEED_NUMBER, answer.inner_text())
     context.close()
+
+
+def test_empty_state_and_library_list_the_articles_and_chips_quote_the_sentence(
+    chat: ChatPage,
+) -> None:
+    page = chat.page
+    listed = page.request.get(f"{chat.base_url}/articles").json()
+    empty = page.get_by_test_id("empty-state")
+    expect(empty.get_by_test_id("example-question")).to_have_count(min(3, len(listed)))
+    expect(page.get_by_test_id("empty-articles")).to_contain_text(listed[0]["title"])
+
+    page.get_by_test_id("library-toggle").click()
+    library = page.get_by_test_id("library")
+    expect(library.get_by_test_id("library-item")).to_have_count(len(listed))
+    page.get_by_test_id("library-search").fill(listed[2]["title"][:4])
+    expect(library.get_by_test_id("library-item")).to_have_count(1)
+    expect(library.get_by_test_id("library-item")).to_contain_text(listed[2]["title"])
+    # no delete buttons until an admin token is entered
+    expect(library.get_by_test_id("library-delete")).to_have_count(0)
+    library.get_by_test_id("library-admin").locator("summary").click()
+    page.get_by_test_id("admin-token").fill("some-token")
+    expect(library.get_by_test_id("library-delete")).to_have_count(1)
+    page.get_by_test_id("library-close").click()
+    expect(library).to_be_hidden()
+
+    answer = chat.ask(SEED_QUESTION)
+    turn = chat.stored()["turns"][-1]
+    chip = answer.get_by_test_id("source-chip").first
+    expect(chip.get_by_test_id("chip-quote")).to_contain_text(turn["citations"][0]["text"][:20])
+    box = answer.get_by_test_id("citation-marker").first.bounding_box()
+    assert box is not None and box["width"] >= 24 and box["height"] >= 24
