@@ -57,6 +57,11 @@ def test_uncited_sentence_is_dropped() -> None:
     assert [c.problem for c in checked] == ["cites no evidence", None]
 
 
+def test_sentence_mostly_not_in_the_evidence_is_dropped() -> None:
+    [problem] = problems("就业形势一片大好，群众非常满意[1]。")
+    assert problem is not None and "wording" in problem
+
+
 def test_citing_missing_evidence_is_dropped() -> None:
     [problem] = problems("武陵区城镇新增就业8210人[7]。")
     assert problem is not None and "does not exist" in problem

@@ -124,6 +124,32 @@ def test_api_key_is_required_when_set(seed_settings: Settings, fake_embedder: ob
         assert c.post("/ask", json={"question": QUESTION}).status_code == 200  # /ask stays open
 
 
+def test_chat_streams_verified_sentences_of_a_model(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.service.test_generate import ScriptedGenerator
+
+    probe = ScriptedGenerator("无法回答。")
+    monkeypatch.setattr("service.openai_api.generator_for", lambda settings: probe)
+    openai_over(client).chat.completions.create(
+        model="wenda", messages=[{"role": "user", "content": QUESTION}]
+    )
+    evidence = probe.prompts[0][1]["content"].splitlines()
+    n = next(line.split("]")[0][1:] for line in evidence if "8210" in line)
+    model = ScriptedGenerator(f"王芳说新增就业9999人[{n}]。武陵区城镇新增就业8210人[{n}]。")
+    monkeypatch.setattr("service.openai_api.generator_for", lambda settings: model)
+    chunks = list(
+        openai_over(client).chat.completions.create(
+            model="wenda", messages=[{"role": "user", "content": QUESTION}], stream=True
+        )
+    )
+    contents = [c.choices[0].delta.content for c in chunks if c.choices[0].delta.content]
+    assert contents[0] == "武陵区城镇新增就业8210人[1]。"  # the unsupported sentence never shows
+    assert "9999" not in "".join(contents) and contents[1].startswith("\n\n来源：\n[1]")
+    extra = chunks[-1].model_extra["wenda"]  # type: ignore[index]
+    assert extra["answered_by"] == "generated" and len(extra["citations"]) == 1
+
+
 # -- a real `wenda serve`, with the real model, as a user's chat client meets it ----------------
 
 
