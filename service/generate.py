@@ -459,7 +459,13 @@ def answer_stream(
         yield ("result", Generated(given, "generated", draft, tuple(checked), None, first_ms))
         return
     if failure is None:
-        failure = "the model declined" if declines(draft) else "nothing supported"
+        failure = (
+            "the model wrote nothing"
+            if not draft.strip()
+            else "the model declined"
+            if declines(draft)
+            else "nothing supported"
+        )
     fallback = replace(result, timings_ms=timings)
     yield ("result", Generated(fallback, "extractive", draft, tuple(checked), failure))
 
