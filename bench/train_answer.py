@@ -31,15 +31,14 @@ from service.answer import (
     Candidate,
     candidates,
     decision_features,
+    feature_rows,
     select,
-    unit_features,
     with_types,
 )
 from service.answer_model import MODEL_PATH, AnswerModel, Logistic, save_model
 from service.evaluate import Question, contains_gold, read_questions
 from service.followup import resolve_question
 from service.settings import PROJECT_ROOT
-from service.short_answer import asked_kind
 
 REALISTIC = PROJECT_ROOT / "bench" / "realistic"
 WRONG_COST = 3.0  # a wrong cited answer costs this many right ones: it is worse than abstaining
@@ -92,6 +91,30 @@ def collect(service: object, questions: Sequence[Question]) -> list[Sample]:
     return out
 
 
+def refresh(samples: Sequence[Sample], service: object) -> None:
+    """Recompute every sample's candidates and labels from its stored hits and cosines, so a
+    change to the evidence the models read needs no new retrieval or embedding."""
+    from service.qa import QAService
+
+    assert isinstance(service, QAService)
+    settings = AnswerSettings()
+    for s in samples:
+        hits = sorted({c.hit_rank: c.hit for c in s.cands}.items())
+        cosines = {(c.hit.chunk.doc_id, c.start, c.end): c.cosine for c in s.cands}
+        cands = candidates(
+            s.resolved,
+            [h for _, h in hits],
+            service.index.articles_by_id,
+            service.index.keywords.idf,
+            settings,
+            lambda doc_id, start, end, known=cosines: known.get((doc_id, start, end)),
+        )
+        s.cands = with_types(s.resolved, cands, settings.typed_depth)
+        s.labels = [
+            s.question.answerable and contains_gold(c.text, s.question.answers) for c in s.cands
+        ]
+
+
 def fit_logistic(
     rows: list[dict[str, float]], y: Sequence[bool], weights: Sequence[float], c: float = 1.0
 ) -> Logistic:
@@ -113,19 +136,44 @@ def fit_logistic(
     )
 
 
-def train_select(samples: Sequence[Sample]) -> Logistic:
-    rows: list[dict[str, float]] = []
-    y: list[bool] = []
-    w: list[float] = []
+def train_select(samples: Sequence[Sample], l2: float = 1.0) -> Logistic:
+    """A conditional logit over each question's candidates: the weights that make the units
+    holding the gold answer likeliest among their question's units (questions without one in
+    reach teach nothing here)."""
+    from scipy.optimize import minimize
+
+    groups = []
     for s in samples:
-        if not any(s.labels):
-            continue
-        kind = asked_kind(s.resolved)
-        top = max(c.cosine for c in s.cands)
-        rows += [unit_features(c, top, kind) for c in s.cands]
-        y += s.labels
-        w += [s.weight] * len(s.cands)
-    return fit_logistic(rows, y, w)
+        if any(s.labels):
+            rows = feature_rows(s.resolved, s.cands)
+            groups.append((rows, np.array(s.labels, dtype=bool), s.weight))
+    names = tuple(groups[0][0][0])
+    mats = [np.array([[r[n] for n in names] for r in rows]) for rows, _, _ in groups]
+    stacked = np.vstack(mats)
+    means = stacked.mean(axis=0)
+    scales = stacked.std(axis=0)
+    scales[scales < 1e-9] = 1.0
+    data = [((x - means) / scales, y, w) for x, (_, y, w) in zip(mats, groups, strict=True)]
+
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = 0.5 * l2 * float(beta @ beta), l2 * beta
+        for x, y, w in data:
+            z = x @ beta
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            held = float(p[y].sum())
+            value -= w * np.log(held + 1e-12)
+            grad = grad + w * (p @ x - (np.where(y, p, 0.0) / (held + 1e-12)) @ x)
+        return value, grad
+
+    beta = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B").x
+    return Logistic(
+        names,
+        tuple(float(b) for b in beta),
+        tuple(float(m) for m in means),
+        tuple(float(v) for v in scales),
+        0.0,
+    )
 
 
 def decision_rows(
@@ -213,14 +261,17 @@ def load_samples(
     name: str, questions: Path, corpus: Path, limit: int, weight: float = 1.0
 ) -> list[Sample]:
     """Samples of one set, cached under data/train by set and limit (delete to recollect)."""
+    from service.cli import eval_service
+
     cache = PROJECT_ROOT / "data" / "train" / f"{name}-{limit}.pkl"
+    service, _ = eval_service([corpus], None)
     if cache.exists():
         with cache.open("rb") as fh:
             samples: list[Sample] = pickle.load(fh)
+        refresh(samples, service)
+        with cache.open("wb") as fh:
+            pickle.dump(samples, fh)  # refreshed: readable without the index by analysis scripts
     else:
-        from service.cli import eval_service
-
-        service, _ = eval_service([corpus], None)
         qs = read_questions(questions)
         if limit:
             qs = qs[:: max(1, len(qs) // limit)][:limit]
@@ -243,17 +294,24 @@ def fold_of(sample: Sample) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
-    parser.add_argument("--limit", type=int, default=0, help="questions per public set (0: all)")
+    parser.add_argument(
+        "--limit",
+        nargs="*",
+        default=[],
+        help="NAME=N: at most N questions of that public set, sampled evenly (default: all)",
+    )
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--sets", nargs="+", default=["cmrc2018", "drcd"], help="public sets")
     args = parser.parse_args(argv)
+    limits = {k: int(v) for k, v in (item.split("=", 1) for item in args.limit)}
     public = {
         name: load_samples(
             name,
             args.shared / "eval" / name / "questions_public.jsonl",
             args.shared / "eval" / name / "docs.jsonl",
-            args.limit,
+            limits.get(name, 0),
         )
-        for name in ("cmrc2018", "drcd")
+        for name in args.sets
     }
     realistic = load_samples(
         "realistic",
@@ -262,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         0,
         REALISTIC_WEIGHT,
     )
+    everything_public = [s for ss in public.values() for s in ss]
     for name, samples in public.items():
         others = [s for n, ss in public.items() if n != name for s in ss]
         model = train([*others, *realistic], f"all but {name}")
@@ -270,12 +329,12 @@ def main(argv: list[str] | None = None) -> int:
     for fold in (0, 1):
         train_set = [s for s in realistic if fold_of(s) != fold]
         test_set = [s for s in realistic if fold_of(s) == fold]
-        model = train([*public["cmrc2018"], *public["drcd"], *train_set], f"fold {fold}")
+        model = train([*everything_public, *train_set], f"fold {fold}")
         held.append(figures(test_set, model))
         print(f"realistic fold {fold} ({len(test_set)} questions), trained without it: {held[-1]}")
     model = train(
-        [*public["cmrc2018"], *public["drcd"], *realistic],
-        "cmrc2018+drcd public questions and bench/realistic (python -m bench.train_answer)",
+        [*everything_public, *realistic],
+        f"{'+'.join(public)} public questions and bench/realistic (python -m bench.train_answer)",
     )
     for name, samples in [*public.items(), ("realistic", realistic)]:
         print(f"{name}, trained with it: {figures(samples, model)}")

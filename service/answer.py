@@ -14,7 +14,17 @@ from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
 from index.retriever import Hit
 from service.answer_model import AnswerModel, load_model
-from service.short_answer import Span, asked_kind, clause_around, extract, yes_or_no
+from service.short_answer import (
+    _NUMBER_SPAN,
+    Span,
+    asked_kind,
+    asked_role,
+    asked_unit,
+    clause_around,
+    extract,
+    focus_chars,
+    yes_or_no,
+)
 
 SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
@@ -179,6 +189,10 @@ class Candidate:
     conflict: float  # 1 when the sentence names a sibling of a thing the question names
     typed: float  # 1 when the sentence holds a fact of the kind asked for
     cosine: float  # question and sentence embeddings; 0 without them
+    focus: float = 0.0  # share of the characters beside the question's wh-word in the sentence
+    char1: float = 0.0  # share of the question's content characters in the sentence
+    unit: float = 0.0  # 1 when the sentence holds a number in the unit a 多少 question asks for
+    lead: float = 0.0  # 1 for a unit of the article's first paragraph
     found: frozenset[str] = field(default_factory=frozenset)  # question terms the text holds
     score: float = 0.0  # the selection model's logit
 
@@ -213,6 +227,14 @@ def question_terms(question: str, idf: Callable[[str], float]) -> dict[str, floa
             continue
         terms[tok] = idf(tok)
     return terms
+
+
+def content_chars(question: str) -> frozenset[str]:
+    """The question's characters that carry meaning (Chinese, not question words or particles)."""
+    q = normalize(question).lower()
+    for w in sorted(QUESTION_WORDS, key=len, reverse=True):
+        q = q.replace(w, " ")
+    return frozenset(ch for ch in q if "\u4e00" <= ch <= "\u9fff")
 
 
 def char_pairs(question: str) -> frozenset[str]:
@@ -264,6 +286,9 @@ def candidates(
     named = naming_terms(question)  # tag the question once, not once per term
     naming = {t for t in terms if any(t in word or word in t for word in named)}
     pairs = char_pairs(question)
+    focus = focus_chars(question)
+    content = content_chars(question)
+    unit = asked_unit(question)
     qnorm = normalize(question).lower()
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
@@ -301,6 +326,13 @@ def candidates(
                     conflict=float(names_sibling(qnorm, named, norm)),
                     typed=0.0,
                     cosine=-1.0 if cosine is None else cosine,
+                    focus=sum(ch in norm for ch in focus) / len(focus) if focus else 0.0,
+                    char1=sum(ch in norm for ch in content) / len(content) if content else 0.0,
+                    unit=float(
+                        unit is not None
+                        and any(unit in m.group(0) for m in _NUMBER_SPAN.finditer(norm))
+                    ),
+                    lead=float(para_start == 0),
                     found=found,
                 )
             )
@@ -324,18 +356,30 @@ def with_types(question: str, cands: list[Candidate], depth: int) -> list[Candid
     ]
 
 
-def select(question: str, cands: Sequence[Candidate], model: AnswerModel) -> list[Candidate]:
-    """Candidates scored by the selection model, best first."""
+def feature_rows(question: str, cands: Sequence[Candidate]) -> list[dict[str, float]]:
+    """What the selection model reads of each candidate, some of it relative to the others."""
     if not cands:
         return []
     kind = asked_kind(question)
-    top_cos = max(c.cosine for c in cands)
-    scored = [replace(c, score=model.select_logit(unit_features(c, top_cos, kind))) for c in cands]
+    by_cosine = sorted(range(len(cands)), key=lambda i: -cands[i].cosine)
+    cos_rank = {i: r for r, i in enumerate(by_cosine)}
+    top_cos = cands[by_cosine[0]].cosine
+    return [unit_features(c, top_cos, kind, cos_rank[i]) for i, c in enumerate(cands)]
+
+
+def select(question: str, cands: Sequence[Candidate], model: AnswerModel) -> list[Candidate]:
+    """Candidates scored by the selection model, best first."""
+    scored = [
+        replace(c, score=model.select_logit(f))
+        for c, f in zip(cands, feature_rows(question, cands), strict=True)
+    ]
     scored.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
     return scored
 
 
-def unit_features(c: Candidate, top_cosine: float, kind: str | None) -> dict[str, float]:
+def unit_features(
+    c: Candidate, top_cosine: float, kind: str | None, cosine_rank: int
+) -> dict[str, float]:
     """What the selection model reads of one unit (names as in AnswerModel.select_features)."""
     return {
         "coverage": c.coverage,
@@ -347,6 +391,12 @@ def unit_features(c: Candidate, top_cosine: float, kind: str | None) -> dict[str
         "typed_asked": c.typed * (kind is not None),
         "cosine": c.cosine,
         "cosine_gap": c.cosine - top_cosine,
+        "cosine_rank": 1.0 / (1 + cosine_rank),
+        "focus": c.focus,
+        "char1": c.char1,
+        "typed_focus": c.typed * c.focus,
+        "unit": c.unit,
+        "lead": c.lead,
         "passage_cosine": c.hit.dense,
         "rank": 1.0 / (1 + c.hit_rank),
         "length": math.log(max(len(c.text), 1)),
@@ -357,9 +407,12 @@ def decision_features(question: str, ranked: Sequence[Candidate]) -> dict[str, f
     """What the abstention model reads: the best unit's evidence and how far it stands out."""
     best = ranked[0]
     second = ranked[1].score if len(ranked) > 1 else best.score - 5.0
+    top = best.score
+    share = 1.0 / sum(math.exp(max(c.score - top, -30.0)) for c in ranked)
     kind = asked_kind(question)
     return {
         "score": best.score,
+        "share": share,  # the best unit's softmax probability among all candidates
         "margin": min(best.score - second, 5.0),
         "coverage": best.coverage,
         "coverage_all": best.coverage + best.context,
@@ -370,8 +423,24 @@ def decision_features(question: str, ranked: Sequence[Candidate]) -> dict[str, f
         "passage_cosine": best.hit.dense,
         "top_passage_cosine": max(c.hit.dense for c in ranked),
         "untyped": float(kind not in (None, "yesno") and not best.typed),
+        "kind_asked": float(kind is not None),
+        "unit": best.unit,
+        "focus": best.focus,
+        "char1": best.char1,
+        "context": best.context,
         "best_coverage": max(c.coverage + c.context for c in ranked),
     }
+
+
+def names_other_role(question: str, best: Candidate) -> bool:
+    """A 谁 question about a role (县长, 局长, 冠军) is answered only by a sentence that names the
+    role, in itself or its lead-in: a name beside another role answers another question."""
+    role = asked_role(question)
+    if role is None:
+        return False
+    chunk = best.hit.chunk
+    near = chunk.title + chunk.text[: max(best.start - chunk.start, 0)][-40:] + best.text
+    return normalize(role)[-2:] not in normalize(near)  # 医院院长 is named as 该院院长
 
 
 def short_answer_of(question: str, best: Candidate, marker: int) -> ShortAnswer | None:
@@ -401,9 +470,9 @@ def compose_answer(
     of the question the first leaves open, or an abstention when the model doubts the best."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
-    confidence = model.answer_probability(decision_features(question, ranked))
+    confidence = round(model.answer_probability(decision_features(question, ranked)), 4)
     threshold = model.threshold if settings.min_confidence is None else settings.min_confidence
-    if confidence < threshold:
+    if confidence < threshold or names_other_role(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     chosen = [ranked[0]]
     for c in ranked[1:3]:
@@ -438,7 +507,7 @@ def compose_answer(
     text = "".join(parts)
     if asked_kind(question) == "yesno" and short is not None:
         text = f"{yes_or_no(normalize(question), short.text)}。{text}"
-    return Answer(text, False, citations, round(confidence, 4), short)
+    return Answer(text, False, citations, confidence, short)
 
 
 def answer_question(

@@ -83,9 +83,10 @@ def substitute(previous: str, core: str) -> str | None:
     i, j, n = longest_common_substring(previous, core)
     if n >= 2 or (n == 1 and len(core) <= 3):
         lo, hi = word_bounds(previous, i, i + n)
-        if core[:1].isdigit():  # 那4号线呢 replaces the whole of 3号线, not 号线 alone
-            while lo > 0 and previous[lo - 1].isdigit():
-                lo -= 1
+        # core's words before the shared text stand for as many characters before it in previous
+        # (那4号线呢: 4 replaces 3; 那钱某某呢: 钱 replaces 许 of 许某某)
+        if j and i:
+            lo = min(lo, max(i - j, word_bounds(previous, i - 1, i)[0]))
         # keep the parts of core around the shared text aligned with the previous words
         return previous[:lo] + core + previous[hi:]
     core_words = pos_tags(core)
@@ -171,7 +172,13 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
         core = core_of(q)
         if not core:
             return prev
-        return substitute(prev, core) or f"{prev} {core}"
+        swapped = substitute(prev, core)
+        if swapped:
+            return swapped
+        subject = subject_of(prev)
+        if subject and not any(f.startswith("v") for _, f in pos_tags(core)):
+            return prev.replace(subject, core, 1)  # 那本部呢: another thing of the same kind
+        return f"{prev} {core}"
     person = named_person(previous_answer) if re.search(r"谁|哪位|什么人", prev) else None
     pronouned = _replace_pronouns(q, subject_of(prev), person)
     if pronouned is not None:

@@ -24,7 +24,7 @@ _UNITS = (
     r"个百分点|%|％|‰|倍|成|"
     r"亿元|万元|元|美元|欧元|英镑|日元|港元|块钱|"
     r"人次|余人|名|人|户|家|个|件|项|条|辆|台|所|次|场|层|床|套|株|头|只|篇|本|册|部|款|种|"
-    r"批|届|期|艘|架|位|处|间|首|支|枚|票|份|张|片|块|座|栋|节|站|座|门|类|级|号|度|分|届)"
+    r"批|届|期|艘|架|位|处|间|首|支|枚|票|份|张|片|块|座|栋|节|站|门|类|级|号|度|分|笔|起|宗|例|轮|趟|班|列|圈)"
 )
 _UNIT_RE = re.compile(_UNITS)
 _MAGNITUDE = r"(?:多|余|来|几)?(?:[万亿千百])?(?:多|余)?"
@@ -70,6 +70,10 @@ _ASK = (
         ),
     ),
 )
+# characters that carry no subject of their own
+_FUNCTION_CHARS = frozenset(
+    "的了是在有和与及或被把对于也都就还又那这其之个们吗呢吧啊么么要会能可以得着过"
+)
 _ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff%％])")
 _WH = re.compile(
     r"什么时候|什么地方|什么人|什么样的?|为什么|为何|多少|多大|多高|多长|多重|多远|多久|"
@@ -90,6 +94,48 @@ def asked_kind(question: str) -> str | None:
         if pattern.search(q):
             return kind
     return None
+
+
+def asked_unit(question: str) -> str | None:
+    """The unit a 多少/几 question counts in (多少张床: 张), when it names one."""
+    m = _ASKED_UNIT.search(normalize(question))
+    return m.group(1) if m and _UNIT_RE.fullmatch(m.group(1)) else None
+
+
+_PERSON_WH = re.compile(r"谁|哪位|何人|什么人|什么|姓名|名字")
+_GENERIC_ROLES = frozenset({"人", "名字", "姓名", "什么", "人士"})
+
+
+def asked_role(question: str) -> str | None:
+    """The role a 谁 question asks the holder of (县长是谁: 县长; 谁设计了新馆: None), the noun
+    nearest the question word, before it first."""
+    if asked_kind(question) != "person":
+        return None
+    tags = list(pos_tags(normalize(question)))
+    at = next((i for i, (w, _) in enumerate(tags) if _PERSON_WH.fullmatch(w)), None)
+    if at is None:
+        return None
+
+    def is_role(word: str, flag: str) -> bool:
+        return (
+            flag.startswith("n")
+            and not flag.startswith(("nr", "ns"))
+            and word not in _GENERIC_ROLES
+        )
+
+    before = [w for w, f in tags[max(0, at - 3) : at] if is_role(w, f)]
+    return before[-1] if before else None
+
+
+def focus_chars(question: str, reach: int = 4) -> frozenset[str]:
+    """The content characters beside the question's wh-word: what is asked about it (封了多少条路:
+    封, 路), the part a paraphrase most often keeps a character of."""
+    q = normalize(question)
+    wh = _WH.search(q)
+    if wh is None:
+        return frozenset()
+    near = q[max(0, wh.start() - reach) : wh.start()] + q[wh.end() : wh.end() + reach]
+    return frozenset(ch for ch in near if "\u4e00" <= ch <= "\u9fff" and ch not in _FUNCTION_CHARS)
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
@@ -155,10 +201,10 @@ def _typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
             and norm[max(sp.start - 1, 0) : sp.start] != "第"
             and not _names_with_number(norm, sp)
         ]
-        unit = _ASKED_UNIT.search(normalize(question))
-        if unit and _UNIT_RE.fullmatch(unit.group(1)):
+        unit = asked_unit(question)
+        if unit:
             # 多少人 asks for a count of people: a number in that unit answers before any other
-            same = [sp for sp in found if unit.group(1) in norm[sp.start : sp.end]]
+            same = [sp for sp in found if unit in norm[sp.start : sp.end]]
             found = same or found
     elif kind == "reason":
         found = [Span(*m.span()) for m in _REASON.finditer(norm)]

@@ -29,6 +29,24 @@ def test_ask_returns_a_cited_answer_whose_offsets_point_into_the_article(
     assert {"retrieve", "answer", "total"} <= set(body["timings_ms"])
 
 
+def test_short_answer_is_the_exact_span_of_the_fact_inside_its_citation(
+    client: TestClient,
+) -> None:
+    body = client.post("/ask", json={"question": "武陵区发放了多少笔创业担保贷款?"}).json()
+    short = body["short_answer"]
+    assert short is not None and "122" in short["text"]
+    article = client.get(f"/articles/{short['doc_id']}").json()
+    assert article["text"][short["start"] : short["end"]] == short["text"]
+    cited = body["citations"][short["marker"] - 1]
+    assert cited["doc_id"] == short["doc_id"]
+    assert cited["start"] <= short["start"] < short["end"] <= cited["end"]
+
+
+def test_an_abstention_has_no_short_answer(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "南极洲的企鹅有多少只?"}).json()
+    assert body["abstained"] and body["short_answer"] is None and body["citations"] == []
+
+
 def test_top_k_limits_the_passages(client: TestClient) -> None:
     assert (
         len(

@@ -27,6 +27,19 @@ def test_a_new_number_replaces_the_whole_numbered_thing() -> None:
     assert "4号线" in resolved and "3号线" not in resolved and "34号线" not in resolved
 
 
+def test_a_new_name_replaces_the_whole_name_it_shares_characters_with() -> None:
+    assert (
+        resolve_question("那钱某某呢?", turns("主犯许某某被判了多少年?"))
+        == "主犯钱某某被判了多少年?"
+    )
+
+
+def test_a_new_thing_with_nothing_in_common_replaces_the_subject() -> None:
+    assert (
+        resolve_question("那本部呢?", turns("东院区开放了多少张床位?")) == "本部开放了多少张床位?"
+    )
+
+
 def test_full_questions_and_first_turns_stay_as_they_are() -> None:
     full = "安化县方圆天下房地产公司的负责人叫什么名字?"
     assert resolve_question(full, HISTORY) == full
