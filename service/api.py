@@ -26,6 +26,7 @@ from index.store import Changes, EmptyIndex, UnknownArticle
 from service.articles import change_articles, record_articles, uploaded_articles
 from service.followup import Turn
 from service.generate import generate_answer, generator_for
+from service.limits import BodyLimit, QuestionSlots
 from service.live import LiveService
 from service.qa import QAService
 from service.schemas import (
@@ -105,6 +106,17 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         docs_url="/docs",
         redoc_url=None,
         static_url="/docs/assets",
+    )
+
+    app.add_middleware(
+        QuestionSlots,
+        slots=settings.max_concurrent_questions,
+        wait_seconds=settings.question_wait_seconds,
+    )
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_request_bytes,
+        upload_limit=settings.max_upload_request_bytes,
     )
 
     @app.middleware("http")

@@ -15,6 +15,22 @@ from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_qu
 from service.followup import Turn, resolve_question
 from service.settings import Settings
 
+# Bounds on the per-question work (jieba's part-of-speech tagging, follow-up resolution,
+# tokenising), so that the largest valid request costs a few times an ordinary one, not 100x
+MAX_ANSWERED_CHARS = 200  # a question is read up to here; longer ones are cut, not refused
+MAX_HISTORY_READ = 12  # the last turns a follow-up is resolved against (followup.MAX_TURNS pairs)
+MAX_TURN_CHARS = 200  # of each such turn, as of a question: a subject is named near its start
+
+
+def bounded_question(question: str) -> str:
+    """The part of question that is retrieved and answered: its first MAX_ANSWERED_CHARS."""
+    return question.strip()[:MAX_ANSWERED_CHARS].strip()
+
+
+def bounded_history(history: Sequence[Turn]) -> list[Turn]:
+    """The turns a follow-up is read against: the last few, each cut to its first characters."""
+    return [Turn(t.role, t.content.strip()[:MAX_TURN_CHARS]) for t in history[-MAX_HISTORY_READ:]]
+
 
 @dataclass(frozen=True, slots=True)
 class AskResult:
@@ -76,7 +92,7 @@ class QAService:
         admits (all, when None)."""
         t0 = time.perf_counter()
         mode = mode or self.settings.mode
-        resolved = resolve_question(question.strip(), history)
+        resolved = resolve_question(bounded_question(question), bounded_history(history))
         # the answer picker reads the question's meaning whatever the retrieval mode
         query_vec = self.retriever.query_vector(resolved, "hybrid")
         t_embed = time.perf_counter()

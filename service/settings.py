@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     # how often a running service looks for a newly published index generation
     reload_seconds: float = Field(default=1.0, gt=0.0)
+    # a request body over this answers 413; POST /articles (uploads) has its own, larger bound
+    max_request_bytes: int = Field(default=256 * 1024, gt=0)
+    max_upload_request_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+    # questions answered at once (/ask, /ask/stream, /v1/chat/completions); past it a question
+    # waits up to question_wait_seconds for a slot, then answers 503 with Retry-After
+    max_concurrent_questions: int = Field(default=4, ge=1)
+    question_wait_seconds: float = Field(default=2.0, ge=0.0)
     # /v1/* (OpenAI-compatible) require `Authorization: Bearer <api_key>` when set
     api_key: str | None = None
     # generated answers (opt-in): an OpenAI-compatible chat server, e.g. http://127.0.0.1:8080/v1;

@@ -1,0 +1,105 @@
+"""Limits at the HTTP edge: how big a request body may be, and how many questions are answered
+at once (the rest wait briefly, then get a fast 503 rather than an unbounded queue)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+QUESTION_PATHS = frozenset({"/ask", "/ask/stream", "/v1/chat/completions"})
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": data})
+
+
+def too_large(limit: int) -> dict[str, Any]:
+    return {"detail": f"request body over {limit} bytes: send less"}
+
+
+class BodyLimit:
+    """413 for a body over `limit` bytes (`upload_limit` for POST /articles), told by its
+    Content-Length before anything is read, or counted while it is read."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        uploads = scope["method"] == "POST" and scope["path"] == "/articles"
+        limit = self.upload_limit if uploads else self.limit
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await send_json(send, 413, too_large(limit), {"Connection": "close"})
+            return
+        seen = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise HTTPException(413, too_large(limit)["detail"])
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except HTTPException as exc:  # raised while a body was read outside a route
+            if exc.status_code != 413 or started:
+                raise
+            await send_json(send, 413, too_large(limit), {"Connection": "close"})
+
+
+class QuestionSlots:
+    """At most `slots` questions answered at once; a question that finds none free within
+    `wait_seconds` answers 503 with Retry-After. A slot is held until the response (a stream
+    included) has been sent."""
+
+    def __init__(self, app: ASGIApp, slots: int, wait_seconds: float) -> None:
+        self.app, self.wait_seconds = app, wait_seconds
+        self.slots = asyncio.Semaphore(slots)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in QUESTION_PATHS:
+            await self.app(scope, receive, send)
+            return
+        try:
+            if self.slots.locked():
+                await asyncio.wait_for(self.slots.acquire(), self.wait_seconds)
+            else:
+                await self.slots.acquire()
+        except TimeoutError:
+            await send_json(
+                send,
+                503,
+                {"detail": "busy answering other questions: retry in a second"},
+                {"Retry-After": "1"},
+            )
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.slots.release()

@@ -1,0 +1,126 @@
+"""Hard to knock over (issue 15): bounded work per question, bounded bodies and concurrency."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+import service.answer
+import service.followup
+from corpus.text import pos_tags
+from service.api import create_app
+from service.followup import Turn
+from service.qa import MAX_ANSWERED_CHARS, MAX_HISTORY_READ, MAX_TURN_CHARS, QAService
+from service.settings import Settings
+
+QUESTION = "武陵区发放了多少笔创业担保贷款?"
+
+
+@pytest.fixture
+def client(seed_settings: Settings, fake_embedder) -> Iterator[TestClient]:
+    with TestClient(create_app(seed_settings, fake_embedder)) as c:
+        yield c
+
+
+@pytest.fixture
+def tagged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the follow-up resolver and the answer picker ask jieba to tag."""
+    seen: list[str] = []
+
+    def spy(text: str) -> tuple[tuple[str, str], ...]:
+        seen.append(text)
+        return pos_tags(text)
+
+    monkeypatch.setattr(service.followup, "pos_tags", spy)
+    monkeypatch.setattr(service.answer, "pos_tags", spy)
+    return seen
+
+
+def test_a_long_question_is_answered_from_its_first_characters(
+    seed_settings: Settings, fake_embedder, tagged: list[str]
+) -> None:
+    qa = QAService.load(seed_settings, fake_embedder)
+    result = qa.ask(QUESTION + "请详细说明。" * 330)  # about 2,000 characters
+    assert len(result.question) <= MAX_ANSWERED_CHARS and result.question.startswith(QUESTION)
+    assert "122" in result.answer.text
+    assert tagged and max(len(t) for t in tagged) <= 2 * MAX_ANSWERED_CHARS
+
+
+def test_a_follow_up_reads_only_the_last_turns_each_cut_short(
+    seed_settings: Settings, fake_embedder, tagged: list[str]
+) -> None:
+    qa = QAService.load(seed_settings, fake_embedder)
+    filler = "这是很长的一段话。" * 2200  # 20,000 characters a turn
+    history = [Turn("user", "今天天气怎么样?" + filler), Turn("assistant", filler)] * 9
+    history += [Turn("user", QUESTION + filler), Turn("assistant", "122笔[1]" + filler)]
+    result = qa.ask("那创业培训呢?", history)
+    assert "创业培训" in result.question
+    # the newest user turn is read; the resolved question stays a question's length
+    assert "武陵区" in result.question and len(result.question) <= 2 * MAX_ANSWERED_CHARS
+    assert max(len(t) for t in tagged) <= 2 * MAX_TURN_CHARS + MAX_ANSWERED_CHARS
+    # enough turns for every user turn the resolver reads, with its answer
+    assert MAX_HISTORY_READ >= 2 * service.followup.MAX_TURNS
+
+
+def test_a_body_over_the_limit_answers_413_before_it_is_read(client: TestClient) -> None:
+    limit = Settings().max_request_bytes
+    response = client.post(
+        "/ask", content=b"{" + b" " * limit + b"}", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413 and str(limit) in response.json()["detail"]
+
+
+def test_a_chunked_body_over_the_limit_answers_413_while_it_is_read(client: TestClient) -> None:
+    def body() -> Iterator[bytes]:
+        yield b'{"question": "'
+        for _ in range(300):
+            yield "问".encode() * 1000
+        yield b'"}'
+
+    response = client.post("/ask", content=body(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_an_ordinary_body_is_not_limited(client: TestClient) -> None:
+    history = [{"role": "user", "content": "你好" * 1000}] * 20  # 80 KB of UTF-8
+    response = client.post("/ask", json={"question": QUESTION, "history": history})
+    assert response.status_code == 200
+
+
+def test_past_the_concurrent_questions_a_question_gets_a_fast_503_with_retry_after(
+    seed_settings: Settings, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = seed_settings.model_copy(
+        update={"max_concurrent_questions": 1, "question_wait_seconds": 0.2}
+    )
+    entered, release = threading.Event(), threading.Event()
+    real_ask = QAService.ask
+
+    def slow_ask(self: QAService, *args, **kwargs):  # type: ignore[no-untyped-def]
+        entered.set()
+        release.wait(10)
+        return real_ask(self, *args, **kwargs)
+
+    with TestClient(create_app(settings, fake_embedder)) as c:
+        monkeypatch.setattr(QAService, "ask", slow_ask)
+        first: dict[str, int] = {}
+        worker = threading.Thread(
+            target=lambda: first.update(
+                status=c.post("/ask", json={"question": QUESTION}).status_code
+            )
+        )
+        worker.start()
+        assert entered.wait(10)
+        busy = c.post("/ask", json={"question": QUESTION})
+        stream_busy = c.post("/ask/stream", json={"question": QUESTION})
+        release.set()
+        worker.join(10)
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+        assert stream_busy.status_code == 503
+        assert first["status"] == 200
+        # the slot is free again once the first answer has been sent
+        assert c.post("/ask", json={"question": QUESTION}).status_code == 200
+        assert c.get("/healthz").status_code == 200
