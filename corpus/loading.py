@@ -102,6 +102,13 @@ def jsonl_articles(lines: Iterable[str], path: Path) -> list[Article]:
 
 def article_of_record(record: dict[str, Any], where: str) -> Article:
     """An article from its JSON fields; `where` names the record in error messages."""
+    for key, value in record.items():
+        try:  # JSON's \\ud800 escapes decode to lone surrogates, which nothing downstream can store
+            json.dumps({key: value}, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise CorpusError(
+                f"{where}: field {key!r} is not valid Unicode (a lone surrogate); fix the text"
+            ) from exc
     doc_id, title, text = record.get("id"), record.get("title", ""), record.get("text")
     if not isinstance(doc_id, str) or not doc_id.strip():
         raise CorpusError(f"{where}: field 'id' must be a non-empty string")

@@ -13,11 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corpus.loading import TEXT_FORMATS, CorpusError
 from corpus.model import Article
@@ -139,6 +141,16 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         ]
         return JSONResponse(status_code=422, content={"detail": errors})
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI answers 400 for a body it cannot decode; bytes that are not UTF-8 are bad input
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            bad = exc.__cause__
+            message = f"not valid UTF-8 at byte {bad.start}; send UTF-8 JSON"
+            detail = [{"field": "body", "message": message, "type": "unicode_decode"}]
+            return JSONResponse(status_code=422, content={"detail": detail})
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
@@ -227,11 +239,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         upsert = await posted_articles(request)
         return await changed(request, upsert=upsert)
 
-    @app.delete("/articles/{doc_id}", response_model=ArticlesChanged, dependencies=[Admin])
+    @app.delete("/articles/{doc_id:path}", response_model=ArticlesChanged, dependencies=[Admin])
     async def remove_article(doc_id: str, request: Request) -> ArticlesChanged:
         return await changed(request, remove=[doc_id])
 
-    @app.get("/articles/{doc_id}", response_model=ArticleOut, response_model_exclude_none=True)
+    @app.get("/articles/{doc_id:path}", response_model=ArticleOut, response_model_exclude_none=True)
     def article(doc_id: str, service: Service) -> ArticleOut:
         found = service.index.articles_by_id.get(doc_id)
         if found is None:

@@ -381,8 +381,10 @@ def ask_cmd(
 
     try:
         request = AskRequest(question=question, top_k=top_k)
-    except ValidationError as exc:
-        raise click.UsageError("; ".join(e["msg"] for e in exc.errors())) from exc
+    except ValidationError as exc:  # one line, as every other error: an undecodable argument too
+        reasons = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        click.echo(f"wenda: {reasons}", err=True)
+        sys.exit(2)
     settings = make_settings(data_dir)
     default_url = f"http://{settings.host}:{settings.port}"
     answered = ask_running_service(url or default_url, request, settings, url is None)

@@ -13,13 +13,13 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.api import Service
 from service.followup import Turn
 from service.generate import Generated, answer_stream, generate_answer, generator_for
 from service.qa import QAService
-from service.schemas import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, AskResponse
+from service.schemas import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, AskResponse, encodable
 
 MODEL_ID = "wenda"
 SOURCES_HEADING = "来源："
@@ -48,6 +48,17 @@ class ChatMessage(BaseModel):
 
     role: str
     content: str | list[dict[str, Any]] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def valid_unicode(
+        cls, value: str | list[dict[str, Any]] | None
+    ) -> str | list[dict[str, Any]] | None:
+        if isinstance(value, str):
+            encodable(value)
+        for part in value if isinstance(value, list) else []:
+            encodable(str(part.get("text", "")))
+        return value
 
     def text(self) -> str:
         """The message's text; of a list of parts, the text parts joined."""

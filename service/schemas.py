@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 
 from corpus.model import Article
 from index.retriever import ArticleFilter, Hit
@@ -16,9 +24,24 @@ MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
 
 
+def encodable(value: str) -> str:
+    """value, when it is valid Unicode: JSON's \\ud800 escapes decode to lone surrogates, which
+    no tokenizer or response can carry."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"not valid Unicode: a lone surrogate at character {exc.start}; send UTF-8 text"
+        ) from None
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(encodable)]
+
+
 class HistoryTurn(BaseModel):
     role: Literal["user", "assistant"]
-    content: StrictStr = Field(max_length=20000)
+    content: Text = Field(max_length=20000)
 
 
 class AskFilter(BaseModel):
@@ -26,10 +49,10 @@ class AskFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    doc_ids: list[StrictStr] | None = Field(default=None, max_length=10000)
+    doc_ids: list[Text] | None = Field(default=None, max_length=10000)
     date_from: date | None = None
     date_to: date | None = None
-    source: StrictStr | None = Field(default=None, max_length=200)
+    source: Text | None = Field(default=None, max_length=200)
 
     def to_filter(self) -> ArticleFilter:
         return ArticleFilter(
@@ -41,7 +64,7 @@ class AskFilter(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: StrictStr
+    question: Text
     history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
     top_k: StrictInt | None = Field(default=None, ge=1, le=20)
     filter: AskFilter | None = None
@@ -197,10 +220,10 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: StrictStr | None = Field(default=None, max_length=200)
-    title: StrictStr = Field(default="", max_length=500)
-    text: StrictStr = Field(min_length=1, max_length=1_000_000)
-    byline: StrictStr = ""
+    id: Text | None = Field(default=None, max_length=200)
+    title: Text = Field(default="", max_length=500)
+    text: Text = Field(min_length=1, max_length=1_000_000)
+    byline: Text = ""
 
     def record(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 import service.answer
 import service.followup
 from corpus.text import pos_tags
 from service.api import create_app
+from service.cli import main
 from service.followup import Turn
 from service.qa import MAX_ANSWERED_CHARS, MAX_HISTORY_READ, MAX_TURN_CHARS, QAService
 from service.settings import Settings
@@ -124,3 +127,79 @@ def test_past_the_concurrent_questions_a_question_gets_a_fast_503_with_retry_aft
         # the slot is free again once the first answer has been sent
         assert c.post("/ask", json={"question": QUESTION}).status_code == 200
         assert c.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/ask", b'{"question": "\\ud800"}', "question"),
+        ("/ask/stream", b'{"question": "ab\\udfffcd?"}', "question"),
+        (
+            "/ask",
+            b'{"question": "ok?", "history": [{"role": "user", "content": "\\ud800"}]}',
+            "history.0.content",
+        ),
+        ("/ask", b'{"question": "ok?", "filter": {"source": "\\ud800"}}', "filter.source"),
+        (
+            "/v1/chat/completions",
+            b'{"messages": [{"role": "user", "content": "\\ud800"}]}',
+            "messages.0.content",
+        ),
+        (
+            "/v1/chat/completions",
+            b'{"messages": [{"role": "user", "content": [{"type": "text", "text": "\\ud800"}]}]}',
+            "messages.0.content",
+        ),
+        ("/ask", b'{"question": "\xff\xfe?"}', "body"),
+        ("/ask/stream", b'{"question": "\xc3("}', "body"),
+        ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "\xff"}]}', "body"),
+    ],
+)
+def test_invalid_unicode_is_a_422_naming_the_field(
+    client: TestClient, path: str, body: bytes, field: str
+) -> None:
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert [d["field"] for d in detail] == [field]
+    assert "unicode" in detail[0]["message"].lower() or "UTF-8" in detail[0]["message"]
+
+
+def test_an_article_id_with_a_slash_can_be_fetched_and_removed(
+    seed_settings: Settings, fake_embedder
+) -> None:
+    settings = seed_settings.model_copy(update={"admin_token": "t0ken", "reload_seconds": 0.2})
+    auth = {"Authorization": "Bearer t0ken"}
+    article = {"id": "2024/07/port 1", "title": "海川港新航线开通", "text": "海川港航线开通了。"}
+    with TestClient(create_app(settings, fake_embedder)) as c:
+        assert c.post("/articles", json={"articles": [article]}, headers=auth).status_code == 200
+        found = c.get("/articles/2024/07/port%201")
+        assert found.status_code == 200 and found.json()["doc_id"] == "2024/07/port 1"
+        assert c.get("/articles/2024/07").status_code == 404
+        assert c.delete("/articles/2024/07/port 1", headers=auth).json()["removed"] == [
+            "2024/07/port 1"
+        ]
+        assert c.get("/articles/2024/07/port 1").status_code == 404
+
+
+def test_wenda_ask_with_undecodable_bytes_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # how Python hands over argv bytes that are not UTF-8 (surrogateescape)
+    undecodable = b"\xff\xfe?".decode("utf-8", "surrogateescape")
+    result = CliRunner().invoke(main, ["ask", undecodable, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "not valid Unicode" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_lone_surrogate_in_a_jsonl_corpus_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"id": "a", "title": "t", "text": "好"}\n{"id": "b", "title": "t", "text": "\\ud800"}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["index", "--corpus", str(bad), "--data-dir", str(tmp_path / "d")]
+    )
+    assert result.exit_code == 2
+    assert "bad.jsonl:2" in result.output and "'text'" in result.output
+    assert "not valid Unicode" in result.output and result.output.count("\n") == 1
