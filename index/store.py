@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import faiss
 import numpy as np
@@ -43,6 +43,31 @@ class IndexNotFound(RuntimeError):
 
 class IndexMismatch(RuntimeError):
     """The index on disk was built differently from what the service is configured with."""
+
+
+T = TypeVar("T")
+
+
+class IndexDamaged(IndexMismatch):
+    """A file of the index folder is missing, truncated, or disagrees with the manifest."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.path = f"index/{name}"  # relative to the data dir: no server path in a response
+        super().__init__(
+            f"index file {self.path} is damaged ({reason}): "
+            "run `wenda index --rebuild` to rebuild the index"
+        )
+
+
+def read_part(name: str, read: Callable[[], T]) -> T:
+    """read() of the index file `name`, any failure of it (each reader fails its own way on a
+    truncated or missing file) told as IndexDamaged naming the file."""
+    try:
+        return read()
+    except FileNotFoundError as exc:
+        raise IndexDamaged(name, "missing") from exc
+    except Exception as exc:
+        raise IndexDamaged(name, f"unreadable: {type(exc).__name__}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,16 +625,32 @@ def json_units(folder: Path) -> list[tuple[str, int, int]]:
     return [(d, s, e) for d, s, e in json.loads((folder / "sentences.json").read_text("utf-8"))]
 
 
+def read_chunks(path: Path) -> list[Chunk]:
+    with path.open(encoding="utf-8") as fh:
+        return [Chunk(**json.loads(line)) for line in fh]
+
+
 def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
-    """Every part of one index folder, checked for consistency."""
-    articles = read_articles(folder / "articles.jsonl")
-    with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
-        chunks = [Chunk(**json.loads(line)) for line in fh]
-    vectors = faiss.read_index(str(folder / "vectors.faiss"))
-    units = json_units(folder)
-    sentence_vectors = np.load(folder / "sentence_vectors.npy")
-    if not vectors.ntotal == len(chunks) == manifest.chunks or len(units) != len(sentence_vectors):
-        raise IndexMismatch(f"index at {folder} is inconsistent: run `wenda index` to rebuild it")
+    """Every part of one index folder, checked against the manifest and each other; a missing,
+    unreadable or miscounted file raises IndexDamaged naming it."""
+    articles = read_part("articles.jsonl", lambda: read_articles(folder / "articles.jsonl"))
+    chunks = read_part("chunks.jsonl", lambda: read_chunks(folder / "chunks.jsonl"))
+    vectors = read_part("vectors.faiss", lambda: faiss.read_index(str(folder / "vectors.faiss")))
+    units = read_part("sentences.json", lambda: json_units(folder))
+    sentence_vectors = read_part(
+        "sentence_vectors.npy", lambda: np.load(folder / "sentence_vectors.npy")
+    )
+    keywords = read_part("bm25", lambda: KeywordIndex.load(folder / "bm25"))
+    counts = [
+        ("articles.jsonl", len(articles), manifest.articles, "articles"),
+        ("chunks.jsonl", len(chunks), manifest.chunks, "passages"),
+        ("vectors.faiss", vectors.ntotal, manifest.chunks, "vectors"),
+        ("bm25", keywords.n_docs, manifest.chunks, "passages"),
+        ("sentence_vectors.npy", len(sentence_vectors), len(units), "vectors"),
+    ]
+    for name, found, expected, what in counts:
+        if found != expected:
+            raise IndexDamaged(name, f"{found} {what}, expected {expected}")
     return LoadedIndex(
         folder=folder,
         manifest=manifest,
@@ -617,7 +658,7 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         articles_by_id={a.doc_id: a for a in articles},
         chunks=chunks,
         vectors=vectors,
-        keywords=KeywordIndex.load(folder / "bm25"),
+        keywords=keywords,
         sentence_rows={(d, s, e): row for row, (d, s, e) in enumerate(units)},
         sentence_vectors=sentence_vectors,
     )

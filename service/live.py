@@ -10,7 +10,7 @@ import logging
 import threading
 
 from index.embedder import Embedder
-from index.store import IndexMismatch, IndexNotFound, current_generation
+from index.store import IndexNotFound, current_generation
 from service.qa import QAService, make_embedder
 from service.settings import Settings
 
@@ -46,9 +46,9 @@ class LiveService:
             except IndexNotFound as exc:
                 self.error = str(exc)
                 return False
-            except (IndexMismatch, OSError, ValueError, RuntimeError) as exc:
-                # a generation replaced while it loaded, or one that cannot be served: keep
-                # serving the previous one and say why
+            except Exception as exc:
+                # a generation replaced while it loaded, or one that cannot be served (a damaged
+                # file: IndexDamaged names it): keep serving the previous one and say why
                 self.error = str(exc)
                 self._seen = generation
                 log.warning("index generation %s not loaded: %s", generation, exc)

@@ -1,0 +1,112 @@
+"""A damaged index file or embedding cache is answered, not crashed on (issue 15): the service
+stays up with a 503 naming the file and the command that repairs it; the CLI prints one line."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from index.store import update_index
+from service.api import create_app
+from service.cli import main
+from service.settings import Settings
+from tests.conftest import SEED
+
+QUESTION = "武陵区发放了多少笔创业担保贷款?"
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def drop_last_line(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")
+
+
+DAMAGE: list[tuple[str, Callable[[Path], None]]] = [
+    ("vectors.faiss", truncate),
+    ("articles.jsonl", truncate),
+    ("articles.jsonl", drop_last_line),
+    ("chunks.jsonl", Path.unlink),
+    ("chunks.jsonl", drop_last_line),
+    ("sentence_vectors.npy", truncate),
+    ("sentences.json", truncate),
+    ("bm25/data.csc.index.npy", Path.unlink),
+    ("bm25/vocab.index.json", truncate),
+    ("bm25/doc_freq.json", truncate),
+]
+
+
+def damaged_name(name: str) -> str:
+    return "index/bm25" if name.startswith("bm25/") else f"index/{name}"
+
+
+@pytest.mark.parametrize(("name", "damage"), DAMAGE, ids=[f"{n}-{d.__name__}" for n, d in DAMAGE])
+def test_a_damaged_index_file_is_a_503_naming_it_and_the_repair(
+    seed_settings: Settings,
+    fake_embedder,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    damage: Callable[[Path], None],
+) -> None:
+    data_dir = seed_settings.data_dir
+    damage(data_dir / "index" / name)
+    settings = seed_settings.model_copy(update={"reload_seconds": 0.1})
+    with TestClient(create_app(settings, fake_embedder)) as c:
+        for response in (c.post("/ask", json={"question": QUESTION}), c.get("/healthz")):
+            assert response.status_code == 503
+            detail = response.json()["detail"]
+            assert damaged_name(name) in detail and "wenda index --rebuild" in detail
+            assert str(data_dir) not in detail
+        assert c.get("/").status_code == 200  # the process is up: the chat page is served
+
+        monkeypatch.setattr("service.cli.ready_embedder", lambda s: fake_embedder)
+        cli = ["--data-dir", str(data_dir)]
+        asked = CliRunner().invoke(main, ["ask", QUESTION, *cli])
+        assert asked.exit_code == 2 and asked.output.count("\n") == 1
+        assert damaged_name(name) in asked.output and "Traceback" not in asked.output
+
+        rebuilt = CliRunner().invoke(main, ["index", "--rebuild", "--corpus", str(SEED), *cli])
+        assert rebuilt.exit_code == 0, rebuilt.output
+        c.app.state.live.refresh()  # type: ignore[attr-defined]
+        answered = c.post("/ask", json={"question": QUESTION})
+        assert answered.status_code == 200 and "122" in answered.json()["answer"]
+
+
+def test_a_damaged_new_generation_leaves_the_previous_one_serving(
+    seed_settings: Settings, fake_embedder, seed_articles
+) -> None:
+    settings = seed_settings.model_copy(update={"reload_seconds": 3600.0})
+    with TestClient(create_app(settings, fake_embedder)) as c:
+        live = c.app.state.live  # type: ignore[attr-defined]
+        changed = dataclasses.replace(seed_articles[0], text=seed_articles[0].text + "另有补充。")
+        update_index(seed_settings.data_dir, fake_embedder, upsert=[changed])
+        truncate(seed_settings.data_dir / "index" / "vectors.faiss")
+        assert live.refresh() is False
+        assert "index/vectors.faiss" in (live.error or "")
+        assert c.post("/ask", json={"question": QUESTION}).status_code == 200
+
+
+def test_a_garbage_embedding_cache_is_moved_aside_and_rebuilt(
+    seed_settings: Settings, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = seed_settings.embedding_cache_dir / f"embeddings-{fake_embedder.name}.sqlite"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setattr("service.cli.ready_embedder", lambda s: fake_embedder)
+    monkeypatch.setenv("WENDA_CACHE_DIR", str(seed_settings.embedding_cache_dir))
+    result = CliRunner().invoke(
+        main, ["index", "--corpus", str(SEED), "--data-dir", str(seed_settings.data_dir / "x")]
+    )
+    assert result.exit_code == 0, result.output
+    aside = list(cache.parent.glob(f"{cache.name}.damaged-*"))
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not a database")
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT count(*) FROM emb").fetchone()[0] > 0
