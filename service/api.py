@@ -30,6 +30,7 @@ from service.followup import Turn
 from service.generate import generate_answer, generator_for
 from service.limits import BodyLimit, QuestionSlots
 from service.live import LiveService
+from service.openapi import truthful_openapi
 from service.qa import QAService
 from service.schemas import (
     ArticleOut,
@@ -259,6 +260,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     from service.openai_api import router as openai_router  # it uses this module's Service
 
+    app.openapi = lambda: truthful_openapi(app)  # type: ignore[method-assign]
     app.state.openai_created = int(time.time())
     app.include_router(openai_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -64,7 +64,11 @@ class AskFilter(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: Text
+    # minLength only: the 1–2000 characters are counted after trimming whitespace
+    question: Text = Field(
+        json_schema_extra={"minLength": 1},
+        description=f"1–{MAX_QUESTION_CHARS} characters after trimming whitespace",
+    )
     history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
     top_k: StrictInt | None = Field(default=None, ge=1, le=20)
     filter: AskFilter | None = None

@@ -203,3 +203,19 @@ def test_a_lone_surrogate_in_a_jsonl_corpus_is_one_line_and_exit_2(tmp_path: Pat
     assert result.exit_code == 2
     assert "bad.jsonl:2" in result.output and "'text'" in result.output
     assert "not valid Unicode" in result.output and result.output.count("\n") == 1
+
+
+def test_the_openapi_document_describes_the_422_body_that_is_sent(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    ask = doc["paths"]["/ask"]["post"]["responses"]
+    ref = ask["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    item_ref = schemas[ref]["properties"]["detail"]["items"]["$ref"].rsplit("/", 1)[1]
+    described = set(schemas[item_ref]["required"])
+    sent = client.post("/ask", json={"question": ""}).json()["detail"]
+    assert described == {"field", "message", "type"} == set(sent[0])
+    assert schemas["AskRequest"]["properties"]["question"]["minLength"] == 1
+    assert {"413", "503"} <= set(ask) and "503" in doc["paths"]["/v1/chat/completions"]["post"][
+        "responses"
+    ]
+    assert "404" in doc["paths"]["/articles/{doc_id}"]["get"]["responses"]
