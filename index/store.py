@@ -488,6 +488,9 @@ def _publish(
     """Write parts into a new generation folder and swap it in atomically."""
     builds = data_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
+    # the caller holds the write lock, so a partial build seen now is a killed writer's
+    for leftover in builds.glob(".partial-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     build_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
     folder = builds / f".partial-{build_id}"
     try:

@@ -1,4 +1,5 @@
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from index.store import (
     load_index,
     passage_input,
     update_index,
+    write_lock,
 )
 
 
@@ -89,6 +91,33 @@ def test_failed_build_leaves_the_old_index_serving(tmp_path: Path, fake_embedder
     loaded = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
     assert loaded.manifest.articles == 3
     assert not [p for p in (tmp_path / "builds").iterdir() if p.name.startswith(".partial")]
+
+
+def test_a_killed_builds_partial_folder_is_removed_by_the_next_build(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(2), fake_embedder, tmp_path)
+    killed = tmp_path / "builds" / ".partial-20240101T000000000000-99999"
+    killed.mkdir()
+    (killed / "vectors.faiss").write_bytes(b"half written")
+    update_index(tmp_path, fake_embedder, upsert=articles(3)[2:])
+    assert not killed.exists()
+    assert load_index(tmp_path, fake_embedder.name, fake_embedder.dim).manifest.articles == 3
+
+
+def test_a_second_writer_waits_for_the_first(tmp_path: Path, fake_embedder) -> None:
+    first = build_index(articles(2), fake_embedder, tmp_path)
+    done = threading.Event()
+    with write_lock(tmp_path):  # a first writer, mid-build
+        second = threading.Thread(
+            target=lambda: (build_index(articles(3), fake_embedder, tmp_path), done.set())
+        )
+        second.start()
+        assert not done.wait(0.5)
+        assert current_generation(tmp_path).endswith(first.generation)
+    second.join(10)
+    assert done.is_set()
+    assert load_index(tmp_path, fake_embedder.name, fake_embedder.dim).manifest.articles == 3
 
 
 def test_swap_keeps_the_new_build_and_the_one_it_replaced(tmp_path: Path, fake_embedder) -> None:
