@@ -114,6 +114,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.add_middleware(
         QuestionSlots,
         slots=settings.max_concurrent_questions,
+        large_slots=settings.max_concurrent_large_questions,
+        large_bytes=settings.large_request_bytes,
         wait_seconds=settings.question_wait_seconds,
     )
     app.add_middleware(

@@ -74,32 +74,57 @@ class BodyLimit:
 
 
 class QuestionSlots:
-    """At most `slots` questions answered at once; a question that finds none free within
-    `wait_seconds` answers 503 with Retry-After. A slot is held until the response (a stream
-    included) has been sent."""
+    """At most `slots` questions answered at once, and of them at most `large_slots` whose body
+    is over `large_bytes` (or of unknown size): long questions and histories cost a few times an
+    ordinary one, so a few clients sending them must not take every slot. A question that finds
+    no slot free within `wait_seconds` answers 503 with Retry-After. A slot is held until the
+    response (a stream included) has been sent."""
 
-    def __init__(self, app: ASGIApp, slots: int, wait_seconds: float) -> None:
-        self.app, self.wait_seconds = app, wait_seconds
+    def __init__(
+        self, app: ASGIApp, slots: int, large_slots: int, large_bytes: int, wait_seconds: float
+    ) -> None:
+        self.app, self.large_bytes, self.wait_seconds = app, large_bytes, wait_seconds
         self.slots = asyncio.Semaphore(slots)
+        self.large_slots = asyncio.Semaphore(large_slots)
+
+    def is_large(self, scope: Scope) -> bool:
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        return not declared.isdigit() or int(declared) > self.large_bytes
+
+    async def take(self, slots: asyncio.Semaphore, deadline: float) -> bool:
+        """A slot of slots, waited for until deadline (loop time); False when none came."""
+        if not slots.locked():
+            await slots.acquire()
+            return True
+        try:
+            await asyncio.wait_for(slots.acquire(), max(0.0, deadline - loop_time()))
+        except TimeoutError:
+            return False
+        return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in QUESTION_PATHS:
             await self.app(scope, receive, send)
             return
+        deadline = loop_time() + self.wait_seconds
+        pools = [self.large_slots, self.slots] if self.is_large(scope) else [self.slots]
+        taken: list[asyncio.Semaphore] = []
         try:
-            if self.slots.locked():
-                await asyncio.wait_for(self.slots.acquire(), self.wait_seconds)
-            else:
-                await self.slots.acquire()
-        except TimeoutError:
-            await send_json(
-                send,
-                503,
-                {"detail": "busy answering other questions: retry in a second"},
-                {"Retry-After": "1"},
-            )
-            return
-        try:
+            for pool in pools:
+                if not await self.take(pool, deadline):
+                    await send_json(
+                        send,
+                        503,
+                        {"detail": "busy answering other questions: retry in a second"},
+                        {"Retry-After": "1"},
+                    )
+                    return
+                taken.append(pool)
             await self.app(scope, receive, send)
         finally:
-            self.slots.release()
+            for pool in taken:
+                pool.release()
+
+
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # questions answered at once (/ask, /ask/stream, /v1/chat/completions); past it a question
     # waits up to question_wait_seconds for a slot, then answers 503 with Retry-After
     max_concurrent_questions: int = Field(default=4, ge=1)
+    # of them, those with a body over large_request_bytes (long questions or histories)
+    max_concurrent_large_questions: int = Field(default=1, ge=1)
+    large_request_bytes: int = Field(default=8 * 1024, gt=0)
     question_wait_seconds: float = Field(default=2.0, ge=0.0)
     # /v1/* (OpenAI-compatible) require `Authorization: Bearer <api_key>` when set
     api_key: str | None = None

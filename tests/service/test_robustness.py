@@ -129,6 +129,43 @@ def test_past_the_concurrent_questions_a_question_gets_a_fast_503_with_retry_aft
         assert c.get("/healthz").status_code == 200
 
 
+def test_large_questions_share_fewer_slots_and_leave_room_for_ordinary_ones(
+    seed_settings: Settings, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = seed_settings.model_copy(
+        update={
+            "max_concurrent_questions": 3,
+            "max_concurrent_large_questions": 1,
+            "large_request_bytes": 1000,
+            "question_wait_seconds": 0.2,
+        }
+    )
+    entered, release = threading.Event(), threading.Event()
+    real_ask = QAService.ask
+
+    def held_when_long(self: QAService, question: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if len(question) > 500:
+            entered.set()
+            release.wait(10)
+        return real_ask(self, question, *args, **kwargs)
+
+    large = {"question": QUESTION + "请详细说明。" * 100}  # about 1,900 bytes
+    with TestClient(create_app(settings, fake_embedder)) as c:
+        monkeypatch.setattr(QAService, "ask", held_when_long)
+        first: dict[str, int] = {}
+        worker = threading.Thread(
+            target=lambda: first.update(status=c.post("/ask", json=large).status_code)
+        )
+        worker.start()
+        assert entered.wait(10)
+        second_large = c.post("/ask", json=large)
+        ordinary = c.post("/ask", json={"question": QUESTION})
+        release.set()
+        worker.join(10)
+        assert second_large.status_code == 503 and second_large.headers["retry-after"] == "1"
+        assert ordinary.status_code == 200 and first["status"] == 200
+
+
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
