@@ -206,18 +206,20 @@ def decision_rows(
     return rows, y, w
 
 
-def choose_threshold(probs: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
-    """The threshold that maximises right answers minus WRONG_COST times wrong ones."""
+def choose_threshold(
+    probs: np.ndarray, y: np.ndarray, w: np.ndarray, wrong_cost: float = WRONG_COST
+) -> float:
+    """The threshold that maximises right answers minus wrong_cost times wrong ones."""
     best_t, best_u = 0.5, -1e9
     for t in np.linspace(0.05, 0.95, 91):
         answered = probs >= t
-        utility = float(np.sum(w * (answered & y)) - WRONG_COST * np.sum(w * (answered & ~y)))
+        utility = float(np.sum(w * (answered & y)) - wrong_cost * np.sum(w * (answered & ~y)))
         if utility > best_u:
             best_t, best_u = float(t), utility
     return best_t
 
 
-def train(samples: Sequence[Sample], name: str) -> AnswerModel:
+def train(samples: Sequence[Sample], name: str, wrong_cost: float = WRONG_COST) -> AnswerModel:
     sel = train_select(samples)
     placeholder = AnswerModel(sel, sel, 0.5)
     rows, y, w = decision_rows(samples, placeholder)
@@ -226,7 +228,8 @@ def train(samples: Sequence[Sample], name: str) -> AnswerModel:
     # the threshold is chosen on the questions as asked, not on the ablated copies
     real, ry, rw = decision_rows(samples, model, ablate=False)
     probs = np.array([model.answer_probability(r) for r in real])
-    return AnswerModel(sel, dec, choose_threshold(probs, np.array(ry), np.array(rw)), name)
+    threshold = choose_threshold(probs, np.array(ry), np.array(rw), wrong_cost)
+    return AnswerModel(sel, dec, threshold, name)
 
 
 def figures(samples: Sequence[Sample], model: AnswerModel) -> dict[str, float]:
@@ -301,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         help="NAME=N: at most N questions of that public set, sampled evenly (default: all)",
     )
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--wrong-cost", type=float, default=WRONG_COST, help="see WRONG_COST")
     parser.add_argument("--sets", nargs="+", default=["cmrc2018", "drcd"], help="public sets")
     args = parser.parse_args(argv)
     limits = {k: int(v) for k, v in (item.split("=", 1) for item in args.limit)}
@@ -323,18 +327,19 @@ def main(argv: list[str] | None = None) -> int:
     everything_public = [s for ss in public.values() for s in ss]
     for name, samples in public.items():
         others = [s for n, ss in public.items() if n != name for s in ss]
-        model = train([*others, *realistic], f"all but {name}")
+        model = train([*others, *realistic], f"all but {name}", args.wrong_cost)
         print(f"{name}, trained without it: {figures(samples, model)}")
     held = []
     for fold in (0, 1):
         train_set = [s for s in realistic if fold_of(s) != fold]
         test_set = [s for s in realistic if fold_of(s) == fold]
-        model = train([*everything_public, *train_set], f"fold {fold}")
+        model = train([*everything_public, *train_set], f"fold {fold}", args.wrong_cost)
         held.append(figures(test_set, model))
         print(f"realistic fold {fold} ({len(test_set)} questions), trained without it: {held[-1]}")
     model = train(
         [*everything_public, *realistic],
         f"{'+'.join(public)} public questions and bench/realistic (python -m bench.train_answer)",
+        args.wrong_cost,
     )
     for name, samples in [*public.items(), ("realistic", realistic)]:
         print(f"{name}, trained with it: {figures(samples, model)}")

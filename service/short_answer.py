@@ -74,6 +74,7 @@ _ASK = (
 _FUNCTION_CHARS = frozenset(
     "的了是在有和与及或被把对于也都就还又那这其之个们吗呢吧啊么么要会能可以得着过"
 )
+_ASKS_RATE = re.compile(r"率|比例|百分之|占比|比重")  # asks for a share: a percentage answers
 _ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff%％])")
 _WH = re.compile(
     r"什么时候|什么地方|什么人|什么样的?|为什么|为何|多少|多大|多高|多长|多重|多远|多久|"
@@ -201,7 +202,7 @@ def _typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
             and norm[max(sp.start - 1, 0) : sp.start] != "第"
             and not _names_with_number(norm, sp)
         ]
-        unit = asked_unit(question)
+        unit = "%" if _ASKS_RATE.search(normalize(question)) else asked_unit(question)
         if unit:
             # 多少人 asks for a count of people: a number in that unit answers before any other
             same = [sp for sp in found if unit in norm[sp.start : sp.end]]
