@@ -35,6 +35,10 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(v / np.maximum(norms, 1e-12))
 
 
+class ModelDamaged(RuntimeError):
+    """The model folder is there but cannot be loaded (a truncated or garbled file)."""
+
+
 class E5Embedder:
     """multilingual-e5-small through sentence-transformers, loaded on first use."""
 
@@ -55,12 +59,19 @@ class E5Embedder:
 
             use_bf16 = self.dtype == "bfloat16" or (self.dtype == "auto" and cpu_has_bf16())
             torch_dtype = torch.bfloat16 if use_bf16 else torch.float32
-            self._model = SentenceTransformer(
-                str(self.model_dir),
-                device="cpu",
-                local_files_only=True,
-                model_kwargs={"dtype": torch_dtype},
-            )
+            try:
+                self._model = SentenceTransformer(
+                    str(self.model_dir),
+                    device="cpu",
+                    local_files_only=True,
+                    model_kwargs={"dtype": torch_dtype},
+                )
+            except Exception as exc:  # each file of the folder fails its own way when damaged
+                reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+                raise ModelDamaged(
+                    f"the embedding model {self.model_dir.name} cannot be loaded ({reason}): "
+                    "delete its folder and run `wenda model` to convert it again"
+                ) from exc
         return self._model
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

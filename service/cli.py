@@ -42,12 +42,14 @@ def domain_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from index.convert import ModelFormatError
+        from index.embedder import ModelDamaged
         from service.evaluate import EvalFileError
 
         errors: tuple[type[Exception], ...] = (
             *DOMAIN_ERRORS,
             EvalFileError,
             ModelFormatError,
+            ModelDamaged,
             PortInUse,
             ServiceUnreachable,
         )

@@ -12,11 +12,12 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from index.store import update_index
+from index.embedder import E5_NAME, E5Embedder
+from index.store import build_index, update_index
 from service.api import create_app
 from service.cli import main
 from service.settings import Settings
-from tests.conftest import SEED
+from tests.conftest import SEED, FakeEmbedder
 
 QUESTION = "武陵区发放了多少笔创业担保贷款?"
 
@@ -110,3 +111,30 @@ def test_a_garbage_embedding_cache_is_moved_aside_and_rebuilt(
     assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not a database")
     with sqlite3.connect(cache) as db:
         assert db.execute("SELECT count(*) FROM emb").fetchone()[0] > 0
+
+
+class E5NamedFake(FakeEmbedder):
+    """Builds an index the real embedder's name and dimension accept, without the model."""
+
+    name, dim = E5_NAME, 384
+
+
+def test_a_damaged_model_is_a_503_and_a_one_line_cli_error(
+    tmp_path: Path, seed_articles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "bert", "hidden_si', encoding="utf-8")
+    (model / "model.safetensors").write_bytes(b"\x00" * 1000)
+    settings = Settings(data_dir=tmp_path / "data", model_dir=model, cache_dir=tmp_path / "c")
+    build_index(seed_articles, E5NamedFake(), settings.data_dir)
+    with TestClient(create_app(settings)) as c:
+        response = c.post("/ask", json={"question": QUESTION})
+        assert response.status_code == 503
+        assert "embedding model" in response.json()["detail"]
+        assert "`wenda model`" in response.json()["detail"]
+    monkeypatch.setenv("WENDA_MODEL_DIR", str(model))
+    monkeypatch.setattr("service.cli.ready_embedder", lambda s: E5Embedder(model))
+    asked = CliRunner().invoke(main, ["ask", QUESTION, "--data-dir", str(settings.data_dir)])
+    assert asked.exit_code == 2 and asked.output.count("\n") == 1
+    assert "`wenda model`" in asked.output and "Traceback" not in asked.output
