@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from corpus.loading import TEXT_FORMATS, CorpusError
 from corpus.model import Article
@@ -118,6 +119,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         large_bytes=settings.large_request_bytes,
         wait_seconds=settings.question_wait_seconds,
     )
+    if settings.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(
         BodyLimit,
         limit=settings.max_request_bytes,

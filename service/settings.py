@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     max_concurrent_large_questions: int = Field(default=1, ge=1)
     large_request_bytes: int = Field(default=8 * 1024, gt=0)
     question_wait_seconds: float = Field(default=2.0, ge=0.0)
+    # Host headers answered (e.g. ["127.0.0.1", "localhost", "wenda.example.org"]), so that a
+    # web page that rebinds its own name to this address (DNS rebinding) gets 400; unset: any
+    allowed_hosts: list[str] | None = None
     # /v1/* (OpenAI-compatible) require `Authorization: Bearer <api_key>` when set
     api_key: str | None = None
     # generated answers (opt-in): an OpenAI-compatible chat server, e.g. http://127.0.0.1:8080/v1;

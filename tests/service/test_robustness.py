@@ -256,3 +256,16 @@ def test_the_openapi_document_describes_the_422_body_that_is_sent(client: TestCl
         "responses"
     ]
     assert "404" in doc["paths"]["/articles/{doc_id}"]["get"]["responses"]
+
+
+def test_with_allowed_hosts_another_host_header_is_refused(
+    seed_settings: Settings, fake_embedder
+) -> None:
+    settings = seed_settings.model_copy(update={"allowed_hosts": ["127.0.0.1", "localhost"]})
+    app = create_app(settings, fake_embedder)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/healthz").status_code == 200
+        rebound = c.get("/healthz", headers={"host": "attacker.example:8000"})
+        assert rebound.status_code == 400
+        asked = c.post("/ask", json={"question": QUESTION}, headers={"host": "attacker.example"})
+        assert asked.status_code == 400
