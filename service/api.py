@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         BodyLimit,
         limit=settings.max_request_bytes,
         upload_limit=settings.max_upload_request_bytes,
+        body_seconds=settings.request_body_seconds,
     )
 
     @app.middleware("http")

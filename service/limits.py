@@ -33,10 +33,12 @@ def too_large(limit: int) -> dict[str, Any]:
 
 class BodyLimit:
     """413 for a body over `limit` bytes (`upload_limit` for POST /articles), told by its
-    Content-Length before anything is read, or counted while it is read."""
+    Content-Length before anything is read, or counted while it is read; 408 for a body not
+    complete within `body_seconds` of its first read (a client trickling bytes holds a worker)."""
 
-    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int, body_seconds: float) -> None:
         self.app, self.limit, self.upload_limit = app, limit, upload_limit
+        self.body_seconds = body_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,15 +51,24 @@ class BodyLimit:
             await send_json(send, 413, too_large(limit), {"Connection": "close"})
             return
         seen = 0
+        deadline: float | None = None  # set at the first read of the body
+        complete = False
         started = False
 
         async def counted_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, deadline, complete
+            if complete:  # later reads wait for a disconnect while a response streams
+                return await receive()
+            deadline = deadline or loop_time() + self.body_seconds
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop_time()))
+            except TimeoutError:
+                raise HTTPException(408, too_slow(self.body_seconds)) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     raise HTTPException(413, too_large(limit)["detail"])
+                complete = not message.get("more_body", False)
             return message
 
         async def watched_send(message: Message) -> None:
@@ -68,9 +79,13 @@ class BodyLimit:
         try:
             await self.app(scope, counted_receive, watched_send)
         except HTTPException as exc:  # raised while a body was read outside a route
-            if exc.status_code != 413 or started:
+            if exc.status_code not in (408, 413) or started:
                 raise
-            await send_json(send, 413, too_large(limit), {"Connection": "close"})
+            await send_json(send, exc.status_code, {"detail": exc.detail}, {"Connection": "close"})
+
+
+def too_slow(seconds: float) -> str:
+    return f"request body not received within {seconds:g} s: send it at once"
 
 
 class QuestionSlots:

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # a request body over this answers 413; POST /articles (uploads) has its own, larger bound
     max_request_bytes: int = Field(default=256 * 1024, gt=0)
     max_upload_request_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+    # a body not received within this many seconds of its first byte being read answers 408
+    request_body_seconds: float = Field(default=30.0, gt=0.0)
     # questions answered at once (/ask, /ask/stream, /v1/chat/completions); past it a question
     # waits up to question_wait_seconds for a slot, then answers 503 with Retry-After
     max_concurrent_questions: int = Field(default=4, ge=1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +18,7 @@ from corpus.text import pos_tags
 from service.api import create_app
 from service.cli import main
 from service.followup import Turn
+from service.limits import BodyLimit
 from service.qa import MAX_ANSWERED_CHARS, MAX_HISTORY_READ, MAX_TURN_CHARS, QAService
 from service.settings import Settings
 
@@ -269,3 +272,44 @@ def test_with_allowed_hosts_another_host_header_is_refused(
         assert rebound.status_code == 400
         asked = c.post("/ask", json={"question": QUESTION}, headers={"host": "attacker.example"})
         assert asked.status_code == 400
+
+
+def run_body_limit(chunks: list[tuple[float, bytes, bool]], then_wait: float = 0.0) -> list[int]:
+    """The statuses BodyLimit (body_seconds 0.2) sends for a body arriving as (delay, bytes,
+    more) chunks, to an app that reads it, waits then_wait for a disconnect, and answers 200."""
+    sent: list[int] = []
+    queue = list(chunks)
+
+    async def receive() -> dict[str, Any]:
+        if not queue:
+            await asyncio.sleep(then_wait)
+            return {"type": "http.disconnect"}
+        delay, body, more = queue.pop(0)
+        await asyncio.sleep(delay)
+        return {"type": "http.request", "body": body, "more_body": more}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            sent.append(message["status"])
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        if then_wait:
+            await receive()  # as a streaming response listens for the client leaving
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    limit = BodyLimit(app, limit=1000, upload_limit=1000, body_seconds=0.2)
+    scope = {"type": "http", "method": "POST", "path": "/ask", "headers": []}
+    asyncio.run(limit(scope, receive, send))  # type: ignore[arg-type]
+    return sent
+
+
+def test_a_body_trickling_in_past_the_deadline_answers_408() -> None:
+    assert run_body_limit([(0.0, b"{", True), (0.5, b"}", False)]) == [408]
+    assert run_body_limit([(0.0, b"{", True), (0.05, b"}", False)]) == [200]
+
+
+def test_the_body_deadline_does_not_cut_a_response_streaming_after_it() -> None:
+    assert run_body_limit([(0.0, b"{}", False)], then_wait=0.5) == [200]
