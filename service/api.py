@@ -61,8 +61,18 @@ def qa_service(request: Request) -> QAService:
     live: LiveService = request.app.state.live
     service = live.service
     if service is None:
-        raise HTTPException(status_code=503, detail=live.error or "index not loaded")
+        detail = without_server_paths(live.error or "index not loaded", live.settings)
+        raise HTTPException(status_code=503, detail=detail)
     return service
+
+
+def without_server_paths(message: str, settings: Settings) -> str:
+    """message with the data dir's absolute path written as <data dir>: a response does not
+    tell a client where the server keeps its files."""
+    paths = {str(settings.data_dir), str(settings.data_dir.resolve())}
+    for path in sorted(paths, key=len, reverse=True):
+        message = message.replace(path, "<data dir>")
+    return message
 
 
 def admin(request: Request) -> None:

@@ -313,3 +313,12 @@ def test_a_body_trickling_in_past_the_deadline_answers_408() -> None:
 
 def test_the_body_deadline_does_not_cut_a_response_streaming_after_it() -> None:
     assert run_body_limit([(0.0, b"{}", False)], then_wait=0.5) == [200]
+
+
+def test_a_503_does_not_tell_the_server_path(tmp_path: Path, fake_embedder) -> None:
+    settings = Settings(data_dir=tmp_path / "empty-data", cache_dir=tmp_path / "c")
+    with TestClient(create_app(settings, fake_embedder)) as c:
+        response = c.post("/ask", json={"question": QUESTION})
+    assert response.status_code == 503
+    detail = response.json()["detail"]
+    assert str(tmp_path) not in detail and "wenda index --data-dir <data dir>" in detail
