@@ -193,6 +193,7 @@ class Candidate:
     char1: float = 0.0  # share of the question's content characters in the sentence
     unit: float = 0.0  # 1 when the sentence holds a number in the unit a 多少 question asks for
     lead: float = 0.0  # 1 for a unit of the article's first paragraph
+    adjacent: float = 0.0  # 1 when the fact asked for follows right after a question word
     found: frozenset[str] = field(default_factory=frozenset)  # question terms the text holds
     score: float = 0.0  # the selection model's logit
 
@@ -341,6 +342,16 @@ def candidates(
     return [c if c.cosine > -1.0 else replace(c, cosine=floor) for c in out]
 
 
+def fact_follows_term(question: str, c: Candidate) -> bool:
+    """Whether the fact a 多少/何时 question asks for stands right after one of its words in the
+    unit (创业培训229人 for 创业培训多少人): the tightest evidence a sentence answers."""
+    span = extract(question, c.text)
+    if span is None:
+        return False
+    before = normalize(c.text[max(0, span.start - 6) : span.start]).lower()
+    return any(len(t) >= 2 and t in before for t in c.found)
+
+
 def with_types(question: str, cands: list[Candidate], depth: int) -> list[Candidate]:
     """Mark the units holding the kind of fact asked for; names and places need part-of-speech
     tags, so only the `depth` likeliest units (by words and meaning) are looked at for those."""
@@ -350,9 +361,14 @@ def with_types(question: str, cands: list[Candidate], depth: int) -> list[Candid
     cheap = kind in ("number", "time", "reason")
     order = sorted(range(len(cands)), key=lambda i: -(cands[i].coverage + cands[i].cosine))
     look = set(order if cheap else order[:depth])
-    return [
+    typed = [
         replace(c, typed=1.0) if i in look and has_type(c.text, kind, question) else c
         for i, c in enumerate(cands)
+    ]
+    if kind not in ("number", "time"):
+        return typed
+    return [
+        replace(c, adjacent=1.0) if c.typed and fact_follows_term(question, c) else c for c in typed
     ]
 
 
@@ -397,6 +413,7 @@ def unit_features(
         "typed_focus": c.typed * c.focus,
         "unit": c.unit,
         "lead": c.lead,
+        "adjacent": c.adjacent,
         "passage_cosine": c.hit.dense,
         "rank": 1.0 / (1 + c.hit_rank),
         "length": math.log(max(len(c.text), 1)),
@@ -425,10 +442,15 @@ def decision_features(question: str, ranked: Sequence[Candidate]) -> dict[str, f
         "untyped": float(kind not in (None, "yesno") and not best.typed),
         "kind_asked": float(kind is not None),
         "unit": best.unit,
+        "adjacent": best.adjacent,
         "focus": best.focus,
         "char1": best.char1,
         "context": best.context,
-        "best_coverage": max(c.coverage + c.context for c in ranked),
+        # the most any unit that could answer (holds the kind of fact asked) covers
+        "best_coverage": max(
+            (c.coverage + c.context for c in ranked if c.typed or kind in (None, "yesno")),
+            default=0.0,
+        ),
     }
 
 
