@@ -220,12 +220,12 @@ def test_openai_client_against_wenda_serve(real_settings: Settings) -> None:
         follow = api.chat.completions.create(
             model="wenda",
             messages=[
-                {"role": "user", "content": FIRST},
-                {"role": "assistant", "content": "武陵区开展职业培训1481人。[1]"},
-                {"role": "user", "content": "那创业培训呢?"},
+                {"role": "user", "content": "截至11月底,武陵区城镇新增就业多少人?"},
+                {"role": "assistant", "content": "武陵区城镇新增就业8210人。[1]"},
+                {"role": "user", "content": "那农村劳动力转移就业呢?"},
             ],
         )
-        assert "229" in (follow.choices[0].message.content or "")
+        assert "574" in (follow.choices[0].message.content or "")
 
         none = api.chat.completions.create(
             model="wenda", messages=[{"role": "user", "content": UNANSWERABLE}], stream=True
