@@ -203,7 +203,7 @@ class AnswerSettings:
     depth: int = 5  # how many of the best passages answers are looked for in
     min_confidence: float | None = None  # abstain below this; None: the model's own threshold
     typed_depth: int = 8  # sentences checked for a name or place (part-of-speech tagging is slow)
-    max_answer_chars: int = 60  # the statement around the fact; the whole sentence if shorter
+    max_answer_chars: int = 100  # the statement around the fact; the whole sentence if shorter
 
 
 def naming_terms(question: str) -> frozenset[str]:
