@@ -248,7 +248,7 @@ def test_follow_up_is_answered_in_the_context_of_the_earlier_turn(chat: ChatPage
     assert chat.stream_requests[0]["history"] == []
     history = chat.stream_requests[1]["history"]
     assert [turn["role"] for turn in history] == ["user", "assistant"]
-    assert history[0]["content"] == "武陵区开展职业培训多少人?"
+    assert history[0]["content"] == SEED_QUESTION
 
 
 def test_short_answer_is_shown_in_bold_and_highlighted_inside_the_cited_sentence(

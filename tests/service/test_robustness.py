@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -302,7 +303,9 @@ def run_body_limit(chunks: list[tuple[float, bytes, bool]], then_wait: float = 0
 
     limit = BodyLimit(app, limit=1000, upload_limit=1000, body_seconds=0.2)
     scope = {"type": "http", "method": "POST", "path": "/ask", "headers": []}
-    asyncio.run(limit(scope, receive, send))  # type: ignore[arg-type]
+    # a thread of its own: a browser test's event loop may still run on this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, limit(scope, receive, send)).result()  # type: ignore[arg-type]
     return sent
 
 
