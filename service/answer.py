@@ -15,7 +15,6 @@ from index.bm25 import tokenize
 from index.retriever import Hit
 from service.answer_model import AnswerModel, load_model
 from service.short_answer import (
-    _NUMBER_SPAN,
     Span,
     asked_kind,
     asked_role,
@@ -23,6 +22,8 @@ from service.short_answer import (
     clause_around,
     extract,
     focus_chars,
+    holds_amount_in,
+    typed_spans,
     yes_or_no,
 )
 
@@ -230,10 +231,14 @@ def question_terms(question: str, idf: Callable[[str], float]) -> dict[str, floa
     return terms
 
 
+# replaced longest first, so 为什么 goes whole before 什么 could leave 为 behind
+_QUESTION_WORDS_LONGEST_FIRST = sorted(QUESTION_WORDS, key=len, reverse=True)
+
+
 def content_chars(question: str) -> frozenset[str]:
     """The question's characters that carry meaning (Chinese, not question words or particles)."""
     q = normalize(question).lower()
-    for w in sorted(QUESTION_WORDS, key=len, reverse=True):
+    for w in _QUESTION_WORDS_LONGEST_FIRST:
         q = q.replace(w, " ")
     return frozenset(ch for ch in q if "\u4e00" <= ch <= "\u9fff")
 
@@ -241,7 +246,7 @@ def content_chars(question: str) -> frozenset[str]:
 def char_pairs(question: str) -> frozenset[str]:
     """The question's adjacent character pairs, question words and punctuation left out."""
     q = normalize(question).lower()
-    for w in sorted(QUESTION_WORDS, key=len, reverse=True):
+    for w in _QUESTION_WORDS_LONGEST_FIRST:
         if len(w) > 1:
             q = q.replace(w, " ")
     pieces = _QUESTION_MARKS.split(q)
@@ -268,9 +273,7 @@ def has_type(text: str, kind: str | None, question: str) -> bool:
     """Whether text holds a fact of the kind asked for that the question itself does not."""
     if kind is None or kind == "yesno":
         return False
-    from service.short_answer import _typed_spans
-
-    return bool(_typed_spans(kind, text, question))
+    return bool(typed_spans(kind, text, question))
 
 
 def candidates(
@@ -329,10 +332,7 @@ def candidates(
                     cosine=-1.0 if cosine is None else cosine,
                     focus=sum(ch in norm for ch in focus) / len(focus) if focus else 0.0,
                     char1=sum(ch in norm for ch in content) / len(content) if content else 0.0,
-                    unit=float(
-                        unit is not None
-                        and any(unit in m.group(0) for m in _NUMBER_SPAN.finditer(norm))
-                    ),
+                    unit=float(unit is not None and holds_amount_in(norm, unit)),
                     lead=float(para_start == 0),
                     found=found,
                 )
@@ -465,8 +465,7 @@ def names_other_role(question: str, best: Candidate) -> bool:
     return normalize(role)[-2:] not in normalize(near)  # 医院院长 is named as 该院院长
 
 
-def short_answer_of(question: str, best: Candidate, marker: int) -> ShortAnswer | None:
-    span = extract(question, best.text)
+def short_answer_of(best: Candidate, span: Span | None, marker: int) -> ShortAnswer | None:
     if span is None:
         return None
     text = best.text[span.start : span.end]
@@ -475,10 +474,9 @@ def short_answer_of(question: str, best: Candidate, marker: int) -> ShortAnswer 
     )
 
 
-def statement(question: str, best: Candidate, settings: AnswerSettings) -> str:
-    """The answer's words: the clause holding the fact (with the subject's clause before it), or
-    the whole sentence when it is short or no fact was found in it."""
-    span = extract(question, best.text)
+def statement(question: str, best: Candidate, span: Span | None, settings: AnswerSettings) -> str:
+    """The answer's words: the clause holding the fact span (with the subject's clause before
+    it), or the whole sentence when it is short or no fact was found in it."""
     if span is None or len(best.text) <= settings.max_answer_chars:
         return best.text
     around = clause_around(best.text, span, question, settings.max_answer_chars)
@@ -524,8 +522,12 @@ def compose_answer(
         )
         for n, c in enumerate(chosen, 1)
     )
-    parts = [f"{statement(question, c, settings)}[{n}]" for n, c in enumerate(chosen, 1)]
-    short = short_answer_of(question, ranked[0], 1)
+    facts = [extract(question, c.text) for c in chosen]  # each unit's fact, found once
+    parts = [
+        f"{statement(question, c, fact, settings)}[{n}]"
+        for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
+    ]
+    short = short_answer_of(chosen[0], facts[0], 1)
     text = "".join(parts)
     if asked_kind(question) == "yesno" and short is not None:
         text = f"{yes_or_no(normalize(question), short.text)}。{text}"

@@ -97,6 +97,11 @@ def asked_kind(question: str) -> str | None:
     return None
 
 
+def holds_amount_in(text: str, unit: str) -> bool:
+    """Whether text states a number in unit (1200张 for 张)."""
+    return any(unit in m.group(0) for m in _NUMBER_SPAN.finditer(text))
+
+
 def asked_unit(question: str) -> str | None:
     """The unit a 多少/几 question counts in (多少张床: 张), when it names one."""
     m = _ASKED_UNIT.search(normalize(question))
@@ -178,7 +183,7 @@ def _new_to_question(text: str, question: str) -> bool:
     return normalize(text) not in normalize(question)
 
 
-def _typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
+def typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
     norm = normalize(sentence)  # NFKC keeps these texts' lengths: offsets carry over
     if len(norm) != len(sentence):
         norm = sentence
@@ -313,7 +318,7 @@ def extract(question: str, sentence: str) -> Span | None:
         return _yesno_span(question, sentence)
     anchors = _anchors(question, sentence)
     if kind is not None:
-        typed = _typed_spans(kind, sentence, question)
+        typed = typed_spans(kind, sentence, question)
         if kind == "number":
             # a number written as a date (2024年) answers no 多少 question unless nothing else does
             plain = [sp for sp in typed if not _DATE_SPAN.fullmatch(sentence[sp.start : sp.end])]
