@@ -28,7 +28,7 @@ from index.embedder import Embedder
 from index.store import Changes, EmptyIndex, UnknownArticle
 from service.articles import change_articles, record_articles, uploaded_articles
 from service.followup import Turn
-from service.generate import generate_answer, generator_for
+from service.generate import Event, Generated, answer_stream, generator_for
 from service.limits import BodyLimit, QuestionSlots
 from service.live import LiveService
 from service.openapi import truthful_openapi
@@ -42,6 +42,7 @@ from service.schemas import (
     AskResponse,
     Health,
     IndexInfo,
+    PassageOut,
 )
 from service.settings import Settings
 
@@ -175,24 +176,17 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             status_code=500, content={"detail": "internal error; the service log has details"}
         )
 
-    def run_ask(service: QAService, body: AskRequest) -> AskResponse:
-        history = [Turn(t.role, t.content) for t in body.history]
-        only = body.filter.to_filter() if body.filter else None
-        generated = generate_answer(
-            service, body.question, history, body.top_k, only, generator_for(service.settings)
-        )
-        response = AskResponse.of(generated.result, service.index.articles_by_id)
-        response.answered_by = generated.answered_by
-        return response
-
     @app.post("/ask", response_model=AskResponse)
     def ask(body: AskRequest, service: Service) -> AskResponse:
-        return run_ask(service, body)
+        for kind, value in ask_events(service, body):
+            if kind == "result":
+                return response_of(service, value)  # type: ignore[arg-type]
+        raise AssertionError("answer_stream ended without a result")
 
     @app.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}}})
     def ask_stream(body: AskRequest, service: Service) -> StreamingResponse:
         return StreamingResponse(
-            answer_events(service, body, run_ask),
+            answer_events(service, body),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache"},
         )
@@ -344,13 +338,38 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def answer_events(service: QAService, body: AskRequest, run: Any) -> Iterator[str]:
-    """passages, then the answer in pieces, then citations, then the whole response."""
+def ask_events(service: QAService, body: AskRequest) -> Iterator[Event]:
+    """answer_stream for an /ask body, with the configured model (if any)."""
+    history = [Turn(t.role, t.content) for t in body.history]
+    only = body.filter.to_filter() if body.filter else None
+    generator = generator_for(service.settings)
+    return answer_stream(service, body.question, history, body.top_k, only, generator)
+
+
+def response_of(service: QAService, outcome: Generated) -> AskResponse:
+    response = AskResponse.of(outcome.result, service.index.articles_by_id)
+    response.answered_by = outcome.answered_by
+    return response
+
+
+def answer_events(service: QAService, body: AskRequest) -> Iterator[str]:
+    """passages, then the answer in pieces (a model's verified sentences as it writes them),
+    then citations, then the whole response."""
     try:
-        response: AskResponse = run(service, body)
-        yield sse("passages", [p.model_dump() for p in response.passages])
-        for piece in answer_pieces(response.answer):
-            yield sse("delta", {"text": piece})
+        outcome: Generated | None = None
+        for kind, value in ask_events(service, body):
+            if kind == "retrieved":
+                hits = value.hits  # type: ignore[union-attr]
+                yield sse("passages", [PassageOut.of(h).model_dump() for h in hits])
+            elif kind == "sentence":
+                yield sse("delta", {"text": value})
+            else:
+                outcome = value  # type: ignore[assignment]
+        assert outcome is not None
+        response = response_of(service, outcome)
+        if outcome.answered_by == "extractive":  # a generated answer was sent as it was written
+            for piece in answer_pieces(response.answer):
+                yield sse("delta", {"text": piece})
         yield sse("citations", [c.model_dump() for c in response.citations])
         yield sse("done", response.model_dump())
     except (

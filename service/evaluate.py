@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import statistics
 import time
@@ -15,6 +16,7 @@ from corpus.text import compact
 from index.retriever import Mode
 from service.answer import MAX_ANSWER_CHARS
 from service.followup import Turn
+from service.generate import Generated, Generator, generate_answer
 from service.qa import QAService
 
 _MARKER = re.compile(r"\[\d+\]")
@@ -46,6 +48,7 @@ class Outcome:
     latency_ms: float
     short_f1: float = 0.0  # character F1 of short_answer against the best gold (0 without one)
     short_hit: bool = False  # a short_answer of at most 40 characters holding a gold answer
+    generation: Generated | None = None  # with a model: what it drafted and the verifier did
 
 
 @dataclass(slots=True)
@@ -94,11 +97,46 @@ class Report:
             else None,
             "latency_p50_ms": round(percentile(lat, 50), 2) if lat else None,
             "latency_p95_ms": round(percentile(lat, 95), 2) if lat else None,
-        }
+        } | generation_figures([o.generation for o in rows if o.generation is not None])
 
     def by_kind(self) -> dict[str, dict[str, Any]]:
         kinds = sorted({o.question.kind for o in self.outcomes if o.question.kind})
         return {k: self.figures([o for o in self.outcomes if o.question.kind == k]) for k in kinds}
+
+
+def generation_figures(outcomes: Sequence[Generated]) -> dict[str, Any]:
+    """With a model: how often it answered, what the verifier did with its drafts (shares of
+    the drafts), and how soon its first text and first verified sentence came."""
+    if not outcomes:
+        return {}
+    drafts = [o for o in outcomes if o.drafted]
+    tokens = sorted(o.first_token_ms for o in outcomes if o.first_token_ms is not None)
+    sentences = sorted(o.first_sentence_ms for o in outcomes if o.first_sentence_ms is not None)
+
+    def of_drafts(xs: Sequence[bool]) -> float | None:
+        return round(sum(xs) / len(drafts), 4) if drafts else None
+
+    def p(values: Sequence[float], pct: float) -> float | None:
+        return round(percentile(values, pct), 1) if values else None
+
+    return {
+        "model": outcomes[0].model,
+        "answered_by_model": round(
+            sum(o.answered_by == "generated" for o in outcomes) / len(outcomes), 4
+        ),
+        "drafts": len(drafts),
+        "drafts_kept_whole": of_drafts(
+            [o.answered_by == "generated" and not o.cut for o in drafts]
+        ),
+        "drafts_cut": of_drafts([o.cut for o in drafts]),
+        "drafts_replaced": of_drafts([o.replaced for o in drafts]),
+        "drafts_declined": of_drafts([o.declined for o in drafts]),
+        "model_failed": sum(o.failed for o in outcomes),
+        "first_token_p50_ms": p(tokens, 50),
+        "first_token_p95_ms": p(tokens, 95),
+        "first_sentence_p50_ms": p(sentences, 50),
+        "first_sentence_p95_ms": p(sentences, 95),
+    }
 
 
 def percentile(sorted_values: Sequence[float], pct: float) -> float:
@@ -186,13 +224,47 @@ def judge(question: Question, result: Any, latency_ms: float) -> Outcome:
     )
 
 
-def evaluate(service: QAService, path: Path, mode: Mode, top_k: int = 5) -> Report:
+def sample_of(questions: list[Question], size: int | None) -> list[Question]:
+    """size questions drawn with a fixed seed, in file order (all when size is None)."""
+    if size is None or size >= len(questions):
+        return questions
+    return [questions[i] for i in sorted(random.Random(0).sample(range(len(questions)), size))]
+
+
+def evaluate(
+    service: QAService, path: Path, mode: Mode, top_k: int = 5, sample: int | None = None
+) -> Report:
     report = Report(path.name, mode)
-    for q in read_questions(path):
+    for q in sample_of(read_questions(path), sample):
         t0 = time.perf_counter()
         result = service.ask(q.question, q.history, top_k, mode)
         report.outcomes.append(judge(q, result, (time.perf_counter() - t0) * 1000))
     return report
+
+
+def evaluate_generated(
+    service: QAService,
+    path: Path,
+    generator: Generator,
+    mode: Mode,
+    top_k: int = 5,
+    sample: int | None = None,
+) -> tuple[Report, Report]:
+    """The extractive and the generated answers to the same questions, side by side, through
+    the code path of /ask with a model (service.generate.answer_stream): the extractive one's
+    latency is its own retrieval and picking, the generated one's the whole answer."""
+    extractive, generated = Report(path.name, mode), Report(path.name, "generated")
+    for q in sample_of(read_questions(path), sample):
+        t0 = time.perf_counter()
+        outcome = generate_answer(service, q.question, q.history, top_k, None, generator, mode)
+        wall = (time.perf_counter() - t0) * 1000
+        assert outcome.extractive is not None
+        picked = outcome.extractive
+        extractive.outcomes.append(judge(q, picked, picked.timings_ms.get("total", wall)))
+        judged = judge(q, outcome.result, wall)
+        judged.generation = outcome
+        generated.outcomes.append(judged)
+    return extractive, generated
 
 
 COLUMNS = (
@@ -212,20 +284,39 @@ COLUMNS = (
 )
 
 
-def markdown_table(rows: Sequence[dict[str, Any]], label: str = "mode") -> str:
-    head = f"| {label} | questions | " + " | ".join(c[1] for c in COLUMNS) + " |"
-    sep = "|---|---:|" + "---:|" * len(COLUMNS)
+GENERATION_COLUMNS = (
+    ("answered_by_model", "answered by the model"),
+    ("drafts", "drafts"),
+    ("drafts_kept_whole", "kept whole"),
+    ("drafts_cut", "cut"),
+    ("drafts_replaced", "replaced"),
+    ("drafts_declined", "declined"),
+    ("model_failed", "model failed"),
+    ("first_token_p50_ms", "first token p50 ms"),
+    ("first_token_p95_ms", "first token p95 ms"),
+    ("first_sentence_p50_ms", "first verified sentence p50 ms"),
+    ("first_sentence_p95_ms", "first verified sentence p95 ms"),
+)
+# figures shown as they are, not as a share with three decimals
+_AS_IS = ("answer_chars_median", "short_answer_f1", "drafts", "model_failed")
+
+
+def markdown_table(
+    rows: Sequence[dict[str, Any]],
+    label: str = "mode",
+    columns: Sequence[tuple[str, str]] = COLUMNS,
+) -> str:
+    head = f"| {label} | questions | " + " | ".join(c[1] for c in columns) + " |"
+    sep = "|---|---:|" + "---:|" * len(columns)
     lines = [head, sep]
     for r in rows:
         cells = [
             "–"
             if r.get(k) is None
             else f"{r[k]:.3f}"
-            if isinstance(r[k], float)
-            and k
-            not in ("answer_chars_median", "short_answer_f1", "latency_p50_ms", "latency_p95_ms")
+            if isinstance(r[k], float) and k not in _AS_IS and not k.endswith("_ms")
             else str(r[k])
-            for k, _ in COLUMNS
+            for k, _ in columns
         ]
         lines.append(f"| {r[label]} | {r['questions']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

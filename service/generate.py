@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Literal, Protocol
 
 from corpus.text import SENTENCE_END, normalize, pos_tags
-from index.retriever import ArticleFilter
+from index.retriever import ArticleFilter, Mode
 from service.answer import (
     Answer,
     Citation,
@@ -108,6 +108,14 @@ class Generated:
     checked: tuple[Checked, ...] = ()
     fallback: str | None = None  # why the extractive answer was given, when it was
     first_sentence_ms: float | None = None  # from the question to the first verified sentence
+    first_token_ms: float | None = None  # from the question to the model's first piece of text
+    model: str | None = None  # the model asked, when one was
+    extractive: AskResult | None = None  # the picker's answer, whichever path answered
+
+    @property
+    def drafted(self) -> bool:
+        """The model was asked and wrote something."""
+        return bool(self.draft.strip())
 
     @property
     def cut(self) -> bool:
@@ -118,6 +126,15 @@ class Generated:
     def replaced(self) -> bool:
         """The model drafted an answer, and none of it held up: the extractive answer stood."""
         return self.fallback == "nothing supported"
+
+    @property
+    def declined(self) -> bool:
+        return self.fallback == "the model declined"
+
+    @property
+    def failed(self) -> bool:
+        """The model was down, answered an error or took longer than the timeout."""
+        return (self.fallback or "").startswith("model failed")
 
 
 class GenerationFailed(Exception):
@@ -306,6 +323,11 @@ def char_pairs(sentence: str) -> set[str]:
     return {run[i : i + 2] for run in runs for i in range(len(run) - 1)}
 
 
+def _says_something(piece: str) -> bool:
+    """Not only punctuation and markers (a 。 left after a model's "…人;[1]。")."""
+    return bool(re.search(r"\w", _MARKER.sub("", piece)))
+
+
 class SentenceReader:
     """Whole sentences out of a stream of pieces; citation markers after a sentence's final
     punctuation stay with that sentence."""
@@ -321,12 +343,12 @@ class SentenceReader:
             if cut is None:
                 return done
             sentence, self.buffer = self.buffer[:cut], self.buffer[cut:]
-            if sentence.strip():
+            if _says_something(sentence):
                 done.append(sentence.strip())
 
     def flush(self) -> list[str]:
         rest, self.buffer = self.buffer.strip(), ""
-        return [rest] if rest else []
+        return [rest] if _says_something(rest) else []
 
     def _sentence_end(self) -> int | None:
         text = self.buffer
@@ -403,8 +425,13 @@ class Composer:
         return Answer("".join(self.parts), False, citations, extractive.confidence, short)
 
 
-# what answer_stream yields: a verified sentence as soon as it is whole, then the outcome
-Event = tuple[Literal["sentence"], str] | tuple[Literal["result"], Generated]
+# what answer_stream yields: the retrieved passages with the picker's answer, each verified
+# sentence as soon as it is whole, then the outcome
+Event = (
+    tuple[Literal["retrieved"], AskResult]
+    | tuple[Literal["sentence"], str]
+    | tuple[Literal["result"], Generated]
+)
 
 
 def answer_stream(
@@ -414,22 +441,32 @@ def answer_stream(
     top_k: int | None = None,
     filter: ArticleFilter | None = None,  # noqa: A002 (the contract's name)
     generator: Generator | None = None,
+    mode: Mode | None = None,
 ) -> Iterator[Event]:
-    """Verified sentences of the model's answer as they are written, then the Generated outcome.
-    Without a model, when the picker abstains, or when nothing holds up: the extractive answer."""
+    """The retrieved passages (with the picker's answer), verified sentences of the model's
+    answer as they are written, then the Generated outcome. Without a model, when the picker
+    abstains, or when nothing holds up: the extractive answer."""
     t0 = time.perf_counter()
-    result = service.ask(question, history, top_k, filter=filter)
+    result = service.ask(question, history, top_k, mode, filter)
+    yield ("retrieved", result)
     if generator is None or result.answer.abstained:
         reason = "no model" if generator is None else "the picker abstained"
-        yield ("result", Generated(result, "extractive", fallback=reason))
+        model = generator.name if generator is not None else None
+        yield (
+            "result",
+            Generated(result, "extractive", fallback=reason, extractive=result, model=model),
+        )
         return
     evidence = pick_evidence(service, result)
     by_number = {e.number: e for e in evidence}
     reader, composer = SentenceReader(), Composer(by_number)
     draft, checked, first_ms, failure = "", [], None, None
+    token_ms: float | None = None
     t_gen = time.perf_counter()
     try:
         for piece in generator.stream(prompt_messages(result.question, evidence)):
+            if token_ms is None:
+                token_ms = round((time.perf_counter() - t0) * 1000, 2)
             draft += piece
             for sentence in reader.feed(piece):
                 c = check_sentence(sentence, by_number)
@@ -456,7 +493,19 @@ def answer_stream(
     if composer.parts:
         answer = composer.answer(result.answer)
         given = replace(result, answer=answer, timings_ms=timings)
-        yield ("result", Generated(given, "generated", draft, tuple(checked), None, first_ms))
+        yield (
+            "result",
+            Generated(
+                given,
+                "generated",
+                draft,
+                tuple(checked),
+                first_sentence_ms=first_ms,
+                first_token_ms=token_ms,
+                extractive=result,
+                model=generator.name,
+            ),
+        )
         return
     if failure is None:
         failure = (
@@ -467,7 +516,19 @@ def answer_stream(
             else "nothing supported"
         )
     fallback = replace(result, timings_ms=timings)
-    yield ("result", Generated(fallback, "extractive", draft, tuple(checked), failure))
+    yield (
+        "result",
+        Generated(
+            fallback,
+            "extractive",
+            draft,
+            tuple(checked),
+            failure,
+            first_token_ms=token_ms,
+            extractive=result,
+            model=generator.name,
+        ),
+    )
 
 
 def generate_answer(
@@ -477,9 +538,11 @@ def generate_answer(
     top_k: int | None = None,
     filter: ArticleFilter | None = None,  # noqa: A002 (the contract's name)
     generator: Generator | None = None,
+    mode: Mode | None = None,
 ) -> Generated:
     """The whole answer: the verified generated one, or the extractive one (answer_stream)."""
-    for kind, value in answer_stream(service, question, history, top_k, filter, generator):
+    events = answer_stream(service, question, history, top_k, filter, generator, mode)
+    for kind, value in events:
         if kind == "result":
             assert isinstance(value, Generated)
             return value

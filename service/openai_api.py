@@ -182,7 +182,7 @@ def completion_chunks(
         for kind, value in events:
             if kind == "sentence":
                 yield chunk(cid, created, {"content": value})
-            else:
+            elif kind == "result":
                 outcome = value  # type: ignore[assignment]
         assert outcome is not None
         body = response_body(service, outcome)

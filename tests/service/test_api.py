@@ -154,3 +154,49 @@ def test_without_an_index_every_route_answers_503_saying_what_to_run(
         ):
             assert resp.status_code == 503
             assert "wenda index" in resp.json()["detail"]
+
+
+def test_stream_sends_a_models_verified_sentences_as_it_writes_them(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    from collections.abc import Iterator, Mapping, Sequence
+
+    from service.generate import GenerationFailed
+    from tests.service.test_generate import QUESTION, ScriptedGenerator
+
+    probe = ScriptedGenerator("无法回答。")
+    monkeypatch.setattr("service.api.generator_for", lambda settings: probe)
+    client.post("/ask", json={"question": QUESTION})
+    evidence = probe.prompts[0][1]["content"].splitlines()
+    n = next(line.split("]")[0][1:] for line in evidence if "8210" in line)
+
+    class GatedModel:
+        """Writes its first sentence, then waits until the client has received it."""
+
+        name = "gated"
+        seen = threading.Event()
+
+        def stream(self, messages: Sequence[Mapping[str, str]]) -> Iterator[str]:
+            yield f"武陵区城镇新增就业8210人[{n}]。王"
+            if not self.seen.wait(20):
+                raise GenerationFailed("the first sentence never reached the client")
+            yield f"芳说新增就业9999人[{n}]。"
+
+    model = GatedModel()
+    monkeypatch.setattr("service.api.generator_for", lambda settings: model)
+    events: list[tuple[str, dict]] = []
+    with client.stream("POST", "/ask/stream", json={"question": QUESTION}) as resp:
+        name = ""
+        for line in resp.iter_lines():
+            if line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line.removeprefix("data: "))))
+                if name == "delta":
+                    model.seen.set()  # the model finishes only after this arrived
+    names = [e for e, _ in events]
+    assert names == ["passages", "delta", "citations", "done"], names
+    done = events[-1][1]
+    assert events[1][1]["text"] == done["answer"] == "武陵区城镇新增就业8210人[1]。"
+    assert done["answered_by"] == "generated" and len(done["citations"]) == 1

@@ -157,3 +157,40 @@ def test_version_and_busy_port(tmp_path: Path) -> None:
             main, ["serve", "--port", str(port), "--data-dir", str(tmp_path)]
         )
     assert result.exit_code == 2 and "already in use" in result.output
+
+
+def test_eval_with_a_model_puts_generated_beside_extractive(tmp_path: Path, fake_cli) -> None:
+    from tests.conftest import free_port
+
+    corpus, data = custom_corpus(tmp_path / "news"), tmp_path / "d"
+    fake_cli.invoke(main, ["index", "--corpus", str(corpus), "--data-dir", str(data)])
+    qs = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "question": "首航船舶载货多少标准箱?", "answers": ["1200"], "answerable": True},
+        {
+            "id": "b",
+            "question": "稻香节吸引游客多少人?",
+            "answers": ["两万三千"],
+            "answerable": True,
+        },
+        {"id": "c", "question": "大桥全长多少公里?", "answers": [], "answerable": False},
+    ]
+    qs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    plain = fake_cli.invoke(main, ["eval", str(qs), "--data-dir", str(data), "--json"])
+    down = f"http://127.0.0.1:{free_port()}/v1"  # a model that is down
+    args = ["eval", str(qs), "--data-dir", str(data), "--llm", down, "--llm-model", "m"]
+    result = fake_cli.invoke(main, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    generated = figures.pop("generated")
+    without = json.loads(plain.output.strip().splitlines()[-1])
+    without.pop("by_kind")
+    for name in ("answer_hit", "citation_support", "wrong_when_answering", "questions"):
+        assert figures[name] == without[name], name
+    assert generated["model"] == "m" and generated["answered_by_model"] == 0.0
+    assert generated["model_failed"] >= 1 and generated["drafts"] == 0
+    assert generated["answer_hit"] == figures["answer_hit"]  # the extractive answers stood
+    table = fake_cli.invoke(main, [*args, "--sample", "2"])
+    assert table.exit_code == 0, table.output
+    assert "| extractive | 2 |" in table.output and "| generated | 2 |" in table.output
+    assert "first token p50 ms" in table.output

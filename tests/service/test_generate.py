@@ -3,6 +3,7 @@ writes nothing supported leaves the extractive answer."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 
 import pytest
@@ -156,3 +157,63 @@ def test_an_unreachable_server_raises_generation_failed() -> None:
     generator = OpenAICompatibleGenerator(f"http://127.0.0.1:{free_port()}/v1", "m", timeout=2)
     with pytest.raises(GenerationFailed):
         list(generator.stream([{"role": "user", "content": "你好"}]))
+
+
+class SlowModelServer:
+    """A real HTTP server on 127.0.0.1 that starts an OpenAI stream and then either goes
+    silent or trickles a token every 0.3 s, until the test ends."""
+
+    def __init__(self, behaviour: str) -> None:
+        import http.server
+        import threading
+
+        self.done = threading.Event()
+        done, behaviour_ = self.done, behaviour
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.end_headers()
+                piece = {"choices": [{"delta": {"content": "武陵区"}}]}
+                line = f"data: {json.dumps(piece, ensure_ascii=False)}\n\n".encode()
+                self.wfile.write(line)
+                self.wfile.flush()
+                while not done.wait(0.3 if behaviour_ == "trickling" else 60):
+                    self.wfile.write(line)
+                    self.wfile.flush()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.done.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("behaviour", ["silent", "trickling"])
+def test_a_model_slower_than_the_timeout_gives_the_extractive_answer(
+    service: QAService, behaviour: str
+) -> None:
+    slow = SlowModelServer(behaviour)
+    try:
+        generator = OpenAICompatibleGenerator(slow.url, "slow", timeout=1.5)
+        outcome = generate_answer(service, QUESTION, generator=generator)
+    finally:
+        slow.close()
+    assert outcome.answered_by == "extractive" and outcome.failed, outcome.fallback
+    assert outcome.first_token_ms is not None  # it did start writing
+    assert outcome.result.answer.text == service.ask(QUESTION).answer.text
+
+
+def test_punctuation_left_after_a_cited_sentence_is_not_a_sentence() -> None:
+    checked = verify("截至11月底，武陵区城镇新增就业8210人;[1]。", EVIDENCE)
+    assert [c.problem for c in checked] == [None]
