@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,16 +41,17 @@ from corpus.model import Article, Chunk
 from index.bm25 import KeywordIndex, tokenize
 from index.cache import EmbeddingCache, text_key
 from index.embedder import Embedder, cpu_has_bf16
+from index.encoding import passage_input
+from index.layout import ARTICLES, CHUNKS, KEYWORDS, UNIT_VECTORS, UNITS, VECTORS
 from index.retriever import MODES, Retriever
 from index.store import (
+    IndexContents,
+    IndexStore,
     LoadedIndex,
-    article_record,
     build_index,
     load_index,
     make_vector_index,
-    passage_input,
     update_index,
-    write_jsonl,
 )
 from service.qa import QAService, make_embedder
 from service.settings import PROJECT_ROOT, Settings
@@ -186,12 +187,12 @@ def cmrc_index_dir(docs: Path) -> Path:
 
 def ensure_cmrc_index(docs: Path) -> Path:
     """The CMRC index `wenda eval` uses, built first (through the shared cache) if missing."""
-    from service.cli import build, index_is_current, make_settings
+    from service.cli import build, index_is_current, make_settings, ready_embedder
 
     data_dir = cmrc_index_dir(docs)
     settings = make_settings(data_dir, [docs])
     articles = load_corpus([docs])
-    if not index_is_current(settings, articles):
+    if not index_is_current(settings, articles, ready_embedder(settings)):
         log(f"building the CMRC index in {data_dir} (once; `wenda eval` reuses it)")
         build(settings, articles)
     return data_dir
@@ -283,16 +284,13 @@ def texts_embedded_by(articles: Sequence[Article], embedder: Embedder, work: Pat
 
 def copy_cache(shared: Path, path: Path, drop: set[str]) -> None:
     """A private copy of the shared embedding cache, without the keys in drop."""
-    import sqlite3
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{shared}?mode=ro", uri=True)
-    dst = sqlite3.connect(str(path))
-    with dst:
-        src.backup(dst)
-        dst.executemany("DELETE FROM emb WHERE key = ?", [(k,) for k in drop])
-    src.close()
-    dst.close()
+    source = EmbeddingCache(shared)
+    try:
+        copy = source.copy_to(path)
+    finally:
+        source.close()
+    copy.delete_many(drop)
+    copy.close()
 
 
 def bench_build(
@@ -633,62 +631,65 @@ def synthetic_corpus(
 
 
 def keyword_index(base: Base, source: np.ndarray) -> KeywordIndex:
-    """What `KeywordIndex.build` makes of the replicated texts, without re-tokenising copies."""
-    import bm25s
-
-    model = bm25s.BM25()
-    model.index([base.tokens[j] for j in source.tolist()], show_progress=False)
+    """The keyword index of the replicated texts, without re-tokenising or re-counting copies."""
     copies = np.bincount(source, minlength=len(base.tokens))
     doc_freq: Counter[str] = Counter()
     for toks, k in zip(base.tokens, copies.tolist(), strict=True):
         for tok in set(toks):
             if tok and k:
                 doc_freq[tok] += k
-    return KeywordIndex(model, dict(doc_freq), len(source))
+    tokens = [base.tokens[j] for j in source.tolist()]
+    return KeywordIndex.from_tokens(tokens, dict(doc_freq), keep_tokens=False)
 
 
-def write_sentences(index: LoadedIndex, base: Base, folder: Path) -> None:
-    """The answer units and their vectors, as `load_index` reads them (index format 2)."""
-    rows: list[int] = []
-    with (folder / "sentences.json").open("w", encoding="utf-8") as fh:
-        fh.write("[")
-        first = True
-        for a in index.articles:
-            for s, e, row in base.units.get(source_doc(a.doc_id), ()):
-                fh.write(("" if first else ", ") + json.dumps([a.doc_id, s, e], ensure_ascii=False))
-                first = False
-                rows.append(row)
-        fh.write("]")
-    vectors = base.index.sentence_vectors
-    out = np.lib.format.open_memmap(
-        folder / "sentence_vectors.npy",
-        mode="w+",
-        dtype=vectors.dtype,
-        shape=(len(rows), vectors.shape[1]),
-    )
-    for lo in range(0, len(rows), 500_000):
-        out[lo : lo + 500_000] = vectors[rows[lo : lo + 500_000]]
-    out.flush()
-    del out
+class GatheredRows:
+    """Rows of a matrix picked by index, gathered a block at a time when saved (VectorRows)."""
+
+    def __init__(self, matrix: np.ndarray, rows: np.ndarray) -> None:
+        self.matrix, self.rows = matrix, rows
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self.rows), self.matrix.shape[1])
+
+    @property
+    def dtype(self) -> Any:
+        return self.matrix.dtype
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return np.asarray(self.matrix[self.rows[rows]])
 
 
 def write_index_folder(index: LoadedIndex, base: Base, data_dir: Path) -> dict[str, int]:
-    """The synthetic index as `wenda serve` reads it; returns the bytes of each part."""
-    folder = data_dir / "index"
-    folder.mkdir(parents=True)
-    faiss.write_index(index.vectors, str(folder / "vectors.faiss"))
-    index.keywords.save(folder / "bm25")
-    write_jsonl(folder / "articles.jsonl", (article_record(a) for a in index.articles))
-    write_jsonl(folder / "chunks.jsonl", (asdict(c) for c in index.chunks))
-    if base.units:
-        write_sentences(index, base, folder)
-    (folder / "manifest.json").write_text(json.dumps(asdict(index.manifest), indent=2))
-    sentences = [p for p in folder.iterdir() if p.name.startswith("sentence")]
+    """The synthetic index saved by the index store, as `wenda serve` reads it; returns the
+    bytes of each part."""
+
+    def copied_units() -> Iterator[tuple[str, int, int]]:
+        for a in index.articles:
+            for s, e, _ in base.units.get(source_doc(a.doc_id), ()):
+                yield a.doc_id, s, e
+
+    rows = np.fromiter(
+        (row for a in index.articles for _, _, row in base.units.get(source_doc(a.doc_id), ())),
+        dtype=np.int64,
+    )
+    store = IndexStore(data_dir)
+    contents = IndexContents(
+        index.articles,
+        index.chunks,
+        index.vectors,
+        index.keywords,
+        copied_units(),
+        GatheredRows(base.index.sentence_vectors, rows),
+    )
+    m = index.manifest
+    store.save(contents, model=m.model, dim=m.dim, index_type="flat", hash_of_corpus=m.corpus_hash)
+    folder = store.link.resolve()
     return {
-        "vectors": folder_bytes(folder / "vectors.faiss"),
-        "bm25": folder_bytes(folder / "bm25"),
-        "text": folder_bytes(folder / "articles.jsonl") + folder_bytes(folder / "chunks.jsonl"),
-        "sentences": sum(folder_bytes(p) for p in sentences),
+        "vectors": folder_bytes(folder / VECTORS),
+        "bm25": folder_bytes(folder / KEYWORDS),
+        "text": folder_bytes(folder / ARTICLES) + folder_bytes(folder / CHUNKS),
+        "sentences": folder_bytes(folder / UNITS) + folder_bytes(folder / UNIT_VECTORS),
         "total": folder_bytes(folder),
     }
 

@@ -10,6 +10,10 @@ from corpus.model import Article, Chunk
 from corpus.text import sentence_spans
 
 MAX_ANSWER_CHARS = 160  # an answer unit never exceeds the answer's length limit
+# versions of the rules below, recorded in the index manifest: change one with the rules, so that
+# an index cut by the old rules is rebuilt rather than extended
+CHUNKING_RULES = "sentences-packed/v1"
+ANSWER_UNIT_RULES = "sentences+clause-windows/v1"
 # passage sizes in characters (recorded in the index manifest)
 TARGET_CHARS, MAX_CHARS, MIN_CHARS = 300, 400, 150
 _CLAUSE_RE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")

@@ -48,16 +48,20 @@ class KeywordIndex:
 
     @classmethod
     def from_tokens(
-        cls, tokens: Sequence[list[str]], doc_freq: dict[str, int] | None = None
+        cls,
+        tokens: Sequence[list[str]],
+        doc_freq: dict[str, int] | None = None,
+        keep_tokens: bool = True,
     ) -> KeywordIndex:
         """The index of passages already tokenised (by `tokenize`), in passage order; doc_freq,
-        when the caller kept it up to date, spares counting every passage again."""
+        when the caller kept it up to date, spares counting every passage again. Without
+        keep_tokens the index is saved without them (an update then rebuilds it)."""
         stored = [toks or [""] for toks in tokens]
         model = bm25s.BM25()
         model.index(stored, show_progress=False)
         if doc_freq is None:
             doc_freq = dict(Counter(tok for toks in stored for tok in set(toks) if tok))
-        return cls(model, doc_freq, len(stored), stored)
+        return cls(model, doc_freq, len(stored), stored if keep_tokens else None)
 
     @staticmethod
     def updated_doc_freq(

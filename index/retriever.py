@@ -12,7 +12,7 @@ from corpus.model import Article, Chunk
 from corpus.plain import iso_date
 from index.bm25 import tokenize
 from index.embedder import Embedder
-from index.store import LoadedIndex
+from index.folder import LoadedIndex
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")

@@ -13,16 +13,8 @@ from typing import Any, TypeVar
 import click
 
 from corpus.loading import TEXT_FORMATS, CorpusError, load_corpus
-from index.store import (
-    Changes,
-    EmptyIndex,
-    IndexMismatch,
-    IndexNotFound,
-    Manifest,
-    UnknownArticle,
-    corpus_hash,
-    read_manifest,
-)
+from index.changes import Changes, EmptyIndex, UnknownArticle
+from index.layout import IndexMismatch, IndexNotFound, Manifest, has_index, read_manifest
 from service.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -200,8 +192,26 @@ def index_cmd(
     """Bring the index to the corpus's state: new articles added, changed ones replaced, missing
     ones removed (only new text is embedded); the old state serves until the new one is complete."""
     settings = make_settings(data_dir, corpus)
-    if if_missing and (settings.data_dir / "index").exists() and not dry_run:
-        click.echo(f"index in {settings.data_dir} exists; left as it is (`wenda index` updates it)")
+    if if_missing and has_index(settings.data_dir) and not dry_run:
+        from index.store import IndexStore
+        from service.articles import change_articles
+
+        embedder = ready_embedder(settings)
+        store = IndexStore(settings.data_dir)
+        if store.is_configured_as(embedder.name, embedder.dim):
+            click.echo(
+                f"index in {settings.data_dir} exists; left as it is (`wenda index` updates it)"
+            )
+            return
+        click.echo(f"index in {settings.data_dir} was built another way: rebuilding its articles")
+        m, changes = change_articles(
+            settings,
+            embedder,
+            corpus=store.articles(),
+            index_type=index_type,
+            progress=progress_bar("embedding"),
+        )
+        report_change(m, changes, settings)
         return
     articles = load_corpus(settings.corpus, text_format)  # type: ignore[arg-type]
     if show_articles:
@@ -258,14 +268,11 @@ def remove_cmd(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
     report_change(m, changes, settings)
 
 
-def index_is_current(settings: Settings, articles: Any) -> bool:
-    folder = settings.data_dir / "index"
-    if not (folder / "manifest.json").exists():
-        return False
-    try:
-        return read_manifest(folder).corpus_hash == corpus_hash(articles)
-    except IndexMismatch:
-        return False
+def index_is_current(settings: Settings, articles: Any, embedder: Any) -> bool:
+    """The data dir's index holds exactly these articles, built as this wenda builds."""
+    from index.store import IndexStore
+
+    return IndexStore(settings.data_dir).is_current(articles, embedder.name, embedder.dim)
 
 
 class PortInUse(RuntimeError):
@@ -432,10 +439,11 @@ def eval_service(corpus: Sequence[Path], data_dir: Path | None) -> tuple[Any, Se
             settings.data_dir / "eval" / key, paths, cache_dir=settings.embedding_cache_dir
         )
         articles = load_corpus(settings.corpus)
-        if not index_is_current(settings, articles):
+        embedder = ready_embedder(settings)
+        if not index_is_current(settings, articles, embedder):
             change_articles(
                 settings,
-                ready_embedder(settings),
+                embedder,
                 corpus=articles,
                 corpus_paths=[str(p.resolve()) for p in paths],
                 progress=progress_bar("embedding"),

@@ -10,7 +10,7 @@ import logging
 import threading
 
 from index.embedder import Embedder
-from index.store import IndexNotFound, current_generation
+from index.layout import IndexNotFound, current_generation
 from service.qa import QAService, make_embedder
 from service.settings import Settings
 

@@ -2,21 +2,21 @@ import json
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.model import Article
 from index.bm25 import KeywordIndex, tokenize
 from index.cache import EmbeddingCache
+from index.changes import EmptyIndex, UnknownArticle
+from index.encoding import passage_input
+from index.layout import FORMAT_VERSION, IndexMismatch, IndexNotFound, current_generation
 from index.store import (
-    FORMAT_VERSION,
-    EmptyIndex,
-    IndexMismatch,
-    IndexNotFound,
-    UnknownArticle,
+    IndexContents,
+    IndexStore,
+    build_config,
     build_index,
-    current_generation,
     load_index,
-    passage_input,
     update_index,
     write_lock,
 )
@@ -248,3 +248,59 @@ def test_update_of_an_index_with_other_parameters_rebuilds_keeping_its_articles(
     manifest.write_text(json.dumps(raw))
     m, _ = update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇。")])
     assert m.articles == 4 and m.format_version == FORMAT_VERSION
+
+
+def test_is_current_compares_the_articles_and_the_build_configuration(
+    tmp_path: Path, fake_embedder
+) -> None:
+    store = IndexStore(tmp_path)
+    name, dim = fake_embedder.name, fake_embedder.dim
+    assert not store.is_current(articles(2), name, dim)  # no index yet
+    store.build(articles(2), fake_embedder)
+    assert store.is_current(articles(2), name, dim)
+    assert not store.is_current(articles(3), name, dim)
+    assert not store.is_current(articles(2), "other-model", dim)
+    raw = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert raw["build_params"] == build_config(name, dim, "flat")
+    assert {"chunking", "answer_units", "tokenizer", "jieba", "index_type"} <= set(
+        raw["build_params"]
+    )
+    raw["build_params"]["answer_units"] = "older-rules/v0"  # as a build by an older wenda
+    (tmp_path / "index" / "manifest.json").write_text(json.dumps(raw))
+    assert not store.is_current(articles(2), name, dim)
+    assert not store.is_configured_as(name, dim)
+
+
+def test_saved_contents_load_back_with_unit_vectors_gathered_lazily(
+    tmp_path: Path, fake_embedder
+) -> None:
+    built = IndexStore(tmp_path / "a")
+    built.build(articles(2), fake_embedder)
+    index = built.load(fake_embedder.name, fake_embedder.dim)
+    order = sorted(index.sentence_rows.items(), key=lambda kv: kv[1])
+
+    class Reversed:  # rows picked from the loaded matrix a slice at a time, as the bench does
+        shape = index.sentence_vectors.shape
+        dtype = index.sentence_vectors.dtype
+
+        def __getitem__(self, rows: slice):
+            return index.sentence_vectors[::-1][rows]
+
+    units = (unit for unit, _ in reversed(order))
+    copy = IndexStore(tmp_path / "b")
+    m = copy.save(
+        IndexContents(
+            index.articles, index.chunks, index.vectors, index.keywords, units, Reversed()
+        ),
+        model=fake_embedder.name,
+        dim=fake_embedder.dim,
+        index_type="flat",
+        hash_of_corpus="synthetic",
+    )
+    loaded = copy.load(fake_embedder.name, fake_embedder.dim)
+    assert m.corpus_hash == "synthetic" and m.sentences == len(order)
+    unit, row = order[0]
+    np.testing.assert_array_equal(
+        loaded.sentence_vectors[loaded.sentence_rows[unit]], index.sentence_vectors[row]
+    )
+    assert loaded.sentence_rows[unit] == len(order) - 1

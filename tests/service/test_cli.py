@@ -144,6 +144,23 @@ def test_if_missing_and_eval_leave_a_custom_index_byte_identical(tmp_path: Path,
     assert [p.name for p in (data / "cache").iterdir()] == ["embeddings-fake-bigram.sqlite"]
 
 
+def test_if_missing_rebuilds_an_index_built_another_way_from_its_own_articles(
+    tmp_path: Path, fake_cli
+) -> None:
+    corpus, data = custom_corpus(tmp_path / "news"), tmp_path / "d"
+    fake_cli.invoke(main, ["index", "--corpus", str(corpus), "--data-dir", str(data)])
+    path = data / "index" / "manifest.json"
+    raw = json.loads(path.read_text())
+    raw["build_params"]["chunking"] = "older-rules/v0"  # as built by an older wenda
+    path.write_text(json.dumps(raw))
+    rebuilt = fake_cli.invoke(main, ["index", "--if-missing", "--data-dir", str(data)])
+    assert rebuilt.exit_code == 0 and "rebuilding its articles" in rebuilt.output
+    after = json.loads(path.read_text())
+    assert after["build_params"]["chunking"] != "older-rules/v0"
+    assert after["generation"] != raw["generation"] and after["corpus_paths"] == raw["corpus_paths"]
+    assert after["corpus_hash"] == raw["corpus_hash"]  # its own articles, not the bundled corpus
+
+
 def test_version_and_busy_port(tmp_path: Path) -> None:
     version = CliRunner().invoke(main, ["--version"])
     assert version.exit_code == 0 and version.output.startswith("wenda, version")

@@ -1,0 +1,142 @@
+"""The index folder's layout: the one module that names its files, and its manifest.
+
+A data dir holds `index` (a link to the published build), `builds/<generation>/` (the build
+folders), `.write.lock` and the embedding cache; a build folder holds the files named here.
+Importing this module loads nothing heavy, so the CLI can read a manifest cheaply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+FORMAT_VERSION = 3
+READABLE_FORMATS = (2, 3)  # format 2: no stored tokens; updated by one rebuild
+
+# in a data dir
+INDEX_LINK = "index"  # the published build (a symlink into builds/)
+BUILDS = "builds"
+PARTIAL_PREFIX = ".partial-"  # a build folder still being written
+WRITE_LOCK = ".write.lock"
+EVAL_FOLDER = "eval"  # indexes of other corpora that `wenda eval --corpus` builds
+
+# in a build folder
+MANIFEST = "manifest.json"
+ARTICLES = "articles.jsonl"
+CHUNKS = "chunks.jsonl"
+VECTORS = "vectors.faiss"
+KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
+UNITS = "sentences.json"  # the answer units, [doc_id, start, end] each
+UNIT_VECTORS = "sentence_vectors.npy"  # float16, one row per answer unit
+
+T = TypeVar("T")
+
+
+class IndexNotFound(RuntimeError):
+    """No index in the data dir."""
+
+
+class IndexMismatch(RuntimeError):
+    """The index on disk was built differently from what the service is configured with."""
+
+
+class IndexDamaged(IndexMismatch):
+    """A file of the index folder is missing, truncated, or disagrees with the manifest."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.path = f"{INDEX_LINK}/{name}"  # relative to the data dir: no server path in a response
+        super().__init__(
+            f"index file {self.path} is damaged ({reason}): "
+            "run `wenda index --rebuild` to rebuild the index"
+        )
+
+
+def read_part(name: str, read: Callable[[], T]) -> T:
+    """read() of the index file `name`, any failure of it (each reader fails its own way on a
+    truncated or missing file) told as IndexDamaged naming the file."""
+    try:
+        return read()
+    except FileNotFoundError as exc:
+        raise IndexDamaged(name, "missing") from exc
+    except Exception as exc:
+        raise IndexDamaged(name, f"unreadable: {type(exc).__name__}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    format_version: int
+    model: str
+    dim: int
+    articles: int
+    chunks: int
+    corpus_hash: str
+    built_at: str
+    index_type: str
+    build_seconds: float
+    embedded: int  # texts embedded by this build (the rest came from the cache)
+    sentences: int  # answer units with a vector of their own
+    # added in format 3 (absent from format 2 manifests)
+    generation: str = ""  # the build folder's name; changes with every published state
+    corpus_paths: list[str] = field(default_factory=list)  # what `wenda index` read
+    build_params: dict[str, Any] = field(default_factory=dict)  # see index.store.build_config
+    changes: dict[str, int] = field(default_factory=dict)  # of the update that published it
+
+
+def has_index(data_dir: Path) -> bool:
+    return (data_dir / INDEX_LINK / MANIFEST).exists()
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """The manifest of an index folder, refused with what to run when unreadable or of another format."""
+    try:
+        raw = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexMismatch(
+            f"index at {folder} has no readable manifest: run `wenda index` to rebuild it"
+        ) from exc
+    version = raw.get("format_version") if isinstance(raw, dict) else None
+    if version not in READABLE_FORMATS:
+        raise IndexMismatch(
+            f"index format {version}, this wenda reads format {FORMAT_VERSION}: run `wenda index`"
+        )
+    try:
+        return Manifest(**raw)
+    except TypeError as exc:
+        raise IndexMismatch(
+            f"index at {folder} has a malformed manifest: run `wenda index` to rebuild it"
+        ) from exc
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    (folder / MANIFEST).write_text(
+        json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+
+
+def published_manifest(data_dir: Path) -> Manifest | None:
+    """The manifest of the data dir's published index; None when there is none or it is
+    unreadable."""
+    if not has_index(data_dir):
+        return None
+    try:
+        return read_manifest((data_dir / INDEX_LINK).resolve())
+    except IndexMismatch:
+        return None
+
+
+def current_generation(data_dir: Path) -> str | None:
+    """What data_dir/index points at (cheap: one readlink), changing with every published
+    state; None when there is no index."""
+    link = data_dir / INDEX_LINK
+    try:
+        return os.readlink(link)
+    except OSError:
+        pass
+    try:  # an index folder put in place by hand rather than published
+        return f"folder@{(link / MANIFEST).stat().st_mtime_ns}"
+    except OSError:
+        return None
