@@ -10,8 +10,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from service.cli import eval_service
 from service.evaluate import evaluate, markdown_table
+from service.operations import eval_service, make_settings, ready_embedder
 from service.settings import PROJECT_ROOT
 
 MODES = ("hybrid", "bm25", "dense")
@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         "`bm25` and `dense` are each retriever alone, `hybrid` is the default fused retrieval.",
     ]
     for name, questions, corpus in datasets(args.shared):
-        service, _ = eval_service(corpus, None)
+        settings = make_settings()
+        service, _ = eval_service(settings, ready_embedder(settings), corpus)
         if args.limit:
             # an even sample of the answerable questions, and every unanswerable one
             lines = questions.read_text(encoding="utf-8").splitlines()

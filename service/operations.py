@@ -1,0 +1,161 @@
+"""The operations behind `wenda`, the bench and the tests: settings from paths, the embedder
+made ready, an index built or brought up to date, a service opened for evaluation.
+
+The CLI parses arguments, calls one of these and prints; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corpus.loading import load_corpus
+from corpus.model import Article
+from index.changes import Changes
+from index.embedder import Embedder
+from index.layout import EVAL_FOLDER, Manifest
+from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.qa import QAService
+
+Progress = Callable[[int, int], None]
+
+
+def make_settings(
+    data_dir: Path | None = None, corpus: Sequence[Path] = (), **extra: Any
+) -> Settings:
+    """Settings from the environment, with what the caller gave overriding (None: not given)."""
+    values: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    if corpus:
+        values["corpus"] = list(corpus)
+    return Settings(**values)
+
+
+def ready_embedder(settings: Settings) -> Embedder:
+    """The configured embedder, its model converted first if it is not yet (loaded lazily)."""
+    from index.convert import ensure_model
+    from service.qa import make_embedder
+
+    ensure_model(settings.model_dir)
+    return make_embedder(settings)
+
+
+def build(
+    settings: Settings,
+    embedder: Embedder,
+    articles: Sequence[Article],
+    index_type: str = "flat",
+    progress: Progress | None = None,
+) -> Manifest:
+    """A fresh build of articles into the data dir (through its embedding cache)."""
+    from service.articles import rebuild_articles
+
+    return rebuild_articles(settings, embedder, articles, index_type, progress)
+
+
+def bring_up_to_date(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    corpus: Sequence[Article] | None = None,
+    upsert: Sequence[Article] = (),
+    remove: Collection[str] = (),
+    corpus_paths: Sequence[str] | None = None,
+    index_type: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Manifest, Changes]:
+    """The data dir's index with these changes, published as a new generation (see
+    IndexStore.update); only new text is embedded."""
+    from service.articles import change_articles
+
+    return change_articles(
+        settings,
+        embedder,
+        upsert=upsert,
+        remove=remove,
+        corpus=corpus,
+        corpus_paths=corpus_paths,
+        index_type=index_type,
+        progress=progress,
+    )
+
+
+def is_built_as_configured(settings: Settings, embedder: Embedder) -> bool:
+    """The data dir's index was built with this wenda's build configuration and embedder."""
+    from index.store import IndexStore
+
+    return IndexStore(settings.data_dir).is_configured_as(embedder.name, embedder.dim)
+
+
+def rebuild_as_configured(
+    settings: Settings,
+    embedder: Embedder,
+    index_type: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Manifest, Changes]:
+    """The data dir's index rebuilt from its own articles with this wenda's build configuration
+    (the cache spares the texts embedded before)."""
+    from index.store import IndexStore
+
+    articles = IndexStore(settings.data_dir).articles()
+    return bring_up_to_date(
+        settings, embedder, corpus=articles, index_type=index_type, progress=progress
+    )
+
+
+def index_is_current(settings: Settings, articles: Sequence[Article], embedder: Embedder) -> bool:
+    """The data dir's index holds exactly these articles, built as this wenda builds."""
+    from index.store import IndexStore
+
+    return IndexStore(settings.data_dir).is_current(articles, embedder.name, embedder.dim)
+
+
+def eval_data_dir(data_dir: Path, corpus: Sequence[Path]) -> Path:
+    """Where the index of another corpus is kept for evaluation: the data dir's eval/<key>, the
+    key naming the corpus paths."""
+    key = hashlib.sha256("\0".join(str(Path(p).resolve()) for p in corpus).encode())
+    return data_dir / EVAL_FOLDER / key.hexdigest()[:12]
+
+
+def ensure_eval_index(
+    settings: Settings,
+    embedder: Embedder,
+    corpus: Sequence[Path],
+    progress: Progress | None = None,
+) -> Settings:
+    """The settings of an index of corpus in the data dir's eval/ folder, built or brought up to
+    date first through the data dir's embedding cache; the data dir's own index is untouched."""
+    paths = [Path(p) for p in corpus]
+    eval_settings = make_settings(
+        eval_data_dir(settings.data_dir, paths), paths, cache_dir=settings.embedding_cache_dir
+    )
+    articles = load_corpus(eval_settings.corpus)
+    if not index_is_current(eval_settings, articles, embedder):
+        bring_up_to_date(
+            eval_settings,
+            embedder,
+            corpus=articles,
+            corpus_paths=[str(p.resolve()) for p in paths],
+            progress=progress,
+        )
+    return eval_settings
+
+
+def eval_service(
+    settings: Settings,
+    embedder: Embedder,
+    corpus: Sequence[Path] = (),
+    progress: Progress | None = None,
+) -> tuple[QAService, Settings]:
+    """A QA service for evaluation. Without a corpus: the data dir's index as it is (never
+    rebuilt). With one: the index ensure_eval_index keeps of it."""
+    from service.qa import QAService
+
+    if corpus:
+        settings = ensure_eval_index(settings, embedder, corpus, progress)
+    return QAService.load(settings, embedder), settings
