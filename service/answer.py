@@ -17,12 +17,14 @@ from service.answer_model import AnswerModel, load_model
 from service.short_answer import (
     Span,
     asked_kind,
+    asked_measure,
     asked_role,
     asked_unit,
     clause_around,
     extract,
     focus_chars,
     holds_amount_in,
+    holds_measure,
     typed_spans,
     yes_or_no,
 )
@@ -195,6 +197,7 @@ class Candidate:
     unit: float = 0.0  # 1 when the sentence holds a number in the unit a 多少 question asks for
     lead: float = 0.0  # 1 for a unit of the article's first paragraph
     adjacent: float = 0.0  # 1 when the fact asked for follows right after a question word
+    measure: float = 0.0  # 1 / -1: the sentence does / does not state the measure asked (元, 岁)
     found: frozenset[str] = field(default_factory=frozenset)  # question terms the text holds
     score: float = 0.0  # the selection model's logit
 
@@ -293,6 +296,7 @@ def candidates(
     focus = focus_chars(question)
     content = content_chars(question)
     unit = asked_unit(question)
+    measure = asked_measure(question)
     qnorm = normalize(question).lower()
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
@@ -334,6 +338,7 @@ def candidates(
                     char1=sum(ch in norm for ch in content) / len(content) if content else 0.0,
                     unit=float(unit is not None and holds_amount_in(norm, unit)),
                     lead=float(para_start == 0),
+                    measure=0.0 if measure is None else 2.0 * holds_measure(norm, measure) - 1.0,
                     found=found,
                 )
             )
@@ -414,6 +419,8 @@ def unit_features(
         "unit": c.unit,
         "lead": c.lead,
         "adjacent": c.adjacent,
+        "measure_held": max(c.measure, 0.0),
+        "measure_missing": max(-c.measure, 0.0),
         "passage_cosine": c.hit.dense,
         "rank": 1.0 / (1 + c.hit_rank),
         "length": math.log(max(len(c.text), 1)),
@@ -443,6 +450,8 @@ def decision_features(question: str, ranked: Sequence[Candidate]) -> dict[str, f
         "kind_asked": float(kind is not None),
         "unit": best.unit,
         "adjacent": best.adjacent,
+        "measure_held": max(best.measure, 0.0),
+        "measure_missing": max(-best.measure, 0.0),
         "focus": best.focus,
         "char1": best.char1,
         "context": best.context,

@@ -19,7 +19,8 @@ _CN_DIGITS = "一二三四五六七八九十百千万亿两零〇几"
 # a number: digits with separators, or Chinese numerals; an optional magnitude and approximation
 _NUM = rf"(?:[{_DIGITS}][{_DIGITS},，.．]*|[{_CN_DIGITS}]+)(?:[.．点][{_DIGITS}]+)?"
 _UNITS = (
-    r"(?:平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|米|公斤|千克|克|吨|公顷|亩|"
+    r"(?:平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|纳米|微米|米|公斤|千克|克|吨|公顷|亩|斤|"
+    r"千瓦时|千瓦|兆瓦|瓦|毫升|升|帕|赫兹|马力|英里|"
     r"小时|分钟|秒钟?|个月|周年|年|天|日|周|岁|"
     r"个百分点|%|％|‰|倍|成|"
     r"亿元|万元|元|美元|欧元|英镑|日元|港元|块钱|"
@@ -40,6 +41,9 @@ _DATE_SPAN = re.compile(
     rf"|[{_DIGITS}{_CN_DIGITS}]{{1,2}}世纪[{_DIGITS}{_CN_DIGITS}]*年代(?:[初中末])?"
     rf"|(?:今年|去年|明年|前年)(?:[{_DIGITS}{_CN_DIGITS}]{{1,2}}月)?(?:[上下]半年|年初|年底|年末)?)"
 )
+# a news article's opening credit (本报讯（记者 王磊 通讯员 赵晓雯）, 新华社北京1日电（记者 …）):
+# its names and places are the paper's, not the story's
+_BYLINE = re.compile(r"^[^，。（(]{0,24}[（(][^）)]*(?:记者|通讯员|编辑|摄影|撰稿)[^）)]*[）)]")
 _REASON = re.compile(r"(?:因为|由于|因|为了|鉴于|出于)[^，。；,;！？!?]{2,40}")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
 _PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
@@ -75,7 +79,7 @@ _FUNCTION_CHARS = frozenset(
     "的了是在有和与及或被把对于也都就还又那这其之个们吗呢吧啊么么要会能可以得着过"
 )
 _ASKS_RATE = re.compile(r"率|比例|百分之|占比|比重")  # asks for a share: a percentage answers
-_ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff%％])")
+_ASKED_UNIT = re.compile(r"(?:多少|几)([\u4e00-\u9fff%％]{1,4})")
 _WH = re.compile(
     r"什么时候|什么地方|什么人|什么样的?|为什么|为何|多少|多大|多高|多长|多重|多远|多久|"
     r"哪一[年天个位家种]?|哪[个位家些种里儿年天国]?|谁|何时|何地|何人|何处|什么|几[^\s]?|怎样|怎么样?|如何"
@@ -105,7 +109,68 @@ def holds_amount_in(text: str, unit: str) -> bool:
 def asked_unit(question: str) -> str | None:
     """The unit a 多少/几 question counts in (多少张床: 张), when it names one."""
     m = _ASKED_UNIT.search(normalize(question))
-    return m.group(1) if m and _UNIT_RE.fullmatch(m.group(1)) else None
+    if m is None:
+        return None
+    after = m.group(1)
+    return next(
+        (after[:n] for n in range(len(after), 0, -1) if _UNIT_RE.fullmatch(after[:n])), None
+    )
+
+
+# what a quantity question measures, and the units that can state it: a question about a price
+# is not answered by a count of visitors, one about an age not by a time (门票多少钱, 今年多大)
+_MEASURES = (
+    (
+        re.compile(
+            r"多少钱|几块钱|价格|价钱|票价|售价|定价|费用|花了多少|花多少|多贵|奖金|罚款|罚了|"
+            r"罚金|投资|资金|收入|营收|利润|工资|薪|成本|门票|金额|造价|补贴|赔偿|赚"
+        ),
+        ("元", "英镑", "块钱"),
+    ),
+    (re.compile(r"年纪|几岁|多少岁|年龄|多大了|今年多大|岁数"), ("岁",)),
+    (re.compile(r"面积|占地|多少亩|多少平方"), ("平方", "亩", "公顷")),
+    (re.compile(r"多重|重量|体重|多少斤|多少公斤|多少吨"), ("克", "吨", "斤")),
+    (re.compile(r"率|比例|占比|百分之|比重|几成"), ("%", "％", "成", "个百分点", "‰")),
+    (
+        re.compile(r"多少人|几个人|几人|人数|多少名|多少位|多少观众|多少游客|多少读者|多少学生"),
+        ("人", "名", "位"),
+    ),
+    (
+        re.compile(
+            r"多长时间|多少时间|多久|多少天|几天|几个小时|几小时|多少分钟|几分钟|历时|耗时|工期|续航|用时"
+        ),
+        ("分钟", "小时", "天", "个月", "年", "秒", "周"),
+    ),
+    (
+        re.compile(r"多长|多远|全长|长度|距离|里程|多高|高度|深度|多深|多宽|宽度|海拔"),
+        ("米", "公里"),
+    ),
+)
+_YEAR = re.compile(rf"[{_DIGITS}]{{4}}年")
+_NAMED_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
+
+
+def asked_measure(question: str) -> tuple[str, ...] | None:
+    """The units a quantity question can be answered in (门票多少钱: 元), when it says."""
+    q = normalize(question)
+    if asked_kind(q) not in ("number", "time"):
+        return None
+    named = _NAMED_UNIT.search(q)  # 多少公里, 几座: the question names its unit
+    if named and not _YEAR.fullmatch("0000" + named.group(1)):
+        return (named.group(1),)
+    return next((units for pattern, units in _MEASURES if pattern.search(q)), None)
+
+
+def holds_measure(text: str, units: tuple[str, ...]) -> bool:
+    """Whether text states a number in one of units (not a calendar year, not an area for a
+    length)."""
+    for m in _NUMBER_SPAN.finditer(text):
+        span = m.group(0)
+        if _YEAR.fullmatch(span) or ("米" in units and "平方" in span):
+            continue
+        if any(u in span for u in units):
+            return True
+    return False
 
 
 _PERSON_WH = re.compile(r"谁|哪位|何人|什么人|什么|姓名|名字")
@@ -222,7 +287,10 @@ def typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
             if flag.startswith(flags) and len(word) >= 2:
                 found.append(Span(pos, pos + len(word)))
             pos += len(word)
-        found = _merge_adjacent(found, sentence)
+        byline = _BYLINE.match(norm)
+        found = [
+            sp for sp in _merge_adjacent(found, sentence) if not byline or sp.start >= byline.end()
+        ]
     else:
         found = []
     return [sp for sp in found if _new_to_question(sentence[sp.start : sp.end], question)]

@@ -1,6 +1,16 @@
 import pytest
 
-from service.short_answer import MAX_SHORT_CHARS, asked_kind, clause_around, extract, yes_or_no
+from service.short_answer import (
+    MAX_SHORT_CHARS,
+    asked_kind,
+    asked_measure,
+    asked_unit,
+    clause_around,
+    extract,
+    holds_measure,
+    typed_spans,
+    yes_or_no,
+)
 
 EXTRACTS = [
     # (question, sentence, the fact) — the fact is what a reader wants first
@@ -62,3 +72,36 @@ def test_the_statement_around_a_fact_keeps_the_clause_naming_the_subject() -> No
     text = sentence[around.start : around.end]
     assert "300万册" in text and "江城市新图书馆" in text
     assert "一万人次" not in text
+
+
+MEASURES = [
+    # (question, a sentence that states the measure asked, one about the same thing that does not)
+    ("青螺山景区门票多少钱?", "景区门票每张80元。", "景区假期共接待游客41.2万人次。"),
+    ("主教练加西亚今年多大?", "加西亚今年52岁。", "加西亚于2023年加盟江豚队，执教三个赛季。"),
+    ("S9充满电能用多久?", "续航时间约为180分钟。", "S9首发价格为3999元。"),
+    ("3号线一期全长多少公里?", "3号线一期全长24.6公里。", "3号线一期总建筑面积6.8万平方米。"),
+    ("灵犀2号芯片是几纳米的?", "灵犀2号采用12纳米工艺。", "芯片团队有200人。"),
+]
+
+
+@pytest.mark.parametrize(("question", "states", "other"), MEASURES)
+def test_a_quantity_question_needs_a_number_in_the_measure_it_asks_for(
+    question: str, states: str, other: str
+) -> None:
+    units = asked_measure(question)
+    assert units is not None
+    assert holds_measure(states, units)
+    assert not holds_measure(other, units)
+
+
+def test_questions_that_name_no_measure_have_none() -> None:
+    assert asked_measure("新馆座位数?") is None
+    assert asked_measure("谁设计了新馆?") is None
+    assert asked_unit("灵犀2号芯片是几纳米的?") == "纳米"  # units past one character
+    assert asked_unit("一共多少钱?") is None
+
+
+def test_the_reporters_in_a_byline_are_not_the_people_of_the_story() -> None:
+    lead = "本报讯（记者 许静 通讯员 王磊）4月8日，院长吴志刚在东院区启用仪式上致辞。"
+    names = [lead[sp.start : sp.end] for sp in typed_spans("person", lead, "院长是谁?")]
+    assert names == ["吴志刚"]
