@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 SHARED ?= ../shared
 
-.PHONY: setup model index run test lint browser llm eval bench clean
+.PHONY: setup model index run test lint browser llm eval bench fuzz clean
 
 setup: $(STAMP) model
 
@@ -66,6 +66,12 @@ eval: setup
 
 bench: setup
 	$(PY) -m bench.performance --out docs/benchmarks.md
+
+# Schemathesis on every route of a real `wenda serve` on 127.0.0.1 (its own data dir, data/fuzz):
+# 6 operations with inputs x FUZZ_EXAMPLES valid and invalid requests, no 5xx, all as documented
+FUZZ_EXAMPLES ?= 2000
+fuzz: setup
+	$(PY) -m bench.fuzz --examples $(FUZZ_EXAMPLES)
 
 clean:
 	rm -rf $(VENV) data

@@ -25,7 +25,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from corpus.loading import TEXT_FORMATS, CorpusError
 from corpus.model import Article
 from index.embedder import Embedder
-from index.store import Changes, EmptyIndex, UnknownArticle
+from index.store import Changes, EmptyIndex, IndexMismatch, IndexNotFound, UnknownArticle
 from service.articles import change_articles, record_articles, uploaded_articles
 from service.followup import Turn
 from service.generate import Event, Generated, answer_stream, generator_for
@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
             {
-                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "field": field_name(e),
                 "message": e["msg"],
                 "type": e["type"],
             }
@@ -167,7 +167,18 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             message = f"not valid UTF-8 at byte {bad.start}; send UTF-8 JSON"
             detail = [{"field": "body", "message": message, "type": "unicode_decode"}]
             return JSONResponse(status_code=422, content={"detail": detail})
+        if isinstance(exc.__cause__, RecursionError):  # JSON nested deeper than json can read
+            message = "JSON nested too deeply to read; send a flatter body"
+            detail = [{"field": "body", "message": message, "type": "json_invalid"}]
+            return JSONResponse(status_code=422, content={"detail": detail})
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(IndexNotFound)
+    @app.exception_handler(IndexMismatch)
+    async def no_index(request: Request, exc: Exception) -> JSONResponse:
+        # a change of articles to a data dir with no (readable) index: say how to build one
+        detail = without_server_paths(str(exc), request.app.state.live.settings)
+        return JSONResponse(status_code=503, content={"detail": detail})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -285,6 +296,14 @@ def changes_out(done: Changes, articles: int, generation: str) -> ArticlesChange
         articles=articles,
         generation=generation,
     )
+
+
+def field_name(error: Any) -> str:
+    """The dotted field a validation error is about; "body" for the body as a whole (a body
+    that is not JSON, or not an object)."""
+    if error["type"] == "json_invalid":
+        return "body"
+    return ".".join(str(p) for p in error["loc"] if p != "body") or "body"
 
 
 def unprocessable(field: str, message: str) -> HTTPException:

@@ -105,7 +105,7 @@ def record_articles(records: Sequence[dict[str, Any]]) -> list[Article]:
     one from its title and text, so sending it again replaces rather than duplicates it."""
     articles = []
     for i, record in enumerate(records):
-        if not record.get("id"):
+        if not str(record.get("id") or "").strip():
             digest = hashlib.sha256(
                 f"{record.get('title', '')}\0{record.get('text', '')}".encode()
             ).hexdigest()

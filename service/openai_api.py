@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from service.api import Service
 from service.followup import Turn
@@ -76,7 +76,7 @@ class ChatRequest(BaseModel):
 
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1, max_length=200)
-    stream: bool = False
+    stream: StrictBool = False  # not 0/1: the schema says boolean
 
 
 class ModelCard(BaseModel):

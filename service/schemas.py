@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -9,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -38,6 +40,32 @@ def encodable(value: str) -> str:
 
 Text = Annotated[StrictStr, AfterValidator(encodable)]
 
+# a character str.strip() keeps: written out (Python's whitespace, which JSON Schema's ECMA \\s
+# differs from), so that the schema's pattern and the service agree on what is blank
+NOT_BLANK = (
+    "[^\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+
+
+def whole_number(value: Any) -> Any:
+    """JSON Schema's integer admits 5.0, and so does the service (not "5", not true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeInt = Annotated[StrictInt, BeforeValidator(whole_number)]
+
+
+def date_text(value: Any) -> Any:
+    """A date is sent as "YYYY-MM-DD" (JSON Schema's format date), not as seconds or a time."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError('a date is written "YYYY-MM-DD"')
+    return value
+
+
+DateText = Annotated[date, BeforeValidator(date_text)]
+
 
 class HistoryTurn(BaseModel):
     role: Literal["user", "assistant"]
@@ -50,8 +78,9 @@ class AskFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     doc_ids: list[Text] | None = Field(default=None, max_length=10000)
-    date_from: date | None = None
-    date_to: date | None = None
+    # strict: a date is "YYYY-MM-DD", not a number of seconds
+    date_from: DateText | None = None
+    date_to: DateText | None = None
     source: Text | None = Field(default=None, max_length=200)
 
     def to_filter(self) -> ArticleFilter:
@@ -64,13 +93,15 @@ class AskFilter(BaseModel):
 
 
 class AskRequest(BaseModel):
-    # minLength only: the 1–2000 characters are counted after trimming whitespace
+    # the 1–2000 characters are counted after trimming whitespace: the schema promises what is
+    # always accepted (a non-blank text of at most 2000), the service also takes it padded
     question: Text = Field(
-        json_schema_extra={"minLength": 1},
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": NOT_BLANK},
         description=f"1–{MAX_QUESTION_CHARS} characters after trimming whitespace",
+        examples=["武陵区发放了多少笔创业担保贷款?"],
     )
     history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
-    top_k: StrictInt | None = Field(default=None, ge=1, le=20)
+    top_k: WholeInt | None = Field(default=None, ge=1, le=20)
     filter: AskFilter | None = None
 
     @field_validator("question")
@@ -226,8 +257,15 @@ class ArticleIn(BaseModel):
 
     id: Text | None = Field(default=None, max_length=200)
     title: Text = Field(default="", max_length=500)
-    text: Text = Field(min_length=1, max_length=1_000_000)
+    text: Text = Field(min_length=1, max_length=1_000_000, json_schema_extra={"pattern": NOT_BLANK})
     byline: Text = ""
+
+    @field_validator("text")
+    @classmethod
+    def text_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is blank: send the article's text")
+        return value
 
     def record(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
