@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 SHARED ?= ../shared
 
-.PHONY: setup model index run test lint browser llm eval bench fuzz clean
+.PHONY: setup model index run test test-fast lint browser llm eval bench fuzz clean
 
 setup: $(STAMP) model
 
@@ -57,8 +57,16 @@ $(LLM_DIR)/venv/.installed:
 $(LLM_GGUF): | $(STAMP)
 	$(PY) -m bench.local_llm fetch --out $@
 
+# every tier: unit, integration (TestClient, CLI), e2e (the real model, a server, a browser),
+# and the web chat's helpers under node's test runner
 test: setup browser llm lint
+	node --test tests/js/
 	$(VENV)/bin/pytest -q -rs
+
+# the inner loop: the unit tier and the chat's helpers (no model, no server; under 30 s)
+test-fast: $(STAMP)
+	node --test tests/js/
+	$(VENV)/bin/pytest -q -m unit -p no:schemathesis -p no:hypothesispytest
 
 eval: setup
 	$(PY) -m bench.evaluation --shared $(SHARED) --out docs/evaluation.md

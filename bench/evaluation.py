@@ -12,7 +12,7 @@ from pathlib import Path
 
 from service.evaluate import evaluate, markdown_table
 from service.operations import eval_service, make_settings, ready_embedder
-from service.settings import PROJECT_ROOT
+from service.settings import BUNDLED_CORPUS, PROJECT_ROOT
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -22,7 +22,7 @@ def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
     eval_dir = shared / "eval"
     realistic = PROJECT_ROOT / "bench" / "realistic"
     return [
-        ("seed page (bundled corpus)", eval_dir / "seed_dev.jsonl", [PROJECT_ROOT / "corpus"]),
+        ("seed page (bundled corpus)", eval_dir / "seed_dev.jsonl", [BUNDLED_CORPUS]),
         (
             "realistic (our own, bench/realistic)",
             realistic / "questions.jsonl",

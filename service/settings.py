@@ -11,13 +11,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from index.retriever import Mode
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_CORPUS = PROJECT_ROOT / "corpus" / "articles"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WENDA_", extra="ignore")
 
     data_dir: Path = PROJECT_ROOT / "data"
-    corpus: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "corpus"])
+    # the bundled articles: a folder of articles only (the corpus package's code lives beside it)
+    corpus: list[Path] = Field(default_factory=lambda: [BUNDLED_CORPUS])
     top_k: int = Field(default=5, ge=1, le=20)
     mode: Mode = "hybrid"
     # the converted embedding model, shared by every data dir

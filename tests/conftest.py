@@ -18,13 +18,74 @@ import pytest
 from corpus.loading import load_corpus
 from corpus.model import Article
 from index.store import build_index
-from service.settings import PROJECT_ROOT, Settings
+from service.settings import BUNDLED_CORPUS, PROJECT_ROOT, Settings
 
-SEED = PROJECT_ROOT / "corpus" / "000_2992734d60049928.txt"
+SEED = BUNDLED_CORPUS / "000_2992734d60049928.txt"
 SHARED = PROJECT_ROOT.parent / "shared"
 
 
 FAKE_MIN_CONFIDENCE = 0.06
+TEST_OUTPUT = PROJECT_ROOT / "tests" / "artifacts"  # git-ignored: screenshots and the like
+
+# Test tiers (`--strict-markers`): `make test-fast` runs the unit tier. A test marked slow or
+# browser is e2e (the real model, a real server, a browser); the modules below are integration
+# (the HTTP app through TestClient, the CLI, model conversion, the bench); the rest is unit
+# (in-process, the fake embedder, indexes in tmp_path). A test may also carry its tier itself.
+TIERS = ("unit", "integration", "e2e")
+INTEGRATION_MODULES = {
+    "tests/bench/test_performance.py",
+    "tests/index/test_convert.py",
+    "tests/service/test_api.py",
+    "tests/service/test_articles_api.py",
+    "tests/service/test_bad_requests.py",
+    "tests/service/test_cli.py",
+    "tests/service/test_damaged_index.py",
+    "tests/service/test_evaluate.py",
+    "tests/service/test_generate.py",
+    "tests/service/test_openai_api.py",
+    "tests/service/test_robustness.py",
+    "tests/service/test_schema_fuzz.py",
+}
+
+
+E2E_MODULES = {
+    "tests/service/test_chat_browser.py",
+    "tests/service/test_e2e.py",
+    "tests/service/test_live_scenario.py",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    missing = sorted(
+        m for m in INTEGRATION_MODULES | E2E_MODULES if not (PROJECT_ROOT / m).exists()
+    )
+    if missing:  # a renamed module would otherwise fall into the unit tier unnoticed
+        raise pytest.UsageError(f"tests/conftest.py names missing test modules: {missing}")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`-m unit` does not import the modules that hold no unit test (schemathesis, playwright)."""
+    if config.getoption("markexpr") != "unit":
+        return None
+    module = collection_path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    return True if module in INTEGRATION_MODULES | E2E_MODULES else None
+
+
+def tier_of(item: pytest.Item) -> str:
+    for tier in TIERS:
+        if item.get_closest_marker(tier):
+            return tier
+    if item.get_closest_marker("slow") or item.get_closest_marker("browser"):
+        return "e2e"
+    module = Path(str(item.path)).relative_to(PROJECT_ROOT).as_posix()
+    return "integration" if module in INTEGRATION_MODULES else "unit"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = tier_of(item)
+        if not item.get_closest_marker(tier):
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 class FakeEmbedder:

@@ -63,3 +63,20 @@ def test_text_file_articles_get_stable_ids_from_the_file(tmp_path: Path) -> None
     # one plain article: the id is the file's stem (a page's articles get "-1", "-2", …)
     assert [a.doc_id for a in first] == ["page_1"] and first[0].byline == "张三 李四"
     assert [a.doc_id for a in load_corpus([path])] == [a.doc_id for a in first]
+
+
+def test_the_bundled_corpus_folder_holds_only_articles() -> None:
+    from service.settings import BUNDLED_CORPUS, Settings
+
+    assert Settings().corpus == [BUNDLED_CORPUS]
+    files = sorted(p for p in BUNDLED_CORPUS.rglob("*") if p.is_file())
+    assert files and all(p.suffix in (".txt", ".md", ".jsonl") for p in files)
+    articles = load_corpus([BUNDLED_CORPUS])
+    assert {a.source for a in articles} == {str(p) for p in files}  # every file is articles
+
+
+def test_a_readme_beside_a_corpus_folder_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "a.md").write_text("# 标题\n\n正文一句。\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# 说明\n\n这不是文章。\n", encoding="utf-8")
+    assert [a.title for a in load_corpus([tmp_path / "articles"])] == ["标题"]

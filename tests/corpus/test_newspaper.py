@@ -1,10 +1,7 @@
-from pathlib import Path
-
 import pytest
 
 from corpus.newspaper import describe_articles, parse_byline, split_articles
-
-SEED = Path(__file__).resolve().parents[2] / "corpus" / "000_2992734d60049928.txt"
+from tests.conftest import SEED
 
 
 def page(*lines: str) -> str:

@@ -152,6 +152,7 @@ needs_corpora = pytest.mark.skipif(
 
 
 @needs_corpora
+@pytest.mark.integration  # generates and repairs whole pages: seconds, not milliseconds
 def test_generated_pages_are_repaired_above_thresholds() -> None:
     from bench.newspaper_eval import evaluate, figures
     from bench.newspaper_pages import make_pages
@@ -169,6 +170,7 @@ def test_generated_pages_are_repaired_above_thresholds() -> None:
 
 
 @needs_corpora
+@pytest.mark.integration  # generates whole pages
 def test_generator_keeps_the_truth_out_of_the_page_text() -> None:
     from bench.newspaper_pages import make_pages
 
