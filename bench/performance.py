@@ -42,7 +42,8 @@ from index.cache import EmbeddingCache, text_key
 from index.embedder import Embedder, cpu_has_bf16
 from index.encoding import passage_input
 from index.layout import ARTICLES, CHUNKS, KEYWORDS, UNIT_VECTORS, UNITS, VECTORS
-from index.retriever import MODES, Retriever
+from index.modes import MODES
+from index.retriever import Retriever
 from index.store import (
     IndexContents,
     IndexStore,

@@ -7,26 +7,22 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from corpus.formats import (
+    JSONL_SUFFIXES,
+    TEXT_FORMATS,
+    TEXT_SUFFIXES,
+    CorpusError,
+    EmptyCorpus,
+    TextFormat,
+)
 from corpus.model import Article
 from corpus.newspaper import split_articles
 from corpus.plain import looks_like_page, parse_article
 
-TEXT_SUFFIXES = (".txt", ".md")
-JSONL_SUFFIXES = (".jsonl",)
-# how a .txt/.md file is read: "page" splits a newspaper page into its articles, "article"
-# reads one article, "auto" splits only a file that looks like a page
-TextFormat = Literal["auto", "page", "article"]
-TEXT_FORMATS: tuple[TextFormat, ...] = ("auto", "page", "article")
-
-
-class CorpusError(ValueError):
-    """The corpus cannot be read; the message says which file and what to fix."""
-
-
-class EmptyCorpus(CorpusError):
-    """The corpus holds no article."""
+__all__ = ["JSONL_SUFFIXES", "TEXT_FORMATS", "TEXT_SUFFIXES", "CorpusError", "EmptyCorpus"]
+__all__ += ["TextFormat", "load_corpus"]
 
 
 def corpus_files(paths: Sequence[Path]) -> list[Path]:

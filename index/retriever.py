@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -13,9 +13,8 @@ from corpus.plain import iso_date
 from index.bm25 import tokenize
 from index.embedder import Embedder
 from index.folder import LoadedIndex
+from index.modes import Mode
 
-Mode = Literal["hybrid", "bm25", "dense"]
-MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 K = TypeVar("K", bound=Hashable)
 
 

@@ -1,50 +1,34 @@
-"""FastAPI edge: parse requests, call the QA service, shape responses (CONTRACT.md)."""
+"""FastAPI edge: the app with its middleware and error handlers, including one router per
+resource (service/routes/) and the OpenAI-compatible one (CONTRACT.md)."""
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from corpus.loading import TEXT_FORMATS, CorpusError
-from corpus.model import Article
 from index.embedder import Embedder
-from index.store import Changes, EmptyIndex, IndexMismatch, IndexNotFound, UnknownArticle
-from service.articles import change_articles, record_articles, uploaded_articles
-from service.followup import Turn
-from service.generate import Event, Generated, answer_stream, generator_for
+from index.store import IndexMismatch, IndexNotFound
+from service.deps import Service, without_server_paths
 from service.limits import BodyLimit, QuestionSlots
 from service.live import LiveService
 from service.openapi import truthful_openapi
-from service.qa import QAService
-from service.schemas import (
-    ArticleOut,
-    ArticlesChanged,
-    ArticlesIn,
-    ArticleSummary,
-    AskRequest,
-    AskResponse,
-    Health,
-    IndexInfo,
-    PassageOut,
-)
+from service.routes import articles, ask, health
 from service.settings import Settings
+
+__all__ = ["Service", "create_app"]  # Service: the OpenAI router takes it from here
 
 STATIC_DIR = Path(__file__).parent / "static"
 CSP = (
@@ -52,50 +36,6 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 log = logging.getLogger("wenda")
-
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-def qa_service(request: Request) -> QAService:
-    """The service over the current index generation, or 503 saying how to build the index."""
-    live: LiveService = request.app.state.live
-    service = live.service
-    if service is None:
-        detail = without_server_paths(live.error or "index not loaded", live.settings)
-        raise HTTPException(status_code=503, detail=detail)
-    return service
-
-
-def without_server_paths(message: str, settings: Settings) -> str:
-    """message with the data dir's absolute path written as <data dir>: a response does not
-    tell a client where the server keeps its files."""
-    paths = {str(settings.data_dir), str(settings.data_dir.resolve())}
-    for path in sorted(paths, key=len, reverse=True):
-        message = message.replace(path, "<data dir>")
-    return message
-
-
-def admin(request: Request) -> None:
-    """Changing articles needs the admin token: 403 when none is configured, 401 when wrong."""
-    token: str | None = request.app.state.live.settings.admin_token
-    if not token:
-        raise HTTPException(
-            status_code=403,
-            detail="changing articles over HTTP is off: start `wenda serve` with "
-            "WENDA_ADMIN_TOKEN set, then send `Authorization: Bearer <that token>`",
-        )
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip(), token):
-        raise HTTPException(
-            status_code=401,
-            detail="wrong or missing admin token: send `Authorization: Bearer <WENDA_ADMIN_TOKEN>`",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-
-Service = Annotated[QAService, Depends(qa_service)]
-Admin = Depends(admin)
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
@@ -123,6 +63,25 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         static_url="/docs/assets",
     )
 
+    add_middleware(app, settings)
+    add_error_handlers(app)
+
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    from service.openai_api import router as openai_router  # it takes Service from this module
+
+    app.openapi = lambda: truthful_openapi(app)  # type: ignore[method-assign]
+    app.state.openai_created = int(time.time())
+    for router in (ask.router, health.router, articles.router, openai_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Question slots, allowed hosts, the body limit and the security headers."""
     app.add_middleware(
         QuestionSlots,
         slots=settings.max_concurrent_questions,
@@ -146,6 +105,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """422 naming the field (undecodable bodies too), never a bare 500 traceback."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -187,116 +150,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             status_code=500, content={"detail": "internal error; the service log has details"}
         )
 
-    @app.post("/ask", response_model=AskResponse)
-    def ask(body: AskRequest, service: Service) -> AskResponse:
-        for kind, value in ask_events(service, body):
-            if kind == "result":
-                return response_of(service, value)  # type: ignore[arg-type]
-        raise AssertionError("answer_stream ended without a result")
-
-    @app.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}}})
-    def ask_stream(body: AskRequest, service: Service) -> StreamingResponse:
-        return StreamingResponse(
-            answer_events(service, body),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache"},
-        )
-
-    @app.get("/healthz", response_model=Health)
-    def healthz(service: Service) -> Health:
-        m = service.index.manifest
-        return Health(
-            status="ok",
-            index=IndexInfo(
-                articles=m.articles,
-                chunks=m.chunks,
-                model=m.model,
-                built_at=m.built_at,
-                generation=m.generation or None,
-            ),
-        )
-
-    @app.get("/articles", response_model=list[ArticleSummary], response_model_exclude_none=True)
-    def articles(service: Service) -> list[ArticleSummary]:
-        return [ArticleSummary.of(a) for a in service.index.articles]
-
-    async def changed(request: Request, **change: Any) -> ArticlesChanged:
-        """Publish a change as a new generation and serve it before answering."""
-        live: LiveService = request.app.state.live
-        try:
-            manifest, done = await run_in_threadpool(
-                change_articles, live.settings, live.embedder, **change
-            )
-        except UnknownArticle as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from exc
-        except EmptyIndex as exc:
-            raise HTTPException(status_code=409, detail=str(exc)) from exc
-        await run_in_threadpool(live.refresh)
-        return changes_out(done, manifest.articles, manifest.generation)
-
-    @app.post(
-        "/articles",
-        response_model=ArticlesChanged,
-        dependencies=[Admin],
-        openapi_extra={
-            "requestBody": {
-                "content": {
-                    "application/json": {"schema": ArticlesIn.model_json_schema()},
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "file": {"type": "string", "format": "binary"},
-                                "format": {"type": "string", "enum": list(TEXT_FORMATS)},
-                            },
-                        }
-                    },
-                }
-            }
-        },
-    )
-    async def add_articles(request: Request) -> ArticlesChanged:
-        """Add or replace (by id) articles: a .txt/.md/.jsonl upload in the form field `file`
-        (repeatable; `format`: auto, page or article), or JSON {"articles": [...]}."""
-        upsert = await posted_articles(request)
-        return await changed(request, upsert=upsert)
-
-    @app.delete("/articles/{doc_id:path}", response_model=ArticlesChanged, dependencies=[Admin])
-    async def remove_article(doc_id: str, request: Request) -> ArticlesChanged:
-        return await changed(request, remove=[doc_id])
-
-    @app.get("/articles/{doc_id:path}", response_model=ArticleOut, response_model_exclude_none=True)
-    def article(doc_id: str, service: Service) -> ArticleOut:
-        found = service.index.articles_by_id.get(doc_id)
-        if found is None:
-            raise HTTPException(
-                status_code=404,
-                detail=f"no article with doc_id {doc_id!r}; GET /articles lists them",
-            )
-        return ArticleOut.of(found)
-
-    @app.get("/", include_in_schema=False)
-    def chat_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
-
-    from service.openai_api import router as openai_router  # it uses this module's Service
-
-    app.openapi = lambda: truthful_openapi(app)  # type: ignore[method-assign]
-    app.state.openai_created = int(time.time())
-    app.include_router(openai_router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    return app
-
-
-def changes_out(done: Changes, articles: int, generation: str) -> ArticlesChanged:
-    return ArticlesChanged(
-        added=list(done.added),
-        replaced=list(done.replaced),
-        removed=list(done.removed),
-        articles=articles,
-        generation=generation,
-    )
-
 
 def field_name(error: Any) -> str:
     """The dotted field a validation error is about; "body" for the body as a whole (a body
@@ -304,115 +157,3 @@ def field_name(error: Any) -> str:
     if error["type"] == "json_invalid":
         return "body"
     return ".".join(str(p) for p in error["loc"] if p != "body") or "body"
-
-
-def unprocessable(field: str, message: str) -> HTTPException:
-    return HTTPException(
-        status_code=422, detail=[{"field": field, "message": message, "type": "value_error"}]
-    )
-
-
-async def posted_articles(request: Request) -> list[Article]:
-    """The articles of a POST /articles body: multipart uploads or JSON records."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    try:
-        if kind == "multipart/form-data":
-            form = await request.form(max_files=100)
-            text_format = str(form.get("format") or "auto")
-            if text_format not in TEXT_FORMATS:
-                raise unprocessable("format", f"use one of {', '.join(TEXT_FORMATS)}")
-            uploads = [f for f in form.getlist("file") if not isinstance(f, str)]
-            if not uploads:
-                raise unprocessable("file", "upload one or more .txt, .md or .jsonl files")
-            found: list[Article] = []
-            for upload in uploads:
-                data = await upload.read(MAX_UPLOAD_BYTES + 1)
-                if len(data) > MAX_UPLOAD_BYTES:
-                    raise unprocessable("file", f"{upload.filename}: over 20 MB")
-                found.extend(uploaded_articles(upload.filename or "upload.txt", data, text_format))  # type: ignore[arg-type]
-        elif kind == "application/json":
-            try:
-                body = ArticlesIn.model_validate_json(await request.body())
-            except ValidationError as exc:
-                raise RequestValidationError(
-                    [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-                ) from exc
-            found = record_articles([a.record() for a in body.articles])
-        else:
-            raise HTTPException(
-                status_code=415,
-                detail="send multipart/form-data with a `file`, or application/json "
-                '{"articles": [{"id"?, "title", "text", ...}]}',
-            )
-    except CorpusError as exc:
-        raise unprocessable(
-            "file" if kind.startswith("multipart") else "articles", str(exc)
-        ) from exc
-    if not found:
-        raise unprocessable("file", "no article with text found in the upload")
-    return found
-
-
-def sse(event: str, data: Any) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def ask_events(service: QAService, body: AskRequest) -> Iterator[Event]:
-    """answer_stream for an /ask body, with the configured model (if any)."""
-    history = [Turn(t.role, t.content) for t in body.history]
-    only = body.filter.to_filter() if body.filter else None
-    generator = generator_for(service.settings)
-    return answer_stream(service, body.question, history, body.top_k, only, generator)
-
-
-def response_of(service: QAService, outcome: Generated) -> AskResponse:
-    response = AskResponse.of(outcome.result, service.index.articles_by_id)
-    response.answered_by = outcome.answered_by
-    return response
-
-
-def answer_events(service: QAService, body: AskRequest) -> Iterator[str]:
-    """passages, then the answer in pieces (a model's verified sentences as it writes them),
-    then citations, then the whole response."""
-    try:
-        outcome: Generated | None = None
-        for kind, value in ask_events(service, body):
-            if kind == "retrieved":
-                hits = value.hits  # type: ignore[union-attr]
-                yield sse("passages", [PassageOut.of(h).model_dump() for h in hits])
-            elif kind == "sentence":
-                yield sse("delta", {"text": value})
-            else:
-                outcome = value  # type: ignore[assignment]
-        assert outcome is not None
-        response = response_of(service, outcome)
-        if outcome.answered_by == "extractive":  # a generated answer was sent as it was written
-            for piece in answer_pieces(response.answer):
-                yield sse("delta", {"text": piece})
-        yield sse("citations", [c.model_dump() for c in response.citations])
-        yield sse("done", response.model_dump())
-    except (
-        Exception
-    ) as exc:  # the stream has started: report in-band rather than drop the connection
-        log.exception("stream failed")
-        yield sse("error", {"detail": f"answer failed: {type(exc).__name__}"})
-
-
-def answer_pieces(answer: str, size: int = 16) -> Iterator[str]:
-    """The answer cut into short pieces, never inside a [n] marker."""
-    piece = ""
-    i = 0
-    while i < len(answer):
-        if answer[i] == "[":
-            close = answer.find("]", i)
-            if close != -1:
-                piece += answer[i : close + 1]
-                i = close + 1
-                continue
-        piece += answer[i]
-        i += 1
-        if len(piece) >= size:
-            yield piece
-            piece = ""
-    if piece:
-        yield piece

@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 import click
 
-from corpus.loading import TEXT_FORMATS, CorpusError, load_corpus
+from corpus.formats import TEXT_FORMATS, CorpusError
 from index.changes import Changes, EmptyIndex, UnknownArticle
 from index.layout import IndexMismatch, IndexNotFound, Manifest, has_index, published_manifest
 from service.operations import make_settings, ready_embedder
+from service.request_limits import DEFAULT_TOP_K, MODES, TOP_K_MAX, TOP_K_MIN
 from service.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -180,6 +181,8 @@ def index_cmd(
         )
         report_change(m, changes, settings)
         return
+    from corpus.loading import load_corpus
+
     articles = load_corpus(settings.corpus, text_format)  # type: ignore[arg-type]
     if show_articles:
         from corpus.newspaper import describe_articles
@@ -221,6 +224,8 @@ def add_cmd(paths: tuple[Path, ...], data_dir: Path | None, text_format: str) ->
     from service.operations import bring_up_to_date
 
     settings = make_settings(data_dir)
+    from corpus.loading import load_corpus
+
     articles = load_corpus(list(paths), text_format)  # type: ignore[arg-type]
     m, changes = bring_up_to_date(
         settings, ready_embedder(settings), upsert=articles, progress=progress_bar("embedding")
@@ -336,7 +341,7 @@ class ServiceUnreachable(RuntimeError):
 @main.command("ask")
 @click.argument("question")
 @option_data_dir
-@click.option("--top-k", type=click.IntRange(1, 20), default=None)
+@click.option("--top-k", type=click.IntRange(TOP_K_MIN, TOP_K_MAX), default=None)
 @click.option(
     "--url",
     default=None,
@@ -404,10 +409,10 @@ def eval_service(corpus: Sequence[Path], data_dir: Path | None) -> tuple[Any, Se
 )
 @option_corpus
 @option_data_dir
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option(
-    "--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True
+    "--top-k", type=click.IntRange(TOP_K_MIN, TOP_K_MAX), default=DEFAULT_TOP_K, show_default=True
 )
-@click.option("--top-k", type=click.IntRange(1, 20), default=5, show_default=True)
 @click.option(
     "--sample",
     type=click.IntRange(1),

@@ -11,14 +11,13 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus.loading import load_corpus
 from corpus.model import Article
 from index.changes import Changes
-from index.embedder import Embedder
 from index.layout import EVAL_FOLDER, Manifest
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from index.embedder import Embedder
     from service.qa import QAService
 
 Progress = Callable[[int, int], None]
@@ -130,6 +129,8 @@ def ensure_eval_index(
 ) -> Settings:
     """The settings of an index of corpus in the data dir's eval/ folder, built or brought up to
     date first through the data dir's embedding cache; the data dir's own index is untouched."""
+    from corpus.loading import load_corpus
+
     paths = [Path(p) for p in corpus]
     eval_settings = make_settings(
         eval_data_dir(settings.data_dir, paths), paths, cache_dir=settings.embedding_cache_dir

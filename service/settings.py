@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.retriever import Mode
+from index.modes import Mode
+from service.request_limits import DEFAULT_TOP_K, TOP_K_MAX, TOP_K_MIN
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_CORPUS = PROJECT_ROOT / "corpus" / "articles"
@@ -20,7 +21,7 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     # the bundled articles: a folder of articles only (the corpus package's code lives beside it)
     corpus: list[Path] = Field(default_factory=lambda: [BUNDLED_CORPUS])
-    top_k: int = Field(default=5, ge=1, le=20)
+    top_k: int = Field(default=DEFAULT_TOP_K, ge=TOP_K_MIN, le=TOP_K_MAX)
     mode: Mode = "hybrid"
     # the converted embedding model, shared by every data dir
     model_dir: Path = PROJECT_ROOT / "data" / "model" / "multilingual-e5-small"

@@ -166,7 +166,7 @@ def test_stream_sends_a_models_verified_sentences_as_it_writes_them(
     from tests.service.test_generate import QUESTION, ScriptedGenerator
 
     probe = ScriptedGenerator("无法回答。")
-    monkeypatch.setattr("service.api.generator_for", lambda settings: probe)
+    monkeypatch.setattr("service.routes.ask.generator_for", lambda settings: probe)
     client.post("/ask", json={"question": QUESTION})
     evidence = probe.prompts[0][1]["content"].splitlines()
     n = next(line.split("]")[0][1:] for line in evidence if "8210" in line)
@@ -184,7 +184,7 @@ def test_stream_sends_a_models_verified_sentences_as_it_writes_them(
             yield f"芳说新增就业9999人[{n}]。"
 
     model = GatedModel()
-    monkeypatch.setattr("service.api.generator_for", lambda settings: model)
+    monkeypatch.setattr("service.routes.ask.generator_for", lambda settings: model)
     events: list[tuple[str, dict]] = []
     with client.stream("POST", "/ask/stream", json={"question": QUESTION}) as resp:
         name = ""
@@ -200,3 +200,20 @@ def test_stream_sends_a_models_verified_sentences_as_it_writes_them(
     done = events[-1][1]
     assert events[1][1]["text"] == done["answer"] == "武陵区城镇新增就业8210人[1]。"
     assert done["answered_by"] == "generated" and len(done["citations"]) == 1
+
+
+def test_config_serves_the_limits_the_request_schema_enforces(client: TestClient) -> None:
+    config = client.get("/config").json()
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["AskRequest"]
+    props = schema["properties"]
+    assert config["max_question_chars"] == props["question"]["maxLength"] == 2000
+    assert config["max_history_turns"] == props["history"]["maxItems"] == 20
+    low, high = config["top_k"]["min"], config["top_k"]["max"]
+    for top_k, status in ((low - 1, 422), (low, 200), (high, 200), (high + 1, 422)):
+        asked = client.post("/ask", json={"question": "武陵区贷款多少笔?", "top_k": top_k})
+        assert asked.status_code == status, top_k
+    assert config["modes"] == ["hybrid", "bm25", "dense"]
+    too_long = client.post("/ask", json={"question": "问" * (config["max_question_chars"] + 1)})
+    assert too_long.status_code == 422
+    abstained = client.post("/ask", json={"question": "安化县的县长是谁?"}).json()
+    assert abstained["abstained"] and abstained["answer"].startswith(config["abstain_message"])

@@ -211,3 +211,13 @@ def test_eval_with_a_model_puts_generated_beside_extractive(tmp_path: Path, fake
     assert table.exit_code == 0, table.output
     assert "| extractive | 2 |" in table.output and "| generated | 2 |" in table.output
     assert "first token p50 ms" in table.output
+
+
+def test_the_cli_starts_without_loading_the_index_or_model_libraries() -> None:
+    import subprocess
+    import sys
+
+    heavy = ["faiss", "bm25s", "scipy", "jieba", "torch", "sentence_transformers", "numpy"]
+    code = f"import sys, service.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
