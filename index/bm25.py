@@ -7,6 +7,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 from pathlib import Path
 
 import bm25s
@@ -25,6 +26,37 @@ TOKENIZER = "jieba-search/nfkc-lower/v1"
 def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens of the NFKC, lower-cased text, punctuation and spaces dropped."""
     return [t for t in jieba.lcut_for_search(normalize(text).lower()) if _WORD_RE.search(t)]
+
+
+def bm25_model(tokens: Sequence[list[str]]) -> bm25s.BM25:
+    """bm25s's BM25 (Lucene variant, its defaults) over passages already tokenised, its score
+    matrix computed with array operations: what bm25s.BM25.index builds, at a tenth of the time
+    (it counts each passage in a Python loop), so an update's rebuild from stored tokens costs
+    little more than reading them."""
+    model = bm25s.BM25()
+    flat = list(chain.from_iterable(tokens))
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
+    ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+    vocab.setdefault("", len(vocab))  # bm25s's empty token: what a passage without words holds
+    n_docs, n_vocab = len(tokens), len(vocab)
+    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=n_docs)
+    pairs, tf = np.unique(np.repeat(np.arange(n_docs), lengths) * n_vocab + ids, return_counts=True)
+    docs, terms = np.divmod(pairs, n_vocab)
+    df = np.bincount(terms, minlength=n_vocab)
+    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+    norm = model.k1 * ((1 - model.b) + model.b * lengths / lengths.mean())
+    scores = (idf[terms] * (tf / (norm[docs] + tf))).astype(model.dtype)
+    order = np.lexsort((docs, terms))  # column-major: bm25s keeps a CSC matrix
+    model.scores = {
+        "data": scores[order],
+        "indices": docs[order].astype(model.int_dtype),
+        "indptr": np.concatenate([[0], np.cumsum(df)]).astype(model.int_dtype),
+        "num_docs": n_docs,
+    }
+    model.vocab_dict = vocab
+    model.unique_token_ids_set = set(vocab.values())
+    model.nonoccurrence_array = None
+    return model
 
 
 class KeywordIndex:
@@ -57,8 +89,7 @@ class KeywordIndex:
         when the caller kept it up to date, spares counting every passage again. Without
         keep_tokens the index is saved without them (an update then rebuilds it)."""
         stored = [toks or [""] for toks in tokens]
-        model = bm25s.BM25()
-        model.index(stored, show_progress=False)
+        model = bm25_model(stored)
         if doc_freq is None:
             doc_freq = dict(Counter(tok for toks in stored for tok in set(toks) if tok))
         return cls(model, doc_freq, len(stored), stored if keep_tokens else None)
@@ -101,6 +132,14 @@ class KeywordIndex:
             return None
         tokens: list[list[str]] = json.loads(path.read_text(encoding="utf-8"))
         return tokens
+
+    @staticmethod
+    def load_doc_freq(folder: Path) -> dict[str, int]:
+        """The document frequencies of an index saved by `save`, without loading its model."""
+        doc_freq: dict[str, int] = json.loads(
+            (folder / "doc_freq.json").read_text(encoding="utf-8")
+        )["doc_freq"]
+        return doc_freq
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:

@@ -32,6 +32,13 @@ VECTORS = "vectors.faiss"
 KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
 UNITS = "sentences.json"  # the answer units, [doc_id, start, end] each
 UNIT_VECTORS = "sentence_vectors.npy"  # float16, one row per answer unit
+# A flat index's vectors are not rewritten by an update: VECTORS and UNIT_VECTORS are the base
+# (a hard link to the previous build's file, rows of removed articles left in place), each
+# update's new rows are a part of their own (`vectors.added-<n>.npy`,
+# `sentence_vectors.added-<n>.npy`, linked on as well), and the *_ROWS files give each
+# passage's (answer unit's) row of base + parts. Without them, row i is passage (unit) i.
+VECTOR_ROWS = "vector_rows.npy"  # int64, one per passage
+UNIT_ROWS = "sentence_rows.npy"  # int64, one per answer unit
 
 T = TypeVar("T")
 
@@ -84,6 +91,9 @@ class Manifest:
     corpus_paths: list[str] = field(default_factory=list)  # what `wenda index` read
     build_params: dict[str, Any] = field(default_factory=dict)  # see index.store.build_config
     changes: dict[str, int] = field(default_factory=dict)  # of the update that published it
+    # rows stored in the vector files when an update reused them: {"vectors", "vectors_added",
+    # "units", "units_added"}; empty when the files hold exactly the passages and units in order
+    stored_rows: dict[str, Any] = field(default_factory=dict)
 
 
 def has_index(data_dir: Path) -> bool:

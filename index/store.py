@@ -40,19 +40,27 @@ from index.encoding import EncodedArticles, Progress, encode_articles, sentence_
 from index.folder import (
     IndexContents,
     LoadedIndex,
+    StoredRows,
     load_folder,
     read_articles,
+    read_chunks,
     read_units,
     write_contents,
 )
 from index.layout import (
     ARTICLES,
     BUILDS,
+    CHUNKS,
     FORMAT_VERSION,
     INDEX_LINK,
     KEYWORDS,
     MANIFEST,
     PARTIAL_PREFIX,
+    UNIT_ROWS,
+    UNIT_VECTORS,
+    UNITS,
+    VECTOR_ROWS,
+    VECTORS,
     WRITE_LOCK,
     IndexDamaged,
     IndexMismatch,
@@ -60,6 +68,7 @@ from index.layout import (
     Manifest,
     current_generation,
     read_manifest,
+    read_part,
     write_manifest,
 )
 
@@ -77,10 +86,10 @@ class _Editable:
 
     articles: list[Article]
     chunks: list[Chunk]
-    vectors: Any  # faiss.Index
+    vectors: Any  # faiss.Index, or StoredRows: a flat index's vectors edited where they lie
     tokens: list[list[str]]
     units: list[tuple[str, int, int]]
-    unit_vectors: np.ndarray
+    unit_vectors: np.ndarray | StoredRows
     doc_freq: dict[str, int] | None = None  # of tokens, when known (else counted on saving)
 
     def contents(self) -> IndexContents:
@@ -327,6 +336,21 @@ class IndexStore:
         tokens = KeywordIndex.load_tokens(folder / KEYWORDS)
         if manifest.build_params != wanted or tokens is None:
             return manifest, articles, None
+        if manifest.index_type == "flat":
+            # the vectors stay in their files: an update links them and writes only its own
+            chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
+            units = read_part(UNITS, lambda: read_units(folder))
+            stored = manifest.stored_rows
+            editable = _Editable(
+                articles,
+                chunks,
+                StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored.get("vectors"), len(chunks)),
+                tokens,
+                units,
+                StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored.get("units"), len(units)),
+                read_part(KEYWORDS, lambda: KeywordIndex.load_doc_freq(folder / KEYWORDS)),
+            )
+            return manifest, articles, editable
         index = load_folder(folder, manifest)
         editable = _Editable(
             index.articles,
@@ -379,7 +403,7 @@ class IndexStore:
         folder = builds / f"{PARTIAL_PREFIX}{build_id}"
         try:
             folder.mkdir()
-            units = write_contents(folder, contents)
+            units, stored_rows = write_contents(folder, contents)
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
                 model=model,
@@ -396,6 +420,7 @@ class IndexStore:
                 corpus_paths=[str(p) for p in corpus_paths],
                 build_params=build_config(model, dim, index_type),
                 changes=(changes or Changes()).counts(),
+                stored_rows=stored_rows,
             )
             write_manifest(folder, manifest)
             final = builds / build_id
@@ -430,12 +455,22 @@ def _edited(
     """current without the passages and units of the articles in gone, plus the encoded ones."""
     keep = [i for i, c in enumerate(current.chunks) if c.doc_id not in gone]
     drop = np.asarray([i for i, c in enumerate(current.chunks) if c.doc_id in gone], dtype=np.int64)
-    index = current.vectors
-    if drop.size:
-        index = _without_rows(index, drop, index_type)
-    if len(encoded.vectors):
-        index.add(np.ascontiguousarray(encoded.vectors, dtype=np.float32))
     keep_units = [i for i, u in enumerate(current.units) if u[0] not in gone]
+    index = current.vectors
+    unit_vectors = current.unit_vectors
+    if isinstance(index, StoredRows) and isinstance(unit_vectors, StoredRows):
+        index = index.edited(np.asarray(keep, np.int64), encoded.vectors.astype(np.float32))
+        unit_vectors = unit_vectors.edited(np.asarray(keep_units, np.int64), encoded.unit_vectors)
+        if index.worth_compacting() or unit_vectors.worth_compacting():
+            index = make_vector_index(index.vectors(lambda: _base_vectors(index.folder)), "flat")
+            unit_vectors = unit_vectors.vectors(lambda: np.load(unit_vectors.folder / UNIT_VECTORS))
+    else:
+        if drop.size:
+            index = _without_rows(index, drop, index_type)
+        if len(encoded.vectors):
+            index.add(np.ascontiguousarray(encoded.vectors, dtype=np.float32))
+        assert isinstance(unit_vectors, np.ndarray)
+        unit_vectors = np.concatenate([unit_vectors[keep_units], encoded.unit_vectors])
     new_tokens = [tokenize(t) or [""] for t in encoded.inputs]
     doc_freq = KeywordIndex.updated_doc_freq(
         current.doc_freq or {}, [current.tokens[i] for i in drop.tolist()], new_tokens
@@ -446,9 +481,14 @@ def _edited(
         index,
         [current.tokens[i] for i in keep] + new_tokens,
         [current.units[i] for i in keep_units] + encoded.units,
-        np.concatenate([current.unit_vectors[keep_units], encoded.unit_vectors]),
+        unit_vectors,
         doc_freq if current.doc_freq is not None else None,
     )
+
+
+def _base_vectors(folder: Path) -> np.ndarray:
+    index = read_part(VECTORS, lambda: faiss.read_index(str(folder / VECTORS)))
+    return index.reconstruct_n(0, index.ntotal)
 
 
 # ------------------------------------------- the module's functions, as callers have used them

@@ -22,3 +22,25 @@ def test_scores_rank_the_passage_with_rare_terms_first(tmp_path: Path) -> None:
 def test_idf_is_higher_for_rarer_terms() -> None:
     index = KeywordIndex.build(["企业 甲", "企业 乙", "企业 丙 钨"])
     assert index.idf("钨") > index.idf("企业")
+
+
+def test_bm25_model_scores_as_bm25s_own_index_does() -> None:
+    import bm25s
+    import numpy as np
+
+    from index.bm25 import bm25_model, tokenize
+
+    texts = [
+        "武陵区城镇新增就业8210人，新增农村劳动力转移就业574人。",
+        "全区发放创业担保贷款122笔，发放金额5241.5万元。",
+        "创业孵化园累计孵化企业113家，带动就业1200余人。",
+        "",
+        "就业 就业 就业：城镇新增就业人数创新高。",
+    ]
+    tokens = [tokenize(t) or [""] for t in texts]
+    reference = bm25s.BM25()
+    reference.index(tokens, show_progress=False)
+    ours = bm25_model(tokens)
+    assert set(ours.vocab_dict) == set(reference.vocab_dict)
+    for query in (["就业"], ["创业", "贷款"], ["新增", "就业", "孵化"], [""]):
+        assert np.allclose(ours.get_scores(query), reference.get_scores(query), atol=1e-6)

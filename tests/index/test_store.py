@@ -304,3 +304,72 @@ def test_saved_contents_load_back_with_unit_vectors_gathered_lazily(
         loaded.sentence_vectors[loaded.sentence_rows[unit]], index.sentence_vectors[row]
     )
     assert loaded.sentence_rows[unit] == len(order) - 1
+
+
+def vectors_by_chunk(index) -> dict[str, np.ndarray]:
+    stored = index.vectors.reconstruct_n(0, index.vectors.ntotal)
+    return {c.chunk_id: stored[i] for i, c in enumerate(index.chunks)}
+
+
+def units_by_span(index) -> dict[tuple[str, int, int], np.ndarray]:
+    return {u: index.sentence_vectors[row] for u, row in index.sentence_rows.items()}
+
+
+def test_an_update_links_the_vector_files_and_writes_only_its_new_rows(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(12), fake_embedder, tmp_path)
+    first = (tmp_path / "index").resolve()
+    new = Article(doc_id="n1", title="新闻", text="钨矿公司今年产量翻番。工人增加到三百人。")
+    update_index(tmp_path, fake_embedder, upsert=[new])
+    second = (tmp_path / "index").resolve()
+    for name in ("vectors.faiss", "sentence_vectors.npy"):  # the same file, not a copy
+        assert (second / name).stat().st_ino == (first / name).stat().st_ino
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    added = [c for c in index.chunks if c.doc_id == "n1"]
+    assert np.load(second / "vectors.added-1.npy").shape == (len(added), fake_embedder.dim)
+    assert len(np.load(second / "sentence_vectors.added-1.npy")) == 2  # its two sentences
+    # a removal writes no vectors at all: the files of the build before are linked on
+    update_index(tmp_path, fake_embedder, remove=["d3"])
+    third = (tmp_path / "index").resolve()
+    for name in ("vectors.faiss", "vectors.added-1.npy", "sentence_vectors.added-1.npy"):
+        assert (third / name).stat().st_ino == (second / name).stat().st_ino
+    assert not list(third.glob("*.added-2.npy"))
+    # what loads is what a full build of the same articles holds, vector for vector
+    now = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    full = [a for a in articles(12) if a.doc_id != "d3"] + [new]
+    build_index(full, fake_embedder, tmp_path / "full")
+    fresh = load_index(tmp_path / "full", fake_embedder.name, fake_embedder.dim)
+    got, want = vectors_by_chunk(now), vectors_by_chunk(fresh)
+    assert got.keys() == want.keys() and all(np.allclose(got[k], want[k]) for k in want)
+    got_units, want_units = units_by_span(now), units_by_span(fresh)
+    assert got_units.keys() == want_units.keys()
+    assert all(np.array_equal(got_units[k], want_units[k]) for k in want_units)
+    assert search_ids(now, "钨矿公司今年产量翻番", fake_embedder) == ["n1", "n1"]
+    assert now.vectors.ntotal == len(now.chunks) == now.keywords.n_docs
+
+
+def test_vectors_are_written_afresh_once_a_quarter_of_the_stored_rows_are_dead(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(8), fake_embedder, tmp_path)
+    inode = (tmp_path / "index" / "vectors.faiss").stat().st_ino
+    m, _ = update_index(tmp_path, fake_embedder, remove=["d0"])
+    assert m.stored_rows and (tmp_path / "index" / "vector_rows.npy").exists()
+    m, _ = update_index(tmp_path, fake_embedder, remove=["d1", "d2"])  # 3 of 8 dead
+    last = (tmp_path / "index").resolve()
+    assert m.stored_rows == {} and not (last / "vector_rows.npy").exists()
+    assert (last / "vectors.faiss").stat().st_ino != inode  # the build before still links it
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert index.vectors.ntotal == len(index.chunks) == m.chunks
+    assert search_ids(index, "这是第5篇文章。它讲了第5件事。", fake_embedder) == ["d5", "d5"]
+
+
+def test_a_missing_added_part_is_damage_naming_it(tmp_path: Path, fake_embedder) -> None:
+    from index.layout import IndexDamaged
+
+    build_index(articles(6), fake_embedder, tmp_path)
+    update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇文章。")])
+    (tmp_path / "index" / "vectors.added-1.npy").unlink()
+    with pytest.raises(IndexDamaged, match=r"index/vectors\.added-1\.npy"):
+        load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
