@@ -29,6 +29,11 @@ def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
             [realistic / "articles.jsonl"],
         ),
         (
+            "realistic part 2 (our own, bench/realistic, another province)",
+            realistic / "questions2.jsonl",
+            [realistic / "articles2.jsonl"],
+        ),
+        (
             "CMRC 2018 public",
             eval_dir / "cmrc2018" / "questions_public.jsonl",
             [eval_dir / "cmrc2018" / "docs.jsonl"],

@@ -41,6 +41,7 @@ from service.followup import resolve_question
 from service.settings import PROJECT_ROOT
 
 REALISTIC = PROJECT_ROOT / "bench" / "realistic"
+REALISTIC_PARTS = ("", "2")  # articles.jsonl + questions.jsonl, articles2.jsonl + questions2.jsonl
 WRONG_COST = 3.0  # a wrong cited answer costs this many right ones: it is worse than abstaining
 REALISTIC_WEIGHT = 5.0  # a realistic question counts as this many public ones (they are few)
 
@@ -317,13 +318,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name in args.sets
     }
-    realistic = load_samples(
-        "realistic",
-        REALISTIC / "questions.jsonl",
-        REALISTIC / "articles.jsonl",
-        0,
-        REALISTIC_WEIGHT,
-    )
+    realistic = [
+        s
+        for part in REALISTIC_PARTS
+        for s in load_samples(
+            f"realistic{part}",
+            REALISTIC / f"questions{part}.jsonl",
+            REALISTIC / f"articles{part}.jsonl",
+            0,
+            REALISTIC_WEIGHT,
+        )
+    ]
     everything_public = [s for ss in public.values() for s in ss]
     for name, samples in public.items():
         others = [s for n, ss in public.items() if n != name for s in ss]

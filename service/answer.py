@@ -143,6 +143,11 @@ _CJK_DIGITS = "0-9０-９一二三四五六七八九十百千两"
 _NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
 # first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
 _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
+# times that set two otherwise equal facts apart (去年的产量 is not 今年的)
+_TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
+# kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
+_SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
+_PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
 _QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
 
 
@@ -268,6 +273,21 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         if len(word) >= 2 and word[0] in _CONTRAST and word not in text:
             rest = word[1:]
             if any(c + rest in text for c in _CONTRAST if c != word[0]):
+                return True
+    for family in _TIME_FAMILIES:  # 去年 asked, only 今年 told
+        asked = [w for w in family if w in question]
+        if asked and not any(w in text for w in asked) and any(w in text for w in family):
+            return True
+    places = [
+        m.group(0)
+        for m in _PLACE.finditer(question)
+        if m.group(0) not in text and (m.group(1) in named or m.group(0) in named)
+    ]
+    if places:  # 西岭区 asked, only 东湖区 told
+        words = [w for w in tokenize(text) if len(w) >= 3 and w not in question]
+        for place in places:
+            suffix = next(x for x in _SIBLING_SUFFIXES if place.endswith(x))
+            if any(w.endswith(suffix) and not w.startswith(place[:2]) for w in words):
                 return True
     return False
 

@@ -1,4 +1,5 @@
-"""Validate the realistic evaluation set (articles.jsonl + questions.jsonl).
+"""Validate the realistic evaluation set, each part (articles.jsonl + questions.jsonl, and
+articles2.jsonl + questions2.jsonl) on its own.
 
 Run from the project root:  python bench/realistic/check.py
 Exit status 0 when every check passes, 1 otherwise (every problem is listed).
@@ -12,8 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ARTICLES = HERE / "articles.jsonl"
-QUESTIONS = HERE / "questions.jsonl"
+PARTS = ("", "2")  # articles.jsonl + questions.jsonl, then articles2.jsonl + questions2.jsonl
 
 MIN_ARTICLES = 16
 MIN_QUESTIONS = 160
@@ -244,8 +244,17 @@ def check_questions(rows, articles):
 
 
 def main():
-    articles = check_articles(read_jsonl(ARTICLES))
-    kinds, answerable_kinds, per_doc, total = check_questions(read_jsonl(QUESTIONS), articles)
+    status = 0
+    for part in PARTS:
+        print(f"== articles{part}.jsonl + questions{part}.jsonl")
+        status |= check_part(HERE / f"articles{part}.jsonl", HERE / f"questions{part}.jsonl")
+        problems.clear()
+    return status
+
+
+def check_part(articles_path, questions_path):
+    articles = check_articles(read_jsonl(articles_path))
+    kinds, answerable_kinds, per_doc, total = check_questions(read_jsonl(questions_path), articles)
 
     print(f"articles: {len(articles)}")
     print(f"questions: {total}")
