@@ -221,3 +221,22 @@ def test_the_cli_starts_without_loading_the_index_or_model_libraries() -> None:
     code = f"import sys, service.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_dry_run_titles_a_plain_article_without_headline_by_its_first_sentence(
+    tmp_path: Path,
+) -> None:
+    bridge = tmp_path / "bridge.txt"
+    bridge.write_text(
+        "12月28日上午9时,石岭县第一座跨江大桥正式通车,全长1.6公里,总投资9.8亿元。\n"
+        "大桥通车后,两岸通行时间由40分钟缩短为5分钟。\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["index", "--dry-run", "--show-articles", "--corpus", str(bridge)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "=== bridge  石岭县第一座跨江大桥正式通车,全长1.6公里" in lines
+    assert not [line for line in lines if line.startswith(("byline:", "date:"))]
+    assert "12月28日上午9时,石岭县第一座跨江大桥正式通车" in result.output  # the body keeps it
