@@ -145,20 +145,29 @@ def test_if_missing_and_eval_leave_a_custom_index_byte_identical(tmp_path: Path,
 
 
 def test_if_missing_rebuilds_an_index_built_another_way_from_its_own_articles(
-    tmp_path: Path, fake_cli
+    tmp_path: Path, fake_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import index.store
+
     corpus, data = custom_corpus(tmp_path / "news"), tmp_path / "d"
+    current = index.store.build_config
+
+    def older(model: str, dim: int, index_type: str) -> dict:  # as an older wenda recorded it
+        return {**current(model, dim, index_type), "chunking": "older-rules/v0"}
+
+    monkeypatch.setattr(index.store, "build_config", older)
     fake_cli.invoke(main, ["index", "--corpus", str(corpus), "--data-dir", str(data)])
+    monkeypatch.undo()
     path = data / "index" / "manifest.json"
     raw = json.loads(path.read_text())
-    raw["build_params"]["chunking"] = "older-rules/v0"  # as built by an older wenda
-    path.write_text(json.dumps(raw))
     rebuilt = fake_cli.invoke(main, ["index", "--if-missing", "--data-dir", str(data)])
     assert rebuilt.exit_code == 0 and "rebuilding its articles" in rebuilt.output
     after = json.loads(path.read_text())
     assert after["build_params"]["chunking"] != "older-rules/v0"
     assert after["generation"] != raw["generation"] and after["corpus_paths"] == raw["corpus_paths"]
     assert after["corpus_hash"] == raw["corpus_hash"]  # its own articles, not the bundled corpus
+    kept = fake_cli.invoke(main, ["index", "--if-missing", "--data-dir", str(data)])
+    assert "left as it is" in kept.output
 
 
 def test_version_and_busy_port(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from corpus.model import Article
 from service import operations
 from service.settings import Settings
@@ -48,16 +50,20 @@ def test_an_eval_index_is_built_once_and_leaves_the_data_dirs_own_index_alone(
 
 
 def test_an_index_built_another_way_is_rebuilt_from_its_own_articles(
-    tmp_path: Path, fake_embedder
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import index.store
+
     settings = Settings(data_dir=tmp_path / "data")
     mine = [Article("x", "标题", "一篇自己的文章。"), Article("y", "另一篇", "第二篇文章。")]
+    current = index.store.build_config
+
+    def older(model: str, dim: int, index_type: str) -> dict:  # as an older wenda recorded it
+        return {**current(model, dim, index_type), "tokenizer": "jieba-search/older"}
+
+    monkeypatch.setattr(index.store, "build_config", older)
     operations.build(settings, fake_embedder, mine)
-    assert operations.is_built_as_configured(settings, fake_embedder)
-    path = tmp_path / "data" / "index" / "manifest.json"
-    raw = json.loads(path.read_text())
-    raw["build_params"]["tokenizer"] = "jieba-search/older"
-    path.write_text(json.dumps(raw))
+    monkeypatch.undo()
     assert not operations.is_built_as_configured(settings, fake_embedder)
     m, changes = operations.rebuild_as_configured(settings, fake_embedder)
     assert operations.is_built_as_configured(settings, fake_embedder)
