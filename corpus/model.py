@@ -14,6 +14,7 @@ class Edit:
     source_start: int  # offsets into the raw page text
     source_end: int
     detail: str = ""
+    rule: str = ""  # the repair rule that made it (corpus/repair.py's REPAIR_STEPS, /variant)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import jieba
 
 from corpus.model import Article
+from corpus.punctuation import CJK, HEADLINE_STOPS, SENTENCE_MARKS
 from corpus.text import sentence_spans
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 HEADLINE_MAX_CHARS = 40
 TITLE_MAX_CHARS = 24
 CREDIT_LINES_MAX = 3  # credit lines are read only right under the headline (or at the top)
@@ -24,19 +24,17 @@ _DATE_RE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
 )
-_SOURCE_RE = re.compile(rf"(?:来源|来自|稿源|出处)\s*[:：]\s*(?P<source>[{_CJK}\w·]+)")
+_SOURCE_RE = re.compile(rf"(?:来源|来自|稿源|出处)\s*[:：]\s*(?P<source>[{CJK}\w·]+)")
 _URL_RE = re.compile(r"(?:(?:原文)?链接\s*[:：]\s*)?(?P<url>https?://\S+)")
 _ROLE_RE = re.compile(
     rf"(?:本报|新华社|央视|本台)?(?:特约|见习|实习)?(?:记者|通讯员|撰稿|文|图|编辑)\s*[:：/]?\s*"
-    rf"(?P<names>[{_CJK}]{{2,4}}(?:[\s、,，]+[{_CJK}]{{2,4}})*)"
+    rf"(?P<names>[{CJK}]{{2,4}}(?:[\s、,，]+[{CJK}]{{2,4}})*)"
 )
-_NAMES_RE = re.compile(rf"^[{_CJK}]{{2,4}}(?:[\s、]+[{_CJK}]{{2,4}}){{1,3}}$")
+_NAMES_RE = re.compile(rf"^[{CJK}]{{2,4}}(?:[\s、]+[{CJK}]{{2,4}}){{1,3}}$")
 _WHEN_CLAUSE_RE = re.compile(
     r"^(?:[0-9０-９]+\s*[年月日号时点分]|[上下中]午|早上|晚上|凌晨|今天|昨天|近日|日前|\s)+[，,、]"
 )
-_HEADLINE_STOPS = "。；;…"
-_SENTENCE_MARKS = "。！？!?；;…"
-_LEFTOVER_RE = re.compile(rf"[{_CJK}A-Za-z0-9]")
+_LEFTOVER_RE = re.compile(rf"[{CJK}A-Za-z0-9]")
 _PAGE_BYLINES = 2  # a file whose split yields this many signed articles is a newspaper page
 
 
@@ -89,7 +87,7 @@ def is_headline(line: str) -> bool:
     """A short line ending no sentence: a headline when text follows it."""
     return (
         1 <= len(line) <= HEADLINE_MAX_CHARS
-        and not any(c in _HEADLINE_STOPS for c in line)
+        and not any(c in HEADLINE_STOPS for c in line)
         and read_credit_line(line) is None
     )
 
@@ -100,7 +98,7 @@ def title_from_text(text: str) -> str:
     spans = sentence_spans(text)
     if not spans:
         return ""
-    first = text[spans[0][0] : spans[0][1]].rstrip(_SENTENCE_MARKS + "”’")
+    first = text[spans[0][0] : spans[0][1]].rstrip(SENTENCE_MARKS + "”’")
     when = _WHEN_CLAUSE_RE.match(first)
     if when and len(first) - when.end() >= 6:
         first = first[when.end() :]

@@ -6,9 +6,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from corpus.punctuation import SENTENCE_SPAN_CLOSERS
+
 SENTENCE_END = "。！？；!?;"
-_CLOSERS = "”’」』）)》\"'"
-_SENTENCE_RE = re.compile(rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[{_CLOSERS}]*|\n|$)")
+_SENTENCE_RE = re.compile(
+    rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[{SENTENCE_SPAN_CLOSERS}]*|\n|$)"
+)
 
 
 def normalize(text: str) -> str:

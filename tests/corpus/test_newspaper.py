@@ -289,3 +289,17 @@ def test_byline_that_travelled_with_a_continuation_opens_no_article() -> None:
         "锑矿转型",
         "锑矿关停之后，冷水江的锑品加工企业转向锑深加工，锑矿工人转岗再就业。",
     ]
+
+
+def test_every_repair_records_the_rule_that_made_it_and_show_articles_prints_it() -> None:
+    from corpus.repair import REPAIR_STEPS
+
+    articles = split_articles(SEED.read_text(encoding="utf-8"), "seed")
+    edits = [e for a in articles for e in a.edits]
+    assert edits and all(e.rule.split("/")[0] in REPAIR_STEPS for e in edits)
+    assert {e.rule for e in edits if e.kind == "join"} <= {
+        "join_breaks/cut_sentence",
+        "join_breaks/dash_heading",
+    }
+    shown = describe_articles(articles)
+    assert all(f"({e.rule})" in shown for e in edits)

@@ -2,15 +2,12 @@ import pytest
 
 from bench.newspaper_pages import SOURCE_FILES
 from corpus.model import Edit
-from corpus.repair import (
+from corpus.repair import drop_noise, drop_repeats, join_breaks, mark_headings
+from corpus.repair_lines import (
     Paragraph,
-    drop_noise,
-    drop_repeats,
     ends_sentence,
-    join_breaks,
     join_gain,
     looks_like_heading,
-    mark_headings,
     number_cut,
     pair_recurs,
     reads_unfinished,
@@ -142,7 +139,8 @@ def test_broken_lines_join_but_headings_and_paragraph_ends_stay() -> None:
         "公平之道： 让阳光洒在每个人脸上",
         "7月7日下午,鼎城区人民法院内,一场关于工伤认定的行政诉讼案开庭。",
     ]
-    assert edit == Edit("join", page.index("法定") + 2, page.index("期限内"), edit.detail)
+    start, end = page.index("法定") + 2, page.index("期限内")
+    assert edit == Edit("join", start, end, edit.detail, "join_breaks/cut_sentence")
 
 
 needs_corpora = pytest.mark.skipif(
