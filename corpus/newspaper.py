@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import jieba
-
 from corpus.model import Article, Edit
 from corpus.page_headers import Header, find_headers
 from corpus.page_lines import Line, LineKind, is_bare_headline, page_lines, parse_byline
@@ -23,7 +21,7 @@ from corpus.repair_lines import (
     goes_on,
 )
 from corpus.repair_moves import PageVocabulary
-from corpus.text import sentence_spans
+from corpus.text import last_clause_cut, sentence_spans, words_within
 
 TITLE_MAX_CHARS = 24
 
@@ -36,15 +34,10 @@ def _title_from_text(text: str) -> str:
     first = text[spans[0][0] : spans[0][1]].rstrip(SENTENCE_MARKS + "”’")
     if len(first) <= TITLE_MAX_CHARS:
         return first
-    cuts = [k for k, c in enumerate(first[: TITLE_MAX_CHARS + 1]) if c in "，,、；;：:"]
-    if cuts and cuts[-1] >= 6:
-        return first[: cuts[-1]]
-    title = ""
-    for word in jieba.cut(first):
-        if len(title) + len(word) > TITLE_MAX_CHARS:
-            break
-        title += word
-    return title or first[:TITLE_MAX_CHARS]
+    cut = last_clause_cut(first, TITLE_MAX_CHARS)
+    if cut >= 6:
+        return first[:cut]
+    return words_within(first, TITLE_MAX_CHARS) or first[:TITLE_MAX_CHARS]
 
 
 def _body_paragraphs(lines: Sequence[Line], start: int, stop: int) -> list[Paragraph]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import jieba
-
 from corpus.model import Article
 from corpus.punctuation import CJK, HEADLINE_STOPS, SENTENCE_MARKS
-from corpus.text import sentence_spans
+from corpus.text import last_clause_cut, sentence_spans, words_within
 
 HEADLINE_MAX_CHARS = 40
 TITLE_MAX_CHARS = 24
@@ -104,15 +102,10 @@ def title_from_text(text: str) -> str:
         first = first[when.end() :]
     if len(first) <= TITLE_MAX_CHARS:
         return first
-    cuts = [k for k, c in enumerate(first[: TITLE_MAX_CHARS + 1]) if c in "，,、；;：:"]
-    if cuts and cuts[-1] >= TITLE_MAX_CHARS // 3:
-        return first[: cuts[-1]]
-    title = ""
-    for word in jieba.cut(first):
-        if len(title) + len(word) > TITLE_MAX_CHARS:
-            break
-        title += word
-    return title.rstrip("，,、：:") or first[:TITLE_MAX_CHARS]
+    cut = last_clause_cut(first, TITLE_MAX_CHARS)
+    if cut >= TITLE_MAX_CHARS // 3:
+        return first[:cut]
+    return words_within(first, TITLE_MAX_CHARS).rstrip("，,、：:") or first[:TITLE_MAX_CHARS]
 
 
 def parse_article(text: str, doc_id: str) -> Article | None:

@@ -49,3 +49,21 @@ def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
     import jieba.posseg as pseg
 
     return tuple((p.word, p.flag) for p in pseg.cut(text))
+
+
+def last_clause_cut(text: str, max_chars: int) -> int:
+    """Where the last clause mark within text's first max_chars + 1 characters stands; -1 if none."""
+    cuts = [k for k, c in enumerate(text[: max_chars + 1]) if c in "，,、；;：:"]
+    return cuts[-1] if cuts else -1
+
+
+def words_within(text: str, max_chars: int) -> str:
+    """The longest run of text's first jieba words that fits in max_chars (never a cut word)."""
+    import jieba
+
+    fitted = ""
+    for word in jieba.cut(text):
+        if len(fitted) + len(word) > max_chars:
+            break
+        fitted += word
+    return fitted

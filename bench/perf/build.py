@@ -18,6 +18,7 @@ from bench.perf.common import Budget, log
 from corpus.model import Article
 from index.cache import EmbeddingCache, text_key
 from index.embedder import Embedder
+from index.layout import Manifest
 from index.store import (
     build_index,
     update_index,
@@ -49,6 +50,24 @@ class BuildRow:
         return self.chunks / self.seconds
 
 
+class EmbeddingClock:
+    """A build's progress callback that notes when the embedding finished."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.done: list[float] = []
+
+    def __call__(self, done: int, total: int) -> None:
+        if done >= total:
+            self.done.append(time.perf_counter())
+
+    def row(self, case: str, m: Manifest) -> BuildRow:
+        """The build row of manifest m, timed from this clock's start until now."""
+        embed_s = (self.done[-1] - self.started) if self.done else 0.0
+        seconds = time.perf_counter() - self.started
+        return BuildRow(case, m.articles, m.chunks, m.embedded, seconds, embed_s)
+
+
 def timed_build(
     case: str,
     articles: Sequence[Article],
@@ -56,16 +75,8 @@ def timed_build(
     data_dir: Path,
     cache: EmbeddingCache,
 ) -> BuildRow:
-    embedding_done: list[float] = []
-
-    def progress(done: int, total: int) -> None:
-        if done >= total:
-            embedding_done.append(time.perf_counter())
-
-    t0 = time.perf_counter()
-    m = build_index(articles, embedder, data_dir, cache, progress)
-    t1 = time.perf_counter()
-    row = BuildRow(case, m.articles, m.chunks, m.embedded, t1 - t0, embedding_done[-1] - t0)
+    clock = EmbeddingClock()
+    row = clock.row(case, build_index(articles, embedder, data_dir, cache, clock))
     log(
         f"build {case}: {row.chunks} chunks, {row.embedded} embedded, {row.seconds:.1f} s "
         f"({row.chunks_per_s:.1f} chunks/s)"
@@ -77,17 +88,9 @@ def timed_update(
     case: str, data_dir: Path, embedder: Embedder, cache: EmbeddingCache, **change: Any
 ) -> BuildRow:
     """`update_index` (what `wenda add`/`remove` run) on an existing index, timed."""
-    embedding_done: list[float] = []
-
-    def progress(done: int, total: int) -> None:
-        if done >= total:
-            embedding_done.append(time.perf_counter())
-
-    t0 = time.perf_counter()
-    m, _ = update_index(data_dir, embedder, cache=cache, progress=progress, **change)
-    t1 = time.perf_counter()
-    embed_s = (embedding_done[-1] - t0) if embedding_done else 0.0
-    row = BuildRow(case, m.articles, m.chunks, m.embedded, t1 - t0, embed_s)
+    clock = EmbeddingClock()
+    m, _ = update_index(data_dir, embedder, cache=cache, progress=clock, **change)
+    row = clock.row(case, m)
     log(f"update {case}: {row.chunks} chunks, {row.embedded} embedded, {row.seconds:.2f} s")
     return row
 
