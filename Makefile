@@ -43,6 +43,10 @@ LLM_PY     := $(LLM_DIR)/venv/bin/python
 LLM_GGUF   := $(LLM_DIR)/qwen2.5-coder-0.5b-instruct-q4.gguf
 LLM_WHEELS ?= $(HOME)/.cache/wenda/wheels
 LLAMA_CPP  := llama-cpp-python==0.3.36
+# only what the server needs, for any x86-64 with AVX2 rather than this CPU (-march=native built
+# AMX code that crashed on the first generation where AMX exists): no multimodal library, no
+# llama.cpp common library (bench/llama_build.cmake)
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DCMAKE_PROJECT_INCLUDE=$(CURDIR)/bench/llama_build.cmake
 
 llm: $(LLM_DIR)/venv/.installed $(LLM_GGUF)
 
@@ -50,7 +54,7 @@ $(LLM_DIR)/venv/.installed:
 	(command -v cmake && command -v g++) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq cmake g++)
 	test -x $(LLM_PY) || $(PYTHON) -m venv $(LLM_DIR)/venv
 	mkdir -p $(LLM_WHEELS)
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(LLM_PY) -m pip wheel -q --no-deps --find-links $(LLM_WHEELS) -w $(LLM_WHEELS) '$(LLAMA_CPP)'
+	CMAKE_ARGS='$(LLAMA_CMAKE)' CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(LLM_PY) -m pip wheel -q --no-deps --find-links $(LLM_WHEELS) -w $(LLM_WHEELS) '$(LLAMA_CPP)'
 	$(LLM_PY) -m pip install -q --find-links $(LLM_WHEELS) '$(LLAMA_CPP)' 'llama-cpp-python[server]'
 	touch $@
 
