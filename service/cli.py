@@ -13,7 +13,7 @@ import click
 
 from corpus.formats import TEXT_FORMATS, CorpusError
 from index.changes import Changes, EmptyIndex, UnknownArticle
-from index.layout import IndexMismatch, IndexNotFound, Manifest, has_index, published_manifest
+from index.layout import IndexMismatch, IndexNotFound, Manifest, has_index
 from service.operations import make_settings, ready_embedder
 from service.request_limits import DEFAULT_TOP_K, MODES, TOP_K_MAX, TOP_K_MIN
 from service.settings import Settings
@@ -37,6 +37,7 @@ def domain_errors(func: F) -> F:
         from index.convert import ModelFormatError
         from index.embedder import ModelDamaged
         from service.evaluate import EvalFileError
+        from service.operations import PortInUse, ServiceUnreachable
 
         errors: tuple[type[Exception], ...] = (
             *DOMAIN_ERRORS,
@@ -167,19 +168,7 @@ def index_cmd(
     ones removed (only new text is embedded); the old state serves until the new one is complete."""
     settings = make_settings(data_dir, corpus)
     if if_missing and has_index(settings.data_dir) and not dry_run:
-        from service import operations
-
-        embedder = ready_embedder(settings)
-        if operations.is_built_as_configured(settings, embedder):
-            click.echo(
-                f"index in {settings.data_dir} exists; left as it is (`wenda index` updates it)"
-            )
-            return
-        click.echo(f"index in {settings.data_dir} was built another way: rebuilding its articles")
-        m, changes = operations.rebuild_as_configured(
-            settings, embedder, index_type, progress_bar("embedding")
-        )
-        report_change(m, changes, settings)
+        keep_or_rebuild(settings, index_type)
         return
     from corpus.loading import load_corpus
 
@@ -191,25 +180,43 @@ def index_cmd(
     if dry_run:
         click.echo(f"{len(articles)} articles read; nothing built (--dry-run)")
         return
+    index_articles(settings, articles, index_type, rebuild)
+
+
+def keep_or_rebuild(settings: Settings, index_type: str | None) -> None:
+    """--if-missing on a data dir with an index: left as it is, unless it was built another way
+    (then rebuilt from its own articles)."""
     from service import operations
 
+    embedder = ready_embedder(settings)
+    if operations.is_built_as_configured(settings, embedder):
+        click.echo(f"index in {settings.data_dir} exists; left as it is (`wenda index` updates it)")
+        return
+    click.echo(f"index in {settings.data_dir} was built another way: rebuilding its articles")
+    m, changes = operations.rebuild_as_configured(
+        settings, embedder, index_type, progress_bar("embedding")
+    )
+    report_change(m, changes, settings)
+
+
+def index_articles(
+    settings: Settings, articles: Sequence[Any], index_type: str | None, rebuild: bool
+) -> None:
+    """The data dir's index brought to these articles (or built afresh), and what changed."""
+    from service import operations
+
+    embedder, progress = ready_embedder(settings), progress_bar("embedding")
     if rebuild:
-        m = operations.build(
-            settings,
-            ready_embedder(settings),
-            articles,
-            index_type or "flat",
-            progress_bar("embedding"),
-        )
+        m = operations.build(settings, embedder, articles, index_type or "flat", progress)
         report_change(m, Changes(added=tuple(a.doc_id for a in articles)), settings)
         return
     m, changes = operations.bring_up_to_date(
         settings,
-        ready_embedder(settings),
+        embedder,
         corpus=articles,
         corpus_paths=[str(p.resolve()) for p in settings.corpus],
         index_type=index_type,
-        progress=progress_bar("embedding"),
+        progress=progress,
     )
     report_change(m, changes, settings)
 
@@ -246,25 +253,6 @@ def remove_cmd(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
     report_change(m, changes, settings)
 
 
-class PortInUse(RuntimeError):
-    """The address `wenda serve` was asked to listen on is taken."""
-
-
-def check_port_free(host: str, port: int) -> None:
-    """Fail before the model loads when another process already listens on host:port."""
-    import socket
-
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            raise PortInUse(
-                f"{host}:{port} is already in use ({exc.strerror}; another `wenda serve`?): "
-                "stop it or pick another port with --port"
-            ) from exc
-
-
 @main.command("serve")
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8000).")
@@ -279,6 +267,8 @@ def serve_cmd(host: str | None, port: int | None, data_dir: Path | None) -> None
     from service.api import create_app
 
     settings = make_settings(data_dir, host=host, port=port)
+    from service.operations import check_port_free
+
     check_port_free(settings.host, settings.port)
     app = create_app(settings, ready_embedder(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
@@ -297,45 +287,6 @@ def quiet_libraries() -> None:
     logging.getLogger().setLevel(logging.ERROR)
     for name in ("sentence_transformers", "transformers", "jieba"):
         logging.getLogger(name).setLevel(logging.ERROR)
-
-
-def ask_running_service(
-    url: str, request: Any, settings: Settings, must_serve_data_dir: bool
-) -> dict[str, Any] | None:
-    """The /ask body from the service at url; None when none answers there (or, when
-    must_serve_data_dir, it serves another index state than the data dir's)."""
-    import urllib.error
-    import urllib.request
-
-    base = url.rstrip("/")
-    try:
-        with urllib.request.urlopen(f"{base}/healthz", timeout=1.0) as resp:
-            health = json.load(resp)
-    except (OSError, ValueError) as exc:
-        if must_serve_data_dir:
-            return None
-        raise ServiceUnreachable(f"no wenda service answers at {base} ({exc})") from exc
-    if must_serve_data_dir:
-        local = published_manifest(settings.data_dir)
-        if local is None or not local.generation:
-            return None
-        if health.get("index", {}).get("generation") != local.generation:
-            return None
-    post = urllib.request.Request(
-        f"{base}/ask",
-        data=json.dumps(request.model_dump(exclude_none=True), ensure_ascii=False).encode(),
-        headers={"content-type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(post, timeout=120) as resp:
-            body: dict[str, Any] = json.load(resp)
-    except urllib.error.HTTPError as exc:
-        raise ServiceUnreachable(f"{base}/ask answered {exc.code}: {exc.read().decode()}") from exc
-    return body
-
-
-class ServiceUnreachable(RuntimeError):
-    """The service named by --url did not answer."""
 
 
 @main.command("ask")
@@ -366,6 +317,8 @@ def ask_cmd(
         sys.exit(2)
     settings = make_settings(data_dir)
     default_url = f"http://{settings.host}:{settings.port}"
+    from service.operations import ask_running_service
+
     answered = ask_running_service(url or default_url, request, settings, url is None)
     if answered is not None:
         body = AskResponse.model_validate(answered)
@@ -443,7 +396,7 @@ def eval_cmd(
     """Answer evaluation files through the /ask code path and print their figures; with a
     model configured (--llm or WENDA_LLM_BASE_URL), its verified answers beside the extractive
     ones, with what the verifier did with its drafts and how soon its first words came."""
-    from service.evaluate import evaluate, markdown_table, read_questions
+    from service.evaluate import evaluate, read_questions
 
     for path in files:  # a malformed file is reported before any index is loaded
         read_questions(path)
@@ -454,18 +407,23 @@ def eval_cmd(
         return
     for path in files:
         report = evaluate(service, path, mode, top_k, sample)  # type: ignore[arg-type]
-        figures = report.figures()
         if as_json:
-            figures["by_kind"] = report.by_kind()
-            click.echo(json.dumps(figures, ensure_ascii=False))
+            click.echo(
+                json.dumps(report.figures() | {"by_kind": report.by_kind()}, ensure_ascii=False)
+            )
         else:
             click.echo(f"\n{path} ({mode}, top_k={top_k}, index {settings.data_dir})")
-            click.echo(markdown_table([figures]))
-            kinds = report.by_kind()
-            if kinds:
-                click.echo(
-                    markdown_table([{**f, "kind": k} for k, f in kinds.items()], label="kind")
-                )
+            print_report(report)
+
+
+def print_report(report: Any) -> None:
+    """A file's figures as a table, and by kind of question when the file names kinds."""
+    from service.evaluate import markdown_table
+
+    click.echo(markdown_table([report.figures()]))
+    kinds = report.by_kind()
+    if kinds:
+        click.echo(markdown_table([{**f, "kind": k} for k, f in kinds.items()], label="kind"))
 
 
 def eval_generated(

@@ -7,13 +7,14 @@ The CLI parses arguments, calls one of these and prints; nothing here prints.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus.model import Article
 from index.changes import Changes
-from index.layout import EVAL_FOLDER, Manifest
+from index.layout import EVAL_FOLDER, Manifest, published_manifest
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -160,3 +161,61 @@ def eval_service(
     if corpus:
         settings = ensure_eval_index(settings, embedder, corpus, progress)
     return QAService.load(settings, embedder), settings
+
+
+class PortInUse(RuntimeError):
+    """The address `wenda serve` was asked to listen on is taken."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail before the model loads when another process already listens on host:port."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(
+                f"{host}:{port} is already in use ({exc.strerror}; another `wenda serve`?): "
+                "stop it or pick another port with --port"
+            ) from exc
+
+
+def ask_running_service(
+    url: str, request: Any, settings: Settings, must_serve_data_dir: bool
+) -> dict[str, Any] | None:
+    """The /ask body from the service at url; None when none answers there (or, when
+    must_serve_data_dir, it serves another index state than the data dir's)."""
+    import urllib.error
+    import urllib.request
+
+    base = url.rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=1.0) as resp:
+            health = json.load(resp)
+    except (OSError, ValueError) as exc:
+        if must_serve_data_dir:
+            return None
+        raise ServiceUnreachable(f"no wenda service answers at {base} ({exc})") from exc
+    if must_serve_data_dir:
+        local = published_manifest(settings.data_dir)
+        if local is None or not local.generation:
+            return None
+        if health.get("index", {}).get("generation") != local.generation:
+            return None
+    post = urllib.request.Request(
+        f"{base}/ask",
+        data=json.dumps(request.model_dump(exclude_none=True), ensure_ascii=False).encode(),
+        headers={"content-type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(post, timeout=120) as resp:
+            body: dict[str, Any] = json.load(resp)
+    except urllib.error.HTTPError as exc:
+        raise ServiceUnreachable(f"{base}/ask answered {exc.code}: {exc.read().decode()}") from exc
+    return body
+
+
+class ServiceUnreachable(RuntimeError):
+    """The service named by --url did not answer."""
