@@ -10,11 +10,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index.modes import MODES
 from service.evaluate import evaluate, markdown_table
 from service.operations import eval_service, make_settings, ready_embedder
 from service.settings import BUNDLED_CORPUS, PROJECT_ROOT
-
-MODES = ("hybrid", "bm25", "dense")
 
 
 def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
@@ -44,6 +43,41 @@ def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
             [eval_dir / "drcd" / "docs.jsonl"],
         ),
     ]
+
+
+def even_sample(questions: Path, limit: int) -> Path:
+    """A file of every n-th answerable question (at most limit) and every unanswerable one."""
+    lines = questions.read_text(encoding="utf-8").splitlines()
+    answerable = [ln for ln in lines if '"answerable": true' in ln]
+    step = max(1, len(answerable) // limit)
+    kept = set(answerable[::step][:limit])
+    lines = [ln for ln in lines if ln in kept or '"answerable": false' in ln]
+    sample = PROJECT_ROOT / "data" / "eval" / f"sample-{questions.parent.name}-{questions.name}"
+    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return sample
+
+
+def dataset_section(name: str, questions: Path, corpus: list[Path], limit: int) -> list[str]:
+    """The report's section of one dataset: its figures in every mode, by kind in hybrid."""
+    settings = make_settings()
+    service, _ = eval_service(settings, ready_embedder(settings), corpus)
+    if limit:
+        questions = even_sample(questions, limit)
+    rows = []
+    kinds: dict[str, dict[str, object]] = {}
+    for mode in MODES:
+        print(f"{name}: {mode}", file=sys.stderr, flush=True)
+        report = evaluate(service, questions, mode)  # type: ignore[arg-type]
+        rows.append(report.figures())
+        if mode == "hybrid":
+            kinds = report.by_kind()
+    corpus_names = ", ".join(p.name for p in corpus)
+    parts = ["", f"## {name}", "", f"`{questions.name}`, corpus {corpus_names}.", ""]
+    parts.append(markdown_table(rows))
+    if kinds:
+        parts += ["", "By kind of question (hybrid):", ""]
+        parts.append(markdown_table([{**f, "kind": k} for k, f in kinds.items()], label="kind"))
+    return parts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,39 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         "`bm25` and `dense` are each retriever alone, `hybrid` is the default fused retrieval.",
     ]
     for name, questions, corpus in datasets(args.shared):
-        settings = make_settings()
-        service, _ = eval_service(settings, ready_embedder(settings), corpus)
-        if args.limit:
-            # an even sample of the answerable questions, and every unanswerable one
-            lines = questions.read_text(encoding="utf-8").splitlines()
-            answerable = [ln for ln in lines if '"answerable": true' in ln]
-            step = max(1, len(answerable) // args.limit)
-            kept = set(answerable[::step][: args.limit])
-            lines = [ln for ln in lines if ln in kept or '"answerable": false' in ln]
-            sample = (
-                PROJECT_ROOT / "data" / "eval" / f"sample-{questions.parent.name}-{questions.name}"
-            )
-            sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            questions = sample
-        rows = []
-        kinds: dict[str, dict[str, object]] = {}
-        for mode in MODES:
-            print(f"{name}: {mode}", file=sys.stderr, flush=True)
-            report = evaluate(service, questions, mode)  # type: ignore[arg-type]
-            rows.append(report.figures())
-            if mode == "hybrid":
-                kinds = report.by_kind()
-        parts += [
-            "",
-            f"## {name}",
-            "",
-            f"`{questions.name}`, corpus {', '.join(p.name for p in corpus)}.",
-            "",
-        ]
-        parts.append(markdown_table(rows))
-        if kinds:
-            parts += ["", "By kind of question (hybrid):", ""]
-            parts.append(markdown_table([{**f, "kind": k} for k, f in kinds.items()], label="kind"))
+        parts += dataset_section(name, questions, corpus, args.limit)
     parts += ["", "The newspaper-page repair is measured separately: [newspaper.md](newspaper.md)."]
     parts += ["", f"Whole run: {time.perf_counter() - started:.0f} s."]
     args.out.parent.mkdir(parents=True, exist_ok=True)
