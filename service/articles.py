@@ -20,7 +20,7 @@ from corpus.loading import (
 from corpus.model import Article
 from index.cache import EmbeddingCache
 from index.embedder import Embedder
-from index.store import Changes, Manifest, build_index, update_index
+from index.store import Changes, Manifest, update_index
 from service.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -55,29 +55,6 @@ def change_articles(
             progress=progress,
             index_type=index_type,
             corpus_paths=corpus_paths,
-        )
-    finally:
-        cache.close()
-
-
-def rebuild_articles(
-    settings: Settings,
-    embedder: Embedder,
-    articles: Sequence[Article],
-    index_type: str = "flat",
-    progress: Progress | None = None,
-) -> Manifest:
-    """Build the data dir's index afresh from articles (the cache spares known text)."""
-    cache = open_cache(settings, embedder)
-    try:
-        return build_index(
-            articles,
-            embedder,
-            settings.data_dir,
-            cache,
-            progress,
-            index_type=index_type,
-            corpus_paths=[str(p) for p in settings.corpus],
         )
     finally:
         cache.close()

@@ -53,9 +53,17 @@ def build(
     progress: Progress | None = None,
 ) -> Manifest:
     """A fresh build of articles into the data dir (through its embedding cache)."""
-    from service.articles import rebuild_articles
+    from index.store import IndexStore
+    from service.articles import open_cache
 
-    return rebuild_articles(settings, embedder, articles, index_type, progress)
+    cache = open_cache(settings, embedder)
+    try:
+        paths = [str(p) for p in settings.corpus]
+        return IndexStore(settings.data_dir).build(
+            articles, embedder, cache, progress, index_type, paths
+        )
+    finally:
+        cache.close()
 
 
 def bring_up_to_date(
