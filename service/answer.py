@@ -146,8 +146,10 @@ _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内�
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 _TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
 # kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
+_OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 _SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
+_FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
 _QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
 
 
@@ -276,7 +278,12 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
                 return True
     for family in _TIME_FAMILIES:  # 去年 asked, only 今年 told
         asked = [w for w in family if w in question]
-        if asked and not any(w in text for w in asked) and any(w in text for w in family):
+        # a sentence that names no year tells of this one: 去年 asked needs 去年 told
+        if (
+            asked
+            and not any(w in text for w in asked)
+            and (any(w in text for w in family) or _OTHER_YEAR.intersection(asked))
+        ):
             return True
     places = [
         m.group(0)
@@ -490,8 +497,13 @@ def names_other_role(question: str, best: Candidate) -> bool:
     if role is None:
         return False
     chunk = best.hit.chunk
-    near = chunk.title + chunk.text[: max(best.start - chunk.start, 0)][-40:] + best.text
-    return normalize(role)[-2:] not in normalize(near)  # 医院院长 is named as 该院院长
+    near = normalize(chunk.title + chunk.text[: max(best.start - chunk.start, 0)][-40:] + best.text)
+    tail = normalize(role)[-2:]  # 医院院长 is named as 该院院长
+    # 副局长 is not 局长, nor 原院长 the 院长 now
+    return not any(
+        "副" not in near[max(i - 2, 0) : i] and near[i - 1 : i] not in _FORMER
+        for i in (m.start() for m in re.finditer(re.escape(tail), near))
+    )
 
 
 def short_answer_of(best: Candidate, span: Span | None, marker: int) -> ShortAnswer | None:

@@ -8,7 +8,9 @@ from service.answer import (
     MAX_ANSWER_CHARS,
     Answer,
     AnswerSettings,
+    Candidate,
     answer_question,
+    names_other_role,
     names_sibling,
     naming_terms,
 )
@@ -131,3 +133,25 @@ def test_a_who_question_about_a_role_needs_a_sentence_naming_that_role() -> None
     assert answer.abstained and answer.citations == ()
     named = Article("w2", "安化县水利局", "安化县水利局局长刘建国介绍,今年全县新建供水工程12处。")
     assert not ask("安化县水利局局长叫什么?", named, AnswerSettings(min_confidence=0.0)).abstained
+
+
+def test_a_deputy_or_former_holder_does_not_answer_who_holds_the_role() -> None:
+    def best(text: str) -> Candidate:
+        chunk = Chunk("c", "d", "", text, 0, len(text))
+        hit = Hit(chunk, 1.0, 1.0, 0.9)
+        return Candidate(0, hit, 0, len(text), text, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9)
+
+    assert names_other_role("市住建局局长是谁?", best("市住建局副局长彭立群介绍，销售面积下降。"))
+    assert names_other_role("供电公司总经理是谁?", best("供电公司副总经理邵建明介绍。"))
+    assert names_other_role("县长是谁?", best("原县长张三说。"))
+    assert not names_other_role("市住建局局长是谁?", best("市住建局局长彭立群介绍。"))
+
+
+def test_a_question_about_last_year_is_not_answered_by_a_sentence_of_this_one() -> None:
+    q = "云溪县去年稻谷总产量是多少?"
+    named = naming_terms(q)
+    assert names_sibling(q, named, "预计全县稻谷总产量可达66万吨。")
+    assert not names_sibling(q, named, "去年全县稻谷总产量为61万吨。")
+    place = "西岭区试点学校学生体质健康优良率提高了多少?"
+    told = "东湖区试点学校学生体质健康优良率提高了6.4个百分点。"
+    assert names_sibling(place, naming_terms(place), told)
