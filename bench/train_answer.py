@@ -37,7 +37,7 @@ from service.answer import (
 )
 from service.answer_model import MODEL_PATH, AnswerModel, Logistic, save_model
 from service.evaluate import Question, contains_gold, read_questions
-from service.followup import resolve_question
+from service.followup import previous_answer, resolve_question
 from service.settings import PROJECT_ROOT
 
 REALISTIC = PROJECT_ROOT / "bench" / "realistic"
@@ -76,6 +76,7 @@ def collect(service: object, questions: Sequence[Question]) -> list[Sample]:
             service.index.keywords.idf,
             settings,
             service.sentence_similarity(vec),
+            previous_answer(q.history),
         )
         cands = with_types(resolved, cands, settings.typed_depth)
         labels = [q.answerable and contains_gold(c.text, q.answers) for c in cands]
@@ -109,6 +110,7 @@ def refresh(samples: Sequence[Sample], service: object) -> None:
             service.index.keywords.idf,
             settings,
             lambda doc_id, start, end, known=cosines: known.get((doc_id, start, end)),
+            previous_answer(s.question.history),
         )
         s.cands = with_types(s.resolved, cands, settings.typed_depth)
         s.labels = [

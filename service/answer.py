@@ -150,6 +150,8 @@ _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 _SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
 _FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
+_MARKER = re.compile(r"\[\d+\]")
+_CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\s]+")
 _QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
 
 
@@ -205,6 +207,7 @@ class Candidate:
     lead: float = 0.0  # 1 for a unit of the article's first paragraph
     adjacent: float = 0.0  # 1 when the fact asked for follows right after a question word
     measure: float = 0.0  # 1 / -1: the sentence does / does not state the measure asked (元, 岁)
+    anchored: float = 0.0  # the most of a clause of the previous answer the sentence holds
     found: frozenset[str] = field(default_factory=frozenset)  # question terms the text holds
     score: float = 0.0  # the selection model's logit
 
@@ -313,8 +316,11 @@ def candidates(
     idf: Callable[[str], float],
     settings: AnswerSettings,
     similarity: SentenceSimilarity | None = None,
+    previous_answer: str = "",
 ) -> list[Candidate]:
-    """Every answer unit of the best passages, with its evidence (not yet scored)."""
+    """Every answer unit of the best passages, with its evidence (not yet scored); a follow-up's
+    previous answer marks the units it was cut from (the follow-up asks about their
+    neighbourhood)."""
     terms = question_terms(question, idf)
     total = sum(terms.values()) or 1.0
     named = naming_terms(question)  # tag the question once, not once per term
@@ -324,6 +330,7 @@ def candidates(
     content = content_chars(question)
     unit = asked_unit(question)
     measure = asked_measure(question)
+    told = answer_clauses(previous_answer)
     qnorm = normalize(question).lower()
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
@@ -366,12 +373,29 @@ def candidates(
                     unit=float(unit is not None and holds_amount_in(norm, unit)),
                     lead=float(para_start == 0),
                     measure=0.0 if measure is None else 2.0 * holds_measure(norm, measure) - 1.0,
+                    anchored=max(
+                        (sum(p in norm for p in ps) / len(ps) for ps in told), default=0.0
+                    ),
                     found=found,
                 )
             )
     known = [c.cosine for c in out if c.cosine > -1.0]
     floor = min(known) if known else 0.0  # a unit without a stored vector counts as least similar
     return [c if c.cosine > -1.0 else replace(c, cosine=floor) for c in out]
+
+
+def answer_clauses(answer: str, min_chars: int = 6) -> list[frozenset[str]]:
+    """The character pairs of each clause of an earlier answer long enough to find again in
+    the sentence it came from (citation markers, "来源" lists and the abstention message left
+    out)."""
+    if not answer or ABSTAIN_MESSAGE in answer:
+        return []
+    text = _MARKER.sub("", normalize(answer.split("来源")[0]).lower())
+    return [
+        frozenset(c[i : i + 2] for i in range(len(c) - 1))
+        for c in _CLAUSE_BREAK.split(text)
+        if len(c) >= min_chars
+    ]
 
 
 def fact_follows_term(question: str, c: Candidate) -> bool:
@@ -448,6 +472,7 @@ def unit_features(
         "adjacent": c.adjacent,
         "measure_held": max(c.measure, 0.0),
         "measure_missing": max(-c.measure, 0.0),
+        "anchored": c.anchored,
         "passage_cosine": c.hit.dense,
         "rank": 1.0 / (1 + c.hit_rank),
         "length": math.log(max(len(c.text), 1)),
@@ -479,6 +504,7 @@ def decision_features(question: str, ranked: Sequence[Candidate]) -> dict[str, f
         "adjacent": best.adjacent,
         "measure_held": max(best.measure, 0.0),
         "measure_missing": max(-best.measure, 0.0),
+        "anchored": best.anchored,
         "focus": best.focus,
         "char1": best.char1,
         "context": best.context,
@@ -583,10 +609,11 @@ def answer_question(
     settings: AnswerSettings | None = None,
     similarity: SentenceSimilarity | None = None,
     model: AnswerModel | None = None,
+    previous_answer: str = "",
 ) -> Answer:
     settings = settings or AnswerSettings()
     model = model or load_model()
-    cands = candidates(question, hits, articles, idf, settings, similarity)
+    cands = candidates(question, hits, articles, idf, settings, similarity, previous_answer)
     cands = with_types(question, cands, settings.typed_depth)
     return compose_answer(question, select(question, cands, model), model, settings)
 

@@ -207,3 +207,8 @@ def resolve_question(question: str, history: Sequence[Turn]) -> str:
     for (q, _), (_, answer) in zip(pairs[1:], pairs, strict=False):
         resolved = resolve_turn(q, resolved, answer)
     return resolve_turn(question, resolved, pairs[-1][1])
+
+
+def previous_answer(history: Sequence[Turn]) -> str:
+    """The assistant's last answer, when the conversation has one."""
+    return next((t.content for t in reversed(history) if t.role == "assistant"), "")

@@ -12,7 +12,7 @@ from index.embedder import E5Embedder, Embedder
 from index.retriever import ArticleFilter, Hit, Mode, Retriever
 from index.store import LoadedIndex, load_index
 from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_question
-from service.followup import Turn, resolve_question
+from service.followup import Turn, previous_answer, resolve_question
 from service.settings import Settings
 
 # Bounds on the per-question work (jieba's part-of-speech tagging, follow-up resolution,
@@ -92,7 +92,8 @@ class QAService:
         admits (all, when None)."""
         t0 = time.perf_counter()
         mode = mode or self.settings.mode
-        resolved = resolve_question(bounded_question(question), bounded_history(history))
+        turns = bounded_history(history)
+        resolved = resolve_question(bounded_question(question), turns)
         # the answer picker reads the question's meaning whatever the retrieval mode
         query_vec = self.retriever.query_vector(resolved, "hybrid")
         t_embed = time.perf_counter()
@@ -107,6 +108,7 @@ class QAService:
             self.index.keywords.idf,
             self.answer_settings,
             self.sentence_similarity(query_vec),
+            previous_answer=previous_answer(turns),
         )
         t2 = time.perf_counter()
         timings = {

@@ -9,6 +9,7 @@ from service.answer import (
     Answer,
     AnswerSettings,
     Candidate,
+    answer_clauses,
     answer_question,
     names_other_role,
     names_sibling,
@@ -155,3 +156,12 @@ def test_a_question_about_last_year_is_not_answered_by_a_sentence_of_this_one() 
     place = "西岭区试点学校学生体质健康优良率提高了多少?"
     told = "东湖区试点学校学生体质健康优良率提高了6.4个百分点。"
     assert names_sibling(place, naming_terms(place), told)
+
+
+def test_a_follow_up_marks_the_sentences_its_previous_answer_was_cut_from() -> None:
+    told = answer_clauses("新馆总建筑面积6.8万平方米。[1]")
+    assert len(told) == 1
+    sentence = "新馆总建筑面积6.8万平方米，地上7层、地下2层。"
+    assert all(pair in sentence for pair in told[0])
+    assert answer_clauses(ABSTAIN_MESSAGE) == []
+    assert answer_clauses("") == []

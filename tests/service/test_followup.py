@@ -1,6 +1,6 @@
 import pytest
 
-from service.followup import Turn, is_elliptical, resolve_question, subject_of
+from service.followup import Turn, is_elliptical, previous_answer, resolve_question, subject_of
 
 HISTORY = [
     Turn("user", "武陵区开展职业培训多少人?"),
@@ -84,3 +84,13 @@ def test_a_chain_of_follow_ups_keeps_its_subject() -> None:
 def test_the_subject_leaves_out_the_attribute_a_follow_up_replaces() -> None:
     assert subject_of("3号线全长多少公里?", "共设几座车站?") == "3号线"
     assert subject_of("青溪地铁3号线什么时候开通?") == "青溪地铁3号线"
+
+
+def test_the_previous_answer_is_the_assistants_last_turn() -> None:
+    history = [
+        Turn("user", "新馆建筑面积有多大?"),
+        Turn("assistant", "新馆总建筑面积6.8万平方米。[1]"),
+        Turn("user", "那老馆呢?"),
+    ]
+    assert previous_answer(history) == "新馆总建筑面积6.8万平方米。[1]"
+    assert previous_answer([Turn("user", "新馆建筑面积有多大?")]) == ""
