@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.performance import serve
+from bench.perf.server import serve
 from service.settings import PROJECT_ROOT
 
 TOKEN = "fuzz-admin-token"
@@ -39,18 +39,7 @@ def fuzz_data_dir(data_dir: Path, cache_dir: Path) -> None:
     shutil.rmtree(data_dir, ignore_errors=True)
     wenda = Path(sys.executable).with_name("wenda")
     env = {**os.environ, "WENDA_CACHE_DIR": str(cache_dir)}
-    subprocess.run(
-        [
-            str(wenda),
-            "index",
-            "--corpus",
-            str(PROJECT_ROOT / "corpus"),
-            "--data-dir",
-            str(data_dir),
-        ],
-        check=True,
-        env=env,
-    )
+    subprocess.run([str(wenda), "index", "--data-dir", str(data_dir)], check=True, env=env)
 
 
 def counts(events_path: Path) -> tuple[Counter[str], Counter[str], Counter[str]]:

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from index.integrity import manifest_checksum
+
 FORMAT_VERSION = 3
 READABLE_FORMATS = (2, 3)  # format 2: no stored tokens; updated by one rebuild
 
@@ -91,6 +93,9 @@ class Manifest:
     corpus_paths: list[str] = field(default_factory=list)  # what `wenda index` read
     build_params: dict[str, Any] = field(default_factory=dict)  # see index.store.build_config
     changes: dict[str, int] = field(default_factory=dict)  # of the update that published it
+    # {file: {"bytes", "sha256"}} of every file of the build but the manifest, compared before
+    # the build is published and before it is served (absent from older manifests)
+    files: dict[str, Any] = field(default_factory=dict)
     # rows stored in the vector files when an update reused them: {"vectors", "vectors_added",
     # "units", "units_added"}; empty when the files hold exactly the passages and units in order
     stored_rows: dict[str, Any] = field(default_factory=dict)
@@ -104,15 +109,18 @@ def read_manifest(folder: Path) -> Manifest:
     """The manifest of an index folder, refused with what to run when unreadable or of another format."""
     try:
         raw = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise IndexDamaged(MANIFEST, "missing") from exc
     except (OSError, ValueError) as exc:
-        raise IndexMismatch(
-            f"index at {folder} has no readable manifest: run `wenda index` to rebuild it"
-        ) from exc
+        raise IndexDamaged(MANIFEST, f"unreadable: {type(exc).__name__}") from exc
     version = raw.get("format_version") if isinstance(raw, dict) else None
     if version not in READABLE_FORMATS:
         raise IndexMismatch(
             f"index format {version}, this wenda reads format {FORMAT_VERSION}: run `wenda index`"
         )
+    checksum = raw.pop("checksum", None)  # absent from manifests written before it was added
+    if checksum is not None and checksum != manifest_checksum(raw):
+        raise IndexDamaged(MANIFEST, "edited: its fields no longer match its checksum")
     try:
         return Manifest(**raw)
     except TypeError as exc:
@@ -122,9 +130,10 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
-    (folder / MANIFEST).write_text(
-        json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8"
-    )
+    """The manifest with a checksum of its own fields, so that an edited one is told apart."""
+    raw = asdict(manifest)
+    raw["checksum"] = manifest_checksum(raw)
+    (folder / MANIFEST).write_text(json.dumps(raw, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def published_manifest(data_dir: Path) -> Manifest | None:

@@ -47,6 +47,7 @@ from index.folder import (
     read_units,
     write_contents,
 )
+from index.integrity import damaged_file, folder_files
 from index.layout import (
     ARTICLES,
     BUILDS,
@@ -71,6 +72,7 @@ from index.layout import (
     read_part,
     write_manifest,
 )
+from index.pins import in_use
 
 # re-exported: other modules imported these from here before the layout was split out
 __all__ = ["Changes", "EmptyIndex", "IndexContents", "IndexStore", "LoadedIndex", "Manifest"]
@@ -167,6 +169,8 @@ class IndexStore:
     def manifest(self) -> Manifest:
         """The published manifest; IndexNotFound when there is none."""
         if not self.exists():
+            if self.link.is_symlink():  # published, but its manifest is gone
+                raise IndexDamaged(MANIFEST, "missing")
             raise IndexNotFound(
                 f"no index in {self.data_dir}: run `wenda index --data-dir {self.data_dir}` "
                 "to build one"
@@ -204,7 +208,10 @@ class IndexStore:
                 f"index built with {manifest.model} ({manifest.dim}-d), service configured with "
                 f"{model} ({dim}-d): run `wenda index`"
             )
-        return load_folder(self.link.resolve(), manifest)
+        folder = self.link.resolve()
+        if damage := damaged_file(folder, manifest.files):  # sizes, then checksums
+            raise IndexDamaged(*damage)
+        return load_folder(folder, manifest)
 
     def articles(self) -> list[Article]:
         folder = self.link.resolve()
@@ -399,6 +406,8 @@ class IndexStore:
         # the caller holds the write lock, so a partial build seen now is a killed writer's
         for leftover in builds.glob(f"{PARTIAL_PREFIX}*"):
             shutil.rmtree(leftover, ignore_errors=True)
+        for link in self.data_dir.glob(f".{INDEX_LINK}-*"):  # a killed writer's, mid-swap
+            link.unlink(missing_ok=True)
         build_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
         folder = builds / f"{PARTIAL_PREFIX}{build_id}"
         try:
@@ -420,9 +429,11 @@ class IndexStore:
                 corpus_paths=[str(p) for p in corpus_paths],
                 build_params=build_config(model, dim, index_type),
                 changes=(changes or Changes()).counts(),
+                files=folder_files(folder),
                 stored_rows=stored_rows,
             )
             write_manifest(folder, manifest)
+            check_build(folder)  # read back: what the disk did not keep whole is not published
             final = builds / build_id
             folder.rename(final)
         except BaseException:
@@ -441,8 +452,19 @@ class IndexStore:
             shutil.rmtree(self.link)
         os.replace(tmp_link, self.link)
         for old in (self.data_dir / BUILDS).iterdir():
-            if old.name not in (build.name, previous) and not old.name.startswith(PARTIAL_PREFIX):
+            if old.name in (build.name, previous) or old.name.startswith(PARTIAL_PREFIX):
+                continue
+            if not in_use(old):  # a running server's pinned generation stays until it moves on
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def check_build(folder: Path) -> None:
+    """A written build folder read back whole: its files as the manifest records them (sizes,
+    checksums) and their counts as it states them; IndexDamaged naming the file otherwise."""
+    manifest = read_manifest(folder)
+    if damage := damaged_file(folder, manifest.files):
+        raise IndexDamaged(*damage)
+    load_folder(folder, manifest)
 
 
 def _edited(

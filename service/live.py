@@ -11,6 +11,7 @@ import threading
 
 from index.embedder import Embedder
 from index.layout import IndexNotFound, current_generation
+from index.pins import Pin, pin
 from service.qa import QAService, make_embedder
 from service.settings import Settings
 
@@ -27,6 +28,7 @@ class LiveService:
         self.service: QAService | None = None
         self.error: str | None = None  # why there is no service, or why the newest failed
         self._seen: str | None = None  # the generation last loaded or found unloadable
+        self._pin: Pin | None = None  # on the build folder served: no build deletes it
         self._loading = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -40,19 +42,28 @@ class LiveService:
             generation = current_generation(self.settings.data_dir)
             if generation is not None and generation == self._seen:
                 return False
+            # pinned while it loads and then while it is served
+            loading = pin((self.settings.data_dir / "index").resolve())
             try:
                 service = QAService.load(self.settings, self.embedder)
                 service.warm_up()
             except IndexNotFound as exc:
                 self.error = str(exc)
+                self._unpin(loading)
                 return False
             except Exception as exc:
+                self._unpin(loading)
                 # a generation replaced while it loaded, or one that cannot be served (a damaged
                 # file: IndexDamaged names it): keep serving the previous one and say why
                 self.error = str(exc)
                 self._seen = generation
                 log.warning("index generation %s not loaded: %s", generation, exc)
                 return False
+            if loading is None or loading.folder != service.index.folder:
+                self._unpin(loading)  # the link moved on between pinning and loading
+                loading = pin(service.index.folder)
+            self._unpin(self._pin)
+            self._pin = loading
             self.service, self._seen, self.error = service, generation, None
             log.info(
                 "serving index generation %s (%d articles)",
@@ -60,6 +71,11 @@ class LiveService:
                 service.index.manifest.articles,
             )
             return True
+
+    @staticmethod
+    def _unpin(held: Pin | None) -> None:
+        if held is not None:
+            held.release()
 
     def start(self) -> None:
         """Refresh now, then every reload_seconds in a background thread until `stop`."""
@@ -78,3 +94,5 @@ class LiveService:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self._unpin(self._pin)
+        self._pin = None

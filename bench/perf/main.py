@@ -8,12 +8,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bench.perf.abuse import Abuse, replace_section
+from bench.perf.abuse import measure as measure_abuse
+from bench.perf.abuse import section as abuse_section
 from bench.perf.build import (
     BuildRow,
     bench_build,
@@ -99,7 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def render(res: Results, out: Path) -> int:
     """The Markdown report and the plot of res, and its headline on stdout."""
     plot(res.scale, out.parent / "img" / "bench-scale.png")
-    out.write_text(report(res), encoding="utf-8")
+    text = report(res)
+    if res.abuse:
+        text = replace_section(text, abuse_section(Abuse.of(res.abuse), res.command))
+    out.write_text(text, encoding="utf-8")
     log(f"wrote {out} and {out.parent / 'img' / 'bench-scale.png'}")
     print("\n".join(headline(res)))
     return 0
@@ -182,6 +188,9 @@ def measure(shared: Path, docs: Path, budget: Budget, command: str) -> Results:
             )
             scale.append(row)
         sections["scale"] = time.perf_counter() - t
+        t = time.perf_counter()
+        abuse = asdict(measure_abuse(seed_dir, s.seed_q, work))
+        sections["abuse"] = time.perf_counter() - t
         if profile:
             log("pyinstrument call tree:\n" + profile["text"])
     env["load_end"] = os.getloadavg()
@@ -198,6 +207,7 @@ def measure(shared: Path, docs: Path, budget: Budget, command: str) -> Results:
         profile,
         seconds,
         sections,
+        abuse,
     )
 
 

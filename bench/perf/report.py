@@ -89,6 +89,7 @@ class Results:
     profile: dict[str, Any]
     seconds: float = 0.0
     sections: dict[str, float] = field(default_factory=dict)
+    abuse: dict[str, Any] = field(default_factory=dict)  # bench.perf.abuse.Abuse, as JSON
 
 
 def save_results(res: Results, path: Path) -> None:

@@ -4,6 +4,8 @@ stays up with a 503 naming the file and the command that repairs it; the CLI pri
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -31,17 +33,46 @@ def drop_last_line(path: Path) -> None:
     path.write_text("".join(lines[:-1]), encoding="utf-8")
 
 
+def remove(path: Path) -> None:
+    path.unlink()
+
+
+def flip_a_byte(path: Path) -> None:
+    """The same size, one byte changed: only the checksum tells."""
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def edit_counts(path: Path) -> None:
+    """A manifest edited by hand: still valid JSON, its counts changed."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["articles"] += 1
+    path.write_text(json.dumps(raw, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 DAMAGE: list[tuple[str, Callable[[Path], None]]] = [
     ("vectors.faiss", truncate),
+    ("vectors.faiss", remove),
+    ("vectors.faiss", flip_a_byte),
     ("articles.jsonl", truncate),
     ("articles.jsonl", drop_last_line),
-    ("chunks.jsonl", Path.unlink),
+    ("articles.jsonl", remove),
+    ("chunks.jsonl", remove),
+    ("chunks.jsonl", truncate),
     ("chunks.jsonl", drop_last_line),
     ("sentence_vectors.npy", truncate),
+    ("sentence_vectors.npy", remove),
     ("sentences.json", truncate),
-    ("bm25/data.csc.index.npy", Path.unlink),
+    ("sentences.json", remove),
+    ("bm25/data.csc.index.npy", remove),
+    ("bm25/data.csc.index.npy", truncate),
     ("bm25/vocab.index.json", truncate),
     ("bm25/doc_freq.json", truncate),
+    ("bm25/doc_freq.json", remove),
+    ("manifest.json", truncate),
+    ("manifest.json", remove),
+    ("manifest.json", edit_counts),
 ]
 
 
@@ -95,20 +126,31 @@ def test_a_damaged_new_generation_leaves_the_previous_one_serving(
         assert c.post("/ask", json={"question": QUESTION}).status_code == 200
 
 
-def test_a_garbage_embedding_cache_is_moved_aside_and_rebuilt(
-    seed_settings: Settings, fake_embedder, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_embedding_cache_is_moved_aside_and_rebuilt(
+    seed_settings: Settings, fake_embedder, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     cache = seed_settings.embedding_cache_dir / f"embeddings-{fake_embedder.name}.sqlite"
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_bytes(b"this is not a database" * 100)
     monkeypatch.setattr("service.cli.ready_embedder", lambda s: fake_embedder)
     monkeypatch.setenv("WENDA_CACHE_DIR", str(seed_settings.embedding_cache_dir))
-    result = CliRunner().invoke(
-        main, ["index", "--corpus", str(SEED), "--data-dir", str(seed_settings.data_dir / "x")]
-    )
-    assert result.exit_code == 0, result.output
+
+    def index_into(name: str) -> None:
+        data_dir = seed_settings.data_dir / name
+        result = CliRunner().invoke(
+            main, ["index", "--corpus", str(SEED), "--data-dir", str(data_dir)]
+        )
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+
+    if damage == "garbage":
+        cache.write_bytes(b"this is not a database" * 100)
+    else:  # a real cache cut off mid-file, as a full disk or a killed copy leaves it
+        index_into("w")
+        truncate(cache)
+    damaged = cache.read_bytes()
+    index_into("x")
     aside = list(cache.parent.glob(f"{cache.name}.damaged-*"))
-    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not a database")
+    assert len(aside) == 1 and aside[0].read_bytes() == damaged
     with sqlite3.connect(cache) as db:
         assert db.execute("SELECT count(*) FROM emb").fetchone()[0] > 0
 
@@ -119,13 +161,38 @@ class E5NamedFake(FakeEmbedder):
     name, dim = E5_NAME, 384
 
 
+def garbled_model(model: Path) -> None:
+    (model / "config.json").write_text('{"model_type": "bert", "hidden_si', encoding="utf-8")
+    (model / "model.safetensors").write_bytes(b"\x00" * 1000)
+
+
+def truncated_model(model: Path) -> None:
+    """The real converted model with its weights cut off after 4 MB (a copy that stopped)."""
+    from index.convert import ensure_model
+
+    real = Settings().model_dir
+    ensure_model(real)
+    for part in real.iterdir():
+        if part.name != "model.safetensors":
+            os.symlink(part, model / part.name)
+    with (real / "model.safetensors").open("rb") as fh:
+        (model / "model.safetensors").write_bytes(fh.read(4 << 20))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [garbled_model, pytest.param(truncated_model, marks=pytest.mark.slow)],
+    ids=["garbled", "truncated"],
+)
 def test_a_damaged_model_is_a_503_and_a_one_line_cli_error(
-    tmp_path: Path, seed_articles, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    seed_articles,
+    monkeypatch: pytest.MonkeyPatch,
+    damage: Callable[[Path], None],
 ) -> None:
     model = tmp_path / "model"
     model.mkdir()
-    (model / "config.json").write_text('{"model_type": "bert", "hidden_si', encoding="utf-8")
-    (model / "model.safetensors").write_bytes(b"\x00" * 1000)
+    damage(model)
     settings = Settings(data_dir=tmp_path / "data", model_dir=model, cache_dir=tmp_path / "c")
     build_index(seed_articles, E5NamedFake(), settings.data_dir)
     with TestClient(create_app(settings)) as c:
