@@ -84,6 +84,7 @@ ROUTE_ERRORS: dict[tuple[str, str], list[str]] = {
     ("post", "/ask/stream"): QUESTION,
     ("post", "/v1/chat/completions"): ["401", *QUESTION],
     ("get", "/v1/models"): ["400", "401"],
+    ("get", "/config"): ["400"],
     ("get", "/healthz"): ["400", "503"],
     ("get", "/articles"): ["400", "503"],
     ("get", "/articles/{doc_id}"): ["400", "404", "503"],
@@ -322,7 +323,10 @@ def truthful_openapi(app: FastAPI) -> dict[str, Any]:
                 "/ask/stream",
                 "/v1/chat/completions",
             )
-            for status in ROUTE_ERRORS.get((method, path), []):
+            listed = ROUTE_ERRORS.get((method, path))
+            if listed is not None and "422" not in listed:
+                responses.pop("422", None)  # FastAPI's for a path parameter any string fits
+            for status in listed or []:
                 if status == "422":
                     responses["422"] = {
                         "description": "bad input: which field is wrong and why",

@@ -262,6 +262,28 @@ def test_the_openapi_document_describes_the_422_body_that_is_sent(client: TestCl
     assert "404" in doc["paths"]["/articles/{doc_id}"]["get"]["responses"]
 
 
+def test_the_openapi_document_gives_every_error_an_example_and_describes_the_streams(
+    client: TestClient,
+) -> None:
+    doc = client.get("/openapi.json").json()
+    question = doc["components"]["schemas"]["AskRequest"]["properties"]["question"]
+    assert (question["minLength"], question["maxLength"]) == (1, 2000) and question["pattern"]
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            errors = {s: r for s, r in operation["responses"].items() if s[0] in "45"}
+            assert "400" in errors, f"{method} {path}"  # WENDA_ALLOWED_HOSTS applies to all
+            for status, response in errors.items():
+                for media in response["content"].values():
+                    assert "example" in media, f"{method} {path} {status}"
+    streamed = doc["paths"]["/ask/stream"]["post"]["responses"]["200"]["content"]
+    events = streamed["text/event-stream"]["itemSchema"]["oneOf"]
+    names = [e["properties"]["event"]["const"] for e in events]
+    assert names == ["passages", "delta", "citations", "done", "error"]
+    chat = doc["paths"]["/v1/chat/completions"]["post"]["responses"]["200"]["content"]
+    assert {"application/json", "text/event-stream"} <= set(chat)
+    assert "401" in doc["paths"]["/v1/models"]["get"]["responses"]
+
+
 def test_with_allowed_hosts_another_host_header_is_refused(
     seed_settings: Settings, fake_embedder
 ) -> None:
