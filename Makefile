@@ -78,6 +78,7 @@ eval: setup
 
 bench: setup
 	$(PY) -m bench.performance --out docs/benchmarks.md
+	$(PY) -m bench.perf.updates --out docs/updates.md
 
 # Schemathesis on every route of a real `wenda serve` on 127.0.0.1 (its own data dir, data/fuzz):
 # 6 operations with inputs x FUZZ_EXAMPLES valid and invalid requests, no 5xx, all as documented
