@@ -10,10 +10,17 @@ from dataclasses import dataclass, field, replace
 
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.model import Article
-from corpus.text import normalize, pos_tags
-from index.bm25 import tokenize
+from corpus.text import normalize
 from index.retriever import Hit
 from service.answer_model import AnswerModel, load_model
+from service.evidence import (
+    char_pairs,
+    content_chars,
+    has_type,
+    names_sibling,
+    naming_terms,
+    question_terms,
+)
 from service.short_answer import (
     Span,
     asked_kind,
@@ -25,134 +32,15 @@ from service.short_answer import (
     focus_chars,
     holds_amount_in,
     holds_measure,
-    typed_spans,
     yes_or_no,
 )
 
 SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
 
-# question words and particles: they say what is asked, not what to match
-QUESTION_WORDS = frozenset(
-    [
-        "多少",
-        "几",
-        "几个",
-        "几位",
-        "几家",
-        "几年",
-        "几次",
-        "什么",
-        "甚么",
-        "哪",
-        "哪个",
-        "哪些",
-        "哪里",
-        "哪儿",
-        "哪一",
-        "哪家",
-        "哪位",
-        "哪年",
-        "哪种",
-        "哪国",
-        "谁",
-        "何",
-        "何时",
-        "何地",
-        "何人",
-        "如何",
-        "怎么",
-        "怎样",
-        "为何",
-        "为什么",
-        "是否",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "的",
-        "了",
-        "是",
-        "在",
-        "有",
-        "和",
-        "与",
-        "及",
-        "或",
-        "被",
-        "把",
-        "对",
-        "于",
-        "也",
-        "都",
-        "就",
-        "还",
-        "又",
-        "请问",
-        "请",
-        "那",
-        "那么",
-        "这",
-        "这个",
-        "那个",
-        "其",
-        "之",
-        "中",
-        "上",
-        "下",
-        "等",
-        "个",
-        "位",
-        "名",
-        "年",
-        "月",
-        "日",
-        "由",
-        "以",
-        "从",
-        "到",
-        "为",
-        "所",
-        "是不是",
-        "有没有",
-        "能不能",
-        "会不会",
-        "什么样",
-        "多大",
-        "多久",
-        "多长",
-        "多高",
-        "多远",
-        "她",
-        "他",
-        "它",
-        "他们",
-        "她们",
-        "它们",
-        "该",
-        "这些",
-        "那些",
-        "呀",
-        "么",
-        "吗",
-        "嘛",
-    ]
-)
-_CJK_DIGITS = "0-9０-９一二三四五六七八九十百千两"
-# a numbered thing (3号线, 第二届, 11月底): another number with the same suffix is another thing
-_NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
-# first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
-_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
-# times that set two otherwise equal facts apart (去年的产量 is not 今年的)
-_TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
-# kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
-_OTHER_YEAR = frozenset(("去年", "明年", "前年"))
-_SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
-_PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
 _FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
 _MARKER = re.compile(r"\[\d+\]")
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\s]+")
-_QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,93 +108,91 @@ class AnswerSettings:
     max_answer_chars: int = 100  # the statement around the fact; the whole sentence if shorter
 
 
-def naming_terms(question: str) -> frozenset[str]:
-    """Words of the question that name things (nouns, names, numbers, foreign words): an answer
-    must mention them, while verbs and modifiers are often paraphrased."""
-    return frozenset(
-        normalize(word).lower()
-        for word, flag in pos_tags(question)
-        if flag[:1] in ("n", "m", "e") or flag == "eng"
-    )
+def _share(found: int, of: int) -> float:
+    return found / of if of else 0.0
 
 
-def question_terms(question: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """Content terms of the question with their IDF weights."""
-    terms: dict[str, float] = {}
-    for tok in tokenize(question):
-        if (
-            tok in QUESTION_WORDS
-            or len(tok) == 1
-            and not ("\u4e00" <= tok <= "\u9fff" or tok.isalnum())
-        ):
-            continue
-        terms[tok] = idf(tok)
-    return terms
+@dataclass(frozen=True, slots=True)
+class QuestionEvidence:
+    """What every answer unit is measured against, worked out once per question."""
 
+    terms: dict[str, float]
+    total: float
+    named: frozenset[str]
+    naming: frozenset[str]
+    pairs: frozenset[str]
+    focus: frozenset[str]
+    content: frozenset[str]
+    unit: str | None
+    measure: tuple[str, ...] | None
+    told: list[frozenset[str]]
+    qnorm: str
 
-# replaced longest first, so 为什么 goes whole before 什么 could leave 为 behind
-_QUESTION_WORDS_LONGEST_FIRST = sorted(QUESTION_WORDS, key=len, reverse=True)
+    @classmethod
+    def of(cls, question: str, idf: Callable[[str], float], previous: str) -> QuestionEvidence:
+        terms = question_terms(question, idf)
+        named = naming_terms(question)  # tag the question once, not once per term
+        return cls(
+            terms=terms,
+            total=sum(terms.values()) or 1.0,
+            named=named,
+            naming=frozenset(t for t in terms if any(t in word or word in t for word in named)),
+            pairs=char_pairs(question),
+            focus=focus_chars(question),
+            content=content_chars(question),
+            unit=asked_unit(question),
+            measure=asked_measure(question),
+            told=answer_clauses(previous),
+            qnorm=normalize(question).lower(),
+        )
 
-
-def content_chars(question: str) -> frozenset[str]:
-    """The question's characters that carry meaning (Chinese, not question words or particles)."""
-    q = normalize(question).lower()
-    for w in _QUESTION_WORDS_LONGEST_FIRST:
-        q = q.replace(w, " ")
-    return frozenset(ch for ch in q if "\u4e00" <= ch <= "\u9fff")
-
-
-def char_pairs(question: str) -> frozenset[str]:
-    """The question's adjacent character pairs, question words and punctuation left out."""
-    q = normalize(question).lower()
-    for w in _QUESTION_WORDS_LONGEST_FIRST:
-        if len(w) > 1:
-            q = q.replace(w, " ")
-    pieces = _QUESTION_MARKS.split(q)
-    return frozenset(p[i : i + 2] for p in pieces for i in range(len(p) - 1))
-
-
-def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
-    """Whether text is about a neighbour of what the question names: another number of a
-    numbered thing (3号线 for 4号线) or the contrasting word (男子 for 女子), while the
-    question's own is absent."""
-    for m in _NUMBERED.finditer(question):
-        own, suffix = m.group(0), m.group(1)
-        if own not in text and re.search(rf"[{_CJK_DIGITS}]+{re.escape(suffix)}", text):
-            return True
-    for word in named:
-        if len(word) >= 2 and word[0] in _CONTRAST and word not in text:
-            rest = word[1:]
-            if any(c + rest in text for c in _CONTRAST if c != word[0]):
-                return True
-    for family in _TIME_FAMILIES:  # 去年 asked, only 今年 told
-        asked = [w for w in family if w in question]
-        # a sentence that names no year tells of this one: 去年 asked needs 去年 told
-        if (
-            asked
-            and not any(w in text for w in asked)
-            and (any(w in text for w in family) or _OTHER_YEAR.intersection(asked))
-        ):
-            return True
-    places = [
-        m.group(0)
-        for m in _PLACE.finditer(question)
-        if m.group(0) not in text and (m.group(1) in named or m.group(0) in named)
-    ]
-    if places:  # 西岭区 asked, only 东湖区 told
-        words = [w for w in tokenize(text) if len(w) >= 3 and w not in question]
-        for place in places:
-            suffix = next(x for x in _SIBLING_SUFFIXES if place.endswith(x))
-            if any(w.endswith(suffix) and not w.startswith(place[:2]) for w in words):
-                return True
-    return False
-
-
-def has_type(text: str, kind: str | None, question: str) -> bool:
-    """Whether text holds a fact of the kind asked for that the question itself does not."""
-    if kind is None or kind == "yesno":
-        return False
-    return bool(typed_spans(kind, text, question))
+    def candidate(
+        self, rank: int, hit: Hit, article: Article, s: int, e: int, cosine: float | None
+    ) -> Candidate:
+        """One answer unit (article.text[s:e]) with its evidence."""
+        text = article.text[s:e]
+        norm = normalize(text).lower()
+        terms = self.terms
+        found = frozenset(t for t in terms if t in norm)
+        # the headline and the paragraph's lead-in often hold the subject a clause leaves out
+        para_start = article.text.rfind("\n", 0, s) + 1
+        context = (
+            normalize(article.title).lower()
+            + normalize(article.text[max(para_start, s - 80) : s]).lower()
+        )
+        in_context = sum(w for t, w in terms.items() if t not in norm and t in context)
+        missing = max(
+            (
+                w
+                for t, w in terms.items()
+                if t in self.naming and t not in norm and t not in context
+            ),
+            default=0.0,
+        )
+        measure = self.measure
+        return Candidate(
+            hit_rank=rank,
+            hit=hit,
+            start=s,
+            end=e,
+            text=text,
+            coverage=sum(terms[t] for t in found) / self.total,
+            context=in_context / self.total,
+            missing=missing / self.total,
+            chars=_share(sum(p in norm for p in self.pairs), len(self.pairs)),
+            conflict=float(names_sibling(self.qnorm, self.named, norm)),
+            typed=0.0,
+            cosine=-1.0 if cosine is None else cosine,
+            focus=_share(sum(ch in norm for ch in self.focus), len(self.focus)),
+            char1=_share(sum(ch in norm for ch in self.content), len(self.content)),
+            unit=float(self.unit is not None and holds_amount_in(norm, self.unit)),
+            lead=float(para_start == 0),
+            measure=0.0 if measure is None else 2.0 * holds_measure(norm, measure) - 1.0,
+            anchored=max(
+                (_share(sum(p in norm for p in ps), len(ps)) for ps in self.told), default=0.0
+            ),
+            found=found,
+        )
 
 
 def candidates(
@@ -321,64 +207,18 @@ def candidates(
     """Every answer unit of the best passages, with its evidence (not yet scored); a follow-up's
     previous answer marks the units it was cut from (the follow-up asks about their
     neighbourhood)."""
-    terms = question_terms(question, idf)
-    total = sum(terms.values()) or 1.0
-    named = naming_terms(question)  # tag the question once, not once per term
-    naming = {t for t in terms if any(t in word or word in t for word in named)}
-    pairs = char_pairs(question)
-    focus = focus_chars(question)
-    content = content_chars(question)
-    unit = asked_unit(question)
-    measure = asked_measure(question)
-    told = answer_clauses(previous_answer)
-    qnorm = normalize(question).lower()
+    evidence = QuestionEvidence.of(question, idf, previous_answer)
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     for rank, hit in enumerate(hits[: settings.depth]):
         article = articles[hit.chunk.doc_id]
-        title_norm = normalize(article.title).lower()
         for s, e in answer_spans(article.text, hit.chunk.start, hit.chunk.end, MAX_ANSWER_CHARS):
             key = (article.doc_id, s, e)
             if key in seen:
                 continue
             seen.add(key)
-            text = article.text[s:e]
-            norm = normalize(text).lower()
-            found = frozenset(t for t in terms if t in norm)
-            # the headline and the paragraph's lead-in often hold the subject a clause leaves out
-            para_start = article.text.rfind("\n", 0, s) + 1
-            context = title_norm + normalize(article.text[max(para_start, s - 80) : s]).lower()
-            in_context = sum(w for t, w in terms.items() if t not in norm and t in context)
-            missing = max(
-                (w for t, w in terms.items() if t in naming and t not in norm and t not in context),
-                default=0.0,
-            )
             cosine = similarity(article.doc_id, s, e) if similarity else None
-            out.append(
-                Candidate(
-                    hit_rank=rank,
-                    hit=hit,
-                    start=s,
-                    end=e,
-                    text=text,
-                    coverage=sum(terms[t] for t in found) / total,
-                    context=in_context / total,
-                    missing=missing / total,
-                    chars=sum(p in norm for p in pairs) / len(pairs) if pairs else 0.0,
-                    conflict=float(names_sibling(qnorm, named, norm)),
-                    typed=0.0,
-                    cosine=-1.0 if cosine is None else cosine,
-                    focus=sum(ch in norm for ch in focus) / len(focus) if focus else 0.0,
-                    char1=sum(ch in norm for ch in content) / len(content) if content else 0.0,
-                    unit=float(unit is not None and holds_amount_in(norm, unit)),
-                    lead=float(para_start == 0),
-                    measure=0.0 if measure is None else 2.0 * holds_measure(norm, measure) - 1.0,
-                    anchored=max(
-                        (sum(p in norm for p in ps) / len(ps) for ps in told), default=0.0
-                    ),
-                    found=found,
-                )
-            )
+            out.append(evidence.candidate(rank, hit, article, s, e, cosine))
     known = [c.cosine for c in out if c.cosine > -1.0]
     floor = min(known) if known else 0.0  # a unit without a stored vector counts as least similar
     return [c if c.cosine > -1.0 else replace(c, cosine=floor) for c in out]

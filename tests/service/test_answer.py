@@ -12,9 +12,8 @@ from service.answer import (
     answer_clauses,
     answer_question,
     names_other_role,
-    names_sibling,
-    naming_terms,
 )
+from service.evidence import names_sibling, naming_terms
 from tests.conftest import FakeEmbedder
 
 TEXT = (

@@ -1,0 +1,220 @@
+"""What a question names and asks, and whether a sentence speaks of the same thing: the
+question's weighted terms, characters and naming words, and the neighbours (3号线 for 4号线,
+男子 for 女子, 去年 for 今年, 东湖区 for 西岭区) a sentence may name instead."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from corpus.text import normalize, pos_tags
+from index.bm25 import tokenize
+from service.short_answer import typed_spans
+
+# question words and particles: they say what is asked, not what to match
+QUESTION_WORDS = frozenset(
+    [
+        "多少",
+        "几",
+        "几个",
+        "几位",
+        "几家",
+        "几年",
+        "几次",
+        "什么",
+        "甚么",
+        "哪",
+        "哪个",
+        "哪些",
+        "哪里",
+        "哪儿",
+        "哪一",
+        "哪家",
+        "哪位",
+        "哪年",
+        "哪种",
+        "哪国",
+        "谁",
+        "何",
+        "何时",
+        "何地",
+        "何人",
+        "如何",
+        "怎么",
+        "怎样",
+        "为何",
+        "为什么",
+        "是否",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "的",
+        "了",
+        "是",
+        "在",
+        "有",
+        "和",
+        "与",
+        "及",
+        "或",
+        "被",
+        "把",
+        "对",
+        "于",
+        "也",
+        "都",
+        "就",
+        "还",
+        "又",
+        "请问",
+        "请",
+        "那",
+        "那么",
+        "这",
+        "这个",
+        "那个",
+        "其",
+        "之",
+        "中",
+        "上",
+        "下",
+        "等",
+        "个",
+        "位",
+        "名",
+        "年",
+        "月",
+        "日",
+        "由",
+        "以",
+        "从",
+        "到",
+        "为",
+        "所",
+        "是不是",
+        "有没有",
+        "能不能",
+        "会不会",
+        "什么样",
+        "多大",
+        "多久",
+        "多长",
+        "多高",
+        "多远",
+        "她",
+        "他",
+        "它",
+        "他们",
+        "她们",
+        "它们",
+        "该",
+        "这些",
+        "那些",
+        "呀",
+        "么",
+        "吗",
+        "嘛",
+    ]
+)
+_CJK_DIGITS = "0-9０-９一二三四五六七八九十百千两"
+# a numbered thing (3号线, 第二届, 11月底): another number with the same suffix is another thing
+_NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
+# first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
+_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
+# times that set two otherwise equal facts apart (去年的产量 is not 今年的)
+_TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
+# kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
+_OTHER_YEAR = frozenset(("去年", "明年", "前年"))
+_SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
+_PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
+_QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
+
+
+def naming_terms(question: str) -> frozenset[str]:
+    """Words of the question that name things (nouns, names, numbers, foreign words): an answer
+    must mention them, while verbs and modifiers are often paraphrased."""
+    return frozenset(
+        normalize(word).lower()
+        for word, flag in pos_tags(question)
+        if flag[:1] in ("n", "m", "e") or flag == "eng"
+    )
+
+
+def question_terms(question: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """Content terms of the question with their IDF weights."""
+    terms: dict[str, float] = {}
+    for tok in tokenize(question):
+        if (
+            tok in QUESTION_WORDS
+            or len(tok) == 1
+            and not ("\u4e00" <= tok <= "\u9fff" or tok.isalnum())
+        ):
+            continue
+        terms[tok] = idf(tok)
+    return terms
+
+
+# replaced longest first, so 为什么 goes whole before 什么 could leave 为 behind
+_QUESTION_WORDS_LONGEST_FIRST = sorted(QUESTION_WORDS, key=len, reverse=True)
+
+
+def content_chars(question: str) -> frozenset[str]:
+    """The question's characters that carry meaning (Chinese, not question words or particles)."""
+    q = normalize(question).lower()
+    for w in _QUESTION_WORDS_LONGEST_FIRST:
+        q = q.replace(w, " ")
+    return frozenset(ch for ch in q if "\u4e00" <= ch <= "\u9fff")
+
+
+def char_pairs(question: str) -> frozenset[str]:
+    """The question's adjacent character pairs, question words and punctuation left out."""
+    q = normalize(question).lower()
+    for w in _QUESTION_WORDS_LONGEST_FIRST:
+        if len(w) > 1:
+            q = q.replace(w, " ")
+    pieces = _QUESTION_MARKS.split(q)
+    return frozenset(p[i : i + 2] for p in pieces for i in range(len(p) - 1))
+
+
+def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
+    """Whether text is about a neighbour of what the question names: another number of a
+    numbered thing (3号线 for 4号线) or the contrasting word (男子 for 女子), while the
+    question's own is absent."""
+    for m in _NUMBERED.finditer(question):
+        own, suffix = m.group(0), m.group(1)
+        if own not in text and re.search(rf"[{_CJK_DIGITS}]+{re.escape(suffix)}", text):
+            return True
+    for word in named:
+        if len(word) >= 2 and word[0] in _CONTRAST and word not in text:
+            rest = word[1:]
+            if any(c + rest in text for c in _CONTRAST if c != word[0]):
+                return True
+    for family in _TIME_FAMILIES:  # 去年 asked, only 今年 told
+        asked = [w for w in family if w in question]
+        # a sentence that names no year tells of this one: 去年 asked needs 去年 told
+        if (
+            asked
+            and not any(w in text for w in asked)
+            and (any(w in text for w in family) or _OTHER_YEAR.intersection(asked))
+        ):
+            return True
+    places = [
+        m.group(0)
+        for m in _PLACE.finditer(question)
+        if m.group(0) not in text and (m.group(1) in named or m.group(0) in named)
+    ]
+    if places:  # 西岭区 asked, only 东湖区 told
+        words = [w for w in tokenize(text) if len(w) >= 3 and w not in question]
+        for place in places:
+            suffix = next(x for x in _SIBLING_SUFFIXES if place.endswith(x))
+            if any(w.endswith(suffix) and not w.startswith(place[:2]) for w in words):
+                return True
+    return False
+
+
+def has_type(text: str, kind: str | None, question: str) -> bool:
+    """Whether text holds a fact of the kind asked for that the question itself does not."""
+    if kind is None or kind == "yesno":
+        return False
+    return bool(typed_spans(kind, text, question))
