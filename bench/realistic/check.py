@@ -146,23 +146,7 @@ def check_questions(rows, articles):
     answerable_kinds = Counter()
     per_doc = defaultdict(int)
     for number, row in rows:
-        where = f"questions.jsonl:{number}"
-        missing = QUESTION_FIELDS - row.keys()
-        if missing:
-            problem(where, f"missing fields {sorted(missing)}")
-        extra = row.keys() - QUESTION_FIELDS - OPTIONAL_QUESTION_FIELDS
-        if extra:
-            problem(where, f"unexpected fields {sorted(extra)}")
-        qid = row.get("id")
-        if isinstance(qid, str):
-            where = f"questions.jsonl:{number} ({qid})"
-            if qid in seen_ids:
-                problem(where, "duplicate question id")
-            seen_ids.add(qid)
-            if qid in articles:
-                problem(where, "question id collides with an article id")
-        else:
-            problem(where, "id must be a string")
+        where = check_identity(number, row, seen_ids, articles)
         question = row.get("question")
         if not isinstance(question, str) or not question.strip():
             problem(where, "question must be a non-empty string")
@@ -196,28 +180,7 @@ def check_questions(rows, articles):
                 problem(where, f"doc_id {doc_id!r} does not name an article")
                 continue
             per_doc[doc_id] += 1
-            text = articles[doc_id].get("text", "")
-            if not 1 <= len(answers) <= 3:
-                problem(where, f"answerable question needs 1-3 gold answers, has {len(answers)}")
-            for answer in answers:
-                if not answer.strip():
-                    problem(where, "empty gold answer")
-                elif answer != answer.strip():
-                    problem(where, f"gold answer {answer!r} has surrounding whitespace")
-                elif len(answer) > MAX_ANSWER_CHARS:
-                    problem(
-                        where,
-                        f"gold answer {answer!r} is longer than {MAX_ANSWER_CHARS} characters",
-                    )
-                if answer not in text:
-                    problem(where, f"gold answer {answer!r} is not a substring of {doc_id}")
-            if kind == "middle_end":
-                paragraphs = text.split("\n")
-                if not any(a in p for a in answers for p in paragraphs[1:]):
-                    problem(
-                        where,
-                        "middle_end question whose gold answer occurs only in the first paragraph",
-                    )
+            check_gold(where, kind, answers, doc_id, articles[doc_id].get("text", ""))
         elif answerable is False:
             if answers:
                 problem(where, "unanswerable question must have empty answers")
@@ -226,6 +189,55 @@ def check_questions(rows, articles):
             if kind not in FOLLOWUP_KINDS and kind != "unanswerable":
                 problem(where, f"answerable is false but kind is {kind!r}")
 
+    check_totals(seen_text, kinds, answerable_kinds, per_doc, articles)
+    return kinds, answerable_kinds, per_doc, sum(kinds.values())
+
+
+def check_identity(number, row, seen_ids, articles):
+    """The row's fields and id; returns where to report its problems."""
+    where = f"questions.jsonl:{number}"
+    missing = QUESTION_FIELDS - row.keys()
+    if missing:
+        problem(where, f"missing fields {sorted(missing)}")
+    extra = row.keys() - QUESTION_FIELDS - OPTIONAL_QUESTION_FIELDS
+    if extra:
+        problem(where, f"unexpected fields {sorted(extra)}")
+    qid = row.get("id")
+    if not isinstance(qid, str):
+        problem(where, "id must be a string")
+        return where
+    where = f"questions.jsonl:{number} ({qid})"
+    if qid in seen_ids:
+        problem(where, "duplicate question id")
+    seen_ids.add(qid)
+    if qid in articles:
+        problem(where, "question id collides with an article id")
+    return where
+
+
+def check_gold(where, kind, answers, doc_id, text):
+    """An answerable question's gold answers: 1-3 short exact substrings of its article."""
+    if not 1 <= len(answers) <= 3:
+        problem(where, f"answerable question needs 1-3 gold answers, has {len(answers)}")
+    for answer in answers:
+        if not answer.strip():
+            problem(where, "empty gold answer")
+        elif answer != answer.strip():
+            problem(where, f"gold answer {answer!r} has surrounding whitespace")
+        elif len(answer) > MAX_ANSWER_CHARS:
+            problem(where, f"gold answer {answer!r} is longer than {MAX_ANSWER_CHARS} characters")
+        if answer not in text:
+            problem(where, f"gold answer {answer!r} is not a substring of {doc_id}")
+    if kind == "middle_end":
+        paragraphs = text.split("\n")
+        if not any(a in p for a in answers for p in paragraphs[1:]):
+            problem(
+                where, "middle_end question whose gold answer occurs only in the first paragraph"
+            )
+
+
+def check_totals(seen_text, kinds, answerable_kinds, per_doc, articles):
+    """Across the file: no repeated standalone question, enough of each kind and article."""
     for text, count in seen_text.items():
         if count > 1:
             problem("questions.jsonl", f"standalone question repeated {count} times: {text}")
@@ -240,7 +252,6 @@ def check_questions(rows, articles):
     for article_id in articles:
         if per_doc[article_id] == 0:
             problem("questions.jsonl", f"no answerable question about {article_id}")
-    return kinds, answerable_kinds, per_doc, total
 
 
 def main():
