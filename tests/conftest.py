@@ -35,6 +35,7 @@ TIERS = ("unit", "integration", "e2e")
 INTEGRATION_MODULES = {
     "tests/bench/test_performance.py",
     "tests/index/test_convert.py",
+    "tests/index/test_killed_builds.py",  # kills writer processes: seconds a test
     "tests/service/test_api.py",
     "tests/service/test_articles_api.py",
     "tests/service/test_bad_requests.py",
