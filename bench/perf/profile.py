@@ -20,9 +20,9 @@ STAGES: dict[tuple[str, str], str] = {
     ("scores", "index/bm25.py"): "retrieve: BM25 scores of every passage (bm25s)",
     ("embed_query", "index/embedder.py"): "question embedding (E5)",
     ("answer_question", "service/answer.py"): "answer: sentence scoring (rest)",
-    ("naming_terms", "service/answer.py"): "answer: naming terms (jieba POS tagging)",
-    ("has_type", "service/answer.py"): "answer: fact-type check (jieba POS tagging)",
-    ("question_terms", "service/answer.py"): "answer: question terms (jieba, IDF)",
+    ("naming_terms", "service/evidence.py"): "answer: naming terms (jieba POS tagging)",
+    ("has_type", "service/evidence.py"): "answer: fact-type check (jieba POS tagging)",
+    ("question_terms", "service/evidence.py"): "answer: question terms (jieba, IDF)",
     ("answer_spans", "corpus/chunking.py"): "answer: sentence spans",
     ("similarity", "service/qa.py"): "answer: question-sentence cosine (stored vectors)",
 }
