@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-import service.answer
+import service.evidence
 import service.followup
 from corpus.text import pos_tags
 from service.api import create_app
@@ -42,7 +42,7 @@ def tagged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return pos_tags(text)
 
     monkeypatch.setattr(service.followup, "pos_tags", spy)
-    monkeypatch.setattr(service.answer, "pos_tags", spy)
+    monkeypatch.setattr(service.evidence, "pos_tags", spy)
     return seen
 
 
