@@ -39,6 +39,12 @@ def without_server_paths(message: str, settings: Settings) -> str:
     return message
 
 
+def bearer_matches(request: Request, secret: str) -> bool:
+    """Whether the request carries `Authorization: Bearer <secret>` (compared in constant time)."""
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and secrets.compare_digest(given.strip(), secret)
+
+
 def admin(request: Request, live: Live) -> None:
     """Changing articles needs the admin token: 403 when none is configured, 401 when wrong."""
     token = live.settings.admin_token
@@ -48,8 +54,7 @@ def admin(request: Request, live: Live) -> None:
             detail="changing articles over HTTP is off: start `wenda serve` with "
             "WENDA_ADMIN_TOKEN set, then send `Authorization: Bearer <that token>`",
         )
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip(), token):
+    if not bearer_matches(request, token):
         raise HTTPException(
             status_code=401,
             detail="wrong or missing admin token: send `Authorization: Bearer <WENDA_ADMIN_TOKEN>`",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from service.api import Service
+from service.deps import bearer_matches
 from service.followup import Turn
 from service.generate import Generated, answer_stream, generate_answer, generator_for
 from service.qa import QAService
@@ -31,8 +31,7 @@ def api_key(request: Request) -> None:
     key: str | None = request.app.state.live.settings.api_key
     if not key:
         return
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip(), key):
+    if not bearer_matches(request, key):
         raise HTTPException(
             status_code=401,
             detail="wrong or missing API key: send `Authorization: Bearer <WENDA_API_KEY>`",
