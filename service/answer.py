@@ -21,6 +21,7 @@ from service.evidence import (
     naming_terms,
     question_terms,
 )
+from service.followup import without_markers
 from service.short_answer import (
     Span,
     asked_kind,
@@ -39,7 +40,6 @@ SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, 
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
 
 _FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
-_MARKER = re.compile(r"\[\d+\]")
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\s]+")
 
 
@@ -226,11 +226,11 @@ def candidates(
 
 def answer_clauses(answer: str, min_chars: int = 6) -> list[frozenset[str]]:
     """The character pairs of each clause of an earlier answer long enough to find again in
-    the sentence it came from (citation markers, "来源" lists and the abstention message left
-    out)."""
+    the sentence it came from (citation markers and the abstention message left out; the
+    OpenAI route takes its "来源" list off the history before it gets here)."""
     if not answer or ABSTAIN_MESSAGE in answer:
         return []
-    text = _MARKER.sub("", normalize(answer.split("来源")[0]).lower())
+    text = normalize(without_markers(answer)).lower()
     return [
         frozenset(c[i : i + 2] for i in range(len(c) - 1))
         for c in _CLAUSE_BREAK.split(text)

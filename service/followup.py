@@ -123,10 +123,15 @@ def subject_of(question: str, replaced_by: str = "") -> str:
     return "".join(w for w, _ in run)
 
 
+def without_markers(answer: str) -> str:
+    """An earlier answer without its citation markers ([1])."""
+    return _MARKER.sub("", answer)
+
+
 def named_person(answer: str) -> str | None:
     """The first person an earlier answer names."""
     return next(
-        (w for w, f in pos_tags(_MARKER.sub("", answer)) if f.startswith("nr") and len(w) >= 2),
+        (w for w, f in pos_tags(without_markers(answer)) if f.startswith("nr") and len(w) >= 2),
         None,
     )
 

@@ -156,7 +156,7 @@ def asked_measure(question: str) -> tuple[str, ...] | None:
     if asked_kind(q) not in ("number", "time"):
         return None
     named = _NAMED_UNIT.search(q)  # 多少公里, 几座: the question names its unit
-    if named and not _YEAR.fullmatch("0000" + named.group(1)):
+    if named and named.group(1) != "年":  # 几年 asks for a duration or a year: no one unit
         return (named.group(1),)
     return next((units for pattern, units in _MEASURES if pattern.search(q)), None)
 
