@@ -13,12 +13,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED, free_port
+from bench.perf.process import free_port, running
+from tests.conftest import SEED
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +83,18 @@ def top_doc(base: str, key: str) -> str:
     return body["passages"][0]["doc_id"] if body["passages"] else ""
 
 
-def test_articles_change_under_load_without_restart_or_failed_request(tmp_path: Path) -> None:
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    base: str  # the running server's URL
+    env: dict[str, str]  # what `wenda` commands run with
+    data: Path
+    work: Path
+    server: subprocess.Popen[bytes]
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Iterator[Scenario]:
+    """An index of the seed page and one article of our own, served by a real `wenda serve`."""
     corpus, data = tmp_path / "news", tmp_path / "data"
     corpus.mkdir()
     (corpus / SEED.name).write_bytes(SEED.read_bytes())
@@ -101,101 +114,115 @@ def test_articles_change_under_load_without_restart_or_failed_request(tmp_path: 
         "WENDA_CACHE_DIR": str(Path(__file__).resolve().parents[2] / "data" / "cache"),
     }
     wenda("index", "--corpus", str(corpus), env=env)
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen([WENDA, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    failures: list[str] = []
-    asked = [0]
-    stop = threading.Event()
+    with running(
+        [WENDA, "serve"], tmp_path / "serve.log", f"{base}/healthz", env, stop_seconds=30
+    ) as server:
+        yield Scenario(base, env, data, tmp_path, server)
 
-    def client(n: int) -> None:
+
+class AskingClients:
+    """clients threads asking the four questions in turn until stopped, counting what failed."""
+
+    def __init__(self, base: str, clients: int) -> None:
+        self.base = base
+        self.failures: list[str] = []
+        self.asked = 0
+        self.stopped = threading.Event()
+        self.threads = [threading.Thread(target=self.ask, args=(n,)) for n in range(clients)]
+
+    def ask(self, n: int) -> None:
         keys = list(QUESTIONS)
         i = n
-        while not stop.is_set():
+        while not self.stopped.is_set():
             try:
-                body = call(f"{base}/ask", {"question": QUESTIONS[keys[i % len(keys)]]}, "POST")
+                body = call(
+                    f"{self.base}/ask", {"question": QUESTIONS[keys[i % len(keys)]]}, "POST"
+                )
                 if "answer" not in body:
-                    failures.append(f"no answer: {body}")
-                asked[0] += 1
+                    self.failures.append(f"no answer: {body}")
+                self.asked += 1
             except urllib.error.HTTPError as exc:
-                failures.append(f"{exc.code}: {exc.read().decode(errors='replace')[:200]}")
+                self.failures.append(f"{exc.code}: {exc.read().decode(errors='replace')[:200]}")
             except (urllib.error.URLError, OSError, ValueError) as exc:
-                failures.append(repr(exc))
+                self.failures.append(repr(exc))
             i += 1
 
-    try:
-        within(300, lambda: server.poll() is None and healthy(base))
-        first = call(f"{base}/healthz")["index"]
-        clients = [threading.Thread(target=client, args=(n,)) for n in range(8)]
-        for t in clients:
+    def __enter__(self) -> AskingClients:
+        for t in self.threads:
             t.start()
-        assert top_doc(base, "bridge") == "bridge"
+        return self
 
-        wenda("add", str(tmp_path / "port.txt"), env=env)
-        took_cli = within(5, lambda: top_doc(base, "port") == "port")
-        article = call(f"{base}/articles/port")
-        assert (article["title"], article["date"], article["source"]) == (
-            "海川港新航线开通",
-            "2024-07-08",
-            "海川日报",
-        )
-
-        added = call(f"{base}/articles", {"articles": [RICE]}, "POST", TOKEN)
-        assert added["added"] == ["rice"]
-        took_http = within(5, lambda: top_doc(base, "rice") == "rice")
-
-        wenda("remove", "port", env=env)
-        took_remove = within(
-            5, lambda: "port" not in {a["doc_id"] for a in call(f"{base}/articles")}
-        )
-        body = call(f"{base}/ask", {"question": QUESTIONS["port"]}, "POST")
-        assert all(p["doc_id"] != "port" for p in body["passages"])
-        assert all(c["doc_id"] != "port" for c in body["citations"])
-
-        stop.set()
-        for t in clients:
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        for t in self.threads:
             t.join(timeout=120)
-        health = call(f"{base}/healthz")["index"]
-        assert health["generation"] != first["generation"] and health["articles"] == 6
-        assert server.poll() is None  # never restarted
-        assert not failures, failures[:5]
-        assert asked[0] > 8
 
-        # `wenda ask` goes through the running service, Chinese readable in --json
-        answered = wenda("ask", QUESTIONS["rice"], "--json", env=env)
-        assert "青禾镇" in answered.stdout and "\\u" not in answered.stdout
 
-        manifest = (data / "index" / "manifest.json").read_bytes()
-        questions = tmp_path / "q.jsonl"
-        questions.write_text(
-            json.dumps(
-                {
-                    "id": "q",
-                    "question": QUESTIONS["bridge"],
-                    "answers": ["1.6"],
-                    "answerable": True,
-                },
-                ensure_ascii=False,
-            )
-            + "\n",
-            encoding="utf-8",
+def change_articles(s: Scenario) -> tuple[float, float, float]:
+    """Add by `wenda add` and POST /articles, remove by `wenda remove`; how long each took to
+    be served."""
+    wenda("add", str(s.work / "port.txt"), env=s.env)
+    took_cli = within(5, lambda: top_doc(s.base, "port") == "port")
+    article = call(f"{s.base}/articles/port")
+    assert (article["title"], article["date"], article["source"]) == (
+        "海川港新航线开通",
+        "2024-07-08",
+        "海川日报",
+    )
+
+    added = call(f"{s.base}/articles", {"articles": [RICE]}, "POST", TOKEN)
+    assert added["added"] == ["rice"]
+    took_http = within(5, lambda: top_doc(s.base, "rice") == "rice")
+
+    wenda("remove", "port", env=s.env)
+    took_remove = within(5, lambda: "port" not in {a["doc_id"] for a in call(f"{s.base}/articles")})
+    body = call(f"{s.base}/ask", {"question": QUESTIONS["port"]}, "POST")
+    assert all(p["doc_id"] != "port" for p in body["passages"])
+    assert all(c["doc_id"] != "port" for c in body["citations"])
+    return took_cli, took_http, took_remove
+
+
+def assert_eval_and_index_leave_it_alone(s: Scenario) -> None:
+    """`wenda eval` and `make run`'s index step leave the custom index byte-identical."""
+    manifest = (s.data / "index" / "manifest.json").read_bytes()
+    questions = s.work / "q.jsonl"
+    questions.write_text(
+        json.dumps(
+            {
+                "id": "q",
+                "question": QUESTIONS["bridge"],
+                "answers": ["1.6"],
+                "answerable": True,
+            },
+            ensure_ascii=False,
         )
-        wenda("eval", str(questions), "--json", env=env)
-        wenda("index", "--if-missing", env=env)  # what `make run` runs before serving
-        assert (data / "index" / "manifest.json").read_bytes() == manifest
-        print(
-            f"\nserved within {took_cli:.1f} s of `wenda add`, {took_http:.1f} s of POST, "
-            f"{took_remove:.1f} s of `wenda remove`; {asked[0]} questions, 0 failed"
-        )
-    finally:
-        stop.set()
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+        + "\n",
+        encoding="utf-8",
+    )
+    wenda("eval", str(questions), "--json", env=s.env)
+    wenda("index", "--if-missing", env=s.env)  # what `make run` runs before serving
+    assert (s.data / "index" / "manifest.json").read_bytes() == manifest
 
 
-def healthy(base: str) -> bool:
-    try:
-        return bool(call(f"{base}/healthz")["status"] == "ok")
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+def test_articles_change_under_load_without_restart_or_failed_request(scenario: Scenario) -> None:
+    base = scenario.base
+    first = call(f"{base}/healthz")["index"]
+    with AskingClients(base, 8) as clients:
+        assert top_doc(base, "bridge") == "bridge"
+        took_cli, took_http, took_remove = change_articles(scenario)
+    health = call(f"{base}/healthz")["index"]
+    assert health["generation"] != first["generation"] and health["articles"] == 6
+    assert scenario.server.poll() is None  # never restarted
+    assert not clients.failures, clients.failures[:5]
+    assert clients.asked > 8
+
+    # `wenda ask` goes through the running service, Chinese readable in --json
+    answered = wenda("ask", QUESTIONS["rice"], "--json", env=scenario.env)
+    assert "青禾镇" in answered.stdout and "\\u" not in answered.stdout
+
+    assert_eval_and_index_leave_it_alone(scenario)
+    print(
+        f"\nserved within {took_cli:.1f} s of `wenda add`, {took_http:.1f} s of POST, "
+        f"{took_remove:.1f} s of `wenda remove`; {clients.asked} questions, 0 failed"
+    )
