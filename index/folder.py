@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import faiss
 import numpy as np
@@ -23,6 +23,7 @@ from index.layout import (
     CHUNKS,
     KEYWORDS,
     UNIT_ROWS,
+    UNIT_TABLE,
     UNIT_VECTORS,
     UNITS,
     VECTOR_ROWS,
@@ -31,6 +32,7 @@ from index.layout import (
     Manifest,
     read_part,
 )
+from index.vectors import RowStack, UnitRows, write_unit_table
 
 UNIT_BLOCK = 500_000  # rows of answer-unit vectors copied at a time (bounded memory on save)
 # vectors stored but no longer any passage's (removed articles') beyond this share of the
@@ -115,8 +117,16 @@ class StoredRows:
             raise IndexDamaged(self.base, f"{len(stored)} rows stored, expected {self.stored}")
         return np.ascontiguousarray(stored[self.rows])
 
-    def _part(self, name: str, rows: int) -> np.ndarray:
-        part = read_part(name, lambda: np.load(self.folder / name))
+    def mapped(self, base: np.ndarray) -> RowStack:
+        """The live rows read from the files where they lie (base: the base file's rows), memory-mapped."""
+        parts = [self._part(name, k, mmap=True) for name, k in self.parts]
+        if base.shape[0] != self.base_rows:
+            raise IndexDamaged(self.base, f"{base.shape[0]} rows stored, expected {self.base_rows}")
+        return RowStack([base, *parts], self.rows)
+
+    def _part(self, name: str, rows: int, mmap: bool = False) -> np.ndarray:
+        mode: Literal["r"] | None = "r" if mmap else None
+        part = read_part(name, lambda: np.load(self.folder / name, mmap_mode=mode))
         if len(part) != rows:
             raise IndexDamaged(name, f"{len(part)} rows, expected {rows}")
         return part
@@ -171,10 +181,10 @@ class LoadedIndex:
     chunks: list[Chunk]
     vectors: Any  # faiss.Index
     keywords: KeywordIndex
-    sentence_rows: dict[
-        tuple[str, int, int], int
-    ]  # (doc_id, start, end) -> row of sentence_vectors
-    sentence_vectors: np.ndarray  # float16, one L2-normalised row per answer unit
+    # (doc_id, start, end) -> row of sentence_vectors (UnitRows: per-article row ranges)
+    sentence_rows: Mapping[tuple[str, int, int], int]
+    # float16, one L2-normalised row per answer unit, memory-mapped (a RowStack after updates)
+    sentence_vectors: VectorRows
 
 
 def write_jsonl(path: Path, records: Iterable[Any]) -> None:
@@ -198,25 +208,6 @@ def chunk_record(c: Chunk) -> dict[str, Any]:
     return {name: getattr(c, name) for name in _CHUNK_FIELDS}
 
 
-def write_units(path: Path, units: Iterable[tuple[str, int, int]]) -> int:
-    """The answer units as one JSON list, encoded a block at a time (millions at scale)."""
-    count = 0
-    block: list[list[Any]] = []
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("[")
-        for doc, s, e in units:
-            block.append([doc, s, e])
-            if len(block) == UNIT_BLOCK:
-                fh.write(("" if count == 0 else ", ") + json.dumps(block, ensure_ascii=False)[1:-1])
-                count += len(block)
-                block = []
-        if block:
-            fh.write(("" if count == 0 else ", ") + json.dumps(block, ensure_ascii=False)[1:-1])
-            count += len(block)
-        fh.write("]")
-    return count
-
-
 def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str, Any]]:
     """Every file of an index folder but the manifest; returns the number of answer units and
     the record of vectors reused from earlier builds (the manifest's stored_rows)."""
@@ -228,7 +219,8 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
     contents.keywords.save(folder / KEYWORDS)
     write_jsonl(folder / ARTICLES, (article_record(a) for a in contents.articles))
     write_jsonl(folder / CHUNKS, (chunk_record(c) for c in contents.chunks))
-    units = write_units(folder / UNITS, contents.units)
+    article_rows = {a.doc_id: i for i, a in enumerate(contents.articles)}
+    units = write_unit_table(folder / UNIT_TABLE, contents.units, article_rows)
     vectors = contents.unit_vectors
     if isinstance(vectors, StoredRows):
         if len(vectors.rows) != units:
@@ -262,8 +254,31 @@ def read_chunks(path: Path) -> list[Chunk]:
         return [Chunk(**json.loads(line)) for line in fh]
 
 
-def read_units(folder: Path) -> list[tuple[str, int, int]]:
-    return [(d, s, e) for d, s, e in json.loads((folder / UNITS).read_text("utf-8"))]
+def read_units(folder: Path, doc_ids: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
+    """The answer units (doc_id, start, end) in row order (doc_ids: the articles' ids in order,
+    read from the folder when not given)."""
+    if not (folder / UNIT_TABLE).exists():  # format 3 and before
+        return [(d, s, e) for d, s, e in json.loads((folder / UNITS).read_text("utf-8"))]
+    ids = doc_ids if doc_ids is not None else article_ids(folder / ARTICLES)
+    return list(UnitRows(ids, np.load(folder / UNIT_TABLE)))
+
+
+def article_ids(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line)["doc_id"] for line in fh]
+
+
+def read_unit_rows(folder: Path, manifest: Manifest, doc_ids: Sequence[str]) -> UnitRows:
+    """The answer units' rows by article: the table memory-mapped (format 4), or the JSON list
+    of format 3 and before turned into one."""
+    if manifest.format_version >= 4:
+        table = read_part(UNIT_TABLE, lambda: np.load(folder / UNIT_TABLE, mmap_mode="r"))
+    else:
+        rows = {d: i for i, d in enumerate(doc_ids)}
+        units = read_part(UNITS, lambda: read_units(folder))
+        table = np.array([(rows.get(d, -1), s, e) for d, s, e in units], dtype=np.int32)
+        table = table.reshape(-1, 3)
+    return read_part(UNIT_TABLE, lambda: UnitRows(doc_ids, table))
 
 
 def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
@@ -272,8 +287,10 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
     articles = read_part(ARTICLES, lambda: read_articles(folder / ARTICLES))
     chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
     vectors = read_part(VECTORS, lambda: faiss.read_index(str(folder / VECTORS)))
-    units = read_part(UNITS, lambda: read_units(folder))
-    sentence_vectors = read_part(UNIT_VECTORS, lambda: np.load(folder / UNIT_VECTORS))
+    units = read_unit_rows(folder, manifest, [a.doc_id for a in articles])
+    sentence_vectors: VectorRows = read_part(
+        UNIT_VECTORS, lambda: np.load(folder / UNIT_VECTORS, mmap_mode="r")
+    )
     keywords = read_part(KEYWORDS, lambda: KeywordIndex.load(folder / KEYWORDS))
     stored = manifest.stored_rows
     if "vectors" in stored:  # the live rows of the reused base and the parts added since
@@ -283,14 +300,13 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         vectors.add(live)
     if "units" in stored:
         unit_rows = StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored["units"], len(units))
-        base = sentence_vectors
-        sentence_vectors = unit_rows.vectors(lambda: base)
+        sentence_vectors = unit_rows.mapped(sentence_vectors)  # type: ignore[arg-type]
     counts = [
         (ARTICLES, len(articles), manifest.articles, "articles"),
         (CHUNKS, len(chunks), manifest.chunks, "passages"),
         (VECTORS, vectors.ntotal, manifest.chunks, "vectors"),
         (KEYWORDS, keywords.n_docs, manifest.chunks, "passages"),
-        (UNIT_VECTORS, len(sentence_vectors), len(units), "vectors"),
+        (UNIT_VECTORS, sentence_vectors.shape[0], len(units), "vectors"),
     ]
     for name, found, expected, what in counts:
         if found != expected:
@@ -303,6 +319,6 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         chunks=chunks,
         vectors=vectors,
         keywords=keywords,
-        sentence_rows={(d, s, e): row for row, (d, s, e) in enumerate(units)},
+        sentence_rows=units,
         sentence_vectors=sentence_vectors,
     )

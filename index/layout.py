@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 from index.integrity import manifest_checksum
 
-FORMAT_VERSION = 3
-READABLE_FORMATS = (2, 3)  # format 2: no stored tokens; updated by one rebuild
+FORMAT_VERSION = 4
+# format 2: no stored tokens (updated by one rebuild); 3: answer units as a JSON list (UNITS)
+READABLE_FORMATS = (2, 3, 4)
 
 # in a data dir
 INDEX_LINK = "index"  # the published build (a symlink into builds/)
@@ -32,7 +33,8 @@ ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.jsonl"
 VECTORS = "vectors.faiss"
 KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
-UNITS = "sentences.json"  # the answer units, [doc_id, start, end] each
+UNITS = "sentences.json"  # format 3 and before: the answer units, [doc_id, start, end] each
+UNIT_TABLE = "sentence_units.npy"  # int32 (article row, start, end) per answer unit
 UNIT_VECTORS = "sentence_vectors.npy"  # float16, one row per answer unit
 # A flat index's vectors are not rewritten by an update: VECTORS and UNIT_VECTORS are the base
 # (a hard link to the previous build's file, rows of removed articles left in place), each

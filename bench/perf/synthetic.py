@@ -14,7 +14,7 @@ from bench.perf.common import NOISE_SIGMA, folder_bytes
 from corpus.model import Article, Chunk
 from index.bm25 import KeywordIndex, tokenize
 from index.encoding import passage_input
-from index.layout import ARTICLES, CHUNKS, KEYWORDS, UNIT_VECTORS, UNITS, VECTORS
+from index.layout import ARTICLES, CHUNKS, KEYWORDS, UNIT_TABLE, UNIT_VECTORS, VECTORS
 from index.store import (
     IndexContents,
     IndexStore,
@@ -164,6 +164,6 @@ def write_index_folder(index: LoadedIndex, base: Base, data_dir: Path) -> dict[s
         "vectors": folder_bytes(folder / VECTORS),
         "bm25": folder_bytes(folder / KEYWORDS),
         "text": folder_bytes(folder / ARTICLES) + folder_bytes(folder / CHUNKS),
-        "sentences": folder_bytes(folder / UNITS) + folder_bytes(folder / UNIT_VECTORS),
+        "sentences": folder_bytes(folder / UNIT_TABLE) + folder_bytes(folder / UNIT_VECTORS),
         "total": folder_bytes(folder),
     }

@@ -1,0 +1,160 @@
+"""Vectors kept on disk and read as they are needed: the answer units' vectors memory-mapped
+behind per-article row ranges, and the passage vector index chosen by corpus size."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+INDEX_TYPES = ("flat", "ivf-sq8", "hnsw", "auto")
+# "auto": exact search up to here; past it the flat scan costs more than the rest of a question
+# (6.5 ms on one thread at 100,000 passages, 65 ms at 1,000,000: docs/benchmarks.md)
+FLAT_MAX_CHUNKS = 50_000
+IVF_TRAIN_PER_LIST = 64  # k-means training points per list (faiss warns below 39)
+IVF_NPROBE_SHARE = 0.06  # of the lists read per search: recall@10 >= 0.99 (docs/benchmarks.md)
+IVF_MIN_NPROBE = 16
+
+
+def concrete_type(index_type: str, n: int) -> str:
+    """The vector index built for n passages: "auto" is flat up to FLAT_MAX_CHUNKS, then IVF."""
+    if index_type not in INDEX_TYPES:
+        raise ValueError(f"unknown index type {index_type!r}; use one of {', '.join(INDEX_TYPES)}")
+    if index_type != "auto":
+        return index_type
+    return "flat" if n <= FLAT_MAX_CHUNKS else "ivf-sq8"
+
+
+def ivf_lists(n: int) -> int:
+    """Inverted lists for n vectors: about 4·√n (faiss's guideline is 4–16·√n), a power of two."""
+    return max(1, 2 ** round(math.log2(max(1.0, 4 * math.sqrt(n)))))
+
+
+def ivf_nprobe(nlist: int) -> int:
+    return min(nlist, max(IVF_MIN_NPROBE, round(IVF_NPROBE_SHARE * nlist)))
+
+
+def make_ivf_sq8(vectors: np.ndarray, seed: int = 1234) -> Any:
+    """IVF over int8 scalar-quantised vectors (a quarter of float32's bytes), inner product; its
+    centroids learned on a sample of vectors, nprobe set from the number of lists."""
+    n, dim = vectors.shape
+    nlist = min(ivf_lists(n), max(1, n // IVF_TRAIN_PER_LIST))
+    index = faiss.index_factory(dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
+    sample = min(n, nlist * IVF_TRAIN_PER_LIST * 4)
+    rows = np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))
+    index.train(np.ascontiguousarray(vectors[rows], dtype=np.float32))
+    for lo in range(0, n, 100_000):
+        index.add(np.ascontiguousarray(vectors[lo : lo + 100_000], dtype=np.float32))
+    return with_search_params(index)
+
+
+def with_search_params(index: Any) -> Any:
+    """An index read from disk with the search parameters its type is used with (faiss does not
+    save nprobe)."""
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        ivf.nprobe = ivf_nprobe(ivf.nlist)
+    return index
+
+
+def all_vectors(index: Any) -> np.ndarray:
+    """Every vector of index, in row order (an IVF index's as its codes decode)."""
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        ivf.make_direct_map()
+    return np.asarray(index.reconstruct_n(0, index.ntotal))
+
+
+def vectors_of_rows(index: Any, rows: np.ndarray) -> np.ndarray:
+    """The vectors of some rows (reconstruct_batch; an IVF index gets its direct map first)."""
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None and ivf.direct_map.no():
+        ivf.make_direct_map()
+    return np.asarray(index.reconstruct_batch(np.asarray(rows, dtype=np.int64)))
+
+
+class RowStack:
+    """Rows of a base array and the parts added after it (each typically memory-mapped), seen
+    through a map from live row to stored row: reads touch only the rows asked for."""
+
+    def __init__(self, blocks: Sequence[np.ndarray], rows: np.ndarray | None = None) -> None:
+        self.blocks = list(blocks)
+        self.ends = np.cumsum([len(b) for b in self.blocks])
+        self.rows = rows
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        n = int(self.ends[-1]) if self.rows is None else len(self.rows)
+        return (n, self.blocks[0].shape[1])
+
+    @property
+    def dtype(self) -> Any:
+        return self.blocks[0].dtype
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        stored = np.arange(len(self))[key] if self.rows is None else self.rows[key]
+        if np.ndim(stored) == 0:
+            block = int(np.searchsorted(self.ends, stored, side="right"))
+            offset = int(stored) - (int(self.ends[block - 1]) if block else 0)
+            return np.asarray(self.blocks[block][offset])
+        stored = np.asarray(stored)
+        out = np.empty((len(stored), self.shape[1]), dtype=self.dtype)
+        which = np.searchsorted(self.ends, stored, side="right")
+        for b in np.unique(which).tolist():
+            picked = which == b
+            offset = int(self.ends[b - 1]) if b else 0
+            out[picked] = self.blocks[b][stored[picked] - offset]
+        return out
+
+
+def write_unit_table(
+    path: Path, units: Iterable[tuple[str, int, int]], article_rows: Mapping[str, int]
+) -> int:
+    """The answer units as an int32 table of (article row, start, end); returns their number."""
+    flat = chain.from_iterable((article_rows[d], s, e) for d, s, e in units)
+    table = np.fromiter(flat, dtype=np.int32).reshape(-1, 3)
+    np.save(path, table)
+    return len(table)
+
+
+class UnitRows(Mapping[tuple[str, int, int], int]):
+    """(doc_id, start, end) of an answer unit -> its row of the unit vectors, looked up through
+    each article's range of rows in a memory-mapped table rather than a dict of tuples."""
+
+    def __init__(self, doc_ids: Sequence[str], table: np.ndarray) -> None:
+        if len(table) and not 0 <= int(table[:, 0].min()) <= int(table[:, 0].max()) < len(doc_ids):
+            raise ValueError("an answer unit names an article the index does not hold")
+        self.doc_ids = doc_ids
+        self.table = table
+        articles = np.asarray(table[:, 0])
+        self.order = np.argsort(articles, kind="stable").astype(np.int64)
+        self.bounds = np.concatenate(
+            [[0], np.cumsum(np.bincount(articles, minlength=len(doc_ids)))]
+        )
+        self.article_row = {d: i for i, d in enumerate(doc_ids)}
+
+    def __getitem__(self, key: tuple[str, int, int]) -> int:
+        doc, start, end = key
+        a = self.article_row[doc]
+        rows = self.order[self.bounds[a] : self.bounds[a + 1]]
+        spans = self.table[rows]
+        found = np.flatnonzero((spans[:, 1] == start) & (spans[:, 2] == end))
+        if not found.size:
+            raise KeyError(key)
+        return int(rows[found[0]])
+
+    def __iter__(self) -> Iterator[tuple[str, int, int]]:
+        for lo in range(0, len(self.table), 100_000):
+            for a, s, e in self.table[lo : lo + 100_000].tolist():
+                yield self.doc_ids[a], s, e
+
+    def __len__(self) -> int:
+        return len(self.table)
