@@ -10,113 +10,32 @@ Only `Page.text` is meant for the repair; everything else on `Page` is the truth
 
 from __future__ import annotations
 
-import json
 import random
 import re
-import unicodedata
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE_FILES = (
-    Path("/work/shared/eval/cmrc2018/docs.jsonl"),
-    Path("/work/shared/eval/drcd/docs.jsonl"),
+from bench.newspaper_sources import (
+    CJK_RE,
+    CLOSERS,
+    FINAL,
+    SourceArticle,
+    compact,
+    load_source_articles,
 )
+from bench.newspaper_words import (
+    CLAUSE_RE,
+    FOREIGN_WORDS,
+    HEADLINE_TAILS,
+    NUMERALS,
+    PLACES,
+    SERIES,
+    STRAY_MARKS,
+    reporter_name,
+    section_heading,
+)
+
 Span = tuple[int, int]
-
-_FINAL = "。！？!?；;"
-_CLOSERS = "”’」』）)》"
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-_SENTENCE_RE = re.compile(rf"[^{_FINAL}]*[{_FINAL}]+[{_CLOSERS}]*")
-# A comma between digits separates thousands, not clauses: "5,800" is not cut into "5" and "800".
-_CLAUSE_RE = re.compile(r"(?:[^，。；：、,;:！？!?“”「」『』（）()《》]|(?<=\d),(?=\d))+")
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂华建国志红文辉力斌宇浩凯俊峰晨雪琳鹏飞翔云海波宁婷颖欣怡佳"
-_SERIES = (
-    "奋进新征程·{place}见闻({n})",
-    "走基层·看变化({n})",
-    "高质量发展调研行·{place}篇",
-    "新时代新作为·{place}({n})",
-    "一线观察({n})",
-)
-_PLACES = ("湘江两岸", "山乡巨变", "产业一线", "城乡之间", "园区内外", "乡村振兴")
-_NUMERALS = "一二三四五六七八九十"
-_HEADLINE_TAILS = ("的前世今生", "面面观", "探访记", "新观察", "那些事", "纪事")
-_FOREIGN_WORDS = [
-    "displays",
-    "shows",
-    "the",
-    "and",
-    "of",
-    "with",
-    "page",
-    "news",
-    "report",
-    "data",
-    "table",
-    "figure",
-    "image",
-    "text",
-    "line",
-    "column",
-    "section",
-    "more",
-    "from",
-    "this",
-    "that",
-    "which",
-    "about",
-    "after",
-    "before",
-    "under",
-    "over",
-    "between",
-    "into",
-    "through",
-    "during",
-    "without",
-    "within",
-    "along",
-    "across",
-    "behind",
-    "beyond",
-    "plus",
-    "except",
-    "times",
-    "people",
-    "year",
-    "years",
-    "day",
-    "week",
-    "city",
-    "state",
-    "world",
-    "system",
-    "group",
-    "number",
-    "part",
-    "place",
-    "case",
-    "point",
-    "fact",
-]
-_STRAY_MARKS = "■□◆●▲★※|"
-# A paragraph opens on a word, a number or an opening bracket or quote; one that opens on a comma
-# or a closing mark is a scrap the corpora's extraction left, which no reader could place.
-_PARAGRAPH_OPENERS = "“「『《（(【〈\"'"
-# Particles that cannot open a phrase, so cannot open a heading either.
-_BOUND_STARTS = "的了着们得之"
-_OPEN_PHRASE_ENDINGS = (
-    "的地得之在和与及或是把被将对从向于以为并而且但等其该这那每各了就也都还又才很更最"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SourceArticle:
-    title: str
-    paragraphs: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -177,103 +96,12 @@ class Page:
     moves: tuple[TruthMove, ...]
 
 
-def compact(text: str) -> str:
-    """The form texts are compared in: NFKC, lower case, no whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
-
-
-def _sentences(text: str) -> list[str]:
-    return [m.group() for m in _SENTENCE_RE.finditer(text)]
-
-
-def _opens_paragraph(text: str) -> bool:
-    return bool(text) and (text[0].isalnum() or text[0] in _PARAGRAPH_OPENERS)
-
-
-def _clean_paragraph(text: str) -> str:
-    """A paragraph that ends a sentence (a trailing fragment is dropped), on one line."""
-    text = re.sub(r"\s+", "", text)
-    sentences = _sentences(text)
-    return "".join(sentences)
-
-
-def load_source_articles(files: Sequence[Path] = SOURCE_FILES) -> list[SourceArticle]:
-    """Articles of at least two paragraphs from the corpora, paragraphs grouped by title."""
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for path in files:
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                record = json.loads(line)
-                para = _clean_paragraph(record["text"])
-                if (
-                    len(para) >= 40
-                    and len(_CJK_RE.findall(para)) > len(para) / 2
-                    and _opens_paragraph(para)
-                ):
-                    title = record["title"].strip()
-                    # the corpora repeat passages; an article must not repeat itself before damage
-                    if not _repeats(para, grouped[title]):
-                        grouped[title].append(para)
-    articles: list[SourceArticle] = []
-    for title, paras in grouped.items():
-        if len(paras) == 1:
-            paras = _split_long_paragraph(paras[0])
-        if len(paras) >= 2 and title:
-            articles.append(SourceArticle(title, tuple(paras)))
-    return articles
-
-
-def _repeats(text: str, earlier: Sequence[str], length: int = 24) -> bool:
-    joined = "\n".join(earlier) + "\n" + text
-    seen: set[str] = set()
-    for k in range(len(joined) - length + 1):
-        gram = joined[k : k + length]
-        if gram in seen:
-            return True
-        seen.add(gram)
-    return False
-
-
-def _split_long_paragraph(text: str) -> list[str]:
-    """Cut a long paragraph into paragraphs of two or three sentences."""
-    sentences = _sentences(text)
-    paras: list[str] = []
-    k = 0
-    while k < len(sentences):
-        size = 2 + (k // 2) % 2
-        paras.append("".join(sentences[k : k + size]))
-        k += size
-    return [p for p in paras if len(p) >= 20 and _opens_paragraph(p)]
-
-
-def _name(rng: random.Random) -> str:
-    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
-
-
-def _heading(rng: random.Random, paragraph: str) -> str | None:
-    # the opening clause is left out: a heading that repeats the next line's first words is no heading
-    # and a heading, being a whole phrase, neither starts on a particle nor ends on one or an "etc."
-    clauses = [
-        c
-        for c in _CLAUSE_RE.findall(paragraph)[1:]
-        if 4 <= len(c) <= 12 and c[-1] not in _OPEN_PHRASE_ENDINGS and c[0] not in _BOUND_STARTS
-    ]
-    if not clauses:
-        return None
-    first = rng.choice(clauses)
-    second = rng.choice(clauses)
-    style = rng.randrange(4)
-    if style == 0 or second == first:
-        return first
-    return first + ("，", "：", "——")[style - 1] + second
-
-
 def _cut_position(rng: random.Random, text: str, margin: int) -> int | None:
     """A position inside text, away from its ends, not right after the end of a sentence."""
     candidates = [
         k
         for k in range(margin, len(text) - margin)
-        if text[k - 1] not in _FINAL + _CLOSERS and _CJK_RE.match(text[k - 1])
+        if text[k - 1] not in FINAL + CLOSERS and CJK_RE.match(text[k - 1])
     ]
     return rng.choice(candidates) if candidates else None
 
@@ -333,7 +161,7 @@ def _original_positions(line: _Line, margin: int) -> list[int]:
             for k in range(
                 max(offset + 1, margin), min(offset + len(seg.text), len(text) - margin)
             ):
-                if _CJK_RE.match(text[k - 1]) and _CJK_RE.match(text[k]):
+                if CJK_RE.match(text[k - 1]) and CJK_RE.match(text[k]):
                     positions.append(k)
         offset += len(seg.text)
     return positions
@@ -380,21 +208,19 @@ def _compose_article(
     body: list[tuple[str, str]] = [("body", p) for p in paras]
     if len(paras) >= 3 and rng.random() < 0.5:
         for k in sorted(rng.sample(range(1, len(paras)), min(2, len(paras) - 1)), reverse=True):
-            heading = _heading(rng, paras[k])
+            heading = section_heading(rng, paras[k])
             if heading:
                 body.insert(k, ("heading", heading))
-    headline = (
-        source.title if len(source.title) >= 5 else source.title + rng.choice(_HEADLINE_TAILS)
-    )
-    byline = " ".join(_name(rng) for _ in range(rng.randint(2, 4)))
+    headline = source.title if len(source.title) >= 5 else source.title + rng.choice(HEADLINE_TAILS)
+    byline = " ".join(reporter_name(rng) for _ in range(rng.randint(2, 4)))
     headless = rng.random() < 0.15
     closing = not headless and rng.random() < 0.35
     series = ""
     if not headless and rng.random() < 0.15:
-        series = rng.choice(_SERIES).format(place=rng.choice(_PLACES), n=rng.choice(_NUMERALS))
+        series = rng.choice(SERIES).format(place=rng.choice(PLACES), n=rng.choice(NUMERALS))
     subtitle = ""
     if not headless and rng.random() < 0.3:
-        clauses = [c for c in _CLAUSE_RE.findall(paras[0]) if 6 <= len(c) <= 20]
+        clauses = [c for c in CLAUSE_RE.findall(paras[0]) if 6 <= len(c) <= 20]
         if clauses:
             subtitle = "——" + clauses[0]
     header: list[str] = []
@@ -491,14 +317,14 @@ def _add_noise(rng: random.Random, layout: _Layout, truths: Sequence[TruthArticl
         line = rng.choice(body)
         positions = _original_positions(line, 12)
         if positions:
-            word = rng.choice(_FOREIGN_WORDS)
+            word = rng.choice(FOREIGN_WORDS)
             spaced = rng.choice((f" {word}", f"{word}", f" {word} "))
             _insert(line, rng.choice(positions), _Seg(spaced, "foreign"))
     for _ in range(rng.choice((0, 0, 1))):
         line = rng.choice(body)
         positions = _original_positions(line, 12)
         if positions:
-            _insert(line, rng.choice(positions), _Seg(rng.choice(_STRAY_MARKS), "stray"))
+            _insert(line, rng.choice(positions), _Seg(rng.choice(STRAY_MARKS), "stray"))
     if rng.random() < 0.5:
         _add_repeat(rng, body, truths)
 
@@ -539,7 +365,7 @@ def _add_breaks(rng: random.Random, layout: _Layout) -> None:
                     for k in range(
                         max(offset + 1, 6), min(offset + len(seg.text), len(line.text) - 4)
                     )
-                    if line.text[k - 1] not in _FINAL + _CLOSERS
+                    if line.text[k - 1] not in FINAL + CLOSERS
                 )
             offset += len(seg.text)
         if candidates:

@@ -1,6 +1,6 @@
 import pytest
 
-from bench.newspaper_pages import SOURCE_FILES
+from bench.newspaper_sources import SOURCE_FILES
 from corpus.model import Edit
 from corpus.repair import drop_noise, drop_repeats, join_breaks, mark_headings
 from corpus.repair_lines import (
