@@ -48,6 +48,33 @@ _REASON = re.compile(r"(?:因为|由于|因|为了|鉴于|出于)[^，。；,;�
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
 _PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
 _NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|暂停|取消")
+# a yes/no question asked of one side and told the other: 收费吗? … 免费开放 (否)
+_PAID = re.compile(r"收费|花钱|要钱|付费|掏钱|交钱|买门票|买票|要门票|门票")
+_FREE = re.compile(r"免费|免收|免票|免门票")
+# which way a comparison goes: 比去年晚吗? … 比去年提前了7天 (否); 比去年多吗? … 基本持平 (否)
+_ASKED_WAY = re.compile(
+    r"[比较](?!赛|例|重|分)[^，。？?]{0,12}?(多|少|高|低|早|晚|快|慢|大|小|贵|便宜|长|短)"
+)
+_TOLD_WAY = (
+    ("more", re.compile(r"增加|增长|上升|上涨|提高|升高|多了|高于|超过|多于|扩大|涨")),
+    ("less", re.compile(r"减少|下降|下跌|降低|少了|低于|不足|少于|缩小|回落")),
+    ("earlier", re.compile(r"提前|早于|提早")),
+    ("later", re.compile(r"推迟|延后|晚于|推后|延迟")),
+    ("same", re.compile(r"持平|相当|相同|不变|一样|相近")),
+)
+_WAY_OF = {
+    word: way
+    for way, words in (
+        ("more", ("多", "高", "大", "贵", "长", "快")),
+        ("less", ("少", "低", "小", "便宜", "短", "慢")),
+        ("earlier", ("早",)),
+        ("later", ("晚",)),
+    )
+    for word in words
+}
+# the share of the question's words a clause without a yes or no in it must hold to decide
+_DECIDING_SHARE = 0.5
+_OPPOSITE_WAY = {"more": "less", "less": "more", "earlier": "later", "later": "earlier"}
 
 # what a question asks for, most specific first
 _ASK = (
@@ -359,20 +386,53 @@ def _trim(s: str, lo: int, hi: int) -> Span | None:
 
 
 def _yesno_span(question: str, sentence: str) -> Span | None:
-    """The clause that decides a yes/no question: the one holding most of its words."""
-    anchors = _anchors(question, sentence)
-    best: tuple[int, int, int] | None = None
+    """The clause that decides a yes/no question: the one holding most of its words, a word
+    nearer the question's end (its predicate: 出过安全事故吗) weighing more than its subject,
+    and a clause that says yes or no (未发生, 免费, 提前) first on a tie."""
+    q = normalize(question)
+    s = normalize(sentence)
+    words = [
+        (word, 1.0 + q.find(word) / max(len(q), 1))
+        for word, flag in pos_tags(q)
+        if len(word) >= 2 and not _WH.fullmatch(word) and flag[:1] not in ("r", "u")
+    ]
+    best: tuple[float, int, int] | None = None
     for lo, hi in _clauses(sentence):
-        hits = sum(lo <= a < hi for a in anchors)
-        if hits and (best is None or hits > best[0]):
-            best = (hits, lo, hi)
+        clause = s[lo:hi]
+        held = sum(weight for word, weight in words if word in clause)
+        if _PAID.search(q) and _FREE.search(clause):  # 收费吗? is told as 免费
+            held += max((weight for _, weight in words), default=1.0)
+        if not held:
+            continue
+        says = _NEGATION.search(clause) or _FREE.search(clause) or _told_way(clause)
+        # a clause that neither says yes or no nor holds most of what is asked decides nothing
+        if not says and held < _DECIDING_SHARE * sum(weight for _, weight in words):
+            continue
+        score = held + (1.0 if says else 0.0)
+        if best is None or score > best[0]:
+            best = (score, lo, hi)
     if best is None:
         return None
     return _trim(sentence, best[1], best[2])
 
 
+def _told_way(phrase: str) -> str | None:
+    return next((way for way, pattern in _TOLD_WAY if pattern.search(phrase)), None)
+
+
 def yes_or_no(question: str, phrase: str) -> str:
-    """是 or 否 for a yes/no question, by whether the deciding phrase negates what is asked."""
+    """是 or 否 for a yes/no question: 否 when the deciding phrase negates what is asked, tells
+    the other side of it (收费吗? 免费) or a comparison the other way (比去年晚吗? 提前了7天)."""
+    asked = _ASKED_WAY.search(question)
+    if asked:
+        told = _told_way(phrase)
+        way = _WAY_OF[asked.group(1)]
+        if told == "same" or told == _OPPOSITE_WAY[way]:
+            return "否"
+        if told == way:
+            return "是"
+    if _PAID.search(question) and not _FREE.search(question) and _FREE.search(phrase):
+        return "否"
     q_neg = bool(
         _NEGATION.search(re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question))
     )

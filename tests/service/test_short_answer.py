@@ -64,6 +64,46 @@ def test_yes_or_no_reads_negation_in_the_deciding_phrase() -> None:
     assert yes_or_no("比赛没有取消吗?", "比赛照常举行") == "否"
 
 
+def test_yes_or_no_reads_the_other_side_and_the_way_of_a_comparison() -> None:
+    # asked of one side and told the other: 收费吗? … 免费
+    assert yes_or_no("接驳车收费吗?", "该院开通了免费接驳班车") == "否"
+    assert yes_or_no("看展要买门票吗?", "特展免费向公众开放") == "否"
+    assert yes_or_no("新馆免费吗?", "新馆全年免费开放") == "是"
+    # a comparison told the other way, or level, is a no; the same way a yes
+    assert yes_or_no("今年春茶开采比去年晚吗?", "春茶开采比去年提前了约7天") == "否"
+    assert yes_or_no("白头鹤今年比去年多吗?", "白头鹤42只，与去年基本持平") == "否"
+    assert yes_or_no("今年游客比去年多吗?", "游客人数比去年增长了12%") == "是"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "deciding"),
+    [
+        # the predicate (出过安全事故) decides, not the clause sharing the subject's words
+        (
+            "三桥施工期间江上出过安全事故吗?",
+            "为减少对江上航运的影响，施工期间海事部门在桥区水域设置了临时航标26座，未发生一起安全事故。",
+            "未发生一起安全事故",
+        ),
+        (
+            "两个院区之间的接驳车收费吗?",
+            "为方便患者在两个院区之间往返，该院开通了免费接驳班车，每30分钟发一班。",
+            "该院开通了免费接驳班车",
+        ),
+    ],
+)
+def test_the_deciding_clause_of_a_yes_no_question(
+    question: str, sentence: str, deciding: str
+) -> None:
+    span = extract(question, sentence)
+    assert span is not None and sentence[span.start : span.end] == deciding
+
+
+def test_a_clause_that_neither_says_yes_or_no_nor_holds_the_question_decides_nothing() -> None:
+    # 4号线 is named, but nothing says whether one can ride it yet: no 是 to prefix
+    sentence = "4号线一期南起南浦区的科学城站，北至北塘区的北塘客运站，全长18.2公里。"
+    assert extract("地铁4号线现在能坐了吗?", sentence) is None
+
+
 def test_the_statement_around_a_fact_keeps_the_clause_naming_the_subject() -> None:
     sentence = "据介绍，江城市新图书馆总建筑面积5.2万平方米，目前藏书量达300万册，是旧馆的三倍，每天可接待读者一万人次。"
     span = extract("江城市新图书馆藏书多少册?", sentence)
