@@ -143,7 +143,8 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
-        model = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        # the score matrix memory-mapped: a question reads only its tokens' posting lists
+        model = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0, mmap=True)
         meta = json.loads((folder / "doc_freq.json").read_text(encoding="utf-8"))
         return cls(model, meta["doc_freq"], int(meta["n_docs"]))
 
