@@ -43,18 +43,28 @@ def change_articles(
     progress: Progress | None = None,
 ) -> tuple[Manifest, Changes]:
     """Publish the data dir's index with these changes as a new generation (see update_index)."""
+    from service.backends import publish
+
     cache = open_cache(settings, embedder)
     try:
-        return update_index(
-            settings.data_dir,
+        return publish(
+            settings,
             embedder,
-            upsert=upsert,
-            remove=remove,
-            corpus=corpus,
-            cache=cache,
+            cache,
+            lambda: update_index(
+                settings.data_dir,
+                embedder,
+                upsert=upsert,
+                remove=remove,
+                corpus=corpus,
+                cache=cache,
+                progress=progress,
+                index_type=index_type,
+                corpus_paths=corpus_paths,
+            ),
+            articles=corpus if corpus is not None else upsert,
+            only=None if corpus is not None else {a.doc_id for a in upsert} | set(remove),
             progress=progress,
-            index_type=index_type,
-            corpus_paths=corpus_paths,
         )
     finally:
         cache.close()

@@ -55,12 +55,21 @@ def build(
     """A fresh build of articles into the data dir (through its embedding cache)."""
     from index.store import IndexStore
     from service.articles import open_cache
+    from service.backends import publish
 
     cache = open_cache(settings, embedder)
     try:
         paths = [str(p) for p in settings.corpus]
-        return IndexStore(settings.data_dir).build(
-            articles, embedder, cache, progress, index_type, paths
+        return publish(
+            settings,
+            embedder,
+            cache,
+            lambda: IndexStore(settings.data_dir).build(
+                articles, embedder, cache, progress, index_type, paths
+            ),
+            articles=articles,
+            only=None,
+            progress=progress,
         )
     finally:
         cache.close()
@@ -141,8 +150,13 @@ def ensure_eval_index(
     from corpus.loading import load_corpus
 
     paths = [Path(p) for p in corpus]
+    data_dir = eval_data_dir(settings.data_dir, paths)
     eval_settings = make_settings(
-        eval_data_dir(settings.data_dir, paths), paths, cache_dir=settings.embedding_cache_dir
+        data_dir,
+        paths,
+        cache_dir=settings.embedding_cache_dir,
+        # its own collection: the data dir's index is never changed by an evaluation
+        milvus_collection=f"{settings.milvus_collection}_eval_{data_dir.name}",
     )
     articles = load_corpus(eval_settings.corpus)
     if not index_is_current(eval_settings, articles, embedder):

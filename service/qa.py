@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.embedder import E5Embedder, Embedder
-from index.retriever import ArticleFilter, Hit, Mode, Retriever
+from index.retriever import ArticleFilter, Hit, Mode
 from index.store import LoadedIndex, load_index
 from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_question
+from service.backends import passage_search
 from service.followup import Turn, previous_answer, resolve_question
 from service.settings import Settings
 
@@ -55,7 +56,7 @@ class QAService:
         self.index = index
         self.embedder = embedder
         self.settings = settings
-        self.retriever = Retriever(index, embedder)
+        self.retriever = passage_search(settings, index, embedder)  # FAISS or Milvus
         self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
 
     @classmethod

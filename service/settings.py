@@ -63,6 +63,18 @@ class Settings(BaseSettings):
     llm_model: str = "default"
     llm_api_key: str | None = None
     llm_timeout: float = Field(default=60.0, gt=0.0)
+    # where passages are searched: "faiss", the data dir's own index; "milvus", a Milvus
+    # collection kept in step with it by `wenda index/add/remove` (README: Milvus)
+    backend: Literal["faiss", "milvus"] = "faiss"
+    # a Milvus Standalone/Distributed address (http://host:19530) or a `milvus-lite server`
+    milvus_uri: str = "http://127.0.0.1:19530"
+    milvus_token: str = ""  # "user:password" or an API key, when the cluster asks for one
+    # one collection per data dir: two data dirs must not share one (each deletes the rows its
+    # own index does not hold); evaluation indexes use <name>_eval_<key>
+    milvus_collection: str = Field(default="wenda_passages", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # the dense field's index, made when the collection is created (FLAT is exact; HNSW or
+    # IVF_SQ8 for millions of passages on a cluster)
+    milvus_dense_index: str = "FLAT"
 
     @property
     def embedding_cache_dir(self) -> Path:
