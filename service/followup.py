@@ -26,6 +26,9 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位
 # parts of speech that name a subject: nouns, names, places, organisations, numbers and measures
 _SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
+# a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
+_WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
 MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
 
 
@@ -89,6 +92,9 @@ def substitute(previous: str, core: str) -> str | None:
             lo = min(lo, max(i - j, word_bounds(previous, i - 1, i)[0]))
         # keep the parts of core around the shared text aligned with the previous words
         return previous[:lo] + core + previous[hi:]
+    area = _WHOLE_AREA.search(previous)
+    if area and _PLACE_NAME.match(core):  # 全市平均降雨量多少 → 黄竹镇平均降雨量多少
+        return previous[: area.start()] + core + previous[area.end() :]
     core_words = pos_tags(core)
     head_flag = next((f for w, f in reversed(core_words) if f[:2] in ("ns", "nr", "nt")), None)
     if head_flag is None:

@@ -22,6 +22,17 @@ def test_a_new_place_replaces_the_place_of_the_previous_question() -> None:
     assert resolve_question("那安化县呢?", history).startswith("安化县")
 
 
+def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
+    resolved = resolve_question(
+        "那黄竹镇呢？", turns("全市平均降雨量多少？", "全市平均降雨量168毫米。[1]")
+    )
+    assert resolved == "黄竹镇平均降雨量多少?"
+    assert (
+        resolve_question("那澜州市呢", turns("全省今年接待游客多少人次"))
+        == "澜州市今年接待游客多少人次"
+    )
+
+
 def test_a_new_number_replaces_the_whole_numbered_thing() -> None:
     resolved = resolve_question("那4号线呢?", turns("青溪地铁3号线什么时候开通?"))
     assert "4号线" in resolved and "3号线" not in resolved and "34号线" not in resolved
