@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal, Protocol
 
-from corpus.text import SENTENCE_END, normalize, pos_tags
 from index.retriever import ArticleFilter, Mode
 from service.answer import (
     Answer,
@@ -30,6 +29,7 @@ from service.answer_model import load_model
 from service.followup import Turn
 from service.qa import AskResult, QAService
 from service.settings import Settings
+from service.verify import MARKER, Checked, Evidence, SentenceReader, check_sentence
 
 log = logging.getLogger("wenda")
 
@@ -37,8 +37,6 @@ EVIDENCE_SENTENCES = (
     8  # a 0.5B model answered as well over 8 sentences as over 5 passages, 3x faster
 )
 MAX_DRAFT_TOKENS = 200
-# a sentence whose words are mostly not the evidence's says something the evidence does not
-MIN_WORDING_OVERLAP = 0.5
 SEED = 0  # with temperature 0, the same draft for the same evidence
 
 AnsweredBy = Literal["extractive", "generated"]
@@ -60,42 +58,6 @@ DECLINES = (
     "无法得知",
     "没有找到",
 )
-
-_MARKER = re.compile(r"\[(\d+)\]")
-_MARKERS_AT = re.compile(r"\s*(?:\[\d+\]\s*)+")
-_DIGITS = re.compile(r"\d+(?:[.,，]\d+)*%?")
-_CN_NUMBER = re.compile(r"[零一二三四五六七八九十百千万亿两]{2,}")
-_DIGIT_GROUP = re.compile(r"(?<=\d)[,，](?=\d)")
-# proper names jieba tags: people, places, organisations, other proper nouns, foreign words
-NAME_TAGS = frozenset(["nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"])
-_ENDS = set(SENTENCE_END + "\n")
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """One numbered sentence the model may answer from."""
-
-    number: int
-    doc_id: str
-    title: str
-    chunk_id: str
-    text: str
-    start: int
-    end: int
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """A sentence of the draft as written, the evidence it cites, and why it was dropped."""
-
-    sentence: str
-    cites: tuple[int, ...]
-    problem: str | None = None  # None: every number, name and date is in the cited evidence
-
-    @property
-    def supported(self) -> bool:
-        return self.problem is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,113 +230,6 @@ def prompt_messages(question: str, evidence: Sequence[Evidence]) -> list[dict[st
     ]
 
 
-def _number_form(text: str) -> str:
-    return _DIGIT_GROUP.sub("", normalize(text))
-
-
-def facts_of(sentence: str) -> list[str]:
-    """The numbers, dates and names a sentence states: what its citations must hold."""
-    plain = _number_form(_MARKER.sub("", sentence))
-    facts = [m.group().rstrip("%") for m in _DIGITS.finditer(plain)]
-    facts += _CN_NUMBER.findall(plain)
-    # a surname alone (李 of 李明说) is a name too; other one-character tags are too loose
-    facts += [
-        w
-        for w, flag in pos_tags(plain)
-        if flag in NAME_TAGS and (len(w.strip()) > 1 or flag == "nr") and w.strip()
-    ]
-    return list(dict.fromkeys(f.strip() for f in facts if f.strip()))
-
-
-def check_sentence(sentence: str, evidence: Mapping[int, Evidence]) -> Checked:
-    """Supported when it cites evidence that exists and every number, date and name it states
-    is in the cited sentences (a name may also come from a cited article's headline)."""
-    cites = tuple(dict.fromkeys(int(n) for n in _MARKER.findall(sentence)))
-    if not cites:
-        return Checked(sentence, cites, "cites no evidence")
-    unknown = [n for n in cites if n not in evidence]
-    if unknown:
-        return Checked(sentence, cites, f"cites evidence that does not exist: {unknown}")
-    if not _MARKER.sub("", sentence).strip(SENTENCE_END + "，,、 \n"):
-        return Checked(sentence, cites, "says nothing")
-    cited = _number_form(" ".join(evidence[n].text for n in cites)).lower()
-    headlines = normalize(" ".join(evidence[n].title for n in cites)).lower()
-    for fact in facts_of(sentence):
-        form = fact.lower()
-        if form in cited:
-            continue
-        is_number = bool(_DIGITS.fullmatch(fact) or _CN_NUMBER.fullmatch(fact))
-        if not is_number and form in headlines:
-            continue
-        kind = "number or date" if is_number else "name"
-        return Checked(sentence, cites, f"{kind} {fact!r} is not in the cited evidence")
-    pairs = char_pairs(sentence)
-    if pairs:
-        share = sum(p in cited or p in headlines for p in pairs) / len(pairs)
-        if share < MIN_WORDING_OVERLAP:
-            return Checked(sentence, cites, f"only {share:.0%} of its wording is in the evidence")
-    return Checked(sentence, cites)
-
-
-def char_pairs(sentence: str) -> set[str]:
-    """Adjacent word-character pairs of a sentence's text, markers and punctuation left out."""
-    plain = _number_form(_MARKER.sub("", sentence)).lower()
-    runs = re.findall(r"\w+", plain)
-    return {run[i : i + 2] for run in runs for i in range(len(run) - 1)}
-
-
-def _says_something(piece: str) -> bool:
-    """Not only punctuation and markers (a 。 left after a model's "…人;[1]。")."""
-    return bool(re.search(r"\w", _MARKER.sub("", piece)))
-
-
-class SentenceReader:
-    """Whole sentences out of a stream of pieces; citation markers after a sentence's final
-    punctuation stay with that sentence."""
-
-    def __init__(self) -> None:
-        self.buffer = ""
-
-    def feed(self, piece: str) -> list[str]:
-        self.buffer += piece
-        done: list[str] = []
-        while True:
-            cut = self._sentence_end()
-            if cut is None:
-                return done
-            sentence, self.buffer = self.buffer[:cut], self.buffer[cut:]
-            if _says_something(sentence):
-                done.append(sentence.strip())
-
-    def flush(self) -> list[str]:
-        rest, self.buffer = self.buffer.strip(), ""
-        return [rest] if _says_something(rest) else []
-
-    def _sentence_end(self) -> int | None:
-        text = self.buffer
-        for i, ch in enumerate(text):
-            if ch not in _ENDS:
-                continue
-            j = i + 1
-            while j < len(text) and text[j] in _ENDS:
-                j += 1
-            m = _MARKERS_AT.match(text, j)
-            j = m.end() if m else j
-            # the sentence is whole once something other than a marker or its start follows
-            rest = text[j:]
-            if rest and not re.fullmatch(r"\s*\[?\d*", rest):
-                return j
-            return None
-        return None
-
-
-def verify(draft: str, evidence: Sequence[Evidence]) -> list[Checked]:
-    """Every sentence of a whole draft, checked against the evidence it cites."""
-    reader = SentenceReader()
-    by_number = {e.number: e for e in evidence}
-    return [check_sentence(s, by_number) for s in reader.feed(draft) + reader.flush()]
-
-
 def declines(text: str) -> bool:
     return any(d in text for d in DECLINES)
 
@@ -391,7 +246,7 @@ class Composer:
         for n in checked.cites:
             if n not in self.order:
                 self.order.append(n)
-        text = _MARKER.sub(lambda m: f"[{self.order.index(int(m.group(1))) + 1}]", checked.sentence)
+        text = MARKER.sub(lambda m: f"[{self.order.index(int(m.group(1))) + 1}]", checked.sentence)
         text = re.sub(r"(\[\d+\])\1+", r"\1", text)
         self.parts.append(text)
         return text
@@ -457,78 +312,92 @@ def answer_stream(
             Generated(result, "extractive", fallback=reason, extractive=result, model=model),
         )
         return
-    evidence = pick_evidence(service, result)
-    by_number = {e.number: e for e in evidence}
-    reader, composer = SentenceReader(), Composer(by_number)
-    draft, checked, first_ms, failure = "", [], None, None
-    token_ms: float | None = None
-    t_gen = time.perf_counter()
+    drafting = Drafting(pick_evidence(service, result), t0)
     try:
-        for piece in generator.stream(prompt_messages(result.question, evidence)):
-            if token_ms is None:
-                token_ms = round((time.perf_counter() - t0) * 1000, 2)
-            draft += piece
-            for sentence in reader.feed(piece):
-                c = check_sentence(sentence, by_number)
-                checked.append(c)
-                if c.supported:
-                    if first_ms is None:
-                        first_ms = round((time.perf_counter() - t0) * 1000, 2)
-                    yield ("sentence", composer.add(c))
-        for sentence in reader.flush():
-            c = check_sentence(sentence, by_number)
-            checked.append(c)
-            if c.supported:
-                first_ms = first_ms or round((time.perf_counter() - t0) * 1000, 2)
-                yield ("sentence", composer.add(c))
+        for sentence in drafting.sentences(
+            generator.stream(prompt_messages(result.question, drafting.evidence))
+        ):
+            yield ("sentence", sentence)
     except GenerationFailed as exc:
         log.warning("generated answer failed, answering extractively: %s", exc)
-        failure = f"model failed: {exc}"
-    t_end = time.perf_counter()
-    timings = {
-        **result.timings_ms,
-        "generate": round((t_end - t_gen) * 1000, 2),
-        "total": round((t_end - t0) * 1000, 2),
-    }
-    if composer.parts:
-        answer = composer.answer(result.answer)
-        given = replace(result, answer=answer, timings_ms=timings)
-        yield (
-            "result",
-            Generated(
+        drafting.failure = f"model failed: {exc}"
+    yield ("result", drafting.outcome(result, generator.name))
+
+
+class Drafting:
+    """One model draft as it is written: each whole sentence checked, the supported ones
+    composed, the times of the first piece and the first verified sentence."""
+
+    def __init__(self, evidence: Sequence[Evidence], t0: float) -> None:
+        self.evidence = evidence
+        self.by_number = {e.number: e for e in evidence}
+        self.reader, self.composer = SentenceReader(), Composer(self.by_number)
+        self.draft = ""
+        self.checked: list[Checked] = []
+        self.t0, self.t_gen = t0, time.perf_counter()
+        self.first_ms: float | None = None
+        self.token_ms: float | None = None
+        self.failure: str | None = None
+
+    def _since_question_ms(self) -> float:
+        return round((time.perf_counter() - self.t0) * 1000, 2)
+
+    def _supported(self, sentences: list[str]) -> Iterator[str]:
+        for sentence in sentences:
+            c = check_sentence(sentence, self.by_number)
+            self.checked.append(c)
+            if c.supported:
+                if self.first_ms is None:
+                    self.first_ms = self._since_question_ms()
+                yield self.composer.add(c)
+
+    def sentences(self, pieces: Iterator[str]) -> Iterator[str]:
+        """The supported sentences, renumbered, each as soon as it is whole."""
+        for piece in pieces:
+            if self.token_ms is None:
+                self.token_ms = self._since_question_ms()
+            self.draft += piece
+            yield from self._supported(self.reader.feed(piece))
+        yield from self._supported(self.reader.flush())
+
+    def outcome(self, result: AskResult, model: str) -> Generated:
+        """The generated answer if any sentence held up, else the extractive one and why."""
+        t_end = time.perf_counter()
+        timings = {
+            **result.timings_ms,
+            "generate": round((t_end - self.t_gen) * 1000, 2),
+            "total": round((t_end - self.t0) * 1000, 2),
+        }
+        if self.composer.parts:
+            answer = self.composer.answer(result.answer)
+            given = replace(result, answer=answer, timings_ms=timings)
+            return Generated(
                 given,
                 "generated",
-                draft,
-                tuple(checked),
-                first_sentence_ms=first_ms,
-                first_token_ms=token_ms,
+                self.draft,
+                tuple(self.checked),
+                first_sentence_ms=self.first_ms,
+                first_token_ms=self.token_ms,
                 extractive=result,
-                model=generator.name,
-            ),
-        )
-        return
-    if failure is None:
-        failure = (
+                model=model,
+            )
+        failure = self.failure or (
             "the model wrote nothing"
-            if not draft.strip()
+            if not self.draft.strip()
             else "the model declined"
-            if declines(draft)
+            if declines(self.draft)
             else "nothing supported"
         )
-    fallback = replace(result, timings_ms=timings)
-    yield (
-        "result",
-        Generated(
-            fallback,
+        return Generated(
+            replace(result, timings_ms=timings),
             "extractive",
-            draft,
-            tuple(checked),
+            self.draft,
+            tuple(self.checked),
             failure,
-            first_token_ms=token_ms,
+            first_token_ms=self.token_ms,
             extractive=result,
-            model=generator.name,
-        ),
-    )
+            model=model,
+        )
 
 
 def generate_answer(

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bench.perf.process import free_port, running
 from corpus.loading import load_corpus
 from corpus.model import Article
 from index.store import build_index
@@ -168,53 +165,19 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `wenda serve` on 127.0.0.1 over the real index; yields its base URL."""
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "serve.log"
     wenda = Path(sys.executable).with_name("wenda")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                str(wenda),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(real_settings.data_dir),
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "WENDA_DATA_DIR": str(real_settings.data_dir)},
-        )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"wenda serve exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"wenda serve did not come up in time:\n{log.read_text()}")
-            time.sleep(0.5)
+    cmd = [str(wenda), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with running(
+        [*cmd, "--data-dir", str(real_settings.data_dir)],
+        log,
+        f"{url}/healthz",
+        {**os.environ, "WENDA_DATA_DIR": str(real_settings.data_dir)},
+        seconds=180,
+    ):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -16,14 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.perf.common import CLIENTS, VARIANTS, Budget, ask_body, log, pct, peak_rss
+from bench.perf.process import free_port, running
 from index.modes import MODES
 from service.evaluate import Question
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(slots=True)
@@ -40,7 +33,6 @@ def serve(
 ) -> Iterator[Server]:
     """A real `wenda serve` on 127.0.0.1 over data_dir in mode, with the environment of
     VARIANTS[variant]; stopped on exit."""
-    import httpx
     import psutil
 
     port = free_port()
@@ -48,33 +40,19 @@ def serve(
     env = {**os.environ, "WENDA_MODE": mode, "WENDA_DATA_DIR": str(data_dir)}
     env.update(VARIANTS[variant])
     cmd = [str(wenda), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    t0 = time.perf_counter()
-    with logfile.open("w") as out:
-        proc = subprocess.Popen(
-            [*cmd, "--data-dir", str(data_dir)], stdout=out, stderr=subprocess.STDOUT, env=env
-        )
     url = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"wenda serve exited early:\n{logfile.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.perf_counter() - t0 > timeout:
-                raise RuntimeError(f"wenda serve not up in {timeout} s:\n{logfile.read_text()}")
-            time.sleep(0.25)
+    t0 = time.perf_counter()
+    with running(
+        [*cmd, "--data-dir", str(data_dir)],
+        logfile,
+        f"{url}/healthz",
+        env,
+        seconds=timeout,
+        every=0.25,
+        stop_seconds=30,
+    ) as proc:
         startup = time.perf_counter() - t0
         yield Server(url, proc.pid, startup, psutil.Process(proc.pid).memory_info().rss)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @dataclass(slots=True)

@@ -8,16 +8,10 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pytest
 
-from service.generate import (
-    Evidence,
-    GenerationFailed,
-    OpenAICompatibleGenerator,
-    SentenceReader,
-    generate_answer,
-    verify,
-)
+from service.generate import GenerationFailed, OpenAICompatibleGenerator, generate_answer
 from service.qa import QAService
 from service.settings import Settings
+from service.verify import Evidence, SentenceReader, verify
 
 EVIDENCE = [
     Evidence(

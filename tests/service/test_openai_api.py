@@ -6,22 +6,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openai import AuthenticationError, OpenAI
 
+from bench.perf.process import free_port, running
 from service.api import create_app
-from service.generate import Evidence, verify
 from service.settings import PROJECT_ROOT, Settings
-from tests.conftest import free_port
+from service.verify import Evidence, verify
 
 QUESTION = "截至11月底,武陵区城镇新增就业多少人?"
 UNANSWERABLE = "安化县的县长是谁?"
@@ -160,39 +159,14 @@ def wenda_serve(settings: Settings, **env: str) -> Iterator[str]:
     port = free_port()
     log = settings.data_dir.parent / f"serve-{port}.log"
     wenda = Path(sys.executable).with_name("wenda")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(wenda), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "WENDA_DATA_DIR": str(settings.data_dir), **env},
-        )
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{url}/healthz", proc, log)
+    with running(
+        [str(wenda), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        log,
+        f"{url}/healthz",
+        {**os.environ, "WENDA_DATA_DIR": str(settings.data_dir), **env},
+    ):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited early:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not come up in time:\n{log.read_text()}")
-        time.sleep(0.5)
 
 
 @pytest.mark.slow
@@ -250,23 +224,10 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail(message)  # CI sets it up (`make test` depends on `make llm`): required
         pytest.skip(message)
     port = free_port()
+    cmd = [str(LLM_PYTHON), "-m", "bench.local_llm", "serve", "--port", str(port)]
     log = tmp_path_factory.mktemp("llm") / "llm.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(LLM_PYTHON), "-m", "bench.local_llm", "serve", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=PROJECT_ROOT,
-        )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/v1/models", proc, log)
+    with running(cmd, log, f"http://127.0.0.1:{port}/v1/models", cwd=PROJECT_ROOT):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.mark.slow
@@ -283,37 +244,7 @@ def test_generated_answers_from_a_local_model(real_settings: Settings, llm_serve
     with wenda_serve(real_settings, **env) as url:
         api = OpenAI(base_url=f"{url}/v1", api_key="unused", timeout=600)
         for question, stream in ((QUESTION, False), ("武陵区发放了多少笔创业担保贷款?", True)):
-            messages = [{"role": "user", "content": question}]
-            if stream:
-                chunks = list(
-                    api.chat.completions.create(model="wenda", messages=messages, stream=True)
-                )  # type: ignore[arg-type]
-                content = "".join(c.choices[0].delta.content or "" for c in chunks)
-                extra = chunks[-1].model_extra["wenda"]  # type: ignore[index]
-            else:
-                reply = api.chat.completions.create(model="wenda", messages=messages)  # type: ignore[arg-type]
-                content = reply.choices[0].message.content or ""
-                extra = reply.model_extra["wenda"]  # type: ignore[index]
-            assert "generate" in extra["timings_ms"]  # the model was asked
-            assert extra["abstained"] is False and extra["citations"]
-            answer = content.split("\n\n来源")[0]
-            markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer)}
-            assert markers == {c["marker"] for c in extra["citations"]}
-            if extra["answered_by"] == "generated":
-                evidence = [
-                    Evidence(
-                        c["marker"],
-                        c["doc_id"],
-                        c["title"],
-                        c["chunk_id"],
-                        c["text"],
-                        c["start"],
-                        c["end"],
-                        c["score"],
-                    )
-                    for c in extra["citations"]
-                ]
-                assert all(c.supported for c in verify(answer, evidence)), answer
+            assert_verified(*chat(api, question, stream))
         body = json.loads(
             urllib.request.urlopen(
                 urllib.request.Request(
@@ -334,3 +265,38 @@ def test_generated_answers_from_a_local_model(real_settings: Settings, llm_serve
         )
         assert reply.model_extra["wenda"]["answered_by"] == "extractive"  # type: ignore[index]
         assert "8210" in (reply.choices[0].message.content or "")
+
+
+def chat(api: OpenAI, question: str, stream: bool) -> tuple[str, dict[str, Any]]:
+    """The reply's text and its `wenda` object, streamed or whole."""
+    messages = [{"role": "user", "content": question}]
+    if stream:
+        chunks = list(api.chat.completions.create(model="wenda", messages=messages, stream=True))  # type: ignore[arg-type]
+        content = "".join(c.choices[0].delta.content or "" for c in chunks)
+        return content, chunks[-1].model_extra["wenda"]  # type: ignore[index]
+    reply = api.chat.completions.create(model="wenda", messages=messages)  # type: ignore[arg-type]
+    return reply.choices[0].message.content or "", reply.model_extra["wenda"]  # type: ignore[index]
+
+
+def assert_verified(content: str, extra: dict[str, Any]) -> None:
+    """The model was asked, the answer cites, and a generated answer's every sentence holds."""
+    assert "generate" in extra["timings_ms"]  # the model was asked
+    assert extra["abstained"] is False and extra["citations"]
+    answer = content.split("\n\n来源")[0]
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer)}
+    assert markers == {c["marker"] for c in extra["citations"]}
+    if extra["answered_by"] == "generated":
+        evidence = [
+            Evidence(
+                c["marker"],
+                c["doc_id"],
+                c["title"],
+                c["chunk_id"],
+                c["text"],
+                c["start"],
+                c["end"],
+                c["score"],
+            )
+            for c in extra["citations"]
+        ]
+        assert all(c.supported for c in verify(answer, evidence)), answer
