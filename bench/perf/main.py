@@ -30,12 +30,12 @@ from bench.perf.build import (
 )
 from bench.perf.common import QUICK, SIZES, Budget, log, read_questions, timed
 from bench.perf.machine import machine
+from bench.perf.plot import plot
 from bench.perf.report import (
     Results,
     build_table,
     headline,
     load_results,
-    plot,
     report,
     save_results,
 )

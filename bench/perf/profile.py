@@ -11,20 +11,32 @@ from bench.perf.common import log
 from service.evaluate import Question
 from service.qa import QAService
 
+# the stage of each profiled function, by the file it is defined in; a frame belongs to the
+# innermost matching ancestor
+STAGES_BY_FILE: dict[str, dict[str, str]] = {
+    "service/qa.py": {
+        "ask": "other (QAService.ask itself)",
+        "similarity": "answer: question-sentence cosine (stored vectors)",
+    },
+    "service/followup.py": {"resolve_question": "follow-up resolution"},
+    "index/retriever.py": {"search": "retrieve: ranking, fusion, hits (rest of search)"},
+    "index/bm25.py": {
+        "tokenize": "retrieve: jieba tokens of the question",
+        "scores": "retrieve: BM25 scores of every passage (bm25s)",
+    },
+    "index/embedder.py": {"embed_query": "question embedding (E5)"},
+    "service/answer.py": {"answer_question": "answer: sentence scoring (rest)"},
+    "service/evidence.py": {
+        "naming_terms": "answer: naming terms (jieba POS tagging)",
+        "has_type": "answer: fact-type check (jieba POS tagging)",
+        "question_terms": "answer: question terms (jieba, IDF)",
+    },
+    "corpus/chunking.py": {"answer_spans": "answer: sentence spans"},
+}
 STAGES: dict[tuple[str, str], str] = {
-    # (function, file suffix) -> stage; a frame belongs to the innermost matching ancestor
-    ("ask", "service/qa.py"): "other (QAService.ask itself)",
-    ("resolve_question", "service/followup.py"): "follow-up resolution",
-    ("search", "index/retriever.py"): "retrieve: ranking, fusion, hits (rest of search)",
-    ("tokenize", "index/bm25.py"): "retrieve: jieba tokens of the question",
-    ("scores", "index/bm25.py"): "retrieve: BM25 scores of every passage (bm25s)",
-    ("embed_query", "index/embedder.py"): "question embedding (E5)",
-    ("answer_question", "service/answer.py"): "answer: sentence scoring (rest)",
-    ("naming_terms", "service/evidence.py"): "answer: naming terms (jieba POS tagging)",
-    ("has_type", "service/evidence.py"): "answer: fact-type check (jieba POS tagging)",
-    ("question_terms", "service/evidence.py"): "answer: question terms (jieba, IDF)",
-    ("answer_spans", "corpus/chunking.py"): "answer: sentence spans",
-    ("similarity", "service/qa.py"): "answer: question-sentence cosine (stored vectors)",
+    (function, suffix): stage
+    for suffix, stages in STAGES_BY_FILE.items()
+    for function, stage in stages.items()
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,56 +24,6 @@ from bench.perf.server import HttpRun
 from index.modes import MODES
 
 NAN = float("nan")
-
-
-def p50(run: HttpRun | None) -> float:
-    return run.p(50) if run else NAN
-
-
-def plot(rows: Sequence[ScaleRow], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    n = [r.chunks for r in rows]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5.6))
-    Series = list[tuple[str, list[float], str]]
-    latency: Series = [
-        ("/ask over HTTP, p50 (hybrid)", [p50(r.run(1)) for r in rows], "o-"),
-        ("QAService.ask in-process, p50", [pct(r.ask_ms, 50) for r in rows], "o--"),
-        ("Retriever.search hybrid, p50", [pct(r.search_ms["hybrid"], 50) for r in rows], "s-"),
-        ("FAISS flat search, 1 thread, p50", [pct(r.flat_ms, 50) for r in rows], "^-"),
-        ("FAISS flat, default threads, p50", [pct(r.flat_default_ms, 50) for r in rows], "^:"),
-        ("FAISS HNSW search, 1 thread, p50", [pct(r.hnsw_ms, 50) for r in rows], "v--"),
-        ("BM25 tokens + scores, p50", [pct(r.bm25_ms, 50) for r in rows], "d-"),
-    ]
-    ready = [r.run(1) for r in rows]
-    peak = [r.run(CLIENTS) for r in rows]
-    memory: Series = [
-        ("server RSS, ready", [x.rss_ready if x else NAN for x in ready], "o-"),
-        ("server RSS, peak", [x.rss_peak if x else NAN for x in peak], "o--"),
-        ("index folder on disk", [float(r.disk["total"]) for r in rows], "s-"),
-        ("FAISS flat vectors", [float(r.disk["vectors"]) for r in rows], "^-"),
-        ("sentence vectors + units", [r.disk["sentences"] or NAN for r in rows], "x-"),
-        ("FAISS HNSW vectors", [r.hnsw_bytes or NAN for r in rows], "v--"),
-    ]
-    for ax, series, unit, title in (
-        (left, latency, 1.0, "Latency per question"),
-        (right, memory, 2**20, "Memory and disk"),
-    ):
-        for label, ys, style in series:
-            pts = [(x, y / unit) for x, y in zip(n, ys, strict=True) if y == y and y > 0]
-            if pts:
-                ax.plot(*zip(*pts, strict=True), style, label=label)
-        ax.set(xscale="log", yscale="log", xlabel="passages (chunks)", title=title)
-        ax.set_ylabel("ms" if unit == 1.0 else "MiB")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 @dataclass(slots=True)
@@ -121,56 +71,80 @@ def f2(x: float) -> str:
     return "–" if x != x else f"{x:,.2f}"
 
 
+def table(header: str, align: str, rows: Iterable[Sequence[object]]) -> list[str]:
+    """A Markdown table: header and align as written, each row's cells between bars."""
+    return [header, align, *("| " + " | ".join(map(str, cells)) + " |" for cells in rows)]
+
+
 def build_table(rows: Sequence[BuildRow]) -> list[str]:
     cold = rows[0].chunks_per_s
-    out = [
+    return table(
         "| case | articles | passages | texts embedded | seconds | of which embedding "
         "| embedded texts/s | passages/s | vs cold |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        rate = f"{r.embedded / r.embed_seconds:.1f}" if r.embedded else "–"
-        out.append(
-            f"| {r.case} | {r.articles:,} | {r.chunks:,} | {r.embedded:,} | {r.seconds:.1f} | "
-            f"{r.embed_seconds:.1f} | {rate} | {r.chunks_per_s:,.1f} | "
-            f"{r.chunks_per_s / cold:,.0f}× |"
-        )
-    return out
+        (
+            (
+                r.case,
+                f"{r.articles:,}",
+                f"{r.chunks:,}",
+                f"{r.embedded:,}",
+                f"{r.seconds:.1f}",
+                f"{r.embed_seconds:.1f}",
+                f"{r.embedded / r.embed_seconds:.1f}" if r.embedded else "–",
+                f"{r.chunks_per_s:,.1f}",
+                f"{r.chunks_per_s / cold:,.0f}×",
+            )
+            for r in rows
+        ),
+    )
 
 
 def http_table(runs: Sequence[HttpRun]) -> list[str]:
-    out = [
+    hybrid = {(r.corpus, r.clients): r.p(50) for r in runs if r.label == "hybrid"}
+    return table(
         "| corpus (passages) | mode | clients | requests | p50 ms | p95 ms | p99 ms | req/s "
         "| p50 vs hybrid | service p50 ms | server RSS peak MiB |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    hybrid = {(r.corpus, r.clients): r.p(50) for r in runs if r.label == "hybrid"}
-    for r in runs:
-        failed = f" ({r.errors} failed)" if r.errors else ""
-        out.append(
-            f"| {r.corpus} ({r.chunks:,}) | {r.label} | {r.clients} | {len(r.latency_ms)}{failed} "
-            f"| {r.p(50):.1f} | {r.p(95):.1f} | {r.p(99):.1f} | {r.rps:.1f} | "
-            f"{r.p(50) / hybrid[(r.corpus, r.clients)]:.2f}× | {pct(r.server_ms, 50):.1f} | "
-            f"{mb(r.rss_peak)} |"
-        )
-    return out
+        (
+            (
+                f"{r.corpus} ({r.chunks:,})",
+                r.label,
+                r.clients,
+                f"{len(r.latency_ms)}{f' ({r.errors} failed)' if r.errors else ''}",
+                *_percentiles(r),
+                f"{r.p(50) / hybrid[(r.corpus, r.clients)]:.2f}×",
+                f"{pct(r.server_ms, 50):.1f}",
+                mb(r.rss_peak),
+            )
+            for r in runs
+        ),
+    )
 
 
 def variants_table(runs: Sequence[HttpRun]) -> list[str]:
-    out = [
+    default = {(r.corpus, r.clients): r for r in runs if not r.variant}
+    return table(
         "| corpus (passages) | server environment | clients | p50 ms | p95 ms | p99 ms | req/s "
         "| p50 vs default | req/s vs default |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    default = {(r.corpus, r.clients): r for r in runs if not r.variant}
-    for r in runs:
-        d = default[(r.corpus, r.clients)]
-        env = " ".join(f"{k}={v}" for k, v in VARIANTS[r.variant].items()) or "default"
-        out.append(
-            f"| {r.corpus} ({r.chunks:,}) | {env} | {r.clients} | {r.p(50):.1f} | {r.p(95):.1f} "
-            f"| {r.p(99):.1f} | {r.rps:.1f} | {r.p(50) / d.p(50):.2f}× | {r.rps / d.rps:.2f}× |"
-        )
-    return out
+        (
+            (
+                f"{r.corpus} ({r.chunks:,})",
+                " ".join(f"{k}={v}" for k, v in VARIANTS[r.variant].items()) or "default",
+                r.clients,
+                *_percentiles(r),
+                f"{r.p(50) / d.p(50):.2f}×",
+                f"{r.rps / d.rps:.2f}×",
+            )
+            for r in runs
+            for d in (default[(r.corpus, r.clients)],)
+        ),
+    )
+
+
+def _percentiles(r: HttpRun) -> tuple[str, ...]:
+    """p50, p95, p99 and the request rate."""
+    return (f"{r.p(50):.1f}", f"{r.p(95):.1f}", f"{r.p(99):.1f}", f"{r.rps:.1f}")
 
 
 def scale_tables(rows: Sequence[ScaleRow]) -> tuple[list[str], list[str]]:
@@ -212,8 +186,18 @@ def scale_tables(rows: Sequence[ScaleRow]) -> tuple[list[str], list[str]]:
 
 
 def headline(res: Results) -> list[str]:
+    return [
+        *_build_headline(res),
+        *_http_headline(res),
+        *_scale_headline(res),
+        *_threads_headline(res),
+        *_profile_headline(res),
+    ]
+
+
+def _build_headline(res: Results) -> list[str]:
     b = res.build
-    lines = [
+    return [
         f"- **Index build**: {b[0].chunks_per_s:.1f} passages/s from cold ({b[0].embedded:,} "
         f"texts embedded for {b[0].chunks:,} passages: passages and answer units; embedding "
         f"{b[0].embed_seconds / b[0].seconds:.1%} of the time); an unchanged rebuild of CMRC "
@@ -221,37 +205,46 @@ def headline(res: Results) -> list[str]:
         f"cold, all from the cache); {update_figures(b)} (by id: only new text embedded and "
         "tokenised, FAISS rows removed in place, BM25 rebuilt from stored tokens).",
     ]
+
+
+def _http_headline(res: Results) -> list[str]:
     cmrc = {(r.label, r.clients): r for r in res.http if r.corpus == "CMRC 2018"}
-    if ("hybrid", 1) in cmrc:
-        h1, h8 = cmrc[("hybrid", 1)], cmrc[("hybrid", CLIENTS)]
-        lines.append(
-            f"- **/ask over HTTP on CMRC 2018 ({h1.chunks:,} passages), hybrid**: p50 "
-            f"{h1.p(50):.0f} ms, p95 {h1.p(95):.0f} ms, p99 {h1.p(99):.0f} ms one at a time; "
-            f"{h8.rps:.1f} req/s with {CLIENTS} clients (p50 {h8.p(50):.0f} ms). Keyword-only: "
-            f"p50 {cmrc[('bm25', 1)].p(50):.0f} ms, {cmrc[('bm25', CLIENTS)].rps:.0f} req/s; "
-            f"dense-only: p50 {cmrc[('dense', 1)].p(50):.0f} ms, "
-            f"{cmrc[('dense', CLIENTS)].rps:.0f} req/s."
-        )
-    for r in res.scale:
-        if r.chunks < 100_000:
-            continue
-        one, many = r.run(1), r.run(CLIENTS)
-        hnsw = (
-            f", HNSW {pct(r.hnsw_ms, 50):.2f} ms at recall@10 {r.hnsw_recall:.3f}"
-            if r.hnsw_ms
-            else ""
-        )
-        served = (
-            f"/ask p50 {one.p(50):.0f} ms over HTTP, server RSS {many.rss_peak / 2**30:.1f} GiB "
-            "at peak; "
-            if one and many
-            else "not served (memory); "
-        )
-        lines.append(
-            f"- **{r.chunks:,} passages** (synthetic): {served}QAService.ask p50 "
-            f"{pct(r.ask_ms, 50):.0f} ms in-process; FAISS flat {pct(r.flat_ms, 50):.1f} ms"
-            f"{hnsw}; index {r.disk['total'] / 2**30:.2f} GiB on disk."
-        )
+    if ("hybrid", 1) not in cmrc:
+        return []
+    h1, h8 = cmrc[("hybrid", 1)], cmrc[("hybrid", CLIENTS)]
+    return [
+        f"- **/ask over HTTP on CMRC 2018 ({h1.chunks:,} passages), hybrid**: p50 "
+        f"{h1.p(50):.0f} ms, p95 {h1.p(95):.0f} ms, p99 {h1.p(99):.0f} ms one at a time; "
+        f"{h8.rps:.1f} req/s with {CLIENTS} clients (p50 {h8.p(50):.0f} ms). Keyword-only: "
+        f"p50 {cmrc[('bm25', 1)].p(50):.0f} ms, {cmrc[('bm25', CLIENTS)].rps:.0f} req/s; "
+        f"dense-only: p50 {cmrc[('dense', 1)].p(50):.0f} ms, "
+        f"{cmrc[('dense', CLIENTS)].rps:.0f} req/s."
+    ]
+
+
+def _scale_headline(res: Results) -> list[str]:
+    return [_scale_line(r) for r in res.scale if r.chunks >= 100_000]
+
+
+def _scale_line(r: ScaleRow) -> str:
+    one, many = r.run(1), r.run(CLIENTS)
+    hnsw = (
+        f", HNSW {pct(r.hnsw_ms, 50):.2f} ms at recall@10 {r.hnsw_recall:.3f}" if r.hnsw_ms else ""
+    )
+    served = (
+        f"/ask p50 {one.p(50):.0f} ms over HTTP, server RSS {many.rss_peak / 2**30:.1f} GiB "
+        "at peak; "
+        if one and many
+        else "not served (memory); "
+    )
+    return (
+        f"- **{r.chunks:,} passages** (synthetic): {served}QAService.ask p50 "
+        f"{pct(r.ask_ms, 50):.0f} ms in-process; FAISS flat {pct(r.flat_ms, 50):.1f} ms"
+        f"{hnsw}; index {r.disk['total'] / 2**30:.2f} GiB on disk."
+    )
+
+
+def _threads_headline(res: Results) -> list[str]:
     by = {
         (r.corpus, r.variant, r.clients): r
         for r in [*res.http, *(r for s in res.scale if s.chunks == PROFILE_SIZE for r in s.http)]
@@ -265,27 +258,31 @@ def headline(res: Results) -> list[str]:
         for corpus in ("CMRC 2018", "synthetic")
         if (corpus, "1 thread", CLIENTS) in by and (corpus, "", CLIENTS) in by
     ]
-    if found:
-        lines.append(
-            "- **Threads**: a server with one torch and one OpenMP thread per question, against "
-            f"the default of one per core: {'; '.join(found)} (synthetic: "
-            f"{PROFILE_SIZE:,} passages). FAISS flat search alone, in-process: "
-            + ", ".join(
-                f"{pct(r.flat_ms, 50):.1f} ms on one thread against "
-                f"{pct(r.flat_default_ms, 50):.1f} ms at {r.chunks:,}"
-                for r in res.scale
-                if r.chunks >= 100_000
-            )
-            + "."
+    if not found:
+        return []
+    return [
+        "- **Threads**: a server with one torch and one OpenMP thread per question, against "
+        f"the default of one per core: {'; '.join(found)} (synthetic: "
+        f"{PROFILE_SIZE:,} passages). FAISS flat search alone, in-process: "
+        + ", ".join(
+            f"{pct(r.flat_ms, 50):.1f} ms on one thread against "
+            f"{pct(r.flat_default_ms, 50):.1f} ms at {r.chunks:,}"
+            for r in res.scale
+            if r.chunks >= 100_000
         )
-    if res.profile:
-        top = res.profile["stages"][0]
-        lines.append(
-            f"- **Slowest stage of /ask at {res.profile['chunks']:,} passages**: {top[0]}, "
-            f"{top[2]:.0%} of the time in QAService.ask ({top[1]:.1f} of "
-            f"{res.profile['total_ms']:.1f} ms)."
-        )
-    return lines
+        + "."
+    ]
+
+
+def _profile_headline(res: Results) -> list[str]:
+    if not res.profile:
+        return []
+    top = res.profile["stages"][0]
+    return [
+        f"- **Slowest stage of /ask at {res.profile['chunks']:,} passages**: {top[0]}, "
+        f"{top[2]:.0%} of the time in QAService.ask ({top[1]:.1f} of "
+        f"{res.profile['total_ms']:.1f} ms)."
+    ]
 
 
 def profile_section(res: Results) -> list[str]:
@@ -341,11 +338,26 @@ def profile_section(res: Results) -> list[str]:
 
 
 def report(res: Results) -> str:
-    env = res.env
-    search, memory = scale_tables(res.scale)
-    skipped = [f"- {r.chunks:,} passages: {r.not_served}." for r in res.scale if r.not_served]
-    q1, qd = res.query_embed1_ms, res.query_embed_ms
     out = [
+        *_intro(res),
+        "## Headline",
+        "",
+        *headline(res),
+        "",
+        *_build_section(res),
+        *_http_section(res),
+        *_threads_section(res),
+        *_scale_section(res),
+    ]
+    if res.profile:
+        out += profile_section(res)
+    out += _reproduce(res)
+    return "\n".join(out)
+
+
+def _intro(res: Results) -> list[str]:
+    env = res.env
+    return [
         "# Performance benchmarks",
         "",
         f"Written by `{res.command}` (`make bench`) on {env['date']} at commit `{env['commit']}`, "
@@ -358,10 +370,11 @@ def report(res: Results) -> str:
         "the VM is shared with other work and timings vary by up to ~1.8× between runs "
         "(MODELS.md §7); the benchmark's own HTTP clients run on the same 2 cores as the server.",
         "",
-        "## Headline",
-        "",
-        *headline(res),
-        "",
+    ]
+
+
+def _build_section(res: Results) -> list[str]:
+    return [
         "## Index build",
         "",
         f"`build_index` with the real E5 embedder (model load {res.model_load_s:.1f} s, not "
@@ -374,6 +387,12 @@ def report(res: Results) -> str:
         "",
         *build_table(res.build),
         "",
+    ]
+
+
+def _http_section(res: Results) -> list[str]:
+    q1, qd = res.query_embed1_ms, res.query_embed_ms
+    return [
         "## /ask over HTTP",
         "",
         "Real `wenda serve` processes on 127.0.0.1, one per corpus and mode (`WENDA_MODE`), each "
@@ -388,6 +407,11 @@ def report(res: Results) -> str:
         f"p95 {pct(qd, 95):.1f} ms with torch's default threads; p50 {pct(q1, 50):.1f} ms, "
         f"p95 {pct(q1, 95):.1f} ms on one thread.",
         "",
+    ]
+
+
+def _threads_section(res: Results) -> list[str]:
+    return [
         "### Threads: spinning OpenMP workers on 2 shared cores",
         "",
         "torch (the question embedding) and FAISS each split one question over every core with "
@@ -403,6 +427,13 @@ def report(res: Results) -> str:
             + [r for s in res.scale if s.chunks == PROFILE_SIZE for r in s.http]
         ),
         "",
+    ]
+
+
+def _scale_section(res: Results) -> list[str]:
+    search, memory = scale_tables(res.scale)
+    skipped = [f"- {r.chunks:,} passages: {r.not_served}." for r in res.scale if r.not_served]
+    return [
         "## How cost grows with the corpus",
         "",
         "![latency and memory against corpus size](img/bench-scale.png)",
@@ -433,9 +464,10 @@ def report(res: Results) -> str:
         *skipped,
         *([""] if skipped else []),
     ]
-    if res.profile:
-        out += profile_section(res)
-    out += [
+
+
+def _reproduce(res: Results) -> list[str]:
+    return [
         "## Reproduce",
         "",
         "```",
@@ -450,4 +482,3 @@ def report(res: Results) -> str:
         + ".",
         "",
     ]
-    return "\n".join(out)
