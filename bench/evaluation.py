@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.realistic.parts import PARTS as REALISTIC_PARTS
 from index.modes import MODES
 from service.evaluate import evaluate, markdown_table
 from service.operations import eval_service, make_settings, ready_embedder
@@ -19,19 +20,9 @@ from service.settings import BUNDLED_CORPUS, PROJECT_ROOT
 def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
     """(name, questions file, corpus) for the seed page and the two public sets."""
     eval_dir = shared / "eval"
-    realistic = PROJECT_ROOT / "bench" / "realistic"
     return [
         ("seed page (bundled corpus)", eval_dir / "seed_dev.jsonl", [BUNDLED_CORPUS]),
-        (
-            "realistic (our own, bench/realistic)",
-            realistic / "questions.jsonl",
-            [realistic / "articles.jsonl"],
-        ),
-        (
-            "realistic part 2 (our own, bench/realistic, another province)",
-            realistic / "questions2.jsonl",
-            [realistic / "articles2.jsonl"],
-        ),
+        *((part.title, part.questions, [part.articles]) for part in REALISTIC_PARTS),
         (
             "CMRC 2018 public",
             eval_dir / "cmrc2018" / "questions_public.jsonl",

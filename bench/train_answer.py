@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.realistic.parts import PARTS as REALISTIC_PARTS
 from service.answer import (
     AnswerSettings,
     Candidate,
@@ -40,8 +41,6 @@ from service.evaluate import Question, contains_gold, read_questions
 from service.followup import previous_answer, resolve_question
 from service.settings import PROJECT_ROOT
 
-REALISTIC = PROJECT_ROOT / "bench" / "realistic"
-REALISTIC_PARTS = ("", "2")  # articles.jsonl + questions.jsonl, articles2.jsonl + questions2.jsonl
 WRONG_COST = 3.0  # a wrong cited answer costs this many right ones: it is worse than abstaining
 REALISTIC_WEIGHT = 5.0  # a realistic question counts as this many public ones (they are few)
 
@@ -323,13 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     realistic = [
         s
         for part in REALISTIC_PARTS
-        for s in load_samples(
-            f"realistic{part}",
-            REALISTIC / f"questions{part}.jsonl",
-            REALISTIC / f"articles{part}.jsonl",
-            0,
-            REALISTIC_WEIGHT,
-        )
+        for s in load_samples(part.name, part.questions, part.articles, 0, REALISTIC_WEIGHT)
     ]
     everything_public = [s for ss in public.values() for s in ss]
     for name, samples in public.items():

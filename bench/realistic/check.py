@@ -10,10 +10,11 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-PARTS = ("", "2")  # articles.jsonl + questions.jsonl, then articles2.jsonl + questions2.jsonl
+try:
+    from bench.realistic.parts import PARTS
+except ImportError:  # run as a script (python bench/realistic/check.py): this folder is on the path
+    from parts import PARTS
 
 MIN_ARTICLES = 16
 MIN_QUESTIONS = 160
@@ -257,8 +258,8 @@ def check_totals(seen_text, kinds, answerable_kinds, per_doc, articles):
 def main():
     status = 0
     for part in PARTS:
-        print(f"== articles{part}.jsonl + questions{part}.jsonl")
-        status |= check_part(HERE / f"articles{part}.jsonl", HERE / f"questions{part}.jsonl")
+        print(f"== {part.articles.name} + {part.questions.name}")
+        status |= check_part(part.articles, part.questions)
         problems.clear()
     return status
 

@@ -1,0 +1,31 @@
+"""The parts of the realistic set, named once: `check.py`, `make eval` (bench/evaluation.py) and
+the picker's trainer (bench/train_answer.py) all read them. Standard library only: check.py runs
+as a plain script."""
+
+from pathlib import Path
+from typing import NamedTuple
+
+HERE = Path(__file__).resolve().parent
+
+
+class Part(NamedTuple):
+    name: str  # how the trainer names its questions
+    title: str  # how `make eval` heads its section
+    articles: Path
+    questions: Path
+
+
+PARTS = (
+    Part(
+        "realistic",
+        "realistic (our own, bench/realistic)",
+        HERE / "articles.jsonl",
+        HERE / "questions.jsonl",
+    ),
+    Part(
+        "realistic2",
+        "realistic part 2 (our own, bench/realistic, another province)",
+        HERE / "articles2.jsonl",
+        HERE / "questions2.jsonl",
+    ),
+)
