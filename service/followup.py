@@ -26,6 +26,15 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位
 # parts of speech that name a subject: nouns, names, places, organisations, numbers and measures
 _SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
+# a person's name as an answer gives it: Chinese characters, a foreign name's · between them
+_NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
+_NAME_LENGTHS = (3, 2, 4, 5, 6, 7)  # most likely first
+# the last character of what stands before a name: a role (局长, 选手, 小将, 茶农), 是, 为, a colon
+_BEFORE_NAME = frozenset("长员师手将农人记任理席官是为:：")
+_SAID = re.compile(r"(?:介绍|表示|说|指出|透露|称|认为|强调|告诉记者)$")
+_CLAUSE_END = re.compile(r"[，。；,;！!？?\n]")
+# a time a question is asked of (2023年, 去年同期, 上半年)
+_TIME = re.compile(r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|上半年|下半年|本届|上届)(?:同期)?")
 # a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
 _WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
@@ -83,6 +92,12 @@ def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def substitute(previous: str, core: str) -> str | None:
     """previous with the words that core replaces swapped for core, or None when nothing lines up."""
+    if _TIME.fullmatch(core.removesuffix("的")):  # 那2023年呢, 那去年同期呢: another time
+        core = core.removesuffix("的")
+        told = _TIME.search(previous)
+        if told is None:
+            return core + previous
+        return previous[: told.start()] + core + previous[told.end() :]
     i, j, n = longest_common_substring(previous, core)
     if n >= 2 or (n == 1 and len(core) <= 3):
         lo, hi = word_bounds(previous, i, i + n)
@@ -135,11 +150,21 @@ def without_markers(answer: str) -> str:
 
 
 def named_person(answer: str) -> str | None:
-    """The first person an earlier answer names."""
-    return next(
-        (w for w, f in pos_tags(without_markers(answer)) if f.startswith("nr") and len(w) >= 2),
-        None,
-    )
+    """The person an earlier answer to a 谁 question names: the name that closes its first
+    clause after a role or 是 (副局长季红梅, 选手基普罗蒂奇, 院长是秦卫东, a bare 唐建军), else
+    the first word tagged as a person's name."""
+    text = without_markers(answer)
+    first = _SAID.sub("", _CLAUSE_END.split(text.strip(), maxsplit=1)[0].strip())
+    for length in _NAME_LENGTHS:
+        name = first[-length:]
+        before = first[: -length or None][-1:]
+        if (
+            len(first) >= length
+            and _NAME.fullmatch(name)
+            and (before in _BEFORE_NAME or not before and (length <= 4 or "·" in name))
+        ):
+            return name
+    return next((w for w, f in pos_tags(text) if f.startswith("nr") and len(w) >= 2), None)
 
 
 def _replace_pronouns(question: str, subject: str, person: str | None) -> str | None:
@@ -190,7 +215,9 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
         if subject and not any(f.startswith("v") for _, f in pos_tags(core)):
             return prev.replace(subject, core, 1)  # 那本部呢: another thing of the same kind
         return f"{prev} {core}"
-    person = named_person(previous_answer) if re.search(r"谁|哪位|什么人", prev) else None
+    person = (
+        named_person(previous_answer) if re.search(r"谁|哪位|什么人|叫什么|名字", prev) else None
+    )
     pronouned = _replace_pronouns(q, subject_of(prev), person)
     if pronouned is not None:
         return pronouned

@@ -33,6 +33,40 @@ def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        ("枫林县去年发生了几起森林火情？", "那2023年呢？", "枫林县2023年发生了几起森林火情?"),
+        ("今年白鹭湖记录到多少只水鸟？", "那去年同期呢？", "去年同期白鹭湖记录到多少只水鸟?"),
+        ("今年雾山红茶茶王成交价多少？", "那去年的呢？", "去年雾山红茶茶王成交价多少?"),
+        ("枫林县发生了几起森林火情？", "那2023年呢？", "2023年枫林县发生了几起森林火情?"),
+    ],
+)
+def test_another_time_replaces_the_time_asked_of(
+    previous: str, follow_up: str, resolved: str
+) -> None:
+    assert resolve_question(follow_up, turns(previous)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("answer", "person"),
+    [
+        ("市市场监督管理局副局长季红梅。[1]", "季红梅"),  # the tagger splits 季 | 红梅
+        ("肯尼亚选手基普罗蒂奇。[1]", "基普罗蒂奇"),
+        ("唐建军。[1]", "唐建军"),  # a bare name the tagger does not know
+        ("院长是秦卫东。[1]", "秦卫东"),
+        ("女子全程冠军是埃塞俄比亚选手阿贝贝·图卢。[1]", "阿贝贝·图卢"),
+        ("该院院长吴志刚介绍，东院区开放床位1200张。[1]", "吴志刚"),
+        ("冠军由李明获得。[1]", "李明"),
+    ],
+)
+def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: str) -> None:
+    resolved = resolve_question("他说了什么？", turns("谁负责这项工作？", answer))
+    assert resolved == f"{person}说了什么?"
+    named = resolve_question("她说了什么？", turns("负责人叫什么名字？", answer))
+    assert named == f"{person}说了什么?"
+
+
 def test_a_new_number_replaces_the_whole_numbered_thing() -> None:
     resolved = resolve_question("那4号线呢?", turns("青溪地铁3号线什么时候开通?"))
     assert "4号线" in resolved and "3号线" not in resolved and "34号线" not in resolved
