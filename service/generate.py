@@ -11,15 +11,14 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import Literal, ParamSpec, Protocol
 
 from index.retriever import ArticleFilter, Mode
 from service.answer import (
     Answer,
-    Citation,
     ShortAnswer,
     candidates,
     select,
@@ -32,6 +31,7 @@ from service.settings import Settings
 from service.verify import MARKER, Checked, Evidence, SentenceReader, check_sentence
 
 log = logging.getLogger("wenda")
+P = ParamSpec("P")
 
 EVIDENCE_SENTENCES = (
     8  # a 0.5B model answered as well over 8 sentences as over 5 passages, 3x faster
@@ -223,7 +223,7 @@ def pick_evidence(
 
 
 def prompt_messages(question: str, evidence: Sequence[Evidence]) -> list[dict[str, str]]:
-    lines = "\n".join(f"[{e.number}]（《{e.title}》）{e.text}" for e in evidence)
+    lines = "\n".join(f"[{e.marker}]（《{e.title}》）{e.text}" for e in evidence)
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": f"证据句：\n{lines}\n\n问题：{question}"},
@@ -253,17 +253,7 @@ class Composer:
 
     def answer(self, extractive: Answer) -> Answer:
         citations = tuple(
-            Citation(
-                marker=i,
-                doc_id=e.doc_id,
-                title=e.title,
-                chunk_id=e.chunk_id,
-                text=e.text,
-                start=e.start,
-                end=e.end,
-                score=e.score,
-            )
-            for i, e in enumerate((self.evidence[n] for n in self.order), 1)
+            replace(e, marker=i) for i, e in enumerate((self.evidence[n] for n in self.order), 1)
         )
         short: ShortAnswer | None = None
         if extractive.short is not None:
@@ -330,7 +320,7 @@ class Drafting:
 
     def __init__(self, evidence: Sequence[Evidence], t0: float) -> None:
         self.evidence = evidence
-        self.by_number = {e.number: e for e in evidence}
+        self.by_number = {e.marker: e for e in evidence}
         self.reader, self.composer = SentenceReader(), Composer(self.by_number)
         self.draft = ""
         self.checked: list[Checked] = []
@@ -400,19 +390,18 @@ class Drafting:
         )
 
 
-def generate_answer(
-    service: QAService,
-    question: str,
-    history: Sequence[Turn] = (),
-    top_k: int | None = None,
-    filter: ArticleFilter | None = None,  # noqa: A002 (the contract's name)
-    generator: Generator | None = None,
-    mode: Mode | None = None,
-) -> Generated:
-    """The whole answer: the verified generated one, or the extractive one (answer_stream)."""
-    events = answer_stream(service, question, history, top_k, filter, generator, mode)
-    for kind, value in events:
-        if kind == "result":
-            assert isinstance(value, Generated)
-            return value
-    raise AssertionError("answer_stream ended without a result")
+def whole(stream: Callable[P, Iterator[Event]]) -> Callable[P, Generated]:
+    """A function of stream's arguments giving only the outcome its events end with."""
+
+    def outcome(*args: P.args, **kwargs: P.kwargs) -> Generated:
+        for kind, value in stream(*args, **kwargs):
+            if kind == "result":
+                assert isinstance(value, Generated)
+                return value
+        raise AssertionError(f"{stream.__name__} ended without a result")
+
+    return outcome
+
+
+# the whole answer: the verified generated one, or the extractive one
+generate_answer = whole(answer_stream)

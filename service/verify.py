@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from corpus.text import SENTENCE_END, normalize, pos_tags
+from service.answer import Citation
 
 # a sentence whose words are mostly not the evidence's says something the evidence does not
 MIN_WORDING_OVERLAP = 0.5
@@ -22,18 +23,8 @@ NAME_TAGS = frozenset(["nr", "nrfg", "nrt", "ns", "nt", "nz", "eng"])
 _ENDS = set(SENTENCE_END + "\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """One numbered sentence the model may answer from."""
-
-    number: int
-    doc_id: str
-    title: str
-    chunk_id: str
-    text: str
-    start: int
-    end: int
-    score: float
+# one numbered sentence the model may answer from: a citation it may make
+Evidence = Citation
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,5 +143,5 @@ class SentenceReader:
 def verify(draft: str, evidence: Sequence[Evidence]) -> list[Checked]:
     """Every sentence of a whole draft, checked against the evidence it cites."""
     reader = SentenceReader()
-    by_number = {e.number: e for e in evidence}
+    by_number = {e.marker: e for e in evidence}
     return [check_sentence(s, by_number) for s in reader.feed(draft) + reader.flush()]
