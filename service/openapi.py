@@ -183,68 +183,68 @@ WENDA_EXTRA = {
         "timings_ms": {"type": "object", "additionalProperties": {"type": "number"}},
     },
 }
-CHAT_COMPLETION = {
-    "title": "ChatCompletion",
-    "type": "object",
-    "required": ["id", "object", "created", "model", "choices", "wenda"],
-    "properties": {
-        "id": {"type": "string"},
-        "object": {"const": "chat.completion"},
-        "created": {"type": "integer"},
-        "model": {"type": "string"},
-        "choices": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["index", "message", "finish_reason"],
-                "properties": {
-                    "index": {"type": "integer"},
-                    "message": {
-                        "type": "object",
-                        "required": ["role", "content"],
-                        "properties": {
-                            "role": {"const": "assistant"},
-                            "content": {
-                                "type": "string",
-                                "description": "the answer with its [n] markers, then 来源：",
-                            },
-                        },
-                    },
-                    "finish_reason": {"type": "string"},
+
+
+def chat_object(
+    title: str, kind: str, choice: dict[str, Any], choice_required: list[str], whole: bool
+) -> dict[str, Any]:
+    """An OpenAI chat completion (whole: with usage, `wenda` required) or chunk of one."""
+    return {
+        "title": title,
+        "type": "object",
+        "required": ["id", "object", "created", "model", "choices", *(["wenda"] if whole else [])],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"const": kind},
+            "created": {"type": "integer"},
+            "model": {"type": "string"},
+            "choices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["index", *choice_required],
+                    "properties": {"index": {"type": "integer"}, **choice},
+                },
+            },
+            **({"usage": {"type": "object"}} if whole else {}),
+            "wenda": ref("WendaExtra"),
+        },
+    }
+
+
+CHAT_COMPLETION = chat_object(
+    "ChatCompletion",
+    "chat.completion",
+    {
+        "message": {
+            "type": "object",
+            "required": ["role", "content"],
+            "properties": {
+                "role": {"const": "assistant"},
+                "content": {
+                    "type": "string",
+                    "description": "the answer with its [n] markers, then 来源：",
                 },
             },
         },
-        "usage": {"type": "object"},
-        "wenda": ref("WendaExtra"),
+        "finish_reason": {"type": "string"},
     },
-}
-CHAT_CHUNK = {
-    "title": "ChatCompletionChunk",
-    "type": "object",
-    "required": ["id", "object", "created", "model", "choices"],
-    "properties": {
-        "id": {"type": "string"},
-        "object": {"const": "chat.completion.chunk"},
-        "created": {"type": "integer"},
-        "model": {"type": "string"},
-        "choices": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["index", "delta"],
-                "properties": {
-                    "index": {"type": "integer"},
-                    "delta": {
-                        "type": "object",
-                        "properties": {"role": {"type": "string"}, "content": {"type": "string"}},
-                    },
-                    "finish_reason": {"type": ["string", "null"]},
-                },
-            },
+    ["message", "finish_reason"],
+    whole=True,
+)
+CHAT_CHUNK = chat_object(
+    "ChatCompletionChunk",
+    "chat.completion.chunk",
+    {
+        "delta": {
+            "type": "object",
+            "properties": {"role": {"type": "string"}, "content": {"type": "string"}},
         },
-        "wenda": ref("WendaExtra"),
+        "finish_reason": {"type": ["string", "null"]},
     },
-}
+    ["delta"],
+    whole=False,
+)
 CHAT_ERROR = {
     "type": "object",
     "required": ["error"],

@@ -16,7 +16,8 @@ from index.store import build_index
 from service.api import create_app
 from service.settings import Settings
 from tests.conftest import FAKE_MIN_CONFIDENCE, SEED, FakeEmbedder
-from tests.service.bad_requests import CASES, TOKEN, Bad
+from tests.service.bad_requests import TOKEN, Bad
+from tests.service.bad_requests_routes import CASES
 
 APPS: dict[str, dict[str, Any]] = {
     "admin": {"admin_token": TOKEN},
