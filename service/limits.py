@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -88,57 +89,115 @@ def too_slow(seconds: float) -> str:
     return f"request body not received within {seconds:g} s: send it at once"
 
 
+class SlotPool:
+    """`size` slots, the questions waiting for one, and how long a question holds one (a moving
+    average of the last ones), from which the wait of a newcomer is foretold."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.free = size, asyncio.Semaphore(size)
+        self.waiting = 0
+        self.held_seconds: float | None = None  # none answered yet: nothing to foretell from
+
+    def foretold_wait(self) -> float:
+        """Seconds until a newcomer gets a slot: 0 when one is free; else the releases it
+        waits for (one per question ahead of it, and its own), at size per held_seconds."""
+        if not self.free.locked():
+            return 0.0
+        return (self.waiting + 1) * (self.held_seconds or 0.0) / self.size
+
+    async def take(self, deadline: float) -> bool:
+        """A slot, waited for until deadline (loop time); False when none came."""
+        if not self.free.locked():
+            await self.free.acquire()
+            return True
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self.free.acquire(), max(0.0, deadline - loop_time()))
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
+        return True
+
+    def give_back(self, held: float | None) -> None:
+        """The slot, after a question held it for held seconds (None: it was not answered)."""
+        self.free.release()
+        if held is not None:
+            before = self.held_seconds
+            self.held_seconds = held if before is None else 0.8 * before + 0.2 * held
+
+
 class QuestionSlots:
     """At most `slots` questions answered at once, and of them at most `large_slots` whose body
     is over `large_bytes` (or of unknown size): long questions and histories cost a few times an
-    ordinary one, so a few clients sending them must not take every slot. A question that finds
-    no slot free within `wait_seconds` answers 503 with Retry-After. A slot is held until the
-    response (a stream included) has been sent."""
+    ordinary one, so a few clients sending them must not take every slot. Admission is decided
+    at arrival: a question whose foretold wait (the questions ahead of it times how long one
+    holds a slot lately) is over `wait_seconds` answers 503 with Retry-After at once; one that
+    waits anyway gets 503 when `wait_seconds` have passed. A slot is held until the response (a
+    stream included) has been sent. Every answer says how long it waited for its slot
+    (`Server-Timing: queue;dur=<ms>`)."""
 
     def __init__(
         self, app: ASGIApp, slots: int, large_slots: int, large_bytes: int, wait_seconds: float
     ) -> None:
         self.app, self.large_bytes, self.wait_seconds = app, large_bytes, wait_seconds
-        self.slots = asyncio.Semaphore(slots)
-        self.large_slots = asyncio.Semaphore(large_slots)
+        self.slots, self.large_slots = SlotPool(slots), SlotPool(large_slots)
 
     def is_large(self, scope: Scope) -> bool:
         declared = dict(scope["headers"]).get(b"content-length", b"")
         return not declared.isdigit() or int(declared) > self.large_bytes
 
-    async def take(self, slots: asyncio.Semaphore, deadline: float) -> bool:
-        """A slot of slots, waited for until deadline (loop time); False when none came."""
-        if not slots.locked():
-            await slots.acquire()
-            return True
-        try:
-            await asyncio.wait_for(slots.acquire(), max(0.0, deadline - loop_time()))
-        except TimeoutError:
-            return False
-        return True
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in QUESTION_PATHS:
             await self.app(scope, receive, send)
             return
-        deadline = loop_time() + self.wait_seconds
+        arrived = loop_time()
+        deadline = arrived + self.wait_seconds
         pools = [self.large_slots, self.slots] if self.is_large(scope) else [self.slots]
-        taken: list[asyncio.Semaphore] = []
+        taken: list[SlotPool] = []
+        admitted: float | None = None
         try:
             for pool in pools:
-                if not await self.take(pool, deadline):
-                    await send_json(
-                        send,
-                        503,
-                        {"detail": "busy answering other questions: retry in a second"},
-                        {"Retry-After": "1"},
-                    )
+                foretold = pool.foretold_wait()
+                if foretold > self.wait_seconds or not await pool.take(deadline):
+                    headers = {
+                        "Retry-After": retry_after(foretold),
+                        "Server-Timing": queue_timing(loop_time() - arrived),
+                    }
+                    await send_json(send, 503, busy(), headers)
                     return
                 taken.append(pool)
-            await self.app(scope, receive, send)
+            admitted = loop_time()
+            await self.app(scope, receive, with_queue_timing(send, admitted - arrived))
         finally:
+            held = None if admitted is None else loop_time() - admitted
             for pool in taken:
-                pool.release()
+                pool.give_back(held)
+
+
+def busy() -> dict[str, str]:
+    return {"detail": "busy answering other questions: retry after Retry-After seconds"}
+
+
+def retry_after(foretold: float) -> str:
+    """Whole seconds, at least 1: when a slot is foretold to be free."""
+    return str(max(1, math.ceil(foretold)))
+
+
+def queue_timing(seconds: float) -> str:
+    return f"queue;dur={seconds * 1000:.1f}"
+
+
+def with_queue_timing(send: Send, waited: float) -> Send:
+    """send, adding Server-Timing with the wait for a slot to the response's headers."""
+
+    async def timed_send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            header = (b"server-timing", queue_timing(waited).encode())
+            message = {**message, "headers": [*message.get("headers", []), header]}
+        await send(message)
+
+    return timed_send
 
 
 def loop_time() -> float:
