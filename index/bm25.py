@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
@@ -15,12 +15,17 @@ import jieba
 import numpy as np
 
 from corpus.text import normalize
+from index.integrity import link_or_copy
 
 jieba.setLogLevel(60)  # jieba logs its dictionary load on stderr at INFO
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 # recorded in the index manifest: tokens stored with an index were made by this tokeniser
 TOKENIZER = "jieba-search/nfkc-lower/v1"
+# the stored tokens, in the keyword index's folder (TokenTable)
+TOKEN_IDS = "token_ids.npy"
+TOKEN_OFFSETS = "token_offsets.npy"
+TOKEN_VOCAB = "token_vocab.json"
 
 
 def tokenize(text: str) -> list[str]:
@@ -28,25 +33,99 @@ def tokenize(text: str) -> list[str]:
     return [t for t in jieba.lcut_for_search(normalize(text).lower()) if _WORD_RE.search(t)]
 
 
-def bm25_model(tokens: Sequence[list[str]]) -> bm25s.BM25:
+@dataclass(slots=True)
+class TokenTable:
+    """Every passage's tokens as integers: ids[offsets[i]:offsets[i + 1]] index vocab for passage
+    i. The vocabulary only grows (a term of removed passages stays, counted in none), so an
+    update keeps, drops and appends passages with array operations, never re-reading strings."""
+
+    vocab: list[str]
+    ids: np.ndarray  # int32
+    offsets: np.ndarray  # int64, one more than passages
+    stored_vocab: Path | None = None  # a file that holds exactly this vocabulary, to link
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.offsets) - 1
+
+    @classmethod
+    def from_lists(cls, tokens: Sequence[list[str]]) -> TokenTable:
+        return cls([], np.zeros(0, np.int32), np.zeros(1, np.int64)).extended(tokens)
+
+    def extended(self, tokens: Sequence[list[str]]) -> TokenTable:
+        """These passages appended (an empty one stored as bm25s's empty token, "")."""
+        stored = [toks or [""] for toks in tokens]
+        vocab = list(self.vocab)
+        index = {t: i for i, t in enumerate(vocab)}
+        flat = list(chain.from_iterable(stored))
+        for t in dict.fromkeys(flat):
+            if t not in index:
+                index[t] = len(vocab)
+                vocab.append(t)
+        stored_vocab = self.stored_vocab if len(vocab) == len(self.vocab) else None
+        ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=len(flat))
+        lengths = np.fromiter(map(len, stored), dtype=np.int64, count=len(stored))
+        offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(lengths)])
+        return TokenTable(vocab, np.concatenate([self.ids, ids]), offsets, stored_vocab)
+
+    def taken(self, keep: np.ndarray) -> TokenTable:
+        """Only the passages at positions keep, in that order."""
+        starts, ends = self.offsets[keep], self.offsets[keep + 1]
+        lengths = ends - starts
+        new_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        # position j of the kept ids comes from starts[k] + (j - new_offsets[k]) for its passage k
+        shift = np.repeat(starts - new_offsets[:-1], lengths)
+        ids = self.ids[np.arange(int(new_offsets[-1]), dtype=np.int64) + shift]
+        return TokenTable(self.vocab, ids, new_offsets, self.stored_vocab)
+
+    def lists(self) -> list[list[str]]:
+        words = self.vocab
+        flat = [words[i] for i in self.ids.tolist()]
+        bounds = self.offsets.tolist()
+        return [flat[lo:hi] for lo, hi in zip(bounds, bounds[1:], strict=False)]
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / TOKEN_IDS, self.ids)
+        np.save(folder / TOKEN_OFFSETS, self.offsets)
+        if self.stored_vocab is not None:  # the vocabulary grows only: unchanged, it is linked
+            link_or_copy(self.stored_vocab, folder / TOKEN_VOCAB)
+        else:
+            (folder / TOKEN_VOCAB).write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> TokenTable | None:
+        """The tokens stored with a keyword index (lists in tokens.json before this table);
+        None for an index saved without them."""
+        if (folder / TOKEN_IDS).exists():
+            vocab = json.loads((folder / TOKEN_VOCAB).read_text(encoding="utf-8"))
+            ids, offsets = np.load(folder / TOKEN_IDS), np.load(folder / TOKEN_OFFSETS)
+            if offsets[-1] != len(ids) or (len(ids) and int(ids.max()) >= len(vocab)):
+                raise ValueError(f"{len(ids)} token ids, offsets to {offsets[-1]}")
+            table = cls(vocab, ids.astype(np.int32), offsets.astype(np.int64))
+            table.stored_vocab = folder / TOKEN_VOCAB
+            return table
+        if (folder / "tokens.json").exists():
+            return cls.from_lists(json.loads((folder / "tokens.json").read_text("utf-8")))
+        return None
+
+
+def bm25_model(table: TokenTable) -> tuple[bm25s.BM25, dict[str, int]]:
     """bm25s's BM25 (Lucene variant, its defaults) over passages already tokenised, its score
-    matrix computed with array operations: what bm25s.BM25.index builds, at a tenth of the time
-    (it counts each passage in a Python loop), so an update's rebuild from stored tokens costs
-    little more than reading them."""
+    matrix computed with array operations (bm25s.BM25.index counts each passage in a Python
+    loop), and the document frequency of every word that a passage holds."""
     model = bm25s.BM25()
-    flat = list(chain.from_iterable(tokens))
-    vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
-    ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+    vocab = {t: i for i, t in enumerate(table.vocab)}
     vocab.setdefault("", len(vocab))  # bm25s's empty token: what a passage without words holds
-    n_docs, n_vocab = len(tokens), len(vocab)
-    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=n_docs)
-    pairs, tf = np.unique(np.repeat(np.arange(n_docs), lengths) * n_vocab + ids, return_counts=True)
+    n_docs, n_vocab = table.n_docs, len(vocab)
+    lengths = np.diff(table.offsets)
+    docs_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    pairs, tf = np.unique(docs_of * n_vocab + table.ids, return_counts=True)
     docs, terms = np.divmod(pairs, n_vocab)
     df = np.bincount(terms, minlength=n_vocab)
     idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
-    norm = model.k1 * ((1 - model.b) + model.b * lengths / lengths.mean())
+    norm = model.k1 * ((1 - model.b) + model.b * lengths / max(lengths.mean(), 1e-9))
     scores = (idf[terms] * (tf / (norm[docs] + tf))).astype(model.dtype)
-    order = np.lexsort((docs, terms))  # column-major: bm25s keeps a CSC matrix
+    order = np.argsort(terms, kind="stable")  # column-major (bm25s keeps a CSC matrix)
     model.scores = {
         "data": scores[order],
         "indices": docs[order].astype(model.int_dtype),
@@ -56,7 +135,9 @@ def bm25_model(tokens: Sequence[list[str]]) -> bm25s.BM25:
     model.vocab_dict = vocab
     model.unique_token_ids_set = set(vocab.values())
     model.nonoccurrence_array = None
-    return model
+    words = list(vocab)
+    doc_freq = {words[t]: int(df[t]) for t in np.flatnonzero(df).tolist() if words[t]}
+    return model, doc_freq
 
 
 class KeywordIndex:
@@ -67,7 +148,7 @@ class KeywordIndex:
         model: bm25s.BM25,
         doc_freq: dict[str, int],
         n_docs: int,
-        tokens: list[list[str]] | None = None,
+        tokens: TokenTable | None = None,
     ) -> None:
         self.model = model
         self.doc_freq = doc_freq
@@ -85,32 +166,19 @@ class KeywordIndex:
         doc_freq: dict[str, int] | None = None,
         keep_tokens: bool = True,
     ) -> KeywordIndex:
-        """The index of passages already tokenised (by `tokenize`), in passage order; doc_freq,
-        when the caller kept it up to date, spares counting every passage again. Without
-        keep_tokens the index is saved without them (an update then rebuilds it)."""
-        stored = [toks or [""] for toks in tokens]
-        model = bm25_model(stored)
-        if doc_freq is None:
-            doc_freq = dict(Counter(tok for toks in stored for tok in set(toks) if tok))
-        return cls(model, doc_freq, len(stored), stored if keep_tokens else None)
+        """The index of passages already tokenised (by `tokenize`), in passage order (doc_freq
+        is counted from them; a caller's is not needed). Without keep_tokens the index is saved
+        without them (an update then rebuilds it)."""
+        index = cls.from_table(TokenTable.from_lists(tokens))
+        if not keep_tokens:
+            index.tokens = None
+        return index
 
-    @staticmethod
-    def updated_doc_freq(
-        doc_freq: dict[str, int], removed: Sequence[list[str]], added: Sequence[list[str]]
-    ) -> dict[str, int]:
-        """Document frequencies after removing and adding passages (by their tokens)."""
-        out = dict(doc_freq)
-        for toks in removed:
-            for tok in set(toks):
-                if tok and (left := out.get(tok, 0) - 1) > 0:
-                    out[tok] = left
-                elif tok:
-                    out.pop(tok, None)
-        for toks in added:
-            for tok in set(toks):
-                if tok:
-                    out[tok] = out.get(tok, 0) + 1
-        return out
+    @classmethod
+    def from_table(cls, table: TokenTable) -> KeywordIndex:
+        """The index of the passages of a token table, in its order."""
+        model, doc_freq = bm25_model(table)
+        return cls(model, doc_freq, table.n_docs, table)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -120,26 +188,12 @@ class KeywordIndex:
             encoding="utf-8",
         )
         if self.tokens is not None:
-            (folder / "tokens.json").write_text(
-                json.dumps(self.tokens, ensure_ascii=False), encoding="utf-8"
-            )
+            self.tokens.save(folder)
 
     @staticmethod
-    def load_tokens(folder: Path) -> list[list[str]] | None:
+    def load_tokens(folder: Path) -> TokenTable | None:
         """The stored tokens of an index saved by `save`; None for an index saved without them."""
-        path = folder / "tokens.json"
-        if not path.exists():
-            return None
-        tokens: list[list[str]] = json.loads(path.read_text(encoding="utf-8"))
-        return tokens
-
-    @staticmethod
-    def load_doc_freq(folder: Path) -> dict[str, int]:
-        """The document frequencies of an index saved by `save`, without loading its model."""
-        doc_freq: dict[str, int] = json.loads(
-            (folder / "doc_freq.json").read_text(encoding="utf-8")
-        )["doc_freq"]
-        return doc_freq
+        return TokenTable.load(folder)
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:

@@ -6,11 +6,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 BLOCK = 1 << 20
 MANIFEST = "manifest.json"  # index.layout.MANIFEST (which imports this module)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """target as a hard link to source (no bytes written), a copy where links are refused."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def file_digest(path: Path) -> str:
@@ -21,21 +32,59 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def folder_files(folder: Path) -> dict[str, dict[str, Any]]:
-    """{relative path: {"bytes", "sha256"}} of every file of a build folder but its manifest."""
+class ChangedLinkedFile(Exception):
+    """A file linked from the previous build whose bytes changed since its manifest recorded them
+    (same inode, another size or modification time): damage, never to be published as good."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(name)
+
+
+def file_record(path: Path, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """{"bytes", "sha256", "inode", "mtime_ns"} of a file. A file linked unchanged from the build
+    previous records (the same inode, size and modification time) keeps its digest unread: its
+    bytes were checked when that build was written and are the same bytes."""
+    st = path.stat()
+    stamp = {"bytes": st.st_size, "inode": st.st_ino, "mtime_ns": st.st_mtime_ns}
+    if previous is not None and previous.get("inode") == st.st_ino and "sha256" in previous:
+        if any(previous.get(k) != v for k, v in stamp.items()):
+            raise ChangedLinkedFile(path.name)
+        return {**stamp, "sha256": previous["sha256"]}
+    return {**stamp, "sha256": file_digest(path)}
+
+
+def folder_files(
+    folder: Path, previous: dict[str, dict[str, Any]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The record (file_record) of every file of a build folder but its manifest, by relative
+    path; `previous`: the records of the build the unchanged files are linked from."""
+    previous = previous or {}
+    records = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != MANIFEST:
+            name = path.relative_to(folder).as_posix()
+            records[name] = file_record(path, previous.get(name))
+    return records
+
+
+def reused_digests(
+    files: dict[str, dict[str, Any]], previous: dict[str, dict[str, Any]]
+) -> set[str]:
+    """The files of a build whose records were carried over from the previous build's."""
     return {
-        path.relative_to(folder).as_posix(): {
-            "bytes": path.stat().st_size,
-            "sha256": file_digest(path),
-        }
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != MANIFEST
+        name
+        for name, record in files.items()
+        if (old := previous.get(name)) is not None and old.get("inode") == record.get("inode")
     }
 
 
-def damaged_file(folder: Path, files: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
+def damaged_file(
+    folder: Path, files: dict[str, dict[str, Any]], trusted: Collection[str] = ()
+) -> tuple[str, str] | None:
     """(file, what is wrong) for the first file of folder that is missing or differs from the
-    record `files` (sizes first, as they cost nothing; then checksums); None when all agree."""
+    record `files` (sizes first, as they cost nothing; then checksums, but not of the files
+    `trusted`, read already); None when all agree."""
     for name, record in files.items():
         path = folder / name
         if not path.is_file():
@@ -44,7 +93,7 @@ def damaged_file(folder: Path, files: dict[str, dict[str, Any]]) -> tuple[str, s
         if size != record.get("bytes"):
             return name, f"{size} bytes, the manifest says {record.get('bytes')}"
     for name, record in files.items():
-        if file_digest(folder / name) != record.get("sha256"):
+        if name not in trusted and file_digest(folder / name) != record.get("sha256"):
             return name, "its checksum differs from the manifest's"
     return None
 

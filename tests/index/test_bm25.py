@@ -28,7 +28,7 @@ def test_bm25_model_scores_as_bm25s_own_index_does() -> None:
     import bm25s
     import numpy as np
 
-    from index.bm25 import bm25_model, tokenize
+    from index.bm25 import TokenTable, bm25_model, tokenize
 
     texts = [
         "武陵区城镇新增就业8210人，新增农村劳动力转移就业574人。",
@@ -40,7 +40,34 @@ def test_bm25_model_scores_as_bm25s_own_index_does() -> None:
     tokens = [tokenize(t) or [""] for t in texts]
     reference = bm25s.BM25()
     reference.index(tokens, show_progress=False)
-    ours = bm25_model(tokens)
+    ours, _ = bm25_model(TokenTable.from_lists(tokens))
     assert set(ours.vocab_dict) == set(reference.vocab_dict)
     for query in (["就业"], ["创业", "贷款"], ["新增", "就业", "孵化"], [""]):
         assert np.allclose(ours.get_scores(query), reference.get_scores(query), atol=1e-6)
+
+
+def test_a_token_table_edited_scores_as_bm25s_over_the_passages_left() -> None:
+    import bm25s
+    import numpy as np
+
+    from index.bm25 import KeywordIndex, TokenTable, tokenize
+
+    texts = [
+        "武陵区城镇新增就业8210人。",
+        "全区发放创业担保贷款122笔。",
+        "孵化园孵化企业113家。",
+        "",
+    ]
+    table = TokenTable.from_lists([tokenize(t) for t in texts])
+    # the second passage dropped (its words stay in the vocabulary, counted in none), one added
+    added = "就业 就业：城镇新增就业人数创新高。"
+    edited = table.taken(np.array([3, 0, 2])).extended([tokenize(added)])
+    left = [tokenize(t) or [""] for t in (texts[3], texts[0], texts[2], added)]
+    assert edited.lists() == left
+    assert "贷款" in edited.vocab
+    reference = bm25s.BM25()
+    reference.index(left, show_progress=False)
+    ours = KeywordIndex.from_table(edited)
+    assert "贷款" not in ours.doc_freq and ours.doc_freq["就业"] == 2 and ours.n_docs == 4
+    for query in (["就业"], ["孵化", "新增"], ["贷款", "就业"]):
+        assert np.allclose(ours.scores(query), reference.get_scores(query), atol=1e-6)

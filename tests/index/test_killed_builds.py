@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import index.store
+import index.publish
 from corpus.loading import load_corpus
 from index.layout import IndexDamaged, Manifest, current_generation
 from index.pins import in_use, pin
@@ -157,14 +157,14 @@ def test_a_build_that_does_not_read_back_whole_is_not_published(
 ) -> None:
     articles = load_corpus([SEED])
     before = build_index(articles, fake_embedder, tmp_path)
-    write_manifest = index.store.write_manifest
+    write_manifest = index.publish.write_manifest
 
     def then_lose_half(folder: Path, manifest: Manifest) -> None:  # as a failing disk might
         write_manifest(folder, manifest)
         vectors = folder / "vectors.faiss"
         vectors.write_bytes(vectors.read_bytes()[: vectors.stat().st_size // 2])
 
-    monkeypatch.setattr(index.store, "write_manifest", then_lose_half)
+    monkeypatch.setattr(index.publish, "write_manifest", then_lose_half)
     with pytest.raises(IndexDamaged, match="vectors.faiss"):
         update_index(tmp_path, fake_embedder, remove=[articles[-1].doc_id])
     assert current_generation(tmp_path) == f"builds/{before.generation}"
