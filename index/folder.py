@@ -32,7 +32,8 @@ from index.layout import (
     Manifest,
     read_part,
 )
-from index.vectors import RowStack, UnitRows, write_unit_table
+from index.texts import JsonlRecords, RecordsById, scan_jsonl
+from index.vectors import RowStack, UnitRows, with_search_params, write_unit_table
 
 UNIT_BLOCK = 500_000  # rows of answer-unit vectors copied at a time (bounded memory on save)
 # vectors stored but no longer any passage's (removed articles') beyond this share of the
@@ -156,7 +157,7 @@ class VectorRows(Protocol):
     def shape(self) -> tuple[int, ...]: ...
     @property
     def dtype(self) -> Any: ...
-    def __getitem__(self, rows: slice) -> np.ndarray: ...
+    def __getitem__(self, rows: Any) -> np.ndarray: ...  # a row, a slice or an array of rows
 
 
 @dataclass(slots=True)
@@ -176,15 +177,16 @@ class IndexContents:
 class LoadedIndex:
     folder: Path
     manifest: Manifest
-    articles: list[Article]
-    articles_by_id: dict[str, Article]
-    chunks: list[Chunk]
+    articles: Sequence[Article]  # read from articles.jsonl on demand (index.texts)
+    articles_by_id: Mapping[str, Article]
+    chunks: Sequence[Chunk]
     vectors: Any  # faiss.Index
     keywords: KeywordIndex
     # (doc_id, start, end) -> row of sentence_vectors (UnitRows: per-article row ranges)
     sentence_rows: Mapping[tuple[str, int, int], int]
     # float16, one L2-normalised row per answer unit, memory-mapped (a RowStack after updates)
     sentence_vectors: VectorRows
+    chunk_articles: np.ndarray | None = None  # int32, the row in articles of each passage
 
 
 def write_jsonl(path: Path, records: Iterable[Any]) -> None:
@@ -239,19 +241,41 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
     return units, stored
 
 
+def article_of(record: dict[str, Any]) -> Article:
+    record["edits"] = tuple(Edit(**e) for e in record.get("edits", ()))
+    return Article(**record)
+
+
+def chunk_of(record: dict[str, Any]) -> Chunk:
+    return Chunk(**record)
+
+
 def read_articles(path: Path) -> list[Article]:
-    articles = []
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            r = json.loads(line)
-            r["edits"] = tuple(Edit(**e) for e in r.get("edits", ()))
-            articles.append(Article(**r))
-    return articles
+        return [article_of(json.loads(line)) for line in fh]
 
 
 def read_chunks(path: Path) -> list[Chunk]:
     with path.open(encoding="utf-8") as fh:
-        return [Chunk(**json.loads(line)) for line in fh]
+        return [chunk_of(json.loads(line)) for line in fh]
+
+
+@dataclass(slots=True)
+class Texts:
+    """The articles and passages of a build folder, read from their files on demand."""
+
+    articles: JsonlRecords[Article]
+    by_id: RecordsById[Article]
+    chunks: JsonlRecords[Chunk]
+    chunk_articles: np.ndarray  # int32, each passage's row in articles
+
+    @classmethod
+    def of(cls, folder: Path) -> Texts:
+        offsets, ids = scan_jsonl(folder / ARTICLES, "doc_id")
+        articles = JsonlRecords(folder / ARTICLES, article_of, offsets)
+        by_id = RecordsById(articles, ids)
+        offsets, docs = scan_jsonl(folder / CHUNKS, "doc_id", by_id.rows)
+        return cls(articles, by_id, JsonlRecords(folder / CHUNKS, chunk_of, offsets), docs)
 
 
 def read_units(folder: Path, doc_ids: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
@@ -268,26 +292,28 @@ def article_ids(path: Path) -> list[str]:
         return [json.loads(line)["doc_id"] for line in fh]
 
 
-def read_unit_rows(folder: Path, manifest: Manifest, doc_ids: Sequence[str]) -> UnitRows:
+def read_unit_rows(folder: Path, manifest: Manifest, articles: RecordsById[Article]) -> UnitRows:
     """The answer units' rows by article: the table memory-mapped (format 4), or the JSON list
     of format 3 and before turned into one."""
     if manifest.format_version >= 4:
         table = read_part(UNIT_TABLE, lambda: np.load(folder / UNIT_TABLE, mmap_mode="r"))
     else:
-        rows = {d: i for i, d in enumerate(doc_ids)}
         units = read_part(UNITS, lambda: read_units(folder))
+        rows = articles.rows
         table = np.array([(rows.get(d, -1), s, e) for d, s, e in units], dtype=np.int32)
         table = table.reshape(-1, 3)
-    return read_part(UNIT_TABLE, lambda: UnitRows(doc_ids, table))
+    return read_part(UNIT_TABLE, lambda: UnitRows(articles.ids, table, articles.rows))
 
 
 def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
     """Every part of one index folder, checked against the manifest and each other; a missing,
     unreadable or miscounted file raises IndexDamaged naming it."""
-    articles = read_part(ARTICLES, lambda: read_articles(folder / ARTICLES))
-    chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
-    vectors = read_part(VECTORS, lambda: faiss.read_index(str(folder / VECTORS)))
-    units = read_unit_rows(folder, manifest, [a.doc_id for a in articles])
+    texts = read_part(ARTICLES, lambda: Texts.of(folder))
+    articles, chunks = texts.articles, texts.chunks
+    vectors = read_part(
+        VECTORS, lambda: with_search_params(faiss.read_index(str(folder / VECTORS)))
+    )
+    units = read_unit_rows(folder, manifest, texts.by_id)
     sentence_vectors: VectorRows = read_part(
         UNIT_VECTORS, lambda: np.load(folder / UNIT_VECTORS, mmap_mode="r")
     )
@@ -315,8 +341,9 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         folder=folder,
         manifest=manifest,
         articles=articles,
-        articles_by_id={a.doc_id: a for a in articles},
+        articles_by_id=texts.by_id,
         chunks=chunks,
+        chunk_articles=texts.chunk_articles,
         vectors=vectors,
         keywords=keywords,
         sentence_rows=units,

@@ -14,6 +14,7 @@ from index.bm25 import tokenize
 from index.embedder import Embedder
 from index.folder import LoadedIndex
 from index.modes import Mode
+from index.texts import RecordsById
 
 K = TypeVar("K", bound=Hashable)
 
@@ -99,7 +100,16 @@ class Retriever:
 
     def allowed_rows(self, only: ArticleFilter) -> np.ndarray:
         """A mask over the passages: True where the passage's article passes the filter."""
-        docs = {a.doc_id for a in self.index.articles if only.admits(a)}
+        if only.doc_ids is not None and not (only.date_from or only.date_to or only.source):
+            admitted = [a for d in only.doc_ids if (a := self.index.articles_by_id.get(d))]
+        else:
+            admitted = [a for a in self.index.articles if only.admits(a)]
+        docs = {a.doc_id for a in admitted}
+        by_id, of_chunk = self.index.articles_by_id, self.index.chunk_articles
+        if of_chunk is not None and isinstance(by_id, RecordsById):  # no passage read
+            admits = np.zeros(len(by_id), dtype=bool)
+            admits[[by_id.rows[d] for d in docs]] = True
+            return admits[of_chunk]
         return np.fromiter(
             (c.doc_id in docs for c in self.index.chunks), dtype=bool, count=len(self.index.chunks)
         )

@@ -129,7 +129,9 @@ class UnitRows(Mapping[tuple[str, int, int], int]):
     """(doc_id, start, end) of an answer unit -> its row of the unit vectors, looked up through
     each article's range of rows in a memory-mapped table rather than a dict of tuples."""
 
-    def __init__(self, doc_ids: Sequence[str], table: np.ndarray) -> None:
+    def __init__(
+        self, doc_ids: Sequence[str], table: np.ndarray, rows: Mapping[str, int] | None = None
+    ) -> None:
         if len(table) and not 0 <= int(table[:, 0].min()) <= int(table[:, 0].max()) < len(doc_ids):
             raise ValueError("an answer unit names an article the index does not hold")
         self.doc_ids = doc_ids
@@ -139,7 +141,7 @@ class UnitRows(Mapping[tuple[str, int, int], int]):
         self.bounds = np.concatenate(
             [[0], np.cumsum(np.bincount(articles, minlength=len(doc_ids)))]
         )
-        self.article_row = {d: i for i, d in enumerate(doc_ids)}
+        self.article_row = rows if rows is not None else {d: i for i, d in enumerate(doc_ids)}
 
     def __getitem__(self, key: tuple[str, int, int]) -> int:
         doc, start, end = key

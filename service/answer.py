@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
@@ -198,7 +198,7 @@ class QuestionEvidence:
 def candidates(
     question: str,
     hits: Sequence[Hit],
-    articles: dict[str, Article],
+    articles: Mapping[str, Article],
     idf: Callable[[str], float],
     settings: AnswerSettings,
     similarity: SentenceSimilarity | None = None,
@@ -444,7 +444,7 @@ def compose_answer(
 def answer_question(
     question: str,
     hits: Sequence[Hit],
-    articles: dict[str, Article],
+    articles: Mapping[str, Article],
     idf: Callable[[str], float],
     settings: AnswerSettings | None = None,
     similarity: SentenceSimilarity | None = None,
