@@ -9,17 +9,12 @@ configuration are what this wenda would build.
 from __future__ import annotations
 
 import fcntl
-import os
-import shutil
 import time
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-import faiss
 import jieba
 import numpy as np
 
@@ -31,12 +26,13 @@ from corpus.chunking import (
     MIN_CHARS,
     TARGET_CHARS,
 )
-from corpus.model import Article, Chunk
-from index.bm25 import TOKENIZER, KeywordIndex, tokenize
+from corpus.model import Article
+from index.bm25 import TOKENIZER, KeywordIndex, TokenTable
 from index.cache import EmbeddingCache
 from index.changes import Changes, EmptyIndex, UnknownArticle, corpus_hash, target_articles
+from index.editing import INDEX_TYPES, Editable, edited, fresh, make_vector_index
 from index.embedder import Embedder
-from index.encoding import EncodedArticles, Progress, encode_articles, sentence_input
+from index.encoding import Progress, encode_articles, sentence_input
 from index.folder import (
     IndexContents,
     LoadedIndex,
@@ -45,18 +41,14 @@ from index.folder import (
     read_articles,
     read_chunks,
     read_units,
-    write_contents,
 )
-from index.integrity import damaged_file, folder_files
+from index.integrity import damaged_file
 from index.layout import (
     ARTICLES,
-    BUILDS,
     CHUNKS,
-    FORMAT_VERSION,
     INDEX_LINK,
     KEYWORDS,
     MANIFEST,
-    PARTIAL_PREFIX,
     UNIT_ROWS,
     UNIT_VECTORS,
     UNITS,
@@ -70,35 +62,14 @@ from index.layout import (
     current_generation,
     read_manifest,
     read_part,
-    write_manifest,
 )
-from index.pins import in_use
+from index.publish import BuildInfo, check_build, clear_leftovers, swap_in, write_build
 
 # re-exported: other modules imported these from here before the layout was split out
 __all__ = ["Changes", "EmptyIndex", "IndexContents", "IndexStore", "LoadedIndex", "Manifest"]
-__all__ += ["IndexDamaged", "IndexMismatch", "IndexNotFound", "UnknownArticle"]
+__all__ += ["IndexDamaged", "IndexMismatch", "IndexNotFound", "UnknownArticle", "INDEX_TYPES"]
 __all__ += ["build_index", "current_generation", "load_index", "sentence_input", "update_index"]
-
-INDEX_TYPES = ("flat", "hnsw")
-
-
-@dataclass(slots=True)
-class _Editable:
-    """An index's contents in the form an update edits: tokens instead of a keyword index."""
-
-    articles: list[Article]
-    chunks: list[Chunk]
-    vectors: Any  # faiss.Index, or StoredRows: a flat index's vectors edited where they lie
-    tokens: list[list[str]]
-    units: list[tuple[str, int, int]]
-    unit_vectors: np.ndarray | StoredRows
-    doc_freq: dict[str, int] | None = None  # of tokens, when known (else counted on saving)
-
-    def contents(self) -> IndexContents:
-        keywords = KeywordIndex.from_tokens(self.tokens, self.doc_freq)
-        return IndexContents(
-            self.articles, self.chunks, self.vectors, keywords, self.units, self.unit_vectors
-        )
+__all__ += ["check_build", "make_vector_index"]
 
 
 def build_config(model: str, dim: int, index_type: str) -> dict[str, Any]:
@@ -115,42 +86,6 @@ def build_config(model: str, dim: int, index_type: str) -> dict[str, Any]:
         "tokenizer": TOKENIZER,
         "jieba": jieba.__version__,
     }
-
-
-def make_vector_index(vectors: np.ndarray, index_type: str = "flat") -> Any:
-    dim = vectors.shape[1]
-    index: Any
-    if index_type == "flat":
-        index = faiss.IndexFlatIP(dim)
-    elif index_type == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 64
-    else:
-        raise ValueError(f"unknown index type {index_type!r}; use one of {', '.join(INDEX_TYPES)}")
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
-
-
-def _without_rows(index: Any, rows: np.ndarray, index_type: str) -> Any:
-    """The vector index without rows, the others keeping their order."""
-    if index_type == "flat":
-        index.remove_ids(faiss.IDSelectorBatch(rows))
-        return index
-    # HNSW cannot remove vectors: its graph is rebuilt from the kept ones
-    kept = np.delete(index.reconstruct_n(0, index.ntotal), rows, axis=0)
-    return make_vector_index(kept, index_type)
-
-
-def _fresh(articles: Sequence[Article], encoded: EncodedArticles, index_type: str) -> _Editable:
-    return _Editable(
-        list(articles),
-        encoded.chunks,
-        make_vector_index(encoded.vectors, index_type),
-        [tokenize(t) for t in encoded.inputs],
-        encoded.units,
-        encoded.unit_vectors,
-    )
 
 
 class IndexStore:
@@ -249,17 +184,17 @@ class IndexStore:
         started = time.perf_counter()
         with self.write_lock():
             encoded = encode_articles(articles, embedder, cache, progress)
-            return self.save(
-                _fresh(articles, encoded, index_type).contents(),
-                model=embedder.name,
-                dim=embedder.dim,
-                index_type=index_type,
-                corpus_paths=corpus_paths,
-                started=started,
-                embedded=encoded.embedded,
-                changes=Changes(added=tuple(a.doc_id for a in articles)),
-                locked=True,
+            info = BuildInfo(
+                embedder.name,
+                embedder.dim,
+                index_type,
+                build_config(embedder.name, embedder.dim, index_type),
+                corpus_paths,
+                started,
+                encoded.embedded,
+                Changes(added=tuple(a.doc_id for a in articles)),
             )
+            return self._publish(fresh(list(articles), encoded, index_type).contents(), info)
 
     def update(
         self,
@@ -282,17 +217,7 @@ class IndexStore:
         (or none) is built afresh. Nothing changed publishes nothing and returns the manifest."""
         started = time.perf_counter()
         with self.write_lock():
-            try:
-                manifest, current, editable = self._editable(embedder, index_type)
-            except IndexMismatch:
-                if corpus is None:  # never drop articles of an index that cannot be read
-                    raise
-                manifest, current, editable = None, [], None
-            if manifest is None and remove:
-                raise IndexNotFound(
-                    f"no index in {self.data_dir} to remove from: "
-                    f"run `wenda index --data-dir {self.data_dir}`"
-                )
+            manifest, current, editable = self._current(embedder, index_type, corpus, remove)
             target, changes = target_articles(current, upsert, remove, corpus)
             if not target:
                 raise EmptyIndex(
@@ -302,35 +227,51 @@ class IndexStore:
             if manifest is not None and editable is not None and not changes.any():
                 return manifest, changes
             kind = index_type or (manifest.index_type if manifest else "flat")
-            if corpus_paths is None:
-                corpus_paths = manifest.corpus_paths if manifest else ()
             if editable is None:
                 # no index, or one of another configuration: built afresh (the cache keeps this
                 # from embedding again what it already holds)
                 encoded = encode_articles(target, embedder, cache, progress)
-                editable = _fresh(target, encoded, kind)
+                editable = fresh(target, encoded, kind)
             else:
-                fresh_ids = set(changes.added) | set(changes.replaced)
-                fresh = [a for a in target if a.doc_id in fresh_ids]
-                encoded = encode_articles(fresh, embedder, cache, progress)
+                new_ids = set(changes.added) | set(changes.replaced)
+                new = [a for a in target if a.doc_id in new_ids]
+                encoded = encode_articles(new, embedder, cache, progress)
                 gone = set(changes.replaced) | set(changes.removed)
-                editable = _edited(editable, target, gone, encoded, kind)
-            manifest = self.save(
-                editable.contents(),
-                model=embedder.name,
-                dim=embedder.dim,
-                index_type=kind,
-                corpus_paths=corpus_paths,
-                started=started,
-                embedded=encoded.embedded,
-                changes=changes,
-                locked=True,
+                editable = edited(editable, target, gone, encoded, kind)
+            if corpus_paths is None:
+                corpus_paths = manifest.corpus_paths if manifest else ()
+            config = build_config(embedder.name, embedder.dim, kind)
+            embedded = encoded.embedded
+            info = BuildInfo(
+                embedder.name, embedder.dim, kind, config, corpus_paths, started, embedded, changes
             )
-            return manifest, changes
+            return self._publish(editable.contents(), info), changes
+
+    def _current(
+        self,
+        embedder: Embedder,
+        index_type: str | None,
+        corpus: Sequence[Article] | None,
+        remove: Collection[str],
+    ) -> tuple[Manifest | None, list[Article], Editable | None]:
+        """The published index as an update starts from (see _editable); an unreadable one is
+        replaced only by a whole corpus, and there is nothing to remove from no index."""
+        try:
+            manifest, current, editable = self._editable(embedder, index_type)
+        except IndexMismatch:
+            if corpus is None:  # never drop articles of an index that cannot be read
+                raise
+            manifest, current, editable = None, [], None
+        if manifest is None and remove:
+            raise IndexNotFound(
+                f"no index in {self.data_dir} to remove from: "
+                f"run `wenda index --data-dir {self.data_dir}`"
+            )
+        return manifest, current, editable
 
     def _editable(
         self, embedder: Embedder, index_type: str | None
-    ) -> tuple[Manifest | None, list[Article], _Editable | None]:
+    ) -> tuple[Manifest | None, list[Article], Editable | None]:
         """The published manifest and articles, and its contents when it can be extended (same
         build configuration, tokens stored); (None, [], None) when there is no index. An index
         that cannot be read raises IndexMismatch."""
@@ -340,33 +281,20 @@ class IndexStore:
         manifest = read_manifest(folder)
         articles = self.articles()
         wanted = build_config(embedder.name, embedder.dim, index_type or manifest.index_type)
-        tokens = KeywordIndex.load_tokens(folder / KEYWORDS)
+        tokens = read_part(KEYWORDS, lambda: KeywordIndex.load_tokens(folder / KEYWORDS))
         if manifest.build_params != wanted or tokens is None:
             return manifest, articles, None
         if manifest.index_type == "flat":
             # the vectors stay in their files: an update links them and writes only its own
-            chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
-            units = read_part(UNITS, lambda: read_units(folder))
-            stored = manifest.stored_rows
-            editable = _Editable(
-                articles,
-                chunks,
-                StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored.get("vectors"), len(chunks)),
-                tokens,
-                units,
-                StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored.get("units"), len(units)),
-                read_part(KEYWORDS, lambda: KeywordIndex.load_doc_freq(folder / KEYWORDS)),
-            )
-            return manifest, articles, editable
+            return manifest, articles, _stored(folder, manifest, articles, tokens)
         index = load_folder(folder, manifest)
-        editable = _Editable(
+        editable = Editable(
             list(index.articles),
             list(index.chunks),
             index.vectors,
             tokens,
             read_units(folder),
             np.asarray(index.sentence_vectors[:]),
-            index.keywords.doc_freq,
         )
         return manifest, editable.articles, editable
 
@@ -386,131 +314,47 @@ class IndexStore:
     ) -> Manifest:
         """Write contents into a new build folder and publish it atomically (under the write
         lock, which `locked` says the caller already holds)."""
-        if not locked:
-            with self.write_lock():
-                return self.save(
-                    contents,
-                    model=model,
-                    dim=dim,
-                    index_type=index_type,
-                    corpus_paths=corpus_paths,
-                    started=started,
-                    embedded=embedded,
-                    changes=changes,
-                    hash_of_corpus=hash_of_corpus,
-                    locked=True,
-                )
-        started = time.perf_counter() if started is None else started
-        builds = self.data_dir / BUILDS
-        builds.mkdir(parents=True, exist_ok=True)
-        # the caller holds the write lock, so a partial build seen now is a killed writer's
-        for leftover in builds.glob(f"{PARTIAL_PREFIX}*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        for link in self.data_dir.glob(f".{INDEX_LINK}-*"):  # a killed writer's, mid-swap
-            link.unlink(missing_ok=True)
-        build_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
-        folder = builds / f"{PARTIAL_PREFIX}{build_id}"
+        info = BuildInfo(
+            model,
+            dim,
+            index_type,
+            build_config(model, dim, index_type),
+            corpus_paths,
+            time.perf_counter() if started is None else started,
+            embedded,
+            changes or Changes(),
+            hash_of_corpus,
+        )
+        with nullcontext() if locked else self.write_lock():
+            return self._publish(contents, info)
+
+    def _publish(self, contents: IndexContents, info: BuildInfo) -> Manifest:
+        """contents written as a new build folder and published (the caller holds the lock)."""
+        clear_leftovers(self.data_dir)
         try:
-            folder.mkdir()
-            units, stored_rows = write_contents(folder, contents)
-            manifest = Manifest(
-                format_version=FORMAT_VERSION,
-                model=model,
-                dim=dim,
-                articles=len(contents.articles),
-                chunks=len(contents.chunks),
-                corpus_hash=hash_of_corpus or corpus_hash(contents.articles),
-                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                index_type=index_type,
-                build_seconds=round(time.perf_counter() - started, 3),
-                embedded=embedded,
-                sentences=units,
-                generation=build_id,
-                corpus_paths=[str(p) for p in corpus_paths],
-                build_params=build_config(model, dim, index_type),
-                changes=(changes or Changes()).counts(),
-                files=folder_files(folder),
-                stored_rows=stored_rows,
-            )
-            write_manifest(folder, manifest)
-            check_build(folder)  # read back: what the disk did not keep whole is not published
-            final = builds / build_id
-            folder.rename(final)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        self._swap_in(final)
+            previous = self.manifest().files
+        except (IndexNotFound, IndexMismatch):
+            previous = {}
+        folder, manifest = write_build(self.data_dir, contents, info, previous)
+        swap_in(self.data_dir, folder)
         return manifest
 
-    def _swap_in(self, build: Path) -> None:
-        """Point data_dir/index at build with one atomic rename, then drop the builds older than
-        the one it replaces (kept so a service still loading it is not cut off)."""
-        previous = self.link.resolve().name if self.link.is_symlink() else None
-        tmp_link = self.data_dir / f".{INDEX_LINK}-{build.name}"
-        tmp_link.symlink_to(build.relative_to(self.data_dir))
-        if self.link.exists() and not self.link.is_symlink():
-            shutil.rmtree(self.link)
-        os.replace(tmp_link, self.link)
-        for old in (self.data_dir / BUILDS).iterdir():
-            if old.name in (build.name, previous) or old.name.startswith(PARTIAL_PREFIX):
-                continue
-            if not in_use(old):  # a running server's pinned generation stays until it moves on
-                shutil.rmtree(old, ignore_errors=True)
 
-
-def check_build(folder: Path) -> None:
-    """A written build folder read back whole: its files as the manifest records them (sizes,
-    checksums) and their counts as it states them; IndexDamaged naming the file otherwise."""
-    manifest = read_manifest(folder)
-    if damage := damaged_file(folder, manifest.files):
-        raise IndexDamaged(*damage)
-    load_folder(folder, manifest)
-
-
-def _edited(
-    current: _Editable,
-    target: list[Article],
-    gone: set[str],
-    encoded: EncodedArticles,
-    index_type: str,
-) -> _Editable:
-    """current without the passages and units of the articles in gone, plus the encoded ones."""
-    keep = [i for i, c in enumerate(current.chunks) if c.doc_id not in gone]
-    drop = np.asarray([i for i, c in enumerate(current.chunks) if c.doc_id in gone], dtype=np.int64)
-    keep_units = [i for i, u in enumerate(current.units) if u[0] not in gone]
-    index = current.vectors
-    unit_vectors = current.unit_vectors
-    if isinstance(index, StoredRows) and isinstance(unit_vectors, StoredRows):
-        index = index.edited(np.asarray(keep, np.int64), encoded.vectors.astype(np.float32))
-        unit_vectors = unit_vectors.edited(np.asarray(keep_units, np.int64), encoded.unit_vectors)
-        if index.worth_compacting() or unit_vectors.worth_compacting():
-            index = make_vector_index(index.vectors(lambda: _base_vectors(index.folder)), "flat")
-            unit_vectors = unit_vectors.vectors(lambda: np.load(unit_vectors.folder / UNIT_VECTORS))
-    else:
-        if drop.size:
-            index = _without_rows(index, drop, index_type)
-        if len(encoded.vectors):
-            index.add(np.ascontiguousarray(encoded.vectors, dtype=np.float32))
-        assert isinstance(unit_vectors, np.ndarray)
-        unit_vectors = np.concatenate([unit_vectors[keep_units], encoded.unit_vectors])
-    new_tokens = [tokenize(t) or [""] for t in encoded.inputs]
-    doc_freq = KeywordIndex.updated_doc_freq(
-        current.doc_freq or {}, [current.tokens[i] for i in drop.tolist()], new_tokens
+def _stored(
+    folder: Path, manifest: Manifest, articles: list[Article], tokens: TokenTable
+) -> Editable:
+    """A flat index's contents with its vectors left in their files (StoredRows)."""
+    chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
+    units = read_part(UNITS, lambda: read_units(folder))
+    stored = manifest.stored_rows
+    return Editable(
+        articles,
+        chunks,
+        StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored.get("vectors"), len(chunks)),
+        tokens,
+        units,
+        StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored.get("units"), len(units)),
     )
-    return _Editable(
-        target,
-        [current.chunks[i] for i in keep] + encoded.chunks,
-        index,
-        [current.tokens[i] for i in keep] + new_tokens,
-        [current.units[i] for i in keep_units] + encoded.units,
-        unit_vectors,
-        doc_freq if current.doc_freq is not None else None,
-    )
-
-
-def _base_vectors(folder: Path) -> np.ndarray:
-    index = read_part(VECTORS, lambda: faiss.read_index(str(folder / VECTORS)))
-    return index.reconstruct_n(0, index.ntotal)
 
 
 # ------------------------------------------- the module's functions, as callers have used them
