@@ -65,12 +65,12 @@ def target_articles(
 ) -> tuple[list[Article], Changes]:
     """The articles after a change and what changed. `corpus`: exactly these articles;
     otherwise `upsert` adds or replaces by id and `remove` drops ids (unknown ones raise
-    UnknownArticle)."""
-    old = {a.doc_id: article_hash(a) for a in current}
+    UnknownArticle). Only articles offered again are hashed: a removal reads no text."""
+    old = {a.doc_id: a for a in current}
     if corpus is not None:
         target = list(corpus)
-        new_ids = {a.doc_id for a in target}
-        removed = tuple(d for d in old if d not in new_ids)
+        offered = {a.doc_id for a in target}
+        removed = tuple(d for d in old if d not in offered)
     else:
         unknown = [d for d in remove if d not in old]
         if unknown:
@@ -78,13 +78,29 @@ def target_articles(
                 f"no article with id {', '.join(map(repr, unknown))} in the index; "
                 "GET /articles (or `wenda index --dry-run --show-articles`) lists them"
             )
-        removed = tuple(d for d in old if d in set(remove))
+        gone = set(remove)
+        removed = tuple(d for d in old if d in gone)
         by_id = {a.doc_id: a for a in upsert}
-        target = [by_id.pop(a.doc_id, a) for a in current if a.doc_id not in removed]
+        target = [by_id.pop(a.doc_id, a) for a in current if a.doc_id not in gone]
         target.extend(by_id.values())
+        offered = {a.doc_id for a in upsert}
+    return target, _changes(old, target, offered, removed)
+
+
+def _changes(
+    old: dict[str, Article],
+    target: list[Article],
+    offered: set[str],
+    removed: tuple[str, ...],
+) -> Changes:
+    """What changed: target's articles not in old added, those offered again with another
+    content hash replaced."""
     added = tuple(a.doc_id for a in target if a.doc_id not in old)
     replaced = tuple(
-        a.doc_id for a in target if a.doc_id in old and old[a.doc_id] != article_hash(a)
+        a.doc_id
+        for a in target
+        if a.doc_id in offered
+        and a.doc_id in old
+        and (a is not old[a.doc_id] and article_hash(old[a.doc_id]) != article_hash(a))
     )
-    unchanged = len(target) - len(added) - len(replaced)
-    return target, Changes(added, replaced, removed, unchanged)
+    return Changes(added, replaced, removed, len(target) - len(added) - len(replaced))
