@@ -120,8 +120,13 @@ QUESTION_WORDS = frozenset(
 _CJK_DIGITS = "0-9０-９一二三四五六七八九十百千两"
 # a numbered thing (3号线, 第二届, 11月底): another number with the same suffix is another thing
 _NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
+# a numbered stage or grade its one suffix character names (一期/二期, 一等座/二等座, 一审/二审),
+# which _NUMBERED misses when more words follow (一期总投资)
+_ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([期届等审批轮季代级])")
 # first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
 _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
+# contrasting first characters that mean the same side (老馆, 旧馆 and 原馆 are one building)
+_SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 _TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
 # kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
@@ -177,6 +182,10 @@ def char_pairs(question: str) -> frozenset[str]:
     return frozenset(p[i : i + 2] for p in pieces for i in range(len(p) - 1))
 
 
+def _starts(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
 def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
     """Whether text is about a neighbour of what the question names: another number of a
     numbered thing (3号线 for 4号线) or the contrasting word (男子 for 女子), while the
@@ -185,10 +194,24 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         own, suffix = m.group(0), m.group(1)
         if own not in text and re.search(rf"[{_CJK_DIGITS}]+{re.escape(suffix)}", text):
             return True
-    for word in named:
+    for m in _ORDINAL.finditer(question):
+        if m.group(0) not in text and re.search(rf"[{_CJK_DIGITS}]+{m.group(1)}", text):
+            return True
+    # a contrasting character the tagger cut off its word (老 | 图书馆) is read with it
+    led = {question[i - 1] + w for w in named for i in _starts(question, w) if i > 0}
+    for word in named | {w for w in led if w[0] in _CONTRAST}:
         if len(word) >= 2 and word[0] in _CONTRAST and word not in text:
             rest = word[1:]
-            if any(c + rest in text for c in _CONTRAST if c != word[0]):
+            others = [c for c in _CONTRAST if c not in _SAME_SIDE.get(word[0], word[0])]
+            if any(c + rest in text for c in others):
+                return True
+            # the neighbour named short (老图书馆 asked, only 新馆 told)
+            same_side = _SAME_SIDE.get(word[0], word[0])
+            if (
+                len(rest) >= 2
+                and not any(c in text for c in same_side)
+                and any(c + rest[-1] in text for c in others)
+            ):
                 return True
     for family in _TIME_FAMILIES:  # 去年 asked, only 今年 told
         asked = [w for w in family if w in question]

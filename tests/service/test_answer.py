@@ -109,6 +109,19 @@ def test_a_sibling_is_a_numbered_or_contrasting_neighbour_of_the_named_thing() -
     q = "女子冠军是谁"
     assert names_sibling(q, naming_terms(q), "男子冠军由李明获得")
     assert not names_sibling(q, naming_terms(q), "女子冠军由王芳获得,男子冠军由李明获得")
+    # a stage or grade named by one character, with more words after it (一期总投资)
+    q = "风电场一期总投资是多少"
+    assert names_sibling(q, naming_terms(q), "二期工程总投资约6亿元")
+    assert not names_sibling(q, naming_terms(q), "一期总投资约9亿元,二期约6亿元")
+    q = "到南站一等座多少钱"
+    assert names_sibling(q, naming_terms(q), "二等座票价73元")
+    # the neighbour named short: 老图书馆 asked, only 新馆 told; 旧馆 is the old one too
+    q = "澜州老图书馆藏书有多少册"
+    assert names_sibling(q, naming_terms(q), "新馆目前藏书量达300万册")
+    assert not names_sibling(q, naming_terms(q), "旧馆藏书80万册")
+    # a count is no stage: 两个院区 is not contradicted by 32个科室
+    q = "两个院区之间的接驳车收费吗"
+    assert not names_sibling(q, naming_terms(q), "东院区设有32个临床科室")
 
 
 def test_no_passages_abstains() -> None:
