@@ -11,6 +11,7 @@ serves (`MilvusRetriever`). pymilvus is imported here only: the FAISS backend ne
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -90,9 +91,14 @@ class MilvusTarget:
     collection: str
     token: str = ""
     dense_index: str = "FLAT"  # the dense field's index type (FLAT, HNSW, IVF_SQ8, AUTOINDEX)
+    shards: int = 1  # set when the collection is created
+    replicas: int = 1  # in-memory copies a cluster loads it as (query nodes serving it)
 
 
+log = logging.getLogger("wenda")
 _clients: dict[tuple[str, str], Any] = {}
+# Milvus Lite gives no MVCC timestamp for an iterator; pymilvus warns of it on every scan
+logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
 
 
 def connect(target: MilvusTarget) -> Any:
@@ -126,12 +132,18 @@ class MilvusPassages:
                     "set WENDA_MILVUS_COLLECTION to another name (or drop that collection)"
                 )
             return
+        # Strong: a generation is published only after its rows are written, so every search
+        # must see them
         self.client.create_collection(
             self.name,
             schema=self._schema(dim),
             index_params=self._indexes(),
             consistency_level="Strong",
+            num_shards=self.target.shards,
         )
+        if self.target.replicas > 1:
+            self.client.release_collection(self.name)
+            self.client.load_collection(self.name, replica_number=self.target.replicas)
 
     def _schema(self, dim: int) -> Any:
         from pymilvus import DataType, Function, FunctionType, MilvusClient
@@ -238,31 +250,27 @@ class MilvusPassages:
     def bm25(self, question: str, limit: int, expression: str = "") -> list[tuple[str, float]]:
         """(key, BM25 score) of the best limit passages for the question's words, best first."""
         text = analysed_text(question)
-        if not text:
-            return []
-        found = self.client.search(
-            self.name,
-            data=[text],
-            anns_field="sparse",
-            limit=limit,
-            filter=expression,
-            search_params={"metric_type": "BM25"},
-            output_fields=["pk"],
-        )[0]
+        found = self._search(text, "sparse", "BM25", limit, expression) if text else []
         # Milvus Lite reports BM25 as a negated distance, Milvus as the score: the order is theirs
-        return [(hit["pk"], abs(float(hit["distance"]))) for hit in found]
+        return [(key, abs(score)) for key, score in found]
 
     def dense(
         self, query_vec: np.ndarray, limit: int, expression: str = ""
     ) -> list[tuple[str, float]]:
         """(key, cosine) of the limit passages nearest the question's vector, nearest first."""
+        vector = np.asarray(query_vec, dtype=np.float32).tolist()
+        return self._search(vector, "dense", "COSINE", limit, expression)
+
+    def _search(
+        self, query: Any, field: str, metric: str, limit: int, expression: str
+    ) -> list[tuple[str, float]]:
         found = self.client.search(
             self.name,
-            data=[np.asarray(query_vec, dtype=np.float32).tolist()],
-            anns_field="dense",
+            data=[query],
+            anns_field=field,
             limit=limit,
             filter=expression,
-            search_params={"metric_type": "COSINE"},
+            search_params={"metric_type": metric},
             output_fields=["pk"],
         )[0]
         return [(hit["pk"], float(hit["distance"])) for hit in found]
@@ -285,6 +293,15 @@ class MilvusRetriever:
         self.passages = passages
         self.fusion = fusion or FusionWeights()
         self.rows = {row_key(index.manifest.model, c): i for i, c in enumerate(index.chunks)}
+        held = passages.count()
+        if held < len(self.rows):  # searches still answer, from the passages Milvus holds
+            log.warning(
+                "Milvus collection %s holds %d rows, the index served %d passages: run "
+                "`wenda index --if-missing` to fill it",
+                passages.name,
+                held,
+                len(self.rows),
+            )
 
     def query_vector(self, question: str, mode: Mode = "hybrid") -> np.ndarray | None:
         return self.embedder.embed_query(question) if mode != "bm25" and self.embedder else None

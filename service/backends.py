@@ -30,6 +30,8 @@ def milvus_target(settings: Settings) -> MilvusTarget:
         collection=settings.milvus_collection,
         token=settings.milvus_token,
         dense_index=settings.milvus_dense_index,
+        shards=settings.milvus_shards,
+        replicas=settings.milvus_replicas,
     )
 
 

@@ -167,7 +167,22 @@ def ensure_eval_index(
             corpus_paths=[str(p.resolve()) for p in paths],
             progress=progress,
         )
+    else:
+        sync_backend(eval_settings, embedder, progress)
     return eval_settings
+
+
+def sync_backend(settings: Settings, embedder: Embedder, progress: Progress | None = None) -> None:
+    """The backend brought to the data dir's published index as it is (for Milvus: a collection
+    that lacks its passages or holds others repaired; nothing for FAISS)."""
+    from service.articles import open_cache
+    from service.backends import publish
+
+    cache = open_cache(settings, embedder)
+    try:
+        publish(settings, embedder, cache, lambda: None, (), only=(), progress=progress)
+    finally:
+        cache.close()
 
 
 def eval_service(

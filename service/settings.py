@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # the dense field's index, made when the collection is created (FLAT is exact; HNSW or
     # IVF_SQ8 for millions of passages on a cluster)
     milvus_dense_index: str = "FLAT"
+    # the collection's shards (set when it is created) and the replicas a cluster loads
+    milvus_shards: int = Field(default=1, ge=1)
+    milvus_replicas: int = Field(default=1, ge=1)
 
     @property
     def embedding_cache_dir(self) -> Path:

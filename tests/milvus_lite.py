@@ -1,69 +1,16 @@
-"""A real Milvus Lite server for the Milvus tests: `milvus-lite server` on 127.0.0.1, spoken to
-over gRPC as a Milvus cluster is. Tests skip (saying why) only where milvus-lite is not
-installed; CI installs it (.ci/run), so there they run."""
+"""The Milvus tests' server and skip: a real Milvus Lite server (bench/milvus_lite.py); tests
+skip, saying why, only where milvus-lite is not installed. CI installs it (make setup installs
+the [milvus] extra), so there they run."""
 
 from __future__ import annotations
 
-import importlib.util
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
 
-MILVUS_LITE = Path(sys.executable).with_name("milvus-lite")
+from bench.milvus_lite import installed, milvus_lite_server
+
+__all__ = ["milvus_lite_server", "needs_milvus_lite"]
+
 NOT_INSTALLED = (
     "milvus-lite and pymilvus are not installed: pip install -e '.[milvus]' (CI installs them)"
 )
-UP_SECONDS = 60
-
-
-def installed() -> bool:
-    return MILVUS_LITE.exists() and importlib.util.find_spec("pymilvus") is not None
-
-
 needs_milvus_lite = pytest.mark.skipif(not installed(), reason=NOT_INSTALLED)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def milvus_lite_server(data_dir: Path) -> Iterator[str]:
-    """Start `milvus-lite server` with its data in data_dir; yields its URI; stops it."""
-    port = _free_port()
-    log = data_dir.with_suffix(".log")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(MILVUS_LITE), "server", "--data-dir", str(data_dir)]
-            + ["--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    uri = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + UP_SECONDS
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"milvus-lite server exited early:\n{log.read_text()}")
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"milvus-lite server not up in {UP_SECONDS} s")
-            time.sleep(0.2)
-        yield uri
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

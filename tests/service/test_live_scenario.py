@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pytest
 
 from bench.perf.process import free_port, running
 from tests.conftest import SEED
+from tests.milvus_lite import milvus_lite_server, needs_milvus_lite
 
 pytestmark = pytest.mark.slow
 
@@ -92,9 +94,10 @@ class Scenario:
     server: subprocess.Popen[bytes]
 
 
-@pytest.fixture
-def scenario(tmp_path: Path) -> Iterator[Scenario]:
-    """An index of the seed page and one article of our own, served by a real `wenda serve`."""
+@pytest.fixture(params=["faiss", pytest.param("milvus", marks=needs_milvus_lite)])
+def scenario(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Scenario]:
+    """An index of the seed page and one article of our own, served by a real `wenda serve`
+    from either backend (milvus: a Milvus Lite server of the test's own, over gRPC)."""
     corpus, data = tmp_path / "news", tmp_path / "data"
     corpus.mkdir()
     (corpus / SEED.name).write_bytes(SEED.read_bytes())
@@ -113,11 +116,17 @@ def scenario(tmp_path: Path) -> Iterator[Scenario]:
         # the project's embedding cache: the seed page is embedded once, not every run
         "WENDA_CACHE_DIR": str(Path(__file__).resolve().parents[2] / "data" / "cache"),
     }
-    wenda("index", "--corpus", str(corpus), env=env)
-    base = f"http://127.0.0.1:{port}"
-    with running(
-        [WENDA, "serve"], tmp_path / "serve.log", f"{base}/healthz", env, stop_seconds=30
-    ) as server:
+    with ExitStack() as stack:
+        env["WENDA_BACKEND"] = request.param
+        if request.param == "milvus":
+            env["WENDA_MILVUS_URI"] = stack.enter_context(milvus_lite_server(tmp_path / "milvus"))
+        wenda("index", "--corpus", str(corpus), env=env)
+        base = f"http://127.0.0.1:{port}"
+        server = stack.enter_context(
+            running(
+                [WENDA, "serve"], tmp_path / "serve.log", f"{base}/healthz", env, stop_seconds=30
+            )
+        )
         yield Scenario(base, env, data, tmp_path, server)
 
 
