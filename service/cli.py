@@ -139,10 +139,9 @@ def model_cmd() -> None:
 @option_format
 @click.option(
     "--index-type",
-    type=click.Choice(["auto", "flat", "ivf-sq8", "hnsw"]),
+    type=click.Choice(["flat", "hnsw"]),
     default=None,
-    help="Vector index (default: the current index's, else auto: flat up to 50,000 passages, "
-    "then IVF over int8-quantised vectors).",
+    help="Vector index (default: the current index's, else flat).",
 )
 @click.option("--dry-run", is_flag=True, help="Read and split the corpus, build nothing.")
 @click.option(
@@ -209,7 +208,7 @@ def index_articles(
 
     embedder, progress = ready_embedder(settings), progress_bar("embedding")
     if rebuild:
-        m = operations.build(settings, embedder, articles, index_type or "auto", progress)
+        m = operations.build(settings, embedder, articles, index_type or "flat", progress)
         report_change(m, Changes(added=tuple(a.doc_id for a in articles)), settings)
         return
     m, changes = operations.bring_up_to_date(
