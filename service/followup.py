@@ -24,7 +24,11 @@ _PERSONAL = frozenset({"他", "她", "他们", "她们"})
 _THING = frozenset({"它", "它们", "其", "该", "此", "该馆", "该院", "该县", "该市", "该区", "该校"})
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位|次|种|款|批|名)?$")
 # parts of speech that name a subject: nouns, names, places, organisations, numbers and measures
-_SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a")
+# what a subject is made of: nouns, numbers and measures, abbreviations, adjectives, and the
+# tagger's "morpheme" and "distinguishing" words (松岭|县 tags 县 zg; 风电场|二期 tags 二期 b)
+_SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a", "zg", "b")
+# a quoted name opening a question is its subject whole (“澜优8号”推广了多少亩)
+_QUOTED_SUBJECT = re.compile(r"^\s*([“\"「《][^”\"」》]{1,20}[”\"」》])")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
@@ -124,6 +128,9 @@ def subject_of(question: str, replaced_by: str = "") -> str:
     """The thing a question is about: its first run of naming words ("青溪地铁3号线"), less a
     last common noun that the follow-up replaces with an attribute of its own ("3号线全长" when
     the follow-up asks about 车站)."""
+    quoted = _QUOTED_SUBJECT.match(question)
+    if quoted:
+        return quoted.group(1)
     tags = pos_tags(normalize(question))
     run: list[tuple[str, str]] = []
     for word, flag in tags:
@@ -212,8 +219,14 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
         if swapped:
             return swapped
         subject = subject_of(prev)
-        if subject and not any(f.startswith("v") for _, f in pos_tags(core)):
-            return prev.replace(subject, core, 1)  # 那本部呢: another thing of the same kind
+        tags = pos_tags(core)
+        # 那本部呢, 那割草机器人呢: another thing of the same kind (a noun last, not an action)
+        if (
+            subject
+            and tags
+            and (tags[-1][1].startswith("n") or not any(f[:1] == "v" for _, f in tags))
+        ):
+            return prev.replace(subject, core, 1)
         return f"{prev} {core}"
     person = (
         named_person(previous_answer) if re.search(r"谁|哪位|什么人|叫什么|名字", prev) else None

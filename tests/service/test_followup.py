@@ -67,6 +67,23 @@ def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: 
     assert named == f"{person}说了什么?"
 
 
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        # the tagger's 县 (zg) and 二期 (b) belong to the subject
+        ("松岭县风电场二期什么时候并网的？", "哪年开工的？", "松岭县风电场二期哪年开工的?"),
+        # a quoted name is the subject whole
+        ("“澜优8号”推广了多少亩？", "有什么优点？", "“澜优8号”有什么优点?"),
+        # a thing named by a verb and a noun (割草|机器人) is still a thing of the same kind
+        ("星尘S9首发价多少？", "那割草机器人呢？", "割草机器人首发价多少?"),
+    ],
+)
+def test_the_subject_a_follow_up_borrows_is_whole(
+    previous: str, follow_up: str, resolved: str
+) -> None:
+    assert resolve_question(follow_up, turns(previous)) == resolved
+
+
 def test_a_new_number_replaces_the_whole_numbered_thing() -> None:
     resolved = resolve_question("那4号线呢?", turns("青溪地铁3号线什么时候开通?"))
     assert "4号线" in resolved and "3号线" not in resolved and "34号线" not in resolved
