@@ -16,8 +16,7 @@ from index.bm25 import KeywordIndex, TokenTable, tokenize
 from index.encoding import EncodedArticles
 from index.folder import IndexContents, StoredRows
 from index.layout import UNIT_VECTORS, VECTORS, read_part
-
-INDEX_TYPES = ("flat", "hnsw")
+from index.vectors import all_vectors, concrete_type, make_ivf_sq8
 
 
 @dataclass(slots=True)
@@ -39,16 +38,18 @@ class Editable:
 
 
 def make_vector_index(vectors: np.ndarray, index_type: str = "flat") -> Any:
+    """The passage vector index of index_type ("auto": by the number of vectors)."""
     dim = vectors.shape[1]
     index: Any
+    index_type = concrete_type(index_type, len(vectors))
+    if index_type == "ivf-sq8":
+        return make_ivf_sq8(vectors)
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
     elif index_type == "hnsw":
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
         index.hnsw.efSearch = 64
-    else:
-        raise ValueError(f"unknown index type {index_type!r}; use one of {', '.join(INDEX_TYPES)}")
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
 
@@ -119,8 +120,8 @@ def _without_rows(index: Any, rows: np.ndarray, index_type: str) -> Any:
     if index_type == "flat":
         index.remove_ids(faiss.IDSelectorBatch(rows))
         return index
-    # HNSW cannot remove vectors: its graph is rebuilt from the kept ones
-    kept = np.delete(index.reconstruct_n(0, index.ntotal), rows, axis=0)
+    # HNSW cannot remove vectors, IVF would leave gaps in the rows: rebuilt from the kept ones
+    kept = np.delete(all_vectors(index), rows, axis=0)
     return make_vector_index(kept, index_type)
 
 

@@ -15,6 +15,7 @@ from index.embedder import Embedder
 from index.folder import LoadedIndex
 from index.modes import Mode
 from index.texts import RecordsById
+from index.vectors import vectors_of_rows
 
 K = TypeVar("K", bound=Hashable)
 
@@ -159,7 +160,7 @@ class Retriever:
         if query_vec is not None:
             missing = [i for i, _ in order if i not in dense_sim]
             if missing:
-                vecs = self.index.vectors.reconstruct_batch(np.asarray(missing, dtype=np.int64))
+                vecs = vectors_of_rows(self.index.vectors, np.asarray(missing))
                 dense_sim.update(zip(missing, (vecs @ query_vec).tolist(), strict=True))
         return [
             Hit(
@@ -191,6 +192,6 @@ class Retriever:
             return found[:wanted]
         # too few among the nearest: score every allowed passage
         rows = np.flatnonzero(allowed)
-        scores = self.index.vectors.reconstruct_batch(rows.astype(np.int64)) @ query_vec
+        scores = vectors_of_rows(self.index.vectors, rows) @ query_vec
         order = np.argsort(-scores, kind="stable")[:wanted]
         return [(int(rows[j]), float(scores[j])) for j in order]

@@ -30,7 +30,7 @@ from corpus.model import Article
 from index.bm25 import TOKENIZER, KeywordIndex, TokenTable
 from index.cache import EmbeddingCache
 from index.changes import Changes, EmptyIndex, UnknownArticle, corpus_hash, target_articles
-from index.editing import INDEX_TYPES, Editable, edited, fresh, make_vector_index
+from index.editing import Editable, edited, fresh, make_vector_index
 from index.embedder import Embedder
 from index.encoding import Progress, encode_articles, sentence_input
 from index.folder import (
@@ -64,6 +64,7 @@ from index.layout import (
     read_part,
 )
 from index.publish import BuildInfo, check_build, clear_leftovers, swap_in, write_build
+from index.vectors import INDEX_TYPES, concrete_type
 
 # re-exported: other modules imported these from here before the layout was split out
 __all__ = ["Changes", "EmptyIndex", "IndexContents", "IndexStore", "LoadedIndex", "Manifest"]
@@ -184,6 +185,7 @@ class IndexStore:
         started = time.perf_counter()
         with self.write_lock():
             encoded = encode_articles(articles, embedder, cache, progress)
+            index_type = concrete_type(index_type, len(encoded.chunks))
             info = BuildInfo(
                 embedder.name,
                 embedder.dim,
@@ -226,11 +228,12 @@ class IndexStore:
                 )
             if manifest is not None and editable is not None and not changes.any():
                 return manifest, changes
-            kind = index_type or (manifest.index_type if manifest else "flat")
+            kind = index_type or (manifest.index_type if manifest else "auto")
             if editable is None:
                 # no index, or one of another configuration: built afresh (the cache keeps this
                 # from embedding again what it already holds)
                 encoded = encode_articles(target, embedder, cache, progress)
+                kind = concrete_type(kind, len(encoded.chunks))
                 editable = fresh(target, encoded, kind)
             else:
                 new_ids = set(changes.added) | set(changes.replaced)

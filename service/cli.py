@@ -139,9 +139,10 @@ def model_cmd() -> None:
 @option_format
 @click.option(
     "--index-type",
-    type=click.Choice(["flat", "hnsw"]),
+    type=click.Choice(["auto", "flat", "ivf-sq8", "hnsw"]),
     default=None,
-    help="Vector index (default: the current index's, else flat).",
+    help="Vector index (default: the current index's, else auto: flat up to 50,000 passages, "
+    "then IVF over int8-quantised vectors).",
 )
 @click.option("--dry-run", is_flag=True, help="Read and split the corpus, build nothing.")
 @click.option(
@@ -191,7 +192,6 @@ def keep_or_rebuild(settings: Settings, index_type: str | None) -> None:
     embedder = ready_embedder(settings)
     if operations.is_built_as_configured(settings, embedder):
         click.echo(f"index in {settings.data_dir} exists; left as it is (`wenda index` updates it)")
-        operations.sync_backend(settings, embedder)  # Milvus: its collection holds those passages
         return
     click.echo(f"index in {settings.data_dir} was built another way: rebuilding its articles")
     m, changes = operations.rebuild_as_configured(
@@ -208,7 +208,7 @@ def index_articles(
 
     embedder, progress = ready_embedder(settings), progress_bar("embedding")
     if rebuild:
-        m = operations.build(settings, embedder, articles, index_type or "flat", progress)
+        m = operations.build(settings, embedder, articles, index_type or "auto", progress)
         report_change(m, Changes(added=tuple(a.doc_id for a in articles)), settings)
         return
     m, changes = operations.bring_up_to_date(
