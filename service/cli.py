@@ -192,6 +192,7 @@ def keep_or_rebuild(settings: Settings, index_type: str | None) -> None:
     embedder = ready_embedder(settings)
     if operations.is_built_as_configured(settings, embedder):
         click.echo(f"index in {settings.data_dir} exists; left as it is (`wenda index` updates it)")
+        operations.sync_backend(settings, embedder)  # Milvus: its collection holds those passages
         return
     click.echo(f"index in {settings.data_dir} was built another way: rebuilding its articles")
     m, changes = operations.rebuild_as_configured(
