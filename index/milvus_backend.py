@@ -98,7 +98,7 @@ class MilvusTarget:
 log = logging.getLogger("wenda")
 _clients: dict[tuple[str, str], Any] = {}
 # Milvus Lite gives no MVCC timestamp for an iterator; pymilvus warns of it on every scan
-logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
+SCAN_LOG = "pymilvus.client.iterator.query_iterator"
 
 
 def connect(target: MilvusTarget) -> Any:
@@ -225,6 +225,7 @@ class MilvusPassages:
             return set()
         expression = "" if docs is None else f"doc_id in {_strings(docs)}"
         found: set[str] = set()
+        logging.getLogger(SCAN_LOG).setLevel(logging.ERROR)  # set here: pymilvus sets its own
         scan = self.client.query_iterator(
             self.name, filter=expression, output_fields=["pk"], batch_size=SCAN_BATCH
         )
@@ -240,6 +241,11 @@ class MilvusPassages:
         for start in range(0, len(wanted), WRITE_BATCH):
             self.client.delete(self.name, ids=wanted[start : start + WRITE_BATCH])
         return len(wanted)
+
+    def flush(self) -> None:
+        """Seal what was written (Milvus Lite searches unsealed rows by rebuilding their index
+        on every search: 3 s a BM25 search of 1,859 passages here, 15-60 ms once sealed)."""
+        self.client.flush(self.name)
 
     def count(self) -> int:
         result = self.client.query(self.name, filter="", output_fields=["count(*)"])

@@ -86,15 +86,16 @@ class MilvusSync:
     def settle(self, only: Collection[str] | None) -> None:
         """Delete the rows (of the articles in only, when given) that the published generation
         does not hold; then, when the collection holds another number of rows than the published
-        passages, repair it from the published build (stage what it lacks, delete the rest)."""
+        passages, repair it from the published build (stage what it lacks, delete the rest);
+        then seal what was written."""
         folder = (self.data_dir / INDEX_LINK).resolve()
         if not (folder / MANIFEST).exists():
             return
         chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
         published = {row_key(self.embedder.name, c) for c in chunks}
         self.passages.delete(self.passages.keys(only) - published)
-        if self.passages.count() == len(published):
-            return
-        articles = read_part(ARTICLES, lambda: read_articles(folder / ARTICLES))
-        self.stage(chunks, {a.doc_id: a for a in articles}, None)
-        self.passages.delete(self.passages.keys() - published)
+        if self.passages.count() != len(published):
+            articles = read_part(ARTICLES, lambda: read_articles(folder / ARTICLES))
+            self.stage(chunks, {a.doc_id: a for a in articles}, None)
+            self.passages.delete(self.passages.keys() - published)
+        self.passages.flush()
