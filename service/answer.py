@@ -33,8 +33,8 @@ from service.short_answer import (
     focus_chars,
     holds_amount_in,
     holds_measure,
-    yes_or_no,
 )
+from service.yes_no import yes_or_no
 
 SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import normalize, pos_tags
+from service.yes_no import deciding_clause
 
 MAX_SHORT_CHARS = 40  # a short answer longer than this is no short answer
 
@@ -47,35 +48,12 @@ _BYLINE = re.compile(r"^[^，。（(]{0,24}[（(][^）)]*(?:记者|通讯员|编
 _REASON = re.compile(r"(?:因为|由于|因|为了|鉴于|出于)[^，。；,;！？!?]{2,40}")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
 _PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
-_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|暂停|取消")
-# a yes/no question asked of one side and told the other: 收费吗? … 免费开放 (否)
-_PAID = re.compile(r"收费|花钱|要钱|付费|掏钱|交钱|买门票|买票|要门票|门票")
-_FREE = re.compile(r"免费|免收|免票|免门票")
-# which way a comparison goes: 比去年晚吗? … 比去年提前了7天 (否); 比去年多吗? … 基本持平 (否)
-_ASKED_WAY = re.compile(
-    r"[比较](?!赛|例|重|分)[^，。？?]{0,12}?(多|少|高|低|早|晚|快|慢|大|小|贵|便宜|长|短)"
-)
-_TOLD_WAY = (
-    ("more", re.compile(r"增加|增长|上升|上涨|提高|升高|多了|高于|超过|多于|扩大|涨")),
-    ("less", re.compile(r"减少|下降|下跌|降低|少了|低于|不足|少于|缩小|回落")),
-    ("earlier", re.compile(r"提前|早于|提早")),
-    ("later", re.compile(r"推迟|延后|晚于|推后|延迟")),
-    ("same", re.compile(r"持平|相当|相同|不变|一样|相近")),
-)
-_WAY_OF = {
-    word: way
-    for way, words in (
-        ("more", ("多", "高", "大", "贵", "长", "快")),
-        ("less", ("少", "低", "小", "便宜", "短", "慢")),
-        ("earlier", ("早",)),
-        ("later", ("晚",)),
-    )
-    for word in words
-}
-# the share of the question's words a clause without a yes or no in it must hold to decide
-_DECIDING_SHARE = 0.5
-_OPPOSITE_WAY = {"more": "less", "less": "more", "earlier": "later", "later": "earlier"}
 
+# a quantity a short question names last, asking its amount without 多少 (座位数? 主塔高度?)
+_QUANTITY_NAMED = re.compile(
+    r"(?:数|率|数量|高度|长度|宽度|深度|面积|重量|价格|票价|金额|时速|速度|雨强|雨量|温度|年龄|"
+    r"人口|产量|产值|总投资|投资额|里程|全长|海拔|工资|收入|营收|水位|得分|降幅|增幅)\s*[?？]*\s*$"
+)
 # what a question asks for, most specific first
 _ASK = (
     (
@@ -125,7 +103,8 @@ def asked_kind(question: str) -> str | None:
     for kind, pattern in _ASK:
         if pattern.search(q):
             return kind
-    return None
+    # a short form without a question word names the quantity it asks (新馆座位数? 合格率?)
+    return "number" if _QUANTITY_NAMED.search(q) else None
 
 
 def holds_amount_in(text: str, unit: str) -> bool:
@@ -185,7 +164,13 @@ def asked_measure(question: str) -> tuple[str, ...] | None:
     named = _NAMED_UNIT.search(q)  # 多少公里, 几座: the question names its unit
     if named and named.group(1) != "年":  # 几年 asks for a duration or a year: no one unit
         return (named.group(1),)
-    return next((units for pattern, units in _MEASURES if pattern.search(q)), None)
+    # the measure named last is the one asked (欠薪案件的结案率是多少: a rate, not a sum)
+    named_at = [
+        (max(m.end() for m in pattern.finditer(q)), -n, units)
+        for n, (pattern, units) in enumerate(_MEASURES)
+        if pattern.search(q)
+    ]
+    return max(named_at)[2] if named_at else None
 
 
 def holds_measure(text: str, units: tuple[str, ...]) -> bool:
@@ -299,6 +284,12 @@ def typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
             and norm[max(sp.start - 1, 0) : sp.start] != "第"
             and not _names_with_number(norm, sp)
         ]
+        if "倍" not in question:  # a multiple (老馆的3倍) answers only a 几倍 question
+            found = [sp for sp in found if "倍" not in norm[sp.start : sp.end]] or found
+        measure = asked_measure(question)  # 投了多少钱: a sum in 元, not the 6.8万平方米 beside it
+        if measure:
+            held = [sp for sp in found if holds_measure(norm[sp.start : sp.end], measure)]
+            found = held or found
         unit = "%" if _ASKS_RATE.search(normalize(question)) else asked_unit(question)
         if unit:
             # 多少人 asks for a count of people: a number in that unit answers before any other
@@ -386,57 +377,15 @@ def _trim(s: str, lo: int, hi: int) -> Span | None:
 
 
 def _yesno_span(question: str, sentence: str) -> Span | None:
-    """The clause that decides a yes/no question: the one holding most of its words, a word
-    nearer the question's end (its predicate: 出过安全事故吗) weighing more than its subject,
-    and a clause that says yes or no (未发生, 免费, 提前) first on a tie."""
+    """The clause that decides a yes/no question (yes_no.deciding_clause), trimmed."""
     q = normalize(question)
-    s = normalize(sentence)
     words = [
-        (word, 1.0 + q.find(word) / max(len(q), 1))
+        (word, 1.0 + q.find(word) / max(len(q), 1))  # nearer the end: the predicate weighs more
         for word, flag in pos_tags(q)
         if len(word) >= 2 and not _WH.fullmatch(word) and flag[:1] not in ("r", "u")
     ]
-    best: tuple[float, int, int] | None = None
-    for lo, hi in _clauses(sentence):
-        clause = s[lo:hi]
-        held = sum(weight for word, weight in words if word in clause)
-        if _PAID.search(q) and _FREE.search(clause):  # 收费吗? is told as 免费
-            held += max((weight for _, weight in words), default=1.0)
-        if not held:
-            continue
-        says = _NEGATION.search(clause) or _FREE.search(clause) or _told_way(clause)
-        # a clause that neither says yes or no nor holds most of what is asked decides nothing
-        if not says and held < _DECIDING_SHARE * sum(weight for _, weight in words):
-            continue
-        score = held + (1.0 if says else 0.0)
-        if best is None or score > best[0]:
-            best = (score, lo, hi)
-    if best is None:
-        return None
-    return _trim(sentence, best[1], best[2])
-
-
-def _told_way(phrase: str) -> str | None:
-    return next((way for way, pattern in _TOLD_WAY if pattern.search(phrase)), None)
-
-
-def yes_or_no(question: str, phrase: str) -> str:
-    """是 or 否 for a yes/no question: 否 when the deciding phrase negates what is asked, tells
-    the other side of it (收费吗? 免费) or a comparison the other way (比去年晚吗? 提前了7天)."""
-    asked = _ASKED_WAY.search(question)
-    if asked:
-        told = _told_way(phrase)
-        way = _WAY_OF[asked.group(1)]
-        if told == "same" or told == _OPPOSITE_WAY[way]:
-            return "否"
-        if told == way:
-            return "是"
-    if _PAID.search(question) and not _FREE.search(question) and _FREE.search(phrase):
-        return "否"
-    q_neg = bool(
-        _NEGATION.search(re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question))
-    )
-    return "否" if bool(_NEGATION.search(phrase)) != q_neg else "是"
+    best = deciding_clause(q, normalize(sentence), _clauses(sentence), words)
+    return None if best is None else _trim(sentence, *best)
 
 
 def extract(question: str, sentence: str) -> Span | None:
@@ -450,13 +399,31 @@ def extract(question: str, sentence: str) -> Span | None:
         if kind == "number":
             # a number written as a date (2024年) answers no 多少 question unless nothing else does
             plain = [sp for sp in typed if not _DATE_SPAN.fullmatch(sentence[sp.start : sp.end])]
-            typed = plain or typed
+            typed = _in_clause_naming(_quantity_stem(question), sentence, plain or typed)
         best = _best_placed(typed, sentence, anchors)
         if best is not None:
             return best
         if kind in ("time", "number"):
             return None
     return _aligned_span(question, sentence)
+
+
+def _quantity_stem(question: str) -> str:
+    """What a short question counts or rates (座位 of 新馆座位数?, 合格 of 合格率?), or ""."""
+    q = normalize(question)
+    m = _QUANTITY_NAMED.search(q)
+    if m is None or any(pattern.search(q) for _, pattern in _ASK):
+        return ""
+    return q[max(m.start() - 2, 0) : m.start()] if m.group(0).strip("?？ ") in "数率" else ""
+
+
+def _in_clause_naming(stem: str, sentence: str, spans: list[Span]) -> list[Span]:
+    """spans in a clause that names stem, when any is (设置阅览座位4500个 for 座位数)."""
+    if not stem:
+        return spans
+    clauses = [(lo, hi) for lo, hi in _clauses(sentence) if stem in normalize(sentence[lo:hi])]
+    inside = [sp for sp in spans if any(lo <= sp.start < hi for lo, hi in clauses)]
+    return inside or spans
 
 
 def clause_around(sentence: str, span: Span, question: str, max_chars: int = 60) -> Span:

@@ -9,8 +9,8 @@ from service.short_answer import (
     extract,
     holds_measure,
     typed_spans,
-    yes_or_no,
 )
+from service.yes_no import yes_or_no
 
 EXTRACTS = [
     # (question, sentence, the fact) — the fact is what a reader wants first
@@ -29,6 +29,14 @@ EXTRACTS = [
     ("为什么推迟开馆?", "由于暴雨导致工期延误，开馆时间推迟到明年。", "由于暴雨导致工期延误"),
     ("马拉松在哪里举行?", "比赛在南湖公园举行，共有3万人参赛。", "南湖公园"),
     ("中国的首都是哪座城市?", "中国的首都是北京，位于华北平原。", "北京"),
+    # the sum asked (投了多少钱: 元), not the area beside it
+    ("新馆总共投了多少钱?", "新馆总建筑面积6.8万平方米，总投资约9.5亿元。", "约9.5亿元"),
+    # short forms that name the quantity they ask, without 多少
+    ("新馆座位数?", "新馆藏书量达300万册，设置阅览座位4500个，座位数是老馆的3倍多。", "4500个"),
+    ("农产品抽检合格率?", "全年共抽检农产品1.2万批次，合格率98.7%。", "98.7%"),
+    ("三桥主塔高度?", "大桥主塔高236米，共有斜拉索168根。", "236米"),
+    # a multiple answers only a 几倍 question
+    ("座位数是老馆的几倍?", "座位数是老馆的3倍多。", "3倍"),
 ]
 
 
@@ -121,6 +129,8 @@ MEASURES = [
     ("S9充满电能用多久?", "续航时间约为180分钟。", "S9首发价格为3999元。"),
     ("3号线一期全长多少公里?", "3号线一期全长24.6公里。", "3号线一期总建筑面积6.8万平方米。"),
     ("灵犀2号芯片是几纳米的?", "灵犀2号采用12纳米工艺。", "芯片团队有200人。"),
+    # the measure named last is asked: a rate of 欠薪 cases, not a sum
+    ("欠薪案件的结案率是多少?", "法定期限内结案率100%。", "为863名劳动者追回工资868万元。"),
 ]
 
 

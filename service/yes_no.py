@@ -1,0 +1,91 @@
+"""Yes/no answers: which clause of a sentence decides the question, and whether it says 是 or 否.
+
+A clause decides when it holds what is asked, the predicate (the words nearest the question's
+end) most, or says yes or no itself: a negation (未发生), the other side (收费吗? … 免费) or the way a
+comparison went (比去年晚吗? … 提前了7天). One that does neither decides nothing, and the answer
+then carries no 是/否.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|暂停|取消")
+# a yes/no question asked of one side and told the other: 收费吗? … 免费开放 (否)
+_PAID = re.compile(r"收费|花钱|要钱|付费|掏钱|交钱|买门票|买票|要门票|门票")
+_FREE = re.compile(r"免费|免收|免票|免门票")
+# which way a comparison goes: 比去年晚吗? … 比去年提前了7天 (否); 比去年多吗? … 基本持平 (否)
+_ASKED_WAY = re.compile(
+    r"[比较](?!赛|例|重|分)[^，。？?]{0,12}?(多|少|高|低|早|晚|快|慢|大|小|贵|便宜|长|短)"
+)
+_TOLD_WAY = (
+    ("more", re.compile(r"增加|增长|上升|上涨|提高|升高|多了|高于|超过|多于|扩大|涨")),
+    ("less", re.compile(r"减少|下降|下跌|降低|少了|低于|不足|少于|缩小|回落")),
+    ("earlier", re.compile(r"提前|早于|提早")),
+    ("later", re.compile(r"推迟|延后|晚于|推后|延迟")),
+    ("same", re.compile(r"持平|相当|相同|不变|一样|相近")),
+)
+_WAY_OF = {
+    word: way
+    for way, words in (
+        ("more", ("多", "高", "大", "贵", "长", "快")),
+        ("less", ("少", "低", "小", "便宜", "短", "慢")),
+        ("earlier", ("早",)),
+        ("later", ("晚",)),
+    )
+    for word in words
+}
+# the share of the question's words a clause without a yes or no in it must hold to decide
+_DECIDING_SHARE = 0.5
+_OPPOSITE_WAY = {"more": "less", "less": "more", "earlier": "later", "later": "earlier"}
+
+
+def deciding_clause(
+    question: str,
+    sentence: str,
+    clauses: Sequence[tuple[int, int]],
+    words: Sequence[tuple[str, float]],
+) -> tuple[int, int] | None:
+    """The (start, end) of the clause of sentence (both normalised) that decides the question:
+    the one holding the most weight of the question's words (word, weight), a clause that says
+    yes or no first on a tie; None when no clause says yes or no or holds half of the weight."""
+    best: tuple[float, int, int] | None = None
+    total = sum(weight for _, weight in words)
+    for lo, hi in clauses:
+        clause = sentence[lo:hi]
+        held = sum(weight for word, weight in words if word in clause)
+        if _PAID.search(question) and _FREE.search(clause):  # 收费吗? is told as 免费
+            held += max((weight for _, weight in words), default=1.0)
+        if not held:
+            continue
+        says = _NEGATION.search(clause) or _FREE.search(clause) or _told_way(clause)
+        if not says and held < _DECIDING_SHARE * total:
+            continue
+        score = held + (1.0 if says else 0.0)
+        if best is None or score > best[0]:
+            best = (score, lo, hi)
+    return None if best is None else (best[1], best[2])
+
+
+def _told_way(phrase: str) -> str | None:
+    return next((way for way, pattern in _TOLD_WAY if pattern.search(phrase)), None)
+
+
+def yes_or_no(question: str, phrase: str) -> str:
+    """是 or 否 for a yes/no question: 否 when the deciding phrase negates what is asked, tells
+    the other side of it (收费吗? 免费) or a comparison the other way (比去年晚吗? 提前了7天)."""
+    asked = _ASKED_WAY.search(question)
+    if asked:
+        told = _told_way(phrase)
+        way = _WAY_OF[asked.group(1)]
+        if told == "same" or told == _OPPOSITE_WAY[way]:
+            return "否"
+        if told == way:
+            return "是"
+    if _PAID.search(question) and not _FREE.search(question) and _FREE.search(phrase):
+        return "否"
+    q_neg = bool(
+        _NEGATION.search(re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question))
+    )
+    return "否" if bool(_NEGATION.search(phrase)) != q_neg else "是"
