@@ -69,3 +69,18 @@ export function describeHttpError(status, body, question = "", maxChars = Infini
   if (status >= 500) return `服务出错了(${status})${detail ? `:${detailText(detail)}` : ",请稍后再试。"}`;
   return `请求失败(${status})${detail ? `:${detailText(detail)}` : "。"}`;
 }
+
+// An error response's JSON body, or null when it has none.
+export async function readJson(response) {
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+// What went wrong, prefixed; a TypeError from fetch means the service could not be reached.
+export function networkAware(error, prefix) {
+  if (error instanceof TypeError) return `${prefix}:连不上问答服务。请确认 wenda serve 正在运行,然后再试一次。`;
+  return `${prefix}:${error.message}`;
+}

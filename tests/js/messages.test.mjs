@@ -6,6 +6,8 @@ import { configOf, loadConfig } from "../../service/static/config.js";
 import {
   cleanShortAnswer,
   describeHttpError,
+  networkAware,
+  readJson,
   sameQuestion,
   snippet,
 } from "../../service/static/messages.js";
@@ -57,4 +59,14 @@ test("the limits come from the service's /config, none when it does not answer",
   };
   assert.deepEqual(await loadConfig(down), configOf({}));
   assert.equal(configOf({}).maxQuestionChars, Infinity);
+});
+
+test("an unreachable service is said in words, any other error by its message", () => {
+  assert.match(networkAware(new TypeError("Failed to fetch"), "没有发出去"), /^没有发出去:连不上问答服务/);
+  assert.equal(networkAware(new Error("索引里没有这篇文章"), "没能载入原文"), "没能载入原文:索引里没有这篇文章");
+});
+
+test("an error response without JSON reads as null", async () => {
+  assert.deepEqual(await readJson({ json: async () => ({ detail: "x" }) }), { detail: "x" });
+  assert.equal(await readJson({ json: async () => JSON.parse("<html>") }), null);
 });
