@@ -48,6 +48,7 @@ INTEGRATION_MODULES = {
 
 E2E_MODULES = {
     "tests/service/test_chat_browser.py",
+    "tests/service/test_chat_browser_states.py",
     "tests/service/test_e2e.py",
     "tests/service/test_live_scenario.py",
 }
