@@ -29,21 +29,32 @@ WRONG_MOVE_MAX = 0.01
 
 
 @dataclass(slots=True)
+class Matches:
+    """What was printed (or made), what the repair found, and how much of that was right."""
+
+    true: int = 0
+    found: int = 0
+    right: int = 0
+
+    def precision(self) -> float:
+        return _ratio(self.right, self.found)
+
+    def recall(self) -> float:
+        return _ratio(self.right, self.true)
+
+
+@dataclass(slots=True)
 class Tally:
     """Counts summed over pages; the figures are ratios of them."""
 
     pages: int = 0
     pages_exact: int = 0
-    boundaries_true: int = 0
-    boundaries_found: int = 0
-    boundaries_right: int = 0
+    boundaries: Matches = field(default_factory=Matches)
     fragments: int = 0
     fragments_restored: int = 0
     page_chars: int = 0
     moved_chars_wrong: int = 0
-    joins_true: int = 0
-    joins_found: int = 0
-    joins_right: int = 0
+    joins: Matches = field(default_factory=Matches)
     noise_true: Counter[str] = field(default_factory=Counter)
     noise_removed: Counter[str] = field(default_factory=Counter)
     drops_found: int = 0
@@ -102,9 +113,9 @@ def _score_split(
     truth_keys = [t.key for t in page.articles]
     by_key = {k: a for k, a in zip(keys, predicted, strict=True)}
     right = sum((Counter(keys) & Counter(truth_keys)).values())
-    tally.boundaries_true += len(truth_keys)
-    tally.boundaries_found += len(keys)
-    tally.boundaries_right += right
+    tally.boundaries.true += len(truth_keys)
+    tally.boundaries.found += len(keys)
+    tally.boundaries.right += right
     exact = keys == truth_keys
     if not exact:
         problems.append(f"articles {len(keys)} found, {len(truth_keys)} printed")
@@ -151,9 +162,9 @@ def _score_joins(
     page: Page, predicted: Sequence[Article], tally: Tally, problems: list[str]
 ) -> None:
     found_joins = _spans(predicted, "join")
-    tally.joins_true += len(page.joins)
-    tally.joins_found += len(found_joins)
-    tally.joins_right += len(found_joins & set(page.joins))
+    tally.joins.true += len(page.joins)
+    tally.joins.found += len(found_joins)
+    tally.joins.right += len(found_joins & set(page.joins))
     for span in sorted(set(page.joins) - found_joins)[:2]:
         problems.append(
             f"join missed: {page.text[span[0] - 8 : span[0]]}⏎{page.text[span[1] : span[1] + 8]}"
@@ -199,12 +210,10 @@ def _score_similarity(
 
 def figures(tally: Tally) -> dict[str, float]:
     """The reported figures, as ratios in 0..1 (seconds per page for speed)."""
-    join_p = _ratio(tally.joins_right, tally.joins_found)
-    join_r = _ratio(tally.joins_right, tally.joins_true)
+    join_p, join_r = tally.joins.precision(), tally.joins.recall()
     noise_p = _ratio(tally.drops_right, tally.drops_found)
     noise_r = _ratio(sum(tally.noise_removed.values()), sum(tally.noise_true.values()))
-    boundary_p = _ratio(tally.boundaries_right, tally.boundaries_found)
-    boundary_r = _ratio(tally.boundaries_right, tally.boundaries_true)
+    boundary_p, boundary_r = tally.boundaries.precision(), tally.boundaries.recall()
     return {
         "split_exact": _ratio(tally.pages_exact, tally.pages),
         "boundary_precision": boundary_p,
@@ -263,7 +272,7 @@ def report(
         + " --out docs/newspaper.md`",
         "",
         f"{tally.pages} generated pages, {tally.articles} articles, {tally.fragments} moved fragments, "
-        f"{tally.joins_true} broken lines, {sum(tally.noise_true.values())} inserted noise spans; "
+        f"{tally.joins.true} broken lines, {sum(tally.noise_true.values())} inserted noise spans; "
         f"{f['seconds_per_page'] * 1000:.0f} ms per page.",
         "",
         "| figure | value | target |",
