@@ -136,7 +136,12 @@ _MEASURES = (
     (re.compile(r"年纪|几岁|多少岁|年龄|多大了|今年多大|岁数"), ("岁",)),
     (re.compile(r"面积|占地|多少亩|多少平方"), ("平方", "亩", "公顷")),
     (re.compile(r"多重|重量|体重|多少斤|多少公斤|多少吨"), ("克", "吨", "斤")),
-    (re.compile(r"率|比例|占比|百分之|比重|几成"), ("%", "％", "成", "个百分点", "‰")),
+    (
+        re.compile(
+            r"率|比例|占比|百分之|比重|几成|同比[^，。？?]{0,4}(?:增长|涨|增加|下降|降|减少)"
+        ),
+        ("%", "％", "成", "个百分点", "‰"),
+    ),
     (
         re.compile(r"多少人|几个人|几人|人数|多少名|多少位|多少观众|多少游客|多少读者|多少学生"),
         ("人", "名", "位"),
@@ -152,6 +157,9 @@ _MEASURES = (
         ("米", "公里"),
     ),
 )
+_STAGES = "期届审级"
+# what a 几个/多少个 question counts (几个站: 站; 几个月 counts time), read in the clause naming it
+_COUNTED = re.compile(r"(?:几|多少)个([\u4e00-\u9fff]{1,2})")
 _YEAR = re.compile(rf"[{_DIGITS}]{{4}}年")
 _NAMED_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
 
@@ -283,6 +291,8 @@ def typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
             )
             and norm[max(sp.start - 1, 0) : sp.start] != "第"
             and not _names_with_number(norm, sp)
+            # a stage or grade (一期, 二审, 第三届) is no amount unless the question names it
+            and not (norm[sp.end - 1] in _STAGES and norm[sp.end - 1] not in question)
         ]
         if "倍" not in question:  # a multiple (老馆的3倍) answers only a 几倍 question
             found = [sp for sp in found if "倍" not in norm[sp.start : sp.end]] or found
@@ -409,8 +419,11 @@ def extract(question: str, sentence: str) -> Span | None:
 
 
 def _quantity_stem(question: str) -> str:
-    """What a short question counts or rates (座位 of 新馆座位数?, 合格 of 合格率?), or ""."""
+    """What a question counts or rates (站 of 几个站?, 座位 of 新馆座位数?, 合格 of 合格率?), or ""."""
     q = normalize(question)
+    counted = _COUNTED.search(q)
+    if counted and not counted.group(1).startswith(("月", "小时", "钟头", "星期", "礼拜")):
+        return counted.group(1)
     m = _QUANTITY_NAMED.search(q)
     if m is None or any(pattern.search(q) for _, pattern in _ASK):
         return ""
