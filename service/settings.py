@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     # embeddings cached by passage text; unset: the data dir's cache/ folder, so that nothing is
     # written outside the data dir
     cache_dir: Path | None = None
-    # "auto" uses bfloat16 where the CPU computes it natively (AVX512_BF16/AMX), else float32
+    # "auto" uses bfloat16 where the CPU has AMX (index/embedder.py: cpu_has_amx), else float32
     embed_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     torch_threads: int = 0  # 0: torch's default
     # abstain when the answer model's probability that its best sentence answers is below

@@ -11,7 +11,7 @@ from typing import Any
 
 import faiss
 
-from index.embedder import cpu_has_bf16
+from index.embedder import cpu_has_amx
 from service.settings import PROJECT_ROOT
 
 
@@ -44,7 +44,7 @@ def machine() -> dict[str, Any]:
         "commit": commit or "unknown",
         "cpus": os.cpu_count(),
         "cpu": cpu,
-        "bf16": cpu_has_bf16(),
+        "bf16": cpu_has_amx(),  # the model runs in bfloat16
         "mem_gb": mem / 2**30,
         "python": platform.python_version(),
         "versions": f"torch {torch.__version__}, faiss {faiss.__version__}, bm25s {bm25s.__version__}",

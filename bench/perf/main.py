@@ -21,6 +21,8 @@ from bench.perf.build import (
     BuildRow,
     bench_build,
     copy_cache,
+    encoding_lines,
+    encoding_record,
     ensure_cmrc_index,
     seed_index,
     texts_embedded_by,
@@ -105,6 +107,9 @@ def render(res: Results, out: Path) -> int:
     text = report(res)
     if res.abuse:
         text = replace_section(text, abuse_section(Abuse.of(res.abuse), res.command))
+    if res.encoding:
+        lines = encoding_lines(res.encoding, res.command)
+        text = replace_section(text, lines, "Embedding throughput")
     out.write_text(text, encoding="utf-8")
     log(f"wrote {out} and {out.parent / 'img' / 'bench-scale.png'}")
     print("\n".join(headline(res)))
@@ -169,8 +174,13 @@ def measure(shared: Path, docs: Path, budget: Budget, command: str) -> Results:
         work = Path(tmp)
         t = time.perf_counter()
         shared_cache = s.settings.embedding_cache_dir / f"embeddings-{s.embedder.name}.sqlite"
-        build = bench_build(s.embedder, load_corpus([docs]), shared_cache, work, budget)
+        cmrc = load_corpus([docs])
+        build = bench_build(s.embedder, cmrc, shared_cache, work, budget)
         sections["build"] = time.perf_counter() - t
+        t = time.perf_counter()
+        sample = 5 * budget.cold_articles  # texts embedded each way, each turn
+        encoding = encoding_record(s.settings.model_dir, cmrc, work, sample, budget != QUICK)
+        sections["embedding throughput"] = time.perf_counter() - t
         t = time.perf_counter()
         seed_dir = seed_index(work)
         seed_chunks = load_index(seed_dir, s.embedder.name, s.embedder.dim).manifest.chunks
@@ -208,6 +218,7 @@ def measure(shared: Path, docs: Path, budget: Budget, command: str) -> Results:
         seconds,
         sections,
         abuse,
+        encoding,
     )
 
 

@@ -40,6 +40,8 @@ class Results:
     seconds: float = 0.0
     sections: dict[str, float] = field(default_factory=dict)
     abuse: dict[str, Any] = field(default_factory=dict)  # bench.perf.abuse.Abuse, as JSON
+    # bench.perf.build.encoding_record: encode throughput against plain, the cold CMRC build
+    encoding: dict[str, Any] = field(default_factory=dict)
 
 
 def save_results(res: Results, path: Path) -> None:
@@ -364,7 +366,7 @@ def _intro(res: Results) -> list[str]:
         f"in {res.seconds / 60:.1f} min.",
         "",
         f"Machine: {env['cpus']} vCPU {env['cpu']}"
-        f"{' with AVX512_BF16 (the model runs in bfloat16)' if env['bf16'] else ''}, "
+        f"{' with AMX (the model runs in bfloat16)' if env['bf16'] else ''}, "
         f"{env['mem_gb']:.0f} GiB RAM; Python {env['python']}, {env['versions']}. "
         f"Load average at start {env['load_start'][0]:.1f}, at end {env['load_end'][0]:.1f}: "
         "the VM is shared with other work and timings vary by up to ~1.8× between runs "
