@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from corpus.model import Article
@@ -42,11 +42,30 @@ class UnknownArticle(KeyError):
         return str(self.args[0]) if self.args else "unknown article"
 
 
-def corpus_hash(articles: Sequence[Article]) -> str:
-    h = hashlib.sha256()
-    for a in articles:
-        h.update(json.dumps([a.doc_id, a.title, a.byline, a.text], ensure_ascii=False).encode())
-    return h.hexdigest()
+HASH_MODULUS = 1 << 256
+
+
+def corpus_hash(articles: Iterable[Article]) -> str:
+    """A hash of the articles' text (not their order): the sum of their digests modulo 2**256,
+    so that an update finds the new one from the old with the digests of what it changed."""
+    return changed_hash(None, (), articles)
+
+
+def changed_hash(old: str | None, gone: Iterable[Article], new: Iterable[Article]) -> str:
+    """corpus_hash of a corpus with hash old (None: empty) without gone and with new."""
+    total = int(old, 16) if old is not None else 0
+    total -= sum(map(_text_digest, gone))
+    total += sum(map(_text_digest, new))
+    return f"{total % HASH_MODULUS:064x}"
+
+
+def is_corpus_hash(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def _text_digest(a: Article) -> int:
+    text = json.dumps([a.doc_id, a.title, a.byline, a.text], ensure_ascii=False)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")
 
 
 def article_hash(article: Article) -> str:
@@ -57,50 +76,63 @@ def article_hash(article: Article) -> str:
     ).hexdigest()
 
 
-def target_articles(
-    current: Sequence[Article],
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """An update worked out by article id: the ids after it, in order, the articles to encode
+    (added or replaced), and what changed."""
+
+    target_ids: list[str]
+    new: list[Article]
+    changes: Changes
+
+
+def plan_changes(
+    current_ids: Sequence[str],
+    read_old: Callable[[list[str]], dict[str, Article]],
     upsert: Sequence[Article],
     remove: Collection[str],
     corpus: Sequence[Article] | None,
-) -> tuple[list[Article], Changes]:
-    """The articles after a change and what changed. `corpus`: exactly these articles;
-    otherwise `upsert` adds or replaces by id and `remove` drops ids (unknown ones raise
-    UnknownArticle). Only articles offered again are hashed: a removal reads no text."""
-    old = {a.doc_id: a for a in current}
+) -> Plan:
+    """What a change does to an index of the articles current_ids. `corpus`: exactly these
+    articles; otherwise `upsert` adds or replaces by id and `remove` drops ids (unknown ones
+    raise UnknownArticle). Only the articles offered again are read (read_old) and hashed: a
+    removal reads no text."""
+    present = set(current_ids)
     if corpus is not None:
-        target = list(corpus)
-        offered = {a.doc_id for a in target}
-        removed = tuple(d for d in old if d not in offered)
+        offered = {a.doc_id: a for a in corpus}
+        target_ids = list(offered)
+        removed = tuple(d for d in current_ids if d not in offered)
     else:
-        unknown = [d for d in remove if d not in old]
+        unknown = [d for d in remove if d not in present]
         if unknown:
             raise UnknownArticle(
                 f"no article with id {', '.join(map(repr, unknown))} in the index; "
                 "GET /articles (or `wenda index --dry-run --show-articles`) lists them"
             )
         gone = set(remove)
-        removed = tuple(d for d in old if d in gone)
-        by_id = {a.doc_id: a for a in upsert}
-        target = [by_id.pop(a.doc_id, a) for a in current if a.doc_id not in gone]
-        target.extend(by_id.values())
-        offered = {a.doc_id for a in upsert}
-    return target, _changes(old, target, offered, removed)
+        removed = tuple(d for d in current_ids if d in gone)
+        offered = {a.doc_id: a for a in upsert}
+        target_ids = [d for d in current_ids if d not in gone]
+        target_ids += [d for d in offered if d not in present or d in gone]
+    again = [d for d in offered if d in present]
+    old = read_old(again)
+    added = tuple(d for d in target_ids if d not in present)
+    replaced = tuple(d for d in again if article_hash(old[d]) != article_hash(offered[d]))
+    fresh = set(added) | set(replaced)
+    unchanged = len(target_ids) - len(added) - len(replaced)
+    new = [a for d, a in offered.items() if d in fresh]
+    return Plan(target_ids, new, Changes(added, replaced, removed, unchanged))
 
 
-def _changes(
-    old: dict[str, Article],
-    target: list[Article],
-    offered: set[str],
-    removed: tuple[str, ...],
-) -> Changes:
-    """What changed: target's articles not in old added, those offered again with another
-    content hash replaced."""
-    added = tuple(a.doc_id for a in target if a.doc_id not in old)
-    replaced = tuple(
-        a.doc_id
-        for a in target
-        if a.doc_id in offered
-        and a.doc_id in old
-        and (a is not old[a.doc_id] and article_hash(old[a.doc_id]) != article_hash(a))
-    )
-    return Changes(added, replaced, removed, len(target) - len(added) - len(replaced))
+def target_articles(
+    current: Sequence[Article],
+    upsert: Sequence[Article],
+    remove: Collection[str],
+    corpus: Sequence[Article] | None,
+) -> tuple[list[Article], Changes]:
+    """The articles after a change (plan_changes) and what changed."""
+    by_id = {a.doc_id: a for a in current}
+    plan = plan_changes(list(by_id), lambda ids: {d: by_id[d] for d in ids}, upsert, remove, corpus)
+    offered = {a.doc_id: a for a in (corpus if corpus is not None else upsert)}
+    target = [offered.get(d) or by_id[d] for d in plan.target_ids]
+    return target, plan.changes

@@ -4,6 +4,7 @@ with some articles' rows dropped and new ones added."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,28 @@ import numpy as np
 from corpus.model import Article, Chunk
 from index.bm25 import KeywordIndex, TokenTable, tokenize
 from index.encoding import EncodedArticles
-from index.folder import IndexContents, StoredRows
-from index.layout import UNIT_VECTORS, VECTORS, read_part
+from index.folder import (
+    IndexContents,
+    StoredRows,
+    article_of,
+    article_record,
+    chunk_record,
+    load_folder,
+    read_chunks,
+    read_units,
+)
+from index.kept import EditedTexts, StoredTexts, edited_texts
+from index.layout import (
+    CHUNKS,
+    KEYWORDS,
+    UNIT_ROWS,
+    UNIT_VECTORS,
+    UNITS,
+    VECTOR_ROWS,
+    VECTORS,
+    Manifest,
+    read_part,
+)
 from index.vectors import all_vectors, concrete_type, make_ivf_sq8
 
 
@@ -29,12 +50,101 @@ class Editable:
     tokens: TokenTable
     units: list[tuple[str, int, int]]
     unit_vectors: np.ndarray | StoredRows
+    # a flat index's texts as rows (then articles, chunks and units are empty): as stored, and
+    # as an update leaves them
+    texts: StoredTexts | None = None
+    edited_texts: EditedTexts | None = None
 
     def contents(self) -> IndexContents:
         keywords = KeywordIndex.from_table(self.tokens)
+        texts = self.edited_texts if self.edited_texts is not None else self.articles
         return IndexContents(
-            self.articles, self.chunks, self.vectors, keywords, self.units, self.unit_vectors
+            texts, self.chunks, self.vectors, keywords, self.units, self.unit_vectors
         )
+
+
+@dataclass(slots=True)
+class Start:
+    """The published index as an update starts from it: its articles' ids, a reader of the
+    articles an update offers again, all articles where they were read (None when only ids
+    were), and its contents when it can be extended (None: built afresh)."""
+
+    manifest: Manifest | None
+    ids: list[str]
+    read_old: Callable[[list[str]], dict[str, Article]]
+    articles: list[Article] | None
+    editable: Editable | None
+
+    def target(self, target_ids: Sequence[str], offered: Sequence[Article]) -> list[Article]:
+        """The articles of target_ids: those offered, else the index's own."""
+        new = {a.doc_id: a for a in offered}
+        old = self.read_old([d for d in target_ids if d not in new])
+        return [new[d] if d in new else old[d] for d in target_ids]
+
+
+def no_index() -> Start:
+    return Start(None, [], lambda ids: {}, [], None)
+
+
+def start_of(
+    folder: Path, manifest: Manifest, wanted: dict[str, Any], read_all: Callable[[], list[Article]]
+) -> Start:
+    """How an update starts from the build folder: a flat index that stores its texts as rows
+    reads ids and arrays only; others read their articles (read_all), and are extended when
+    built with the configuration wanted and their tokens stored, else built afresh."""
+    tokens = read_part(KEYWORDS, lambda: KeywordIndex.load_tokens(folder / KEYWORDS))
+    extendable = manifest.build_params == wanted and tokens is not None
+    if extendable and manifest.index_type == "flat" and (texts := StoredTexts.of(folder)):
+        assert tokens is not None
+        n_chunks, n_units = len(texts.chunk_articles), len(texts.units)
+        vectors, unit_vectors = _stored_vectors(folder, manifest, n_chunks, n_units)
+        editable = Editable([], [], vectors, tokens, [], unit_vectors, texts)
+        return Start(manifest, texts.ids, _reader(texts), None, editable)
+    articles = read_all()
+    by_id = {a.doc_id: a for a in articles}
+    start = Start(manifest, list(by_id), lambda ids: {d: by_id[d] for d in ids}, articles, None)
+    if extendable:
+        assert tokens is not None
+        start.editable = _listed(folder, manifest, articles, tokens)
+    return start
+
+
+def _reader(texts: StoredTexts) -> Callable[[list[str]], dict[str, Article]]:
+    def read_old(ids: list[str]) -> dict[str, Article]:
+        return {str(r["doc_id"]): article_of(r) for r in texts.articles(ids)}
+
+    return read_old
+
+
+def _stored_vectors(
+    folder: Path, manifest: Manifest, n_chunks: int, n_units: int
+) -> tuple[StoredRows, StoredRows]:
+    """A flat index's vectors left in their files, for n_chunks passages and n_units units."""
+    stored = manifest.stored_rows
+    return (
+        StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored.get("vectors"), n_chunks),
+        StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored.get("units"), n_units),
+    )
+
+
+def _listed(
+    folder: Path, manifest: Manifest, articles: list[Article], tokens: TokenTable
+) -> Editable:
+    """An index's contents as lists (one without its texts stored as rows, or not flat)."""
+    if manifest.index_type == "flat":
+        chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
+        units = read_part(UNITS, lambda: read_units(folder))
+        vectors, unit_vectors = _stored_vectors(folder, manifest, len(chunks), len(units))
+        return Editable(articles, chunks, vectors, tokens, units, unit_vectors)
+    index = load_folder(folder, manifest)
+    return Editable(
+        list(index.articles),
+        list(index.chunks),
+        index.vectors,
+        tokens,
+        read_units(folder),
+        np.asarray(index.sentence_vectors[:]),
+    )
 
 
 def make_vector_index(vectors: np.ndarray, index_type: str = "flat") -> Any:
@@ -72,8 +182,12 @@ def edited(
     gone: set[str],
     encoded: EncodedArticles,
     index_type: str,
+    new: Sequence[Article] = (),
 ) -> Editable:
-    """current without the passages and units of the articles in gone, plus the encoded ones."""
+    """current without the passages and units of the articles in gone, plus the encoded ones
+    (of the articles new, in target's order when the texts are lists)."""
+    if current.texts is not None:
+        return _edited_rows(current, current.texts, gone, encoded, new)
     keep = [i for i, c in enumerate(current.chunks) if c.doc_id not in gone]
     drop = [i for i, c in enumerate(current.chunks) if c.doc_id in gone]
     keep_units = [i for i, u in enumerate(current.units) if u[0] not in gone]
@@ -89,11 +203,34 @@ def edited(
     )
 
 
+def _edited_rows(
+    current: Editable,
+    texts: StoredTexts,
+    gone: set[str],
+    encoded: EncodedArticles,
+    new: Sequence[Article],
+) -> Editable:
+    """A flat index stored as rows edited as rows: kept lines copied, new records appended."""
+    rows = edited_texts(
+        texts,
+        gone,
+        [article_record(a) for a in new],
+        [chunk_record(c) for c in encoded.chunks],
+        encoded.units,
+    )
+    vectors, unit_vectors = _edited_vectors(
+        current, rows.keep_chunks, [], rows.keep_units, encoded, "flat"
+    )
+    tokens = current.tokens.taken(rows.keep_chunks)
+    tokens = tokens.extended([tokenize(t) for t in encoded.inputs])
+    return Editable([], [], vectors, tokens, [], unit_vectors, edited_texts=rows)
+
+
 def _edited_vectors(
     current: Editable,
-    keep: list[int],
+    keep: Sequence[int] | np.ndarray,
     drop: list[int],
-    keep_units: list[int],
+    keep_units: Sequence[int] | np.ndarray,
     encoded: EncodedArticles,
     index_type: str,
 ) -> tuple[Any, np.ndarray | StoredRows]:

@@ -11,15 +11,18 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import faiss
 import numpy as np
 
 from corpus.model import Article, Chunk, Edit
 from index.bm25 import KeywordIndex
+from index.kept import EditedTexts, StoredTexts
 from index.layout import (
+    ARTICLE_IDS,
     ARTICLES,
+    CHUNK_ARTICLES,
     CHUNKS,
     KEYWORDS,
     UNIT_ROWS,
@@ -165,12 +168,18 @@ class IndexContents:
     """An index's parts before they are saved: articles, their passages with a vector index and a
     keyword index in matching order, and the answer units with their vectors."""
 
-    articles: Sequence[Article]
-    chunks: Sequence[Chunk]
+    articles: Sequence[Article] | EditedTexts  # EditedTexts: an update's, chunks and units too
+    chunks: Sequence[Chunk]  # empty beside EditedTexts
     vectors: Any  # faiss.Index, row i is chunks[i]; or StoredRows (a flat index's, reused)
     keywords: KeywordIndex  # document i is chunks[i]
     units: Iterable[tuple[str, int, int]]  # row i of unit_vectors
     unit_vectors: VectorRows | StoredRows  # float16
+
+    def counts(self) -> tuple[int, int]:
+        """The number of articles and of passages."""
+        if isinstance(self.articles, EditedTexts):
+            return len(self.articles.ids), len(self.articles.chunks)
+        return len(self.articles), len(self.chunks)
 
 
 @dataclass(slots=True)
@@ -210,6 +219,32 @@ def chunk_record(c: Chunk) -> dict[str, Any]:
     return {name: getattr(c, name) for name in _CHUNK_FIELDS}
 
 
+def write_texts(folder: Path, contents: IndexContents) -> int:
+    """The articles, passages and answer units, with the articles' ids and each passage's
+    article row (what an update edits as arrays); returns the number of answer units. Texts
+    an update kept are copied from the build before (index.kept.EditedTexts)."""
+    edited = contents.articles if isinstance(contents.articles, EditedTexts) else None
+    if edited is not None:
+        edited.articles.write(folder / ARTICLES)
+        edited.chunks.write(folder / CHUNKS)
+        ids, chunk_articles = edited.ids, edited.chunk_articles
+        np.save(folder / UNIT_TABLE, edited.units)
+        units = len(edited.units)
+    else:
+        articles = cast(Sequence[Article], contents.articles)
+        write_jsonl(folder / ARTICLES, (article_record(a) for a in articles))
+        write_jsonl(folder / CHUNKS, (chunk_record(c) for c in contents.chunks))
+        ids = [a.doc_id for a in articles]
+        rows = {d: i for i, d in enumerate(ids)}
+        chunk_articles = np.fromiter(
+            (rows[c.doc_id] for c in contents.chunks), np.int32, count=len(contents.chunks)
+        )
+        units = write_unit_table(folder / UNIT_TABLE, contents.units, rows)
+    (folder / ARTICLE_IDS).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
+    np.save(folder / CHUNK_ARTICLES, chunk_articles)
+    return units
+
+
 def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str, Any]]:
     """Every file of an index folder but the manifest; returns the number of answer units and
     the record of vectors reused from earlier builds (the manifest's stored_rows)."""
@@ -219,10 +254,7 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
     else:
         faiss.write_index(contents.vectors, str(folder / VECTORS))
     contents.keywords.save(folder / KEYWORDS)
-    write_jsonl(folder / ARTICLES, (article_record(a) for a in contents.articles))
-    write_jsonl(folder / CHUNKS, (chunk_record(c) for c in contents.chunks))
-    article_rows = {a.doc_id: i for i, a in enumerate(contents.articles)}
-    units = write_unit_table(folder / UNIT_TABLE, contents.units, article_rows)
+    units = write_texts(folder, contents)
     vectors = contents.unit_vectors
     if isinstance(vectors, StoredRows):
         if len(vectors.rows) != units:
@@ -271,6 +303,12 @@ class Texts:
 
     @classmethod
     def of(cls, folder: Path) -> Texts:
+        stored = StoredTexts.of(folder)
+        if stored is not None:  # the ids and each passage's article stored: no line decoded
+            articles = JsonlRecords(folder / ARTICLES, article_of, stored.article_lines)
+            by_id = RecordsById(articles, stored.ids)
+            chunks = JsonlRecords(folder / CHUNKS, chunk_of, stored.chunk_lines)
+            return cls(articles, by_id, chunks, stored.chunk_articles)
         offsets, ids = scan_jsonl(folder / ARTICLES, "doc_id")
         articles = JsonlRecords(folder / ARTICLES, article_of, offsets)
         by_id = RecordsById(articles, ids)

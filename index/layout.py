@@ -36,6 +36,8 @@ KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
 UNITS = "sentences.json"  # format 3 and before: the answer units, [doc_id, start, end] each
 UNIT_TABLE = "sentence_units.npy"  # int32 (article row, start, end) per answer unit
 UNIT_VECTORS = "sentence_vectors.npy"  # float16, one row per answer unit
+ARTICLE_IDS = "article_ids.json"  # the articles' ids, in row order (an update reads no article)
+CHUNK_ARTICLES = "chunk_articles.npy"  # int32, each passage's row in articles
 # A flat index's vectors are not rewritten by an update: VECTORS and UNIT_VECTORS are the base
 # (a hard link to the previous build's file, rows of removed articles left in place), each
 # update's new rows are a part of their own (`vectors.added-<n>.npy`,

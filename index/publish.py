@@ -17,6 +17,7 @@ from typing import Any
 from index.changes import Changes, corpus_hash
 from index.folder import IndexContents, load_folder, write_contents
 from index.integrity import ChangedLinkedFile, damaged_file, folder_files, reused_digests
+from index.kept import EditedTexts
 from index.layout import (
     BUILDS,
     FORMAT_VERSION,
@@ -71,13 +72,14 @@ def write_build(
             files = folder_files(folder, previous)
         except ChangedLinkedFile as exc:
             raise IndexDamaged(exc.name, "changed since the build it is linked from") from exc
+        n_articles, n_chunks = contents.counts()
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=info.model,
             dim=info.dim,
-            articles=len(contents.articles),
-            chunks=len(contents.chunks),
-            corpus_hash=info.hash_of_corpus or corpus_hash(contents.articles),
+            articles=n_articles,
+            chunks=n_chunks,
+            corpus_hash=info.hash_of_corpus or _corpus_hash(contents),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             index_type=info.index_type,
             build_seconds=round(time.perf_counter() - info.started, 3),
@@ -99,6 +101,12 @@ def write_build(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return final, manifest
+
+
+def _corpus_hash(contents: IndexContents) -> str:
+    if isinstance(contents.articles, EditedTexts):  # its hash is the update's to work out
+        raise ValueError("an update's texts come with the hash of their corpus")
+    return corpus_hash(contents.articles)
 
 
 def check_build(folder: Path, trusted: set[str] | None = None) -> None:

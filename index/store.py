@@ -12,11 +12,11 @@ import fcntl
 import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jieba
-import numpy as np
 
 from corpus.chunking import (
     ANSWER_UNIT_RULES,
@@ -27,33 +27,32 @@ from corpus.chunking import (
     TARGET_CHARS,
 )
 from corpus.model import Article
-from index.bm25 import TOKENIZER, KeywordIndex, TokenTable
+from index.bm25 import TOKENIZER
 from index.cache import EmbeddingCache
-from index.changes import Changes, EmptyIndex, UnknownArticle, corpus_hash, target_articles
-from index.editing import Editable, edited, fresh, make_vector_index
+from index.changes import (
+    Changes,
+    EmptyIndex,
+    Plan,
+    UnknownArticle,
+    changed_hash,
+    corpus_hash,
+    is_corpus_hash,
+    plan_changes,
+)
+from index.editing import Start, edited, fresh, make_vector_index, no_index, start_of
 from index.embedder import Embedder
 from index.encoding import Progress, encode_articles, sentence_input
 from index.folder import (
     IndexContents,
     LoadedIndex,
-    StoredRows,
     load_folder,
     read_articles,
-    read_chunks,
-    read_units,
 )
 from index.integrity import damaged_file
 from index.layout import (
     ARTICLES,
-    CHUNKS,
     INDEX_LINK,
-    KEYWORDS,
     MANIFEST,
-    UNIT_ROWS,
-    UNIT_VECTORS,
-    UNITS,
-    VECTOR_ROWS,
-    VECTORS,
     WRITE_LOCK,
     IndexDamaged,
     IndexMismatch,
@@ -61,7 +60,6 @@ from index.layout import (
     Manifest,
     current_generation,
     read_manifest,
-    read_part,
 )
 from index.publish import BuildInfo, check_build, clear_leftovers, swap_in, write_build
 from index.vectors import INDEX_TYPES, concrete_type
@@ -219,35 +217,41 @@ class IndexStore:
         (or none) is built afresh. Nothing changed publishes nothing and returns the manifest."""
         started = time.perf_counter()
         with self.write_lock():
-            manifest, current, editable = self._current(embedder, index_type, corpus, remove)
-            target, changes = target_articles(current, upsert, remove, corpus)
-            if not target:
+            start = self._current(embedder, index_type, corpus, remove)
+            plan = plan_changes(start.ids, start.read_old, upsert, remove, corpus)
+            if not plan.target_ids:
                 raise EmptyIndex(
                     "that would leave the index without articles; add others first, or delete "
                     f"{self.link} to drop the index"
                 )
-            if manifest is not None and editable is not None and not changes.any():
-                return manifest, changes
-            kind = index_type or (manifest.index_type if manifest else "auto")
-            if editable is None:
+            whole = corpus_hash(corpus) if corpus is not None else None
+            m, changes = start.manifest, plan.changes
+            # nothing changed publishes nothing, unless a whole corpus finds the hash out of date
+            unchanged = m is not None and start.editable is not None and not changes.any()
+            if unchanged and m is not None and whole in (None, m.corpus_hash):
+                return m, changes
+            kind = index_type or (m.index_type if m else "auto")
+            offered = corpus if corpus is not None else upsert
+            if start.editable is None:
                 # no index, or one of another configuration: built afresh (the cache keeps this
                 # from embedding again what it already holds)
+                target = start.target(plan.target_ids, offered)
                 encoded = encode_articles(target, embedder, cache, progress)
                 kind = concrete_type(kind, len(encoded.chunks))
                 editable = fresh(target, encoded, kind)
             else:
-                new_ids = set(changes.added) | set(changes.replaced)
-                new = [a for a in target if a.doc_id in new_ids]
-                encoded = encode_articles(new, embedder, cache, progress)
+                encoded = encode_articles(plan.new, embedder, cache, progress)
                 gone = set(changes.replaced) | set(changes.removed)
-                editable = edited(editable, target, gone, encoded, kind)
+                target = start.target(plan.target_ids, offered) if start.articles else []
+                editable = edited(start.editable, target, gone, encoded, kind, plan.new)
+                whole = whole or _hash_after(start, plan, gone)
             if corpus_paths is None:
-                corpus_paths = manifest.corpus_paths if manifest else ()
+                corpus_paths = m.corpus_paths if m else ()
             config = build_config(embedder.name, embedder.dim, kind)
-            embedded = encoded.embedded
             info = BuildInfo(
-                embedder.name, embedder.dim, kind, config, corpus_paths, started, embedded, changes
+                embedder.name, embedder.dim, kind, config, corpus_paths, started, encoded.embedded
             )
+            info = replace(info, changes=changes, hash_of_corpus=whole)
             return self._publish(editable.contents(), info), changes
 
     def _current(
@@ -256,50 +260,25 @@ class IndexStore:
         index_type: str | None,
         corpus: Sequence[Article] | None,
         remove: Collection[str],
-    ) -> tuple[Manifest | None, list[Article], Editable | None]:
-        """The published index as an update starts from (see _editable); an unreadable one is
-        replaced only by a whole corpus, and there is nothing to remove from no index."""
+    ) -> Start:
+        """The published index as an update starts from it (editing.start_of); an unreadable
+        one is replaced only by a whole corpus, and there is nothing to remove from no index."""
+        if not self.exists():
+            if remove:
+                raise IndexNotFound(
+                    f"no index in {self.data_dir} to remove from: "
+                    f"run `wenda index --data-dir {self.data_dir}`"
+                )
+            return no_index()
         try:
-            manifest, current, editable = self._editable(embedder, index_type)
+            folder = self.link.resolve()
+            manifest = read_manifest(folder)
+            wanted = build_config(embedder.name, embedder.dim, index_type or manifest.index_type)
+            return start_of(folder, manifest, wanted, self.articles)
         except IndexMismatch:
             if corpus is None:  # never drop articles of an index that cannot be read
                 raise
-            manifest, current, editable = None, [], None
-        if manifest is None and remove:
-            raise IndexNotFound(
-                f"no index in {self.data_dir} to remove from: "
-                f"run `wenda index --data-dir {self.data_dir}`"
-            )
-        return manifest, current, editable
-
-    def _editable(
-        self, embedder: Embedder, index_type: str | None
-    ) -> tuple[Manifest | None, list[Article], Editable | None]:
-        """The published manifest and articles, and its contents when it can be extended (same
-        build configuration, tokens stored); (None, [], None) when there is no index. An index
-        that cannot be read raises IndexMismatch."""
-        if not self.exists():
-            return None, [], None
-        folder = self.link.resolve()
-        manifest = read_manifest(folder)
-        articles = self.articles()
-        wanted = build_config(embedder.name, embedder.dim, index_type or manifest.index_type)
-        tokens = read_part(KEYWORDS, lambda: KeywordIndex.load_tokens(folder / KEYWORDS))
-        if manifest.build_params != wanted or tokens is None:
-            return manifest, articles, None
-        if manifest.index_type == "flat":
-            # the vectors stay in their files: an update links them and writes only its own
-            return manifest, articles, _stored(folder, manifest, articles, tokens)
-        index = load_folder(folder, manifest)
-        editable = Editable(
-            list(index.articles),
-            list(index.chunks),
-            index.vectors,
-            tokens,
-            read_units(folder),
-            np.asarray(index.sentence_vectors[:]),
-        )
-        return manifest, editable.articles, editable
+            return no_index()
 
     def save(
         self,
@@ -343,21 +322,16 @@ class IndexStore:
         return manifest
 
 
-def _stored(
-    folder: Path, manifest: Manifest, articles: list[Article], tokens: TokenTable
-) -> Editable:
-    """A flat index's contents with its vectors left in their files (StoredRows)."""
-    chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
-    units = read_part(UNITS, lambda: read_units(folder))
-    stored = manifest.stored_rows
-    return Editable(
-        articles,
-        chunks,
-        StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored.get("vectors"), len(chunks)),
-        tokens,
-        units,
-        StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored.get("units"), len(units)),
-    )
+def _hash_after(start: Start, plan: Plan, gone: set[str]) -> str | None:
+    """The corpus hash after an update of an index whose texts were not read: the old one less
+    the articles gone, plus the new (the old unknown: all articles read); None when the texts
+    were read (the hash is then worked out from them)."""
+    if start.articles is not None or start.manifest is None:
+        return None
+    if is_corpus_hash(start.manifest.corpus_hash):
+        old = start.read_old(sorted(gone))
+        return changed_hash(start.manifest.corpus_hash, old.values(), plan.new)
+    return corpus_hash(start.target(plan.target_ids, plan.new))
 
 
 # ------------------------------------------- the module's functions, as callers have used them

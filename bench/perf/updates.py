@@ -167,9 +167,8 @@ def synthetic_index(base: LoadedIndex, n: int, data_dir: Path) -> list[Article]:
         GatheredRows(base.sentence_vectors, np.asarray(unit_rows, dtype=np.int64)),
     )
     m = base.manifest
-    IndexStore(data_dir).save(
-        contents, model=m.model, dim=m.dim, index_type="flat", hash_of_corpus=f"synthetic-{n}"
-    )
+    # the corpus hash worked out as `wenda index` does, so that updates change it by their digests
+    IndexStore(data_dir).save(contents, model=m.model, dim=m.dim, index_type="flat")
     return articles
 
 
@@ -215,10 +214,13 @@ def report(rows: Sequence[UpdateRow], seconds: float) -> str:
         "answer unit. On CMRC the added articles' texts are embedded for real; on the synthetic "
         "indexes they are copies of CMRC texts, taken from the embedding cache, so those rows "
         "time everything an update does besides embedding (which costs the same whatever the "
-        "archive's size: the new texts at the cold rate). The vector files of a flat index are "
-        "linked into the new build, not rewritten: the bytes written are the update's new "
-        "vectors, the row maps, and the text, token and BM25 files (rewritten whole). CPU "
-        "seconds are this process's (all its threads): the cost of the update whatever else "
+        "archive's size: the new texts at the cold rate). An update writes what changed: the "
+        "vector files, the parts added since and an unchanged token vocabulary are hard-linked "
+        "from the build before (their checksums carried over, not re-read); the articles' and "
+        "passages' lines that stay are copied byte for byte (not decoded); written anew are the "
+        "new vectors, rows and token ids, the row maps, and the BM25 matrices (whose statistics "
+        "change with every passage). CPU seconds are this process's (all its threads): the cost "
+        "of the update whatever else "
         f"shares the machine (load average at the end: {os.getloadavg()[0]:.1f}).",
         "",
         "| " + " | ".join(head) + " |",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from corpus.model import Article
+from index.changes import corpus_hash
 from index.integrity import file_digest
 from index.layout import IndexDamaged, current_generation
 from index.store import build_index, load_index, update_index
@@ -102,3 +103,46 @@ def test_a_change_that_hides_its_modification_time_is_still_caught_on_loading(
     # ... and the check before serving, which reads every file, names the damage
     with pytest.raises(IndexDamaged, match=r"index/vectors\.faiss"):
         load_index(updated, fake_embedder.name, fake_embedder.dim)
+
+
+def test_a_removal_decodes_only_the_articles_it_removes(
+    updated: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their digests leave the corpus hash; no other article or passage is decoded."""
+    decoded: list[str] = []
+
+    def watched(record):
+        decoded.append(record.get("chunk_id") or record["doc_id"])
+        return Article(record["doc_id"], record["title"], record["text"], record["byline"])
+
+    for name in ("index.folder.article_of", "index.folder.chunk_of", "index.editing.article_of"):
+        monkeypatch.setattr(name, watched)
+    m, changes = update_index(updated, fake_embedder, remove=["d3", "d7"])
+    assert changes.removed == ("d3", "d7") and m.articles == 11
+    assert sorted(decoded) == ["d3", "d7"]
+    monkeypatch.undo()
+    index = load_index(updated, fake_embedder.name, fake_embedder.dim)
+    assert m.corpus_hash == corpus_hash(index.articles)
+
+
+def test_texts_edited_as_rows_load_as_a_full_build_of_the_same_articles(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(6), fake_embedder, tmp_path / "a")
+    changed = Article(doc_id="d2", title="第2篇", text="第二篇改写了。铜价上涨三成。")
+    new = Article(doc_id="n1", title="新闻", text="钨矿公司今年产量翻番。工人增加到三百人。")
+    m, _ = update_index(tmp_path / "a", fake_embedder, upsert=[new, changed], remove=["d4"])
+    # a replaced article keeps its place; new ones come last
+    full = [articles(6)[i] for i in (0, 1)] + [changed] + [articles(6)[i] for i in (3, 5)] + [new]
+    build_index(full, fake_embedder, tmp_path / "b")
+    a = load_index(tmp_path / "a", fake_embedder.name, fake_embedder.dim)
+    b = load_index(tmp_path / "b", fake_embedder.name, fake_embedder.dim)
+    assert list(a.articles) == list(b.articles) == full
+    assert m.corpus_hash == b.manifest.corpus_hash
+    assert sorted(a.chunks, key=lambda c: c.chunk_id) == sorted(b.chunks, key=lambda c: c.chunk_id)
+    for row, chunk in enumerate(a.chunks):  # each passage's article row, as stored
+        assert a.articles[int(a.chunk_articles[row])].doc_id == chunk.doc_id
+    assert set(a.sentence_rows) == set(b.sentence_rows)
+    for key, row in b.sentence_rows.items():
+        assert (a.sentence_vectors[a.sentence_rows[key]] == b.sentence_vectors[row]).all()
+    assert a.keywords.doc_freq == b.keywords.doc_freq
