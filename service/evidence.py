@@ -131,6 +131,9 @@ _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 _TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
 # kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
+_NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
+# a time held up for comparison (比去年, 较上年, 同去年相比) is not the time a sentence tells of
+_COMPARED = re.compile(r"(?:比|较|与|同|和)(?:今年|去年|明年|前年|上半年|下半年|本届|上届)")
 _SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
 _QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
@@ -187,52 +190,80 @@ def _starts(text: str, word: str) -> list[int]:
 
 
 def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
-    """Whether text is about a neighbour of what the question names: another number of a
-    numbered thing (3号线 for 4号线) or the contrasting word (男子 for 女子), while the
-    question's own is absent."""
-    for m in _NUMBERED.finditer(question):
+    """Whether text is about a neighbour of what the question names while the question's own
+    is absent: another number of a numbered thing (3号线 for 4号线), the contrasting word (男子
+    for 女子), another time (今年 for 去年) or another place of a kind (东湖区 for 西岭区)."""
+    return (
+        _other_number(question, text)
+        or _contrasting(question, named, text)
+        or _other_time(question, text)
+        or _other_place(question, named, text)
+    )
+
+
+def _other_number(question: str, text: str) -> bool:
+    """3号线 asked, 4号线 told; 一期 asked, 二期 told — unless the question names that one too
+    (第一只幼崽隔了多久生的第二只)."""
+    for m in [*_NUMBERED.finditer(question), *_ORDINAL.finditer(question)]:
         own, suffix = m.group(0), m.group(1)
-        if own not in text and re.search(rf"[{_CJK_DIGITS}]+{re.escape(suffix)}", text):
+        if own in text:
+            continue
+        told = re.finditer(rf"([{_CJK_DIGITS}]+){re.escape(suffix)}", text)
+        if any(t.group(1) + suffix[0] not in question for t in told):
             return True
-    for m in _ORDINAL.finditer(question):
-        if m.group(0) not in text and re.search(rf"[{_CJK_DIGITS}]+{m.group(1)}", text):
-            return True
+    return False
+
+
+def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
+    """女子 asked, 男子 told; 老图书馆 asked, only 新馆 told (老/旧/原 are one side)."""
     # a contrasting character the tagger cut off its word (老 | 图书馆) is read with it
     led = {question[i - 1] + w for w in named for i in _starts(question, w) if i > 0}
     for word in named | {w for w in led if w[0] in _CONTRAST}:
-        if len(word) >= 2 and word[0] in _CONTRAST and word not in text:
-            rest = word[1:]
-            others = [c for c in _CONTRAST if c not in _SAME_SIDE.get(word[0], word[0])]
-            if any(c + rest in text for c in others):
-                return True
-            # the neighbour named short (老图书馆 asked, only 新馆 told)
-            same_side = _SAME_SIDE.get(word[0], word[0])
-            if (
-                len(rest) >= 2
-                and not any(c in text for c in same_side)
-                and any(c + rest[-1] in text for c in others)
-            ):
-                return True
-    for family in _TIME_FAMILIES:  # 去年 asked, only 今年 told
-        asked = [w for w in family if w in question]
-        # a sentence that names no year tells of this one: 去年 asked needs 去年 told
-        if (
-            asked
-            and not any(w in text for w in asked)
-            and (any(w in text for w in family) or _OTHER_YEAR.intersection(asked))
+        if len(word) < 2 or word[0] not in _CONTRAST or word in text:
+            continue
+        rest = word[1:]
+        same_side = _SAME_SIDE.get(word[0], word[0])
+        others = [c for c in _CONTRAST if c not in same_side]
+        if any(c + rest in text for c in others):
+            return True
+        if (  # the neighbour named short
+            len(rest) >= 2
+            and not any(c in text for c in same_side)
+            and any(c + rest[-1] in text for c in others)
         ):
             return True
+    return False
+
+
+def _other_time(question: str, text: str) -> bool:
+    """去年 asked, only 今年 told; a sentence that names no year tells of this one, one that names
+    a year (2024年) may be the one asked, and one held up for comparison (比去年) is not told."""
+    told = _COMPARED.sub("", text)
+    for family in _TIME_FAMILIES:
+        asked = [w for w in family if w in question]
+        if not asked or any(w in text for w in asked):
+            continue
+        if any(w in told for w in family):
+            return True
+        if _OTHER_YEAR.intersection(asked) and not _NAMED_YEAR.search(text):
+            return True
+    return False
+
+
+def _other_place(question: str, named: frozenset[str], text: str) -> bool:
+    """西岭区 asked, only 东湖区 told."""
     places = [
         m.group(0)
         for m in _PLACE.finditer(question)
         if m.group(0) not in text and (m.group(1) in named or m.group(0) in named)
     ]
-    if places:  # 西岭区 asked, only 东湖区 told
-        words = [w for w in tokenize(text) if len(w) >= 3 and w not in question]
-        for place in places:
-            suffix = next(x for x in _SIBLING_SUFFIXES if place.endswith(x))
-            if any(w.endswith(suffix) and not w.startswith(place[:2]) for w in words):
-                return True
+    if not places:
+        return False
+    words = [w for w in tokenize(text) if len(w) >= 3 and w not in question]
+    for place in places:
+        suffix = next(x for x in _SIBLING_SUFFIXES if place.endswith(x))
+        if any(w.endswith(suffix) and not w.startswith(place[:2]) for w in words):
+            return True
     return False
 
 

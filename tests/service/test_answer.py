@@ -119,6 +119,16 @@ def test_a_sibling_is_a_numbered_or_contrasting_neighbour_of_the_named_thing() -
     q = "澜州老图书馆藏书有多少册"
     assert names_sibling(q, naming_terms(q), "新馆目前藏书量达300万册")
     assert not names_sibling(q, naming_terms(q), "旧馆藏书80万册")
+    # another time: a year held up for comparison (比去年) is not told, a named year may be the
+    # one asked, and a thing the question names itself (第二只) is no neighbour
+    q = "去年青川省本科录取率是多少"
+    assert names_sibling(q, naming_terms(q), "今年全省本科录取率预计达到44.4%")
+    q = "今年物理类本科线多少分"
+    assert not names_sibling(q, naming_terms(q), "物理类本科线为438分，比去年下降6分")
+    q = "凤鸣机场去年客流多少"
+    assert not names_sibling(q, naming_terms(q), "凤鸣机场2024年旅客吞吐量为2860万人次")
+    q = "第一只幼崽隔了多久生的第二只"
+    assert not names_sibling(q, naming_terms(q), "约40分钟后，第二只幼崽也平安降生")
     # a count is no stage: 两个院区 is not contradicted by 32个科室
     q = "两个院区之间的接驳车收费吗"
     assert not names_sibling(q, naming_terms(q), "东院区设有32个临床科室")
