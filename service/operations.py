@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from service.qa import QAService
 
 Progress = Callable[[int, int], None]
+# what an evaluation index takes from the settings it was asked for (the rest from WENDA_*)
+BACKEND_SETTINGS = (
+    "backend",
+    "milvus_uri",
+    "milvus_token",
+    "milvus_dense_index",
+    "milvus_shards",
+    "milvus_replicas",
+)
 
 
 def make_settings(
@@ -155,7 +164,9 @@ def ensure_eval_index(
         data_dir,
         paths,
         cache_dir=settings.embedding_cache_dir,
-        # its own collection: the data dir's index is never changed by an evaluation
+        # the caller's backend, with a collection of its own: the data dir's index is never
+        # changed by an evaluation
+        **{name: getattr(settings, name) for name in BACKEND_SETTINGS},
         milvus_collection=f"{settings.milvus_collection}_eval_{data_dir.name}",
     )
     articles = load_corpus(eval_settings.corpus)

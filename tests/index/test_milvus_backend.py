@@ -168,3 +168,19 @@ def test_a_collection_of_another_dimension_is_refused_not_dropped(
     with pytest.raises(CollectionMismatch, match="WENDA_MILVUS_COLLECTION"):
         operations.build(settings, fake_embedder, load_corpus([SEED]))
     assert passages.client.has_collection(passages.name)
+
+
+def test_an_eval_index_searches_its_own_collection_of_the_same_backend(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
+    operations.build(settings, fake_embedder, load_corpus([SEED]))
+    own = MilvusPassages(milvus_target(settings)).keys()
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(
+        '{"id": "e1", "title": "港口", "text": "海川港吞吐量增长三成。"}\n', encoding="utf-8"
+    )
+    service, eval_settings = operations.eval_service(settings, fake_embedder, [docs])
+    assert isinstance(service.retriever, MilvusRetriever)
+    assert eval_settings.milvus_collection.startswith(f"{settings.milvus_collection}_eval_")
+    assert service.retriever.search("海川港吞吐量", 1, "bm25")[0].chunk.doc_id == "e1"
+    assert MilvusPassages(milvus_target(settings)).keys() == own  # the data dir's own untouched
