@@ -25,6 +25,7 @@ from corpus.text import normalize
 from index.embedder import Embedder
 from index.encoding import passage_input
 from index.folder import LoadedIndex
+from index.layout import IndexMismatch
 from index.modes import Mode
 from index.retriever import ArticleFilter, FusionWeights, Hit, fuse_rankings
 
@@ -81,8 +82,12 @@ def _strings(values: Sequence[str]) -> str:
     return "[" + ", ".join(quoted) + "]"
 
 
-class CollectionMismatch(RuntimeError):
+class CollectionMismatch(IndexMismatch):
     """The named collection exists but was not made for this model (another dimension)."""
+
+
+class MilvusUnavailable(IndexMismatch):
+    """Milvus did not answer a search: as a missing index, the service answers 503 saying so."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,15 +275,22 @@ class MilvusPassages:
     def _search(
         self, query: Any, field: str, metric: str, limit: int, expression: str
     ) -> list[tuple[str, float]]:
-        found = self.client.search(
-            self.name,
-            data=[query],
-            anns_field=field,
-            limit=limit,
-            filter=expression,
-            search_params={"metric_type": metric},
-            output_fields=["pk"],
-        )[0]
+        from pymilvus import MilvusException
+
+        try:
+            found = self.client.search(
+                self.name,
+                data=[query],
+                anns_field=field,
+                limit=limit,
+                filter=expression,
+                search_params={"metric_type": metric},
+                output_fields=["pk"],
+            )[0]
+        except MilvusException as exc:
+            raise MilvusUnavailable(
+                f"Milvus at {self.target.uri} did not search {self.name}: {exc.message}"
+            ) from exc
         return [(hit["pk"], float(hit["distance"])) for hit in found]
 
 

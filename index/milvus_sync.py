@@ -25,7 +25,7 @@ from index.embedder import Embedder
 from index.encoding import Progress, chunk_corpus, embed_with_cache, passage_input
 from index.folder import read_articles, read_chunks
 from index.layout import ARTICLES, CHUNKS, INDEX_LINK, MANIFEST, read_part
-from index.milvus_backend import MilvusPassages, row_key
+from index.milvus_backend import MilvusPassages, MilvusUnavailable, row_key
 
 T = TypeVar("T")
 
@@ -62,12 +62,27 @@ class MilvusSync:
     ) -> T:
         """Stage the passages of articles, run write (which publishes), then settle. only: the
         ids of the articles the write changes (None: it may change any)."""
+        from pymilvus import MilvusException
+
         with self.lock():
-            self.passages.ensure(self.embedder.dim)
-            self.stage(chunk_corpus(articles), {a.doc_id: a for a in articles}, only)
-            result = write()
-            self.settle(only)
-            return result
+            published = False
+            try:
+                self.passages.ensure(self.embedder.dim)
+                self.stage(chunk_corpus(articles), {a.doc_id: a for a in articles}, only)
+                result = write()
+                published = True
+                self.settle(only)
+                return result
+            except MilvusException as exc:
+                state = (
+                    "the data dir's new index is published; run the command again to finish "
+                    "the collection"
+                    if published
+                    else "nothing was published"
+                )
+                raise MilvusUnavailable(
+                    f"Milvus at {self.passages.target.uri} failed ({exc.message}): {state}"
+                ) from exc
 
     def stage(
         self, chunks: Sequence[Chunk], by_id: dict[str, Article], only: Collection[str] | None

@@ -4,14 +4,24 @@ answers from its own passages only; filters; rankings as the FAISS backend's."""
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.milvus_lite import lite_server
 from corpus.loading import load_corpus
 from corpus.model import Article
-from index.milvus_backend import CollectionMismatch, MilvusPassages, MilvusRetriever, row_key
+from index.layout import IndexMismatch
+from index.milvus_backend import (
+    CollectionMismatch,
+    MilvusPassages,
+    MilvusRetriever,
+    MilvusUnavailable,
+    row_key,
+)
 from index.milvus_sync import MilvusSync
 from index.retriever import ArticleFilter, Retriever
 from index.store import load_index
@@ -184,3 +194,28 @@ def test_an_eval_index_searches_its_own_collection_of_the_same_backend(
     assert eval_settings.milvus_collection.startswith(f"{settings.milvus_collection}_eval_")
     assert service.retriever.search("海川港吞吐量", 1, "bm25")[0].chunk.doc_id == "e1"
     assert MilvusPassages(milvus_target(settings)).keys() == own  # the data dir's own untouched
+
+
+def test_milvus_down_is_an_unavailable_index_not_a_crash(
+    fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
+    with lite_server(tmp_path / "lite") as server:
+        settings = Settings(
+            data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", backend="milvus"
+        ).model_copy(update={"milvus_uri": server.uri, "milvus_collection": "down"})
+        operations.build(settings, fake_embedder, load_corpus([SEED]))
+        service = QAService.load(settings, fake_embedder)
+        os.kill(server.pid, signal.SIGKILL)
+        with pytest.raises(MilvusUnavailable, match=f"Milvus at {server.uri}") as caught:
+            service.ask("武陵区城镇新增就业多少人?")
+        assert isinstance(caught.value, IndexMismatch)  # answered 503 by the API, exit 2 by the CLI
+        generation = service.index.manifest.generation
+        added = extra("new-1", "青藏高原上的新机场昨天通航。")
+        with pytest.raises(MilvusUnavailable, match="nothing was published"):
+            operations.bring_up_to_date(settings, fake_embedder, upsert=[added])
+        assert (
+            QAService.load(
+                settings.model_copy(update={"backend": "faiss"}), fake_embedder
+            ).index.manifest.generation
+            == generation
+        )
