@@ -37,7 +37,7 @@ from index.layout import (
     Manifest,
     read_part,
 )
-from index.vectors import all_vectors, concrete_type, make_ivf_sq8
+from index.vectors import all_vectors, concrete_type, make_hnsw_sq16, make_ivf_sq8
 
 
 @dataclass(slots=True)
@@ -154,6 +154,8 @@ def make_vector_index(vectors: np.ndarray, index_type: str = "flat") -> Any:
     index_type = concrete_type(index_type, len(vectors))
     if index_type == "ivf-sq8":
         return make_ivf_sq8(vectors)
+    if index_type == "hnsw-sq16":
+        return make_hnsw_sq16(vectors)
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
     elif index_type == "hnsw":

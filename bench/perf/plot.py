@@ -31,7 +31,7 @@ def plot(rows: Sequence[ScaleRow], path: Path) -> None:
         ("Retriever.search hybrid, p50", [pct(r.search_ms["hybrid"], 50) for r in rows], "s-"),
         ("FAISS flat search, 1 thread, p50", [pct(r.flat_ms, 50) for r in rows], "^-"),
         ("FAISS flat, default threads, p50", [pct(r.flat_default_ms, 50) for r in rows], "^:"),
-        ("FAISS HNSW search, 1 thread, p50", [pct(r.hnsw_ms, 50) for r in rows], "v--"),
+        ("FAISS ANN search, 1 thread, p50", [pct(r.ann_ms, 50) for r in rows], "v--"),
         ("BM25 tokens + scores, p50", [pct(r.bm25_ms, 50) for r in rows], "d-"),
     ]
     ready = [r.run(1) for r in rows]
@@ -42,7 +42,7 @@ def plot(rows: Sequence[ScaleRow], path: Path) -> None:
         ("index folder on disk", [float(r.disk["total"]) for r in rows], "s-"),
         ("FAISS flat vectors", [float(r.disk["vectors"]) for r in rows], "^-"),
         ("sentence vectors + units", [r.disk["sentences"] or NAN for r in rows], "x-"),
-        ("FAISS HNSW vectors", [r.hnsw_bytes or NAN for r in rows], "v--"),
+        ("FAISS ANN vectors", [r.ann_bytes or NAN for r in rows], "v--"),
     ]
     for ax, series, unit, title in (
         (left, latency, 1.0, "Latency per question"),

@@ -1,8 +1,9 @@
-"""How search cost and memory grow with the corpus: FAISS flat and HNSW, BM25, Retriever.search and QAService.ask per size."""
+"""How search cost and memory grow with the corpus: FAISS flat and approximate, BM25, Retriever.search and QAService.ask per size."""
 
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -16,7 +17,6 @@ import numpy as np
 
 from bench.perf.common import (
     CLIENTS,
-    HNSW_MAX_CHUNKS,
     MEMORY_MARGIN,
     PROFILE_SIZE,
     SEED,
@@ -45,6 +45,7 @@ from index.store import (
     LoadedIndex,
     make_vector_index,
 )
+from index.vectors import FLAT_MAX_CHUNKS, concrete_type
 from service.evaluate import Question
 from service.qa import QAService
 from service.settings import Settings
@@ -56,17 +57,19 @@ class ScaleRow:
     articles: int = 0
     units: int = 0  # answer units (sentences) with a stored vector
     copy_cosine: float = float("nan")  # mean cosine of a noisy copy to its source vector
-    build_s: dict[str, float] = field(default_factory=dict)  # flat, hnsw, bm25
+    build_s: dict[str, float] = field(default_factory=dict)  # flat, ann, bm25
     flat_ms: list[float] = field(default_factory=list)
     flat_default_ms: list[float] = field(default_factory=list)  # FAISS on its default threads
-    hnsw_ms: list[float] = field(default_factory=list)
-    hnsw_recall: float = float("nan")
+    ann_type: str = ""  # the approximate index measured (what auto builds past flat)
+    served_type: str = ""  # the vector index served: what index type auto builds at this size
+    ann_ms: list[float] = field(default_factory=list)
+    ann_recall: float = float("nan")  # recall@10 against flat on the noisy copies
     bm25_ms: list[float] = field(default_factory=list)  # tokenize + scores of every passage
     search_ms: dict[str, list[float]] = field(default_factory=dict)  # Retriever.search by mode
     ask_ms: list[float] = field(default_factory=list)  # QAService.ask in-process, hybrid
     ask_split: list[dict[str, float]] = field(default_factory=list)  # its own timings_ms
     disk: dict[str, int] = field(default_factory=dict)
-    hnsw_bytes: int = 0
+    ann_bytes: int = 0
     http: list[HttpRun] = field(default_factory=list)
     not_served: str = ""  # why no server was started at this size
 
@@ -75,8 +78,9 @@ class ScaleRow:
 
 
 def vector_search(row: ScaleRow, vectors: np.ndarray, query_vecs: np.ndarray, work: Path) -> Any:
-    """Flat and (up to HNSW_MAX_CHUNKS) HNSW: build time, search time (one thread, and flat also
-    on the default threads), HNSW recall@10 against flat."""
+    """Flat and the approximate index: build time, search time (one thread, and flat also on the
+    default threads), recall@10 against flat; returns the index `wenda index` builds at this
+    size."""
     n, k = len(vectors), 10
     t0 = time.perf_counter()
     flat = make_vector_index(vectors, "flat")
@@ -88,24 +92,24 @@ def vector_search(row: ScaleRow, vectors: np.ndarray, query_vecs: np.ndarray, wo
             ms, (_, ids) = timed(flat.search, q[None, :], k)
             row.flat_ms.append(ms)
             exact.append(set(ids[0].tolist()))
-    if n > HNSW_MAX_CHUNKS:
-        return flat
     t0 = time.perf_counter()
-    hnsw = make_vector_index(vectors, "hnsw")
-    row.build_s["hnsw"] = time.perf_counter() - t0
+    row.ann_type = concrete_type("auto", FLAT_MAX_CHUNKS + 1)  # what auto builds past flat
+    ann = make_vector_index(vectors, row.ann_type)
+    row.build_s["ann"] = time.perf_counter() - t0
     hits = 0
     with one_thread():
         for q, want in zip(query_vecs, exact, strict=True):
-            ms, (_, ids) = timed(hnsw.search, q[None, :], k)
-            row.hnsw_ms.append(ms)
+            ms, (_, ids) = timed(ann.search, q[None, :], k)
+            row.ann_ms.append(ms)
             hits += len(set(ids[0].tolist()) & want)
-    row.hnsw_recall = hits / (k * len(query_vecs))
-    path = work / "hnsw.faiss"
-    faiss.write_index(hnsw, str(path))
-    row.hnsw_bytes = path.stat().st_size
+    row.ann_recall = hits / (k * len(query_vecs))
+    path = work / "ann.faiss"
+    faiss.write_index(ann, str(path))
+    row.ann_bytes = path.stat().st_size
     path.unlink()
-    log(f"{n:,}: HNSW built in {row.build_s['hnsw']:.1f} s, recall@10 {row.hnsw_recall:.3f}")
-    return flat
+    log(f"{n:,}: {row.ann_type} built in {row.build_s['ann']:.1f} s, recall {row.ann_recall:.3f}")
+    row.served_type = concrete_type("auto", n)
+    return ann if row.served_type == row.ann_type else flat
 
 
 def synthetic_index(
@@ -121,7 +125,7 @@ def synthetic_index(
     if copied.size:
         row.copy_cosine = float(np.mean(np.sum(vectors[copied] * base.vectors[source[copied]], 1)))
     log(f"{n:,}: {len(articles):,} articles made in {time.perf_counter() - t0:.1f} s")
-    flat = vector_search(row, vectors, query_vecs, work)
+    served = vector_search(row, vectors, query_vecs, work)
     del vectors
     t0 = time.perf_counter()
     keywords = keyword_index(base, source)
@@ -134,7 +138,7 @@ def synthetic_index(
         "chunks": n,
         "corpus_hash": f"synthetic-{n}",
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "index_type": "flat",
+        "index_type": row.served_type,
         "build_seconds": 0.0,
         "embedded": 0,
     }
@@ -151,7 +155,7 @@ def synthetic_index(
         articles=articles,
         articles_by_id=by_id,
         chunks=chunks,
-        vectors=flat,
+        vectors=served,
         keywords=keywords,
         **extra,
     )
@@ -247,3 +251,42 @@ def bench_size(
         )
     shutil.rmtree(data_dir)
     return row
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bench.perf.scale`: the scale section alone (set-up, then each size), its tables
+    printed and its rows saved as JSON."""
+    import argparse
+    import json
+    import sys
+    import tempfile
+    from dataclasses import asdict
+
+    from bench.perf.common import Budget
+    from bench.perf.main import query_timings, set_up
+    from bench.perf.report import scale_tables
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--shared", type=Path, default=Path(__file__).parents[3] / "shared")
+    ap.add_argument("--sizes", default="100000", help="passages, comma-separated")
+    ap.add_argument("--json", type=Path, required=True)
+    args = ap.parse_args(argv)
+    budget = replace(Budget(), sizes=tuple(int(x) for x in args.sizes.split(",")))
+    s = set_up(args.shared, args.shared / "eval" / "cmrc2018" / "docs.jsonl")
+    _, query_vecs, _ = query_timings(s.embedder, s.cmrc_q, budget.queries)
+    rows: list[ScaleRow] = []
+    with tempfile.TemporaryDirectory(prefix="wenda-scale-") as tmp:
+        for n in budget.sizes:
+            row = bench_size(
+                n, rows, s.base, s.embedder, query_vecs, s.cmrc_q, Path(tmp), budget, {}
+            )
+            rows.append(row)
+            args.json.write_text(json.dumps([asdict(r) for r in rows]), encoding="utf-8")
+    search, memory = scale_tables(rows)
+    print("\n".join([*search, "", *memory]))
+    print(f"load {os.getloadavg()}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -14,6 +14,7 @@ from bench.perf.common import NOISE_SIGMA, folder_bytes
 from corpus.model import Article, Chunk
 from index.bm25 import KeywordIndex, tokenize
 from index.encoding import passage_input
+from index.folder import VectorRows
 from index.layout import ARTICLES, CHUNKS, KEYWORDS, UNIT_TABLE, UNIT_VECTORS, VECTORS
 from index.store import (
     IndexContents,
@@ -120,7 +121,7 @@ def keyword_index(base: Base, source: np.ndarray) -> KeywordIndex:
 class GatheredRows:
     """Rows of a matrix picked by index, gathered a block at a time when saved (VectorRows)."""
 
-    def __init__(self, matrix: np.ndarray, rows: np.ndarray) -> None:
+    def __init__(self, matrix: VectorRows, rows: np.ndarray) -> None:
         self.matrix, self.rows = matrix, rows
 
     @property
@@ -131,7 +132,7 @@ class GatheredRows:
     def dtype(self) -> Any:
         return self.matrix.dtype
 
-    def __getitem__(self, rows: slice) -> np.ndarray:
+    def __getitem__(self, rows: Any) -> np.ndarray:
         return np.asarray(self.matrix[self.rows[rows]])
 
 
@@ -158,7 +159,9 @@ def write_index_folder(index: LoadedIndex, base: Base, data_dir: Path) -> dict[s
         GatheredRows(base.index.sentence_vectors, rows),
     )
     m = index.manifest
-    store.save(contents, model=m.model, dim=m.dim, index_type="flat", hash_of_corpus=m.corpus_hash)
+    store.save(
+        contents, model=m.model, dim=m.dim, index_type=m.index_type, hash_of_corpus=m.corpus_hash
+    )
     folder = store.link.resolve()
     return {
         "vectors": folder_bytes(folder / VECTORS),
