@@ -13,6 +13,7 @@ from pathlib import Path
 import bm25s
 import jieba
 import numpy as np
+import scipy.sparse
 
 from corpus.text import normalize
 from index.integrity import link_or_copy
@@ -118,18 +119,23 @@ def bm25_model(table: TokenTable) -> tuple[bm25s.BM25, dict[str, int]]:
     vocab.setdefault("", len(vocab))  # bm25s's empty token: what a passage without words holds
     n_docs, n_vocab = table.n_docs, len(vocab)
     lengths = np.diff(table.offsets)
-    docs_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-    pairs, tf = np.unique(docs_of * n_vocab + table.ids, return_counts=True)
-    docs, terms = np.divmod(pairs, n_vocab)
-    df = np.bincount(terms, minlength=n_vocab)
+    docs_of = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
+    # term frequencies by counting (scipy sums the duplicate pairs), then turned column-major
+    # (bm25s keeps a CSC matrix) without a sort: both conversions are linear
+    ones = np.ones(len(table.ids), dtype=np.float32)
+    counts = scipy.sparse.csr_matrix((ones, (docs_of, table.ids)), shape=(n_docs, n_vocab))
+    by_term = counts.tocsc()
+    by_term.sort_indices()
+    tf, docs = by_term.data, by_term.indices
+    df = np.diff(by_term.indptr)
+    terms = np.repeat(np.arange(n_vocab), df)
     idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
     norm = model.k1 * ((1 - model.b) + model.b * lengths / max(lengths.mean(), 1e-9))
     scores = (idf[terms] * (tf / (norm[docs] + tf))).astype(model.dtype)
-    order = np.argsort(terms, kind="stable")  # column-major (bm25s keeps a CSC matrix)
     model.scores = {
-        "data": scores[order],
-        "indices": docs[order].astype(model.int_dtype),
-        "indptr": np.concatenate([[0], np.cumsum(df)]).astype(model.int_dtype),
+        "data": scores,
+        "indices": docs.astype(model.int_dtype),
+        "indptr": by_term.indptr.astype(model.int_dtype),
         "num_docs": n_docs,
     }
     model.vocab_dict = vocab
