@@ -17,7 +17,6 @@ from service.evaluate import read_questions as evaluation_questions
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000)
-HNSW_MAX_CHUNKS = 100_000  # an HNSW build of 1M on 2 cores takes longer than the whole bench
 PROFILE_SIZE = 100_000
 # per-dimension sigma of the noise added to a copied vector: cosine to its source ≈ 0.95, about
 # as close as neighbouring passages of one CMRC article (mean nearest-neighbour cosine 0.94)
