@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from tests.service.chat_page import ChatPage
 
 
-@pytest.fixture(scope="session")
+# one browser a module: sync playwright keeps an event loop running in the main thread while it
+# is open, and asyncio.run() in a later module (test_limits.py) would fail inside it
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
