@@ -104,7 +104,7 @@ def asked_kind(question: str) -> str | None:
         if pattern.search(q):
             return kind
     # a short form without a question word names the quantity it asks (新馆座位数? 合格率?)
-    return "number" if _QUANTITY_NAMED.search(q) else None
+    return "number" if _QUANTITY_NAMED.search(q) and not _WH.search(q) else None
 
 
 def holds_amount_in(text: str, unit: str) -> bool:

@@ -72,6 +72,8 @@ def test_question_kinds() -> None:
     assert asked_kind("新馆是不是免费开放?") == "yesno"
     assert asked_kind("新馆免费吗?") == "yesno"
     assert asked_kind("被称为湖南的什么?") is None
+    assert asked_kind("新馆座位数?") == "number"  # a short form naming its quantity
+    assert asked_kind("什么是指数?") is None  # a wh-word asks something else
 
 
 def test_yes_or_no_reads_negation_in_the_deciding_phrase() -> None:
