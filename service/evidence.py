@@ -133,7 +133,7 @@ _TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下�
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 _NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
 # a time held up for comparison (比去年, 较上年, 同去年相比) is not the time a sentence tells of
-_COMPARED = re.compile(r"(?:比|较|与|同|和)(?:今年|去年|明年|前年|上半年|下半年|本届|上届)")
+_COMPARED = re.compile(f"(?:比|较|与|同|和)(?:{'|'.join(w for f in _TIME_FAMILIES for w in f)})")
 _SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
 _QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")

@@ -164,7 +164,7 @@ def named_person(answer: str) -> str | None:
     first = _SAID.sub("", _CLAUSE_END.split(text.strip(), maxsplit=1)[0].strip())
     for length in _NAME_LENGTHS:
         name = first[-length:]
-        before = first[: -length or None][-1:]
+        before = first[:-length][-1:]
         if (
             len(first) >= length
             and _NAME.fullmatch(name)
