@@ -22,12 +22,11 @@ import numpy as np
 from corpus.model import Article, Chunk
 from corpus.plain import iso_date
 from corpus.text import normalize
+from index.backend import ArticleFilter, Asked, FusionWeights, PassageSearch, Rankings
 from index.embedder import Embedder
 from index.encoding import passage_input
 from index.folder import LoadedIndex
 from index.layout import IndexMismatch
-from index.modes import Mode
-from index.retriever import ArticleFilter, FusionWeights, Hit, fuse_rankings
 
 # Milvus's built-in Chinese analyzer, in jieba's search mode as index/bm25.py tokenises
 ANALYZER = {"tokenizer": {"type": "jieba", "mode": "search"}}
@@ -294,7 +293,7 @@ class MilvusPassages:
         return [(hit["pk"], float(hit["distance"])) for hit in found]
 
 
-class MilvusRetriever:
+class MilvusRetriever(PassageSearch):
     """The served generation's passages searched in Milvus (index.backend.PassageSearch): a hit
     whose row is not in this generation (written for the next one, or left by the last) is
     skipped, so a server never answers from passages it does not hold."""
@@ -306,10 +305,8 @@ class MilvusRetriever:
         passages: MilvusPassages,
         fusion: FusionWeights | None = None,
     ) -> None:
-        self.index = index
-        self.embedder = embedder
+        super().__init__(index, embedder, fusion)
         self.passages = passages
-        self.fusion = fusion or FusionWeights()
         self.rows = {row_key(index.manifest.model, c): i for i, c in enumerate(index.chunks)}
         held = passages.count()
         if held < len(self.rows):  # searches still answer, from the passages Milvus holds
@@ -321,54 +318,20 @@ class MilvusRetriever:
                 len(self.rows),
             )
 
-    def query_vector(self, question: str, mode: Mode = "hybrid") -> np.ndarray | None:
-        return self.embedder.embed_query(question) if mode != "bm25" and self.embedder else None
-
-    def search(
-        self,
-        question: str,
-        k: int,
-        mode: Mode = "hybrid",
-        query_vec: np.ndarray | None = None,
-        only: ArticleFilter | None = None,
-    ) -> list[Hit]:
-        """The k best passages for question, best first (as Retriever.search)."""
-        depth = max(self.fusion.depth, k)
-        expression = filter_expression(only)
-        if query_vec is None:
-            query_vec = self.query_vector(question, mode)
-        if mode == "dense" and query_vec is None:
-            raise ValueError("dense retrieval needs an embedder")
+    def rankings(self, asked: Asked) -> Rankings:
+        expression = filter_expression(asked.only)
         keyword = (
-            self._served(self.passages.bm25(question, depth, expression)) if mode != "dense" else []
-        )
-        nearest = (
-            self._served(self.passages.dense(query_vec, depth, expression))
-            if query_vec is not None
+            self._served(self.passages.bm25(asked.question, asked.depth, expression))
+            if asked.mode != "dense"
             else []
         )
-        if mode == "bm25":
-            order = keyword
-        elif mode == "dense":
-            order = nearest
-        else:
-            order = fuse_rankings(keyword, nearest, self.fusion)
-        order = order[:k]
-        bm25 = dict(keyword)
-        cosine = dict(nearest)
-        missing = [i for i, _ in order if i not in cosine]
-        if query_vec is not None and missing:
-            vecs = self.index.vectors.reconstruct_batch(np.asarray(missing, dtype=np.int64))
-            cosine.update(zip(missing, (vecs @ query_vec).tolist(), strict=True))
-        return [
-            Hit(
-                chunk=self.index.chunks[i],
-                score=score,
-                bm25=bm25.get(i, 0.0),
-                dense=cosine.get(i, 0.0),
-            )
-            for i, score in order
-        ]
+        nearest = (
+            self._served(self.passages.dense(asked.vector, asked.depth, expression))
+            if asked.vector is not None
+            else []
+        )
+        scores = dict(keyword)
+        return Rankings(keyword, nearest, lambda i: scores.get(i, 0.0))
 
     def _served(self, ranking: list[tuple[str, float]]) -> list[tuple[int, float]]:
         return [(self.rows[key], s) for key, s in ranking if key in self.rows]

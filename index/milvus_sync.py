@@ -13,9 +13,8 @@ A failure in 1 or 2 leaves the last generation served whole; in 3, the next writ
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,6 +24,7 @@ from index.embedder import Embedder
 from index.encoding import Progress, chunk_corpus, embed_with_cache, passage_input
 from index.folder import read_articles, read_chunks
 from index.layout import ARTICLES, CHUNKS, INDEX_LINK, MANIFEST, read_part
+from index.locking import exclusive
 from index.milvus_backend import MilvusPassages, MilvusUnavailable, row_key
 
 T = TypeVar("T")
@@ -47,15 +47,8 @@ class MilvusSync:
         self.cache = cache
         self.progress = progress
 
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with (self.data_dir / SYNC_LOCK).open("w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def lock(self) -> AbstractContextManager[None]:
+        return exclusive(self.data_dir / SYNC_LOCK)
 
     def publish(
         self, write: Callable[[], T], articles: Sequence[Article], only: Collection[str] | None

@@ -8,10 +8,9 @@ configuration are what this wenda would build.
 
 from __future__ import annotations
 
-import fcntl
 import time
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,6 +60,7 @@ from index.layout import (
     current_generation,
     read_manifest,
 )
+from index.locking import exclusive
 from index.publish import BuildInfo, check_build, clear_leftovers, swap_in, write_build
 from index.vectors import INDEX_TYPES, concrete_type
 
@@ -158,16 +158,9 @@ class IndexStore:
 
     # ------------------------------------------------------------------ writing
 
-    @contextmanager
-    def write_lock(self) -> Iterator[None]:
+    def write_lock(self) -> AbstractContextManager[None]:
         """One writer at a time per data dir (CLI and HTTP alike), across processes."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with (self.data_dir / WRITE_LOCK).open("w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return exclusive(self.data_dir / WRITE_LOCK)
 
     def build(
         self,
@@ -337,22 +330,16 @@ def _hash_after(start: Start, plan: Plan, gone: set[str]) -> str | None:
 # ------------------------------------------- the module's functions, as callers have used them
 
 
-def write_lock(data_dir: Path) -> Any:
+def write_lock(data_dir: Path) -> AbstractContextManager[None]:
     """One writer at a time per data dir (see IndexStore.write_lock)."""
     return IndexStore(data_dir).write_lock()
 
 
 def build_index(
-    articles: Sequence[Article],
-    embedder: Embedder,
-    data_dir: Path,
-    cache: EmbeddingCache | None = None,
-    progress: Progress | None = None,
-    index_type: str = "flat",
-    corpus_paths: Sequence[str] = (),
+    articles: Sequence[Article], embedder: Embedder, data_dir: Path, *options: Any, **named: Any
 ) -> Manifest:
-    """IndexStore(data_dir).build(...)."""
-    return IndexStore(data_dir).build(articles, embedder, cache, progress, index_type, corpus_paths)
+    """IndexStore(data_dir).build(articles, embedder, ...): its options as it takes them."""
+    return IndexStore(data_dir).build(articles, embedder, *options, **named)
 
 
 def update_index(data_dir: Path, embedder: Embedder, **change: Any) -> tuple[Manifest, Changes]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.model import Article
 from corpus.text import normalize
-from index.retriever import Hit
+from index.backend import Hit
 from service.answer_model import AnswerModel, load_model
 from service.evidence import (
     char_pairs,

@@ -1,10 +1,10 @@
-"""Changing a data dir's articles: the one way the CLI and HTTP add, replace and remove articles
-(index.store.update_index with the data dir's embedding cache), and reading uploaded ones."""
+"""The data dir's embedding cache, and the articles of an uploaded file (read as `wenda add`
+reads a file of that name). Changing the articles: service.operations.bring_up_to_date."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from corpus.loading import (
 from corpus.model import Article
 from index.cache import EmbeddingCache
 from index.embedder import Embedder
-from index.store import Changes, Manifest, update_index
 from service.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -29,45 +28,6 @@ Progress = Callable[[int, int], None]
 def open_cache(settings: Settings, embedder: Embedder) -> EmbeddingCache:
     """The embedding cache of the data dir (or the folder WENDA_CACHE_DIR names)."""
     return EmbeddingCache(settings.embedding_cache_dir / f"embeddings-{embedder.name}.sqlite")
-
-
-def change_articles(
-    settings: Settings,
-    embedder: Embedder,
-    *,
-    upsert: Sequence[Article] = (),
-    remove: Collection[str] = (),
-    corpus: Sequence[Article] | None = None,
-    corpus_paths: Sequence[str] | None = None,
-    index_type: str | None = None,
-    progress: Progress | None = None,
-) -> tuple[Manifest, Changes]:
-    """Publish the data dir's index with these changes as a new generation (see update_index)."""
-    from service.backends import publish
-
-    cache = open_cache(settings, embedder)
-    try:
-        return publish(
-            settings,
-            embedder,
-            cache,
-            lambda: update_index(
-                settings.data_dir,
-                embedder,
-                upsert=upsert,
-                remove=remove,
-                corpus=corpus,
-                cache=cache,
-                progress=progress,
-                index_type=index_type,
-                corpus_paths=corpus_paths,
-            ),
-            articles=corpus if corpus is not None else upsert,
-            only=None if corpus is not None else {a.doc_id for a in upsert} | set(remove),
-            progress=progress,
-        )
-    finally:
-        cache.close()
 
 
 def uploaded_articles(name: str, data: bytes, text_format: TextFormat = "auto") -> list[Article]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.text import compact
-from index.retriever import Mode
+from index.modes import Mode
 from service.answer import MAX_ANSWER_CHARS
 from service.followup import Turn
 from service.generate import Generated, Generator, generate_answer

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal, ParamSpec, Protocol
 
-from index.retriever import ArticleFilter, Mode
+from index.backend import ArticleFilter
+from index.modes import Mode
 from service.answer import (
     Answer,
     ShortAnswer,

@@ -88,27 +88,42 @@ def bring_up_to_date(
     settings: Settings,
     embedder: Embedder,
     *,
-    corpus: Sequence[Article] | None = None,
     upsert: Sequence[Article] = (),
     remove: Collection[str] = (),
+    corpus: Sequence[Article] | None = None,
     corpus_paths: Sequence[str] | None = None,
     index_type: str | None = None,
     progress: Progress | None = None,
 ) -> tuple[Manifest, Changes]:
     """The data dir's index with these changes, published as a new generation (see
-    IndexStore.update); only new text is embedded."""
-    from service.articles import change_articles
+    IndexStore.update; the backend kept in step); only new text is embedded."""
+    from index.store import update_index
+    from service.articles import open_cache
+    from service.backends import publish
 
-    return change_articles(
-        settings,
-        embedder,
-        upsert=upsert,
-        remove=remove,
-        corpus=corpus,
-        corpus_paths=corpus_paths,
-        index_type=index_type,
-        progress=progress,
-    )
+    cache = open_cache(settings, embedder)
+    try:
+        return publish(
+            settings,
+            embedder,
+            cache,
+            lambda: update_index(
+                settings.data_dir,
+                embedder,
+                upsert=upsert,
+                remove=remove,
+                corpus=corpus,
+                cache=cache,
+                progress=progress,
+                index_type=index_type,
+                corpus_paths=corpus_paths,
+            ),
+            articles=corpus if corpus is not None else upsert,
+            only=None if corpus is not None else {a.doc_id for a in upsert} | set(remove),
+            progress=progress,
+        )
+    finally:
+        cache.close()
 
 
 def is_built_as_configured(settings: Settings, embedder: Embedder) -> bool:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.backend import ArticleFilter, Hit
 from index.embedder import E5Embedder, Embedder
-from index.retriever import ArticleFilter, Hit, Mode
+from index.modes import Mode
 from index.store import LoadedIndex, load_index
 from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_question
 from service.backends import passage_search

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from corpus.model import Article
-from index.retriever import ArticleFilter, Hit
+from index.backend import ArticleFilter, Hit
 from service.qa import AskResult
 
 MAX_QUESTION_CHARS = 2000

@@ -142,23 +142,19 @@ def synthetic_index(
         "build_seconds": 0.0,
         "embedded": 0,
     }
-    extra: dict[str, Any] = {}
+    parts: dict[str, Any] = {  # the LoadedIndex's fields that differ from the base's
+        "folder": work,
+        "articles": articles,
+        "articles_by_id": by_id,
+        "chunks": chunks,
+        "vectors": served,
+        "keywords": keywords,
+    }
     if base.units:
         counts["sentences"] = units
-        extra["sentence_rows"] = CopiedRows(base.index.sentence_rows, set(by_id), units)
+        parts["sentence_rows"] = CopiedRows(base.index.sentence_rows, set(by_id), units)
     row.units = units
-    manifest = replace(base.index.manifest, **counts)
-    return replace(
-        base.index,
-        folder=work,
-        manifest=manifest,
-        articles=articles,
-        articles_by_id=by_id,
-        chunks=chunks,
-        vectors=served,
-        keywords=keywords,
-        **extra,
-    )
+    return replace(base.index, manifest=replace(base.index.manifest, **counts), **parts)
 
 
 def search_in_process(

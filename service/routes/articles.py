@@ -12,8 +12,9 @@ from pydantic import ValidationError
 from corpus.loading import TEXT_FORMATS, CorpusError
 from corpus.model import Article
 from index.changes import Changes, EmptyIndex, UnknownArticle
-from service.articles import change_articles, record_articles, uploaded_articles
+from service.articles import record_articles, uploaded_articles
 from service.deps import Admin, Live, Service
+from service.operations import bring_up_to_date
 from service.schemas import ArticleOut, ArticlesChanged, ArticlesIn, ArticleSummary
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -70,7 +71,7 @@ async def changed(live: Live, **change: Any) -> ArticlesChanged:
     """Publish a change as a new generation and serve it before answering."""
     try:
         manifest, done = await run_in_threadpool(
-            change_articles, live.settings, live.embedder, **change
+            bring_up_to_date, live.settings, live.embedder, **change
         )
     except UnknownArticle as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc

@@ -14,6 +14,7 @@ import pytest
 from bench.milvus_lite import lite_server
 from corpus.loading import load_corpus
 from corpus.model import Article
+from index.backend import ArticleFilter
 from index.layout import IndexMismatch
 from index.milvus_backend import (
     CollectionMismatch,
@@ -23,7 +24,7 @@ from index.milvus_backend import (
     row_key,
 )
 from index.milvus_sync import MilvusSync
-from index.retriever import ArticleFilter, Retriever
+from index.retriever import Retriever
 from index.store import load_index
 from service import operations
 from service.backends import milvus_target

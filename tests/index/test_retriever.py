@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from corpus.model import Article
-from index.retriever import FusionWeights, Retriever
+from index.backend import FusionWeights
+from index.retriever import Retriever
 from index.store import build_index, load_index
 
 ARTICLES = [

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from corpus.model import Article
-from index.retriever import ArticleFilter, Retriever
+from index.backend import ArticleFilter
+from index.retriever import Retriever
 from index.store import IndexStore, build_index, load_index
 from index.texts import JsonlRecords, scan_jsonl
 from index.vectors import (

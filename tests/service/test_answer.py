@@ -1,7 +1,7 @@
 import re
 
 from corpus.model import Article, Chunk
-from index.retriever import Hit
+from index.backend import Hit
 from index.store import sentence_input
 from service.answer import (
     ABSTAIN_MESSAGE,
