@@ -13,7 +13,7 @@ import pickle
 from collections.abc import Sequence
 
 from bench.train_answer import Sample
-from index.retriever import FusionWeights, fuse_rankings
+from index.backend import FusionWeights, fuse_rankings
 from service.settings import PROJECT_ROOT
 
 
