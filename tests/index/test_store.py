@@ -130,6 +130,16 @@ def test_swap_keeps_the_new_build_and_the_one_it_replaced(tmp_path: Path, fake_e
     assert load_index(tmp_path, fake_embedder.name, fake_embedder.dim).manifest.articles == 4
 
 
+def write_older_manifest(data_dir: Path, fields: dict, dropped: str) -> None:
+    """Make the built index's manifest read as an older wenda wrote it: `fields` set to their old
+    values and `dropped`, a key that format did not have yet, removed."""
+    manifest = data_dir / "index" / "manifest.json"
+    raw = json.loads(manifest.read_text())
+    raw.update(fields)
+    del raw[dropped]
+    manifest.write_text(json.dumps(raw))
+
+
 def test_missing_index_says_what_to_run(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFound, match="wenda index"):
         load_index(tmp_path, "m", 3)
@@ -147,11 +157,7 @@ def test_index_of_an_older_format_is_refused_with_what_to_run(
     tmp_path: Path, fake_embedder
 ) -> None:
     build_index(articles(2), fake_embedder, tmp_path)
-    manifest = tmp_path / "index" / "manifest.json"
-    raw = json.loads(manifest.read_text())
-    raw["format_version"] = 1
-    del raw["sentences"]
-    manifest.write_text(json.dumps(raw))
+    write_older_manifest(tmp_path, {"format_version": 1}, dropped="sentences")
     with pytest.raises(IndexMismatch, match=r"index format 1.*wenda index"):
         load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
 
@@ -244,11 +250,7 @@ def test_update_of_an_index_with_other_parameters_rebuilds_keeping_its_articles(
     tmp_path: Path, fake_embedder
 ) -> None:
     build_index(articles(3), fake_embedder, tmp_path)
-    manifest = tmp_path / "index" / "manifest.json"
-    raw = json.loads(manifest.read_text())
-    raw["format_version"], raw["build_params"] = 2, {}  # as an index of format 2 reads
-    del raw["checksum"]  # which format 2 manifests did not have
-    manifest.write_text(json.dumps(raw))
+    write_older_manifest(tmp_path, {"format_version": 2, "build_params": {}}, dropped="checksum")
     m, _ = update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇。")])
     assert m.articles == 4 and m.format_version == FORMAT_VERSION
 
