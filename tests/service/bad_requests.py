@@ -50,6 +50,14 @@ def upload(name: str, files: Any, field: str, data: Any = None) -> Bad:
     return Bad(name, "admin", "POST", "/articles", request, 422, field)
 
 
+def over_256_kb(name: str, path: str, body: Any) -> Bad:
+    return Bad(name, "admin", "POST", path, {"json": body}, 413)
+
+
+def articles_unsupported_type(name: str, request: dict[str, Any]) -> Bad:
+    return Bad(name, "admin", "POST", "/articles", request, 415)
+
+
 QUESTION_FIELD = [
     ask("question missing", {}, "question"),
     ask("question null", {"question": None}, "question"),
@@ -205,14 +213,7 @@ BODY = [
         422,
         "",
     ),
-    Bad(
-        "body over 256 KB",
-        "admin",
-        "POST",
-        "/ask",
-        {"json": {"question": Q, "pad": "x" * 300_000}},
-        413,
-    ),
+    over_256_kb("body over 256 KB", "/ask", {"question": Q, "pad": "x" * 300_000}),
 ]
 STREAM = [
     ask("stream question missing", {}, "question", "/ask/stream"),
@@ -240,12 +241,5 @@ STREAM = [
         "body",
         "/ask/stream",
     ),
-    Bad(
-        "stream over 256 KB",
-        "admin",
-        "POST",
-        "/ask/stream",
-        {"json": {"question": "问" * 100_000}},
-        413,
-    ),
+    over_256_kb("stream over 256 KB", "/ask/stream", {"question": "问" * 100_000}),
 ]

@@ -16,7 +16,9 @@ from tests.service.bad_requests import (
     TOP_K_FIELD,
     Bad,
     Q,
+    articles_unsupported_type,
     chat,
+    over_256_kb,
     post_articles,
     raw,
     upload,
@@ -99,13 +101,10 @@ CHAT = [
     ),
     raw("chat not JSON", b"messages=hi", "body", "/v1/chat/completions"),
     raw("chat nested too deep", f'{{"messages": {DEEP}}}'.encode(), "body", "/v1/chat/completions"),
-    Bad(
+    over_256_kb(
         "chat over 256 KB",
-        "admin",
-        "POST",
         "/v1/chat/completions",
-        {"json": {"messages": [{"role": "user", "content": "x" * 300_000}]}},
-        413,
+        {"messages": [{"role": "user", "content": "x" * 300_000}]},
     ),
 ]
 ARTICLES_JSON = [
@@ -151,30 +150,11 @@ ARTICLES_JSON = [
     raw("articles not JSON", b"articles=x", "", "/articles"),
     raw("articles not UTF-8", b'{"articles": [{"text": "\xff"}]}', "", "/articles"),
     raw("articles nested too deep", f'{{"articles": {DEEP}}}'.encode(), "", "/articles"),
-    Bad(
-        "articles text/plain",
-        "admin",
-        "POST",
-        "/articles",
-        {"content": b"x", "headers": {**AUTH, "content-type": "text/plain"}},
-        415,
+    articles_unsupported_type(
+        "articles text/plain", {"content": b"x", "headers": {**AUTH, "content-type": "text/plain"}}
     ),
-    Bad(
-        "articles no content-type",
-        "admin",
-        "POST",
-        "/articles",
-        {"content": b"x", "headers": AUTH},
-        415,
-    ),
-    Bad(
-        "articles form-urlencoded",
-        "admin",
-        "POST",
-        "/articles",
-        {"data": {"file": "x"}, "headers": AUTH},
-        415,
-    ),
+    articles_unsupported_type("articles no content-type", {"content": b"x", "headers": AUTH}),
+    articles_unsupported_type("articles form-urlencoded", {"data": {"file": "x"}, "headers": AUTH}),
 ]
 UPLOADS = [
     upload("upload of a .png", {"file": ("photo.png", b"\x89PNG\r\n\x1a\n")}, "file"),
