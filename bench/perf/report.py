@@ -358,28 +358,34 @@ def report(res: Results) -> str:
     return "\n".join(out)
 
 
+def _section(heading: str, *blocks: str | list[str]) -> list[str]:
+    """A heading and its blocks (a paragraph, or the lines of a table), each followed by a blank
+    line; an empty block adds nothing, not even its blank line."""
+    out = [heading, ""]
+    for block in blocks:
+        if block:
+            out += [block, ""] if isinstance(block, str) else [*block, ""]
+    return out
+
+
 def _intro(res: Results) -> list[str]:
     env = res.env
-    return [
+    return _section(
         "# Performance benchmarks",
-        "",
         f"Written by `{res.command}` (`make bench`) on {env['date']} at commit `{env['commit']}`, "
         f"in {res.seconds / 60:.1f} min.",
-        "",
         f"Machine: {env['cpus']} vCPU {env['cpu']}"
         f"{' with AMX (the model runs in bfloat16)' if env['bf16'] else ''}, "
         f"{env['mem_gb']:.0f} GiB RAM; Python {env['python']}, {env['versions']}. "
         f"Load average at start {env['load_start'][0]:.1f}, at end {env['load_end'][0]:.1f}: "
         "the VM is shared with other work and timings vary by up to ~1.8× between runs "
         "(MODELS.md §7); the benchmark's own HTTP clients run on the same 2 cores as the server.",
-        "",
-    ]
+    )
 
 
 def _build_section(res: Results) -> list[str]:
-    return [
+    return _section(
         "## Index build",
-        "",
         f"`build_index` with the real E5 embedder (model load {res.model_load_s:.1f} s, not "
         "counted), which embeds every passage and every answer unit (sentence). *Cold*: the "
         "first CMRC 2018 articles with an empty embedding cache. *Rebuild, unchanged*: the same "
@@ -387,36 +393,29 @@ def _build_section(res: Results) -> list[str]:
         "last 1%, with a copy of the shared embedding cache from which the texts only that 1% "
         "needs were removed, then add the 1% by `update_index` (what `wenda add` runs: only "
         "their texts embedded and tokenised), then remove 1% other articles by id.",
-        "",
-        *build_table(res.build),
-        "",
-    ]
+        build_table(res.build),
+    )
 
 
 def _http_section(res: Results) -> list[str]:
     q1, qd = res.query_embed1_ms, res.query_embed_ms
-    return [
+    return _section(
         "## /ask over HTTP",
-        "",
         "Real `wenda serve` processes on 127.0.0.1, one per corpus and mode (`WENDA_MODE`), each "
         "warmed up with 5 questions. Questions: the 20 of `seed_dev.jsonl` on the seed page, "
         "the first 200 of CMRC 2018 on CMRC, cycled. *Service p50* is the server's own "
         "`timings_ms.total` (QAService.ask); the rest of the latency is HTTP, JSON and the "
         "thread pool. In bm25 mode the server never loads the model, hence its small RSS.",
-        "",
-        *http_table([r for r in res.http if not r.variant]),
-        "",
+        http_table([r for r in res.http if not r.variant]),
         f"Question embedding alone (E5, one at a time, in-process): p50 {pct(qd, 50):.1f} ms, "
         f"p95 {pct(qd, 95):.1f} ms with torch's default threads; p50 {pct(q1, 50):.1f} ms, "
         f"p95 {pct(q1, 95):.1f} ms on one thread.",
-        "",
-    ]
+    )
 
 
 def _threads_section(res: Results) -> list[str]:
-    return [
+    return _section(
         "### Threads: spinning OpenMP workers on 2 shared cores",
-        "",
         "torch (the question embedding) and FAISS each split one question over every core with "
         "OpenMP, whose idle workers spin rather than sleep. On these 2 vCPUs, shared with other "
         "processes and with the other requests, a spinning worker takes the core the working "
@@ -424,23 +423,19 @@ def _threads_section(res: Results) -> list[str]:
         "(`OMP_WAIT_POLICY=PASSIVE`) and with one thread per question "
         "(`OMP_NUM_THREADS=1 WENDA_TORCH_THREADS=1`). Each server ran once, a minute or two "
         "apart, while other work loaded the machine: read differences under ~1.3× as noise.",
-        "",
-        *variants_table(
+        variants_table(
             [r for r in res.http if r.corpus == "CMRC 2018" and r.mode == "hybrid"]
             + [r for s in res.scale if s.chunks == PROFILE_SIZE for r in s.http]
         ),
-        "",
-    ]
+    )
 
 
 def _scale_section(res: Results) -> list[str]:
     search, memory = scale_tables(res.scale)
     skipped = [f"- {r.chunks:,} passages: {r.not_served}." for r in res.scale if r.not_served]
-    return [
+    return _section(
         "## How cost grows with the corpus",
-        "",
         "![latency and memory against corpus size](img/bench-scale.png)",
-        "",
         "The smallest size is the first 1,000 real CMRC passages. The larger ones are synthetic: "
         "the 1,859 CMRC passages replicated under new doc ids (`<doc_id>~<copy>`), so texts "
         "repeat exactly and the BM25 vocabulary stays that of CMRC while its posting lists grow "
@@ -459,29 +454,24 @@ def _scale_section(res: Results) -> list[str]:
         "(ANN: hnsw-sq16, `index/vectors.py`) is measured against flat at every size; its "
         "recall here is on the synthetic vectors, whose clusters of near-copies are the stress "
         "case (its recall on real vectors is in its own section).",
-        "",
-        *search,
-        "",
-        *memory,
-        "",
-        *skipped,
-        *([""] if skipped else []),
-    ]
+        search,
+        memory,
+        skipped,
+    )
 
 
 def _reproduce(res: Results) -> list[str]:
-    return [
+    return _section(
         "## Reproduce",
-        "",
-        "```",
-        "make bench          # or: .venv/bin/python -m bench.performance --out docs/benchmarks.md",
-        "```",
-        "",
+        [
+            "```",
+            "make bench          # or: .venv/bin/python -m bench.performance --out docs/benchmarks.md",
+            "```",
+        ],
         "`--quick` runs a smaller smoke version (1k and 10k passages, fewer requests). The "
         "benchmark needs the CMRC 2018 files of the shared evaluation data (`--shared`, default "
         "`../shared`); on a fresh clone it first builds the CMRC index `wenda eval` uses "
         "(minutes of embedding, once). Section times this run: "
         + ", ".join(f"{k} {v / 60:.1f} min" for k, v in res.sections.items())
         + ".",
-        "",
-    ]
+    )
