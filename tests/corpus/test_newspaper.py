@@ -237,25 +237,6 @@ def test_seed_edits_point_into_the_page(seed_articles: list) -> None:
     assert kinds == {"join", "move", "drop"}
 
 
-def test_broken_first_line_of_a_continuation_is_no_headline() -> None:
-    text = page(
-        "园蛛纪事",
-        "王小明 陈丽",
-        "十字园蛛是一种常见的蜘蛛,分布于欧洲和北美洲。十字园蛛的背部有白色的十字斑纹。",
-        "十字园蛛织网以后,",
-        "城市公园新观察",
-        "赵强 刘芳芳",
-        "今年以来,该市利用边角地块建设口袋公园12处。市民纷纷点赞。",
-        "每晚会将自己的网连同很多细小",
-        "的昆虫一同吃下,第二天早上十字园蛛再织成另一个新的网。",
-        "樟树、桂花等乡土树种遍布各处,周末前来休闲的市民络绎不绝。",
-    )
-    articles = split_articles(text, "x")
-    assert [a.title for a in articles] == ["园蛛纪事", "城市公园新观察"]
-    assert "十字园蛛织网以后,每晚会将自己的网连同很多细小的昆虫一同吃下" in articles[0].text
-    assert "昆虫" not in articles[1].text
-
-
 def test_series_tag_stands_over_a_headline_with_a_comma() -> None:
     text = page(
         "一线观察(四)",
@@ -269,23 +250,61 @@ def test_series_tag_stands_over_a_headline_with_a_comma() -> None:
     assert article.metadata == {"series": "一线观察(四)"}
 
 
-def test_byline_that_travelled_with_a_continuation_opens_no_article() -> None:
-    text = page(
-        "冷水江市推动产业升级",
-        "今年以来，冷水江市围绕新材料产业，引进龙头企业，深入推动雄",
-        "锑都焕新颜",
-        "王小明 陈丽",
-        "锑都冷水江的锑矿开采历史悠久，锑矿产量曾居全国前列，锑品远销海外。",
-        "风、腾驰等企业扩大产能，新材料产业产值增长两成。",
-        "(孙明 周亮)",
-        "锑矿转型",
-        "锑矿关停之后，冷水江的锑品加工企业转向锑深加工，锑矿工人转岗再就业。",
-    )
-    articles = split_articles(text, "p")
-    assert [a.title for a in articles] == ["冷水江市推动产业升级", "锑都焕新颜"]
-    assert articles[0].byline == "孙明 周亮"
-    assert "深入推动雄风、腾驰等企业扩大产能" in articles[0].text
-    assert articles[1].text.split("\n")[-2:] == [
+CONTINUATION_UNDER_A_HEADLINE = page(
+    "园蛛纪事",
+    "王小明 陈丽",
+    "十字园蛛是一种常见的蜘蛛,分布于欧洲和北美洲。十字园蛛的背部有白色的十字斑纹。",
+    "十字园蛛织网以后,",
+    "城市公园新观察",
+    "赵强 刘芳芳",
+    "今年以来,该市利用边角地块建设口袋公园12处。市民纷纷点赞。",
+    "每晚会将自己的网连同很多细小",
+    "的昆虫一同吃下,第二天早上十字园蛛再织成另一个新的网。",
+    "樟树、桂花等乡土树种遍布各处,周末前来休闲的市民络绎不绝。",
+)
+CONTINUATION_WITH_A_BYLINE = page(
+    "冷水江市推动产业升级",
+    "今年以来，冷水江市围绕新材料产业，引进龙头企业，深入推动雄",
+    "锑都焕新颜",
+    "王小明 陈丽",
+    "锑都冷水江的锑矿开采历史悠久，锑矿产量曾居全国前列，锑品远销海外。",
+    "风、腾驰等企业扩大产能，新材料产业产值增长两成。",
+    "(孙明 周亮)",
+    "锑矿转型",
+    "锑矿关停之后，冷水江的锑品加工企业转向锑深加工，锑矿工人转岗再就业。",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "titles"),
+    [
+        pytest.param(
+            CONTINUATION_UNDER_A_HEADLINE,
+            ["园蛛纪事", "城市公园新观察"],
+            id="broken_first_line_of_a_continuation_is_no_headline",
+        ),
+        pytest.param(
+            CONTINUATION_WITH_A_BYLINE,
+            ["冷水江市推动产业升级", "锑都焕新颜"],
+            id="byline_that_travelled_with_a_continuation_opens_no_article",
+        ),
+    ],
+)
+def test_a_continuation_opens_no_article(text: str, titles: list[str]) -> None:
+    assert [a.title for a in split_articles(text, "p")] == titles
+
+
+def test_a_continuation_under_a_headline_joins_the_article_it_continues() -> None:
+    spider, park = split_articles(CONTINUATION_UNDER_A_HEADLINE, "x")
+    assert "十字园蛛织网以后,每晚会将自己的网连同很多细小的昆虫一同吃下" in spider.text
+    assert "昆虫" not in park.text
+
+
+def test_a_continuation_past_a_byline_joins_the_article_it_continues() -> None:
+    industry, antimony = split_articles(CONTINUATION_WITH_A_BYLINE, "p")
+    assert industry.byline == "孙明 周亮"
+    assert "深入推动雄风、腾驰等企业扩大产能" in industry.text
+    assert antimony.text.split("\n")[-2:] == [
         "锑矿转型",
         "锑矿关停之后，冷水江的锑品加工企业转向锑深加工，锑矿工人转岗再就业。",
     ]
