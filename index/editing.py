@@ -25,6 +25,7 @@ from index.folder import (
     read_chunks,
     read_units,
 )
+from index.graph import EDITABLE_GRAPHS, GraphRows
 from index.kept import EditedTexts, StoredTexts, edited_texts
 from index.layout import (
     CHUNKS,
@@ -37,7 +38,7 @@ from index.layout import (
     Manifest,
     read_part,
 )
-from index.vectors import all_vectors, concrete_type, make_hnsw_sq16, make_ivf_sq8
+from index.vectors import all_vectors, make_vector_index
 
 
 @dataclass(slots=True)
@@ -46,7 +47,8 @@ class Editable:
 
     articles: list[Article]
     chunks: list[Chunk]
-    vectors: Any  # faiss.Index, or StoredRows: a flat index's vectors edited where they lie
+    # faiss.Index, or StoredRows (a flat index's vectors edited where they lie), or GraphRows
+    vectors: Any
     tokens: TokenTable
     units: list[tuple[str, int, int]]
     unit_vectors: np.ndarray | StoredRows
@@ -94,7 +96,8 @@ def start_of(
     built with the configuration wanted and their tokens stored, else built afresh."""
     tokens = read_part(KEYWORDS, lambda: KeywordIndex.load_tokens(folder / KEYWORDS))
     extendable = manifest.build_params == wanted and tokens is not None
-    if extendable and manifest.index_type == "flat" and (texts := StoredTexts.of(folder)):
+    by_rows = manifest.index_type == "flat" or manifest.index_type in EDITABLE_GRAPHS
+    if extendable and by_rows and (texts := StoredTexts.of(folder)):
         assert tokens is not None
         n_chunks, n_units = len(texts.chunk_articles), len(texts.units)
         vectors, unit_vectors = _stored_vectors(folder, manifest, n_chunks, n_units)
@@ -118,13 +121,15 @@ def _reader(texts: StoredTexts) -> Callable[[list[str]], dict[str, Article]]:
 
 def _stored_vectors(
     folder: Path, manifest: Manifest, n_chunks: int, n_units: int
-) -> tuple[StoredRows, StoredRows]:
-    """A flat index's vectors left in their files, for n_chunks passages and n_units units."""
+) -> tuple[StoredRows | GraphRows, StoredRows]:
+    """The vectors of n_chunks passages and n_units units as an update edits them: left in
+    their files (a flat index's), or a graph edited in place."""
     stored = manifest.stored_rows
-    return (
-        StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored.get("vectors"), n_chunks),
-        StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored.get("units"), n_units),
-    )
+    units = StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored.get("units"), n_units)
+    if manifest.index_type in EDITABLE_GRAPHS:
+        graph = GraphRows.of(folder, stored.get("vectors"), n_chunks, manifest.index_type)
+        return graph, units
+    return StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored.get("vectors"), n_chunks), units
 
 
 def _listed(
@@ -137,33 +142,17 @@ def _listed(
         vectors, unit_vectors = _stored_vectors(folder, manifest, len(chunks), len(units))
         return Editable(articles, chunks, vectors, tokens, units, unit_vectors)
     index = load_folder(folder, manifest)
+    vectors = index.vectors
+    if not isinstance(vectors, faiss.Index):  # a graph with tombstones: its live rows
+        vectors = make_vector_index(all_vectors(vectors), manifest.index_type)
     return Editable(
         list(index.articles),
         list(index.chunks),
-        index.vectors,
+        vectors,
         tokens,
         read_units(folder),
         np.asarray(index.sentence_vectors[:]),
     )
-
-
-def make_vector_index(vectors: np.ndarray, index_type: str = "flat") -> Any:
-    """The passage vector index of index_type ("auto": by the number of vectors)."""
-    dim = vectors.shape[1]
-    index: Any
-    index_type = concrete_type(index_type, len(vectors))
-    if index_type == "ivf-sq8":
-        return make_ivf_sq8(vectors)
-    if index_type == "hnsw-sq16":
-        return make_hnsw_sq16(vectors)
-    if index_type == "flat":
-        index = faiss.IndexFlatIP(dim)
-    elif index_type == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 64
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
 
 
 def fresh(articles: list[Article], encoded: EncodedArticles, index_type: str) -> Editable:
@@ -212,7 +201,7 @@ def _edited_rows(
     encoded: EncodedArticles,
     new: Sequence[Article],
 ) -> Editable:
-    """A flat index stored as rows edited as rows: kept lines copied, new records appended."""
+    """An index stored as rows edited as rows: kept lines copied, new records appended."""
     rows = edited_texts(
         texts,
         gone,
@@ -239,11 +228,12 @@ def _edited_vectors(
     """The passage and unit vectors without the rows dropped, the encoded ones added: a flat
     index's where they are stored (written afresh once compaction is due), others in memory."""
     index, unit_vectors = current.vectors, current.unit_vectors
-    if isinstance(index, StoredRows) and isinstance(unit_vectors, StoredRows):
+    if isinstance(index, StoredRows | GraphRows) and isinstance(unit_vectors, StoredRows):
         index = index.edited(np.asarray(keep, np.int64), encoded.vectors.astype(np.float32))
         unit_vectors = unit_vectors.edited(np.asarray(keep_units, np.int64), encoded.unit_vectors)
-        if index.worth_compacting() or unit_vectors.worth_compacting():
+        if isinstance(index, StoredRows) and index.worth_compacting():
             index = make_vector_index(index.vectors(lambda: _base_vectors(index.folder)), "flat")
+        if unit_vectors.worth_compacting():
             unit_vectors = unit_vectors.vectors(lambda: np.load(unit_vectors.folder / UNIT_VECTORS))
         return index, unit_vectors
     if drop:

@@ -18,6 +18,7 @@ import numpy as np
 
 from corpus.model import Article, Chunk, Edit
 from index.bm25 import KeywordIndex
+from index.graph import GraphRows, live_rows
 from index.kept import EditedTexts, StoredTexts
 from index.layout import (
     ARTICLE_IDS,
@@ -251,6 +252,9 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
     stored: dict[str, Any] = {}
     if isinstance(contents.vectors, StoredRows):
         stored["vectors"] = contents.vectors.write(folder, VECTOR_ROWS)
+    elif isinstance(contents.vectors, GraphRows):
+        if record := contents.vectors.write(folder, VECTOR_ROWS):
+            stored["vectors"] = record
     else:
         faiss.write_index(contents.vectors, str(folder / VECTORS))
     contents.keywords.save(folder / KEYWORDS)
@@ -357,7 +361,9 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
     )
     keywords = read_part(KEYWORDS, lambda: KeywordIndex.load(folder / KEYWORDS))
     stored = manifest.stored_rows
-    if "vectors" in stored:  # the live rows of the reused base and the parts added since
+    if "graph" in stored.get("vectors", {}):  # a graph with tombstones
+        vectors = live_rows(folder, vectors, stored["vectors"], len(chunks))
+    elif "vectors" in stored:  # the live rows of the reused base and the parts added since
         rows = StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored["vectors"], len(chunks))
         live = rows.vectors(lambda: vectors.reconstruct_n(0, vectors.ntotal))
         vectors = faiss.IndexFlatIP(live.shape[1])

@@ -38,7 +38,7 @@ from index.changes import (
     is_corpus_hash,
     plan_changes,
 )
-from index.editing import Start, edited, fresh, make_vector_index, no_index, start_of
+from index.editing import Start, edited, fresh, no_index, start_of
 from index.embedder import Embedder
 from index.encoding import Progress, encode_articles, sentence_input
 from index.folder import (
@@ -62,7 +62,7 @@ from index.layout import (
 )
 from index.locking import exclusive
 from index.publish import BuildInfo, check_build, clear_leftovers, swap_in, write_build
-from index.vectors import INDEX_TYPES, concrete_type
+from index.vectors import INDEX_TYPES, concrete_type, make_vector_index
 
 # re-exported: other modules imported these from here before the layout was split out
 __all__ = ["Changes", "EmptyIndex", "IndexContents", "IndexStore", "LoadedIndex", "Manifest"]

@@ -70,6 +70,25 @@ def make_hnsw_sq16(vectors: np.ndarray) -> Any:
     return index
 
 
+def make_vector_index(vectors: np.ndarray, index_type: str = "flat") -> Any:
+    """The passage vector index of index_type ("auto": by the number of vectors)."""
+    dim = vectors.shape[1]
+    index: Any
+    index_type = concrete_type(index_type, len(vectors))
+    if index_type == "ivf-sq8":
+        return make_ivf_sq8(vectors)
+    if index_type == "hnsw-sq16":
+        return make_hnsw_sq16(vectors)
+    if index_type == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif index_type == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 64
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
 def with_search_params(index: Any) -> Any:
     """An index read from disk with the search parameters its type is used with (faiss saves
     HNSW's efSearch, not IVF's nprobe)."""
@@ -81,7 +100,7 @@ def with_search_params(index: Any) -> Any:
 
 def all_vectors(index: Any) -> np.ndarray:
     """Every vector of index, in row order (an IVF index's as its codes decode)."""
-    ivf = faiss.try_extract_index_ivf(index)
+    ivf = faiss.try_extract_index_ivf(index) if isinstance(index, faiss.Index) else None
     if ivf is not None:
         ivf.make_direct_map()
     return np.asarray(index.reconstruct_n(0, index.ntotal))
@@ -89,6 +108,8 @@ def all_vectors(index: Any) -> np.ndarray:
 
 def vectors_of_rows(index: Any, rows: np.ndarray) -> np.ndarray:
     """The vectors of some rows (reconstruct_batch; an IVF index gets its direct map first)."""
+    if not isinstance(index, faiss.Index):  # index.graph.LiveRows: rows mapped to labels
+        return np.asarray(index.reconstruct_batch(np.asarray(rows, dtype=np.int64)))
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is not None and ivf.direct_map.no():
         ivf.make_direct_map()
