@@ -19,7 +19,8 @@ STAGES_BY_FILE: dict[str, dict[str, str]] = {
         "similarity": "answer: question-sentence cosine (stored vectors)",
     },
     "service/followup.py": {"resolve_question": "follow-up resolution"},
-    "index/retriever.py": {"search": "retrieve: ranking, fusion, hits (rest of search)"},
+    "index/backend.py": {"search": "retrieve: fusion, hits (rest of search)"},
+    "index/retriever.py": {"rankings": "retrieve: dense and keyword rankings"},
     "index/bm25.py": {
         "tokenize": "retrieve: jieba tokens of the question",
         "scores": "retrieve: BM25 scores of every passage (bm25s)",
