@@ -273,6 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="of the synthetic indexes (auto: as `wenda index` picks by size)",
     )
     parser.add_argument("--no-cmrc", action="store_true", help="the synthetic rows only")
+    parser.add_argument(
+        "--rate", type=float, default=COLD_TEXTS_PER_S, help="cold texts/s, without --cold"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     docs = args.shared / "eval" / "cmrc2018" / "docs.jsonl"
@@ -283,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="wenda-updates-") as tmp:
         work = Path(tmp)
-        rate = cold_rate(docs, embedder, work) if args.cold else COLD_TEXTS_PER_S
+        rate = cold_rate(docs, embedder, work) if args.cold else args.rate
         rows = [] if args.no_cmrc else cmrc_rows(docs, embedder, work, shared_cache, rate)
         base = load_index(cmrc_dir, embedder.name, embedder.dim)
         cache = EmbeddingCache(shared_cache)
