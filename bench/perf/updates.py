@@ -240,7 +240,7 @@ def report(rows: Sequence[UpdateRow], seconds: float, rate: float, measured: boo
             f"set at {rate:.1f} texts/s, the rate of a real cold build of the whole CMRC corpus "
             "(an empty embedding cache) in the same run, "
             if measured
-            else f"estimated at {rate} texts/s (docs/benchmarks.md's cold rate) "
+            else f"set at {rate} texts/s (a cold build's rate measured before, --rate) "
         )
         + "for every passage and answer unit. On CMRC the added articles' texts are embedded for real; on the synthetic "
         "indexes they are copies of CMRC texts, taken from the embedding cache, so those rows "
