@@ -78,7 +78,7 @@ eval: setup
 
 bench: setup
 	$(PY) -m bench.performance --out docs/benchmarks.md
-	$(PY) -m bench.perf.updates --out docs/updates.md
+	$(PY) -m bench.perf.updates --cold --out docs/updates.md
 	$(PY) -m bench.perf.ann --out docs/benchmarks.md
 
 # Schemathesis on every route, one `st run` and one real `wenda serve` each over a throwaway copy
