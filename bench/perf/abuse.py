@@ -17,7 +17,6 @@ import os
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -45,12 +44,13 @@ class Abuse:
     unloaded_ms: list[float] = field(default_factory=list)
     loaded_ms: list[float] = field(default_factory=list)
     loaded_failed: int = 0
-    large_statuses: Counter[int] = field(default_factory=Counter)
+    # plain dicts: dataclasses.asdict rebuilds a Counter from (key, value) pairs, counting them
+    large_statuses: dict[int, int] = field(default_factory=dict)
     large_ms: list[float] = field(default_factory=list)
     huge: list[tuple[str, int, float, int, int]] = field(
         default_factory=list
     )  # how, status, s, rss
-    burst_statuses: Counter[int] = field(default_factory=Counter)
+    burst_statuses: dict[int, int] = field(default_factory=dict)
     burst_ms: list[float] = field(default_factory=list)
     burst_503_ms: list[float] = field(default_factory=list)
     # of the answered ones: the wait for a slot (Server-Timing) and the time beyond their own
@@ -65,8 +65,8 @@ class Abuse:
     def of(cls, raw: dict[str, Any]) -> Abuse:
         """From its JSON (docs/benchmarks.json's "abuse")."""
         res = cls(**raw)
-        res.large_statuses = Counter({int(k): v for k, v in raw["large_statuses"].items()})
-        res.burst_statuses = Counter({int(k): v for k, v in raw["burst_statuses"].items()})
+        res.large_statuses = {int(k): v for k, v in raw["large_statuses"].items()}
+        res.burst_statuses = {int(k): v for k, v in raw["burst_statuses"].items()}
         res.huge = [tuple(h) for h in raw["huge"]]  # type: ignore[misc]
         return res
 
@@ -164,7 +164,7 @@ def measure(data_dir: Path, questions: Sequence[Question], work: Path) -> Abuse:
                     t0 = time.perf_counter()
                     status = client.post(f"{url}/ask", json=large).status_code
                     with lock:
-                        result.large_statuses[status] += 1
+                        result.large_statuses[status] = result.large_statuses.get(status, 0) + 1
                         if status == 200:
                             result.large_ms.append((time.perf_counter() - t0) * 1000)
                     if status == 503:
@@ -214,7 +214,7 @@ def burst(url: str, pid: int, questions: Sequence[Question], result: Abuse) -> N
         start.wait()
         t0 = time.perf_counter()
         for status, wall, queued, compute in (a.result() for a in asked):
-            result.burst_statuses[status] += 1
+            result.burst_statuses[status] = result.burst_statuses.get(status, 0) + 1
             if status == 200:
                 result.burst_ms.append(wall)
                 result.burst_queue_ms.append(queued)
