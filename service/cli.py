@@ -272,9 +272,6 @@ def serve_cmd(host: str | None, port: int | None, data_dir: Path | None) -> None
     from service.operations import check_port_free
 
     check_port_free(settings.host, settings.port)
-    from service.qa import one_thread_per_question
-
-    one_thread_per_question(settings)
     app = create_app(settings, ready_embedder(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,21 +40,6 @@ class AskResult:
     answer: Answer
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
-
-
-def one_thread_per_question(settings: Settings) -> None:
-    """A server answers questions side by side in its thread pool, so each gets one torch and
-    one FAISS thread unless WENDA_TORCH_THREADS / OMP_NUM_THREADS say otherwise: a team of
-    threads per question spins its idle workers against the other questions' (on 2 cores it
-    served 100,000 passages 2.4x slower, docs/benchmarks.md)."""
-    if settings.torch_threads:
-        return  # make_embedder sets it
-    import faiss
-    import torch
-
-    torch.set_num_threads(1)
-    if "OMP_NUM_THREADS" not in os.environ:
-        faiss.omp_set_num_threads(1)
 
 
 def make_embedder(settings: Settings) -> E5Embedder:

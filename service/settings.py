@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None
     # "auto" uses bfloat16 where the CPU has AMX (index/embedder.py: cpu_has_amx), else float32
     embed_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
-    torch_threads: int = 0  # 0: one per question in `wenda serve`, torch's default elsewhere
+    torch_threads: int = 0  # 0: torch's default
     # abstain when the answer model's probability that its best sentence answers is below
     # this; unset: the threshold trained with the model (service/answer_model.json)
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,17 +24,10 @@ NOISE_SIGMA = 0.0168
 CLIENTS = 8
 # server environments compared: torch and FAISS each run one OpenMP team per question, and
 # OpenMP threads spin while they wait; on 2 shared cores that spinning competes with the work
-# ("": the default, one thread per question; "per core": a team of threads per question, torch's
-# and FAISS's own default, the service's before issue 13)
-CORES = str(os.cpu_count() or 1)
 VARIANTS: dict[str, dict[str, str]] = {
     "": {},
-    "passive wait": {
-        "OMP_WAIT_POLICY": "PASSIVE",
-        "OMP_NUM_THREADS": CORES,
-        "WENDA_TORCH_THREADS": CORES,
-    },
-    "per core": {"OMP_NUM_THREADS": CORES, "WENDA_TORCH_THREADS": CORES},
+    "passive wait": {"OMP_WAIT_POLICY": "PASSIVE"},
+    "1 thread": {"OMP_NUM_THREADS": "1", "WENDA_TORCH_THREADS": "1"},
 }
 MEMORY_MARGIN = 3 * 2**30  # left free for the other processes on the machine
 SEED = 20261125

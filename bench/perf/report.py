@@ -254,18 +254,18 @@ def _threads_headline(res: Results) -> list[str]:
         if r.mode == "hybrid"
     }
     found = [
-        f"{corpus} {by[(corpus, '', 1)].p(50):.0f} against "
-        f"{by[(corpus, 'per core', 1)].p(50):.0f} ms p50 one at a time, "
-        f"{by[(corpus, '', CLIENTS)].rps:.1f} against "
-        f"{by[(corpus, 'per core', CLIENTS)].rps:.1f} req/s with {CLIENTS} clients"
+        f"{corpus} {by[(corpus, '1 thread', 1)].p(50):.0f} against "
+        f"{by[(corpus, '', 1)].p(50):.0f} ms p50 one at a time, "
+        f"{by[(corpus, '1 thread', CLIENTS)].rps:.1f} against "
+        f"{by[(corpus, '', CLIENTS)].rps:.1f} req/s with {CLIENTS} clients"
         for corpus in ("CMRC 2018", "synthetic")
-        if (corpus, "per core", CLIENTS) in by and (corpus, "", CLIENTS) in by
+        if (corpus, "1 thread", CLIENTS) in by and (corpus, "", CLIENTS) in by
     ]
     if not found:
         return []
     return [
-        "- **Threads**: a server with one torch and one OpenMP thread per question (the "
-        f"default of `wenda serve`), against one per core: {'; '.join(found)} (synthetic: "
+        "- **Threads**: a server with one torch and one OpenMP thread per question, against "
+        f"the default of one per core: {'; '.join(found)} (synthetic: "
         f"{PROFILE_SIZE:,} passages). FAISS flat search alone, in-process: "
         + ", ".join(
             f"{pct(r.flat_ms, 50):.1f} ms on one thread against "
@@ -420,9 +420,8 @@ def _threads_section(res: Results) -> list[str]:
         "OpenMP, whose idle workers spin rather than sleep. On these 2 vCPUs, shared with other "
         "processes and with the other requests, a spinning worker takes the core the working "
         "one needs. The same hybrid servers were also run with idle workers sleeping "
-        "(`OMP_WAIT_POLICY=PASSIVE`) and with a team of threads per question, one per core "
-        "(`OMP_NUM_THREADS` and `WENDA_TORCH_THREADS` set to the cores; the default is one "
-        "thread per question). Each server ran once, a minute or two "
+        "(`OMP_WAIT_POLICY=PASSIVE`) and with one thread per question "
+        "(`OMP_NUM_THREADS=1 WENDA_TORCH_THREADS=1`). Each server ran once, a minute or two "
         "apart, while other work loaded the machine: read differences under ~1.3× as noise.",
         variants_table(
             [r for r in res.http if r.corpus == "CMRC 2018" and r.mode == "hybrid"]
