@@ -405,7 +405,9 @@ def _http_section(res: Results) -> list[str]:
         "warmed up with 5 questions. Questions: the 20 of `seed_dev.jsonl` on the seed page, "
         "the first 200 of CMRC 2018 on CMRC, cycled. *Service p50* is the server's own "
         "`timings_ms.total` (QAService.ask); the rest of the latency is HTTP, JSON and the "
-        "thread pool. In bm25 mode the server never loads the model, hence its small RSS.",
+        "thread pool. In bm25 mode passages are ranked by keywords alone, but the answer picker "
+        "still embeds the question (its cosine with each sentence is evidence), so every mode "
+        "loads the model and embeds the question.",
         http_table([r for r in res.http if not r.variant]),
         f"Question embedding alone (E5, one at a time, in-process): p50 {pct(qd, 50):.1f} ms, "
         f"p95 {pct(qd, 95):.1f} ms with torch's default threads; p50 {pct(q1, 50):.1f} ms, "
