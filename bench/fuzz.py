@@ -206,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    data_dir: Path = args.data_dir
+    # absolute: st runs in each route's folder, and a relative report path would land below it
+    data_dir: Path = args.data_dir.resolve()
     pristine = data_dir / "pristine"
     fuzz_data_dir(pristine, PROJECT_ROOT / "data" / "cache")
     os.environ["WENDA_ADMIN_TOKEN"] = TOKEN  # serve() passes the environment on
