@@ -18,7 +18,7 @@ import numpy as np
 
 from corpus.model import Article, Chunk, Edit
 from index.bm25 import KeywordIndex
-from index.graph import GraphRows, live_rows
+from index.graph import COMPACT_DEAD_SHARE, GraphRows, live_rows, read_rows
 from index.kept import EditedTexts, StoredTexts
 from index.layout import (
     ARTICLE_IDS,
@@ -40,9 +40,8 @@ from index.texts import JsonlRecords, RecordsById, scan_jsonl
 from index.vectors import RowStack, UnitRows, with_search_params, write_unit_table
 
 UNIT_BLOCK = 500_000  # rows of answer-unit vectors copied at a time (bounded memory on save)
-# vectors stored but no longer any passage's (removed articles') beyond this share of the
-# stored rows, or more added parts than this: the next update writes the vectors afresh
-COMPACT_DEAD_SHARE = 0.25
+# more added parts than this (or dead rows past COMPACT_DEAD_SHARE of those stored): the next
+# update writes the vectors afresh
 COMPACT_PARTS = 16
 
 
@@ -144,14 +143,9 @@ class StoredRows:
         when the base holds exactly the n live items in order)."""
         if record is None:
             return cls(folder, base, n, [], np.arange(n, dtype=np.int64))
-        rows = read_part(rows_name, lambda: np.load(folder / rows_name))
         parts = [(str(name), int(k)) for name, k in record["parts"]]
-        stored = cls(folder, base, int(record["base"]), parts, rows.astype(np.int64))
-        if len(rows) != n or (
-            len(rows) and not 0 <= int(rows.min()) <= int(rows.max()) < stored.stored
-        ):
-            raise IndexDamaged(rows_name, f"{len(rows)} rows, expected {n} within {stored.stored}")
-        return stored
+        held = int(record["base"]) + sum(k for _, k in parts)
+        return cls(folder, base, int(record["base"]), parts, read_rows(folder, rows_name, n, held))
 
 
 class VectorRows(Protocol):

@@ -19,7 +19,8 @@ import numpy as np
 from index.layout import VECTORS, IndexDamaged, read_part
 from index.vectors import make_vector_index, with_search_params
 
-COMPACT_DEAD_SHARE = 0.25  # tombstones past this share of the graph: rebuilt from live vectors
+# dead rows past this share of a graph or of stored vector files: written afresh from the live
+COMPACT_DEAD_SHARE = 0.25
 EDITABLE_GRAPHS = ("hnsw-sq16", "hnsw")  # IVF keeps the path that rebuilds (its rows are ids)
 
 
@@ -71,6 +72,7 @@ class GraphRows:
 
 
 def read_rows(folder: Path, name: str, n: int, labels: int) -> np.ndarray:
+    """The stored row (label) of each of n live items, every one below labels."""
     rows = read_part(name, lambda: np.load(folder / name)).astype(np.int64)
     if len(rows) != n or (len(rows) and not 0 <= int(rows.min()) <= int(rows.max()) < labels):
         raise IndexDamaged(name, f"{len(rows)} rows, expected {n} within {labels}")
