@@ -9,13 +9,18 @@ const EXAMPLES_SHOWN = 3;
 const EMPTY_ARTICLES_SHOWN = 6;
 let articles = [];
 let shownGeneration = null;
+// counts the times the service was found unreachable: a health answer asked for before the
+// latest of them is older news and must not show the service as up again
+let downMarks = 0;
 
 export function markServiceDown() {
+  downMarks += 1;
   ui.health.dataset.state = "down";
   ui.health.textContent = "连不上服务";
 }
 
 export async function checkHealth() {
+  const marksBefore = downMarks;
   let response;
   try {
     response = await fetch("/healthz", { headers: { Accept: "application/json" } });
@@ -24,6 +29,7 @@ export async function checkHealth() {
     return;
   }
   const body = await readJson(response);
+  if (downMarks !== marksBefore) return;
   if (response.ok && body && body.index) {
     const { articles: count, chunks, model, built_at: builtAt, generation } = body.index;
     ui.health.dataset.state = "ok";

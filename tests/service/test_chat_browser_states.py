@@ -143,6 +143,30 @@ def test_service_failures_are_shown_in_words_and_keep_the_question(chat: ChatPag
     assert chat.dialogs == []
 
 
+def test_an_older_health_answer_does_not_show_a_failed_service_as_up(
+    browser: Browser, live_server: str
+) -> None:
+    context, chat = new_chat_page(browser, live_server, DESKTOP)
+    page = chat.page
+    held: list[Any] = []
+    page.route("**/healthz", lambda r: held.append(r))
+    chat.open()
+    page.wait_for_function("() => true")  # lets the held health request reach the handler
+    assert held, "the page asks for /healthz when it opens"
+
+    page.route("**/ask/stream", lambda r: r.abort("connectionrefused"))
+    page.get_by_test_id("question-input").fill(SEED_QUESTION)
+    page.get_by_test_id("question-input").press("Enter")
+    health = page.get_by_test_id("health")
+    expect(health).to_have_attribute("data-state", "down")
+
+    with page.expect_response("**/healthz"):
+        held.pop().continue_()
+    page.wait_for_timeout(200)  # the late answer is read after the response event
+    expect(health).to_have_attribute("data-state", "down")
+    context.close()
+
+
 def answer_fails(
     page: Any, status: int, content_type: str, body: str, errors: int, says: str
 ) -> None:
