@@ -40,17 +40,32 @@ class ModelDamaged(RuntimeError):
     """The model folder is there but cannot be loaded (a truncated or garbled file)."""
 
 
+def damaged(model_dir: Path, exc: Exception) -> ModelDamaged:
+    reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return ModelDamaged(
+        f"the embedding model {model_dir.name} cannot be loaded ({reason}): "
+        "delete its folder and run `wenda model` to convert it again"
+    )
+
+
 class E5Embedder:
-    """multilingual-e5-small through sentence-transformers, loaded on first use."""
+    """multilingual-e5-small: passages through sentence-transformers (torch, batched), questions
+    through the numpy forward pass of index/e5_numpy.py, each loaded on first use, so a server
+    that only answers never loads torch. `threads` (0: the libraries' defaults) sets the threads
+    of torch and of the BLAS the numpy pass runs on."""
 
     name = E5_NAME
     dim = 384
 
-    def __init__(self, model_dir: Path, dtype: str = "auto", batch_size: int = 16) -> None:
+    def __init__(
+        self, model_dir: Path, dtype: str = "auto", batch_size: int = 16, threads: int = 0
+    ) -> None:
         self.model_dir = Path(model_dir)
         self.dtype = dtype
         self.batch_size = batch_size
+        self.threads = threads
         self._model: Any = None
+        self._questions: Any = None
 
     @property
     def model(self) -> Any:
@@ -58,6 +73,8 @@ class E5Embedder:
             import torch
             from sentence_transformers import SentenceTransformer
 
+            if self.threads:
+                torch.set_num_threads(self.threads)
             use_bf16 = self.dtype == "bfloat16" or (self.dtype == "auto" and cpu_has_amx())
             torch_dtype = torch.bfloat16 if use_bf16 else torch.float32
             try:
@@ -68,12 +85,23 @@ class E5Embedder:
                     model_kwargs={"dtype": torch_dtype},
                 )
             except Exception as exc:  # each file of the folder fails its own way when damaged
-                reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-                raise ModelDamaged(
-                    f"the embedding model {self.model_dir.name} cannot be loaded ({reason}): "
-                    "delete its folder and run `wenda model` to convert it again"
-                ) from exc
+                raise damaged(self.model_dir, exc) from exc
         return self._model
+
+    @property
+    def questions(self) -> Any:
+        if self._questions is None:
+            from index.e5_numpy import NumpyE5
+
+            if self.threads:
+                from threadpoolctl import threadpool_limits
+
+                threadpool_limits(self.threads)  # numpy's BLAS (and FAISS's), for good
+            try:
+                self._questions = NumpyE5(self.model_dir)
+            except Exception as exc:
+                raise damaged(self.model_dir, exc) from exc
+        return self._questions
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -88,7 +116,5 @@ class E5Embedder:
         return unit_rows(vecs)
 
     def embed_query(self, text: str) -> np.ndarray:
-        vec = self.model.encode(
-            [text], prompt_name="query", normalize_embeddings=True, convert_to_numpy=True
-        )
-        return unit_rows(vec)[0]
+        vector: np.ndarray = self.questions.embed(text, "query")
+        return vector

@@ -43,11 +43,9 @@ class AskResult:
 
 
 def make_embedder(settings: Settings) -> E5Embedder:
-    if settings.torch_threads:
-        import torch
-
-        torch.set_num_threads(settings.torch_threads)
-    return E5Embedder(settings.model_dir, dtype=settings.embed_dtype)
+    return E5Embedder(
+        settings.model_dir, dtype=settings.embed_dtype, threads=settings.torch_threads
+    )
 
 
 class QAService:

@@ -107,15 +107,17 @@ def timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
 
 @contextlib.contextmanager
 def one_thread() -> Iterator[None]:
-    """torch and FAISS on one thread: in-process timings of the work itself, not of OpenMP
-    threads waiting for a share of 2 busy cores."""
+    """torch, BLAS and FAISS on one thread: in-process timings of the work itself, not of
+    OpenMP threads waiting for a share of 2 busy cores."""
     import torch
+    from threadpoolctl import threadpool_limits
 
     before = torch.get_num_threads(), faiss.omp_get_max_threads()
     torch.set_num_threads(1)
     faiss.omp_set_num_threads(1)
     try:
-        yield
+        with threadpool_limits(1):
+            yield
     finally:
         torch.set_num_threads(before[0])
         faiss.omp_set_num_threads(before[1])

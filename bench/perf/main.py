@@ -30,7 +30,7 @@ from bench.perf.build import (
     update_figures,
     update_rows,
 )
-from bench.perf.common import QUICK, SIZES, Budget, log, read_questions, timed
+from bench.perf.common import QUICK, SIZES, Budget, log, one_thread, read_questions, timed
 from bench.perf.machine import machine
 from bench.perf.plot import plot
 from bench.perf.report import (
@@ -145,19 +145,15 @@ def set_up(shared: Path, docs: Path) -> SetUp:
 def query_timings(
     embedder: Embedder, questions: Sequence[Question], n: int
 ) -> tuple[list[float], np.ndarray, list[float]]:
-    """(ms per query embedding, the query vectors, ms per embedding with torch on one thread)."""
-    import torch
-
+    """(ms per query embedding, the query vectors, ms per embedding on one thread)."""
     embed_ms: list[float] = []
     vectors = []
     for q in questions[:n]:
         ms, vec = timed(embedder.embed_query, q.question)
         embed_ms.append(ms)
         vectors.append(vec)
-    default_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    one_thread_ms = [timed(embedder.embed_query, q.question)[0] for q in questions[:100]]
-    torch.set_num_threads(default_threads)
+    with one_thread():
+        one_thread_ms = [timed(embedder.embed_query, q.question)[0] for q in questions[:100]]
     return embed_ms, np.stack(vectors), one_thread_ms
 
 

@@ -264,7 +264,7 @@ def _threads_headline(res: Results) -> list[str]:
     if not found:
         return []
     return [
-        "- **Threads**: a server with one torch and one OpenMP thread per question, against "
+        "- **Threads**: a server with one BLAS, torch and OpenMP thread per question, against "
         f"the default of one per core: {'; '.join(found)} (synthetic: "
         f"{PROFILE_SIZE:,} passages). FAISS flat search alone, in-process: "
         + ", ".join(
@@ -294,7 +294,7 @@ def profile_section(res: Results) -> list[str]:
         f"## Where the time of /ask goes at {p['chunks']:,} passages",
         "",
         f"pyinstrument (0.5 ms sampling) over {p['asks']} `QAService.ask` calls (hybrid, flat "
-        "index, torch and FAISS on one thread) in-process: "
+        "index, BLAS and FAISS on one thread) in-process: "
         f"{p['total_ms']:.1f} ms per question, by stage (a frame counts for the innermost "
         "stage it is in):",
         "",
@@ -407,10 +407,12 @@ def _http_section(res: Results) -> list[str]:
         "`timings_ms.total` (QAService.ask); the rest of the latency is HTTP, JSON and the "
         "thread pool. In bm25 mode passages are ranked by keywords alone, but the answer picker "
         "still embeds the question (its cosine with each sentence is evidence), so every mode "
-        "loads the model and embeds the question.",
+        "embeds the question. A server embeds questions with the numpy forward pass of "
+        "`index/e5_numpy.py` (weights memory-mapped, no torch); torch and sentence-transformers "
+        "load only when articles are added through the server.",
         http_table([r for r in res.http if not r.variant]),
         f"Question embedding alone (E5, one at a time, in-process): p50 {pct(qd, 50):.1f} ms, "
-        f"p95 {pct(qd, 95):.1f} ms with torch's default threads; p50 {pct(q1, 50):.1f} ms, "
+        f"p95 {pct(qd, 95):.1f} ms with numpy's default BLAS threads; p50 {pct(q1, 50):.1f} ms, "
         f"p95 {pct(q1, 95):.1f} ms on one thread.",
     )
 
@@ -418,8 +420,8 @@ def _http_section(res: Results) -> list[str]:
 def _threads_section(res: Results) -> list[str]:
     return _section(
         "### Threads: spinning OpenMP workers on 2 shared cores",
-        "torch (the question embedding) and FAISS each split one question over every core with "
-        "OpenMP, whose idle workers spin rather than sleep. On these 2 vCPUs, shared with other "
+        "BLAS (the question embedding) and FAISS each split one question over every core, "
+        "and idle OpenMP workers spin rather than sleep. On these 2 vCPUs, shared with other "
         "processes and with the other requests, a spinning worker takes the core the working "
         "one needs. The same hybrid servers were also run with idle workers sleeping "
         "(`OMP_WAIT_POLICY=PASSIVE`) and with one thread per question "
@@ -445,7 +447,7 @@ def _scale_section(res: Results) -> list[str]:
         f"(σ = {NOISE_SIGMA} per dimension, renormalised; mean cosine to the source "
         f"{np.nanmean([r.copy_cosine for r in res.scale]):.3f}), about as close as neighbouring "
         "passages of one article; their answer units reuse the real units' vectors. Nothing "
-        "was embedded for them. In-process figures use the first CMRC questions and run torch "
+        "was embedded for them. In-process figures use the first CMRC questions and run BLAS "
         "and FAISS on one thread, so that they time the work rather than the waiting for a busy "
         "core (flat search is also shown on FAISS's default threads); BM25 is "
         "tokenize + `KeywordIndex.scores`; *search* is `Retriever.search` (k = 5), including the "

