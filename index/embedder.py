@@ -51,8 +51,7 @@ def damaged(model_dir: Path, exc: Exception) -> ModelDamaged:
 class E5Embedder:
     """multilingual-e5-small: passages through sentence-transformers (torch, batched), questions
     through the numpy forward pass of index/e5_numpy.py, each loaded on first use, so a server
-    that only answers never loads torch. `threads` (0: the libraries' defaults) sets the threads
-    of torch and of the BLAS the numpy pass runs on."""
+    that only answers never loads torch. `threads` (0: torch's default) sets torch's threads."""
 
     name = E5_NAME
     dim = 384
@@ -91,12 +90,15 @@ class E5Embedder:
     @property
     def questions(self) -> Any:
         if self._questions is None:
+            from threadpoolctl import threadpool_limits
+
             from index.e5_numpy import NumpyE5
 
-            if self.threads:
-                from threadpoolctl import threadpool_limits
-
-                threadpool_limits(self.threads)  # numpy's BLAS (and FAISS's), for good
+            # One BLAS thread a question, for the whole process: its products are small, and
+            # OpenBLAS's second thread spins waiting for a core the other questions hold. On
+            # this 2-core EPYC under load: 453 ms a question with two threads against 40 ms
+            # with one, and 10 against 41 questions/s from 4 threads at once.
+            threadpool_limits(1, user_api="blas")
             try:
                 self._questions = NumpyE5(self.model_dir)
             except Exception as exc:
