@@ -11,6 +11,7 @@ from corpus.chunking import answer_spans, chunk_article
 from corpus.model import Article, Chunk
 from index.cache import EmbeddingCache, text_key
 from index.embedder import Embedder
+from index.vectors import quantize_units
 
 Progress = Callable[[int, int], None]
 
@@ -79,7 +80,7 @@ class EncodedArticles:
     vectors: np.ndarray  # float32, row i is chunks[i]
     inputs: list[str]  # passage_input of each chunk (what BM25 tokenises)
     units: list[tuple[str, int, int]]
-    unit_vectors: np.ndarray  # float16, row i is units[i]
+    unit_vectors: np.ndarray  # int8 (quantize_units), row i is units[i]
     embedded: int  # texts embedded (the rest came from the cache)
 
 
@@ -101,6 +102,6 @@ def encode_articles(
         all_vectors[: len(inputs)],
         inputs,
         units,
-        all_vectors[len(inputs) :].astype(np.float16),
+        quantize_units(all_vectors[len(inputs) :]),
         embedded,
     )

@@ -188,7 +188,9 @@ class LoadedIndex:
     keywords: KeywordIndex
     # (doc_id, start, end) -> row of sentence_vectors (UnitRows: per-article row ranges)
     sentence_rows: Mapping[tuple[str, int, int], int]
-    # float16, one L2-normalised row per answer unit, memory-mapped (a RowStack after updates)
+    # one L2-normalised row per answer unit, memory-mapped (a RowStack after updates): int8
+    # codes and scale (index.vectors.quantize_units; unit_cosine reads one), float16 before
+    # format 5
     sentence_vectors: VectorRows
     chunk_articles: np.ndarray | None = None  # int32, the row in articles of each passage
 
@@ -262,7 +264,7 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
     if vectors.shape[0] != units:
         raise ValueError(f"{units} answer units but {vectors.shape[0]} unit vectors")
     out = np.lib.format.open_memmap(
-        folder / UNIT_VECTORS, mode="w+", dtype=np.float16, shape=(units, vectors.shape[1])
+        folder / UNIT_VECTORS, mode="w+", dtype=vectors.dtype, shape=(units, vectors.shape[1])
     )
     for lo in range(0, units, UNIT_BLOCK):
         out[lo : lo + UNIT_BLOCK] = vectors[lo : lo + UNIT_BLOCK]

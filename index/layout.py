@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 
 from index.integrity import manifest_checksum
 
-FORMAT_VERSION = 4
-# format 2: no stored tokens (updated by one rebuild); 3: answer units as a JSON list (UNITS)
-READABLE_FORMATS = (2, 3, 4)
+FORMAT_VERSION = 5
+# format 2: no stored tokens (updated by one rebuild); 3: answer units as a JSON list (UNITS);
+# 4: answer-unit vectors in float16 (5: int8 codes, build_params["unit_vectors"])
+READABLE_FORMATS = (2, 3, 4, 5)
 
 # in a data dir
 INDEX_LINK = "index"  # the published build (a symlink into builds/)
@@ -35,7 +36,7 @@ VECTORS = "vectors.faiss"
 KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
 UNITS = "sentences.json"  # format 3 and before: the answer units, [doc_id, start, end] each
 UNIT_TABLE = "sentence_units.npy"  # int32 (article row, start, end) per answer unit
-UNIT_VECTORS = "sentence_vectors.npy"  # float16, one row per answer unit
+UNIT_VECTORS = "sentence_vectors.npy"  # int8 codes (float16 before format 5), one row per unit
 ARTICLE_IDS = "article_ids.json"  # the articles' ids, in row order (an update reads no article)
 CHUNK_ARTICLES = "chunk_articles.npy"  # int32, each passage's row in articles
 # A flat index's vectors are not rewritten by an update: VECTORS and UNIT_VECTORS are the base

@@ -62,7 +62,7 @@ from index.layout import (
 )
 from index.locking import exclusive
 from index.publish import BuildInfo, check_build, clear_leftovers, swap_in, write_build
-from index.vectors import INDEX_TYPES, concrete_type, make_vector_index
+from index.vectors import INDEX_TYPES, UNIT_CODING, concrete_type, make_vector_index
 
 # re-exported: other modules imported these from here before the layout was split out
 __all__ = ["Changes", "EmptyIndex", "IndexContents", "IndexStore", "LoadedIndex", "Manifest"]
@@ -82,6 +82,7 @@ def build_config(model: str, dim: int, index_type: str) -> dict[str, Any]:
         "passage_chars": {"target": TARGET_CHARS, "max": MAX_CHARS, "min": MIN_CHARS},
         "answer_units": ANSWER_UNIT_RULES,
         "answer_unit_max_chars": MAX_ANSWER_CHARS,
+        "unit_vectors": UNIT_CODING,
         "tokenizer": TOKENIZER,
         "jieba": jieba.__version__,
     }

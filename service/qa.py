@@ -12,6 +12,7 @@ from index.backend import ArticleFilter, Hit
 from index.embedder import E5Embedder, Embedder
 from index.modes import Mode
 from index.store import LoadedIndex, load_index
+from index.vectors import unit_cosine
 from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_question
 from service.backends import passage_search
 from service.followup import Turn, previous_answer, resolve_question
@@ -72,7 +73,7 @@ class QAService:
 
         def similarity(doc_id: str, start: int, end: int) -> float | None:
             row = rows.get((doc_id, start, end))
-            return None if row is None else float(vectors[row].astype(np.float32) @ query_vec)
+            return None if row is None else unit_cosine(vectors[row], query_vec)
 
         return similarity
 

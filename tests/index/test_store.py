@@ -10,6 +10,7 @@ from index.bm25 import KeywordIndex, tokenize
 from index.cache import EmbeddingCache
 from index.changes import EmptyIndex, UnknownArticle
 from index.encoding import passage_input
+from index.integrity import file_record
 from index.layout import FORMAT_VERSION, IndexMismatch, IndexNotFound, current_generation
 from index.store import (
     IndexContents,
@@ -20,6 +21,7 @@ from index.store import (
     update_index,
     write_lock,
 )
+from index.vectors import unit_cosine
 
 
 def articles(n: int = 5) -> list[Article]:
@@ -74,7 +76,7 @@ def test_sentence_vectors_are_stored_for_every_answer_unit(tmp_path: Path, fake_
     row = index.sentence_rows[("d1", 0, 8)]
     assert doc.text[0:8] == "这是第1篇文章。"
     expected = fake_embedder.embed_passages([f"{doc.title}\n这是第1篇文章。"])[0]
-    assert abs(float(index.sentence_vectors[row].astype("float32") @ expected) - 1.0) < 1e-2
+    assert abs(unit_cosine(index.sentence_vectors[row], expected) - 1.0) < 1e-2
 
 
 def test_failed_build_leaves_the_old_index_serving(tmp_path: Path, fake_embedder) -> None:
@@ -253,6 +255,34 @@ def test_update_of_an_index_with_other_parameters_rebuilds_keeping_its_articles(
     write_older_manifest(tmp_path, {"format_version": 2, "build_params": {}}, dropped="checksum")
     m, _ = update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇。")])
     assert m.articles == 4 and m.format_version == FORMAT_VERSION
+
+
+def test_a_format_4_index_with_float16_unit_vectors_still_answers_then_is_rebuilt(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(3), fake_embedder, tmp_path)
+    folder = (tmp_path / "index").resolve()
+    codes = np.load(folder / "sentence_vectors.npy")
+    v = codes[:, :-4].astype(np.float32) * codes[:, -4:].copy().view("<f4")
+    np.save(folder / "sentence_vectors.npy", v.astype(np.float16))
+    raw = json.loads((folder / "manifest.json").read_text())
+    raw["format_version"] = 4
+    raw["files"]["sentence_vectors.npy"] = file_record(folder / "sentence_vectors.npy")
+    del raw["build_params"]["unit_vectors"]
+    raw.pop("checksum")
+    (folder / "manifest.json").write_text(json.dumps(raw))
+
+    old = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    row = old.sentence_rows[("d1", 0, 8)]
+    expected = fake_embedder.embed_passages([f"{old.articles_by_id['d1'].title}\n这是第1篇文章。"])
+    assert old.sentence_vectors.dtype == np.float16
+    assert unit_cosine(old.sentence_vectors[row], expected[0]) == pytest.approx(1.0, abs=1e-2)
+
+    m, _ = update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇。")])
+    new = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert m.format_version == FORMAT_VERSION == 5 and m.articles == 4
+    assert new.sentence_vectors.dtype == np.int8
+    assert unit_cosine(new.sentence_vectors[new.sentence_rows[("d1", 0, 8)]], expected[0]) > 0.99
 
 
 def test_is_current_compares_the_articles_and_the_build_configuration(

@@ -20,6 +20,8 @@ from index.vectors import (
     concrete_type,
     make_hnsw_sq16,
     make_ivf_sq8,
+    quantize_units,
+    unit_cosine,
     with_search_params,
 )
 
@@ -135,3 +137,29 @@ def test_an_approximate_index_is_built_searched_and_updated(
     assert index.manifest.index_type == kind and index.vectors.ntotal == len(index.chunks)
     hits = Retriever(index, fake_embedder).search("3号选手获胜", 3, "dense")
     assert hits[0].chunk.doc_id == "d3" and hits[0].dense > 0.5
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_unit_codes_keep_cosines_within_a_few_thousandths(sparse: bool) -> None:
+    vectors = clustered(500, dim=384, seed=3)
+    if sparse:  # a few large components, as the fake embedder makes: nothing may be clipped
+        vectors = np.where(np.abs(vectors) > 0.08, vectors, 0.0)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = clustered(20, dim=384, seed=4)
+
+    codes = quantize_units(vectors)
+
+    assert codes.dtype == np.int8 and codes.shape == (500, 384 + 4)
+    exact = vectors @ queries.T
+    coded = np.array([[unit_cosine(row, q) for q in queries] for row in codes])
+    assert np.abs(coded - exact).mean() < 5e-4 and np.abs(coded - exact).max() < 3e-3
+    assert unit_cosine(codes[7], vectors[7]) == pytest.approx(1.0, abs=1e-3)
+    assert quantize_units(np.zeros((0, 384), np.float32)).shape == (0, 388)
+    zero = quantize_units(np.zeros((1, 384), np.float32))[0]
+    assert unit_cosine(zero, queries[0]) == 0.0
+
+
+def test_float16_unit_rows_of_older_indexes_read_as_they_are() -> None:
+    vectors = clustered(10, dim=384)
+    stored = vectors.astype(np.float16)
+    assert unit_cosine(stored[2], vectors[2]) == pytest.approx(1.0, abs=1e-3)
