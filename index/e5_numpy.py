@@ -1,10 +1,10 @@
-"""The e5 encoder's forward pass in numpy, for questions: one short text at a time, with the
-weights memory-mapped from the converted folder's `model.safetensors`, so a serving process
-needs neither torch nor transformers (about 0.4 GB of resident memory between them) and only
-the embedding rows of the tokens it has seen are read from disk.
+"""The e5 encoder's forward pass in numpy, for questions: short texts, one or a few at a time
+(embed_many), with the weights memory-mapped from the converted folder's `model.safetensors`,
+so a serving process needs neither torch nor transformers (about 0.8 GB of resident memory
+between them) and only the embedding rows of the tokens it has seen are read from disk.
 
-It computes what `SentenceTransformer(folder).encode` computes for one text (BertModel, mean
-pooling over every token, L2 norm); tests/index/test_e5_numpy.py holds the two side by side.
+It computes what `SentenceTransformer(folder).encode` computes (BertModel, mean pooling over
+every token, L2 norm); tests/index/test_convert.py holds the two side by side.
 """
 
 from __future__ import annotations

@@ -264,8 +264,9 @@ def _threads_headline(res: Results) -> list[str]:
     if not found:
         return []
     return [
-        "- **Threads**: a server with one BLAS, torch and OpenMP thread per question, against "
-        f"the default of one per core: {'; '.join(found)} (synthetic: "
+        "- **Threads**: a server run with `OMP_NUM_THREADS=1 WENDA_TORCH_THREADS=1`, against "
+        "its defaults (one BLAS thread a question pass, FAISS on one OpenMP thread, torch's "
+        f"own threads for added articles): {'; '.join(found)} (synthetic: "
         f"{PROFILE_SIZE:,} passages). FAISS flat search alone, in-process: "
         + ", ".join(
             f"{pct(r.flat_ms, 50):.1f} ms on one thread against "
@@ -412,20 +413,22 @@ def _http_section(res: Results) -> list[str]:
         "load only when articles are added through the server.",
         http_table([r for r in res.http if not r.variant]),
         f"Question embedding alone (E5, one at a time, in-process): p50 {pct(qd, 50):.1f} ms, "
-        f"p95 {pct(qd, 95):.1f} ms with numpy's default BLAS threads; p50 {pct(q1, 50):.1f} ms, "
-        f"p95 {pct(q1, 95):.1f} ms on one thread.",
+        f"p95 {pct(qd, 95):.1f} ms as a server runs it (one BLAS thread); p50 "
+        f"{pct(q1, 50):.1f} ms, p95 {pct(q1, 95):.1f} ms again with torch and FAISS on one "
+        "thread too.",
     )
 
 
 def _threads_section(res: Results) -> list[str]:
     return _section(
         "### Threads: spinning OpenMP workers on 2 shared cores",
-        "BLAS (the question embedding) and FAISS each split one question over every core, "
-        "and idle OpenMP workers spin rather than sleep. On these 2 vCPUs, shared with other "
+        "Split over every core, one question's BLAS products and FAISS search gain little, "
+        "and idle workers spin rather than sleep: on these 2 vCPUs, shared with other "
         "processes and with the other requests, a spinning worker takes the core the working "
-        "one needs. The same hybrid servers were also run with idle workers sleeping "
-        "(`OMP_WAIT_POLICY=PASSIVE`) and with one thread per question "
-        "(`OMP_NUM_THREADS=1 WENDA_TORCH_THREADS=1`). Each server ran once, a minute or two "
+        "one needs. So a server embeds each pass of questions on one BLAS thread and searches "
+        "FAISS on one OpenMP thread. The same hybrid servers were also run with idle OpenMP "
+        "workers sleeping (`OMP_WAIT_POLICY=PASSIVE`) and with "
+        "`OMP_NUM_THREADS=1 WENDA_TORCH_THREADS=1`. Each server ran once, a minute or two "
         "apart, while other work loaded the machine: read differences under ~1.3× as noise.",
         variants_table(
             [r for r in res.http if r.corpus == "CMRC 2018" and r.mode == "hybrid"]
