@@ -137,7 +137,8 @@ def _listed(
 ) -> Editable:
     """An index's contents as lists (one without its texts stored as rows, or not flat)."""
     if manifest.index_type == "flat":
-        chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
+        by_id = {a.doc_id: a for a in articles}
+        chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS, by_id))
         units = read_part(UNITS, lambda: read_units(folder))
         vectors, unit_vectors = _stored_vectors(folder, manifest, len(chunks), len(units))
         return Editable(articles, chunks, vectors, tokens, units, unit_vectors)
@@ -202,11 +203,12 @@ def _edited_rows(
     new: Sequence[Article],
 ) -> Editable:
     """An index stored as rows edited as rows: kept lines copied, new records appended."""
+    by_id = {a.doc_id: a for a in new}
     rows = edited_texts(
         texts,
         gone,
         [article_record(a) for a in new],
-        [chunk_record(c) for c in encoded.chunks],
+        [chunk_record(c, by_id[c.doc_id]) for c in encoded.chunks],
         encoded.units,
     )
     vectors, unit_vectors = _edited_vectors(

@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 
@@ -183,7 +184,7 @@ class LoadedIndex:
     manifest: Manifest
     articles: Sequence[Article]  # read from articles.jsonl on demand (index.texts)
     articles_by_id: Mapping[str, Article]
-    chunks: Sequence[Chunk]
+    chunks: Sequence[Chunk]  # read on demand too: each one's text sliced from its article's
     vectors: Any  # faiss.Index
     keywords: KeywordIndex
     # (doc_id, start, end) -> row of sentence_vectors (UnitRows: per-article row ranges)
@@ -202,7 +203,10 @@ def write_jsonl(path: Path, records: Iterable[Any]) -> None:
 
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
-_CHUNK_FIELDS = tuple(f.name for f in fields(Chunk))
+# A passage is stored as its place in its article (format 6): its title and text are the
+# article's title and text[start:end] (before format 6 the record held both as well).
+PASSAGE_FIELDS = ("chunk_id", "doc_id", "start", "end")
+PASSAGE_CODING = {"fields": list(PASSAGE_FIELDS), "text": "the article's text[start:end]"}
 
 
 def article_record(a: Article) -> dict[str, Any]:
@@ -212,8 +216,12 @@ def article_record(a: Article) -> dict[str, Any]:
     return record
 
 
-def chunk_record(c: Chunk) -> dict[str, Any]:
-    return {name: getattr(c, name) for name in _CHUNK_FIELDS}
+def chunk_record(c: Chunk, article: Article) -> dict[str, Any]:
+    """A passage's record: its place in its article, whose title and text[start:end] it must
+    be (a passage read back as anything else would be cited wrongly)."""
+    if article.text[c.start : c.end] != c.text or article.title != c.title:
+        raise ValueError(f"passage {c.chunk_id} is not its article's text[{c.start}:{c.end}]")
+    return {name: getattr(c, name) for name in PASSAGE_FIELDS}
 
 
 def write_texts(folder: Path, contents: IndexContents) -> int:
@@ -230,9 +238,10 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
     else:
         articles = cast(Sequence[Article], contents.articles)
         write_jsonl(folder / ARTICLES, (article_record(a) for a in articles))
-        write_jsonl(folder / CHUNKS, (chunk_record(c) for c in contents.chunks))
         ids = [a.doc_id for a in articles]
         rows = {d: i for i, d in enumerate(ids)}
+        records = (chunk_record(c, articles[rows[c.doc_id]]) for c in contents.chunks)
+        write_jsonl(folder / CHUNKS, records)
         chunk_articles = np.fromiter(
             (rows[c.doc_id] for c in contents.chunks), np.int32, count=len(contents.chunks)
         )
@@ -278,8 +287,16 @@ def article_of(record: dict[str, Any]) -> Article:
     return Article(**record)
 
 
-def chunk_of(record: dict[str, Any]) -> Chunk:
-    return Chunk(**record)
+def chunk_of(record: dict[str, Any], articles: Mapping[str, Article]) -> Chunk:
+    """The passage of a record: its title and text its article's (format 6), or the record's
+    own (format 5 and before)."""
+    if "text" in record:
+        return Chunk(**record)
+    article = articles[record["doc_id"]]
+    start, end = record["start"], record["end"]
+    return Chunk(
+        record["chunk_id"], record["doc_id"], article.title, article.text[start:end], start, end
+    )
 
 
 def read_articles(path: Path) -> list[Article]:
@@ -287,9 +304,10 @@ def read_articles(path: Path) -> list[Article]:
         return [article_of(json.loads(line)) for line in fh]
 
 
-def read_chunks(path: Path) -> list[Chunk]:
+def read_chunks(path: Path, articles: Mapping[str, Article]) -> list[Chunk]:
+    """The passages of a chunks.jsonl file (articles: the build's, by id)."""
     with path.open(encoding="utf-8") as fh:
-        return [chunk_of(json.loads(line)) for line in fh]
+        return [chunk_of(json.loads(line), articles) for line in fh]
 
 
 @dataclass(slots=True)
@@ -307,13 +325,16 @@ class Texts:
         if stored is not None:  # the ids and each passage's article stored: no line decoded
             articles = JsonlRecords(folder / ARTICLES, article_of, stored.article_lines)
             by_id = RecordsById(articles, stored.ids)
-            chunks = JsonlRecords(folder / CHUNKS, chunk_of, stored.chunk_lines)
+            chunks = JsonlRecords(
+                folder / CHUNKS, partial(chunk_of, articles=by_id), stored.chunk_lines
+            )
             return cls(articles, by_id, chunks, stored.chunk_articles)
         offsets, ids = scan_jsonl(folder / ARTICLES, "doc_id")
         articles = JsonlRecords(folder / ARTICLES, article_of, offsets)
         by_id = RecordsById(articles, ids)
         offsets, docs = scan_jsonl(folder / CHUNKS, "doc_id", by_id.rows)
-        return cls(articles, by_id, JsonlRecords(folder / CHUNKS, chunk_of, offsets), docs)
+        chunks = JsonlRecords(folder / CHUNKS, partial(chunk_of, articles=by_id), offsets)
+        return cls(articles, by_id, chunks, docs)
 
 
 def read_units(folder: Path, doc_ids: Sequence[str] | None = None) -> list[tuple[str, int, int]]:

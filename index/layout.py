@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 
 from index.integrity import manifest_checksum
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 # format 2: no stored tokens (updated by one rebuild); 3: answer units as a JSON list (UNITS);
-# 4: answer-unit vectors in float16 (5: int8 codes, build_params["unit_vectors"])
-READABLE_FORMATS = (2, 3, 4, 5)
+# 4: answer-unit vectors in float16 (5: int8 codes, build_params["unit_vectors"]); 5: each
+# passage's title and text in CHUNKS (6: its offsets into its article, build_params["passages"])
+READABLE_FORMATS = (2, 3, 4, 5, 6)
 
 # in a data dir
 INDEX_LINK = "index"  # the published build (a symlink into builds/)
@@ -31,7 +32,7 @@ EVAL_FOLDER = "eval"  # indexes of other corpora that `wenda eval --corpus` buil
 # in a build folder
 MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
-CHUNKS = "chunks.jsonl"
+CHUNKS = "chunks.jsonl"  # per passage: chunk_id, doc_id and its start, end in its article's text
 VECTORS = "vectors.faiss"
 KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
 UNITS = "sentences.json"  # format 3 and before: the answer units, [doc_id, start, end] each

@@ -99,11 +99,12 @@ class MilvusSync:
         folder = (self.data_dir / INDEX_LINK).resolve()
         if not (folder / MANIFEST).exists():
             return
-        chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS))
+        articles = read_part(ARTICLES, lambda: read_articles(folder / ARTICLES))
+        by_id = {a.doc_id: a for a in articles}
+        chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS, by_id))
         published = {row_key(self.embedder.name, c) for c in chunks}
         self.passages.delete(self.passages.keys(only) - published)
         if self.passages.count() != len(published):
-            articles = read_part(ARTICLES, lambda: read_articles(folder / ARTICLES))
-            self.stage(chunks, {a.doc_id: a for a in articles}, None)
+            self.stage(chunks, by_id, None)
             self.passages.delete(self.passages.keys() - published)
         self.passages.flush()

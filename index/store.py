@@ -42,6 +42,7 @@ from index.editing import Start, edited, fresh, no_index, start_of
 from index.embedder import Embedder
 from index.encoding import Progress, encode_articles, sentence_input
 from index.folder import (
+    PASSAGE_CODING,
     IndexContents,
     LoadedIndex,
     load_folder,
@@ -83,6 +84,7 @@ def build_config(model: str, dim: int, index_type: str) -> dict[str, Any]:
         "answer_units": ANSWER_UNIT_RULES,
         "answer_unit_max_chars": MAX_ANSWER_CHARS,
         "unit_vectors": UNIT_CODING,
+        "passages": PASSAGE_CODING,
         "tokenizer": TOKENIZER,
         "jieba": jieba.__version__,
     }

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus.chunking import chunk_article
 from corpus.model import Article
 from index.bm25 import KeywordIndex, tokenize
 from index.cache import EmbeddingCache
@@ -22,6 +23,7 @@ from index.store import (
     write_lock,
 )
 from index.vectors import unit_cosine
+from tests.index.older_formats import as_format_5
 
 
 def articles(n: int = 5) -> list[Article]:
@@ -280,9 +282,51 @@ def test_a_format_4_index_with_float16_unit_vectors_still_answers_then_is_rebuil
 
     m, _ = update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇。")])
     new = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
-    assert m.format_version == FORMAT_VERSION == 5 and m.articles == 4
+    assert m.format_version == FORMAT_VERSION and m.articles == 4
     assert new.sentence_vectors.dtype == np.int8
     assert unit_cosine(new.sentence_vectors[new.sentence_rows[("d1", 0, 8)]], expected[0]) > 0.99
+
+
+def stored_passages(data_dir: Path) -> list[dict]:
+    with ((data_dir / "index").resolve() / "chunks.jsonl").open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_a_format_5_index_with_passage_texts_serves_them_as_it_is(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(4), fake_embedder, tmp_path / "new")
+    build_index(articles(4), fake_embedder, tmp_path / "old")
+    as_format_5(tmp_path / "old")
+    new = load_index(tmp_path / "new", fake_embedder.name, fake_embedder.dim)
+    old = load_index(tmp_path / "old", fake_embedder.name, fake_embedder.dim)
+    assert old.manifest.format_version == 5 and new.manifest.format_version == FORMAT_VERSION
+    assert all("text" in r and "title" in r for r in stored_passages(tmp_path / "old"))
+    assert list(old.chunks) == list(new.chunks)
+    for question in ("这是第3篇文章。它讲了第3件事。", "第1篇"):
+        assert search_ids(old, question, fake_embedder) == search_ids(new, question, fake_embedder)
+
+
+@pytest.mark.parametrize(
+    ("change", "ids"),
+    [
+        ({"upsert": [Article("z", "新", "另一篇。")]}, ["d0", "d1", "d2", "d3", "z"]),
+        ({"remove": ["d1"]}, ["d0", "d2", "d3"]),
+    ],
+    ids=["add", "remove"],
+)
+def test_an_update_of_a_format_5_index_rewrites_its_passages_as_offsets(
+    tmp_path: Path, fake_embedder, change: dict, ids: list[str]
+) -> None:
+    build_index(articles(4), fake_embedder, tmp_path)
+    as_format_5(tmp_path)
+    m, _ = update_index(tmp_path, fake_embedder, **change)
+    assert m.format_version == FORMAT_VERSION and m.articles == len(ids)
+    assert all(set(r) == {"chunk_id", "doc_id", "start", "end"} for r in stored_passages(tmp_path))
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert [a.doc_id for a in index.articles] == ids
+    assert list(index.chunks) == [c for a in index.articles for c in chunk_article(a)]
+    assert search_ids(index, "这是第3篇文章。它讲了第3件事。", fake_embedder) == ["d3", "d3"]
 
 
 def test_is_current_compares_the_articles_and_the_build_configuration(

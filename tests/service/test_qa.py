@@ -2,6 +2,7 @@
 
 from service.qa import MAX_ANSWERED_CHARS, QAService
 from service.settings import Settings
+from tests.index.older_formats import as_format_5
 
 
 def test_timings_name_each_stage_and_add_up(seed_settings: Settings, fake_embedder) -> None:
@@ -28,3 +29,19 @@ def test_a_long_question_is_answered_from_its_start(seed_settings: Settings, fak
     result = service.ask(question)
     assert result.question == question[:MAX_ANSWERED_CHARS]
     assert "122" in result.answer.text
+
+
+def test_a_format_5_index_gives_the_same_answers_and_passages(
+    seed_settings: Settings, fake_embedder
+) -> None:
+    """Passages stored with their texts (format 5) serve as the article slices of format 6."""
+    questions = ("武陵区发放了多少笔创业担保贷款?", "创业培训多少人?", "南极洲的企鹅有多少只?")
+    service = QAService.load(seed_settings, fake_embedder)
+    before = [service.ask(q) for q in questions]
+    as_format_5(seed_settings.data_dir)
+    old = QAService.load(seed_settings, fake_embedder)
+    assert old.index.manifest.format_version == 5
+    for question, now in zip(questions, before, strict=True):
+        answered = old.ask(question)
+        assert answered.answer == now.answer
+        assert [h.chunk for h in answered.hits] == [h.chunk for h in now.hits]

@@ -1,0 +1,73 @@
+"""A build folder's passages (format 6): stored as their place in their article, read back as
+the article's title and text[start:end], character for character."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus.chunking import chunk_article
+from corpus.model import Article, Chunk
+from index.folder import chunk_record
+from index.store import build_index, load_index, update_index
+
+
+def long_article(i: int) -> Article:
+    """Several passages, with characters outside the BMP (two UTF-16 units, four UTF-8 bytes),
+    full-width spaces and paragraph breaks where passages start and end."""
+    sentences = [f"第{i}篇第{k}句讲𠮷野家的🍜和　全角空格，价格上涨了{k}成。" for k in range(36)]
+    paragraphs = ["".join(sentences[k : k + 12]) for k in range(0, 36, 12)]
+    return Article(f"d{i}", f"标题{i}🚀", "  " + "\n\n".join(paragraphs) + "\n")
+
+
+ARTICLES = [long_article(i) for i in range(4)]
+
+
+def stored_passages(data_dir: Path) -> list[dict]:
+    with ((data_dir / "index").resolve() / "chunks.jsonl").open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_a_build_stores_passages_as_offsets_and_reads_them_back_as_article_slices(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(ARTICLES, fake_embedder, tmp_path)
+    records = stored_passages(tmp_path)
+    assert records and all(set(r) == {"chunk_id", "doc_id", "start", "end"} for r in records)
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    expected = [c for a in ARTICLES for c in chunk_article(a)]
+    assert len(expected) > len(ARTICLES)  # articles of several passages
+    assert list(index.chunks) == expected
+    for c in index.chunks:
+        article = index.articles_by_id[c.doc_id]
+        assert c.text == article.text[c.start : c.end] and c.title == article.title
+
+
+def test_passages_an_update_adds_are_stored_as_offsets_too(tmp_path: Path, fake_embedder) -> None:
+    build_index(ARTICLES[:3], fake_embedder, tmp_path)
+    changed = Article("d1", "改写🚀", "改写后的𠮷文章。只有一句话🍜。")
+    update_index(tmp_path, fake_embedder, upsert=[ARTICLES[3], changed], remove=["d2"])
+    assert all("text" not in r and "title" not in r for r in stored_passages(tmp_path))
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    now = [ARTICLES[0], changed, ARTICLES[3]]
+    assert sorted(index.chunks, key=lambda c: c.chunk_id) == sorted(
+        (c for a in now for c in chunk_article(a)), key=lambda c: c.chunk_id
+    )
+
+
+TEXT = ARTICLES[0].text
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        Chunk("d0:2-9", "d0", "标题0🚀", TEXT[2:10], 2, 9),  # not the text at its offsets
+        Chunk("d0:0-10", "d0", "标题0🚀", TEXT[0:10].strip(), 0, 10),  # stripped
+        Chunk("d0:2-10", "d0", "标题0", TEXT[2:10], 2, 10),  # another title
+    ],
+)
+def test_a_passage_that_is_not_its_articles_slice_is_not_stored(passage: Chunk) -> None:
+    with pytest.raises(ValueError, match="not its article's text"):
+        chunk_record(passage, ARTICLES[0])
