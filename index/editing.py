@@ -30,6 +30,7 @@ from index.kept import EditedTexts, StoredTexts, edited_texts
 from index.layout import (
     CHUNKS,
     KEYWORDS,
+    UNIT_MEAN,
     UNIT_ROWS,
     UNIT_VECTORS,
     UNITS,
@@ -56,12 +57,19 @@ class Editable:
     # as an update leaves them
     texts: StoredTexts | None = None
     edited_texts: EditedTexts | None = None
+    unit_mean: np.ndarray | None = None  # what unit_vectors are coded about (and added ones)
 
     def contents(self) -> IndexContents:
         keywords = KeywordIndex.from_table(self.tokens)
         texts = self.edited_texts if self.edited_texts is not None else self.articles
         return IndexContents(
-            texts, self.chunks, self.vectors, keywords, self.units, self.unit_vectors
+            texts,
+            self.chunks,
+            self.vectors,
+            keywords,
+            self.units,
+            self.unit_vectors,
+            self.unit_mean,
         )
 
 
@@ -101,7 +109,8 @@ def start_of(
         assert tokens is not None
         n_chunks, n_units = len(texts.chunk_articles), len(texts.units)
         vectors, unit_vectors = _stored_vectors(folder, manifest, n_chunks, n_units)
-        editable = Editable([], [], vectors, tokens, [], unit_vectors, texts)
+        mean = _unit_mean(folder)
+        editable = Editable([], [], vectors, tokens, [], unit_vectors, texts, unit_mean=mean)
         return Start(manifest, texts.ids, _reader(texts), None, editable)
     articles = read_all()
     by_id = {a.doc_id: a for a in articles}
@@ -117,6 +126,11 @@ def _reader(texts: StoredTexts) -> Callable[[list[str]], dict[str, Article]]:
         return {str(r["doc_id"]): article_of(r) for r in texts.articles(ids)}
 
     return read_old
+
+
+def _unit_mean(folder: Path) -> np.ndarray:
+    """The mean unit vector of an index of this wenda's configuration (only such are extended)."""
+    return read_part(UNIT_MEAN, lambda: np.load(folder / UNIT_MEAN))
 
 
 def _stored_vectors(
@@ -141,7 +155,8 @@ def _listed(
         chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS, by_id))
         units = read_part(UNITS, lambda: read_units(folder))
         vectors, unit_vectors = _stored_vectors(folder, manifest, len(chunks), len(units))
-        return Editable(articles, chunks, vectors, tokens, units, unit_vectors)
+        mean = _unit_mean(folder)
+        return Editable(articles, chunks, vectors, tokens, units, unit_vectors, unit_mean=mean)
     index = load_folder(folder, manifest)
     vectors = index.vectors
     if not isinstance(vectors, faiss.Index):  # a graph with tombstones: its live rows
@@ -153,6 +168,7 @@ def _listed(
         tokens,
         read_units(folder),
         np.asarray(index.sentence_vectors[:]),
+        unit_mean=_unit_mean(folder),
     )
 
 
@@ -165,6 +181,7 @@ def fresh(articles: list[Article], encoded: EncodedArticles, index_type: str) ->
         TokenTable.from_lists([tokenize(t) for t in encoded.inputs]),
         encoded.units,
         encoded.unit_vectors,
+        unit_mean=encoded.unit_mean,
     )
 
 
@@ -192,6 +209,7 @@ def edited(
         tokens.extended([tokenize(t) for t in encoded.inputs]),
         [current.units[i] for i in keep_units] + encoded.units,
         unit_vectors,
+        unit_mean=current.unit_mean,
     )
 
 
@@ -216,7 +234,9 @@ def _edited_rows(
     )
     tokens = current.tokens.taken(rows.keep_chunks)
     tokens = tokens.extended([tokenize(t) for t in encoded.inputs])
-    return Editable([], [], vectors, tokens, [], unit_vectors, edited_texts=rows)
+    return Editable(
+        [], [], vectors, tokens, [], unit_vectors, edited_texts=rows, unit_mean=current.unit_mean
+    )
 
 
 def _edited_vectors(

@@ -11,7 +11,7 @@ from corpus.chunking import answer_spans, chunk_article
 from corpus.model import Article, Chunk
 from index.cache import EmbeddingCache, text_key
 from index.embedder import Embedder
-from index.vectors import quantize_units
+from index.vectors import quantize_units, unit_mean
 
 Progress = Callable[[int, int], None]
 
@@ -80,7 +80,8 @@ class EncodedArticles:
     vectors: np.ndarray  # float32, row i is chunks[i]
     inputs: list[str]  # passage_input of each chunk (what BM25 tokenises)
     units: list[tuple[str, int, int]]
-    unit_vectors: np.ndarray  # int8 (quantize_units), row i is units[i]
+    unit_vectors: np.ndarray  # coded about unit_mean (quantize_units), row i is units[i]
+    unit_mean: np.ndarray
     embedded: int  # texts embedded (the rest came from the cache)
 
 
@@ -89,19 +90,24 @@ def encode_articles(
     embedder: Embedder,
     cache: EmbeddingCache | None,
     progress: Progress | None,
+    mean: np.ndarray | None = None,
 ) -> EncodedArticles:
-    """Chunks, their vectors and inputs, answer units and their vectors, texts embedded."""
+    """Chunks, their vectors and inputs, answer units and their vectors, texts embedded. The
+    units are coded about mean: an index's own when they extend it, else the mean of theirs."""
     chunks = chunk_corpus(articles)
     inputs = [passage_input(c) for c in chunks]
     by_id = {a.doc_id: a for a in articles}
     units = sentence_units(articles)
     unit_inputs = [sentence_input(by_id[d], s, e) for d, s, e in units]
     all_vectors, embedded = embed_with_cache(embedder, inputs + unit_inputs, cache, progress)
+    unit_vectors = all_vectors[len(inputs) :]
+    mean = unit_mean(unit_vectors) if mean is None else mean
     return EncodedArticles(
         chunks,
         all_vectors[: len(inputs)],
         inputs,
         units,
-        quantize_units(all_vectors[len(inputs) :]),
+        quantize_units(unit_vectors, mean),
+        mean,
         embedded,
     )

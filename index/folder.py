@@ -27,6 +27,7 @@ from index.layout import (
     CHUNK_ARTICLES,
     CHUNKS,
     KEYWORDS,
+    UNIT_MEAN,
     UNIT_ROWS,
     UNIT_TABLE,
     UNIT_VECTORS,
@@ -169,7 +170,8 @@ class IndexContents:
     vectors: Any  # faiss.Index, row i is chunks[i]; or StoredRows (a flat index's, reused)
     keywords: KeywordIndex  # document i is chunks[i]
     units: Iterable[tuple[str, int, int]]  # row i of unit_vectors
-    unit_vectors: VectorRows | StoredRows  # float16
+    unit_vectors: VectorRows | StoredRows  # coded rows (index.vectors.quantize_units)
+    unit_mean: np.ndarray | None = None  # what unit_vectors are coded about (None: older rows)
 
     def counts(self) -> tuple[int, int]:
         """The number of articles and of passages."""
@@ -189,11 +191,12 @@ class LoadedIndex:
     keywords: KeywordIndex
     # (doc_id, start, end) -> row of sentence_vectors (UnitRows: per-article row ranges)
     sentence_rows: Mapping[tuple[str, int, int], int]
-    # one L2-normalised row per answer unit, memory-mapped (a RowStack after updates): int8
-    # codes and scale (index.vectors.quantize_units; unit_cosine reads one), float16 before
-    # format 5
+    # one L2-normalised row per answer unit, memory-mapped (a RowStack after updates): 6-bit
+    # codes about unit_mean and scale (index.vectors.quantize_units; unit_cosine reads one);
+    # int8 codes in formats 5-6, float16 before
     sentence_vectors: VectorRows
     chunk_articles: np.ndarray | None = None  # int32, the row in articles of each passage
+    unit_mean: np.ndarray | None = None  # float32; None for rows of formats before 7
 
 
 def write_jsonl(path: Path, records: Iterable[Any]) -> None:
@@ -265,6 +268,10 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
     contents.keywords.save(folder / KEYWORDS)
     units = write_texts(folder, contents)
     vectors = contents.unit_vectors
+    if isinstance(vectors, StoredRows) and (vectors.folder / UNIT_MEAN).exists():
+        link_or_copy(vectors.folder / UNIT_MEAN, folder / UNIT_MEAN)  # the rows' own, unchanged
+    elif contents.unit_mean is not None:
+        np.save(folder / UNIT_MEAN, np.asarray(contents.unit_mean, np.float32))
     if isinstance(vectors, StoredRows):
         if len(vectors.rows) != units:
             raise ValueError(f"{units} answer units but {len(vectors.rows)} unit vector rows")
@@ -272,6 +279,8 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
         return units, stored
     if vectors.shape[0] != units:
         raise ValueError(f"{units} answer units but {vectors.shape[0]} unit vectors")
+    if vectors.dtype == np.uint8 and contents.unit_mean is None:
+        raise ValueError("6-bit unit codes without the mean they are coded about")
     out = np.lib.format.open_memmap(
         folder / UNIT_VECTORS, mode="w+", dtype=vectors.dtype, shape=(units, vectors.shape[1])
     )
@@ -377,6 +386,7 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         UNIT_VECTORS, lambda: np.load(folder / UNIT_VECTORS, mmap_mode="r")
     )
     keywords = read_part(KEYWORDS, lambda: KeywordIndex.load(folder / KEYWORDS))
+    unit_mean = read_unit_mean(folder, sentence_vectors.dtype)
     stored = manifest.stored_rows
     if "graph" in stored.get("vectors", {}):  # a graph with tombstones
         vectors = live_rows(folder, vectors, stored["vectors"], len(chunks))
@@ -409,4 +419,12 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         keywords=keywords,
         sentence_rows=units,
         sentence_vectors=sentence_vectors,
+        unit_mean=unit_mean,
     )
+
+
+def read_unit_mean(folder: Path, dtype: Any) -> np.ndarray | None:
+    """The mean unit vector 6-bit unit rows (uint8) are coded about; None for older rows."""
+    if dtype != np.uint8:
+        return None
+    return read_part(UNIT_MEAN, lambda: np.load(folder / UNIT_MEAN))

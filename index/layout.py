@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 
 from index.integrity import manifest_checksum
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 # format 2: no stored tokens (updated by one rebuild); 3: answer units as a JSON list (UNITS);
 # 4: answer-unit vectors in float16 (5: int8 codes, build_params["unit_vectors"]); 5: each
-# passage's title and text in CHUNKS (6: its offsets into its article, build_params["passages"])
-READABLE_FORMATS = (2, 3, 4, 5, 6)
+# passage's title and text in CHUNKS (6: its offsets into its article, build_params["passages"]);
+# 6: answer-unit vectors as int8 codes (7: 6-bit codes about UNIT_MEAN)
+READABLE_FORMATS = (2, 3, 4, 5, 6, 7)
 
 # in a data dir
 INDEX_LINK = "index"  # the published build (a symlink into builds/)
@@ -37,7 +38,9 @@ VECTORS = "vectors.faiss"
 KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
 UNITS = "sentences.json"  # format 3 and before: the answer units, [doc_id, start, end] each
 UNIT_TABLE = "sentence_units.npy"  # int32 (article row, start, end) per answer unit
-UNIT_VECTORS = "sentence_vectors.npy"  # int8 codes (float16 before format 5), one row per unit
+# one row per answer unit: 6-bit codes about UNIT_MEAN (int8 codes in formats 5-6, float16 before)
+UNIT_VECTORS = "sentence_vectors.npy"
+UNIT_MEAN = "sentence_mean.npy"  # float32, the mean unit vector UNIT_VECTORS is coded about (7)
 ARTICLE_IDS = "article_ids.json"  # the articles' ids, in row order (an update reads no article)
 CHUNK_ARTICLES = "chunk_articles.npy"  # int32, each passage's row in articles
 # A flat index's vectors are not rewritten by an update: VECTORS and UNIT_VECTORS are the base

@@ -236,7 +236,9 @@ class IndexStore:
                 kind = concrete_type(kind, len(encoded.chunks))
                 editable = fresh(target, encoded, kind)
             else:
-                encoded = encode_articles(plan.new, embedder, cache, progress)
+                # new units coded about the index's mean, as its stored ones are
+                mean = start.editable.unit_mean
+                encoded = encode_articles(plan.new, embedder, cache, progress, mean)
                 gone = set(changes.replaced) | set(changes.removed)
                 target = start.target(plan.target_ids, offered) if start.articles else []
                 editable = edited(start.editable, target, gone, encoded, kind, plan.new)

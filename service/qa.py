@@ -70,10 +70,12 @@ class QAService:
         if query_vec is None:
             return None
         rows, vectors = self.index.sentence_rows, self.index.sentence_vectors
+        mean = self.index.unit_mean  # the rows hold residuals about it (None: whole vectors)
+        mean_cosine = 0.0 if mean is None else float(mean @ query_vec)
 
         def similarity(doc_id: str, start: int, end: int) -> float | None:
             row = rows.get((doc_id, start, end))
-            return None if row is None else unit_cosine(vectors[row], query_vec)
+            return None if row is None else unit_cosine(vectors[row], query_vec, mean_cosine)
 
         return similarity
 

@@ -157,6 +157,7 @@ def write_index_folder(index: LoadedIndex, base: Base, data_dir: Path) -> dict[s
         index.keywords,
         copied_units(),
         GatheredRows(base.index.sentence_vectors, rows),
+        base.index.unit_mean,
     )
     m = index.manifest
     store.save(

@@ -185,6 +185,7 @@ def synthetic_index(
         keywords,
         units,
         GatheredRows(base.sentence_vectors, np.asarray(unit_rows, dtype=np.int64)),
+        base.unit_mean,
     )
     m = base.manifest
     # the corpus hash worked out as `wenda index` does, so that updates change it by their digests

@@ -7,8 +7,12 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
+from index.folder import load_folder
 from index.integrity import file_record
 from index.layout import read_manifest, write_manifest
+from index.vectors import unpack_unit_row
 
 
 def as_format_5(data_dir: Path) -> None:
@@ -31,3 +35,33 @@ def as_format_5(data_dir: Path) -> None:
     params = {k: v for k, v in m.build_params.items() if k != "passages"}
     files = {**m.files, "chunks.jsonl": file_record(folder / "chunks.jsonl")}
     write_manifest(folder, replace(m, format_version=5, build_params=params, files=files))
+
+
+INT8_CODING = {"dtype": "int8", "scale": "per row, float32 in its last 4 bytes"}
+
+
+def int8_rows(vectors: np.ndarray) -> np.ndarray:
+    """Unit vectors as formats 5 and 6 coded them: int8 steps of each row's largest / 127, the
+    step a float32 in the row's last 4 bytes."""
+    step = np.abs(vectors).max(axis=1, keepdims=True) / 127
+    step[step == 0] = 1.0
+    codes = np.clip(np.rint(vectors / step), -127, 127).astype(np.int8)
+    return np.concatenate([codes, step.astype("<f4").view(np.int8)], axis=1)
+
+
+def as_format_6(data_dir: Path) -> None:
+    """The published build's answer-unit vectors rewritten as format 6 stored them: whole
+    vectors in int8 codes, no mean file; the manifest of format 6 with its unit coding."""
+    folder = (data_dir / "index").resolve()
+    index = load_folder(folder, read_manifest(folder))
+    assert index.unit_mean is not None and not read_manifest(folder).stored_rows
+    dim = len(index.unit_mean)
+    rows = np.asarray(index.sentence_vectors[:])
+    vectors = index.unit_mean + np.stack([unpack_unit_row(r, dim) for r in rows])
+    np.save(folder / "sentence_vectors.npy", int8_rows(vectors.reshape(-1, dim)))
+    (folder / "sentence_mean.npy").unlink()
+    m = read_manifest(folder)
+    params = {**m.build_params, "unit_vectors": INT8_CODING}
+    files = {k: v for k, v in m.files.items() if k != "sentence_mean.npy"}
+    files["sentence_vectors.npy"] = file_record(folder / "sentence_vectors.npy")
+    write_manifest(folder, replace(m, format_version=6, build_params=params, files=files))

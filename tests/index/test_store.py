@@ -10,7 +10,7 @@ from corpus.model import Article
 from index.bm25 import KeywordIndex, tokenize
 from index.cache import EmbeddingCache
 from index.changes import EmptyIndex, UnknownArticle
-from index.encoding import passage_input
+from index.encoding import passage_input, sentence_input
 from index.integrity import file_record
 from index.layout import FORMAT_VERSION, IndexMismatch, IndexNotFound, current_generation
 from index.store import (
@@ -22,8 +22,8 @@ from index.store import (
     update_index,
     write_lock,
 )
-from index.vectors import unit_cosine
-from tests.index.older_formats import as_format_5
+from index.vectors import UNIT_CODING, quantize_units, unit_cosine, unit_mean
+from tests.index.older_formats import as_format_5, as_format_6
 
 
 def articles(n: int = 5) -> list[Article]:
@@ -75,10 +75,15 @@ def test_sentence_vectors_are_stored_for_every_answer_unit(tmp_path: Path, fake_
     index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
     assert len(index.sentence_rows) == index.manifest.sentences == len(index.sentence_vectors) == 12
     doc = index.articles_by_id["d1"]
-    row = index.sentence_rows[("d1", 0, 8)]
     assert doc.text[0:8] == "这是第1篇文章。"
     expected = fake_embedder.embed_passages([f"{doc.title}\n这是第1篇文章。"])[0]
-    assert abs(unit_cosine(index.sentence_vectors[row], expected) - 1.0) < 1e-2
+    assert abs(stored_cosine(index, ("d1", 0, 8), expected) - 1.0) < 1e-2
+
+
+def stored_cosine(index, unit: tuple[str, int, int], query: np.ndarray) -> float:
+    """The cosine of a unit's stored vector and query, as QAService reads it."""
+    mean_cosine = 0.0 if index.unit_mean is None else float(index.unit_mean @ query)
+    return unit_cosine(index.sentence_vectors[index.sentence_rows[unit]], query, mean_cosine)
 
 
 def test_failed_build_leaves_the_old_index_serving(tmp_path: Path, fake_embedder) -> None:
@@ -263,6 +268,7 @@ def test_a_format_4_index_with_float16_unit_vectors_still_answers_then_is_rebuil
     tmp_path: Path, fake_embedder
 ) -> None:
     build_index(articles(3), fake_embedder, tmp_path)
+    as_format_6(tmp_path)
     folder = (tmp_path / "index").resolve()
     codes = np.load(folder / "sentence_vectors.npy")
     v = codes[:, :-4].astype(np.float32) * codes[:, -4:].copy().view("<f4")
@@ -283,8 +289,60 @@ def test_a_format_4_index_with_float16_unit_vectors_still_answers_then_is_rebuil
     m, _ = update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇。")])
     new = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
     assert m.format_version == FORMAT_VERSION and m.articles == 4
-    assert new.sentence_vectors.dtype == np.int8
-    assert unit_cosine(new.sentence_vectors[new.sentence_rows[("d1", 0, 8)]], expected[0]) > 0.99
+    assert new.sentence_vectors.dtype == np.uint8 and new.unit_mean is not None
+    assert stored_cosine(new, ("d1", 0, 8), expected[0]) > 0.99
+
+
+@pytest.mark.parametrize(
+    "change", [{"upsert": [Article("z", "新", "另一篇。")]}, {"remove": ["d2"]}]
+)
+def test_a_format_6_index_with_int8_unit_vectors_still_answers_then_is_recoded(
+    tmp_path: Path, fake_embedder, change: dict
+) -> None:
+    build_index(articles(3), fake_embedder, tmp_path)
+    as_format_6(tmp_path)
+    old = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    title = old.articles_by_id["d1"].title
+    expected = fake_embedder.embed_passages([f"{title}\n这是第1篇文章。"])[0]
+    assert old.manifest.format_version == 6 and old.sentence_vectors.dtype == np.int8
+    assert old.unit_mean is None and not (old.folder / "sentence_mean.npy").exists()
+    assert stored_cosine(old, ("d1", 0, 8), expected) == pytest.approx(1.0, abs=1e-2)
+
+    m, _ = update_index(tmp_path, fake_embedder, **change)
+
+    new = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert m.format_version == FORMAT_VERSION == 7 and m.build_params["unit_vectors"] == UNIT_CODING
+    assert new.sentence_vectors.dtype == np.uint8 and not m.stored_rows  # re-coded whole
+    assert "sentence_mean.npy" in m.files
+    np.testing.assert_allclose(new.unit_mean, unit_mean(cached_unit_vectors(new, fake_embedder)))
+    assert stored_cosine(new, ("d1", 0, 8), expected) == pytest.approx(1.0, abs=1e-2)
+    other = fake_embedder.embed_passages([f"{title}\n它讲了第1件事。"])[0]
+    assert stored_cosine(new, ("d1", 0, 8), other) == pytest.approx(
+        float(expected @ other), abs=1e-2
+    )
+
+
+def cached_unit_vectors(index, embedder) -> np.ndarray:
+    """The float vectors of an index's answer units, embedded again."""
+    units = sorted(index.sentence_rows.items(), key=lambda kv: kv[1])
+    texts = [sentence_input(index.articles_by_id[d], s, e) for (d, s, e), _ in units]
+    return embedder.embed_passages(texts)
+
+
+def test_an_update_codes_new_units_about_the_index_mean_and_keeps_it(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(3), fake_embedder, tmp_path)
+    before = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    update_index(tmp_path, fake_embedder, upsert=[Article("z", "新", "另一篇。第二句。")])
+    after = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert after.manifest.stored_rows  # the old rows kept where they were, a part added
+    np.testing.assert_array_equal(after.unit_mean, before.unit_mean)
+    assert (after.folder / "sentence_mean.npy").stat().st_ino == (
+        before.folder / "sentence_mean.npy"
+    ).stat().st_ino
+    query = fake_embedder.embed_passages(["新\n第二句。"])[0]
+    assert stored_cosine(after, ("z", 4, 8), query) == pytest.approx(1.0, abs=1e-2)
 
 
 def stored_passages(data_dir: Path) -> list[dict]:
@@ -369,7 +427,13 @@ def test_saved_contents_load_back_with_unit_vectors_gathered_lazily(
     copy = IndexStore(tmp_path / "b")
     m = copy.save(
         IndexContents(
-            index.articles, index.chunks, index.vectors, index.keywords, units, Reversed()
+            index.articles,
+            index.chunks,
+            index.vectors,
+            index.keywords,
+            units,
+            Reversed(),
+            index.unit_mean,
         ),
         model=fake_embedder.name,
         dim=fake_embedder.dim,
@@ -421,9 +485,12 @@ def test_an_update_links_the_vector_files_and_writes_only_its_new_rows(
     fresh = load_index(tmp_path / "full", fake_embedder.name, fake_embedder.dim)
     got, want = vectors_by_chunk(now), vectors_by_chunk(fresh)
     assert got.keys() == want.keys() and all(np.allclose(got[k], want[k]) for k in want)
+    # the units' rows as a full build codes them, about the mean of the index's first build
     got_units, want_units = units_by_span(now), units_by_span(fresh)
     assert got_units.keys() == want_units.keys()
-    assert all(np.array_equal(got_units[k], want_units[k]) for k in want_units)
+    order = sorted(fresh.sentence_rows, key=fresh.sentence_rows.__getitem__)
+    want = quantize_units(cached_unit_vectors(fresh, fake_embedder), now.unit_mean)
+    assert all(np.array_equal(got_units[k], want[i]) for i, k in enumerate(order))
     assert search_ids(now, "钨矿公司今年产量翻番", fake_embedder) == ["n1", "n1"]
     assert now.vectors.ntotal == len(now.chunks) == now.keywords.n_docs
 

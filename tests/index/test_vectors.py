@@ -22,8 +22,12 @@ from index.vectors import (
     make_ivf_sq8,
     quantize_units,
     unit_cosine,
+    unit_mean,
+    unit_row_bytes,
+    unpack_unit_row,
     with_search_params,
 )
+from tests.index.older_formats import int8_rows
 
 
 def clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
@@ -139,24 +143,106 @@ def test_an_approximate_index_is_built_searched_and_updated(
     assert hits[0].chunk.doc_id == "d3" and hits[0].dense > 0.5
 
 
-@pytest.mark.parametrize("sparse", [False, True])
-def test_unit_codes_keep_cosines_within_a_few_thousandths(sparse: bool) -> None:
-    vectors = clustered(500, dim=384, seed=3)
-    if sparse:  # a few large components, as the fake embedder makes: nothing may be clipped
+def e5_like(n: int, seed: int, outlier: bool = False) -> np.ndarray:
+    """Unit vectors as e5 makes them: a large share common to all (cosines of unrelated texts
+    near 0.8), the rest spread over topics; with outlier, one dimension far larger in every row."""
+    rng = np.random.default_rng(seed)
+    common = np.random.default_rng(99).normal(size=384)
+    common /= np.linalg.norm(common)
+    spread = clustered(n, dim=384, seed=seed)
+    x = 2.0 * common + spread + 0.1 * rng.normal(size=(n, 384)) / np.sqrt(384)
+    if outlier:
+        x[:, 17] += rng.uniform(4.0, 8.0, size=n)  # ±0.2 elsewhere, as e5's few large dimensions
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def coded_cosines(vectors: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    mean = unit_mean(vectors)
+    codes = quantize_units(vectors, mean)
+    return np.array([[unit_cosine(r, q, float(mean @ q)) for q in queries] for r in codes])
+
+
+# (mean, largest) error of a cosine: 6-bit steps of each row's residual about the mean, so the
+# bound follows how long the residuals are (spread 1.0, sparse 0.65, e5-like 0.45, outlier 0.17)
+CODING_ERROR = {
+    "spread": (1.5e-3, 8e-3),
+    "sparse": (2e-3, 8e-3),  # a few large components, as the fake embedder makes: none clipped
+    "e5-like": (7e-4, 4e-3),  # CMRC's units: 0.0005 on average
+    "outlier dimension": (4e-4, 3e-3),
+}
+
+
+@pytest.mark.parametrize("kind", list(CODING_ERROR))
+def test_unit_codes_keep_cosines_within_a_few_thousandths(kind: str) -> None:
+    if kind == "spread":
+        vectors, queries = clustered(400, dim=384, seed=3), clustered(20, dim=384, seed=4)
+    else:
+        vectors, queries = e5_like(400, seed=3, outlier=kind == "outlier dimension"), e5_like(20, 4)
+    if kind == "sparse":
         vectors = np.where(np.abs(vectors) > 0.08, vectors, 0.0)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    queries = clustered(20, dim=384, seed=4)
 
-    codes = quantize_units(vectors)
+    error = np.abs(coded_cosines(vectors, queries) - vectors @ queries.T)
 
-    assert codes.dtype == np.int8 and codes.shape == (500, 384 + 4)
+    mean_bound, max_bound = CODING_ERROR[kind]
+    assert error.mean() < mean_bound and error.max() < max_bound
+
+
+def test_codes_about_the_mean_are_finer_than_codes_of_whole_vectors() -> None:
+    vectors, queries = e5_like(400, seed=3, outlier=True), e5_like(20, seed=4)
+    about_zero = quantize_units(vectors, np.zeros(384, np.float32))
+    whole = np.array([[unit_cosine(r, q) for q in queries] for r in about_zero])
     exact = vectors @ queries.T
-    coded = np.array([[unit_cosine(row, q) for q in queries] for row in codes])
-    assert np.abs(coded - exact).mean() < 5e-4 and np.abs(coded - exact).max() < 3e-3
-    assert unit_cosine(codes[7], vectors[7]) == pytest.approx(1.0, abs=1e-3)
-    assert quantize_units(np.zeros((0, 384), np.float32)).shape == (0, 388)
-    zero = quantize_units(np.zeros((1, 384), np.float32))[0]
-    assert unit_cosine(zero, queries[0]) == 0.0
+    centred = np.abs(coded_cosines(vectors, queries) - exact).mean()
+    assert centred < 0.5 * np.abs(whole - exact).mean()
+
+
+def test_units_keep_their_ranking_by_cosine_to_a_question() -> None:
+    # a question near one topic, the units of a few passages around it: e5-like, close cosines
+    units, question = e5_like(60, seed=5), e5_like(1, seed=6)[0]
+    exact = units @ question
+    coded = coded_cosines(units, question[None])[:, 0]
+    assert np.ptp(exact) < 0.2  # the cosines lie close together, as a passage's sentences do
+    assert np.argmax(coded) == np.argmax(exact)
+    apart = np.abs(exact[:, None] - exact[None, :]) > 0.004  # pairs further apart than the error
+    agree = np.sign(coded[:, None] - coded[None, :]) == np.sign(exact[:, None] - exact[None, :])
+    assert agree[apart].all() and apart.sum() > 1000
+
+
+def test_unit_rows_take_three_quarters_of_a_byte_a_component_and_their_scale() -> None:
+    vectors = e5_like(3, seed=1)
+    assert quantize_units(vectors, unit_mean(vectors)).shape == (3, 292) == (3, unit_row_bytes(384))
+    assert unit_row_bytes(64) == 52 and unit_row_bytes(62) == 47 + 4  # the last byte part-filled
+    odd = e5_like(5, seed=2)[:, :62]
+    mean = unit_mean(odd)
+    decoded = mean + np.stack([unpack_unit_row(r, 62) for r in quantize_units(odd, mean)])
+    assert np.abs(decoded - odd).max() < 0.01
+    empty = np.zeros((0, 384), np.float32)
+    assert quantize_units(empty, unit_mean(empty)).shape == (0, 292)
+    same = quantize_units(vectors[:1], vectors[0])[0]  # a vector equal to the mean: no residual
+    assert unit_cosine(same, vectors[1], 0.25) == 0.25
+
+
+def test_an_index_stores_its_unit_rows_and_mean_in_their_files(
+    tmp_path: Path, fake_embedder
+) -> None:
+    m = build_index(ARTICLES, fake_embedder, tmp_path)
+    folder = (tmp_path / "index").resolve()
+    rows = np.load(folder / "sentence_vectors.npy", mmap_mode="r")
+    assert rows.dtype == np.uint8 and rows.shape == (m.sentences, unit_row_bytes(64))
+    assert rows.offset + rows.nbytes == (folder / "sentence_vectors.npy").stat().st_size
+    assert np.load(folder / "sentence_mean.npy").shape == (64,)
+    assert {"sentence_vectors.npy", "sentence_mean.npy"} <= set(m.files)
+
+
+def test_int8_unit_rows_of_format_5_and_6_indexes_read_as_they_are() -> None:
+    vectors = clustered(10, dim=384)
+    stored = int8_rows(vectors)
+    assert stored.dtype == np.int8 and stored.shape == (10, 388)
+    assert unit_cosine(stored[2], vectors[2]) == pytest.approx(1.0, abs=1e-3)
+    assert unit_cosine(stored[2], vectors[3]) == pytest.approx(
+        float(vectors[2] @ vectors[3]), abs=3e-3
+    )
 
 
 def test_float16_unit_rows_of_older_indexes_read_as_they_are() -> None:
