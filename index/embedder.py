@@ -123,7 +123,7 @@ class QuestionBatcher:
 
 class E5Embedder:
     """multilingual-e5-small: passages through sentence-transformers (torch, batched), questions
-    through the numpy forward pass of index/e5_numpy.py, each loaded on first use, so a server
+    through index/e5_numpy.py (ONNX Runtime, no torch), each loaded on first use, so a server
     that only answers never loads torch. `threads` (0: torch's default) sets torch's threads."""
 
     name = E5_NAME

@@ -278,6 +278,20 @@ def test_questions_are_embedded_in_numpy_as_sentence_transformers_embeds_them(
     np.testing.assert_allclose(mine, theirs, atol=2e-4)
 
 
+@pytest.mark.slow
+def test_questions_embedded_together_get_the_vectors_they_get_alone(
+    embedder: E5Embedder,
+) -> None:
+    # different lengths in one pass: the shorter ones are padded, and padding must not count
+    texts = ["谁？", "新馆藏书多少册?", "江城市新图书馆的设计者是谁，什么时候开放，藏书多少册？"]
+    together = embedder.questions.embed_many(texts, "query")
+    alone = np.stack([embedder.questions.embed_many([text], "query")[0] for text in texts])
+
+    assert together.shape == (3, 384) and together.dtype == np.float32
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    assert float(together[0] @ together[2]) < 0.99  # three different vectors, not one repeated
+
+
 def tokenizer_texts() -> list[str]:
     """Sentences of the bundled page and of CMRC questions, and text made to trip a tokenizer."""
     page = SEED.read_text("utf-8")
