@@ -408,12 +408,12 @@ def _http_section(res: Results) -> list[str]:
         "`timings_ms.total` (QAService.ask); the rest of the latency is HTTP, JSON and the "
         "thread pool. In bm25 mode passages are ranked by keywords alone, but the answer picker "
         "still embeds the question (its cosine with each sentence is evidence), so every mode "
-        "embeds the question. A server embeds questions with the numpy forward pass of "
-        "`index/e5_numpy.py` (weights memory-mapped, no torch); torch and sentence-transformers "
+        "embeds the question. A server embeds questions with e5's encoder in ONNX Runtime "
+        "(`index/e5_numpy.py`, no torch); torch and sentence-transformers "
         "load only when articles are added through the server.",
         http_table([r for r in res.http if not r.variant]),
         f"Question embedding alone (E5, one at a time, in-process): p50 {pct(qd, 50):.1f} ms, "
-        f"p95 {pct(qd, 95):.1f} ms as a server runs it (one BLAS thread); p50 "
+        f"p95 {pct(qd, 95):.1f} ms as a server runs it (ONNX Runtime, one thread); p50 "
         f"{pct(q1, 50):.1f} ms, p95 {pct(q1, 95):.1f} ms again with torch and FAISS on one "
         "thread too.",
     )
@@ -425,7 +425,7 @@ def _threads_section(res: Results) -> list[str]:
         "Split over every core, one question's BLAS products and FAISS search gain little, "
         "and idle workers spin rather than sleep: on these 2 vCPUs, shared with other "
         "processes and with the other requests, a spinning worker takes the core the working "
-        "one needs. So a server embeds each pass of questions on one BLAS thread and searches "
+        "one needs. So a server embeds each pass of questions on one thread and searches "
         "FAISS on one OpenMP thread. The same hybrid servers were also run with idle OpenMP "
         "workers sleeping (`OMP_WAIT_POLICY=PASSIVE`) and with "
         "`OMP_NUM_THREADS=1 WENDA_TORCH_THREADS=1`. Each server ran once, a minute or two "
