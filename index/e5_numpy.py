@@ -250,6 +250,8 @@ class NumpyE5:
         # one thread a pass: a server runs up to two passes at once on its own threads
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        # no memory pool: it would keep the largest batch's activations for good
+        options.enable_cpu_mem_arena = False
         graph, matrices = encoder_graph(
             w,
             int(config["num_hidden_layers"]),
@@ -282,7 +284,7 @@ class NumpyE5:
         mask = np.zeros((len(seqs), longest), dtype=np.float32)
         for row, ids in enumerate(seqs):
             n = len(ids)
-            x[row, :n] = self.word[ids] + self.position[:n] + self.token_type
+            x[row, :n] = self.word[ids].astype(np.float32) + self.position[:n] + self.token_type
             mask[row, :n] = 1.0
         vectors: np.ndarray = self.session.run(["vectors"], {"x": x, "mask": mask})[0]
         return vectors.astype(np.float32, copy=False)

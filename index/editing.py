@@ -23,6 +23,7 @@ from index.folder import (
     chunk_record,
     load_folder,
     read_chunks,
+    read_unit_mean,
     read_units,
 )
 from index.graph import EDITABLE_GRAPHS, GraphRows
@@ -30,7 +31,6 @@ from index.kept import EditedTexts, StoredTexts, edited_texts
 from index.layout import (
     CHUNKS,
     KEYWORDS,
-    UNIT_MEAN,
     UNIT_ROWS,
     UNIT_VECTORS,
     UNITS,
@@ -109,7 +109,7 @@ def start_of(
         assert tokens is not None
         n_chunks, n_units = len(texts.chunk_articles), len(texts.units)
         vectors, unit_vectors = _stored_vectors(folder, manifest, n_chunks, n_units)
-        mean = _unit_mean(folder)
+        mean = read_unit_mean(folder, np.uint8)  # only indexes of this configuration are extended
         editable = Editable([], [], vectors, tokens, [], unit_vectors, texts, unit_mean=mean)
         return Start(manifest, texts.ids, _reader(texts), None, editable)
     articles = read_all()
@@ -126,11 +126,6 @@ def _reader(texts: StoredTexts) -> Callable[[list[str]], dict[str, Article]]:
         return {str(r["doc_id"]): article_of(r) for r in texts.articles(ids)}
 
     return read_old
-
-
-def _unit_mean(folder: Path) -> np.ndarray:
-    """The mean unit vector of an index of this wenda's configuration (only such are extended)."""
-    return read_part(UNIT_MEAN, lambda: np.load(folder / UNIT_MEAN))
 
 
 def _stored_vectors(
@@ -155,7 +150,7 @@ def _listed(
         chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS, by_id))
         units = read_part(UNITS, lambda: read_units(folder))
         vectors, unit_vectors = _stored_vectors(folder, manifest, len(chunks), len(units))
-        mean = _unit_mean(folder)
+        mean = read_unit_mean(folder, np.uint8)  # only indexes of this configuration are extended
         return Editable(articles, chunks, vectors, tokens, units, unit_vectors, unit_mean=mean)
     index = load_folder(folder, manifest)
     vectors = index.vectors
@@ -168,7 +163,7 @@ def _listed(
         tokens,
         read_units(folder),
         np.asarray(index.sentence_vectors[:]),
-        unit_mean=_unit_mean(folder),
+        unit_mean=index.unit_mean,
     )
 
 

@@ -49,7 +49,7 @@ class JsonlRecords(Sequence[T], Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         for i in range(len(self)):
-            yield self._read(i)  # a full pass does not flush what questions read lately
+            yield self._read(i)  # not through the cache of what questions read lately
 
 
 @overload

@@ -41,7 +41,7 @@ UNIT_CODE_MAX = 2 ** (UNIT_CODE_BITS - 1) - 1  # codes -31..31, stored plus UNIT
 UNIT_CODE_ZERO = 2 ** (UNIT_CODE_BITS - 1)
 UNIT_BIT_VALUES = (2 ** np.arange(UNIT_CODE_BITS)).astype(np.uint8)
 UNIT_SCALE_BYTES = 4
-UNIT_QUANTIZE_BLOCK = 65_536  # rows coded at a time (their bits take 8 bytes a code)
+UNIT_QUANTIZE_BLOCK = 65_536  # rows coded at a time (their bits take 6 bytes a code)
 UNIT_CODING = {
     "dtype": "int6",
     "centre": "the index's mean unit vector (sentence_mean.npy)",
@@ -71,10 +71,10 @@ def quantize_units(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
         v = np.asarray(vectors[lo : lo + UNIT_QUANTIZE_BLOCK], np.float32) - mean
         step = np.abs(v).max(axis=1, keepdims=True) / UNIT_CODE_MAX
         step[step == 0] = 1.0
-        codes = np.clip(np.rint(v / step), -UNIT_CODE_MAX, UNIT_CODE_MAX).astype(np.int16)
-        codes += UNIT_CODE_ZERO
-        bits = (codes[:, :, None] >> np.arange(UNIT_CODE_BITS)) & 1
-        packed = np.packbits(bits.astype(np.uint8).reshape(len(v), -1), axis=1, bitorder="little")
+        codes = np.clip(np.rint(v / step), -UNIT_CODE_MAX, UNIT_CODE_MAX) + UNIT_CODE_ZERO
+        codes = codes.astype(np.uint8)
+        bits = (codes[:, :, None] >> np.arange(UNIT_CODE_BITS, dtype=np.uint8)) & 1
+        packed = np.packbits(bits.reshape(len(v), -1), axis=1, bitorder="little")
         out[lo : lo + len(v), :-UNIT_SCALE_BYTES] = packed
         out[lo : lo + len(v), -UNIT_SCALE_BYTES:] = step.astype("<f4").view(np.uint8)
     return out

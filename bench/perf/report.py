@@ -265,7 +265,7 @@ def _threads_headline(res: Results) -> list[str]:
         return []
     return [
         "- **Threads**: a server run with `OMP_NUM_THREADS=1 WENDA_TORCH_THREADS=1`, against "
-        "its defaults (one BLAS thread a question pass, FAISS on one OpenMP thread, torch's "
+        "its defaults (one thread a question pass, FAISS on one OpenMP thread, torch's "
         f"own threads for added articles): {'; '.join(found)} (synthetic: "
         f"{PROFILE_SIZE:,} passages). FAISS flat search alone, in-process: "
         + ", ".join(

