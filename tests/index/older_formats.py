@@ -65,3 +65,9 @@ def as_format_6(data_dir: Path) -> None:
     files = {k: v for k, v in m.files.items() if k != "sentence_mean.npy"}
     files["sentence_vectors.npy"] = file_record(folder / "sentence_vectors.npy")
     write_manifest(folder, replace(m, format_version=6, build_params=params, files=files))
+
+
+def stored_passages(data_dir: Path) -> list[dict]:
+    """The passage records of the published build's chunks.jsonl, as stored."""
+    with ((data_dir / "index").resolve() / "chunks.jsonl").open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]

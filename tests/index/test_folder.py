@@ -3,7 +3,6 @@ the article's title and text[start:end], character for character."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from corpus.chunking import chunk_article
 from corpus.model import Article, Chunk
 from index.folder import chunk_record
 from index.store import build_index, load_index, update_index
+from tests.index.older_formats import stored_passages
 
 
 def long_article(i: int) -> Article:
@@ -23,11 +23,6 @@ def long_article(i: int) -> Article:
 
 
 ARTICLES = [long_article(i) for i in range(4)]
-
-
-def stored_passages(data_dir: Path) -> list[dict]:
-    with ((data_dir / "index").resolve() / "chunks.jsonl").open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
 
 
 def test_a_build_stores_passages_as_offsets_and_reads_them_back_as_article_slices(

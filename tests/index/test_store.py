@@ -23,7 +23,7 @@ from index.store import (
     write_lock,
 )
 from index.vectors import UNIT_CODING, quantize_units, unit_cosine, unit_mean
-from tests.index.older_formats import as_format_5, as_format_6
+from tests.index.older_formats import as_format_5, as_format_6, stored_passages
 
 
 def articles(n: int = 5) -> list[Article]:
@@ -343,11 +343,6 @@ def test_an_update_codes_new_units_about_the_index_mean_and_keeps_it(
     ).stat().st_ino
     query = fake_embedder.embed_passages(["新\n第二句。"])[0]
     assert stored_cosine(after, ("z", 4, 8), query) == pytest.approx(1.0, abs=1e-2)
-
-
-def stored_passages(data_dir: Path) -> list[dict]:
-    with ((data_dir / "index").resolve() / "chunks.jsonl").open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
 
 
 def test_a_format_5_index_with_passage_texts_serves_them_as_it_is(
