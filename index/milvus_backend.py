@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,7 +197,7 @@ class MilvusPassages:
         model: str,
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
-        articles_by_id: dict[str, Article],
+        articles_by_id: Mapping[str, Article],
     ) -> int:
         """Write the rows of chunks (row i's vector is vectors[i]); returns how many."""
         for start in range(0, len(chunks), WRITE_BATCH):

@@ -13,7 +13,7 @@ A failure in 1 or 2 leaves the last generation served whole; in 3, the next writ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TypeVar
@@ -22,8 +22,8 @@ from corpus.model import Article, Chunk
 from index.cache import EmbeddingCache
 from index.embedder import Embedder
 from index.encoding import Progress, chunk_corpus, embed_with_cache, passage_input
-from index.folder import read_articles, read_chunks
-from index.layout import ARTICLES, CHUNKS, INDEX_LINK, MANIFEST, read_part
+from index.folder import Texts
+from index.layout import ARTICLES, INDEX_LINK, MANIFEST, read_part
 from index.locking import exclusive
 from index.milvus_backend import MilvusPassages, MilvusUnavailable, row_key
 
@@ -78,7 +78,7 @@ class MilvusSync:
                 ) from exc
 
     def stage(
-        self, chunks: Sequence[Chunk], by_id: dict[str, Article], only: Collection[str] | None
+        self, chunks: Sequence[Chunk], by_id: Mapping[str, Article], only: Collection[str] | None
     ) -> int:
         """Write the rows of chunks that the collection lacks (embedding through the cache);
         returns how many."""
@@ -99,12 +99,11 @@ class MilvusSync:
         folder = (self.data_dir / INDEX_LINK).resolve()
         if not (folder / MANIFEST).exists():
             return
-        articles = read_part(ARTICLES, lambda: read_articles(folder / ARTICLES))
-        by_id = {a.doc_id: a for a in articles}
-        chunks = read_part(CHUNKS, lambda: read_chunks(folder / CHUNKS, by_id))
-        published = {row_key(self.embedder.name, c) for c in chunks}
+        # passages read line by line, each article once through the reader's cache
+        texts = read_part(ARTICLES, lambda: Texts.of(folder))
+        published = {row_key(self.embedder.name, c) for c in texts.chunks}
         self.passages.delete(self.passages.keys(only) - published)
         if self.passages.count() != len(published):
-            self.stage(chunks, by_id, None)
+            self.stage(texts.chunks, texts.by_id, None)
             self.passages.delete(self.passages.keys() - published)
         self.passages.flush()
