@@ -32,7 +32,11 @@ EVAL_FOLDER = "eval"  # indexes of other corpora that `wenda eval --corpus` buil
 
 # in a build folder
 MANIFEST = "manifest.json"
-ARTICLES = "articles.jsonl"
+ARTICLES = "articles.jsonl"  # format 7 and before: one JSON record per line
+# format 8: each article's JSON record compressed on its own (zlib), one after another, and the
+# n + 1 byte offsets of those records
+PACKED_ARTICLES = "articles.packed"
+ARTICLE_OFFSETS = "article_offsets.npy"  # int64
 CHUNKS = "chunks.jsonl"  # per passage: chunk_id, doc_id and its start, end in its article's text
 VECTORS = "vectors.faiss"
 KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
