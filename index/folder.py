@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Protocol, cast
 
 import faiss
 import numpy as np
@@ -39,7 +39,7 @@ from index.layout import (
     read_part,
 )
 from index.texts import JsonlRecords, RecordsById, scan_jsonl
-from index.vectors import RowStack, UnitRows, with_search_params, write_unit_table
+from index.vectors import FileRows, RowStack, UnitRows, with_search_params, write_unit_table
 
 UNIT_BLOCK = 500_000  # rows of answer-unit vectors copied at a time (bounded memory on save)
 # more added parts than this (or dead rows past COMPACT_DEAD_SHARE of those stored): the next
@@ -123,16 +123,18 @@ class StoredRows:
             raise IndexDamaged(self.base, f"{len(stored)} rows stored, expected {self.stored}")
         return np.ascontiguousarray(stored[self.rows])
 
-    def mapped(self, base: np.ndarray) -> RowStack:
-        """The live rows read from the files where they lie (base: the base file's rows), memory-mapped."""
-        parts = [self._part(name, k, mmap=True) for name, k in self.parts]
+    def mapped(self, base: np.ndarray | FileRows) -> RowStack:
+        """The live rows read from the files where they lie as they are asked for (base: the
+        base file's rows)."""
+        parts = [self._part(name, k, on_demand=True) for name, k in self.parts]
         if base.shape[0] != self.base_rows:
             raise IndexDamaged(self.base, f"{base.shape[0]} rows stored, expected {self.base_rows}")
         return RowStack([base, *parts], self.rows)
 
-    def _part(self, name: str, rows: int, mmap: bool = False) -> np.ndarray:
-        mode: Literal["r"] | None = "r" if mmap else None
-        part = read_part(name, lambda: np.load(self.folder / name, mmap_mode=mode))
+    def _part(self, name: str, rows: int, on_demand: bool = False) -> np.ndarray | FileRows:
+        """A part's rows: read whole, or (on_demand) read from the file as they are asked for."""
+        path = self.folder / name
+        part = read_part(name, lambda: FileRows(path) if on_demand else np.load(path))
         if len(part) != rows:
             raise IndexDamaged(name, f"{len(part)} rows, expected {rows}")
         return part
@@ -191,9 +193,9 @@ class LoadedIndex:
     keywords: KeywordIndex
     # (doc_id, start, end) -> row of sentence_vectors (UnitRows: per-article row ranges)
     sentence_rows: Mapping[tuple[str, int, int], int]
-    # one L2-normalised row per answer unit, memory-mapped (a RowStack after updates): 6-bit
-    # codes about unit_mean and scale (index.vectors.quantize_units; unit_cosine reads one);
-    # int8 codes in formats 5-6, float16 before
+    # one L2-normalised row per answer unit, read from its file as asked for (FileRows; a
+    # RowStack after updates): 6-bit codes about unit_mean and scale (quantize_units;
+    # unit_cosine reads one); int8 codes in formats 5-6, float16 before
     sentence_vectors: VectorRows
     chunk_articles: np.ndarray | None = None  # int32, the row in articles of each passage
     unit_mean: np.ndarray | None = None  # float32; None for rows of formats before 7
@@ -382,9 +384,7 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         VECTORS, lambda: with_search_params(faiss.read_index(str(folder / VECTORS)))
     )
     units = read_unit_rows(folder, manifest, texts.by_id)
-    sentence_vectors: VectorRows = read_part(
-        UNIT_VECTORS, lambda: np.load(folder / UNIT_VECTORS, mmap_mode="r")
-    )
+    sentence_vectors: VectorRows = read_part(UNIT_VECTORS, lambda: FileRows(folder / UNIT_VECTORS))
     keywords = read_part(KEYWORDS, lambda: KeywordIndex.load(folder / KEYWORDS))
     unit_mean = read_unit_mean(folder, sentence_vectors.dtype)
     stored = manifest.stored_rows

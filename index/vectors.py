@@ -1,9 +1,10 @@
-"""Vectors kept on disk and read as they are needed: the answer units' vectors memory-mapped
-behind per-article row ranges, and the passage vector index chosen by corpus size."""
+"""Vectors kept on disk and read as they are needed: the answer units' vectors read from their
+file behind per-article row ranges, and the passage vector index chosen by corpus size."""
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
@@ -190,11 +191,78 @@ def vectors_of_rows(index: Any, rows: np.ndarray) -> np.ndarray:
     return np.asarray(index.reconstruct_batch(np.asarray(rows, dtype=np.int64)))
 
 
+class FileRows:
+    """The rows of a 2-D .npy file read with os.pread as they are asked for, not memory-mapped:
+    the pages of a map count in the process's resident memory and grow with every question
+    (about 5 MB a new question at 1,000,000 passages), where pages read stay in the kernel's
+    page cache, which the kernel shares and drops. A large gather reads the span it covers
+    when that costs at most a few times the rows themselves, else row by row."""
+
+    SPAN_BYTES = 1 << 24  # a span up to this size is read in one piece whatever it holds
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("rb")
+        version = np.lib.format.read_magic(self._file)
+        read_header = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }.get(version)
+        if read_header is None:
+            raise ValueError(f"{path.name}: .npy version {version} is not read here")
+        shape, fortran, dtype = read_header(self._file)
+        if fortran or len(shape) != 2:
+            raise ValueError(f"{path.name}: expected a C-ordered 2-D array, found shape {shape}")
+        self.path = path
+        self.shape: tuple[int, ...] = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self._start = self._file.tell()
+        self._row_bytes = self.dtype.itemsize * int(shape[1])
+        size = path.stat().st_size
+        if size < self._start + self._row_bytes * int(shape[0]):
+            raise ValueError(f"{path.name}: {size} bytes, too short for {shape[0]} rows")
+
+    def __len__(self) -> int:
+        return int(self.shape[0])
+
+    def _read(self, lo: int, hi: int) -> np.ndarray:
+        """Rows lo..hi-1, in one read."""
+        n = (hi - lo) * self._row_bytes
+        data = os.pread(self._file.fileno(), n, self._start + lo * self._row_bytes)
+        if len(data) != n:
+            raise ValueError(f"{self.path.name}: short read of rows {lo}-{hi}")
+        return np.frombuffer(data, dtype=self.dtype).reshape(hi - lo, self.shape[1])
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        n = len(self)
+        if isinstance(key, (int, np.integer)):
+            i = int(key)
+            if not -n <= i < n:
+                raise IndexError(i)
+            return self._read(i % n, i % n + 1)[0]
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(n)
+            return self._read(lo, max(lo, hi)) if step == 1 else self[np.arange(lo, hi, step)]
+        rows = np.asarray(key, dtype=np.int64)
+        if rows.ndim != 1:
+            raise IndexError("rows must be an int, a slice or a 1-D array of rows")
+        if not len(rows):
+            return np.empty((0, self.shape[1]), self.dtype)
+        if int(rows.min()) < 0 or int(rows.max()) >= n:
+            raise IndexError(f"a row beyond the {n} stored")
+        lo, hi = int(rows.min()), int(rows.max()) + 1
+        span = (hi - lo) * self._row_bytes
+        if span <= max(self.SPAN_BYTES, 4 * len(rows) * self._row_bytes):
+            return self._read(lo, hi)[rows - lo]
+        return np.stack([self._read(r, r + 1)[0] for r in rows.tolist()])
+
+
 class RowStack:
-    """Rows of a base array and the parts added after it (each typically memory-mapped), seen
+    """Rows of a base array and the parts added after it (each typically a FileRows), seen
     through a map from live row to stored row: reads touch only the rows asked for."""
 
-    def __init__(self, blocks: Sequence[np.ndarray], rows: np.ndarray | None = None) -> None:
+    def __init__(
+        self, blocks: Sequence[np.ndarray | FileRows], rows: np.ndarray | None = None
+    ) -> None:
         self.blocks = list(blocks)
         self.ends = np.cumsum([len(b) for b in self.blocks])
         self.rows = rows
