@@ -20,13 +20,15 @@ import numpy as np
 from corpus.model import Article, Chunk, Edit
 from index.bm25 import KeywordIndex
 from index.graph import COMPACT_DEAD_SHARE, GraphRows, live_rows, read_rows
-from index.kept import EditedTexts, StoredTexts
+from index.kept import EditedTexts, StoredTexts, article_files, packed_article_offsets
 from index.layout import (
     ARTICLE_IDS,
+    ARTICLE_OFFSETS,
     ARTICLES,
     CHUNK_ARTICLES,
     CHUNKS,
     KEYWORDS,
+    PACKED_ARTICLES,
     UNIT_MEAN,
     UNIT_ROWS,
     UNIT_TABLE,
@@ -38,7 +40,7 @@ from index.layout import (
     Manifest,
     read_part,
 )
-from index.texts import JsonlRecords, RecordsById, scan_jsonl
+from index.texts import LINES, PACKED, FileRecords, RecordsById, packed_offsets, scan_jsonl
 from index.vectors import FileRows, RowStack, UnitRows, with_search_params, write_unit_table
 
 UNIT_BLOCK = 500_000  # rows of answer-unit vectors copied at a time (bounded memory on save)
@@ -186,7 +188,7 @@ class IndexContents:
 class LoadedIndex:
     folder: Path
     manifest: Manifest
-    articles: Sequence[Article]  # read from articles.jsonl on demand (index.texts)
+    articles: Sequence[Article]  # read from their file on demand (index.texts)
     articles_by_id: Mapping[str, Article]
     chunks: Sequence[Chunk]  # read on demand too: each one's text sliced from its article's
     vectors: Any  # faiss.Index
@@ -205,6 +207,18 @@ def write_jsonl(path: Path, records: Iterable[Any]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def write_packed_articles(folder: Path, records: Iterable[dict[str, Any]]) -> None:
+    """The articles' records each compressed on its own, one after another, and their byte
+    offsets."""
+    lengths: list[int] = []
+    with (folder / PACKED_ARTICLES).open("wb") as fh:
+        for record in records:
+            stored = PACKED.encode(record)
+            fh.write(stored)
+            lengths.append(len(stored))
+    np.save(folder / ARTICLE_OFFSETS, packed_offsets(lengths))
 
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
@@ -235,14 +249,14 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
     an update kept are copied from the build before (index.kept.EditedTexts)."""
     edited = contents.articles if isinstance(contents.articles, EditedTexts) else None
     if edited is not None:
-        edited.articles.write(folder / ARTICLES)
+        np.save(folder / ARTICLE_OFFSETS, edited.articles.write(folder / PACKED_ARTICLES))
         edited.chunks.write(folder / CHUNKS)
         ids, chunk_articles = edited.ids, edited.chunk_articles
         np.save(folder / UNIT_TABLE, edited.units)
         units = len(edited.units)
     else:
         articles = cast(Sequence[Article], contents.articles)
-        write_jsonl(folder / ARTICLES, (article_record(a) for a in articles))
+        write_packed_articles(folder, (article_record(a) for a in articles))
         ids = [a.doc_id for a in articles]
         rows = {d: i for i, d in enumerate(ids)}
         records = (chunk_record(c, articles[rows[c.doc_id]]) for c in contents.chunks)
@@ -310,9 +324,13 @@ def chunk_of(record: dict[str, Any], articles: Mapping[str, Article]) -> Chunk:
     )
 
 
-def read_articles(path: Path) -> list[Article]:
-    with path.open(encoding="utf-8") as fh:
-        return [article_of(json.loads(line)) for line in fh]
+def read_articles(folder: Path) -> list[Article]:
+    """Every article of a build folder, in row order (packed, or the lines of older builds)."""
+    name, coding = article_files(folder)
+    if coding is LINES:
+        with (folder / name).open(encoding="utf-8") as fh:
+            return [article_of(json.loads(line)) for line in fh]
+    return list(FileRecords(folder / name, article_of, packed_article_offsets(folder), coding))
 
 
 def read_chunks(path: Path, articles: Mapping[str, Article]) -> list[Chunk]:
@@ -325,26 +343,31 @@ def read_chunks(path: Path, articles: Mapping[str, Article]) -> list[Chunk]:
 class Texts:
     """The articles and passages of a build folder, read from their files on demand."""
 
-    articles: JsonlRecords[Article]
+    articles: FileRecords[Article]
     by_id: RecordsById[Article]
-    chunks: JsonlRecords[Chunk]
+    chunks: FileRecords[Chunk]
     chunk_articles: np.ndarray  # int32, each passage's row in articles
 
     @classmethod
     def of(cls, folder: Path) -> Texts:
         stored = StoredTexts.of(folder)
         if stored is not None:  # the ids and each passage's article stored: no line decoded
-            articles = JsonlRecords(folder / ARTICLES, article_of, stored.article_lines)
+            articles = FileRecords(
+                folder / stored.articles_name,
+                article_of,
+                stored.article_offsets,
+                stored.article_coding,
+            )
             by_id = RecordsById(articles, stored.ids)
-            chunks = JsonlRecords(
+            chunks = FileRecords(
                 folder / CHUNKS, partial(chunk_of, articles=by_id), stored.chunk_lines
             )
             return cls(articles, by_id, chunks, stored.chunk_articles)
         offsets, ids = scan_jsonl(folder / ARTICLES, "doc_id")
-        articles = JsonlRecords(folder / ARTICLES, article_of, offsets)
+        articles = FileRecords(folder / ARTICLES, article_of, offsets)
         by_id = RecordsById(articles, ids)
         offsets, docs = scan_jsonl(folder / CHUNKS, "doc_id", by_id.rows)
-        chunks = JsonlRecords(folder / CHUNKS, partial(chunk_of, articles=by_id), offsets)
+        chunks = FileRecords(folder / CHUNKS, partial(chunk_of, articles=by_id), offsets)
         return cls(articles, by_id, chunks, docs)
 
 
@@ -353,12 +376,16 @@ def read_units(folder: Path, doc_ids: Sequence[str] | None = None) -> list[tuple
     read from the folder when not given)."""
     if not (folder / UNIT_TABLE).exists():  # format 3 and before
         return [(d, s, e) for d, s, e in json.loads((folder / UNITS).read_text("utf-8"))]
-    ids = doc_ids if doc_ids is not None else article_ids(folder / ARTICLES)
+    ids = doc_ids if doc_ids is not None else article_ids(folder)
     return list(UnitRows(ids, np.load(folder / UNIT_TABLE)))
 
 
-def article_ids(path: Path) -> list[str]:
-    with path.open(encoding="utf-8") as fh:
+def article_ids(folder: Path) -> list[str]:
+    """The articles' ids in row order: stored on their own (format 4 on), else read from the
+    articles' lines."""
+    if (folder / ARTICLE_IDS).exists():
+        return list(json.loads((folder / ARTICLE_IDS).read_text("utf-8")))
+    with (folder / ARTICLES).open(encoding="utf-8") as fh:
         return [json.loads(line)["doc_id"] for line in fh]
 
 
@@ -378,7 +405,7 @@ def read_unit_rows(folder: Path, manifest: Manifest, articles: RecordsById[Artic
 def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
     """Every part of one index folder, checked against the manifest and each other; a missing,
     unreadable or miscounted file raises IndexDamaged naming it."""
-    texts = read_part(ARTICLES, lambda: Texts.of(folder))
+    texts = read_part(article_files(folder)[0], lambda: Texts.of(folder))
     articles, chunks = texts.articles, texts.chunks
     vectors = read_part(
         VECTORS, lambda: with_search_params(faiss.read_index(str(folder / VECTORS)))
@@ -399,7 +426,7 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         unit_rows = StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored["units"], len(units))
         sentence_vectors = unit_rows.mapped(sentence_vectors)  # type: ignore[arg-type]
     counts = [
-        (ARTICLES, len(articles), manifest.articles, "articles"),
+        (article_files(folder)[0], len(articles), manifest.articles, "articles"),
         (CHUNKS, len(chunks), manifest.chunks, "passages"),
         (VECTORS, vectors.ntotal, manifest.chunks, "vectors"),
         (KEYWORDS, keywords.n_docs, manifest.chunks, "passages"),

@@ -1,7 +1,10 @@
-"""The texts of the published build as an update edits them, without decoding them: the lines
-of articles.jsonl and chunks.jsonl that stay are copied byte for byte, each passage's article
-and each answer unit's are int32 rows, and only the new records are encoded. A removal reads
-the ids of the articles and the row arrays, and no article or passage text."""
+"""The texts of the published build as an update edits them, without decoding them: the
+records of the articles and of chunks.jsonl that stay are copied byte for byte, each passage's
+article and each answer unit's are int32 rows, and only the new records are encoded. A removal
+reads the ids of the articles and the row arrays, and no article or passage text.
+
+Articles are packed (format 8: ARTICLE_OFFSETS and PACKED_ARTICLES, each record compressed on
+its own) or lines of ARTICLES (format 7 and before); an update of either writes them packed."""
 
 from __future__ import annotations
 
@@ -16,13 +19,16 @@ import numpy as np
 
 from index.layout import (
     ARTICLE_IDS,
+    ARTICLE_OFFSETS,
     ARTICLES,
     CHUNK_ARTICLES,
     CHUNKS,
+    PACKED_ARTICLES,
     UNIT_TABLE,
     IndexDamaged,
     read_part,
 )
+from index.texts import LINES, PACKED, RecordCoding, packed_offsets
 
 COPY_BLOCK = 1 << 24
 
@@ -33,41 +39,89 @@ def line_offsets(path: Path) -> np.ndarray:
     return np.concatenate([[0], np.flatnonzero(data == 0x0A) + 1]).astype(np.int64)
 
 
-NEW = -1  # in KeptLines.order: the next of the new records
+def article_files(folder: Path) -> tuple[str, RecordCoding]:
+    """The file a build folder holds its articles in and how each record is stored there:
+    packed when either file of format 8 is present (a missing one is then damage)."""
+    if (folder / PACKED_ARTICLES).exists() or (folder / ARTICLE_OFFSETS).exists():
+        return PACKED_ARTICLES, PACKED
+    return ARTICLES, LINES
+
+
+def packed_article_offsets(folder: Path) -> np.ndarray:
+    """The byte offsets of a folder's packed articles, checked against the file they index."""
+    offsets = read_part(ARTICLE_OFFSETS, lambda: np.load(folder / ARTICLE_OFFSETS))
+    size = read_part(PACKED_ARTICLES, lambda: (folder / PACKED_ARTICLES).stat().st_size)
+    if offsets.ndim != 1 or offsets.dtype != np.int64 or not len(offsets):
+        raise IndexDamaged(ARTICLE_OFFSETS, "not a list of int64 offsets")
+    if offsets[0] != 0 or (np.diff(offsets) < 0).any():
+        raise IndexDamaged(ARTICLE_OFFSETS, "offsets out of order")
+    if int(offsets[-1]) != size:
+        raise IndexDamaged(PACKED_ARTICLES, f"{size} bytes, its offsets end at {offsets[-1]}")
+    return offsets
+
+
+def record_offsets(folder: Path, name: str) -> np.ndarray:
+    """The n + 1 byte offsets of the records of a folder's file `name` (JSONL, or packed)."""
+    if name == PACKED_ARTICLES:
+        return packed_article_offsets(folder)
+    return read_part(name, lambda: line_offsets(folder / name))
+
+
+NEW = -1  # in KeptRecords.order: the next of the new records
 
 
 @dataclass(slots=True)
-class KeptLines:
-    """A JSONL file of the build before with some of its lines, and new records: order gives
-    the source row of each line written, or NEW for the next of `added`."""
+class KeptRecords:
+    """A file of records of the build before with some of its records, and new ones: order
+    gives the source row of each record written, or NEW for the next of `added`. Records are
+    written in `coding`: kept ones stored alike are copied byte for byte, others (lines of an
+    older build written packed) have their JSON bytes re-wrapped, not decoded."""
 
     source: Path
-    offsets: np.ndarray  # of the source's lines (line_offsets)
+    offsets: np.ndarray  # of the source's records (record_offsets)
     order: np.ndarray  # int64
     added: list[dict[str, Any]]
+    source_coding: RecordCoding
+    coding: RecordCoding
 
     def __len__(self) -> int:
         return len(self.order)
 
-    def write(self, path: Path) -> None:
-        """Runs of consecutive kept lines copied in one piece (by the kernel where it can), the
-        new records encoded where they stand."""
+    def write(self, path: Path) -> np.ndarray:
+        """Runs of consecutive kept records copied in one piece (by the kernel where it can),
+        the new records encoded where they stand; returns the written records' offsets."""
         added = iter(self.added)
+        lengths: list[np.ndarray] = []
         with self.source.open("rb") as src, path.open("wb") as out:
             for lo, hi in _runs(self.order):
                 if lo == NEW:
-                    for _ in range(hi):
-                        out.write(json.dumps(next(added), ensure_ascii=False).encode() + b"\n")
-                else:
+                    encoded = [self.coding.encode(next(added)) for _ in range(hi)]
+                    out.write(b"".join(encoded))
+                    lengths.append(np.array([len(e) for e in encoded], dtype=np.int64))
+                elif self.coding is self.source_coding:
                     _copy(src, out, int(self.offsets[lo]), int(self.offsets[hi]))
+                    lengths.append(np.diff(self.offsets[lo : hi + 1]))
+                else:
+                    lengths.append(self._rewrapped(src, out, lo, hi))
+        return packed_offsets(np.concatenate(lengths) if lengths else np.zeros(0, np.int64))
+
+    def _rewrapped(self, src: Any, out: Any, lo: int, hi: int) -> np.ndarray:
+        """Source records lo..hi-1 written in this coding; their lengths as written."""
+        src.seek(int(self.offsets[lo]))
+        lengths = np.zeros(hi - lo, dtype=np.int64)
+        for k, size in enumerate(np.diff(self.offsets[lo : hi + 1]).tolist()):
+            stored = self.coding.wrap(self.source_coding.unwrap(src.read(size)))
+            out.write(stored)
+            lengths[k] = len(stored)
+        return lengths
 
     def records(self, rows: Sequence[int]) -> list[dict[str, Any]]:
         """The source's records at rows, decoded."""
         with self.source.open("rb") as fh:
             found = []
             for row in rows:
-                fh.seek(int(self.offsets[row]))
-                found.append(json.loads(fh.read(int(self.offsets[row + 1] - self.offsets[row]))))
+                lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
+                found.append(self.source_coding.decode(os.pread(fh.fileno(), hi - lo, lo)))
             return found
 
 
@@ -107,15 +161,17 @@ def _copy(src: Any, out: Any, lo: int, hi: int) -> None:
 
 @dataclass(slots=True)
 class StoredTexts:
-    """The rows of a build folder's texts: article ids in order, the byte offsets of their lines
-    and of the passages', each passage's article row and the answer-unit table."""
+    """The rows of a build folder's texts: article ids in order, the byte offsets of their
+    records and of the passages' lines, each passage's article row and the answer-unit table."""
 
     folder: Path
     ids: list[str]
-    article_lines: np.ndarray
+    article_offsets: np.ndarray
     chunk_lines: np.ndarray
     chunk_articles: np.ndarray  # int32, one per passage
     units: np.ndarray  # int32 (article row, start, end), one per answer unit
+    articles_name: str  # PACKED_ARTICLES, or ARTICLES as format 7 and before stored them
+    article_coding: RecordCoding
 
     @classmethod
     def of(cls, folder: Path) -> StoredTexts | None:
@@ -123,13 +179,16 @@ class StoredTexts:
         if not (folder / ARTICLE_IDS).exists() or not (folder / CHUNK_ARTICLES).exists():
             return None
         ids = read_part(ARTICLE_IDS, lambda: json.loads((folder / ARTICLE_IDS).read_text("utf-8")))
+        name, coding = article_files(folder)
         texts = cls(
             folder,
             ids,
-            read_part(ARTICLES, lambda: line_offsets(folder / ARTICLES)),
-            read_part(CHUNKS, lambda: line_offsets(folder / CHUNKS)),
+            record_offsets(folder, name),
+            record_offsets(folder, CHUNKS),
             read_part(CHUNK_ARTICLES, lambda: np.load(folder / CHUNK_ARTICLES)),
             read_part(UNIT_TABLE, lambda: np.load(folder / UNIT_TABLE)),
+            name,
+            coding,
         )
         texts.check()
         return texts
@@ -137,8 +196,9 @@ class StoredTexts:
     def check(self) -> None:
         """IndexDamaged naming the file whose rows disagree with the others'."""
         n = len(self.ids)
-        if len(self.article_lines) - 1 != n:
-            raise IndexDamaged(ARTICLES, f"{len(self.article_lines) - 1} lines, {n} article ids")
+        if len(self.article_offsets) - 1 != n:
+            found = len(self.article_offsets) - 1
+            raise IndexDamaged(self.articles_name, f"{found} records, {n} article ids")
         if len(self.chunk_lines) - 1 != len(self.chunk_articles):
             lines = len(self.chunk_lines) - 1
             raise IndexDamaged(CHUNKS, f"{lines} lines, {len(self.chunk_articles)} passage rows")
@@ -146,21 +206,26 @@ class StoredTexts:
             if len(rows) and not 0 <= int(rows.min()) <= int(rows.max()) < n:
                 raise IndexDamaged(name, f"a row names an article beyond the {n} held")
 
+    def kept_articles(self, order: np.ndarray, added: list[dict[str, Any]]) -> KeptRecords:
+        """The articles at the rows of order (NEW: the next of added), written packed."""
+        path = self.folder / self.articles_name
+        return KeptRecords(path, self.article_offsets, order, added, self.article_coding, PACKED)
+
     def articles(self, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The records of these articles (by id), decoded."""
         rows = {d: i for i, d in enumerate(self.ids)}
-        lines = KeptLines(self.folder / ARTICLES, self.article_lines, np.zeros(0, np.int64), [])
-        return lines.records([rows[d] for d in doc_ids])
+        kept = self.kept_articles(np.zeros(0, np.int64), [])
+        return kept.records([rows[d] for d in doc_ids])
 
 
 @dataclass(slots=True)
 class EditedTexts:
-    """What an update writes of the texts: articles.jsonl, chunks.jsonl, the ids, each
+    """What an update writes of the texts: the packed articles, chunks.jsonl, the ids, each
     passage's article row and the answer-unit table."""
 
     ids: list[str]
-    articles: KeptLines
-    chunks: KeptLines
+    articles: KeptRecords
+    chunks: KeptRecords
     chunk_articles: np.ndarray
     units: np.ndarray
     keep_chunks: np.ndarray  # the rows of the build before's passages kept, in order
@@ -198,12 +263,14 @@ def edited_texts(
     added_units = np.array([(new_rows[d], s, e) for d, s, e in units], dtype=np.int64)
     return EditedTexts(
         ids,
-        KeptLines(texts.folder / ARTICLES, texts.article_lines, order.astype(np.int64), records),
-        KeptLines(
+        texts.kept_articles(order.astype(np.int64), records),
+        KeptRecords(
             texts.folder / CHUNKS,
             texts.chunk_lines,
             np.concatenate([keep_chunks, np.full(len(chunks), NEW)]).astype(np.int64),
             list(chunks),
+            LINES,
+            LINES,
         ),
         np.concatenate([row_after[texts.chunk_articles[keep_chunks]], added_chunks]).astype(
             np.int32

@@ -23,7 +23,8 @@ from index.cache import EmbeddingCache
 from index.embedder import Embedder
 from index.encoding import Progress, chunk_corpus, embed_with_cache, passage_input
 from index.folder import Texts
-from index.layout import ARTICLES, INDEX_LINK, MANIFEST, read_part
+from index.kept import article_files
+from index.layout import INDEX_LINK, MANIFEST, read_part
 from index.locking import exclusive
 from index.milvus_backend import MilvusPassages, MilvusUnavailable, row_key
 
@@ -100,7 +101,7 @@ class MilvusSync:
         if not (folder / MANIFEST).exists():
             return
         # passages read line by line, each article once through the reader's cache
-        texts = read_part(ARTICLES, lambda: Texts.of(folder))
+        texts = read_part(article_files(folder)[0], lambda: Texts.of(folder))
         published = {row_key(self.embedder.name, c) for c in texts.chunks}
         self.passages.delete(self.passages.keys(only) - published)
         if self.passages.count() != len(published):

@@ -50,7 +50,6 @@ from index.folder import (
 )
 from index.integrity import damaged_file
 from index.layout import (
-    ARTICLES,
     INDEX_LINK,
     MANIFEST,
     WRITE_LOCK,
@@ -153,7 +152,7 @@ class IndexStore:
     def articles(self) -> list[Article]:
         folder = self.link.resolve()
         try:
-            return read_articles(folder / ARTICLES)
+            return read_articles(folder)
         except (OSError, ValueError, TypeError) as exc:
             raise IndexMismatch(
                 f"index at {folder} has unreadable articles: run `wenda index` to rebuild it"

@@ -1,11 +1,17 @@
-"""Articles and passages read from their JSONL files when asked for, not held as objects: the
-file memory-mapped, each line's offset kept, the records asked for lately cached."""
+"""Articles and passages read from their files when asked for, not held as objects: each
+record's byte offsets kept, a record read with os.pread (no memory map: a map's pages would
+count in the server's resident memory and grow with each question), the records asked for
+lately cached. A record is stored as one JSON line (RecordCoding LINES) or as its JSON
+compressed on its own (PACKED)."""
 
 from __future__ import annotations
 
 import json
-import mmap
+import os
+import weakref
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
@@ -14,23 +20,73 @@ import numpy as np
 
 T = TypeVar("T")
 CACHED_RECORDS = 4096  # per file: a question reads a few passages and their articles
+READ_BLOCK = 1 << 20  # bytes buffered when every record is read in order
 
 
-class JsonlRecords(Sequence[T], Generic[T]):
-    """Line i of a JSONL file as parse(json record), read and parsed on demand."""
+def _line(data: bytes) -> bytes:
+    return data + b"\n"
 
-    def __init__(self, path: Path, parse: Callable[[dict[str, Any]], T], offsets: np.ndarray):
+
+def _unline(stored: bytes) -> bytes:
+    return stored[:-1] if stored.endswith(b"\n") else stored
+
+
+def _inflate(stored: bytes) -> bytes:
+    try:
+        return zlib.decompress(stored)
+    except zlib.error as exc:  # told as the other readers tell a damaged record
+        raise ValueError(f"a damaged compressed record: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCoding:
+    """How a record's JSON bytes are stored: wrap(json) is what the file holds, unwrap gives
+    the JSON back byte for byte."""
+
+    name: str
+    wrap: Callable[[bytes], bytes]
+    unwrap: Callable[[bytes], bytes]
+
+    def encode(self, record: Any) -> bytes:
+        return self.wrap(json.dumps(record, ensure_ascii=False).encode())
+
+    def decode(self, stored: bytes) -> Any:
+        return json.loads(self.unwrap(stored))
+
+
+LINES = RecordCoding("lines", _line, _unline)  # JSONL: one record a line
+PACKED = RecordCoding("zlib", zlib.compress, _inflate)  # each record compressed alone
+
+
+def packed_offsets(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The n + 1 byte offsets (int64) of records of these lengths stored one after another."""
+    return np.concatenate([[0], np.cumsum(np.asarray(lengths, dtype=np.int64))]).astype(np.int64)
+
+
+class FileRecords(Sequence[T], Generic[T]):
+    """Record i of a file as parse(its decoded JSON), read and parsed on demand."""
+
+    def __init__(
+        self,
+        path: Path,
+        parse: Callable[[dict[str, Any]], T],
+        offsets: np.ndarray,
+        coding: RecordCoding = LINES,
+    ):
         self.path = path
-        self.offsets = offsets  # n + 1 byte offsets: line i is [offsets[i], offsets[i + 1])
-        with path.open("rb") as fh:
-            size = path.stat().st_size
-            self._bytes: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self.offsets = offsets  # n + 1 byte offsets: record i is [offsets[i], offsets[i + 1])
+        self.coding = coding
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
         self._parse = parse
         self._cached = lru_cache(maxsize=CACHED_RECORDS)(self._read)
 
     def _read(self, i: int) -> T:
-        record = json.loads(self._bytes[int(self.offsets[i]) : int(self.offsets[i + 1])])
-        return self._parse(record)
+        lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
+        stored = os.pread(self._fd, hi - lo, lo)
+        if len(stored) != hi - lo:
+            raise ValueError(f"{self.path.name} ends inside record {i}")
+        return self._parse(self.coding.decode(stored))
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -48,8 +104,12 @@ class JsonlRecords(Sequence[T], Generic[T]):
         return self._cached(i % n)
 
     def __iter__(self) -> Iterator[T]:
-        for i in range(len(self)):
-            yield self._read(i)  # not through the cache of what questions read lately
+        """Every record in order, read through a buffer (not the cache of what questions read
+        lately)."""
+        with self.path.open("rb", buffering=READ_BLOCK) as fh:
+            fh.seek(int(self.offsets[0]) if len(self.offsets) else 0)
+            for size in np.diff(self.offsets).tolist():
+                yield self._parse(self.coding.decode(fh.read(size)))
 
 
 @overload
@@ -77,7 +137,7 @@ def scan_jsonl(
 
 
 class RecordsById(Mapping[str, T]):
-    """The records of a JsonlRecords by an id (a dict of id -> line, not of objects)."""
+    """The records of a FileRecords by an id (a dict of id -> row, not of objects)."""
 
     def __init__(self, records: Sequence[T], ids: list[str]) -> None:
         self.records = records

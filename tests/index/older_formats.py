@@ -12,13 +12,35 @@ import numpy as np
 from index.folder import load_folder
 from index.integrity import file_record
 from index.layout import read_manifest, write_manifest
+from index.texts import PACKED
 from index.vectors import unpack_unit_row
 
 
+def as_format_7(data_dir: Path) -> None:
+    """The published build's articles rewritten as formats 7 and before stored them: one JSON
+    line each in articles.jsonl (the packed records' own JSON), no packed file or offsets; the
+    manifest of format 7."""
+    folder = (data_dir / "index").resolve()
+    offsets = np.load(folder / "article_offsets.npy").tolist()
+    packed = (folder / "articles.packed").read_bytes()
+    with (folder / "articles.jsonl").open("wb") as out:
+        for lo, hi in zip(offsets, offsets[1:], strict=False):
+            out.write(PACKED.unwrap(packed[lo:hi]) + b"\n")
+    (folder / "articles.packed").unlink()
+    (folder / "article_offsets.npy").unlink()
+    m = read_manifest(folder)
+    files = {
+        k: v for k, v in m.files.items() if k not in ("articles.packed", "article_offsets.npy")
+    }
+    files["articles.jsonl"] = file_record(folder / "articles.jsonl")
+    write_manifest(folder, replace(m, format_version=7, files=files))
+
+
 def as_format_5(data_dir: Path) -> None:
-    """The published build rewritten as format 5 stored it: each passage's record with its
-    article's title and its text, in the fields and order of that record; the manifest of
-    format 5, without build_params["passages"]."""
+    """The published build rewritten as format 5 stored it: its articles as lines
+    (as_format_7), each passage's record with its article's title and its text, in the fields
+    and order of that record; the manifest of format 5, without build_params["passages"]."""
+    as_format_7(data_dir)
     folder = (data_dir / "index").resolve()
     with (folder / "articles.jsonl").open(encoding="utf-8") as fh:
         articles = {r["doc_id"]: r for r in map(json.loads, fh)}
@@ -51,7 +73,9 @@ def int8_rows(vectors: np.ndarray) -> np.ndarray:
 
 def as_format_6(data_dir: Path) -> None:
     """The published build's answer-unit vectors rewritten as format 6 stored them: whole
-    vectors in int8 codes, no mean file; the manifest of format 6 with its unit coding."""
+    vectors in int8 codes, no mean file, its articles as lines (as_format_7); the manifest of
+    format 6 with its unit coding."""
+    as_format_7(data_dir)
     folder = (data_dir / "index").resolve()
     index = load_folder(folder, read_manifest(folder))
     assert index.unit_mean is not None and not read_manifest(folder).stored_rows

@@ -59,7 +59,7 @@ def test_a_removal_links_every_file_it_does_not_change(updated: Path, fake_embed
     for name in UNCHANGED_BY_A_REMOVAL:
         assert (after / name).stat().st_ino == (before / name).stat().st_ino, name
     # and what was written is new: the articles and the row maps changed
-    for name in ("articles.jsonl", "vector_rows.npy"):
+    for name in ("articles.packed", "article_offsets.npy", "vector_rows.npy"):
         assert (after / name).stat().st_ino != (before / name).stat().st_ino, name
 
 

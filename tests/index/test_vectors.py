@@ -10,7 +10,7 @@ from corpus.model import Article
 from index.backend import ArticleFilter
 from index.retriever import Retriever
 from index.store import IndexStore, build_index, load_index
-from index.texts import JsonlRecords, scan_jsonl
+from index.texts import FileRecords, scan_jsonl
 from index.vectors import (
     FLAT_MAX_CHUNKS,
     HNSW_EF_SEARCH,
@@ -100,7 +100,7 @@ def test_jsonl_records_parse_the_line_asked_for(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     path.write_text('{"id": "x", "n": 1}\n{"id": "头条", "n": 2}\n{"id": "z", "n": 3}\n', "utf-8")
     offsets, ids = scan_jsonl(path, "id")
-    records = JsonlRecords(path, lambda r: r["n"], offsets)
+    records = FileRecords(path, lambda r: r["n"], offsets)
     assert ids == ["x", "头条", "z"] and len(records) == 3
     assert records[1] == 2 and records[-1] == 3 and records[0:2] == [1, 2]
     assert list(records) == [1, 2, 3]

@@ -1,0 +1,115 @@
+"""An update of the articles (index.kept): kept records copied byte for byte, only new ones
+encoded; an older build's lines re-wrapped as packed records, not decoded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.model import Article
+from index.kept import StoredTexts
+from index.layout import IndexDamaged
+from index.retriever import Retriever
+from index.store import build_index, load_index, update_index
+from index.texts import PACKED, RecordCoding
+from tests.index.older_formats import as_format_7
+
+
+def articles(n: int) -> list[Article]:
+    return [
+        Article(f"d{i}", f"第{i}篇🚀", f"这是第{i}篇文章。它讲了第{i}件事，𠮷野家的🍜。" * 3)
+        for i in range(n)
+    ]
+
+
+def published(data_dir: Path) -> Path:
+    return (data_dir / "index").resolve()
+
+
+def stored_records(folder: Path) -> dict[str, bytes]:
+    """Each article's record as the packed file holds it, by id."""
+    offsets = np.load(folder / "article_offsets.npy").tolist()
+    data = (folder / "articles.packed").read_bytes()
+    ids = StoredTexts.of(folder).ids  # type: ignore[union-attr]
+    return {d: data[offsets[i] : offsets[i + 1]] for i, d in enumerate(ids)}
+
+
+CHANGED = Article("d2", "改写🚀", "第二篇改写了。铜价上涨三成。")
+NEW = Article("n1", "新闻", "钨矿公司今年产量翻番。工人增加到三百人。")
+
+
+def test_an_update_of_a_packed_build_reads_back_the_articles_added_replaced_and_kept(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(8), fake_embedder, tmp_path)
+    update_index(tmp_path, fake_embedder, upsert=[NEW, CHANGED], remove=["d5"])
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    old = articles(8)
+    expected = [old[0], old[1], CHANGED, old[3], old[4], old[6], old[7], NEW]
+    assert list(index.articles) == expected
+    for row in (7, 2, 0, 5):
+        assert index.articles[row] == expected[row]
+        assert index.articles_by_id[expected[row].doc_id] == expected[row]
+    assert "d5" not in index.articles_by_id
+
+
+def test_an_update_copies_kept_records_byte_for_byte_and_encodes_only_the_new(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_index(articles(8), fake_embedder, tmp_path)
+    before = stored_records(published(tmp_path))
+    wrapped: list[bytes] = []
+
+    def counted(data: bytes) -> bytes:
+        wrapped.append(data)
+        return PACKED.wrap(data)
+
+    monkeypatch.setattr("index.kept.PACKED", RecordCoding("zlib", counted, PACKED.unwrap))
+    update_index(tmp_path, fake_embedder, upsert=[NEW, CHANGED], remove=["d5"])
+    after = stored_records(published(tmp_path))
+    assert len(wrapped) == 2  # the new record and the replaced one, nothing else compressed
+    for d in ("d0", "d1", "d3", "d4", "d6", "d7"):
+        assert after[d] == before[d]
+    assert after["d2"] != before["d2"] and "d5" not in after
+
+
+def test_a_build_of_article_lines_still_serves(tmp_path: Path, fake_embedder) -> None:
+    build_index(articles(6), fake_embedder, tmp_path)
+    as_format_7(tmp_path)
+    folder = published(tmp_path)
+    assert (folder / "articles.jsonl").exists() and not (folder / "articles.packed").exists()
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert list(index.articles) == articles(6) and index.articles[3] == articles(6)[3]
+    assert index.articles_by_id["d4"] == articles(6)[4]
+    hits = Retriever(index, fake_embedder).search("这是第3篇文章。它讲了第3件事", 2, "bm25")
+    assert hits and hits[0].chunk.doc_id == "d3"
+
+
+def test_an_update_of_a_build_of_article_lines_writes_them_packed_from_their_bytes(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(articles(6), fake_embedder, tmp_path)
+    as_format_7(tmp_path)
+    lines = (published(tmp_path) / "articles.jsonl").read_bytes().splitlines()
+    update_index(tmp_path, fake_embedder, upsert=[NEW], remove=["d1"])
+    folder = published(tmp_path)
+    assert not (folder / "articles.jsonl").exists()
+    records = stored_records(folder)
+    for i in (0, 2, 3, 4, 5):  # each kept record is its line's own JSON bytes, compressed
+        assert PACKED.unwrap(records[f"d{i}"]) == lines[i]
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert list(index.articles) == [articles(6)[i] for i in (0, 2, 3, 4, 5)] + [NEW]
+
+
+def test_packed_articles_cut_short_are_damage_named(tmp_path: Path, fake_embedder) -> None:
+    build_index(articles(3), fake_embedder, tmp_path)
+    folder = published(tmp_path)
+    data = (folder / "articles.packed").read_bytes()
+    (folder / "articles.packed").write_bytes(data[:-5])
+    with pytest.raises(IndexDamaged, match=r"index/articles\.packed"):
+        StoredTexts.of(folder)
+    (folder / "article_offsets.npy").unlink()
+    with pytest.raises(IndexDamaged, match=r"index/article_offsets\.npy .*missing"):
+        StoredTexts.of(folder)

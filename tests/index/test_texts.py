@@ -1,0 +1,82 @@
+"""Records read from their files on demand (index.texts): JSON lines, or each record's JSON
+compressed on its own (format 8's packed articles), read back byte for byte by row and by id."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.model import Article, Edit
+from index.folder import read_articles
+from index.store import build_index, load_index
+from index.texts import LINES, PACKED, FileRecords, RecordsById, packed_offsets
+
+RECORDS = [{"id": "x", "n": 1}, {"id": "头条", "n": 2, "text": "𠮷野家🍜　\n"}, {"id": "z", "n": 3}]
+
+
+def write_records(path: Path, records: list[dict], coding) -> np.ndarray:
+    stored = [coding.encode(r) for r in records]
+    path.write_bytes(b"".join(stored))
+    return packed_offsets([len(s) for s in stored])
+
+
+@pytest.mark.parametrize("coding", [LINES, PACKED], ids=["lines", "packed"])
+def test_file_records_decode_the_record_asked_for(tmp_path: Path, coding) -> None:
+    offsets = write_records(tmp_path / "r", RECORDS, coding)
+    records = FileRecords(tmp_path / "r", lambda r: r, offsets, coding)
+    assert len(records) == 3 and records[1] == RECORDS[1] and records[-1] == RECORDS[2]
+    assert records[0:2] == RECORDS[:2] and list(records) == RECORDS
+    by_id = RecordsById(records, [r["id"] for r in RECORDS])
+    assert by_id["头条"] == RECORDS[1] and "y" not in by_id
+    with pytest.raises(IndexError):
+        records[3]
+
+
+def test_a_packed_record_holds_its_json_compressed_alone(tmp_path: Path) -> None:
+    offsets = write_records(tmp_path / "r", RECORDS, PACKED)
+    data = (tmp_path / "r").read_bytes()
+    second = data[offsets[1] : offsets[2]]
+    assert PACKED.unwrap(second) == json.dumps(RECORDS[1], ensure_ascii=False).encode()
+
+
+def test_a_damaged_packed_record_is_a_value_error(tmp_path: Path) -> None:
+    offsets = write_records(tmp_path / "r", RECORDS, PACKED)
+    data = bytearray((tmp_path / "r").read_bytes())
+    data[int(offsets[1]) + 3] ^= 0xFF
+    (tmp_path / "r").write_bytes(bytes(data))
+    with pytest.raises(ValueError):
+        FileRecords(tmp_path / "r", lambda r: r, offsets, PACKED)[1]
+
+
+def articles(n: int) -> list[Article]:
+    """Texts with characters outside the BMP, full-width spaces and line breaks; some edited."""
+    made = []
+    for i in range(n):
+        text = f"第{i}篇讲𠮷野家的🍜和　全角空格。\n价格上涨了{i}成。" * (1 + i % 5)
+        edits = (Edit("join", 3, 5, "接上", "join/line"),) if i % 3 == 0 else ()
+        meta = {"版面": i, "tags": ["经济"]}
+        made.append(Article(f"d{i}", f"标题{i}🚀", text, f"记者{i}", "p.txt", meta, edits))
+    return made
+
+
+def test_a_build_packs_its_articles_and_reads_each_back_by_row_and_by_id(
+    tmp_path: Path, fake_embedder
+) -> None:
+    written = articles(40)
+    build_index(written, fake_embedder, tmp_path)
+    folder = (tmp_path / "index").resolve()
+    assert (folder / "articles.packed").exists() and (folder / "article_offsets.npy").exists()
+    assert not (folder / "articles.jsonl").exists()
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    rows = list(range(len(written)))
+    random.Random(7).shuffle(rows)
+    for row in rows:
+        assert index.articles[row] == written[row]
+        assert index.articles_by_id[f"d{row}"] == written[row]
+    assert list(index.articles) == written == read_articles(folder)
+    for c in index.chunks:  # passages are still their article's characters
+        assert c.text == written[int(c.doc_id[1:])].text[c.start : c.end]
