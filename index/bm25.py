@@ -1,16 +1,19 @@
-"""The keyword index: BM25 (bm25s) over jieba search-mode tokens of NFKC-normalised text."""
+"""The keyword index: BM25 (Lucene variant, k1 1.5, b 0.75, as bm25s scores it) over jieba
+search-mode tokens of NFKC-normalised text, stored as term frequencies by term and scored at
+question time."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-import bm25s
 import jieba
 import numpy as np
 import scipy.sparse
@@ -23,10 +26,26 @@ jieba.setLogLevel(60)  # jieba logs its dictionary load on stderr at INFO
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 # recorded in the index manifest: tokens stored with an index were made by this tokeniser
 TOKENIZER = "jieba-search/nfkc-lower/v1"
-# the stored tokens, in the keyword index's folder (TokenTable)
-TOKEN_IDS = "token_ids.npy"
-TOKEN_OFFSETS = "token_offsets.npy"
-TOKEN_VOCAB = "token_vocab.json"
+K1, B = 1.5, 0.75  # bm25s's defaults, which indexes before the stored term frequencies used
+EMPTY = ""  # the one token of a passage without words (bm25s's empty token)
+MAX_TF = 255  # term frequencies are stored as uint8: a word more often in one passage is clipped
+
+# the keyword index's folder: posting lists by term (indptr per term, then each posting's
+# passage and term frequency), every passage's length in tokens, the vocabulary
+POSTINGS_INDPTR = "postings_indptr.npy"
+POSTINGS_DOCS = "postings_docs.npy"
+POSTINGS_TF = "postings_tf.npy"
+LENGTHS = "lengths.npy"
+VOCAB = "token_vocab.json"  # the token table's name before: the same list, linked on conversion
+# an older folder: bm25s's files (scores precomputed) and doc_freq.json, maybe a token table
+OLD_PARAMS = "params.index.json"
+OLD_VOCAB = "vocab.index.json"
+OLD_INDPTR = "indptr.csc.index.npy"
+OLD_DOCS = "indices.csc.index.npy"
+OLD_SCORES = "data.csc.index.npy"
+OLD_TOKEN_IDS = "token_ids.npy"
+OLD_TOKEN_OFFSETS = "token_offsets.npy"
+OLD_TOKEN_LISTS = "tokens.json"
 
 
 def tokenize(text: str) -> list[str]:
@@ -35,27 +54,29 @@ def tokenize(text: str) -> list[str]:
 
 
 @dataclass(slots=True)
-class TokenTable:
-    """Every passage's tokens as integers: ids[offsets[i]:offsets[i + 1]] index vocab for passage
-    i. The vocabulary only grows (a term of removed passages stays, counted in none), so an
-    update keeps, drops and appends passages with array operations, never re-reading strings."""
+class TermCounts:
+    """Every passage's term frequencies, the table an update edits: counts[i, t] is how often
+    vocab[t] occurs in passage i (clipped at MAX_TF), lengths[i] its tokens in all. The
+    vocabulary only grows (a term of removed passages stays, counted in none), so an update
+    keeps, drops and appends passages with sparse-matrix operations, never re-reading tokens."""
 
     vocab: list[str]
-    ids: np.ndarray  # int32
-    offsets: np.ndarray  # int64, one more than passages
+    counts: scipy.sparse.csr_matrix  # passages x vocab, uint8
+    lengths: np.ndarray  # int32
     stored_vocab: Path | None = None  # a file that holds exactly this vocabulary, to link
 
     @property
     def n_docs(self) -> int:
-        return len(self.offsets) - 1
+        return len(self.lengths)
 
     @classmethod
-    def from_lists(cls, tokens: Sequence[list[str]]) -> TokenTable:
-        return cls([], np.zeros(0, np.int32), np.zeros(1, np.int64)).extended(tokens)
+    def from_lists(cls, tokens: Sequence[list[str]]) -> TermCounts:
+        empty = scipy.sparse.csr_matrix((0, 0), dtype=np.uint8)
+        return cls([], empty, np.zeros(0, np.int32)).extended(tokens)
 
-    def extended(self, tokens: Sequence[list[str]]) -> TokenTable:
-        """These passages appended (an empty one stored as bm25s's empty token, "")."""
-        stored = [toks or [""] for toks in tokens]
+    def extended(self, tokens: Sequence[list[str]]) -> TermCounts:
+        """These passages appended (an empty one holds the one token EMPTY)."""
+        stored = [toks or [EMPTY] for toks in tokens]
         vocab = list(self.vocab)
         index = {t: i for i, t in enumerate(vocab)}
         flat = list(chain.from_iterable(stored))
@@ -65,157 +86,298 @@ class TokenTable:
                 vocab.append(t)
         stored_vocab = self.stored_vocab if len(vocab) == len(self.vocab) else None
         ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=len(flat))
-        lengths = np.fromiter(map(len, stored), dtype=np.int64, count=len(stored))
-        offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(lengths)])
-        return TokenTable(vocab, np.concatenate([self.ids, ids]), offsets, stored_vocab)
+        lengths = np.fromiter(map(len, stored), dtype=np.int32, count=len(stored))
+        added = _counted(ids, np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]), len(vocab))
+        old = self.counts
+        widened = scipy.sparse.csr_matrix(
+            (old.data, old.indices, old.indptr), shape=(old.shape[0], len(vocab))
+        )
+        counts = scipy.sparse.vstack([widened, added], format="csr", dtype=np.uint8)
+        return TermCounts(vocab, counts, np.concatenate([self.lengths, lengths]), stored_vocab)
 
-    def taken(self, keep: np.ndarray) -> TokenTable:
+    def taken(self, keep: np.ndarray) -> TermCounts:
         """Only the passages at positions keep, in that order."""
-        starts, ends = self.offsets[keep], self.offsets[keep + 1]
-        lengths = ends - starts
-        new_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        # position j of the kept ids comes from starts[k] + (j - new_offsets[k]) for its passage k
-        shift = np.repeat(starts - new_offsets[:-1], lengths)
-        ids = self.ids[np.arange(int(new_offsets[-1]), dtype=np.int64) + shift]
-        return TokenTable(self.vocab, ids, new_offsets, self.stored_vocab)
+        keep = np.asarray(keep, dtype=np.int64)
+        counts = self.counts[keep] if len(keep) else self.counts[:0]
+        return TermCounts(self.vocab, counts, self.lengths[keep], self.stored_vocab)
 
-    def lists(self) -> list[list[str]]:
-        words = self.vocab
-        flat = [words[i] for i in self.ids.tolist()]
-        bounds = self.offsets.tolist()
-        return [flat[lo:hi] for lo, hi in zip(bounds, bounds[1:], strict=False)]
-
-    def save(self, folder: Path) -> None:
-        np.save(folder / TOKEN_IDS, self.ids)
-        np.save(folder / TOKEN_OFFSETS, self.offsets)
-        if self.stored_vocab is not None:  # the vocabulary grows only: unchanged, it is linked
-            link_or_copy(self.stored_vocab, folder / TOKEN_VOCAB)
-        else:
-            (folder / TOKEN_VOCAB).write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
+    def bags(self) -> list[dict[str, int]]:
+        """Each passage's words and how often each occurs in it (clipped at MAX_TF)."""
+        counts = self.counts
+        bounds = counts.indptr.tolist()
+        return [
+            {
+                self.vocab[t]: int(n)
+                for t, n in zip(counts.indices[lo:hi], counts.data[lo:hi], strict=True)
+            }
+            for lo, hi in zip(bounds, bounds[1:], strict=False)
+        ]
 
     @classmethod
-    def load(cls, folder: Path) -> TokenTable | None:
-        """The tokens stored with a keyword index (lists in tokens.json before this table);
-        None for an index saved without them."""
-        if (folder / TOKEN_IDS).exists():
-            vocab = json.loads((folder / TOKEN_VOCAB).read_text(encoding="utf-8"))
-            ids, offsets = np.load(folder / TOKEN_IDS), np.load(folder / TOKEN_OFFSETS)
+    def load(cls, folder: Path) -> TermCounts | None:
+        """The term counts stored in a keyword index's folder (an older folder's token table
+        counted); None for an older index saved without its tokens."""
+        if not (folder / OLD_PARAMS).exists():
+            return cls._load_postings(folder)
+        if (folder / OLD_TOKEN_IDS).exists():
+            vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
+            ids = np.load(folder / OLD_TOKEN_IDS)
+            offsets = np.load(folder / OLD_TOKEN_OFFSETS).astype(np.int64)
             if offsets[-1] != len(ids) or (len(ids) and int(ids.max()) >= len(vocab)):
                 raise ValueError(f"{len(ids)} token ids, offsets to {offsets[-1]}")
-            table = cls(vocab, ids.astype(np.int32), offsets.astype(np.int64))
-            table.stored_vocab = folder / TOKEN_VOCAB
-            return table
-        if (folder / "tokens.json").exists():
-            return cls.from_lists(json.loads((folder / "tokens.json").read_text("utf-8")))
+            counts = _counted(ids.astype(np.int32), offsets, len(vocab))
+            lengths = np.diff(offsets).astype(np.int32)
+            return cls(vocab, counts, lengths, folder / VOCAB)
+        if (folder / OLD_TOKEN_LISTS).exists():
+            return cls.from_lists(json.loads((folder / OLD_TOKEN_LISTS).read_text("utf-8")))
         return None
 
+    @classmethod
+    def _load_postings(cls, folder: Path) -> TermCounts:
+        vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
+        indptr, lengths = np.load(folder / POSTINGS_INDPTR), np.load(folder / LENGTHS)
+        docs, tf = np.load(folder / POSTINGS_DOCS), np.load(folder / POSTINGS_TF)
+        _check_postings(indptr, len(vocab), len(docs), len(tf))
+        if len(docs) and int(docs.max()) >= len(lengths):
+            raise ValueError(f"a posting of passage {int(docs.max())} of {len(lengths)}")
+        by_term = scipy.sparse.csc_matrix((tf, docs, indptr), shape=(len(lengths), len(vocab)))
+        counts = scipy.sparse.csr_matrix(by_term)  # one linear pass, rows sorted by term
+        return cls(vocab, counts, lengths.astype(np.int32), folder / VOCAB)
 
-def bm25_model(table: TokenTable) -> tuple[bm25s.BM25, dict[str, int]]:
-    """bm25s's BM25 (Lucene variant, its defaults) over passages already tokenised, its score
-    matrix computed with array operations (bm25s.BM25.index counts each passage in a Python
-    loop), and the document frequency of every word that a passage holds."""
-    model = bm25s.BM25()
-    vocab = {t: i for i, t in enumerate(table.vocab)}
-    vocab.setdefault("", len(vocab))  # bm25s's empty token: what a passage without words holds
-    n_docs, n_vocab = table.n_docs, len(vocab)
-    lengths = np.diff(table.offsets)
-    docs_of = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
-    # term frequencies by counting (scipy sums the duplicate pairs), then turned column-major
-    # (bm25s keeps a CSC matrix) without a sort: both conversions are linear
-    ones = np.ones(len(table.ids), dtype=np.float32)
-    counts = scipy.sparse.csr_matrix((ones, (docs_of, table.ids)), shape=(n_docs, n_vocab))
-    by_term = counts.tocsc()
-    by_term.sort_indices()
-    tf, docs = by_term.data, by_term.indices
-    df = np.diff(by_term.indptr)
-    terms = np.repeat(np.arange(n_vocab), df)
-    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
-    norm = model.k1 * ((1 - model.b) + model.b * lengths / max(lengths.mean(), 1e-9))
-    scores = (idf[terms] * (tf / (norm[docs] + tf))).astype(model.dtype)
-    model.scores = {
-        "data": scores,
-        "indices": docs.astype(model.int_dtype),
-        "indptr": by_term.indptr.astype(model.int_dtype),
-        "num_docs": n_docs,
-    }
-    model.vocab_dict = vocab
-    model.unique_token_ids_set = set(vocab.values())
-    model.nonoccurrence_array = None
-    words = list(vocab)
-    doc_freq = {words[t]: int(df[t]) for t in np.flatnonzero(df).tolist() if words[t]}
-    return model, doc_freq
+
+def _counted(ids: np.ndarray, offsets: np.ndarray, n_vocab: int) -> scipy.sparse.csr_matrix:
+    """The passages x vocab counts of passage i's token ids ids[offsets[i]:offsets[i + 1]]."""
+    n_docs = len(offsets) - 1
+    docs_of = np.repeat(np.arange(n_docs, dtype=np.int32), np.diff(offsets))
+    ones = np.ones(len(ids), dtype=np.int32)
+    # scipy sums the duplicate (passage, term) pairs: the counts, clipped to fit a uint8
+    counts = scipy.sparse.csr_matrix((ones, (docs_of, ids)), shape=(n_docs, n_vocab))
+    counts.sum_duplicates()
+    return scipy.sparse.csr_matrix(
+        (np.minimum(counts.data, MAX_TF).astype(np.uint8), counts.indices, counts.indptr),
+        shape=counts.shape,
+    )
+
+
+def _check_postings(indptr: np.ndarray, n_vocab: int, n_docs: int, n_values: int) -> None:
+    if len(indptr) != n_vocab + 1 or indptr[-1] != n_docs or n_docs != n_values:
+        raise ValueError(
+            f"{len(indptr) - 1} posting lists for {n_vocab} terms, to {indptr[-1]} of "
+            f"{n_docs} postings and {n_values} values"
+        )
+
+
+class StoredArray:
+    """A one-dimensional .npy file read a slice at a time with os.pread, never mapped: the
+    pages a question reads stay in the kernel's page cache, out of this process's RSS."""
+
+    def __init__(self, path: Path, dtype: type, length: int) -> None:
+        with path.open("rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, stored = np.lib.format.read_array_header_1_0(f)
+            else:
+                shape, fortran, stored = np.lib.format.read_array_header_2_0(f)
+            self.start = f.tell()
+        self.dtype = np.dtype(dtype)
+        if stored != self.dtype or shape != (length,):
+            raise ValueError(f"{path.name}: {stored} {shape}, not {self.dtype} ({length},)")
+        if path.stat().st_size != self.start + length * self.dtype.itemsize:
+            raise ValueError(f"{path.name}: {path.stat().st_size} bytes for {length} values")
+        self.fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self.fd)
+
+    def read(self, lo: int, hi: int) -> np.ndarray:
+        out = np.empty(hi - lo, dtype=self.dtype)
+        view, offset = out.data.cast("B"), self.start + lo * self.dtype.itemsize
+        done = 0
+        while done < len(view):
+            n = os.preadv(self.fd, [view[done:]], offset + done)
+            if n == 0:
+                raise OSError(f"the keyword index's postings end before byte {offset + done}")
+            done += n
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Postings:
+    """Each term's posting lists: the passages of term t and a value for each (its term
+    frequency, or an older index's BM25 score), postings indptr[t] to indptr[t + 1]."""
+
+    indptr: np.ndarray  # int64, one more than terms
+    docs: np.ndarray | StoredArray  # int32
+    values: np.ndarray | StoredArray  # uint8 term frequencies, or float32 scores
+
+    def read(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
+        if isinstance(self.docs, StoredArray) and isinstance(self.values, StoredArray):
+            return self.docs.read(lo, hi), self.values.read(lo, hi)
+        assert isinstance(self.docs, np.ndarray) and isinstance(self.values, np.ndarray)
+        return self.docs[lo:hi], self.values[lo:hi]
+
+    @property
+    def doc_freq(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+
+class DocFreq(Mapping[str, int]):
+    """The document frequency of every word that a passage holds, read from the postings."""
+
+    def __init__(self, terms: dict[str, int], df: np.ndarray) -> None:
+        self.terms, self.df = terms, df
+
+    def __getitem__(self, word: str) -> int:
+        t = self.terms[word]
+        if not word or not self.df[t]:
+            raise KeyError(word)
+        return int(self.df[t])
+
+    def __iter__(self) -> Iterator[str]:
+        df = self.df
+        return (w for w, t in self.terms.items() if w and df[t])
+
+    def __len__(self) -> int:
+        empty = self.terms.get(EMPTY)
+        return int(np.count_nonzero(self.df)) - int(empty is not None and bool(self.df[empty]))
+
+    def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        t = self.terms.get(word)
+        return int(self.df[t]) if t is not None and word and self.df[t] else default
+
+    def __contains__(self, word: object) -> bool:
+        t = self.terms.get(word) if isinstance(word, str) else None
+        return t is not None and bool(word) and bool(self.df[t])
 
 
 class KeywordIndex:
-    """BM25 scores of every passage for a question, plus the document frequencies behind them."""
+    """BM25 scores of every passage for a question, from term frequencies by term, plus the
+    document frequencies behind them. A loaded index reads a question's posting lists from its
+    files when asked (an older folder's precomputed scores the same way)."""
 
     def __init__(
         self,
-        model: bm25s.BM25,
-        doc_freq: dict[str, int],
+        terms: dict[str, int],
+        postings: Postings,
         n_docs: int,
-        tokens: TokenTable | None = None,
+        norm: np.ndarray | None,
+        table: TermCounts | None = None,
+        folder: Path | None = None,
     ) -> None:
-        self.model = model
-        self.doc_freq = doc_freq
+        self.terms = terms  # word -> term id
+        self.postings = postings
         self.n_docs = n_docs
-        self.tokens = tokens  # each passage's tokens, kept so an update never re-tokenises them
+        self.doc_freq = DocFreq(terms, postings.doc_freq)
+        # per passage k1 * (1 - b + b * length / mean length); None: postings hold scores
+        self.norm = norm
+        df = postings.doc_freq
+        self.term_idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        self.table = table  # the counts it was built from, saved with it (None when loaded)
+        self.folder = folder  # where a loaded index's files are
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> KeywordIndex:
         return cls.from_tokens([tokenize(t) for t in texts])
 
     @classmethod
-    def from_tokens(
-        cls,
-        tokens: Sequence[list[str]],
-        doc_freq: dict[str, int] | None = None,
-        keep_tokens: bool = True,
-    ) -> KeywordIndex:
-        """The index of passages already tokenised (by `tokenize`), in passage order (doc_freq
-        is counted from them; a caller's is not needed). Without keep_tokens the index is saved
-        without them (an update then rebuilds it)."""
-        index = cls.from_table(TokenTable.from_lists(tokens))
-        if not keep_tokens:
-            index.tokens = None
-        return index
+    def from_tokens(cls, tokens: Sequence[list[str]]) -> KeywordIndex:
+        """The index of passages already tokenised (by `tokenize`), in passage order."""
+        return cls.from_table(TermCounts.from_lists(tokens))
 
     @classmethod
-    def from_table(cls, table: TokenTable) -> KeywordIndex:
-        """The index of the passages of a token table, in its order."""
-        model, doc_freq = bm25_model(table)
-        return cls(model, doc_freq, table.n_docs, table)
+    def from_table(cls, table: TermCounts) -> KeywordIndex:
+        """The index of the passages of a term-count table, in its order."""
+        by_term = table.counts.tocsc()  # rows come out sorted within each term
+        postings = Postings(
+            by_term.indptr.astype(np.int64),
+            by_term.indices.astype(np.int32, copy=False),
+            by_term.data.astype(np.uint8, copy=False),
+        )
+        terms = {t: i for i, t in enumerate(table.vocab)}
+        return cls(terms, postings, table.n_docs, _norm(table.lengths), table)
 
     def save(self, folder: Path) -> None:
+        """The postings, lengths and vocabulary into folder (a loaded index's files linked)."""
         folder.mkdir(parents=True, exist_ok=True)
-        self.model.save(str(folder), show_progress=False)
-        (folder / "doc_freq.json").write_text(
-            json.dumps({"n_docs": self.n_docs, "doc_freq": self.doc_freq}, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        if self.tokens is not None:
-            self.tokens.save(folder)
-
-    @staticmethod
-    def load_tokens(folder: Path) -> TokenTable | None:
-        """The stored tokens of an index saved by `save`; None for an index saved without them."""
-        return TokenTable.load(folder)
+        table = self.table
+        if table is None:
+            assert self.folder is not None
+            for path in self.folder.iterdir():
+                link_or_copy(path, folder / path.name)
+            return
+        docs, tf = self.postings.docs, self.postings.values
+        assert isinstance(docs, np.ndarray) and isinstance(tf, np.ndarray)  # built, not loaded
+        np.save(folder / POSTINGS_INDPTR, self.postings.indptr)
+        np.save(folder / POSTINGS_DOCS, docs)
+        np.save(folder / POSTINGS_TF, tf)
+        np.save(folder / LENGTHS, table.lengths.astype(np.int32))
+        if table.stored_vocab is not None:  # the vocabulary grows only: unchanged, it is linked
+            link_or_copy(table.stored_vocab, folder / VOCAB)
+        else:
+            (folder / VOCAB).write_text(json.dumps(table.vocab, ensure_ascii=False), "utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
-        # the score matrix memory-mapped: a question reads only its tokens' posting lists
-        model = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0, mmap=True)
-        meta = json.loads((folder / "doc_freq.json").read_text(encoding="utf-8"))
-        return cls(model, meta["doc_freq"], int(meta["n_docs"]))
+        """The index saved in folder (or by bm25s, before the stored term frequencies), its
+        posting lists left in their files."""
+        if (folder / OLD_PARAMS).exists():
+            return cls._load_old(folder)
+        vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
+        indptr, lengths = np.load(folder / POSTINGS_INDPTR), np.load(folder / LENGTHS)
+        n = int(indptr[-1]) if len(indptr) else 0
+        _check_postings(indptr, len(vocab), n, n)
+        postings = Postings(
+            indptr.astype(np.int64),
+            StoredArray(folder / POSTINGS_DOCS, np.int32, n),
+            StoredArray(folder / POSTINGS_TF, np.uint8, n),
+        )
+        terms = {t: i for i, t in enumerate(vocab)}
+        return cls(terms, postings, len(lengths), _norm(lengths), folder=folder)
+
+    @classmethod
+    def _load_old(cls, folder: Path) -> KeywordIndex:
+        """A folder bm25s saved: its BM25 scores precomputed, by term."""
+        n_docs = int(json.loads((folder / OLD_PARAMS).read_text(encoding="utf-8"))["num_docs"])
+        terms = json.loads((folder / OLD_VOCAB).read_text(encoding="utf-8"))
+        indptr = np.load(folder / OLD_INDPTR).astype(np.int64)
+        n = int(indptr[-1]) if len(indptr) else 0
+        _check_postings(indptr, max(terms.values(), default=-1) + 1, n, n)
+        postings = Postings(
+            indptr,
+            StoredArray(folder / OLD_DOCS, np.int32, n),
+            StoredArray(folder / OLD_SCORES, np.float32, n),
+        )
+        return cls(terms, postings, n_docs, None, folder=folder)
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every passage, in index order (zeros when no token is known)."""
-        known = [t for t in query_tokens if t in self.doc_freq]
-        if not known:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        return np.asarray(self.model.get_scores(known), dtype=np.float32)
+        """BM25 score of every passage, in index order (zeros when no token is known): each
+        known token's scores added in the question's order, a repeated token once for each
+        time it occurs, as bm25s's get_scores adds them."""
+        scores = np.zeros(self.n_docs, dtype=np.float32)
+        read: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for token in query_tokens:
+            if token not in self.doc_freq:
+                continue
+            t = self.terms[token]
+            if t not in read:
+                read[t] = self._term_scores(t)
+            docs, term_scores = read[t]
+            scores[docs] += term_scores  # a passage occurs once in a posting list
+        return scores
+
+    def _term_scores(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        docs, values = self.postings.read(t)
+        if self.norm is None:  # an older index: the scores themselves
+            return docs, values
+        tf = values.astype(np.float32)
+        return docs, self.term_idf[t] * (tf / (tf + self.norm[docs]))
 
     def idf(self, token: str) -> float:
         """Smoothed inverse document frequency; unseen tokens get the highest weight."""
-        df = self.doc_freq.get(token, 0)
+        df = self.doc_freq.get(token, 0) or 0
         return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+
+def _norm(lengths: np.ndarray) -> np.ndarray:
+    """Each passage's k1 * (1 - b + b * length / mean length), BM25's length normalisation."""
+    mean = float(lengths.mean()) if len(lengths) else 1.0
+    return (K1 * ((1 - B) + B * lengths / max(mean, 1e-9))).astype(np.float32)

@@ -1,5 +1,5 @@
-"""An index's contents in the form an update edits them, for IndexStore: passages, their tokens
-and vectors, answer units and theirs; fresh from encoded articles, or the published index's
+"""An index's contents in the form an update edits them, for IndexStore: passages, their term
+counts and vectors, answer units and theirs; fresh from encoded articles, or the published index's
 with some articles' rows dropped and new ones added."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import faiss
 import numpy as np
 
 from corpus.model import Article, Chunk
-from index.bm25 import KeywordIndex, TokenTable, tokenize
+from index.bm25 import KeywordIndex, TermCounts, tokenize
 from index.encoding import EncodedArticles
 from index.folder import (
     IndexContents,
@@ -44,13 +44,13 @@ from index.vectors import all_vectors, make_vector_index
 
 @dataclass(slots=True)
 class Editable:
-    """An index's contents in the form an update edits: tokens instead of a keyword index."""
+    """An index's contents in the form an update edits: term counts instead of a keyword index."""
 
     articles: list[Article]
     chunks: list[Chunk]
     # faiss.Index, or StoredRows (a flat index's vectors edited where they lie), or GraphRows
     vectors: Any
-    tokens: TokenTable
+    terms: TermCounts
     units: list[tuple[str, int, int]]
     unit_vectors: np.ndarray | StoredRows
     # a flat index's texts as rows (then articles, chunks and units are empty): as stored, and
@@ -60,7 +60,7 @@ class Editable:
     unit_mean: np.ndarray | None = None  # what unit_vectors are coded about (and added ones)
 
     def contents(self) -> IndexContents:
-        keywords = KeywordIndex.from_table(self.tokens)
+        keywords = KeywordIndex.from_table(self.terms)
         texts = self.edited_texts if self.edited_texts is not None else self.articles
         return IndexContents(
             texts,
@@ -101,23 +101,24 @@ def start_of(
 ) -> Start:
     """How an update starts from the build folder: a flat index that stores its texts as rows
     reads ids and arrays only; others read their articles (read_all), and are extended when
-    built with the configuration wanted and their tokens stored, else built afresh."""
-    tokens = read_part(KEYWORDS, lambda: KeywordIndex.load_tokens(folder / KEYWORDS))
-    extendable = manifest.build_params == wanted and tokens is not None
+    built with the configuration wanted and their term counts stored (an older keyword index
+    stores them only as its tokens, when it kept those), else built afresh."""
+    terms = read_part(KEYWORDS, lambda: TermCounts.load(folder / KEYWORDS))
+    extendable = manifest.build_params == wanted and terms is not None
     by_rows = manifest.index_type == "flat" or manifest.index_type in EDITABLE_GRAPHS
     if extendable and by_rows and (texts := StoredTexts.of(folder)):
-        assert tokens is not None
+        assert terms is not None
         n_chunks, n_units = len(texts.chunk_articles), len(texts.units)
         vectors, unit_vectors = _stored_vectors(folder, manifest, n_chunks, n_units)
         mean = read_unit_mean(folder, np.uint8)  # only indexes of this configuration are extended
-        editable = Editable([], [], vectors, tokens, [], unit_vectors, texts, unit_mean=mean)
+        editable = Editable([], [], vectors, terms, [], unit_vectors, texts, unit_mean=mean)
         return Start(manifest, texts.ids, _reader(texts), None, editable)
     articles = read_all()
     by_id = {a.doc_id: a for a in articles}
     start = Start(manifest, list(by_id), lambda ids: {d: by_id[d] for d in ids}, articles, None)
     if extendable:
-        assert tokens is not None
-        start.editable = _listed(folder, manifest, articles, tokens)
+        assert terms is not None
+        start.editable = _listed(folder, manifest, articles, terms)
     return start
 
 
@@ -142,7 +143,7 @@ def _stored_vectors(
 
 
 def _listed(
-    folder: Path, manifest: Manifest, articles: list[Article], tokens: TokenTable
+    folder: Path, manifest: Manifest, articles: list[Article], terms: TermCounts
 ) -> Editable:
     """An index's contents as lists (one without its texts stored as rows, or not flat)."""
     if manifest.index_type == "flat":
@@ -151,7 +152,7 @@ def _listed(
         units = read_part(UNITS, lambda: read_units(folder))
         vectors, unit_vectors = _stored_vectors(folder, manifest, len(chunks), len(units))
         mean = read_unit_mean(folder, np.uint8)  # only indexes of this configuration are extended
-        return Editable(articles, chunks, vectors, tokens, units, unit_vectors, unit_mean=mean)
+        return Editable(articles, chunks, vectors, terms, units, unit_vectors, unit_mean=mean)
     index = load_folder(folder, manifest)
     vectors = index.vectors
     if not isinstance(vectors, faiss.Index):  # a graph with tombstones: its live rows
@@ -160,7 +161,7 @@ def _listed(
         list(index.articles),
         list(index.chunks),
         vectors,
-        tokens,
+        terms,
         read_units(folder),
         np.asarray(index.sentence_vectors[:]),
         unit_mean=index.unit_mean,
@@ -173,7 +174,7 @@ def fresh(articles: list[Article], encoded: EncodedArticles, index_type: str) ->
         articles,
         encoded.chunks,
         make_vector_index(encoded.vectors, index_type),
-        TokenTable.from_lists([tokenize(t) for t in encoded.inputs]),
+        TermCounts.from_lists([tokenize(t) for t in encoded.inputs]),
         encoded.units,
         encoded.unit_vectors,
         unit_mean=encoded.unit_mean,
@@ -196,12 +197,12 @@ def edited(
     drop = [i for i, c in enumerate(current.chunks) if c.doc_id in gone]
     keep_units = [i for i, u in enumerate(current.units) if u[0] not in gone]
     vectors, unit_vectors = _edited_vectors(current, keep, drop, keep_units, encoded, index_type)
-    tokens = current.tokens.taken(np.asarray(keep, np.int64))
+    terms = current.terms.taken(np.asarray(keep, np.int64))
     return Editable(
         target,
         [current.chunks[i] for i in keep] + encoded.chunks,
         vectors,
-        tokens.extended([tokenize(t) for t in encoded.inputs]),
+        terms.extended([tokenize(t) for t in encoded.inputs]),
         [current.units[i] for i in keep_units] + encoded.units,
         unit_vectors,
         unit_mean=current.unit_mean,
@@ -227,10 +228,10 @@ def _edited_rows(
     vectors, unit_vectors = _edited_vectors(
         current, rows.keep_chunks, [], rows.keep_units, encoded, "flat"
     )
-    tokens = current.tokens.taken(rows.keep_chunks)
-    tokens = tokens.extended([tokenize(t) for t in encoded.inputs])
+    terms = current.terms.taken(rows.keep_chunks)
+    terms = terms.extended([tokenize(t) for t in encoded.inputs])
     return Editable(
-        [], [], vectors, tokens, [], unit_vectors, edited_texts=rows, unit_mean=current.unit_mean
+        [], [], vectors, terms, [], unit_vectors, edited_texts=rows, unit_mean=current.unit_mean
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,10 +11,19 @@ import numpy as np
 
 from bench.perf.common import NOISE_SIGMA, folder_bytes
 from corpus.model import Article, Chunk
-from index.bm25 import KeywordIndex, tokenize
+from index.bm25 import KeywordIndex, TermCounts, tokenize
 from index.encoding import passage_input
 from index.folder import VectorRows
-from index.layout import ARTICLES, CHUNKS, KEYWORDS, UNIT_TABLE, UNIT_VECTORS, VECTORS
+from index.layout import (
+    ARTICLE_OFFSETS,
+    ARTICLES,
+    CHUNKS,
+    KEYWORDS,
+    PACKED_ARTICLES,
+    UNIT_TABLE,
+    UNIT_VECTORS,
+    VECTORS,
+)
 from index.store import (
     IndexContents,
     IndexStore,
@@ -107,15 +115,9 @@ def synthetic_corpus(
 
 
 def keyword_index(base: Base, source: np.ndarray) -> KeywordIndex:
-    """The keyword index of the replicated texts, without re-tokenising or re-counting copies."""
-    copies = np.bincount(source, minlength=len(base.tokens))
-    doc_freq: Counter[str] = Counter()
-    for toks, k in zip(base.tokens, copies.tolist(), strict=True):
-        for tok in set(toks):
-            if tok and k:
-                doc_freq[tok] += k
-    tokens = [base.tokens[j] for j in source.tolist()]
-    return KeywordIndex.from_tokens(tokens, dict(doc_freq), keep_tokens=False)
+    """The keyword index of the replicated texts, with the term counts a real build stores: the
+    CMRC passages' counted once, each copy taking its source passage's row."""
+    return KeywordIndex.from_table(TermCounts.from_lists(base.tokens).taken(source))
 
 
 class GatheredRows:
@@ -167,7 +169,11 @@ def write_index_folder(index: LoadedIndex, base: Base, data_dir: Path) -> dict[s
     return {
         "vectors": folder_bytes(folder / VECTORS),
         "bm25": folder_bytes(folder / KEYWORDS),
-        "text": folder_bytes(folder / ARTICLES) + folder_bytes(folder / CHUNKS),
+        "text": sum(
+            folder_bytes(folder / name)
+            for name in (ARTICLES, PACKED_ARTICLES, ARTICLE_OFFSETS, CHUNKS)
+            if (folder / name).exists()
+        ),
         "sentences": folder_bytes(folder / UNIT_TABLE) + folder_bytes(folder / UNIT_VECTORS),
         "total": folder_bytes(folder),
     }

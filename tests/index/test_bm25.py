@@ -1,6 +1,41 @@
+import json
 from pathlib import Path
 
-from index.bm25 import KeywordIndex, tokenize
+import bm25s
+import numpy as np
+import pytest
+
+from index.bm25 import MAX_TF, KeywordIndex, TermCounts, tokenize
+
+TEXTS = [
+    "武陵区城镇新增就业8210人，新增农村劳动力转移就业574人。",
+    "全区发放创业担保贷款122笔，发放金额5241.5万元。",
+    "创业孵化园累计孵化企业113家，带动就业1200余人。",
+    "",
+    "就业 就业 就业：城镇新增就业人数创新高。",
+]
+QUERIES = (
+    ["就业"],
+    ["创业", "贷款"],
+    ["新增", "就业", "孵化"],
+    ["就业", "创业", "就业"],  # a repeated token counts each time, as in bm25s
+    ["没有的词", "贷款"],
+    [""],
+)
+
+
+def reference(tokens: list[list[str]]) -> bm25s.BM25:
+    """bm25s's own index (its defaults: Lucene, k1 1.5, b 0.75) of these passages."""
+    model = bm25s.BM25()
+    model.index([t or [""] for t in tokens], show_progress=False)
+    return model
+
+
+def reference_scores(model: bm25s.BM25, query: list[str]) -> np.ndarray:
+    known = [t for t in query if t and t in model.vocab_dict]
+    if not known:
+        return np.zeros(model.scores["num_docs"], dtype=np.float32)
+    return model.get_scores(known)
 
 
 def test_tokens_are_nfkc_lowercase_without_punctuation() -> None:
@@ -24,50 +59,146 @@ def test_idf_is_higher_for_rarer_terms() -> None:
     assert index.idf("钨") > index.idf("企业")
 
 
-def test_bm25_model_scores_as_bm25s_own_index_does() -> None:
-    import bm25s
-    import numpy as np
-
-    from index.bm25 import TokenTable, bm25_model, tokenize
-
-    texts = [
-        "武陵区城镇新增就业8210人，新增农村劳动力转移就业574人。",
-        "全区发放创业担保贷款122笔，发放金额5241.5万元。",
-        "创业孵化园累计孵化企业113家，带动就业1200余人。",
-        "",
-        "就业 就业 就业：城镇新增就业人数创新高。",
-    ]
-    tokens = [tokenize(t) or [""] for t in texts]
-    reference = bm25s.BM25()
-    reference.index(tokens, show_progress=False)
-    ours, _ = bm25_model(TokenTable.from_lists(tokens))
-    assert set(ours.vocab_dict) == set(reference.vocab_dict)
-    for query in (["就业"], ["创业", "贷款"], ["新增", "就业", "孵化"], [""]):
-        assert np.allclose(ours.get_scores(query), reference.get_scores(query), atol=1e-6)
+def test_scores_are_bm25s_own() -> None:
+    tokens = [tokenize(t) for t in TEXTS]
+    ours, theirs = KeywordIndex.from_tokens(tokens), reference(tokens)
+    assert set(ours.doc_freq) == set(theirs.vocab_dict) - {""}
+    for query in QUERIES:
+        assert np.allclose(ours.scores(query), reference_scores(theirs, query), atol=1e-6)
 
 
-def test_a_token_table_edited_scores_as_bm25s_over_the_passages_left() -> None:
-    import bm25s
-    import numpy as np
+def test_saved_and_loaded_scores_as_built_reading_postings_unmapped(tmp_path: Path) -> None:
+    tokens = [tokenize(t) for t in TEXTS]
+    built = KeywordIndex.from_tokens(tokens)
+    built.save(tmp_path / "bm25")
+    loaded = KeywordIndex.load(tmp_path / "bm25")
+    assert loaded.n_docs == built.n_docs == len(TEXTS)
+    assert loaded.doc_freq == built.doc_freq and dict(loaded.doc_freq)["就业"] == 3
+    for query in QUERIES:
+        assert np.array_equal(loaded.scores(query), built.scores(query))
+    maps = Path("/proc/self/maps")
+    if maps.exists():  # posting lists are read with pread: no page of them counts in our RSS
+        assert str(tmp_path / "bm25") not in maps.read_text()
+    loaded.save(tmp_path / "again")  # a loaded index saved: its files linked
+    for query in QUERIES:
+        assert np.array_equal(
+            KeywordIndex.load(tmp_path / "again").scores(query), built.scores(query)
+        )
+    table = TermCounts.load(tmp_path / "bm25")
+    assert table is not None and table.vocab == built.table.vocab  # type: ignore[union-attr]
+    assert table.bags() == [_counts(t or [""]) for t in tokens]
+    assert table.lengths.tolist() == [len(t or [""]) for t in tokens]
 
-    from index.bm25 import KeywordIndex, TokenTable, tokenize
 
-    texts = [
-        "武陵区城镇新增就业8210人。",
-        "全区发放创业担保贷款122笔。",
-        "孵化园孵化企业113家。",
-        "",
-    ]
-    table = TokenTable.from_lists([tokenize(t) for t in texts])
-    # the second passage dropped (its words stay in the vocabulary, counted in none), one added
-    added = "就业 就业：城镇新增就业人数创新高。"
-    edited = table.taken(np.array([3, 0, 2])).extended([tokenize(added)])
-    left = [tokenize(t) or [""] for t in (texts[3], texts[0], texts[2], added)]
-    assert edited.lists() == left
+def _counts(tokens: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for t in tokens:
+        out[t] = out.get(t, 0) + 1
+    return out
+
+
+def test_a_term_table_edited_scores_as_bm25s_over_the_passages_left(tmp_path: Path) -> None:
+    tokens = [tokenize(t) for t in TEXTS]
+    # stored and loaded, then the second passage dropped (its words stay in the vocabulary,
+    # counted in none), the others reordered and one added
+    KeywordIndex.from_tokens(tokens[:4]).save(tmp_path / "before")
+    stored = TermCounts.load(tmp_path / "before")
+    assert stored is not None
+    edited = stored.taken(np.array([3, 0, 2])).extended([tokens[4]])
+    left = [tokens[3], tokens[0], tokens[2], tokens[4]]
+    assert edited.bags() == [_counts(t or [""]) for t in left]
     assert "贷款" in edited.vocab
-    reference = bm25s.BM25()
-    reference.index(left, show_progress=False)
     ours = KeywordIndex.from_table(edited)
-    assert "贷款" not in ours.doc_freq and ours.doc_freq["就业"] == 2 and ours.n_docs == 4
-    for query in (["就业"], ["孵化", "新增"], ["贷款", "就业"]):
-        assert np.allclose(ours.scores(query), reference.get_scores(query), atol=1e-6)
+    fresh = KeywordIndex.from_tokens(left)
+    assert "贷款" not in ours.doc_freq and ours.doc_freq["就业"] == 3 and ours.n_docs == 4
+    assert ours.doc_freq == fresh.doc_freq
+    ours.save(tmp_path / "after")
+    loaded = KeywordIndex.load(tmp_path / "after")
+    theirs = reference(left)
+    for query in QUERIES:
+        want = reference_scores(theirs, query)
+        assert np.allclose(ours.scores(query), want, atol=1e-6)
+        assert np.allclose(loaded.scores(query), fresh.scores(query), atol=1e-6)
+
+
+def test_a_vocabulary_an_edit_keeps_is_linked_not_rewritten(tmp_path: Path) -> None:
+    KeywordIndex.from_tokens([["甲", "乙"], ["乙"]]).save(tmp_path / "a")
+    stored = TermCounts.load(tmp_path / "a")
+    assert stored is not None
+    KeywordIndex.from_table(stored.taken(np.array([1])).extended([["甲"]])).save(tmp_path / "b")
+    a, b = (tmp_path / d / "token_vocab.json" for d in "ab")
+    assert a.stat().st_ino == b.stat().st_ino
+    KeywordIndex.from_table(stored.extended([["丙"]])).save(tmp_path / "c")
+    assert json.loads((tmp_path / "c" / "token_vocab.json").read_text()) == ["甲", "乙", "丙"]
+
+
+def test_a_term_frequency_above_255_is_clipped_and_the_length_kept(tmp_path: Path) -> None:
+    index = KeywordIndex.from_tokens([["钨"] * 300 + ["矿"], ["矿"]])
+    index.save(tmp_path / "bm25")
+    table = TermCounts.load(tmp_path / "bm25")
+    assert table is not None and table.bags()[0] == {"钨": MAX_TF, "矿": 1}
+    assert table.lengths.tolist() == [301, 1]
+
+
+def test_a_truncated_posting_file_fails_at_load(tmp_path: Path) -> None:
+    KeywordIndex.from_tokens([tokenize(t) for t in TEXTS]).save(tmp_path / "bm25")
+    path = tmp_path / "bm25" / "postings_docs.npy"
+    path.write_bytes(path.read_bytes()[:-4])
+    with pytest.raises(ValueError, match="postings_docs.npy"):
+        KeywordIndex.load(tmp_path / "bm25")
+
+
+def write_old_folder(folder: Path, tokens: list[list[str]], keep_tokens: bool) -> None:
+    """A keyword index folder as saved before the stored term frequencies: bm25s's score
+    matrix, doc_freq.json and, when kept, the token table."""
+    stored = [t or [""] for t in tokens]
+    model = reference(stored)
+    model.save(str(folder), show_progress=False)
+    df: dict[str, int] = {}
+    for t in stored:
+        for w in set(t) - {""}:
+            df[w] = df.get(w, 0) + 1
+    meta = {"n_docs": len(stored), "doc_freq": df}
+    (folder / "doc_freq.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    if keep_tokens:
+        vocab = list(dict.fromkeys(w for t in stored for w in t))
+        ids = np.array([vocab.index(w) for t in stored for w in t], dtype=np.int32)
+        offsets = np.concatenate([[0], np.cumsum([len(t) for t in stored])]).astype(np.int64)
+        np.save(folder / "token_ids.npy", ids)
+        np.save(folder / "token_offsets.npy", offsets)
+        (folder / "token_vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+
+
+@pytest.mark.parametrize("keep_tokens", [True, False])
+def test_an_older_folder_still_loads_and_scores(tmp_path: Path, keep_tokens: bool) -> None:
+    tokens = [tokenize(t) for t in TEXTS]
+    write_old_folder(tmp_path / "bm25", tokens, keep_tokens)
+    old = KeywordIndex.load(tmp_path / "bm25")
+    fresh = KeywordIndex.from_tokens(tokens)
+    assert old.n_docs == len(TEXTS) and old.doc_freq == fresh.doc_freq
+    assert old.idf("就业") == fresh.idf("就业")
+    for query in QUERIES:
+        assert np.allclose(old.scores(query), fresh.scores(query), atol=1e-6)
+    old.save(tmp_path / "again")
+    assert np.array_equal(
+        KeywordIndex.load(tmp_path / "again").scores(["就业"]), old.scores(["就业"])
+    )
+    table = TermCounts.load(tmp_path / "bm25")
+    if not keep_tokens:  # an update rebuilds it
+        assert table is None
+        return
+    assert table is not None and table.bags() == [_counts(t or [""]) for t in tokens]
+    converted = KeywordIndex.from_table(table)
+    converted.save(tmp_path / "converted")
+    assert (tmp_path / "converted" / "token_vocab.json").stat().st_ino == (
+        tmp_path / "bm25" / "token_vocab.json"
+    ).stat().st_ino
+    for query in QUERIES:
+        want = fresh.scores(query)
+        assert np.allclose(KeywordIndex.load(tmp_path / "converted").scores(query), want)
+
+
+def test_an_empty_index_scores_nothing(tmp_path: Path) -> None:
+    KeywordIndex.from_tokens([]).save(tmp_path / "bm25")
+    loaded = KeywordIndex.load(tmp_path / "bm25")
+    assert loaded.n_docs == 0 and len(loaded.scores(["就业"])) == 0
