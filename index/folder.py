@@ -20,12 +20,19 @@ import numpy as np
 from corpus.model import Article, Chunk, Edit
 from index.bm25 import KeywordIndex
 from index.graph import COMPACT_DEAD_SHARE, GraphRows, live_rows, read_rows
-from index.kept import EditedTexts, StoredTexts, article_files, packed_article_offsets
+from index.kept import (
+    EditedTexts,
+    StoredTexts,
+    article_files,
+    packed_article_offsets,
+    passage_span,
+)
 from index.layout import (
     ARTICLE_IDS,
     ARTICLE_OFFSETS,
     ARTICLES,
     CHUNK_ARTICLES,
+    CHUNK_SPANS,
     CHUNKS,
     KEYWORDS,
     PACKED_ARTICLES,
@@ -40,7 +47,15 @@ from index.layout import (
     Manifest,
     read_part,
 )
-from index.texts import LINES, PACKED, FileRecords, RecordsById, packed_offsets, scan_jsonl
+from index.texts import (
+    LINES,
+    PACKED,
+    FileRecords,
+    Passages,
+    RecordsById,
+    packed_offsets,
+    scan_jsonl,
+)
 from index.vectors import FileRows, RowStack, UnitRows, with_search_params, write_unit_table
 
 UNIT_BLOCK = 500_000  # rows of answer-unit vectors copied at a time (bounded memory on save)
@@ -180,7 +195,7 @@ class IndexContents:
     def counts(self) -> tuple[int, int]:
         """The number of articles and of passages."""
         if isinstance(self.articles, EditedTexts):
-            return len(self.articles.ids), len(self.articles.chunks)
+            return len(self.articles.ids), len(self.articles.chunk_spans)
         return len(self.articles), len(self.chunks)
 
 
@@ -201,12 +216,6 @@ class LoadedIndex:
     sentence_vectors: VectorRows
     chunk_articles: np.ndarray | None = None  # int32, the row in articles of each passage
     unit_mean: np.ndarray | None = None  # float32; None for rows of formats before 7
-
-
-def write_jsonl(path: Path, records: Iterable[Any]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def write_packed_articles(folder: Path, records: Iterable[dict[str, Any]]) -> None:
@@ -240,7 +249,9 @@ def chunk_record(c: Chunk, article: Article) -> dict[str, Any]:
     be (a passage read back as anything else would be cited wrongly)."""
     if article.text[c.start : c.end] != c.text or article.title != c.title:
         raise ValueError(f"passage {c.chunk_id} is not its article's text[{c.start}:{c.end}]")
-    return {name: getattr(c, name) for name in PASSAGE_FIELDS}
+    record = {name: getattr(c, name) for name in PASSAGE_FIELDS}
+    passage_span(record)  # its id is the one its place gives: only the place is stored
+    return record
 
 
 def write_texts(folder: Path, contents: IndexContents) -> int:
@@ -250,8 +261,7 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
     edited = contents.articles if isinstance(contents.articles, EditedTexts) else None
     if edited is not None:
         np.save(folder / ARTICLE_OFFSETS, edited.articles.write(folder / PACKED_ARTICLES))
-        edited.chunks.write(folder / CHUNKS)
-        ids, chunk_articles = edited.ids, edited.chunk_articles
+        ids, chunk_articles, spans = edited.ids, edited.chunk_articles, edited.chunk_spans
         np.save(folder / UNIT_TABLE, edited.units)
         units = len(edited.units)
     else:
@@ -259,14 +269,18 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
         write_packed_articles(folder, (article_record(a) for a in articles))
         ids = [a.doc_id for a in articles]
         rows = {d: i for i, d in enumerate(ids)}
+        n = len(contents.chunks)
+        chunk_articles = np.fromiter((rows[c.doc_id] for c in contents.chunks), np.int32, count=n)
         records = (chunk_record(c, articles[rows[c.doc_id]]) for c in contents.chunks)
-        write_jsonl(folder / CHUNKS, records)
-        chunk_articles = np.fromiter(
-            (rows[c.doc_id] for c in contents.chunks), np.int32, count=len(contents.chunks)
-        )
+        spans = np.fromiter(
+            (x for r in records for x in passage_span(r)), np.int64, count=2 * n
+        ).reshape(n, 2)
         units = write_unit_table(folder / UNIT_TABLE, contents.units, rows)
+    if len(spans) and spans.max() > np.iinfo(np.int32).max:
+        raise ValueError("a passage's offsets beyond what int32 holds")
     (folder / ARTICLE_IDS).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
     np.save(folder / CHUNK_ARTICLES, chunk_articles)
+    np.save(folder / CHUNK_SPANS, spans.astype(np.int32))
     return units
 
 
@@ -345,7 +359,7 @@ class Texts:
 
     articles: FileRecords[Article]
     by_id: RecordsById[Article]
-    chunks: FileRecords[Chunk]
+    chunks: Sequence[Chunk]  # Passages (format 8), or the lines of chunks.jsonl
     chunk_articles: np.ndarray  # int32, each passage's row in articles
 
     @classmethod
@@ -359,6 +373,10 @@ class Texts:
                 stored.article_coding,
             )
             by_id = RecordsById(articles, stored.ids)
+            if stored.chunk_lines is None:
+                assert stored.chunk_spans is not None
+                passages = Passages(articles, stored.chunk_articles, stored.chunk_spans)
+                return cls(articles, by_id, passages, stored.chunk_articles)
             chunks = FileRecords(
                 folder / CHUNKS, partial(chunk_of, articles=by_id), stored.chunk_lines
             )
@@ -427,7 +445,7 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         sentence_vectors = unit_rows.mapped(sentence_vectors)  # type: ignore[arg-type]
     counts = [
         (article_files(folder)[0], len(articles), manifest.articles, "articles"),
-        (CHUNKS, len(chunks), manifest.chunks, "passages"),
+        (passages_file(folder), len(chunks), manifest.chunks, "passages"),
         (VECTORS, vectors.ntotal, manifest.chunks, "vectors"),
         (KEYWORDS, keywords.n_docs, manifest.chunks, "passages"),
         (UNIT_VECTORS, sentence_vectors.shape[0], len(units), "vectors"),
@@ -448,6 +466,11 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         sentence_vectors=sentence_vectors,
         unit_mean=unit_mean,
     )
+
+
+def passages_file(folder: Path) -> str:
+    """The file of a build folder's passages: their offsets (format 8), or chunks.jsonl."""
+    return CHUNKS if (folder / CHUNKS).exists() else CHUNK_SPANS
 
 
 def read_unit_mean(folder: Path, dtype: Any) -> np.ndarray | None:

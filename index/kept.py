@@ -1,10 +1,12 @@
 """The texts of the published build as an update edits them, without decoding them: the
-records of the articles and of chunks.jsonl that stay are copied byte for byte, each passage's
-article and each answer unit's are int32 rows, and only the new records are encoded. A removal
-reads the ids of the articles and the row arrays, and no article or passage text.
+records of the articles that stay are copied byte for byte, each passage's article and each
+answer unit's are int32 rows and each passage's offsets in its article an int32 pair, and only
+the new records are encoded. A removal reads the ids of the articles and the row arrays, and
+no article or passage text.
 
 Articles are packed (format 8: ARTICLE_OFFSETS and PACKED_ARTICLES, each record compressed on
-its own) or lines of ARTICLES (format 7 and before); an update of either writes them packed."""
+its own) or lines of ARTICLES (format 7 and before); passages are offsets (CHUNK_SPANS) or lines
+of CHUNKS. An update of either writes the packed articles and the offsets."""
 
 from __future__ import annotations
 
@@ -17,11 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from corpus.chunking import chunk_id
 from index.layout import (
     ARTICLE_IDS,
     ARTICLE_OFFSETS,
     ARTICLES,
     CHUNK_ARTICLES,
+    CHUNK_SPANS,
     CHUNKS,
     PACKED_ARTICLES,
     UNIT_TABLE,
@@ -162,16 +166,18 @@ def _copy(src: Any, out: Any, lo: int, hi: int) -> None:
 @dataclass(slots=True)
 class StoredTexts:
     """The rows of a build folder's texts: article ids in order, the byte offsets of their
-    records and of the passages' lines, each passage's article row and the answer-unit table."""
+    records, each passage's article row and its offsets there (or, format 7 and before, the
+    byte offsets of its line of chunks.jsonl) and the answer-unit table."""
 
     folder: Path
     ids: list[str]
     article_offsets: np.ndarray
-    chunk_lines: np.ndarray
     chunk_articles: np.ndarray  # int32, one per passage
     units: np.ndarray  # int32 (article row, start, end), one per answer unit
     articles_name: str  # PACKED_ARTICLES, or ARTICLES as format 7 and before stored them
     article_coding: RecordCoding
+    chunk_spans: np.ndarray | None  # int32 (start, end) per passage; None: chunk_lines
+    chunk_lines: np.ndarray | None  # the byte offsets of chunks.jsonl's lines (format 7)
 
     @classmethod
     def of(cls, folder: Path) -> StoredTexts | None:
@@ -180,15 +186,21 @@ class StoredTexts:
             return None
         ids = read_part(ARTICLE_IDS, lambda: json.loads((folder / ARTICLE_IDS).read_text("utf-8")))
         name, coding = article_files(folder)
+        spans = lines = None
+        if (folder / CHUNK_SPANS).exists() or not (folder / CHUNKS).exists():
+            spans = read_part(CHUNK_SPANS, lambda: np.load(folder / CHUNK_SPANS))
+        else:
+            lines = record_offsets(folder, CHUNKS)
         texts = cls(
             folder,
             ids,
             record_offsets(folder, name),
-            record_offsets(folder, CHUNKS),
             read_part(CHUNK_ARTICLES, lambda: np.load(folder / CHUNK_ARTICLES)),
             read_part(UNIT_TABLE, lambda: np.load(folder / UNIT_TABLE)),
             name,
             coding,
+            spans,
+            lines,
         )
         texts.check()
         return texts
@@ -199,12 +211,33 @@ class StoredTexts:
         if len(self.article_offsets) - 1 != n:
             found = len(self.article_offsets) - 1
             raise IndexDamaged(self.articles_name, f"{found} records, {n} article ids")
-        if len(self.chunk_lines) - 1 != len(self.chunk_articles):
+        passages = len(self.chunk_articles)
+        if self.chunk_lines is not None and len(self.chunk_lines) - 1 != passages:
             lines = len(self.chunk_lines) - 1
-            raise IndexDamaged(CHUNKS, f"{lines} lines, {len(self.chunk_articles)} passage rows")
+            raise IndexDamaged(CHUNKS, f"{lines} lines, {passages} passage rows")
+        if (spans := self.chunk_spans) is not None:
+            if spans.shape != (passages, 2) or not np.issubdtype(spans.dtype, np.integer):
+                raise IndexDamaged(CHUNK_SPANS, f"{spans.shape} offsets, {passages} passage rows")
+            if passages and (spans[:, 0].min() < 0 or (spans[:, 1] < spans[:, 0]).any()):
+                raise IndexDamaged(CHUNK_SPANS, "a passage ends before it starts")
         for name, rows in ((CHUNK_ARTICLES, self.chunk_articles), (UNIT_TABLE, self.units[:, 0])):
             if len(rows) and not 0 <= int(rows.min()) <= int(rows.max()) < n:
                 raise IndexDamaged(name, f"a row names an article beyond the {n} held")
+
+    def spans(self) -> np.ndarray:
+        """Each passage's (start, end) in its article: stored, or read from chunks.jsonl's
+        lines (an older build's), each checked to be named as chunk_id names it."""
+        if self.chunk_spans is not None:
+            return self.chunk_spans
+        spans = np.zeros((len(self.chunk_articles), 2), dtype=np.int32)
+        with (self.folder / CHUNKS).open("rb") as fh:
+            for i, (line, row) in enumerate(zip(fh, self.chunk_articles.tolist(), strict=True)):
+                record = json.loads(line)
+                start, end = record["start"], record["end"]
+                if record["chunk_id"] != chunk_id(self.ids[row], start, end):
+                    raise IndexDamaged(CHUNKS, f"passage {i} is not named by its place")
+                spans[i] = start, end
+        return spans
 
     def kept_articles(self, order: np.ndarray, added: list[dict[str, Any]]) -> KeptRecords:
         """The articles at the rows of order (NEW: the next of added), written packed."""
@@ -220,16 +253,25 @@ class StoredTexts:
 
 @dataclass(slots=True)
 class EditedTexts:
-    """What an update writes of the texts: the packed articles, chunks.jsonl, the ids, each
-    passage's article row and the answer-unit table."""
+    """What an update writes of the texts: the packed articles, the ids, each passage's
+    article row and offsets there, and the answer-unit table."""
 
     ids: list[str]
     articles: KeptRecords
-    chunks: KeptRecords
-    chunk_articles: np.ndarray
+    chunk_articles: np.ndarray  # int32
+    chunk_spans: np.ndarray  # int32 (start, end)
     units: np.ndarray
     keep_chunks: np.ndarray  # the rows of the build before's passages kept, in order
     keep_units: np.ndarray
+
+
+def passage_span(record: dict[str, Any]) -> tuple[int, int]:
+    """A passage record's (start, end), refused when its id is not the one chunk_id gives its
+    place (only the place is stored)."""
+    start, end = int(record["start"]), int(record["end"])
+    if record["chunk_id"] != chunk_id(record["doc_id"], start, end):
+        raise ValueError(f"passage {record['chunk_id']} is not named by its place {start}-{end}")
+    return start, end
 
 
 def edited_texts(
@@ -258,23 +300,17 @@ def edited_texts(
     keep_chunks = np.flatnonzero(live[texts.chunk_articles])
     keep_units = np.flatnonzero(live[texts.units[:, 0]])
     added_chunks = np.fromiter((new_rows[c["doc_id"]] for c in chunks), np.int64, len(chunks))
+    added_spans = np.array([passage_span(c) for c in chunks], dtype=np.int64).reshape(-1, 2)
     kept_units = texts.units[keep_units].astype(np.int64)
     kept_units[:, 0] = row_after[kept_units[:, 0]]
     added_units = np.array([(new_rows[d], s, e) for d, s, e in units], dtype=np.int64)
     return EditedTexts(
         ids,
         texts.kept_articles(order.astype(np.int64), records),
-        KeptRecords(
-            texts.folder / CHUNKS,
-            texts.chunk_lines,
-            np.concatenate([keep_chunks, np.full(len(chunks), NEW)]).astype(np.int64),
-            list(chunks),
-            LINES,
-            LINES,
-        ),
         np.concatenate([row_after[texts.chunk_articles[keep_chunks]], added_chunks]).astype(
             np.int32
         ),
+        np.concatenate([texts.spans()[keep_chunks], added_spans]).astype(np.int32),
         np.concatenate([kept_units, added_units.reshape(-1, 3)]).astype(np.int32),
         keep_chunks,
         keep_units,

@@ -38,6 +38,9 @@ ARTICLES = "articles.jsonl"  # format 7 and before: one JSON record per line
 PACKED_ARTICLES = "articles.packed"
 ARTICLE_OFFSETS = "article_offsets.npy"  # int64
 CHUNKS = "chunks.jsonl"  # per passage: chunk_id, doc_id and its start, end in its article's text
+# format 8: int32 (start, end) per passage in its article's text (its article: CHUNK_ARTICLES; its
+# chunk_id: corpus.chunking.chunk_id of the three), instead of CHUNKS
+CHUNK_SPANS = "chunk_spans.npy"
 VECTORS = "vectors.faiss"
 KEYWORDS = "bm25"  # a folder of its own (KeywordIndex.save)
 UNITS = "sentences.json"  # format 3 and before: the answer units, [doc_id, start, end] each

@@ -2,7 +2,8 @@
 record's byte offsets kept, a record read with os.pread (no memory map: a map's pages would
 count in the server's resident memory and grow with each question), the records asked for
 lately cached. A record is stored as one JSON line (RecordCoding LINES) or as its JSON
-compressed on its own (PACKED)."""
+compressed on its own (PACKED). Passages of format 8 are no records: each is its article's
+text between two stored offsets (Passages)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
+
+from corpus.chunking import chunk_id
+from corpus.model import Article, Chunk
 
 T = TypeVar("T")
 CACHED_RECORDS = 4096  # per file: a question reads a few passages and their articles
@@ -110,6 +114,48 @@ class FileRecords(Sequence[T], Generic[T]):
             fh.seek(int(self.offsets[0]) if len(self.offsets) else 0)
             for size in np.diff(self.offsets).tolist():
                 yield self._parse(self.coding.decode(fh.read(size)))
+
+
+class Passages(Sequence[Chunk]):
+    """Passage i as its article's title and text[start:end], made from its article row and its
+    (start, end) when asked for: nothing else is stored per passage (format 8)."""
+
+    def __init__(self, articles: Sequence[Article], rows: np.ndarray, spans: np.ndarray) -> None:
+        self.articles = articles  # read through their cache
+        self.rows = rows  # int32, each passage's article row
+        self.spans = spans  # int32 (start, end) per passage
+
+    def _passage(self, i: int, article: Article) -> Chunk:
+        start, end = int(self.spans[i, 0]), int(self.spans[i, 1])
+        doc_id = article.doc_id
+        return Chunk(
+            chunk_id(doc_id, start, end), doc_id, article.title, article.text[start:end], start, end
+        )
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, i: int) -> Chunk: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Chunk]: ...
+    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(i)
+        i %= n
+        return self._passage(i, self.articles[int(self.rows[i])])
+
+    def __iter__(self) -> Iterator[Chunk]:
+        """Every passage in order, each run of one article's passages reading it once."""
+        row, article = -1, None
+        for i, r in enumerate(self.rows.tolist()):
+            if r != row:
+                row, article = r, self.articles[r]
+            assert article is not None
+            yield self._passage(i, article)
 
 
 @overload

@@ -17,6 +17,7 @@ from index.folder import VectorRows
 from index.layout import (
     ARTICLE_OFFSETS,
     ARTICLES,
+    CHUNK_SPANS,
     CHUNKS,
     KEYWORDS,
     PACKED_ARTICLES,
@@ -171,7 +172,7 @@ def write_index_folder(index: LoadedIndex, base: Base, data_dir: Path) -> dict[s
         "bm25": folder_bytes(folder / KEYWORDS),
         "text": sum(
             folder_bytes(folder / name)
-            for name in (ARTICLES, PACKED_ARTICLES, ARTICLE_OFFSETS, CHUNKS)
+            for name in (ARTICLES, PACKED_ARTICLES, ARTICLE_OFFSETS, CHUNKS, CHUNK_SPANS)
             if (folder / name).exists()
         ),
         "sentences": folder_bytes(folder / UNIT_TABLE) + folder_bytes(folder / UNIT_VECTORS),

@@ -17,8 +17,9 @@ from index.vectors import unpack_unit_row
 
 
 def as_format_7(data_dir: Path) -> None:
-    """The published build's articles rewritten as formats 7 and before stored them: one JSON
-    line each in articles.jsonl (the packed records' own JSON), no packed file or offsets; the
+    """The published build's texts rewritten as formats 7 and before stored them: one JSON
+    line per article in articles.jsonl (the packed records' own JSON), one per passage in
+    chunks.jsonl (chunk_id, doc_id, start, end), no packed file, offsets or passage spans; the
     manifest of format 7."""
     folder = (data_dir / "index").resolve()
     offsets = np.load(folder / "article_offsets.npy").tolist()
@@ -26,13 +27,17 @@ def as_format_7(data_dir: Path) -> None:
     with (folder / "articles.jsonl").open("wb") as out:
         for lo, hi in zip(offsets, offsets[1:], strict=False):
             out.write(PACKED.unwrap(packed[lo:hi]) + b"\n")
-    (folder / "articles.packed").unlink()
-    (folder / "article_offsets.npy").unlink()
+    passages = stored_passages(data_dir)  # read before chunks.jsonl exists
+    with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
+        for record in passages:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    gone = ("articles.packed", "article_offsets.npy", "chunk_spans.npy")
+    for name in gone:
+        (folder / name).unlink()
     m = read_manifest(folder)
-    files = {
-        k: v for k, v in m.files.items() if k not in ("articles.packed", "article_offsets.npy")
-    }
-    files["articles.jsonl"] = file_record(folder / "articles.jsonl")
+    files = {k: v for k, v in m.files.items() if k not in gone}
+    for name in ("articles.jsonl", "chunks.jsonl"):
+        files[name] = file_record(folder / name)
     write_manifest(folder, replace(m, format_version=7, files=files))
 
 
@@ -92,6 +97,16 @@ def as_format_6(data_dir: Path) -> None:
 
 
 def stored_passages(data_dir: Path) -> list[dict]:
-    """The passage records of the published build's chunks.jsonl, as stored."""
-    with ((data_dir / "index").resolve() / "chunks.jsonl").open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    """The passage records of the published build as stored: the lines of chunks.jsonl, or
+    (format 8) made from each passage's article row and offsets."""
+    folder = (data_dir / "index").resolve()
+    if (folder / "chunks.jsonl").exists():
+        with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh]
+    ids = json.loads((folder / "article_ids.json").read_text(encoding="utf-8"))
+    rows = np.load(folder / "chunk_articles.npy").tolist()
+    spans = np.load(folder / "chunk_spans.npy").tolist()
+    return [
+        {"chunk_id": f"{ids[r]}:{s}-{e}", "doc_id": ids[r], "start": s, "end": e}
+        for r, (s, e) in zip(rows, spans, strict=True)
+    ]

@@ -1,10 +1,12 @@
-"""A build folder's passages (format 6): stored as their place in their article, read back as
-the article's title and text[start:end], character for character."""
+"""A build folder's passages: stored as their place in their article (format 8: int32 offsets
+beside each passage's article row; 6-7: chunks.jsonl records), read back as the article's title
+and text[start:end], character for character."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.chunking import chunk_article
@@ -29,10 +31,12 @@ def test_a_build_stores_passages_as_offsets_and_reads_them_back_as_article_slice
     tmp_path: Path, fake_embedder
 ) -> None:
     build_index(ARTICLES, fake_embedder, tmp_path)
-    records = stored_passages(tmp_path)
-    assert records and all(set(r) == {"chunk_id", "doc_id", "start", "end"} for r in records)
+    folder = (tmp_path / "index").resolve()
+    spans = np.load(folder / "chunk_spans.npy")  # format 8: two offsets a passage, nothing else
+    assert not (folder / "chunks.jsonl").exists()
     index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
     expected = [c for a in ARTICLES for c in chunk_article(a)]
+    assert spans.dtype == np.int32 and spans.tolist() == [[c.start, c.end] for c in expected]
     assert len(expected) > len(ARTICLES)  # articles of several passages
     assert list(index.chunks) == expected
     for c in index.chunks:
@@ -44,8 +48,11 @@ def test_passages_an_update_adds_are_stored_as_offsets_too(tmp_path: Path, fake_
     build_index(ARTICLES[:3], fake_embedder, tmp_path)
     changed = Article("d1", "改写🚀", "改写后的𠮷文章。只有一句话🍜。")
     update_index(tmp_path, fake_embedder, upsert=[ARTICLES[3], changed], remove=["d2"])
-    assert all("text" not in r and "title" not in r for r in stored_passages(tmp_path))
+    assert not ((tmp_path / "index").resolve() / "chunks.jsonl").exists()
     index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert [(c.doc_id, c.start, c.end) for c in index.chunks] == [
+        (r["doc_id"], r["start"], r["end"]) for r in stored_passages(tmp_path)
+    ]
     now = [ARTICLES[0], changed, ARTICLES[3]]
     assert sorted(index.chunks, key=lambda c: c.chunk_id) == sorted(
         (c for a in now for c in chunk_article(a)), key=lambda c: c.chunk_id
@@ -65,4 +72,11 @@ TEXT = ARTICLES[0].text
 )
 def test_a_passage_that_is_not_its_articles_slice_is_not_stored(passage: Chunk) -> None:
     with pytest.raises(ValueError, match="not its article's text"):
+        chunk_record(passage, ARTICLES[0])
+
+
+def test_a_passage_not_named_by_its_place_is_not_stored() -> None:
+    """Only a passage's place is stored: its id must be the one chunk_id gives that place."""
+    passage = Chunk("d0:a", "d0", "标题0🚀", TEXT[2:10], 2, 10)
+    with pytest.raises(ValueError, match="not named by its place"):
         chunk_record(passage, ARTICLES[0])

@@ -1,5 +1,6 @@
-"""An update of the articles (index.kept): kept records copied byte for byte, only new ones
-encoded; an older build's lines re-wrapped as packed records, not decoded."""
+"""An update of the texts (index.kept): kept article records copied byte for byte, only new
+ones encoded; an older build's lines re-wrapped as packed records, not decoded, and its
+passages' lines turned into offsets."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus.chunking import chunk_article
 from corpus.model import Article
 from index.kept import StoredTexts
 from index.layout import IndexDamaged
@@ -80,9 +82,11 @@ def test_a_build_of_article_lines_still_serves(tmp_path: Path, fake_embedder) ->
     as_format_7(tmp_path)
     folder = published(tmp_path)
     assert (folder / "articles.jsonl").exists() and not (folder / "articles.packed").exists()
+    assert (folder / "chunks.jsonl").exists() and not (folder / "chunk_spans.npy").exists()
     index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
     assert list(index.articles) == articles(6) and index.articles[3] == articles(6)[3]
     assert index.articles_by_id["d4"] == articles(6)[4]
+    assert list(index.chunks) == [c for a in articles(6) for c in chunk_article(a)]
     hits = Retriever(index, fake_embedder).search("这是第3篇文章。它讲了第3件事", 2, "bm25")
     assert hits and hits[0].chunk.doc_id == "d3"
 
@@ -95,12 +99,14 @@ def test_an_update_of_a_build_of_article_lines_writes_them_packed_from_their_byt
     lines = (published(tmp_path) / "articles.jsonl").read_bytes().splitlines()
     update_index(tmp_path, fake_embedder, upsert=[NEW], remove=["d1"])
     folder = published(tmp_path)
-    assert not (folder / "articles.jsonl").exists()
+    assert not (folder / "articles.jsonl").exists() and not (folder / "chunks.jsonl").exists()
     records = stored_records(folder)
     for i in (0, 2, 3, 4, 5):  # each kept record is its line's own JSON bytes, compressed
         assert PACKED.unwrap(records[f"d{i}"]) == lines[i]
     index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
-    assert list(index.articles) == [articles(6)[i] for i in (0, 2, 3, 4, 5)] + [NEW]
+    now = [articles(6)[i] for i in (0, 2, 3, 4, 5)] + [NEW]
+    assert list(index.articles) == now
+    assert list(index.chunks) == [c for a in now for c in chunk_article(a)]  # spans of its lines
 
 
 def test_packed_articles_cut_short_are_damage_named(tmp_path: Path, fake_embedder) -> None:

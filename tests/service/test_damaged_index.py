@@ -28,11 +28,6 @@ def truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
-def drop_last_line(path: Path) -> None:
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(lines[:-1]), encoding="utf-8")
-
-
 def remove(path: Path) -> None:
     path.unlink()
 
@@ -60,9 +55,8 @@ DAMAGE: list[tuple[str, Callable[[Path], None]]] = [
     ("articles.packed", remove),
     ("article_offsets.npy", truncate),
     ("article_offsets.npy", remove),
-    ("chunks.jsonl", remove),
-    ("chunks.jsonl", truncate),
-    ("chunks.jsonl", drop_last_line),
+    ("chunk_spans.npy", remove),
+    ("chunk_spans.npy", truncate),
     ("sentence_vectors.npy", truncate),
     ("sentence_vectors.npy", remove),
     ("sentence_units.npy", truncate),
