@@ -8,7 +8,9 @@ import json
 import math
 import os
 import re
+import threading
 import weakref
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -187,8 +189,9 @@ class StoredArray:
         self.fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self.fd)
 
-    def read(self, lo: int, hi: int) -> np.ndarray:
-        out = np.empty(hi - lo, dtype=self.dtype)
+    def read(self, lo: int, hi: int, into: np.ndarray) -> np.ndarray:
+        """Values lo to hi, in the first hi - lo places of into (of this array's dtype)."""
+        out = into[: hi - lo]
         view, offset = out.data.cast("B"), self.start + lo * self.dtype.itemsize
         done = 0
         while done < len(view):
@@ -208,16 +211,34 @@ class Postings:
     docs: np.ndarray | StoredArray  # int32
     values: np.ndarray | StoredArray  # uint8 term frequencies, or float32 scores
 
-    def read(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+    def read(self, t: int, scratch: Scratch) -> tuple[np.ndarray, np.ndarray]:
+        """Term t's passages and values as stored (those of files read into scratch)."""
         lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
         if isinstance(self.docs, StoredArray) and isinstance(self.values, StoredArray):
-            return self.docs.read(lo, hi), self.values.read(lo, hi)
+            docs = self.docs.read(lo, hi, scratch.stored_docs)
+            return docs, self.values.read(lo, hi, scratch.stored_values)
         assert isinstance(self.docs, np.ndarray) and isinstance(self.values, np.ndarray)
         return self.docs[lo:hi], self.values[lo:hi]
 
     @property
+    def value_dtype(self) -> np.dtype:
+        return self.values.dtype
+
+    @property
     def doc_freq(self) -> np.ndarray:
         return np.diff(self.indptr)
+
+
+class Scratch:
+    """The arrays one term's scores are computed in, kept for the next question: a fresh array
+    of a million values costs more in page faults than the arithmetic done in it."""
+
+    def __init__(self, size: int, value_dtype: np.dtype) -> None:
+        self.stored_docs = np.zeros(size, np.int32)
+        self.stored_values = np.zeros(size, value_dtype)
+        self.docs = np.zeros(size, np.intp)  # what numpy indexes with, cast once
+        self.scores = np.zeros(size, np.float32)
+        self.norm = np.zeros(size, np.float32)
 
 
 class DocFreq(Mapping[str, int]):
@@ -272,6 +293,10 @@ class KeywordIndex:
         df = postings.doc_freq
         self.term_idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.table = table  # the counts it was built from, saved with it (None when loaded)
+        # one question at a time scores in these (its pages in RSS: 21 bytes a posting of the
+        # longest list); a question asked meanwhile gets arrays of its own
+        self.scratch = Scratch(int(df.max(initial=0)), postings.value_dtype)
+        self.scratch_free = threading.Lock()
         self.folder = folder  # where a loaded index's files are
 
     @classmethod
@@ -353,23 +378,43 @@ class KeywordIndex:
         known token's scores added in the question's order, a repeated token once for each
         time it occurs, as bm25s's get_scores adds them."""
         scores = np.zeros(self.n_docs, dtype=np.float32)
-        read: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for token in query_tokens:
-            if token not in self.doc_freq:
-                continue
-            t = self.terms[token]
-            if t not in read:
-                read[t] = self._term_scores(t)
-            docs, term_scores = read[t]
-            scores[docs] += term_scores  # a passage occurs once in a posting list
+        known = [self.terms[w] for w in query_tokens if w in self.doc_freq]
+        repeated = {t for t, n in Counter(known).items() if n > 1}
+        again: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        own = self.scratch_free.acquire(blocking=False)
+        try:
+            for t in known:
+                if t in again:
+                    docs, term_scores = again[t]
+                else:
+                    scratch = (
+                        self.scratch if own else Scratch(self._df(t), self.postings.value_dtype)
+                    )
+                    docs, term_scores = self._term_scores(t, scratch)
+                    if t in repeated:
+                        again[t] = docs.copy(), term_scores.copy()
+                np.add.at(scores, docs, term_scores)
+        finally:
+            if own:
+                self.scratch_free.release()
         return scores
 
-    def _term_scores(self, t: int) -> tuple[np.ndarray, np.ndarray]:
-        docs, values = self.postings.read(t)
-        if self.norm is None:  # an older index: the scores themselves
-            return docs, values
-        tf = values.astype(np.float32)
-        return docs, self.term_idf[t] * (tf / (tf + self.norm[docs]))
+    def _df(self, t: int) -> int:
+        return int(self.postings.indptr[t + 1] - self.postings.indptr[t])
+
+    def _term_scores(self, t: int, scratch: Scratch) -> tuple[np.ndarray, np.ndarray]:
+        """Term t's passages and their scores, in scratch."""
+        stored_docs, values = self.postings.read(t, scratch)
+        n = len(stored_docs)
+        docs, scores = scratch.docs[:n], scratch.scores[:n]
+        docs[...] = stored_docs
+        scores[...] = values
+        if self.norm is not None:  # term frequencies (an older index stores the scores)
+            norm = np.take(self.norm, docs, out=scratch.norm[:n])
+            norm += scores
+            scores /= norm
+            scores *= self.term_idf[t]
+        return docs, scores
 
     def idf(self, token: str) -> float:
         """Smoothed inverse document frequency; unseen tokens get the highest weight."""

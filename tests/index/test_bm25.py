@@ -202,3 +202,12 @@ def test_an_empty_index_scores_nothing(tmp_path: Path) -> None:
     KeywordIndex.from_tokens([]).save(tmp_path / "bm25")
     loaded = KeywordIndex.load(tmp_path / "bm25")
     assert loaded.n_docs == 0 and len(loaded.scores(["就业"])) == 0
+
+
+def test_a_question_asked_while_another_is_scored_gets_the_same_scores(tmp_path: Path) -> None:
+    KeywordIndex.from_tokens([tokenize(t) for t in TEXTS]).save(tmp_path / "bm25")
+    index = KeywordIndex.load(tmp_path / "bm25")
+    alone = [index.scores(q) for q in QUERIES]
+    with index.scratch_free:  # another question holds the reused arrays
+        meanwhile = [index.scores(q) for q in QUERIES]
+    assert all(np.array_equal(a, b) for a, b in zip(alone, meanwhile, strict=True))
