@@ -362,10 +362,15 @@ class KeywordIndex:
     def _load_old(cls, folder: Path) -> KeywordIndex:
         """A folder bm25s saved: its BM25 scores precomputed, by term."""
         n_docs = int(json.loads((folder / OLD_PARAMS).read_text(encoding="utf-8"))["num_docs"])
-        terms = json.loads((folder / OLD_VOCAB).read_text(encoding="utf-8"))
+        vocab = json.loads((folder / OLD_VOCAB).read_text(encoding="utf-8"))
         indptr = np.load(folder / OLD_INDPTR).astype(np.int64)
+        # bm25s's own index() adds its empty token to the vocabulary after the score matrix,
+        # with no posting list when no passage is empty: a term without one holds no passage
+        terms = {w: t for w, t in vocab.items() if t < len(indptr) - 1}
+        if len(terms) < len(vocab) - 1 or len(set(terms.values())) != len(indptr) - 1:
+            raise ValueError(f"{len(indptr) - 1} posting lists for {len(vocab)} terms")
         n = int(indptr[-1]) if len(indptr) else 0
-        _check_postings(indptr, max(terms.values(), default=-1) + 1, n, n)
+        _check_postings(indptr, len(terms), n, n)
         postings = Postings(
             indptr,
             StoredArray(folder / OLD_DOCS, np.int32, n),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from index.bm25 import MAX_TF, KeywordIndex, TermCounts, tokenize
+from tests.index.older_bm25 import write_bm25s_folder
 
 TEXTS = [
     "武陵区城镇新增就业8210人，新增农村劳动力转移就业574人。",
@@ -148,31 +149,10 @@ def test_a_truncated_posting_file_fails_at_load(tmp_path: Path) -> None:
         KeywordIndex.load(tmp_path / "bm25")
 
 
-def write_old_folder(folder: Path, tokens: list[list[str]], keep_tokens: bool) -> None:
-    """A keyword index folder as saved before the stored term frequencies: bm25s's score
-    matrix, doc_freq.json and, when kept, the token table."""
-    stored = [t or [""] for t in tokens]
-    model = reference(stored)
-    model.save(str(folder), show_progress=False)
-    df: dict[str, int] = {}
-    for t in stored:
-        for w in set(t) - {""}:
-            df[w] = df.get(w, 0) + 1
-    meta = {"n_docs": len(stored), "doc_freq": df}
-    (folder / "doc_freq.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    if keep_tokens:
-        vocab = list(dict.fromkeys(w for t in stored for w in t))
-        ids = np.array([vocab.index(w) for t in stored for w in t], dtype=np.int32)
-        offsets = np.concatenate([[0], np.cumsum([len(t) for t in stored])]).astype(np.int64)
-        np.save(folder / "token_ids.npy", ids)
-        np.save(folder / "token_offsets.npy", offsets)
-        (folder / "token_vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
-
-
 @pytest.mark.parametrize("keep_tokens", [True, False])
 def test_an_older_folder_still_loads_and_scores(tmp_path: Path, keep_tokens: bool) -> None:
     tokens = [tokenize(t) for t in TEXTS]
-    write_old_folder(tmp_path / "bm25", tokens, keep_tokens)
+    write_bm25s_folder(tmp_path / "bm25", tokens, keep_tokens)
     old = KeywordIndex.load(tmp_path / "bm25")
     fresh = KeywordIndex.from_tokens(tokens)
     assert old.n_docs == len(TEXTS) and old.doc_freq == fresh.doc_freq
