@@ -177,9 +177,9 @@ class StoredArray:
         with path.open("rb") as f:
             version = np.lib.format.read_magic(f)
             if version == (1, 0):
-                shape, fortran, stored = np.lib.format.read_array_header_1_0(f)
+                shape, _, stored = np.lib.format.read_array_header_1_0(f)
             else:
-                shape, fortran, stored = np.lib.format.read_array_header_2_0(f)
+                shape, _, stored = np.lib.format.read_array_header_2_0(f)
             self.start = f.tell()
         self.dtype = np.dtype(dtype)
         if stored != self.dtype or shape != (length,):
@@ -281,7 +281,7 @@ class KeywordIndex:
         postings: Postings,
         n_docs: int,
         norm: np.ndarray | None,
-        table: TermCounts | None = None,
+        built: TermCounts | None = None,
         folder: Path | None = None,
     ) -> None:
         self.terms = terms  # word -> term id
@@ -292,7 +292,11 @@ class KeywordIndex:
         self.norm = norm
         df = postings.doc_freq
         self.term_idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        self.table = table  # the counts it was built from, saved with it (None when loaded)
+        # what save writes beside the postings, of the table it was built from (None when
+        # loaded): the counts themselves are not kept, the postings hold them
+        self.vocab = built.vocab if built is not None else None
+        self.lengths = built.lengths if built is not None else None
+        self.stored_vocab = built.stored_vocab if built is not None else None
         # one question at a time scores in these (its pages in RSS: 21 bytes a posting of the
         # longest list); a question asked meanwhile gets arrays of its own
         self.scratch = Scratch(int(df.max(initial=0)), postings.value_dtype)
@@ -323,8 +327,7 @@ class KeywordIndex:
     def save(self, folder: Path) -> None:
         """The postings, lengths and vocabulary into folder (a loaded index's files linked)."""
         folder.mkdir(parents=True, exist_ok=True)
-        table = self.table
-        if table is None:
+        if self.vocab is None or self.lengths is None:
             assert self.folder is not None
             for path in self.folder.iterdir():
                 link_or_copy(path, folder / path.name)
@@ -334,11 +337,11 @@ class KeywordIndex:
         np.save(folder / POSTINGS_INDPTR, self.postings.indptr)
         np.save(folder / POSTINGS_DOCS, docs)
         np.save(folder / POSTINGS_TF, tf)
-        np.save(folder / LENGTHS, table.lengths.astype(np.int32))
-        if table.stored_vocab is not None:  # the vocabulary grows only: unchanged, it is linked
-            link_or_copy(table.stored_vocab, folder / VOCAB)
+        np.save(folder / LENGTHS, self.lengths.astype(np.int32))
+        if self.stored_vocab is not None:  # the vocabulary grows only: unchanged, it is linked
+            link_or_copy(self.stored_vocab, folder / VOCAB)
         else:
-            (folder / VOCAB).write_text(json.dumps(table.vocab, ensure_ascii=False), "utf-8")
+            (folder / VOCAB).write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:

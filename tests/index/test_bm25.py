@@ -86,7 +86,7 @@ def test_saved_and_loaded_scores_as_built_reading_postings_unmapped(tmp_path: Pa
             KeywordIndex.load(tmp_path / "again").scores(query), built.scores(query)
         )
     table = TermCounts.load(tmp_path / "bm25")
-    assert table is not None and table.vocab == built.table.vocab  # type: ignore[union-attr]
+    assert table is not None and table.vocab == built.vocab
     assert table.bags() == [_counts(t or [""]) for t in tokens]
     assert table.lengths.tolist() == [len(t or [""]) for t in tokens]
 
