@@ -17,11 +17,14 @@ INDEX_TYPES = ("flat", "hnsw-sq16", "ivf-sq8", "hnsw", "auto")
 # "auto": exact search up to here; past it the flat scan costs more than the rest of a question
 # (6.5 ms on one thread at 100,000 passages, 65 ms at 1,000,000: docs/benchmarks.md)
 FLAT_MAX_CHUNKS = 50_000
-# HNSW over float16 vectors: recall@10 0.992 against flat at efSearch 128 on 100,000 real-derived
-# vectors (IVF-SQ8 reached 0.935 at nprobe 61 of 1,024, 0.957 at 128: docs/benchmarks.md)
+# HNSW over float16 vectors, recall@10 against flat on 100,000 real-derived vectors (the 15,920
+# CMRC vectors of the embedding cache and midpoints of pairs of them; `python -m bench.perf.ann`):
+# 0.952 at efSearch 128 (0.57 ms a search), 0.980 at 256, 0.993 at 512 (1.2 ms), 0.998 at 1,024.
+# Over int8 vectors (SQ8, 384 MB less at 1M passages) even a flat scan reaches only 0.978, so
+# float16 stays. IVF-SQ8 reached 0.935 at nprobe 61 of 1,024, 0.957 at 128.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH = 512  # also set on graphs of builds that saved 128 (with_search_params)
 IVF_TRAIN_PER_LIST = 64  # k-means training points per list (faiss warns below 39)
 IVF_NPROBE_SHARE = 0.06  # of the lists read per search: recall@10 >= 0.99 (docs/benchmarks.md)
 IVF_MIN_NPROBE = 16
@@ -166,7 +169,9 @@ def make_vector_index(vectors: np.ndarray, index_type: str = "flat") -> Any:
 
 def with_search_params(index: Any) -> Any:
     """An index read from disk with the search parameters its type is used with (faiss saves
-    HNSW's efSearch, not IVF's nprobe)."""
+    HNSW's efSearch, not IVF's nprobe; a graph over float16 vectors gets today's efSearch)."""
+    if isinstance(index, faiss.IndexHNSWSQ):
+        index.hnsw.efSearch = HNSW_EF_SEARCH
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is not None:
         ivf.nprobe = ivf_nprobe(ivf.nlist)

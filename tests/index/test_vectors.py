@@ -14,6 +14,7 @@ from index.texts import FileRecords, scan_jsonl
 from index.vectors import (
     FLAT_MAX_CHUNKS,
     HNSW_EF_SEARCH,
+    FileRows,
     RowStack,
     UnitRows,
     all_vectors,
@@ -75,6 +76,14 @@ def test_hnsw_sq16_finds_what_flat_finds_and_keeps_its_ef_search(tmp_path: Path)
     assert np.abs(all_vectors(read) - x).max() < 1e-3
 
 
+def test_a_graph_saved_with_a_smaller_ef_search_is_searched_with_todays(tmp_path: Path) -> None:
+    older = make_hnsw_sq16(clustered(500))
+    older.hnsw.efSearch = 128  # what builds before efSearch 512 saved
+    faiss.write_index(older, str(tmp_path / "v.faiss"))
+    read = with_search_params(faiss.read_index(str(tmp_path / "v.faiss")))
+    assert read.hnsw.efSearch == HNSW_EF_SEARCH == 512
+
+
 def test_row_stack_reads_rows_of_base_and_parts_through_the_row_map() -> None:
     base, part = np.arange(12.0).reshape(6, 2), np.arange(100.0, 104.0).reshape(2, 2)
     stack = RowStack([base, part], np.array([7, 0, 5, 6]))
@@ -120,7 +129,7 @@ def test_a_loaded_index_reads_articles_passages_and_unit_vectors_from_disk(
 ) -> None:
     build_index(ARTICLES, fake_embedder, tmp_path)
     index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
-    assert isinstance(index.sentence_vectors, np.memmap)
+    assert isinstance(index.sentence_vectors, FileRows)  # read as asked for, not loaded
     assert [a.doc_id for a in index.articles] == [a.doc_id for a in ARTICLES]
     assert index.articles_by_id["d3"] == ARTICLES[3] and "d9" not in index.articles_by_id
     assert index.chunks[0].doc_id == "d0" and len(index.chunks) == index.manifest.chunks
