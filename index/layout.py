@@ -16,12 +16,15 @@ from typing import Any, TypeVar
 
 from index.integrity import manifest_checksum
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 # format 2: no stored tokens (updated by one rebuild); 3: answer units as a JSON list (UNITS);
 # 4: answer-unit vectors in float16 (5: int8 codes, build_params["unit_vectors"]); 5: each
 # passage's title and text in CHUNKS (6: its offsets into its article, build_params["passages"]);
-# 6: answer-unit vectors as int8 codes (7: 6-bit codes about UNIT_MEAN)
-READABLE_FORMATS = (2, 3, 4, 5, 6, 7)
+# 6: answer-unit vectors as int8 codes (7: 6-bit codes about UNIT_MEAN); 7: articles as JSON
+# lines (ARTICLES), passages as JSON lines (CHUNKS), the keyword index as bm25s's score matrix
+# and a token table (8: PACKED_ARTICLES, CHUNK_SPANS, term frequencies: index.bm25). Each part is
+# read by the files present, so an older build serves as it is; its next update writes format 8.
+READABLE_FORMATS = (2, 3, 4, 5, 6, 7, 8)
 
 # in a data dir
 INDEX_LINK = "index"  # the published build (a symlink into builds/)

@@ -1,5 +1,6 @@
 import json
 import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 from corpus.chunking import chunk_article
 from corpus.model import Article
-from index.bm25 import KeywordIndex, tokenize
+from index.bm25 import TermCounts, tokenize
 from index.cache import EmbeddingCache
 from index.changes import EmptyIndex, UnknownArticle
 from index.encoding import passage_input, sentence_input
@@ -223,10 +224,10 @@ def test_update_matches_a_full_build_of_the_same_articles(tmp_path: Path, fake_e
     assert a.manifest.corpus_hash == b.manifest.corpus_hash
     assert sorted(a.chunks, key=lambda c: c.chunk_id) == sorted(b.chunks, key=lambda c: c.chunk_id)
     assert a.keywords.doc_freq == b.keywords.doc_freq
-    # stored tokens are the tokens of each passage, row for row
-    tokens = KeywordIndex.load_tokens(a.folder / "bm25")
-    assert tokens is not None and tokens.lists() == [
-        tokenize(passage_input(c)) or [""] for c in a.chunks
+    # the stored term counts are each passage's tokens counted, row for row
+    terms = TermCounts.load(a.folder / "bm25")
+    assert terms is not None and terms.bags() == [
+        dict(Counter(tokenize(passage_input(c)) or [""])) for c in a.chunks
     ]
 
 
@@ -311,7 +312,7 @@ def test_a_format_6_index_with_int8_unit_vectors_still_answers_then_is_recoded(
     m, _ = update_index(tmp_path, fake_embedder, **change)
 
     new = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
-    assert m.format_version == FORMAT_VERSION == 7 and m.build_params["unit_vectors"] == UNIT_CODING
+    assert m.format_version == FORMAT_VERSION == 8 and m.build_params["unit_vectors"] == UNIT_CODING
     assert new.sentence_vectors.dtype == np.uint8 and not m.stored_rows  # re-coded whole
     assert "sentence_mean.npy" in m.files
     np.testing.assert_allclose(new.unit_mean, unit_mean(cached_unit_vectors(new, fake_embedder)))
