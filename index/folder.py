@@ -31,6 +31,7 @@ from index.layout import (
     ARTICLE_IDS,
     ARTICLE_OFFSETS,
     ARTICLES,
+    ARTICLES_ZDICT,
     CHUNK_ARTICLES,
     CHUNK_SPANS,
     CHUNKS,
@@ -49,11 +50,14 @@ from index.layout import (
 )
 from index.texts import (
     LINES,
-    PACKED,
     FileRecords,
     Passages,
     RecordsById,
+    packed_coding,
     packed_offsets,
+    record_dictionary,
+    record_json,
+    sample_rows,
     scan_jsonl,
 )
 from index.vectors import FileRows, RowStack, UnitRows, with_search_params, write_unit_table
@@ -218,13 +222,19 @@ class LoadedIndex:
     unit_mean: np.ndarray | None = None  # float32; None for rows of formats before 7
 
 
-def write_packed_articles(folder: Path, records: Iterable[dict[str, Any]]) -> None:
-    """The articles' records each compressed on its own, one after another, and their byte
-    offsets."""
+def write_packed_articles(folder: Path, articles: Sequence[Article]) -> None:
+    """The articles' records each compressed on its own with a dictionary chosen from a sample
+    of them (written beside them; none when the sample shares nothing), one after another,
+    and their byte offsets."""
+    sample = (record_json(article_record(articles[i])) for i in sample_rows(len(articles)))
+    zdict = record_dictionary(sample)
+    if zdict:
+        (folder / ARTICLES_ZDICT).write_bytes(zdict)
+    coding = packed_coding(zdict)
     lengths: list[int] = []
     with (folder / PACKED_ARTICLES).open("wb") as fh:
-        for record in records:
-            stored = PACKED.encode(record)
+        for a in articles:
+            stored = coding.encode(article_record(a))
             fh.write(stored)
             lengths.append(len(stored))
     np.save(folder / ARTICLE_OFFSETS, packed_offsets(lengths))
@@ -266,7 +276,7 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
         units = len(edited.units)
     else:
         articles = cast(Sequence[Article], contents.articles)
-        write_packed_articles(folder, (article_record(a) for a in articles))
+        write_packed_articles(folder, articles)
         ids = [a.doc_id for a in articles]
         rows = {d: i for i, d in enumerate(ids)}
         n = len(contents.chunks)

@@ -5,14 +5,18 @@ the new records are encoded. A removal reads the ids of the articles and the row
 no article or passage text.
 
 Articles are packed (format 8: ARTICLE_OFFSETS and PACKED_ARTICLES, each record compressed on
-its own) or lines of ARTICLES (format 7 and before); passages are offsets (CHUNK_SPANS) or lines
-of CHUNKS. An update of either writes the packed articles and the offsets."""
+its own, with the dictionary ARTICLES_ZDICT when the build has one) or lines of ARTICLES (format
+7 and before); passages are offsets (CHUNK_SPANS) or lines of CHUNKS. An update of either writes
+the packed articles and the offsets: with the dictionary of the build it edits (linked, so that
+kept records stay its records), or without one as that build's were; an update of lines
+chooses a dictionary as a fresh build does, every record being compressed anew."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +24,12 @@ from typing import Any
 import numpy as np
 
 from corpus.chunking import chunk_id
+from index.integrity import link_or_copy
 from index.layout import (
     ARTICLE_IDS,
     ARTICLE_OFFSETS,
     ARTICLES,
+    ARTICLES_ZDICT,
     CHUNK_ARTICLES,
     CHUNK_SPANS,
     CHUNKS,
@@ -32,7 +38,14 @@ from index.layout import (
     IndexDamaged,
     read_part,
 )
-from index.texts import LINES, PACKED, RecordCoding, packed_offsets
+from index.texts import (
+    LINES,
+    RecordCoding,
+    packed_coding,
+    packed_offsets,
+    record_dictionary,
+    sample_rows,
+)
 
 COPY_BLOCK = 1 << 24
 
@@ -45,10 +58,35 @@ def line_offsets(path: Path) -> np.ndarray:
 
 def article_files(folder: Path) -> tuple[str, RecordCoding]:
     """The file a build folder holds its articles in and how each record is stored there:
-    packed when either file of format 8 is present (a missing one is then damage)."""
+    packed when either file of format 8 is present (a missing one is then damage), with the
+    folder's dictionary when it holds one (packed_dictionary)."""
     if (folder / PACKED_ARTICLES).exists() or (folder / ARTICLE_OFFSETS).exists():
-        return PACKED_ARTICLES, PACKED
+        return PACKED_ARTICLES, packed_coding(packed_dictionary(folder))
     return ARTICLES, LINES
+
+
+def packed_dictionary(folder: Path) -> bytes:
+    """The dictionary a folder's packed records are compressed with (empty: none, as builds
+    before it wrote them), checked against the one the first record's zlib header names: a
+    record compressed with a dictionary names it by its Adler-32 checksum (RFC 1950)."""
+    zdict = b""
+    if (folder / ARTICLES_ZDICT).exists():
+        zdict = read_part(ARTICLES_ZDICT, lambda: (folder / ARTICLES_ZDICT).read_bytes())
+    try:
+        with (folder / PACKED_ARTICLES).open("rb") as fh:
+            header = fh.read(6)
+    except FileNotFoundError:
+        return zdict  # told as the packed file's damage where it is read
+    if len(header) < 2:  # no record to tell by
+        return zdict
+    if header[1] & 0x20:  # FDICT: the record needs a dictionary
+        if not zdict:
+            raise IndexDamaged(ARTICLES_ZDICT, "missing: the articles are compressed with it")
+        if len(header) < 6 or int.from_bytes(header[2:6], "big") != zlib.adler32(zdict):
+            raise IndexDamaged(ARTICLES_ZDICT, "not the dictionary the articles need")
+    elif zdict:
+        raise IndexDamaged(PACKED_ARTICLES, f"records compressed without {ARTICLES_ZDICT}")
+    return zdict
 
 
 def packed_article_offsets(folder: Path) -> np.ndarray:
@@ -79,7 +117,8 @@ class KeptRecords:
     """A file of records of the build before with some of its records, and new ones: order
     gives the source row of each record written, or NEW for the next of `added`. Records are
     written in `coding`: kept ones stored alike are copied byte for byte, others (lines of an
-    older build written packed) have their JSON bytes re-wrapped, not decoded."""
+    older build written packed) have their JSON bytes re-wrapped, not decoded. The coding's
+    dictionary is written beside them (linked from the source's folder when it is its own)."""
 
     source: Path
     offsets: np.ndarray  # of the source's records (record_offsets)
@@ -94,6 +133,12 @@ class KeptRecords:
     def write(self, path: Path) -> np.ndarray:
         """Runs of consecutive kept records copied in one piece (by the kernel where it can),
         the new records encoded where they stand; returns the written records' offsets."""
+        if self.coding.zdict:
+            zdict = path.parent / ARTICLES_ZDICT
+            if self.coding == self.source_coding:
+                link_or_copy(self.source.parent / ARTICLES_ZDICT, zdict)
+            else:
+                zdict.write_bytes(self.coding.zdict)
         added = iter(self.added)
         lengths: list[np.ndarray] = []
         with self.source.open("rb") as src, path.open("wb") as out:
@@ -102,7 +147,7 @@ class KeptRecords:
                     encoded = [self.coding.encode(next(added)) for _ in range(hi)]
                     out.write(b"".join(encoded))
                     lengths.append(np.array([len(e) for e in encoded], dtype=np.int64))
-                elif self.coding is self.source_coding:
+                elif self.coding == self.source_coding:
                     _copy(src, out, int(self.offsets[lo]), int(self.offsets[hi]))
                     lengths.append(np.diff(self.offsets[lo : hi + 1]))
                 else:
@@ -121,12 +166,14 @@ class KeptRecords:
 
     def records(self, rows: Sequence[int]) -> list[dict[str, Any]]:
         """The source's records at rows, decoded."""
+        return [self.source_coding.decode(stored) for stored in self.stored(rows)]
+
+    def stored(self, rows: Sequence[int]) -> Iterator[bytes]:
+        """The source's records at rows as its file holds them."""
         with self.source.open("rb") as fh:
-            found = []
             for row in rows:
                 lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
-                found.append(self.source_coding.decode(os.pread(fh.fileno(), hi - lo, lo)))
-            return found
+                yield os.pread(fh.fileno(), hi - lo, lo)
 
 
 def _runs(order: np.ndarray) -> list[tuple[int, int]]:
@@ -240,9 +287,15 @@ class StoredTexts:
         return spans
 
     def kept_articles(self, order: np.ndarray, added: list[dict[str, Any]]) -> KeptRecords:
-        """The articles at the rows of order (NEW: the next of added), written packed."""
+        """The articles at the rows of order (NEW: the next of added), written packed: as the
+        build's own are, or (lines) with a dictionary chosen from a sample of them."""
         path = self.folder / self.articles_name
-        return KeptRecords(path, self.article_offsets, order, added, self.article_coding, PACKED)
+        coding = self.article_coding
+        if coding == LINES:
+            kept = KeptRecords(path, self.article_offsets, order, added, LINES, LINES)
+            rows = sample_rows(len(self.ids))
+            coding = packed_coding(record_dictionary(map(LINES.unwrap, kept.stored(rows))))
+        return KeptRecords(path, self.article_offsets, order, added, self.article_coding, coding)
 
     def articles(self, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The records of these articles (by id), decoded."""

@@ -40,6 +40,8 @@ ARTICLES = "articles.jsonl"  # format 7 and before: one JSON record per line
 # n + 1 byte offsets of those records
 PACKED_ARTICLES = "articles.packed"
 ARTICLE_OFFSETS = "article_offsets.npy"  # int64
+# format 8: the zlib dictionary every packed record is compressed with (a build without one: none)
+ARTICLES_ZDICT = "articles.zdict"
 CHUNKS = "chunks.jsonl"  # per passage: chunk_id, doc_id and its start, end in its article's text
 # format 8: int32 (start, end) per passage in its article's text (its article: CHUNK_ARTICLES; its
 # chunk_id: corpus.chunking.chunk_id of the three), instead of CHUNKS

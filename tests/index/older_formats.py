@@ -11,6 +11,7 @@ import numpy as np
 
 from index.folder import load_folder
 from index.integrity import file_record
+from index.kept import article_files
 from index.layout import read_manifest, write_manifest
 from index.texts import PACKED
 from index.vectors import unpack_unit_row
@@ -22,23 +23,46 @@ def as_format_7(data_dir: Path) -> None:
     chunks.jsonl (chunk_id, doc_id, start, end), no packed file, offsets or passage spans; the
     manifest of format 7."""
     folder = (data_dir / "index").resolve()
-    offsets = np.load(folder / "article_offsets.npy").tolist()
-    packed = (folder / "articles.packed").read_bytes()
     with (folder / "articles.jsonl").open("wb") as out:
-        for lo, hi in zip(offsets, offsets[1:], strict=False):
-            out.write(PACKED.unwrap(packed[lo:hi]) + b"\n")
+        for record in stored_articles(folder):
+            out.write(record + b"\n")
     passages = stored_passages(data_dir)  # read before chunks.jsonl exists
     with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
         for record in passages:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    gone = ("articles.packed", "article_offsets.npy", "chunk_spans.npy")
+    gone = ("articles.packed", "article_offsets.npy", "articles.zdict", "chunk_spans.npy")
     for name in gone:
-        (folder / name).unlink()
+        (folder / name).unlink(missing_ok=True)
     m = read_manifest(folder)
     files = {k: v for k, v in m.files.items() if k not in gone}
     for name in ("articles.jsonl", "chunks.jsonl"):
         files[name] = file_record(folder / name)
     write_manifest(folder, replace(m, format_version=7, files=files))
+
+
+def stored_articles(folder: Path) -> list[bytes]:
+    """The JSON bytes of a build folder's packed article records, in row order."""
+    offsets = np.load(folder / "article_offsets.npy").tolist()
+    packed = (folder / "articles.packed").read_bytes()
+    unwrap = article_files(folder)[1].unwrap
+    return [unwrap(packed[lo:hi]) for lo, hi in zip(offsets, offsets[1:], strict=False)]
+
+
+def without_dictionary(data_dir: Path) -> None:
+    """The published build's packed articles as format 8 first wrote them: each record
+    compressed on its own without a shared dictionary, no articles.zdict."""
+    folder = (data_dir / "index").resolve()
+    stored = [PACKED.wrap(record) for record in stored_articles(folder)]
+    (folder / "articles.packed").write_bytes(b"".join(stored))
+    np.save(
+        folder / "article_offsets.npy", np.cumsum([0] + [len(s) for s in stored], dtype=np.int64)
+    )
+    (folder / "articles.zdict").unlink()
+    m = read_manifest(folder)
+    files = {k: v for k, v in m.files.items() if k != "articles.zdict"}
+    for name in ("articles.packed", "article_offsets.npy"):
+        files[name] = file_record(folder / name)
+    write_manifest(folder, replace(m, files=files))
 
 
 def as_format_5(data_dir: Path) -> None:

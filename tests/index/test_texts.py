@@ -1,5 +1,6 @@
 """Records read from their files on demand (index.texts): JSON lines, or each record's JSON
-compressed on its own (format 8's packed articles), read back byte for byte by row and by id."""
+compressed on its own (format 8's packed articles, with a shared dictionary or without), read
+back byte for byte by row and by id."""
 
 from __future__ import annotations
 
@@ -13,9 +14,19 @@ import pytest
 from corpus.model import Article, Edit
 from index.folder import read_articles
 from index.store import build_index, load_index
-from index.texts import LINES, PACKED, FileRecords, RecordsById, packed_offsets
+from index.texts import (
+    LINES,
+    PACKED,
+    FileRecords,
+    RecordsById,
+    packed_coding,
+    packed_offsets,
+    record_dictionary,
+    record_json,
+)
 
 RECORDS = [{"id": "x", "n": 1}, {"id": "头条", "n": 2, "text": "𠮷野家🍜　\n"}, {"id": "z", "n": 3}]
+SHARED = packed_coding(record_dictionary(map(record_json, RECORDS)))
 
 
 def write_records(path: Path, records: list[dict], coding) -> np.ndarray:
@@ -24,7 +35,7 @@ def write_records(path: Path, records: list[dict], coding) -> np.ndarray:
     return packed_offsets([len(s) for s in stored])
 
 
-@pytest.mark.parametrize("coding", [LINES, PACKED], ids=["lines", "packed"])
+@pytest.mark.parametrize("coding", [LINES, PACKED, SHARED], ids=["lines", "packed", "shared"])
 def test_file_records_decode_the_record_asked_for(tmp_path: Path, coding) -> None:
     offsets = write_records(tmp_path / "r", RECORDS, coding)
     records = FileRecords(tmp_path / "r", lambda r: r, offsets, coding)
@@ -43,13 +54,32 @@ def test_a_packed_record_holds_its_json_compressed_alone(tmp_path: Path) -> None
     assert PACKED.unwrap(second) == json.dumps(RECORDS[1], ensure_ascii=False).encode()
 
 
-def test_a_damaged_packed_record_is_a_value_error(tmp_path: Path) -> None:
-    offsets = write_records(tmp_path / "r", RECORDS, PACKED)
+@pytest.mark.parametrize("coding", [PACKED, SHARED], ids=["packed", "shared"])
+def test_a_damaged_packed_record_is_a_value_error(tmp_path: Path, coding) -> None:
+    offsets = write_records(tmp_path / "r", RECORDS, coding)
     data = bytearray((tmp_path / "r").read_bytes())
-    data[int(offsets[1]) + 3] ^= 0xFF
+    data[int(offsets[1]) + 7] ^= 0xFF
     (tmp_path / "r").write_bytes(bytes(data))
     with pytest.raises(ValueError):
-        FileRecords(tmp_path / "r", lambda r: r, offsets, PACKED)[1]
+        FileRecords(tmp_path / "r", lambda r: r, offsets, coding)[1]
+
+
+def test_records_compressed_with_a_shared_dictionary_need_it_and_are_smaller() -> None:
+    sample = [
+        record_json({"doc_id": f"d{i}", "text": f"第{i}篇讲铜价上涨的新闻。"}) for i in range(50)
+    ]
+    zdict = record_dictionary(sample)
+    assert zdict and len(zdict) <= 32 * 1024
+    record = {"doc_id": "n1", "text": "第七篇讲铜价上涨的新闻。"}
+    shared = packed_coding(zdict)
+    assert len(shared.encode(record)) < len(PACKED.encode(record))
+    assert shared.decode(shared.encode(record)) == record
+    assert shared == packed_coding(zdict) and shared != PACKED  # stored alike or not
+    with pytest.raises(ValueError):
+        PACKED.decode(shared.encode(record))
+    with pytest.raises(ValueError):
+        packed_coding(zdict[::-1]).decode(shared.encode(record))
+    assert record_dictionary([b"abcdefgh", b"ijklmnop"]) == b""  # nothing shared
 
 
 def articles(n: int) -> list[Article]:
@@ -70,6 +100,7 @@ def test_a_build_packs_its_articles_and_reads_each_back_by_row_and_by_id(
     build_index(written, fake_embedder, tmp_path)
     folder = (tmp_path / "index").resolve()
     assert (folder / "articles.packed").exists() and (folder / "article_offsets.npy").exists()
+    assert (folder / "articles.zdict").exists()  # chosen from the articles, used for each
     assert not (folder / "articles.jsonl").exists()
     index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
     rows = list(range(len(written)))
