@@ -35,8 +35,14 @@ MAX_TF = 255  # term frequencies are stored as uint8: a word more often in one p
 # the keyword index's folder: posting lists by term (indptr per term, then each posting's
 # passage and term frequency), every passage's length in tokens, the vocabulary
 POSTINGS_INDPTR = "postings_indptr.npy"
-POSTINGS_DOCS = "postings_docs.npy"
+POSTINGS_DOCS = "postings_docs.npy"  # uint16, each passage's low bits (int32 whole, earlier)
 POSTINGS_TF = "postings_tf.npy"
+# a term's postings are in passage order, so the passages' high bits rise in a few runs
+# (at most one per 65,536 passages): stored once a run, (high bits, postings), by term
+POSTINGS_RUNS_PTR = "postings_runs_ptr.npy"
+POSTINGS_RUNS = "postings_runs.npy"
+LOW_BITS = 16
+RUN_BLOCK = 1 << 24  # postings compared at a time when finding runs: temporaries stay small
 LENGTHS = "lengths.npy"
 VOCAB = "token_vocab.json"  # the token table's name before: the same list, linked on conversion
 # an older folder: bm25s's files (scores precomputed) and doc_freq.json, maybe a token table
@@ -137,9 +143,14 @@ class TermCounts:
     @classmethod
     def _load_postings(cls, folder: Path) -> TermCounts:
         vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
-        indptr, lengths = np.load(folder / POSTINGS_INDPTR), np.load(folder / LENGTHS)
-        docs, tf = np.load(folder / POSTINGS_DOCS), np.load(folder / POSTINGS_TF)
+        indptr = _load(folder / POSTINGS_INDPTR).astype(np.int64)
+        lengths = _load(folder / LENGTHS)
+        docs, tf = _load(folder / POSTINGS_DOCS), _load(folder / POSTINGS_TF)
         _check_postings(indptr, len(vocab), len(docs), len(tf))
+        if docs.dtype == np.uint16:  # low bits: their runs' high bits added
+            runs = PassageRuns.load(folder, indptr, len(lengths)).rows.read_all()
+            low, docs = docs, np.repeat(runs[:, 0] << LOW_BITS, runs[:, 1])
+            docs |= low
         if len(docs) and int(docs.max()) >= len(lengths):
             raise ValueError(f"a posting of passage {int(docs.max())} of {len(lengths)}")
         by_term = scipy.sparse.csc_matrix((tf, docs, indptr), shape=(len(lengths), len(vocab)))
@@ -161,6 +172,47 @@ def _counted(ids: np.ndarray, offsets: np.ndarray, n_vocab: int) -> scipy.sparse
     )
 
 
+def _load(path: Path) -> np.ndarray:
+    """The array saved in path; a file cut short fails naming it."""
+    try:
+        return np.load(path)
+    except (ValueError, EOFError) as e:
+        raise ValueError(f"{path.name}: {e}") from e
+
+
+def _passage_runs(indptr: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each term's runs of postings whose passages share their high bits, as PassageRuns
+    stores them: (runs ptr by term, int32 rows (high bits, postings in the run))."""
+    n = len(docs)
+    firsts = [indptr[:-1][np.diff(indptr) > 0]]  # a term's first posting starts a run
+    for lo in range(1, n, RUN_BLOCK):
+        hi = min(lo + RUN_BLOCK, n)
+        changed = (docs[lo:hi] ^ docs[lo - 1 : hi - 1]) >> LOW_BITS  # high bits differ
+        firsts.append(np.flatnonzero(changed) + lo)
+    starts = np.unique(np.concatenate(firsts).astype(np.int64))
+    counts = np.diff(starts, append=n)
+    runs = np.stack([docs[starts] >> LOW_BITS, counts], axis=1).astype(np.int32)
+    return np.searchsorted(starts, indptr).astype(np.int64), runs
+
+
+def _check_runs(ptr: np.ndarray, runs: np.ndarray, indptr: np.ndarray, n_docs: int) -> None:
+    """Each term's runs hold exactly its postings, of passages below n_docs."""
+    ends = np.concatenate([[0], np.cumsum(runs[:, 1], dtype=np.int64)])
+    if (
+        len(ptr) != len(indptr)
+        or (len(ptr) and ptr[0] != 0)
+        or np.any(np.diff(ptr) < 0)
+        or np.any(runs[:, 1] <= 0)
+        or np.any(runs[:, 0] < 0)
+        or np.any(runs[:, 0] > max(n_docs - 1, 0) >> LOW_BITS)
+        or not np.array_equal(ends[ptr], indptr)
+    ):
+        raise ValueError(
+            f"{POSTINGS_RUNS_PTR}, {POSTINGS_RUNS}: {len(runs)} runs by {len(ptr) - 1} terms "
+            f"do not cover their {indptr[-1] if len(indptr) else 0} postings of {n_docs} passages"
+        )
+
+
 def _check_postings(indptr: np.ndarray, n_vocab: int, n_docs: int, n_values: int) -> None:
     if len(indptr) != n_vocab + 1 or indptr[-1] != n_docs or n_docs != n_values:
         raise ValueError(
@@ -170,29 +222,34 @@ def _check_postings(indptr: np.ndarray, n_vocab: int, n_docs: int, n_values: int
 
 
 class StoredArray:
-    """A one-dimensional .npy file read a slice at a time with os.pread, never mapped: the
-    pages a question reads stay in the kernel's page cache, out of this process's RSS."""
+    """A .npy file of values (or rows of width values) read a slice at a time with os.pread,
+    never mapped: the pages a question reads stay in the kernel's page cache, out of this
+    process's RSS. Its dtype is whichever of dtypes the file holds."""
 
-    def __init__(self, path: Path, dtype: type, length: int) -> None:
+    def __init__(self, path: Path, dtypes: tuple[type, ...], length: int, width: int = 0) -> None:
         with path.open("rb") as f:
             version = np.lib.format.read_magic(f)
             if version == (1, 0):
-                shape, _, stored = np.lib.format.read_array_header_1_0(f)
+                shape, fortran, stored = np.lib.format.read_array_header_1_0(f)
             else:
-                shape, _, stored = np.lib.format.read_array_header_2_0(f)
+                shape, fortran, stored = np.lib.format.read_array_header_2_0(f)
             self.start = f.tell()
-        self.dtype = np.dtype(dtype)
-        if stored != self.dtype or shape != (length,):
-            raise ValueError(f"{path.name}: {stored} {shape}, not {self.dtype} ({length},)")
-        if path.stat().st_size != self.start + length * self.dtype.itemsize:
-            raise ValueError(f"{path.name}: {path.stat().st_size} bytes for {length} values")
+        accepted = [np.dtype(d) for d in dtypes]
+        want = (length, width) if width else (length,)
+        if stored not in accepted or shape != want or fortran:
+            names = " or ".join(map(str, accepted))
+            raise ValueError(f"{path.name}: {stored} {shape}, not {names} {want}")
+        self.dtype, self.length, self.width = stored, length, width
+        self.row_bytes = stored.itemsize * max(width, 1)
+        if path.stat().st_size != self.start + length * self.row_bytes:
+            raise ValueError(f"{path.name}: {path.stat().st_size} bytes for {want} values")
         self.fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self.fd)
 
     def read(self, lo: int, hi: int, into: np.ndarray) -> np.ndarray:
-        """Values lo to hi, in the first hi - lo places of into (of this array's dtype)."""
+        """Rows lo to hi, in the first hi - lo rows of into (of this array's dtype and width)."""
         out = into[: hi - lo]
-        view, offset = out.data.cast("B"), self.start + lo * self.dtype.itemsize
+        view, offset = out.reshape(-1).data.cast("B"), self.start + lo * self.row_bytes
         done = 0
         while done < len(view):
             n = os.preadv(self.fd, [view[done:]], offset + done)
@@ -201,6 +258,39 @@ class StoredArray:
             done += n
         return out
 
+    def read_all(self) -> np.ndarray:
+        """Every value, in a new array."""
+        shape = (self.length, self.width) if self.width else (self.length,)
+        return self.read(0, self.length, np.empty(shape, self.dtype))
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRuns:
+    """The high bits of postings that store their passages' low LOW_BITS only: term t's
+    postings in runs ptr[t] to ptr[t + 1], each run's passages sharing its high bits."""
+
+    ptr: np.ndarray  # int64, one more than terms
+    rows: StoredArray  # int32 (high bits, postings in the run) a run, in posting order
+    most: int  # runs of the term with the most
+
+    @classmethod
+    def load(cls, folder: Path, indptr: np.ndarray, n_docs: int) -> PassageRuns:
+        """The runs stored in folder, checked to cover each term's postings exactly."""
+        ptr = _load(folder / POSTINGS_RUNS_PTR).astype(np.int64)
+        n = int(ptr[-1]) if len(ptr) else 0
+        runs = StoredArray(folder / POSTINGS_RUNS, (np.int32,), n, width=2)
+        _check_runs(ptr, runs.read_all(), indptr, n_docs)
+        return cls(ptr, runs, int(np.diff(ptr).max(initial=0)))
+
+    def complete(self, t: int, docs: np.ndarray, scratch: Scratch) -> None:
+        """Term t's passages made whole from their low bits: each run's high bits added."""
+        runs = self.rows.read(int(self.ptr[t]), int(self.ptr[t + 1]), scratch.runs)
+        at = 0
+        for high, count in runs.tolist():
+            if high:
+                docs[at : at + count] |= high << LOW_BITS
+            at += count
+
 
 @dataclass(frozen=True, slots=True)
 class Postings:
@@ -208,21 +298,24 @@ class Postings:
     frequency, or an older index's BM25 score), postings indptr[t] to indptr[t + 1]."""
 
     indptr: np.ndarray  # int64, one more than terms
-    docs: np.ndarray | StoredArray  # int32
+    docs: np.ndarray | StoredArray  # int32, or uint16 low bits completed by runs
     values: np.ndarray | StoredArray  # uint8 term frequencies, or float32 scores
+    runs: PassageRuns | None = None
 
     def read(self, t: int, scratch: Scratch) -> tuple[np.ndarray, np.ndarray]:
-        """Term t's passages and values as stored (those of files read into scratch)."""
+        """Term t's passages (in scratch.docs) and values as stored (those of files read into
+        scratch)."""
         lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
-        if isinstance(self.docs, StoredArray) and isinstance(self.values, StoredArray):
-            docs = self.docs.read(lo, hi, scratch.stored_docs)
-            return docs, self.values.read(lo, hi, scratch.stored_values)
-        assert isinstance(self.docs, np.ndarray) and isinstance(self.values, np.ndarray)
-        return self.docs[lo:hi], self.values[lo:hi]
-
-    @property
-    def value_dtype(self) -> np.dtype:
-        return self.values.dtype
+        docs = scratch.docs[: hi - lo]
+        if isinstance(self.docs, np.ndarray):
+            assert isinstance(self.values, np.ndarray)
+            docs[...] = self.docs[lo:hi]
+            return docs, self.values[lo:hi]
+        assert isinstance(self.values, StoredArray)
+        docs[...] = self.docs.read(lo, hi, scratch.stored_docs)
+        if self.runs is not None:
+            self.runs.complete(t, docs, scratch)
+        return docs, self.values.read(lo, hi, scratch.stored_values)
 
     @property
     def doc_freq(self) -> np.ndarray:
@@ -233,9 +326,10 @@ class Scratch:
     """The arrays one term's scores are computed in, kept for the next question: a fresh array
     of a million values costs more in page faults than the arithmetic done in it."""
 
-    def __init__(self, size: int, value_dtype: np.dtype) -> None:
-        self.stored_docs = np.zeros(size, np.int32)
-        self.stored_values = np.zeros(size, value_dtype)
+    def __init__(self, size: int, postings: Postings) -> None:
+        self.stored_docs = np.zeros(size, postings.docs.dtype)
+        self.stored_values = np.zeros(size, postings.values.dtype)
+        self.runs = np.zeros((postings.runs.most if postings.runs else 0, 2), np.int32)
         self.docs = np.zeros(size, np.intp)  # what numpy indexes with, cast once
         self.scores = np.zeros(size, np.float32)
         self.norm = np.zeros(size, np.float32)
@@ -297,9 +391,9 @@ class KeywordIndex:
         self.vocab = built.vocab if built is not None else None
         self.lengths = built.lengths if built is not None else None
         self.stored_vocab = built.stored_vocab if built is not None else None
-        # one question at a time scores in these (its pages in RSS: 21 bytes a posting of the
+        # one question at a time scores in these (its pages in RSS: 19 bytes a posting of the
         # longest list); a question asked meanwhile gets arrays of its own
-        self.scratch = Scratch(int(df.max(initial=0)), postings.value_dtype)
+        self.scratch = Scratch(int(df.max(initial=0)), postings)
         self.scratch_free = threading.Lock()
         self.folder = folder  # where a loaded index's files are
 
@@ -334,8 +428,11 @@ class KeywordIndex:
             return
         docs, tf = self.postings.docs, self.postings.values
         assert isinstance(docs, np.ndarray) and isinstance(tf, np.ndarray)  # built, not loaded
+        runs_ptr, runs = _passage_runs(self.postings.indptr, docs)
         np.save(folder / POSTINGS_INDPTR, self.postings.indptr)
-        np.save(folder / POSTINGS_DOCS, docs)
+        np.save(folder / POSTINGS_DOCS, docs.astype(np.uint16))  # integer casts wrap: low bits
+        np.save(folder / POSTINGS_RUNS_PTR, runs_ptr)
+        np.save(folder / POSTINGS_RUNS, runs)
         np.save(folder / POSTINGS_TF, tf)
         np.save(folder / LENGTHS, self.lengths.astype(np.int32))
         if self.stored_vocab is not None:  # the vocabulary grows only: unchanged, it is linked
@@ -350,14 +447,15 @@ class KeywordIndex:
         if (folder / OLD_PARAMS).exists():
             return cls._load_old(folder)
         vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
-        indptr, lengths = np.load(folder / POSTINGS_INDPTR), np.load(folder / LENGTHS)
+        indptr = _load(folder / POSTINGS_INDPTR).astype(np.int64)
+        lengths = _load(folder / LENGTHS)
         n = int(indptr[-1]) if len(indptr) else 0
         _check_postings(indptr, len(vocab), n, n)
-        postings = Postings(
-            indptr.astype(np.int64),
-            StoredArray(folder / POSTINGS_DOCS, np.int32, n),
-            StoredArray(folder / POSTINGS_TF, np.uint8, n),
-        )
+        # the file says its layout: low bits and their runs, or (written before) whole passages
+        docs = StoredArray(folder / POSTINGS_DOCS, (np.uint16, np.int32), n)
+        runs = PassageRuns.load(folder, indptr, len(lengths)) if docs.dtype == np.uint16 else None
+        tf = StoredArray(folder / POSTINGS_TF, (np.uint8,), n)
+        postings = Postings(indptr, docs, tf, runs)
         terms = {t: i for i, t in enumerate(vocab)}
         return cls(terms, postings, len(lengths), _norm(lengths), folder=folder)
 
@@ -376,8 +474,8 @@ class KeywordIndex:
         _check_postings(indptr, len(terms), n, n)
         postings = Postings(
             indptr,
-            StoredArray(folder / OLD_DOCS, np.int32, n),
-            StoredArray(folder / OLD_SCORES, np.float32, n),
+            StoredArray(folder / OLD_DOCS, (np.int32,), n),
+            StoredArray(folder / OLD_SCORES, (np.float32,), n),
         )
         return cls(terms, postings, n_docs, None, folder=folder)
 
@@ -395,9 +493,7 @@ class KeywordIndex:
                 if t in again:
                     docs, term_scores = again[t]
                 else:
-                    scratch = (
-                        self.scratch if own else Scratch(self._df(t), self.postings.value_dtype)
-                    )
+                    scratch = self.scratch if own else Scratch(self._df(t), self.postings)
                     docs, term_scores = self._term_scores(t, scratch)
                     if t in repeated:
                         again[t] = docs.copy(), term_scores.copy()
@@ -412,10 +508,9 @@ class KeywordIndex:
 
     def _term_scores(self, t: int, scratch: Scratch) -> tuple[np.ndarray, np.ndarray]:
         """Term t's passages and their scores, in scratch."""
-        stored_docs, values = self.postings.read(t, scratch)
-        n = len(stored_docs)
-        docs, scores = scratch.docs[:n], scratch.scores[:n]
-        docs[...] = stored_docs
+        docs, values = self.postings.read(t, scratch)
+        n = len(docs)
+        scores = scratch.scores[:n]
         scores[...] = values
         if self.norm is not None:  # term frequencies (an older index stores the scores)
             norm = np.take(self.norm, docs, out=scratch.norm[:n])

@@ -141,12 +141,108 @@ def test_a_term_frequency_above_255_is_clipped_and_the_length_kept(tmp_path: Pat
     assert table.lengths.tolist() == [301, 1]
 
 
-def test_a_truncated_posting_file_fails_at_load(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name", ["postings_docs.npy", "postings_runs.npy", "postings_runs_ptr.npy"]
+)
+def test_a_truncated_posting_file_fails_at_load(tmp_path: Path, name: str) -> None:
     KeywordIndex.from_tokens([tokenize(t) for t in TEXTS]).save(tmp_path / "bm25")
-    path = tmp_path / "bm25" / "postings_docs.npy"
+    path = tmp_path / "bm25" / name
     path.write_bytes(path.read_bytes()[:-4])
-    with pytest.raises(ValueError, match="postings_docs.npy"):
+    with pytest.raises(ValueError, match=name):
         KeywordIndex.load(tmp_path / "bm25")
+    with pytest.raises(ValueError, match=name):
+        TermCounts.load(tmp_path / "bm25")
+
+
+def test_runs_that_miss_a_posting_fail_at_load(tmp_path: Path) -> None:
+    KeywordIndex.from_tokens([tokenize(t) for t in TEXTS]).save(tmp_path / "bm25")
+    path = tmp_path / "bm25" / "postings_runs.npy"
+    runs = np.load(path)
+    runs[0, 1] += 1  # the first term's run counts a posting of the second's
+    np.save(path, runs)
+    with pytest.raises(ValueError, match="postings_runs.npy"):
+        KeywordIndex.load(tmp_path / "bm25")
+
+
+# passages past 65,536: a posting stores its passage's low 16 bits, the rest once a run
+MANY = 70_000
+
+
+def many_tokens() -> list[list[str]]:
+    """Tiny passages: "w{i % 7}" (1 to 3 times) in every one, so each w spans both runs of
+    high bits; "b{i // 1000}" in a thousand each, b65's crossing passage 65,536 and b66's
+    to b69's all above it; "z" in passage 0 and the last only."""
+    out = [[f"w{i % 7}"] * (i % 3 + 1) + [f"b{i // 1000}"] for i in range(MANY)]
+    out[0].append("z")
+    out[-1].append("z")
+    return out
+
+
+MANY_QUERIES = (["w1"], ["b65"], ["b67", "w3"], ["b10", "b65", "w2", "w2"], ["z"], ["z", "b0"])
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[list[str]], KeywordIndex, Path]:
+    tokens = many_tokens()
+    built = KeywordIndex.from_tokens(tokens)
+    folder = tmp_path_factory.mktemp("many") / "bm25"
+    built.save(folder)
+    return tokens, built, folder
+
+
+def test_scores_past_65536_passages_are_bm25s_own_built_and_loaded(
+    many: tuple[list[list[str]], KeywordIndex, Path],
+) -> None:
+    tokens, built, folder = many
+    loaded, theirs = KeywordIndex.load(folder), reference(tokens)
+    assert np.load(folder / "postings_docs.npy").dtype == np.uint16
+    for query in MANY_QUERIES:
+        assert np.allclose(built.scores(query), reference_scores(theirs, query), atol=1e-6)
+        assert np.array_equal(loaded.scores(query), built.scores(query))
+    # each score lands on the passage that holds the term, low and high bits together
+    assert np.flatnonzero(loaded.scores(["b65"])).tolist() == list(range(65_000, 66_000))
+    assert np.flatnonzero(loaded.scores(["z"])).tolist() == [0, MANY - 1]
+
+
+def test_a_term_crossing_passage_65536_is_stored_as_two_runs_and_read_back_whole(
+    many: tuple[list[list[str]], KeywordIndex, Path],
+) -> None:
+    tokens, built, folder = many
+    ptr, runs = np.load(folder / "postings_runs_ptr.npy"), np.load(folder / "postings_runs.npy")
+    assert built.vocab is not None
+    term = {t: i for i, t in enumerate(built.vocab)}
+    # (high bits, postings): passages 65,000 to 65,535, then 65,536 to 65,999
+    assert runs[ptr[term["b65"]] : ptr[term["b65"] + 1]].tolist() == [[0, 536], [1, 464]]
+    assert runs[ptr[term["b67"]] : ptr[term["b67"] + 1]].tolist() == [[1, 1000]]
+    assert runs[ptr[term["z"]] : ptr[term["z"] + 1]].tolist() == [[0, 1], [1, 1]]
+    table = TermCounts.load(folder)  # an update's table: every passage whole again
+    want = TermCounts.from_lists(tokens)
+    assert table is not None and table.vocab == want.vocab
+    assert (table.counts != want.counts).nnz == 0
+    assert np.array_equal(table.lengths, want.lengths)
+
+
+def test_a_folder_of_whole_int32_passages_still_loads_and_updates(
+    tmp_path: Path, many: tuple[list[list[str]], KeywordIndex, Path]
+) -> None:
+    """The layout written before the runs: postings_docs.npy int32, no runs files."""
+    tokens, built, folder = many
+    older = tmp_path / "bm25"
+    older.mkdir()
+    for name in ("postings_indptr.npy", "postings_tf.npy", "lengths.npy", "token_vocab.json"):
+        (older / name).write_bytes((folder / name).read_bytes())
+    assert isinstance(built.postings.docs, np.ndarray)
+    np.save(older / "postings_docs.npy", built.postings.docs.astype(np.int32))
+    loaded = KeywordIndex.load(older)
+    for query in MANY_QUERIES:
+        assert np.array_equal(loaded.scores(query), built.scores(query))
+    table = TermCounts.load(older)
+    assert table is not None and (table.counts != TermCounts.from_lists(tokens).counts).nnz == 0
+    KeywordIndex.from_table(table).save(tmp_path / "saved")  # an update writes the runs
+    assert (tmp_path / "saved" / "postings_runs.npy").exists()
+    for query in MANY_QUERIES:
+        again = KeywordIndex.load(tmp_path / "saved").scores(query)
+        assert np.array_equal(again, built.scores(query))
 
 
 @pytest.mark.parametrize("keep_tokens", [True, False])
