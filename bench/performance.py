@@ -6,7 +6,7 @@ Run: `.venv/bin/python -m bench.performance --out docs/benchmarks.md [--quick]`
 (`--render docs/benchmarks.json` re-renders the report without measuring).
 
 Everything measured here runs on this machine: the real E5 model, real `wenda serve` processes on
-127.0.0.1, real FAISS and bm25s indexes. Corpora above the CMRC 2018 size (1,859 passages) are
+127.0.0.1, real FAISS and BM25 indexes. Corpora above the CMRC 2018 size (1,859 passages) are
 synthetic: CMRC passages replicated under new ids, their vectors the real ones plus a little
 gaussian noise, so that nothing has to be embedded for hours. The sections live in bench/perf/.
 """

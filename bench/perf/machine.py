@@ -36,7 +36,7 @@ def machine() -> dict[str, Any]:
         text=True,
         check=False,
     ).stdout.strip()
-    import bm25s
+    import onnxruntime
     import torch
 
     return {
@@ -47,6 +47,9 @@ def machine() -> dict[str, Any]:
         "bf16": cpu_has_amx(),  # the model runs in bfloat16
         "mem_gb": mem / 2**30,
         "python": platform.python_version(),
-        "versions": f"torch {torch.__version__}, faiss {faiss.__version__}, bm25s {bm25s.__version__}",
+        "versions": (
+            f"torch {torch.__version__}, faiss {faiss.__version__}, "
+            f"onnxruntime {onnxruntime.__version__}"
+        ),
         "load_start": os.getloadavg(),
     }

@@ -23,7 +23,7 @@ STAGES_BY_FILE: dict[str, dict[str, str]] = {
     "index/retriever.py": {"rankings": "retrieve: dense and keyword rankings"},
     "index/bm25.py": {
         "tokenize": "retrieve: jieba tokens of the question",
-        "scores": "retrieve: BM25 scores of every passage (bm25s)",
+        "scores": "retrieve: BM25 scores of every passage (index.bm25)",
     },
     "index/embedder.py": {"embed_query": "question embedding (E5)"},
     "service/answer.py": {"answer_question": "answer: sentence scoring (rest)"},
