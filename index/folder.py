@@ -50,6 +50,7 @@ from index.layout import (
 )
 from index.texts import (
     LINES,
+    ArticleFields,
     FileRecords,
     Passages,
     RecordsById,
@@ -220,6 +221,7 @@ class LoadedIndex:
     sentence_vectors: VectorRows
     chunk_articles: np.ndarray | None = None  # int32, the row in articles of each passage
     unit_mean: np.ndarray | None = None  # float32; None for rows of formats before 7
+    article_fields: ArticleFields | None = None  # what filters read; None: builds before them
 
 
 def write_packed_articles(folder: Path, articles: Sequence[Article]) -> None:
@@ -271,12 +273,14 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
     edited = contents.articles if isinstance(contents.articles, EditedTexts) else None
     if edited is not None:
         np.save(folder / ARTICLE_OFFSETS, edited.articles.write(folder / PACKED_ARTICLES))
+        edited.fields.write(folder)
         ids, chunk_articles, spans = edited.ids, edited.chunk_articles, edited.chunk_spans
         np.save(folder / UNIT_TABLE, edited.units)
         units = len(edited.units)
     else:
         articles = cast(Sequence[Article], contents.articles)
         write_packed_articles(folder, articles)
+        ArticleFields.of(a.metadata for a in articles).write(folder)
         ids = [a.doc_id for a in articles]
         rows = {d: i for i, d in enumerate(ids)}
         n = len(contents.chunks)
@@ -371,6 +375,7 @@ class Texts:
     by_id: RecordsById[Article]
     chunks: Sequence[Chunk]  # Passages (format 8), or the lines of chunks.jsonl
     chunk_articles: np.ndarray  # int32, each passage's row in articles
+    fields: ArticleFields | None = None  # what filters read of each article, where stored
 
     @classmethod
     def of(cls, folder: Path) -> Texts:
@@ -383,14 +388,15 @@ class Texts:
                 stored.article_coding,
             )
             by_id = RecordsById(articles, stored.ids)
+            fields = ArticleFields.read(folder, len(stored.ids))
             if stored.chunk_lines is None:
                 assert stored.chunk_spans is not None
                 passages = Passages(articles, stored.chunk_articles, stored.chunk_spans)
-                return cls(articles, by_id, passages, stored.chunk_articles)
+                return cls(articles, by_id, passages, stored.chunk_articles, fields)
             chunks = FileRecords(
                 folder / CHUNKS, partial(chunk_of, articles=by_id), stored.chunk_lines
             )
-            return cls(articles, by_id, chunks, stored.chunk_articles)
+            return cls(articles, by_id, chunks, stored.chunk_articles, fields)
         offsets, ids = scan_jsonl(folder / ARTICLES, "doc_id")
         articles = FileRecords(folder / ARTICLES, article_of, offsets)
         by_id = RecordsById(articles, ids)
@@ -433,7 +439,12 @@ def read_unit_rows(folder: Path, manifest: Manifest, articles: RecordsById[Artic
 def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
     """Every part of one index folder, checked against the manifest and each other; a missing,
     unreadable or miscounted file raises IndexDamaged naming it."""
-    texts = read_part(article_files(folder)[0], lambda: Texts.of(folder))
+    try:
+        texts = read_part(article_files(folder)[0], lambda: Texts.of(folder))
+    except IndexDamaged as exc:
+        if isinstance(exc.__cause__, IndexDamaged):  # a file its own reader named
+            raise exc.__cause__ from None
+        raise
     articles, chunks = texts.articles, texts.chunks
     vectors = read_part(
         VECTORS, lambda: with_search_params(faiss.read_index(str(folder / VECTORS)))
@@ -475,6 +486,7 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         sentence_rows=units,
         sentence_vectors=sentence_vectors,
         unit_mean=unit_mean,
+        article_fields=texts.fields,
     )
 
 

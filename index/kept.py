@@ -40,6 +40,7 @@ from index.layout import (
 )
 from index.texts import (
     LINES,
+    ArticleFields,
     RecordCoding,
     packed_coding,
     packed_offsets,
@@ -297,6 +298,16 @@ class StoredTexts:
             coding = packed_coding(record_dictionary(map(LINES.unwrap, kept.stored(rows))))
         return KeptRecords(path, self.article_offsets, order, added, self.article_coding, coding)
 
+    def fields(self) -> ArticleFields:
+        """What filters read of each article: stored, or (a build before they were) read from
+        every article's record."""
+        stored = ArticleFields.read(self.folder, len(self.ids))
+        if stored is not None:
+            return stored
+        kept = self.kept_articles(np.zeros(0, np.int64), [])
+        records = map(self.article_coding.decode, kept.stored(range(len(self.ids))))
+        return ArticleFields.of(r.get("metadata") or {} for r in records)
+
     def articles(self, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The records of these articles (by id), decoded."""
         rows = {d: i for i, d in enumerate(self.ids)}
@@ -311,6 +322,7 @@ class EditedTexts:
 
     ids: list[str]
     articles: KeptRecords
+    fields: ArticleFields  # what filters read of each article
     chunk_articles: np.ndarray  # int32
     chunk_spans: np.ndarray  # int32 (start, end)
     units: np.ndarray
@@ -360,6 +372,7 @@ def edited_texts(
     return EditedTexts(
         ids,
         texts.kept_articles(order.astype(np.int64), records),
+        texts.fields().taken(order, [r.get("metadata") or {} for r in records]),
         np.concatenate([row_after[texts.chunk_articles[keep_chunks]], added_chunks]).astype(
             np.int32
         ),

@@ -42,6 +42,11 @@ PACKED_ARTICLES = "articles.packed"
 ARTICLE_OFFSETS = "article_offsets.npy"  # int64
 # format 8: the zlib dictionary every packed record is compressed with (a build without one: none)
 ARTICLES_ZDICT = "articles.zdict"
+# format 8: what a date or source filter reads of each article, by row (index.texts.ArticleFields):
+# its iso_date as the int32 YYYYMMDD (-1: none), its source's place in ARTICLE_SOURCE_NAMES
+ARTICLE_DATES = "article_dates.npy"
+ARTICLE_SOURCES = "article_sources.npy"  # int32
+ARTICLE_SOURCE_NAMES = "article_sources.json"  # the distinct sources, a JSON list of strings
 CHUNKS = "chunks.jsonl"  # per passage: chunk_id, doc_id and its start, end in its article's text
 # format 8: int32 (start, end) per passage in its article's text (its article: CHUNK_ARTICLES; its
 # chunk_id: corpus.chunking.chunk_id of the three), instead of CHUNKS

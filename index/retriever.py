@@ -16,16 +16,28 @@ class Retriever(PassageSearch):
     """The data dir's FAISS vectors and BM25 keyword index."""
 
     def allowed_rows(self, only: ArticleFilter) -> np.ndarray:
-        """A mask over the passages: True where the passage's article passes the filter."""
-        if only.doc_ids is not None and not (only.date_from or only.date_to or only.source):
-            admitted = [a for d in only.doc_ids if (a := self.index.articles_by_id.get(d))]
+        """A mask over the passages: True where the passage's article passes the filter (by
+        the stored article fields where the index has them: no article read)."""
+        by_id, of_chunk = self.index.articles_by_id, self.index.chunk_articles
+        rows = by_id.rows if isinstance(by_id, RecordsById) and of_chunk is not None else None
+        fields = self.index.article_fields
+        by_fields = only.date_from or only.date_to or only.source
+        if rows is not None and of_chunk is not None and fields is not None and by_fields:
+            admits = fields.admitted(only.date_from, only.date_to, only.source)
+            if admits is not None:
+                if only.doc_ids is not None:
+                    named = np.zeros(len(admits), dtype=bool)
+                    named[[r for d in only.doc_ids if (r := rows.get(d)) is not None]] = True
+                    admits &= named
+                return admits[of_chunk]
+        if only.doc_ids is not None and not by_fields:
+            admitted = [a for d in only.doc_ids if (a := by_id.get(d))]
         else:
             admitted = [a for a in self.index.articles if only.admits(a)]
         docs = {a.doc_id for a in admitted}
-        by_id, of_chunk = self.index.articles_by_id, self.index.chunk_articles
-        if of_chunk is not None and isinstance(by_id, RecordsById):  # no passage read
+        if rows is not None and of_chunk is not None:  # no passage read
             admits = np.zeros(len(by_id), dtype=bool)
-            admits[[by_id.rows[d] for d in docs]] = True
+            admits[[rows[d] for d in docs]] = True
             return admits[of_chunk]
         return np.fromiter(
             (c.doc_id in docs for c in self.index.chunks), dtype=bool, count=len(self.index.chunks)

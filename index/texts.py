@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import re
 import weakref
 import zlib
 from collections import Counter
@@ -24,6 +25,14 @@ import numpy as np
 
 from corpus.chunking import chunk_id
 from corpus.model import Article, Chunk
+from corpus.plain import iso_date
+from index.layout import (
+    ARTICLE_DATES,
+    ARTICLE_SOURCE_NAMES,
+    ARTICLE_SOURCES,
+    IndexDamaged,
+    read_part,
+)
 
 T = TypeVar("T")
 CACHED_RECORDS = 4096  # per file: a question reads a few passages and their articles
@@ -255,6 +264,106 @@ class Passages(Sequence[Chunk]):
                 row, article = r, self.articles[r]
             assert article is not None
             yield self._passage(i, article)
+
+
+NO_DATE = -1  # in ArticleFields.dates: no date iso_date reads
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_number(day: str) -> int:
+    """A YYYY-MM-DD as the int YYYYMMDD: ordered as those strings are, valid date or not."""
+    return int(day.replace("-", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFields:
+    """What a date or source filter reads of each article (index.backend.ArticleFilter), by
+    row, so that a filter reads no article: its metadata date as iso_date reads it and its
+    metadata source as a string."""
+
+    dates: np.ndarray  # int32 date_number of each article's date; NO_DATE without one
+    sources: np.ndarray  # int32, each article's source as its place in names
+    names: list[str]  # the distinct sources
+
+    @classmethod
+    def of(cls, metadata: Iterable[Mapping[str, Any]]) -> ArticleFields:
+        """The fields of articles with this metadata, in order."""
+        dates: list[int] = []
+        sources: list[int] = []
+        places: dict[str, int] = {}
+        for meta in metadata:
+            day = iso_date(str(meta.get("date", "")))
+            dates.append(NO_DATE if day is None else date_number(day))
+            sources.append(places.setdefault(str(meta.get("source", "")), len(places)))
+        return cls(np.array(dates, np.int32), np.array(sources, np.int32), list(places))
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    def taken(self, order: np.ndarray, added: Sequence[Mapping[str, Any]]) -> ArticleFields:
+        """The fields of the articles at the rows of order, each negative row the next of
+        these new articles' metadata."""
+        new = self.of(added)
+        places = {name: i for i, name in enumerate(self.names)}
+        for name in new.names:
+            places.setdefault(name, len(places))
+        renamed = np.array([places[name] for name in new.names], np.int32)
+        fresh = order < 0
+        if fresh.sum() != len(new):
+            raise ValueError(f"{int(fresh.sum())} new rows, {len(new)} new articles")
+        dates = np.zeros(len(order), np.int32)
+        sources = np.zeros(len(order), np.int32)
+        dates[~fresh], sources[~fresh] = self.dates[order[~fresh]], self.sources[order[~fresh]]
+        dates[fresh], sources[fresh] = new.dates, renamed[new.sources]
+        used = np.unique(sources)  # the sources of removed articles dropped
+        renumber = np.zeros(len(places), np.int32)
+        renumber[used] = np.arange(len(used), dtype=np.int32)
+        names = list(places)
+        return ArticleFields(dates, renumber[sources], [names[i] for i in used.tolist()])
+
+    def admitted(
+        self, date_from: str | None, date_to: str | None, source: str | None
+    ) -> np.ndarray | None:
+        """A mask over the articles: those with this source (None: any) and a date in
+        [date_from, date_to] (when either is given); None when a date given is no YYYY-MM-DD
+        (only the article-by-article comparison of strings then says)."""
+        admits = np.ones(len(self), dtype=bool)
+        if source is not None:
+            place = self.names.index(source) if source in self.names else -1
+            admits &= self.sources == place
+        if date_from or date_to:
+            if not all(_ISO_DAY.fullmatch(d) for d in (date_from, date_to) if d):
+                return None
+            admits &= self.dates != NO_DATE
+            if date_from:
+                admits &= self.dates >= date_number(date_from)
+            if date_to:
+                admits &= self.dates <= date_number(date_to)
+        return admits
+
+    def write(self, folder: Path) -> None:
+        np.save(folder / ARTICLE_DATES, self.dates.astype(np.int32))
+        np.save(folder / ARTICLE_SOURCES, self.sources.astype(np.int32))
+        names = json.dumps(self.names, ensure_ascii=False)
+        (folder / ARTICLE_SOURCE_NAMES).write_text(names, encoding="utf-8")
+
+    @classmethod
+    def read(cls, folder: Path, n: int) -> ArticleFields | None:
+        """The fields of a folder's n articles; None for a build before they were stored."""
+        if not (folder / ARTICLE_DATES).exists():
+            return None
+        dates = read_part(ARTICLE_DATES, lambda: np.load(folder / ARTICLE_DATES))
+        sources = read_part(ARTICLE_SOURCES, lambda: np.load(folder / ARTICLE_SOURCES))
+        path = folder / ARTICLE_SOURCE_NAMES
+        names = read_part(ARTICLE_SOURCE_NAMES, lambda: json.loads(path.read_text("utf-8")))
+        for name, rows in ((ARTICLE_DATES, dates), (ARTICLE_SOURCES, sources)):
+            if rows.shape != (n,) or rows.dtype != np.int32:
+                raise IndexDamaged(name, f"{rows.shape} {rows.dtype} rows, {n} articles")
+        if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+            raise IndexDamaged(ARTICLE_SOURCE_NAMES, "not a list of sources")
+        if n and not 0 <= int(sources.min()) <= int(sources.max()) < len(names):
+            raise IndexDamaged(ARTICLE_SOURCES, f"a row names a source beyond the {len(names)}")
+        return cls(dates, sources, names)
 
 
 @overload

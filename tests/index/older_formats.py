@@ -31,6 +31,7 @@ def as_format_7(data_dir: Path) -> None:
         for record in passages:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     gone = ("articles.packed", "article_offsets.npy", "articles.zdict", "chunk_spans.npy")
+    gone += ARTICLE_FIELDS
     for name in gone:
         (folder / name).unlink(missing_ok=True)
     m = read_manifest(folder)
@@ -38,6 +39,19 @@ def as_format_7(data_dir: Path) -> None:
     for name in ("articles.jsonl", "chunks.jsonl"):
         files[name] = file_record(folder / name)
     write_manifest(folder, replace(m, format_version=7, files=files))
+
+
+ARTICLE_FIELDS = ("article_dates.npy", "article_sources.npy", "article_sources.json")
+
+
+def without_article_fields(data_dir: Path) -> None:
+    """The published build as format 8 first wrote it: no arrays of what filters read."""
+    folder = (data_dir / "index").resolve()
+    for name in ARTICLE_FIELDS:
+        (folder / name).unlink()
+    m = read_manifest(folder)
+    files = {k: v for k, v in m.files.items() if k not in ARTICLE_FIELDS}
+    write_manifest(folder, replace(m, files=files))
 
 
 def stored_articles(folder: Path) -> list[bytes]:
