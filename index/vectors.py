@@ -17,16 +17,21 @@ INDEX_TYPES = ("flat", "hnsw-sq16", "ivf-sq8", "hnsw", "auto")
 # "auto": exact search up to here; past it the flat scan costs more than the rest of a question
 # (6.5 ms on one thread at 100,000 passages, 65 ms at 1,000,000: docs/benchmarks.md)
 FLAT_MAX_CHUNKS = 50_000
-# HNSW over float16 vectors, recall@10 against flat on 100,000 real-derived vectors (the 15,920
-# CMRC vectors of the embedding cache and midpoints of pairs of them; ms a search, one thread):
-#   M 32, efSearch 128: 0.952 (0.57 ms); 256: 0.980; 512: 0.993 (1.2 ms); 1,024: 0.998
-#   M 16, efSearch 512: 0.990 (0.67 ms); 768: 0.9935 (1.1 ms); 1,024: 0.9955 (1.6 ms)
-# M 16 holds 128 bytes of links a vector less than M 32 (about 120 MiB at 1M passages) and builds
-# in two thirds of the time. Over int8 vectors (SQ8, 384 MB less at 1M) even a flat scan reaches
-# only 0.978, so float16 stays. IVF-SQ8 reached 0.935 at nprobe 61 of 1,024, 0.957 at 128.
-HNSW_M = 16
+# HNSW over float16 vectors, recall@10 against flat at 100,000 passages (one thread):
+#                       real-derived vectors          noisy copies (the stress case)
+#   M 32, efSearch 128   0.952 (0.57 ms)               0.915
+#   M 32, efSearch 512   0.993 (1.2 ms)                0.991 (1.6 ms)
+#   M 24, efSearch 768   0.9925                        0.961
+#   M 16, efSearch 768   0.9935 (1.1 ms)               0.896
+# Real-derived: the 15,920 CMRC vectors of the embedding cache and midpoints of pairs of them
+# (`python -m bench.perf.ann`); noisy copies: CMRC passages replicated with noise, as the scale
+# section's (near-duplicates, as reprinted wire stories are). M 16 would save 128 bytes of links
+# a vector (about 120 MiB at 1M passages) but loses near-duplicates. Over int8 vectors (SQ8,
+# 384 MB less at 1M) even a flat scan reaches only 0.978. IVF-SQ8 reached 0.935 at nprobe 61 of
+# 1,024, 0.957 at 128.
+HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 768  # also set on graphs saved with another (with_search_params)
+HNSW_EF_SEARCH = 512  # also set on graphs saved with another (with_search_params)
 IVF_TRAIN_PER_LIST = 64  # k-means training points per list (faiss warns below 39)
 IVF_NPROBE_SHARE = 0.06  # of the lists read per search: recall@10 >= 0.99 (docs/benchmarks.md)
 IVF_MIN_NPROBE = 16

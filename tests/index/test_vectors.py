@@ -78,10 +78,10 @@ def test_hnsw_sq16_finds_what_flat_finds_and_keeps_its_ef_search(tmp_path: Path)
 
 def test_a_graph_saved_with_a_smaller_ef_search_is_searched_with_todays(tmp_path: Path) -> None:
     older = make_hnsw_sq16(clustered(500))
-    older.hnsw.efSearch = 128  # what builds before efSearch 768 saved
+    older.hnsw.efSearch = 128  # what builds before efSearch 512 saved
     faiss.write_index(older, str(tmp_path / "v.faiss"))
     read = with_search_params(faiss.read_index(str(tmp_path / "v.faiss")))
-    assert read.hnsw.efSearch == HNSW_EF_SEARCH == 768
+    assert read.hnsw.efSearch == HNSW_EF_SEARCH == 512
 
 
 def test_row_stack_reads_rows_of_base_and_parts_through_the_row_map() -> None:
