@@ -30,7 +30,7 @@ from service.settings import PROJECT_ROOT
 SIZE = 100_000
 K = 10
 NPROBES = (32, 0, 128, 256)  # 0: the nprobe make_ivf_sq8 sets
-EF_SEARCH = (256, 512, 0, 1024)  # 0: the efSearch make_hnsw_sq16 sets
+EF_SEARCH = (128, 256, 0, 1024)  # 0: the efSearch make_hnsw_sq16 sets
 TITLE = "Approximate vector index on real vectors"
 
 
