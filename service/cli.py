@@ -139,10 +139,11 @@ def model_cmd() -> None:
 @option_format
 @click.option(
     "--index-type",
-    type=click.Choice(["auto", "flat", "ivf-sq8", "hnsw"]),
+    # index.vectors.INDEX_TYPES (not imported here: the CLI starts without faiss)
+    type=click.Choice(["auto", "flat", "hnsw-sq16", "ivf-sq8", "hnsw"]),
     default=None,
     help="Vector index (default: the current index's, else auto: flat up to 50,000 passages, "
-    "then IVF over int8-quantised vectors).",
+    "then HNSW over float16 vectors).",
 )
 @click.option("--dry-run", is_flag=True, help="Read and split the corpus, build nothing.")
 @click.option(

@@ -249,3 +249,11 @@ def test_dry_run_titles_a_plain_article_without_headline_by_its_first_sentence(
     assert "=== bridge  石岭县第一座跨江大桥正式通车,全长1.6公里" in lines
     assert not [line for line in lines if line.startswith(("byline:", "date:"))]
     assert "12月28日上午9时,石岭县第一座跨江大桥正式通车" in result.output  # the body keeps it
+
+
+def test_index_offers_every_vector_index_the_store_builds() -> None:
+    from index.vectors import INDEX_TYPES
+
+    command = main.commands["index"]
+    choice = next(p for p in command.params if p.name == "index_type").type
+    assert set(choice.choices) == set(INDEX_TYPES)
