@@ -90,13 +90,23 @@ class IndexDamaged(IndexMismatch):
         )
 
 
+class DamagedFile(ValueError):
+    """What a reader found wrong with a file, in words that name no path: read_part tells it
+    as IndexDamaged naming the file."""
+
+
 def read_part(name: str, read: Callable[[], T]) -> T:
     """read() of the index file `name`, any failure of it (each reader fails its own way on a
-    truncated or missing file) told as IndexDamaged naming the file."""
+    truncated or missing file) told as IndexDamaged naming the file; a DamagedFile's reason is
+    kept, and an IndexDamaged raised by read (naming a file of a part's folder) passes as it is."""
     try:
         return read()
+    except IndexDamaged:
+        raise
     except FileNotFoundError as exc:
         raise IndexDamaged(name, "missing") from exc
+    except DamagedFile as exc:
+        raise IndexDamaged(name, str(exc)) from exc
     except Exception as exc:
         raise IndexDamaged(name, f"unreadable: {type(exc).__name__}") from exc
 

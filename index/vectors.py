@@ -4,7 +4,6 @@ file behind per-article row ranges, and the passage vector index chosen by corpu
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
@@ -12,6 +11,9 @@ from typing import Any
 
 import faiss
 import numpy as np
+
+from index.layout import DamagedFile
+from index.npyfile import NpyFile
 
 INDEX_TYPES = ("flat", "hnsw-sq16", "ivf-sq8", "hnsw", "auto")
 # "auto": exact search up to here; past it the flat scan costs more than the rest of a question
@@ -213,36 +215,20 @@ class FileRows:
     SPAN_BYTES = 1 << 24  # a span up to this size is read in one piece whatever it holds
 
     def __init__(self, path: Path) -> None:
-        self._file = path.open("rb")
-        version = np.lib.format.read_magic(self._file)
-        read_header = {
-            (1, 0): np.lib.format.read_array_header_1_0,
-            (2, 0): np.lib.format.read_array_header_2_0,
-        }.get(version)
-        if read_header is None:
-            raise ValueError(f"{path.name}: .npy version {version} is not read here")
-        shape, fortran, dtype = read_header(self._file)
-        if fortran or len(shape) != 2:
-            raise ValueError(f"{path.name}: expected a C-ordered 2-D array, found shape {shape}")
+        self._stored = NpyFile(path)
+        if len(self._stored.shape) != 2:
+            raise DamagedFile(f"shape {self._stored.shape}, not rows of a 2-D array")
         self.path = path
-        self.shape: tuple[int, ...] = tuple(shape)
-        self.dtype = np.dtype(dtype)
-        self._start = self._file.tell()
-        self._row_bytes = self.dtype.itemsize * int(shape[1])
-        size = path.stat().st_size
-        if size < self._start + self._row_bytes * int(shape[0]):
-            raise ValueError(f"{path.name}: {size} bytes, too short for {shape[0]} rows")
+        self.shape: tuple[int, ...] = self._stored.shape
+        self.dtype = self._stored.dtype
+        self._row_bytes = self._stored.row_bytes
 
     def __len__(self) -> int:
         return int(self.shape[0])
 
     def _read(self, lo: int, hi: int) -> np.ndarray:
-        """Rows lo..hi-1, in one read."""
-        n = (hi - lo) * self._row_bytes
-        data = os.pread(self._file.fileno(), n, self._start + lo * self._row_bytes)
-        if len(data) != n:
-            raise ValueError(f"{self.path.name}: short read of rows {lo}-{hi}")
-        return np.frombuffer(data, dtype=self.dtype).reshape(hi - lo, self.shape[1])
+        """Rows lo..hi-1, in one read (repeated until complete)."""
+        return self._stored.read(lo, hi)
 
     def __getitem__(self, key: Any) -> np.ndarray:
         n = len(self)

@@ -1,8 +1,10 @@
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from index.layout import DamagedFile, IndexDamaged, read_part
 from index.store import build_index, load_index, update_index
 from index.vectors import FileRows
 from tests.index.test_store import articles
@@ -27,11 +29,52 @@ def test_rows_read_from_the_file_are_the_stored_rows(stored) -> None:
     assert read[np.zeros(0, np.int64)].shape == (0, 292)
 
 
+def counted_reads(read: FileRows) -> list[tuple[int, int]]:
+    """The (lo, hi) of every read the rows make from now on."""
+    reads: list[tuple[int, int]] = []
+    whole = read._read
+
+    def counted(lo: int, hi: int) -> np.ndarray:
+        reads.append((lo, hi))
+        return whole(lo, hi)
+
+    read._read = counted  # type: ignore[method-assign]
+    return reads
+
+
 def test_a_sparse_gather_reads_row_by_row_and_gets_the_same_rows(stored) -> None:
     rows, read = stored
     read.SPAN_BYTES = 0  # the span 0..999 is then far more than 4x the 3 rows asked for
+    reads = counted_reads(read)
     picked = np.array([999, 0, 512])
     assert np.array_equal(read[picked], rows[picked])
+    assert reads == [(999, 1000), (0, 1), (512, 513)]
+
+
+def test_a_dense_gather_reads_its_span_once(stored) -> None:
+    rows, read = stored
+    reads = counted_reads(read)
+    picked = np.array([999, 0, 512])  # 1,000 rows of 292 bytes: under SPAN_BYTES
+    assert np.array_equal(read[picked], rows[picked])
+    assert reads == [(0, 1000)]
+
+
+def test_a_read_the_kernel_returns_short_is_completed(
+    stored, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pread may return fewer bytes than asked (a signal, a network file system)."""
+    rows, read = stored
+    pread, preadv = os.pread, os.preadv
+
+    def pread_100(fd: int, n: int, offset: int) -> bytes:
+        return pread(fd, min(n, 100), offset)
+
+    def preadv_100(fd: int, buffers: list, offset: int) -> int:
+        return preadv(fd, [memoryview(buffers[0])[:100]], offset)
+
+    monkeypatch.setattr(os, "pread", pread_100)
+    monkeypatch.setattr(os, "preadv", preadv_100)
+    assert np.array_equal(read[10:20], rows[10:20])
 
 
 def test_rows_beyond_the_file_are_refused(stored) -> None:
@@ -43,12 +86,39 @@ def test_rows_beyond_the_file_are_refused(stored) -> None:
         read[np.array([0, 1000])]
 
 
-def test_a_truncated_file_is_refused_when_opened(tmp_path: Path) -> None:
+@pytest.mark.parametrize("change", [-40, 1], ids=["truncated", "longer"])
+def test_a_file_not_of_its_headers_size_is_refused_when_opened(tmp_path: Path, change: int) -> None:
     np.save(tmp_path / "rows.npy", np.ones((100, 8), np.float32))
     data = (tmp_path / "rows.npy").read_bytes()
-    (tmp_path / "rows.npy").write_bytes(data[:-40])
-    with pytest.raises(ValueError, match="too short"):
+    (tmp_path / "rows.npy").write_bytes(data[:change] if change < 0 else data + b"\0" * change)
+    with pytest.raises(DamagedFile, match=f"{len(data) + change} bytes, its header states"):
         FileRows(tmp_path / "rows.npy")
+
+
+@pytest.mark.parametrize("version", [(1, 0), (2, 0), (3, 0)])
+def test_every_npy_version_is_read(tmp_path: Path, version: tuple[int, int]) -> None:
+    rows = np.arange(24, dtype=np.int16).reshape(6, 4)
+    with (tmp_path / "rows.npy").open("wb") as fh:
+        np.lib.format.write_array(fh, rows, version=version)
+    read = FileRows(tmp_path / "rows.npy")
+    assert read.dtype == np.int16 and np.array_equal(read[:], rows)
+
+
+def test_an_unknown_npy_version_is_refused(tmp_path: Path) -> None:
+    np.save(tmp_path / "rows.npy", np.ones((4, 2), np.float32))
+    data = bytearray((tmp_path / "rows.npy").read_bytes())
+    data[6] = 9  # the major version byte, after the magic string
+    (tmp_path / "rows.npy").write_bytes(bytes(data))
+    with pytest.raises(DamagedFile, match="version 9.0"):
+        FileRows(tmp_path / "rows.npy")
+
+
+def test_a_damaged_unit_vector_file_is_named_with_why(tmp_path: Path, fake_embedder) -> None:
+    build_index(articles(2), fake_embedder, tmp_path)
+    path = (tmp_path / "index").resolve() / "sentence_vectors.npy"
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(IndexDamaged, match=r"sentence_vectors.npy is damaged \(\d+ bytes, its"):
+        read_part("sentence_vectors.npy", lambda: FileRows(path))
 
 
 def mapped_files() -> str:
