@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import threading
-import weakref
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +20,8 @@ import scipy.sparse
 
 from corpus.text import normalize
 from index.integrity import link_or_copy
+from index.layout import KEYWORDS, IndexDamaged, read_part
+from index.npyfile import NpyFile
 
 jieba.setLogLevel(60)  # jieba logs its dictionary load on stderr at INFO
 
@@ -142,20 +142,19 @@ class TermCounts:
 
     @classmethod
     def _load_postings(cls, folder: Path) -> TermCounts:
-        vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
-        indptr = _load(folder / POSTINGS_INDPTR).astype(np.int64)
-        lengths = _load(folder / LENGTHS)
-        docs, tf = _load(folder / POSTINGS_DOCS), _load(folder / POSTINGS_TF)
-        _check_postings(indptr, len(vocab), len(docs), len(tf))
-        if docs.dtype == np.uint16:  # low bits: their runs' high bits added
-            runs = PassageRuns.load(folder, indptr, len(lengths)).rows.read_all()
+        stored = StoredPostings.open(folder)
+        indptr, lengths, docs = stored.indptr, stored.lengths, stored.docs.read_all()
+        if stored.runs is not None:  # low bits: their runs' high bits added
+            runs = stored.runs.rows.read_all()
             low, docs = docs, np.repeat(runs[:, 0] << LOW_BITS, runs[:, 1])
             docs |= low
         if len(docs) and int(docs.max()) >= len(lengths):
-            raise ValueError(f"a posting of passage {int(docs.max())} of {len(lengths)}")
-        by_term = scipy.sparse.csc_matrix((tf, docs, indptr), shape=(len(lengths), len(vocab)))
+            reason = f"a posting of passage {int(docs.max())} of {len(lengths)}"
+            raise _damaged(POSTINGS_DOCS, reason)
+        tf, shape = stored.tf.read_all(), (len(lengths), len(stored.vocab))
+        by_term = scipy.sparse.csc_matrix((tf, docs, indptr), shape=shape)
         counts = scipy.sparse.csr_matrix(by_term)  # one linear pass, rows sorted by term
-        return cls(vocab, counts, lengths.astype(np.int32), folder / VOCAB)
+        return cls(stored.vocab, counts, lengths.astype(np.int32), folder / VOCAB)
 
 
 def _counted(ids: np.ndarray, offsets: np.ndarray, n_vocab: int) -> scipy.sparse.csr_matrix:
@@ -170,14 +169,6 @@ def _counted(ids: np.ndarray, offsets: np.ndarray, n_vocab: int) -> scipy.sparse
         (np.minimum(counts.data, MAX_TF).astype(np.uint8), counts.indices, counts.indptr),
         shape=counts.shape,
     )
-
-
-def _load(path: Path) -> np.ndarray:
-    """The array saved in path; a file cut short fails naming it."""
-    try:
-        return np.load(path)
-    except (ValueError, EOFError) as e:
-        raise ValueError(f"{path.name}: {e}") from e
 
 
 def _passage_runs(indptr: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -195,73 +186,99 @@ def _passage_runs(indptr: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.
     return np.searchsorted(starts, indptr).astype(np.int64), runs
 
 
-def _check_runs(ptr: np.ndarray, runs: np.ndarray, indptr: np.ndarray, n_docs: int) -> None:
+def _damaged(name: str, reason: str) -> IndexDamaged:
+    return IndexDamaged(f"{KEYWORDS}/{name}", reason)
+
+
+def _opened(
+    folder: Path, name: str, dtypes: tuple[type, ...], length: int | None = None, width: int = 0
+) -> NpyFile:
+    """The .npy file name of the keyword index's folder, checked to hold one of dtypes (length
+    values or rows of width; any number of values when None); IndexDamaged naming it if not."""
+
+    def opened() -> NpyFile:
+        stored = NpyFile(folder / name)
+        stored.expect(dtypes, length, width)
+        return stored
+
+    return read_part(f"{KEYWORDS}/{name}", opened)
+
+
+def _offsets(folder: Path, name: str, n_lists: int | None = None) -> np.ndarray:
+    """The offsets of n_lists lists (any number when None) stored in name, as int64: from 0,
+    never falling; IndexDamaged naming the file otherwise."""
+    length = None if n_lists is None else n_lists + 1
+    ptr = _opened(folder, name, (np.int64, np.int32), length).read_all().astype(np.int64)
+    if not len(ptr) or ptr[0] != 0 or np.any(ptr[1:] < ptr[:-1]):
+        raise _damaged(name, f"{len(ptr)} offsets, not rising from 0")
+    return ptr
+
+
+def _check_runs(
+    ptr: np.ndarray, runs: np.ndarray, indptr: np.ndarray, docs: NpyFile, n_docs: int
+) -> None:
     """Each term's runs hold exactly its postings, of passages below n_docs."""
     ends = np.concatenate([[0], np.cumsum(runs[:, 1], dtype=np.int64)])
     if (
-        len(ptr) != len(indptr)
-        or (len(ptr) and ptr[0] != 0)
-        or np.any(np.diff(ptr) < 0)
-        or np.any(runs[:, 1] <= 0)
+        np.any(runs[:, 1] <= 0)
         or np.any(runs[:, 0] < 0)
         or np.any(runs[:, 0] > max(n_docs - 1, 0) >> LOW_BITS)
         or not np.array_equal(ends[ptr], indptr)
     ):
-        raise ValueError(
-            f"{POSTINGS_RUNS_PTR}, {POSTINGS_RUNS}: {len(runs)} runs by {len(ptr) - 1} terms "
-            f"do not cover their {indptr[-1] if len(indptr) else 0} postings of {n_docs} passages"
+        raise _damaged(
+            POSTINGS_RUNS,
+            f"{len(runs)} runs by {len(ptr) - 1} terms do not cover their {indptr[-1]} "
+            f"postings of {n_docs} passages",
         )
+    # a run below the last passage's high bits holds passages below it whatever its low
+    # bits; a term's run of those high bits is its last, ending at its highest passage
+    high = max(n_docs - 1, 0) >> LOW_BITS
+    _check_last_passages(docs, ends[1:][runs[:, 0] == high] - 1, n_docs, high)
 
 
-def _check_postings(indptr: np.ndarray, n_vocab: int, n_docs: int, n_values: int) -> None:
-    if len(indptr) != n_vocab + 1 or indptr[-1] != n_docs or n_docs != n_values:
-        raise ValueError(
-            f"{len(indptr) - 1} posting lists for {n_vocab} terms, to {indptr[-1]} of "
-            f"{n_docs} postings and {n_values} values"
+def _check_last_passages(docs: NpyFile, at: np.ndarray, n_docs: int, high: int = 0) -> None:
+    """The postings at these positions (each the last, so the highest, of its term or run: a
+    term's postings are in passage order), with these high bits, are of passages below n_docs."""
+    if not len(at):
+        return
+    last = docs.take(at).astype(np.int64) | (high << LOW_BITS)
+    if int(last.max()) >= n_docs or int(last.min()) < 0:
+        name = docs.path.name
+        raise _damaged(name, f"a posting of passage {int(last.max())} of {n_docs}")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPostings:
+    """A keyword index's files opened and checked against each other (IndexDamaged naming the
+    file that disagrees): the cheap checks, so a wrong writer fails the load, not a question."""
+
+    vocab: list[str]
+    indptr: np.ndarray  # int64
+    lengths: np.ndarray  # int32, one per passage
+    docs: NpyFile
+    tf: NpyFile
+    runs: PassageRuns | None
+
+    @classmethod
+    def open(cls, folder: Path) -> StoredPostings:
+        vocab = read_part(
+            f"{KEYWORDS}/{VOCAB}", lambda: json.loads((folder / VOCAB).read_text("utf-8"))
         )
-
-
-class StoredArray:
-    """A .npy file of values (or rows of width values) read a slice at a time with os.pread,
-    never mapped: the pages a question reads stay in the kernel's page cache, out of this
-    process's RSS. Its dtype is whichever of dtypes the file holds."""
-
-    def __init__(self, path: Path, dtypes: tuple[type, ...], length: int, width: int = 0) -> None:
-        with path.open("rb") as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, stored = np.lib.format.read_array_header_1_0(f)
-            else:
-                shape, fortran, stored = np.lib.format.read_array_header_2_0(f)
-            self.start = f.tell()
-        accepted = [np.dtype(d) for d in dtypes]
-        want = (length, width) if width else (length,)
-        if stored not in accepted or shape != want or fortran:
-            names = " or ".join(map(str, accepted))
-            raise ValueError(f"{path.name}: {stored} {shape}, not {names} {want}")
-        self.dtype, self.length, self.width = stored, length, width
-        self.row_bytes = stored.itemsize * max(width, 1)
-        if path.stat().st_size != self.start + length * self.row_bytes:
-            raise ValueError(f"{path.name}: {path.stat().st_size} bytes for {want} values")
-        self.fd = os.open(path, os.O_RDONLY)
-        weakref.finalize(self, os.close, self.fd)
-
-    def read(self, lo: int, hi: int, into: np.ndarray) -> np.ndarray:
-        """Rows lo to hi, in the first hi - lo rows of into (of this array's dtype and width)."""
-        out = into[: hi - lo]
-        view, offset = out.reshape(-1).data.cast("B"), self.start + lo * self.row_bytes
-        done = 0
-        while done < len(view):
-            n = os.preadv(self.fd, [view[done:]], offset + done)
-            if n == 0:
-                raise OSError(f"the keyword index's postings end before byte {offset + done}")
-            done += n
-        return out
-
-    def read_all(self) -> np.ndarray:
-        """Every value, in a new array."""
-        shape = (self.length, self.width) if self.width else (self.length,)
-        return self.read(0, self.length, np.empty(shape, self.dtype))
+        if not isinstance(vocab, list):
+            raise _damaged(VOCAB, "not a list of words")
+        indptr = _offsets(folder, POSTINGS_INDPTR, len(vocab))
+        n = int(indptr[-1])
+        lengths = _opened(folder, LENGTHS, (np.int32, np.int64)).read_all()
+        n_docs = len(lengths)
+        # the file says its layout: low bits and their runs, or (written before) whole passages
+        docs = _opened(folder, POSTINGS_DOCS, (np.uint16, np.int32), n)
+        tf = _opened(folder, POSTINGS_TF, (np.uint8,), n)
+        runs = None
+        if docs.dtype == np.uint16:
+            runs = PassageRuns.load(folder, indptr, docs, n_docs)
+        else:
+            _check_last_passages(docs, indptr[1:][indptr[1:] > indptr[:-1]] - 1, n_docs)
+        return cls(vocab, indptr, lengths, docs, tf, runs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,21 +287,21 @@ class PassageRuns:
     postings in runs ptr[t] to ptr[t + 1], each run's passages sharing its high bits."""
 
     ptr: np.ndarray  # int64, one more than terms
-    rows: StoredArray  # int32 (high bits, postings in the run) a run, in posting order
+    rows: NpyFile  # int32 (high bits, postings in the run) a run, in posting order
     most: int  # runs of the term with the most
 
     @classmethod
-    def load(cls, folder: Path, indptr: np.ndarray, n_docs: int) -> PassageRuns:
-        """The runs stored in folder, checked to cover each term's postings exactly."""
-        ptr = _load(folder / POSTINGS_RUNS_PTR).astype(np.int64)
-        n = int(ptr[-1]) if len(ptr) else 0
-        runs = StoredArray(folder / POSTINGS_RUNS, (np.int32,), n, width=2)
-        _check_runs(ptr, runs.read_all(), indptr, n_docs)
-        return cls(ptr, runs, int(np.diff(ptr).max(initial=0)))
+    def load(cls, folder: Path, indptr: np.ndarray, docs: NpyFile, n_docs: int) -> PassageRuns:
+        """The runs stored in folder, checked to cover each term's postings (their low bits in
+        docs) exactly, with passages below n_docs."""
+        ptr = _offsets(folder, POSTINGS_RUNS_PTR, len(indptr) - 1)
+        rows = _opened(folder, POSTINGS_RUNS, (np.int32,), int(ptr[-1]), width=2)
+        _check_runs(ptr, rows.read_all(), indptr, docs, n_docs)
+        return cls(ptr, rows, int(np.diff(ptr).max(initial=0)))
 
     def complete(self, t: int, docs: np.ndarray, scratch: Scratch) -> None:
         """Term t's passages made whole from their low bits: each run's high bits added."""
-        runs = self.rows.read(int(self.ptr[t]), int(self.ptr[t + 1]), scratch.runs)
+        runs = self.rows.read_into(int(self.ptr[t]), int(self.ptr[t + 1]), scratch.runs)
         at = 0
         for high, count in runs.tolist():
             if high:
@@ -298,8 +315,8 @@ class Postings:
     frequency, or an older index's BM25 score), postings indptr[t] to indptr[t + 1]."""
 
     indptr: np.ndarray  # int64, one more than terms
-    docs: np.ndarray | StoredArray  # int32, or uint16 low bits completed by runs
-    values: np.ndarray | StoredArray  # uint8 term frequencies, or float32 scores
+    docs: np.ndarray | NpyFile  # int32, or uint16 low bits completed by runs
+    values: np.ndarray | NpyFile  # uint8 term frequencies, or float32 scores
     runs: PassageRuns | None = None
 
     def read(self, t: int, scratch: Scratch) -> tuple[np.ndarray, np.ndarray]:
@@ -311,11 +328,11 @@ class Postings:
             assert isinstance(self.values, np.ndarray)
             docs[...] = self.docs[lo:hi]
             return docs, self.values[lo:hi]
-        assert isinstance(self.values, StoredArray)
-        docs[...] = self.docs.read(lo, hi, scratch.stored_docs)
+        assert isinstance(self.values, NpyFile)
+        docs[...] = self.docs.read_into(lo, hi, scratch.stored_docs)
         if self.runs is not None:
             self.runs.complete(t, docs, scratch)
-        return docs, self.values.read(lo, hi, scratch.stored_values)
+        return docs, self.values.read_into(lo, hi, scratch.stored_values)
 
     @property
     def doc_freq(self) -> np.ndarray:
@@ -376,7 +393,6 @@ class KeywordIndex:
         n_docs: int,
         norm: np.ndarray | None,
         built: TermCounts | None = None,
-        folder: Path | None = None,
     ) -> None:
         self.terms = terms  # word -> term id
         self.postings = postings
@@ -395,7 +411,6 @@ class KeywordIndex:
         # longest list); a question asked meanwhile gets arrays of its own
         self.scratch = Scratch(int(df.max(initial=0)), postings)
         self.scratch_free = threading.Lock()
-        self.folder = folder  # where a loaded index's files are
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> KeywordIndex:
@@ -419,15 +434,12 @@ class KeywordIndex:
         return cls(terms, postings, table.n_docs, _norm(table.lengths), table)
 
     def save(self, folder: Path) -> None:
-        """The postings, lengths and vocabulary into folder (a loaded index's files linked)."""
-        folder.mkdir(parents=True, exist_ok=True)
+        """The postings, lengths and vocabulary of a built index (not a loaded one) into folder."""
         if self.vocab is None or self.lengths is None:
-            assert self.folder is not None
-            for path in self.folder.iterdir():
-                link_or_copy(path, folder / path.name)
-            return
+            raise ValueError("only a built keyword index is saved; a loaded one is in its folder")
+        folder.mkdir(parents=True, exist_ok=True)
         docs, tf = self.postings.docs, self.postings.values
-        assert isinstance(docs, np.ndarray) and isinstance(tf, np.ndarray)  # built, not loaded
+        assert isinstance(docs, np.ndarray) and isinstance(tf, np.ndarray)
         runs_ptr, runs = _passage_runs(self.postings.indptr, docs)
         np.save(folder / POSTINGS_INDPTR, self.postings.indptr)
         np.save(folder / POSTINGS_DOCS, docs.astype(np.uint16))  # integer casts wrap: low bits
@@ -446,38 +458,28 @@ class KeywordIndex:
         posting lists left in their files."""
         if (folder / OLD_PARAMS).exists():
             return cls._load_old(folder)
-        vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
-        indptr = _load(folder / POSTINGS_INDPTR).astype(np.int64)
-        lengths = _load(folder / LENGTHS)
-        n = int(indptr[-1]) if len(indptr) else 0
-        _check_postings(indptr, len(vocab), n, n)
-        # the file says its layout: low bits and their runs, or (written before) whole passages
-        docs = StoredArray(folder / POSTINGS_DOCS, (np.uint16, np.int32), n)
-        runs = PassageRuns.load(folder, indptr, len(lengths)) if docs.dtype == np.uint16 else None
-        tf = StoredArray(folder / POSTINGS_TF, (np.uint8,), n)
-        postings = Postings(indptr, docs, tf, runs)
-        terms = {t: i for i, t in enumerate(vocab)}
-        return cls(terms, postings, len(lengths), _norm(lengths), folder=folder)
+        stored = StoredPostings.open(folder)
+        postings = Postings(stored.indptr, stored.docs, stored.tf, stored.runs)
+        terms = {t: i for i, t in enumerate(stored.vocab)}
+        n_docs, norm = len(stored.lengths), _norm(stored.lengths)
+        return cls(terms, postings, n_docs, norm)
 
     @classmethod
     def _load_old(cls, folder: Path) -> KeywordIndex:
         """A folder bm25s saved: its BM25 scores precomputed, by term."""
         n_docs = int(json.loads((folder / OLD_PARAMS).read_text(encoding="utf-8"))["num_docs"])
         vocab = json.loads((folder / OLD_VOCAB).read_text(encoding="utf-8"))
-        indptr = np.load(folder / OLD_INDPTR).astype(np.int64)
+        indptr = _offsets(folder, OLD_INDPTR)
         # bm25s's own index() adds its empty token to the vocabulary after the score matrix,
         # with no posting list when no passage is empty: a term without one holds no passage
         terms = {w: t for w, t in vocab.items() if t < len(indptr) - 1}
         if len(terms) < len(vocab) - 1 or len(set(terms.values())) != len(indptr) - 1:
-            raise ValueError(f"{len(indptr) - 1} posting lists for {len(vocab)} terms")
-        n = int(indptr[-1]) if len(indptr) else 0
-        _check_postings(indptr, len(terms), n, n)
-        postings = Postings(
-            indptr,
-            StoredArray(folder / OLD_DOCS, (np.int32,), n),
-            StoredArray(folder / OLD_SCORES, (np.float32,), n),
-        )
-        return cls(terms, postings, n_docs, None, folder=folder)
+            raise _damaged(OLD_INDPTR, f"{len(indptr) - 1} posting lists for {len(vocab)} terms")
+        n = int(indptr[-1])
+        docs = _opened(folder, OLD_DOCS, (np.int32,), n)
+        _check_last_passages(docs, indptr[1:][indptr[1:] > indptr[:-1]] - 1, n_docs)
+        postings = Postings(indptr, docs, _opened(folder, OLD_SCORES, (np.float32,), n))
+        return cls(terms, postings, n_docs, None)
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage, in index order (zeros when no token is known): each

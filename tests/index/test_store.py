@@ -8,7 +8,7 @@ import pytest
 
 from corpus.chunking import chunk_article
 from corpus.model import Article
-from index.bm25 import TermCounts, tokenize
+from index.bm25 import KeywordIndex, TermCounts, tokenize
 from index.cache import EmbeddingCache
 from index.changes import EmptyIndex, UnknownArticle
 from index.encoding import passage_input, sentence_input
@@ -420,13 +420,15 @@ def test_saved_contents_load_back_with_unit_vectors_gathered_lazily(
             return index.sentence_vectors[::-1][rows]
 
     units = (unit for unit, _ in reversed(order))
+    terms = TermCounts.load(index.folder / "bm25")  # a keyword index is saved as built
+    assert terms is not None
     copy = IndexStore(tmp_path / "b")
     m = copy.save(
         IndexContents(
             index.articles,
             index.chunks,
             index.vectors,
-            index.keywords,
+            KeywordIndex.from_table(terms),
             units,
             Reversed(),
             index.unit_mean,

@@ -6,15 +6,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from index.embedder import E5_NAME, E5Embedder
+from index.integrity import file_record
+from index.layout import IndexDamaged, read_manifest, write_manifest
 from index.store import build_index, update_index
 from service.api import create_app
 from service.cli import main
@@ -125,6 +129,78 @@ def test_a_damaged_new_generation_leaves_the_previous_one_serving(
         assert live.refresh() is False
         assert "index/vectors.faiss" in (live.error or "")
         assert c.post("/ask", json={"question": QUESTION}).status_code == 200
+
+
+def rewritten(folder: Path, name: str, edit: Callable[[np.ndarray], np.ndarray]) -> None:
+    """folder/name saved again edited, and the manifest's record of it rewritten to match (as
+    a wrong writer would leave it): only the keyword index's own checks can tell."""
+    path = folder / name
+    edited = edit(np.load(path))
+    path.unlink()  # a new file: the build before may link the old one
+    np.save(path, edited)
+    m = read_manifest(folder)
+    write_manifest(folder, dataclasses.replace(m, files={**m.files, name: file_record(path)}))
+
+
+def falling_offsets(indptr: np.ndarray) -> np.ndarray:
+    return np.concatenate([indptr[:1], indptr[2:3], indptr[1:2], indptr[3:]])
+
+
+def a_run_too_long(runs: np.ndarray) -> np.ndarray:
+    runs[0, 1] += 1
+    return runs
+
+
+def one_value_less(values: np.ndarray) -> np.ndarray:
+    return values[:-1]
+
+
+def past_the_last_passage(docs: np.ndarray) -> np.ndarray:
+    docs[docs == docs.max()] += 1  # the seed page holds fewer than 65,536 passages
+    return docs
+
+
+CONSISTENT_DAMAGE = [
+    ("postings_indptr.npy", falling_offsets, "not rising from 0"),
+    ("postings_runs.npy", a_run_too_long, "do not cover"),
+    ("postings_tf.npy", one_value_less, r"uint8 \(\d+,\), not uint8"),
+    ("postings_docs.npy", past_the_last_passage, r"a posting of passage \d+ of \d+"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "reason"), CONSISTENT_DAMAGE, ids=[n for n, _, _ in CONSISTENT_DAMAGE]
+)
+def test_a_keyword_file_the_manifest_agrees_with_is_a_503_naming_it_and_why(
+    seed_settings: Settings,
+    fake_embedder,
+    name: str,
+    edit: Callable[[np.ndarray], np.ndarray],
+    reason: str,
+) -> None:
+    folder = (seed_settings.data_dir / "index").resolve()
+    if name == "postings_docs.npy":  # the postings' passages past the last, lengths kept
+        lengths = np.load(folder / "bm25" / "lengths.npy")
+        assert int(np.load(folder / "bm25" / name).max()) == len(lengths) - 1
+    rewritten(folder, f"bm25/{name}", edit)
+    with TestClient(create_app(seed_settings, fake_embedder)) as c:
+        response = c.post("/ask", json={"question": QUESTION})
+        assert response.status_code == 503
+        detail = response.json()["detail"]
+        assert f"index file index/bm25/{name} is damaged (" in detail
+        assert re.search(reason, detail), detail
+
+
+def test_an_update_over_a_damaged_keyword_file_names_it_and_why(
+    seed_settings: Settings, fake_embedder, seed_articles
+) -> None:
+    truncate(seed_settings.data_dir / "index" / "bm25" / "postings_runs.npy")
+    changed = dataclasses.replace(seed_articles[0], text=seed_articles[0].text + "另有补充。")
+    for edit in ({"upsert": [changed]}, {"remove": [seed_articles[1].doc_id]}):
+        with pytest.raises(IndexDamaged) as damaged:
+            update_index(seed_settings.data_dir, fake_embedder, **edit)
+        assert damaged.value.path == "index/bm25/postings_runs.npy"
+        assert re.search(r"\(\d+ bytes, its header states \d+\)", str(damaged.value))
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
