@@ -6,8 +6,6 @@ Only IndexStore calls the writer; the names of the files are index.layout's.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import partial
@@ -20,12 +18,14 @@ import numpy as np
 from corpus.model import Article, Chunk, Edit
 from index.bm25 import KeywordIndex
 from index.graph import COMPACT_DEAD_SHARE, GraphRows, live_rows, read_rows
+from index.integrity import link_or_copy
 from index.kept import (
     EditedTexts,
     StoredTexts,
     article_files,
     packed_article_offsets,
     passage_span,
+    passages_file,
 )
 from index.layout import (
     ARTICLE_IDS,
@@ -67,14 +67,6 @@ UNIT_BLOCK = 500_000  # rows of answer-unit vectors copied at a time (bounded me
 # more added parts than this (or dead rows past COMPACT_DEAD_SHARE of those stored): the next
 # update writes the vectors afresh
 COMPACT_PARTS = 16
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    """target as a hard link to source (no bytes written), a copy where links are refused."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 @dataclass(slots=True)
@@ -488,11 +480,6 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         unit_mean=unit_mean,
         article_fields=texts.fields,
     )
-
-
-def passages_file(folder: Path) -> str:
-    """The file of a build folder's passages: their offsets (format 8), or chunks.jsonl."""
-    return CHUNKS if (folder / CHUNKS).exists() else CHUNK_SPANS
 
 
 def read_unit_mean(folder: Path, dtype: Any) -> np.ndarray | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,10 +42,12 @@ from index.texts import (
     LINES,
     ArticleFields,
     RecordCoding,
+    dictionary_named,
     packed_coding,
     packed_offsets,
     record_dictionary,
     sample_rows,
+    stored_record,
 )
 
 COPY_BLOCK = 1 << 24
@@ -80,14 +82,27 @@ def packed_dictionary(folder: Path) -> bytes:
         return zdict  # told as the packed file's damage where it is read
     if len(header) < 2:  # no record to tell by
         return zdict
-    if header[1] & 0x20:  # FDICT: the record needs a dictionary
+    try:
+        named = dictionary_named(header)
+    except ValueError as exc:
+        raise IndexDamaged(PACKED_ARTICLES, str(exc)) from None
+    if named is not None:  # the record needs a dictionary
         if not zdict:
             raise IndexDamaged(ARTICLES_ZDICT, "missing: the articles are compressed with it")
-        if len(header) < 6 or int.from_bytes(header[2:6], "big") != zlib.adler32(zdict):
+        if named != zlib.adler32(zdict):
             raise IndexDamaged(ARTICLES_ZDICT, "not the dictionary the articles need")
     elif zdict:
         raise IndexDamaged(PACKED_ARTICLES, f"records compressed without {ARTICLES_ZDICT}")
     return zdict
+
+
+def passages_file(folder: Path) -> str:
+    """The file a build folder holds its passages in: their offsets in their articles (format
+    8), else the lines of chunks.jsonl (format 7 and before); the offsets when neither is there
+    (format 8's file is then the one missing)."""
+    if (folder / CHUNK_SPANS).exists() or not (folder / CHUNKS).exists():
+        return CHUNK_SPANS
+    return CHUNKS
 
 
 def packed_article_offsets(folder: Path) -> np.ndarray:
@@ -165,17 +180,6 @@ class KeptRecords:
             lengths[k] = len(stored)
         return lengths
 
-    def records(self, rows: Sequence[int]) -> list[dict[str, Any]]:
-        """The source's records at rows, decoded."""
-        return [self.source_coding.decode(stored) for stored in self.stored(rows)]
-
-    def stored(self, rows: Sequence[int]) -> Iterator[bytes]:
-        """The source's records at rows as its file holds them."""
-        with self.source.open("rb") as fh:
-            for row in rows:
-                lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
-                yield os.pread(fh.fileno(), hi - lo, lo)
-
 
 def _runs(order: np.ndarray) -> list[tuple[int, int]]:
     """order in pieces: (lo, hi) for source rows lo..hi-1 in a row, (NEW, k) for k new records."""
@@ -226,6 +230,7 @@ class StoredTexts:
     article_coding: RecordCoding
     chunk_spans: np.ndarray | None  # int32 (start, end) per passage; None: chunk_lines
     chunk_lines: np.ndarray | None  # the byte offsets of chunks.jsonl's lines (format 7)
+    written_coding: RecordCoding | None = None  # packed_articles_coding(), once it has chosen
 
     @classmethod
     def of(cls, folder: Path) -> StoredTexts | None:
@@ -235,7 +240,7 @@ class StoredTexts:
         ids = read_part(ARTICLE_IDS, lambda: json.loads((folder / ARTICLE_IDS).read_text("utf-8")))
         name, coding = article_files(folder)
         spans = lines = None
-        if (folder / CHUNK_SPANS).exists() or not (folder / CHUNKS).exists():
+        if passages_file(folder) == CHUNK_SPANS:
             spans = read_part(CHUNK_SPANS, lambda: np.load(folder / CHUNK_SPANS))
         else:
             lines = record_offsets(folder, CHUNKS)
@@ -288,15 +293,27 @@ class StoredTexts:
         return spans
 
     def kept_articles(self, order: np.ndarray, added: list[dict[str, Any]]) -> KeptRecords:
-        """The articles at the rows of order (NEW: the next of added), written packed: as the
-        build's own are, or (lines) with a dictionary chosen from a sample of them."""
+        """The articles at the rows of order (NEW: the next of added), written packed
+        (packed_articles_coding)."""
         path = self.folder / self.articles_name
-        coding = self.article_coding
-        if coding == LINES:
-            kept = KeptRecords(path, self.article_offsets, order, added, LINES, LINES)
-            rows = sample_rows(len(self.ids))
-            coding = packed_coding(record_dictionary(map(LINES.unwrap, kept.stored(rows))))
+        coding = self.packed_articles_coding()
         return KeptRecords(path, self.article_offsets, order, added, self.article_coding, coding)
+
+    def packed_articles_coding(self) -> RecordCoding:
+        """How an update writes the articles: as the build's own are, or (lines) compressed with
+        a dictionary chosen from a sample of them, chosen once."""
+        if self.article_coding != LINES:
+            return self.article_coding
+        if self.written_coding is None:
+            sample = self.stored_articles(sample_rows(len(self.ids)))
+            self.written_coding = packed_coding(record_dictionary(map(LINES.unwrap, sample)))
+        return self.written_coding
+
+    def stored_articles(self, rows: Iterable[int]) -> Iterator[bytes]:
+        """The records of the articles at rows as their file holds them."""
+        with (self.folder / self.articles_name).open("rb") as fh:
+            for row in rows:
+                yield stored_record(fh.fileno(), self.article_offsets, row, self.articles_name)
 
     def fields(self) -> ArticleFields:
         """What filters read of each article: stored, or (a build before they were) read from
@@ -304,15 +321,14 @@ class StoredTexts:
         stored = ArticleFields.read(self.folder, len(self.ids))
         if stored is not None:
             return stored
-        kept = self.kept_articles(np.zeros(0, np.int64), [])
-        records = map(self.article_coding.decode, kept.stored(range(len(self.ids))))
+        records = map(self.article_coding.decode, self.stored_articles(range(len(self.ids))))
         return ArticleFields.of(r.get("metadata") or {} for r in records)
 
     def articles(self, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The records of these articles (by id), decoded."""
         rows = {d: i for i, d in enumerate(self.ids)}
-        kept = self.kept_articles(np.zeros(0, np.int64), [])
-        return kept.records([rows[d] for d in doc_ids])
+        stored = self.stored_articles(rows[d] for d in doc_ids)
+        return [self.article_coding.decode(record) for record in stored]
 
 
 @dataclass(slots=True)

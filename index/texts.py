@@ -97,15 +97,15 @@ def packed_coding(zdict: bytes = b"") -> RecordCoding:
         deflate = zlib.compressobj(zdict=zdict)
         return deflate.compress(data) + deflate.flush()
 
-    dict_id = zlib.adler32(zdict).to_bytes(4, "big")
+    dict_id = zlib.adler32(zdict)
 
     def unwrap(stored: bytes) -> bytes:
         """The zlib stream's deflate data inflated raw, its header and checksum checked here:
         zlib's own check of the dictionary's Adler-32 on every record doubled the time."""
-        cmf_flg = int.from_bytes(stored[:2], "big")
-        if len(stored) < 10 or cmf_flg % 31 or cmf_flg & 0x0F20 != 0x0820:
+        named = dictionary_named(stored) if len(stored) >= 10 else None
+        if named is None:
             raise ValueError("a damaged compressed record: no zlib header with a dictionary")
-        if stored[2:6] != dict_id:
+        if named != dict_id:
             raise ValueError("a compressed record of another dictionary")
         inflate = zlib.decompressobj(-zlib.MAX_WBITS, zdict=zdict)
         try:
@@ -117,6 +117,20 @@ def packed_coding(zdict: bytes = b"") -> RecordCoding:
         return data
 
     return RecordCoding("zlib", wrap, unwrap, zdict)
+
+
+def dictionary_named(stored: bytes) -> int | None:
+    """The Adler-32 of the dictionary a zlib stream's header names (RFC 1950: FDICT set and the
+    checksum after the two header bytes); None when it names none. ValueError when the stream
+    starts with no zlib header."""
+    cmf_flg = int.from_bytes(stored[:2], "big")
+    if len(stored) < 2 or cmf_flg % 31 or cmf_flg & 0x0F00 != 0x0800:  # CM 8: deflate
+        raise ValueError("a damaged compressed record: no zlib header")
+    if not cmf_flg & 0x20:
+        return None
+    if len(stored) < 6:
+        raise ValueError("a damaged compressed record: its header ends inside a dictionary's id")
+    return int.from_bytes(stored[2:6], "big")
 
 
 def checksum(stored: bytes) -> int:
@@ -175,8 +189,52 @@ def packed_offsets(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(np.asarray(lengths, dtype=np.int64))]).astype(np.int64)
 
 
-class FileRecords(Sequence[T], Generic[T]):
-    """Record i of a file as parse(its decoded JSON), read and parsed on demand."""
+def stored_record(fd: int, offsets: np.ndarray, i: int, name: str) -> bytes:
+    """Record i of the file `name` open at fd as the file holds it (offsets: the n + 1 byte
+    offsets of its records), read with one pread; ValueError when the file ends inside it."""
+    lo, hi = int(offsets[i]), int(offsets[i + 1])
+    stored = os.pread(fd, hi - lo, lo)
+    if len(stored) != hi - lo:
+        raise ValueError(f"{name} ends inside record {i}")
+    return stored
+
+
+class RowsOnDemand(Sequence[T]):
+    """Item i made by _row(i) when asked for: a negative row counts from the end, a slice gives
+    a list."""
+
+    def _row(self, i: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self._row(j) for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(i)
+        return self._row(i % n)
+
+
+def cached_reader(
+    fd: int, offsets: np.ndarray, name: str, coding: RecordCoding, parse: Callable[[Any], T]
+) -> Callable[[int], T]:
+    """Record i of the file at fd parsed, the records read lately cached. A closure over the
+    descriptor, not a method: a cache the records' object held of its own bound method would
+    make a reference cycle, and the file would stay open until a cycle collection."""
+
+    def read(i: int) -> T:
+        return parse(coding.decode(stored_record(fd, offsets, i, name)))
+
+    return lru_cache(maxsize=CACHED_RECORDS)(read)
+
+
+class FileRecords(RowsOnDemand[T], Generic[T]):
+    """Record i of a file as parse(its decoded JSON), read and parsed on demand; the file is
+    closed as soon as the object is dropped."""
 
     def __init__(
         self,
@@ -188,32 +246,16 @@ class FileRecords(Sequence[T], Generic[T]):
         self.path = path
         self.offsets = offsets  # n + 1 byte offsets: record i is [offsets[i], offsets[i + 1])
         self.coding = coding
-        self._fd = os.open(path, os.O_RDONLY)
-        weakref.finalize(self, os.close, self._fd)
+        fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, fd)
         self._parse = parse
-        self._cached = lru_cache(maxsize=CACHED_RECORDS)(self._read)
-
-    def _read(self, i: int) -> T:
-        lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
-        stored = os.pread(self._fd, hi - lo, lo)
-        if len(stored) != hi - lo:
-            raise ValueError(f"{self.path.name} ends inside record {i}")
-        return self._parse(self.coding.decode(stored))
+        self._cached = cached_reader(fd, offsets, path.name, coding, parse)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [self._cached(j) for j in range(*i.indices(len(self)))]
-        n = len(self)
-        if not -n <= i < n:
-            raise IndexError(i)
-        return self._cached(i % n)
+    def _row(self, i: int) -> T:
+        return self._cached(i)
 
     def __iter__(self) -> Iterator[T]:
         """Every record in order, read through a buffer (not the cache of what questions read
@@ -224,7 +266,7 @@ class FileRecords(Sequence[T], Generic[T]):
                 yield self._parse(self.coding.decode(fh.read(size)))
 
 
-class Passages(Sequence[Chunk]):
+class Passages(RowsOnDemand[Chunk]):
     """Passage i as its article's title and text[start:end], made from its article row and its
     (start, end) when asked for: nothing else is stored per passage (format 8)."""
 
@@ -243,17 +285,7 @@ class Passages(Sequence[Chunk]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    @overload
-    def __getitem__(self, i: int) -> Chunk: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Chunk]: ...
-    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self)
-        if not -n <= i < n:
-            raise IndexError(i)
-        i %= n
+    def _row(self, i: int) -> Chunk:
         return self._passage(i, self.articles[int(self.rows[i])])
 
     def __iter__(self) -> Iterator[Chunk]:

@@ -12,8 +12,10 @@ import pytest
 from corpus.chunking import chunk_article
 from corpus.model import Article, Chunk
 from index.folder import chunk_record
+from index.kept import StoredTexts, passages_file
+from index.layout import IndexDamaged
 from index.store import build_index, load_index, update_index
-from tests.index.older_formats import stored_passages
+from tests.index.older_formats import as_format_7, stored_passages
 
 
 def long_article(i: int) -> Article:
@@ -80,3 +82,25 @@ def test_a_passage_not_named_by_its_place_is_not_stored() -> None:
     passage = Chunk("d0:a", "d0", "标题0🚀", TEXT[2:10], 2, 10)
     with pytest.raises(ValueError, match="not named by its place"):
         chunk_record(passage, ARTICLES[0])
+
+
+def test_one_decision_names_a_folders_passages_file_format_8s_first(
+    tmp_path: Path, fake_embedder
+) -> None:
+    build_index(ARTICLES[:2], fake_embedder, tmp_path / "lines")
+    as_format_7(tmp_path / "lines")
+    lines = (tmp_path / "lines" / "index").resolve() / "chunks.jsonl"
+    build_index(ARTICLES[:2], fake_embedder, tmp_path)
+    folder = (tmp_path / "index").resolve()
+    (folder / "chunks.jsonl").write_bytes(lines.read_bytes())  # both layouts: the offsets read
+    texts = StoredTexts.of(folder)
+    assert passages_file(folder) == "chunk_spans.npy"
+    assert texts is not None and texts.chunk_spans is not None and texts.chunk_lines is None
+    (folder / "chunk_spans.npy").unlink()
+    texts = StoredTexts.of(folder)
+    assert passages_file(folder) == "chunks.jsonl"
+    assert texts is not None and texts.chunk_spans is None and texts.chunk_lines is not None
+    (folder / "chunks.jsonl").unlink()
+    assert passages_file(folder) == "chunk_spans.npy"  # the file of format 8 missing
+    with pytest.raises(IndexDamaged, match=r"chunk_spans\.npy"):
+        StoredTexts.of(folder)

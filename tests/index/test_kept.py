@@ -18,7 +18,7 @@ from index.kept import StoredTexts, article_files
 from index.layout import IndexDamaged, read_manifest
 from index.retriever import Retriever
 from index.store import build_index, load_index, update_index
-from index.texts import PACKED, RecordCoding, record_json
+from index.texts import PACKED, RecordCoding, record_dictionary, record_json
 from tests.index.older_formats import as_format_7, without_dictionary
 
 
@@ -185,3 +185,40 @@ def test_packed_articles_cut_short_are_damage_named(tmp_path: Path, fake_embedde
     (folder / "article_offsets.npy").unlink()
     with pytest.raises(IndexDamaged, match=r"index/article_offsets\.npy .*missing"):
         StoredTexts.of(folder)
+
+
+@pytest.fixture
+def dictionaries_chosen(monkeypatch) -> list[int]:
+    """One entry each time index.kept chooses a dictionary."""
+    calls: list[int] = []
+
+    def counted(sample: Any) -> bytes:
+        calls.append(1)
+        return record_dictionary(sample)
+
+    monkeypatch.setattr("index.kept.record_dictionary", counted)
+    return calls
+
+
+def test_an_update_of_article_lines_chooses_its_dictionary_once(
+    tmp_path: Path, fake_embedder, dictionaries_chosen: list[int]
+) -> None:
+    build_index(articles(6), fake_embedder, tmp_path)
+    as_format_7(tmp_path)  # no stored fields either: read from the records
+    update_index(tmp_path, fake_embedder, upsert=[NEW, CHANGED], remove=["d1"])
+    assert len(dictionaries_chosen) == 1
+    assert article_files(published(tmp_path))[1].zdict
+
+
+def test_reading_article_lines_chooses_no_dictionary(
+    tmp_path: Path, fake_embedder, dictionaries_chosen: list[int]
+) -> None:
+    build_index(articles(6), fake_embedder, tmp_path)
+    as_format_7(tmp_path)
+    texts = StoredTexts.of(published(tmp_path))
+    assert texts is not None
+    assert [r["title"] for r in texts.articles(["d4", "d0"])] == ["第4篇🚀", "第0篇🚀"]
+    assert len(texts.fields()) == 6
+    assert dictionaries_chosen == []
+    assert texts.packed_articles_coding() == texts.packed_articles_coding()
+    assert len(dictionaries_chosen) == 1

@@ -4,8 +4,12 @@ back byte for byte by row and by id."""
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import random
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +23,13 @@ from index.texts import (
     PACKED,
     FileRecords,
     RecordsById,
+    dictionary_named,
     packed_coding,
     packed_offsets,
     record_dictionary,
     record_json,
 )
+from tests.index.older_formats import as_format_7
 
 RECORDS = [{"id": "x", "n": 1}, {"id": "头条", "n": 2, "text": "𠮷野家🍜　\n"}, {"id": "z", "n": 3}]
 SHARED = packed_coding(record_dictionary(map(record_json, RECORDS)))
@@ -111,3 +117,66 @@ def test_a_build_packs_its_articles_and_reads_each_back_by_row_and_by_id(
     assert list(index.articles) == written == read_articles(folder)
     for c in index.chunks:  # passages are still their article's characters
         assert c.text == written[int(c.doc_id[1:])].text[c.start : c.end]
+
+
+def test_one_reader_tells_the_dictionary_a_records_zlib_header_names() -> None:
+    stored = SHARED.encode(RECORDS[1])
+    assert dictionary_named(stored) == zlib.adler32(SHARED.zdict)
+    assert dictionary_named(PACKED.encode(RECORDS[1])) is None
+    for damaged in (b"", b"x", b"xy" + stored[2:], stored[:4]):
+        with pytest.raises(ValueError):
+            dictionary_named(damaged)
+
+
+@pytest.fixture
+def no_cycle_collection() -> Iterator[None]:
+    """Only reference counts free objects meanwhile: what a reference cycle holds stays."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc/self/fd to tell the open files")
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    yield
+    if was:
+        gc.enable()
+
+
+def files_open_under(folder: Path) -> list[str]:
+    """The files under folder this process holds a descriptor of."""
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # the descriptor listdir itself used, closed since
+            continue
+        if target.startswith(f"{folder.resolve()}/"):
+            held.append(Path(target).name)
+    return held
+
+
+@pytest.mark.parametrize("coding", [LINES, SHARED], ids=["lines", "shared"])
+def test_dropped_file_records_close_their_file_at_once(
+    tmp_path: Path, coding, no_cycle_collection
+) -> None:
+    offsets = write_records(tmp_path / "r", RECORDS, coding)
+    records = FileRecords(tmp_path / "r", lambda r: r, offsets, coding)
+    assert records[1] == RECORDS[1] and files_open_under(tmp_path) == ["r"]
+    del records
+    assert files_open_under(tmp_path) == []
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["format-8", "format-7"])
+def test_a_dropped_index_closes_its_files_at_once(
+    tmp_path: Path, fake_embedder, older: bool, no_cycle_collection
+) -> None:
+    """A server swaps generations and deletes the old build folder: its files' disk space is
+    freed only when nothing holds them open."""
+    build_index(articles(6), fake_embedder, tmp_path)
+    if older:
+        as_format_7(tmp_path)
+    index = load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+    assert index.articles[2] == articles(6)[2] and index.chunks[-1].doc_id == "d5"
+    assert index.articles_by_id["d3"] == articles(6)[3]
+    assert files_open_under(tmp_path)
+    del index
+    assert files_open_under(tmp_path) == []
