@@ -282,3 +282,22 @@ def test_a_damaged_model_is_a_503_and_a_one_line_cli_error(
     asked = CliRunner().invoke(main, ["ask", QUESTION, "--data-dir", str(settings.data_dir)])
     assert asked.exit_code == 2 and asked.output.count("\n") == 1
     assert "`wenda model`" in asked.output and "Traceback" not in asked.output
+
+
+TEXT_DAMAGE = [
+    ("article_offsets.npy", falling_offsets),
+    ("chunk_spans.npy", one_value_less),
+    ("article_dates.npy", one_value_less),
+]
+
+
+@pytest.mark.parametrize(("name", "edit"), TEXT_DAMAGE, ids=[n for n, _ in TEXT_DAMAGE])
+def test_a_texts_file_the_manifest_agrees_with_is_a_503_naming_it(
+    seed_settings: Settings, fake_embedder, name: str, edit: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    """Damage a wrong writer would leave: only the texts' own checks can tell."""
+    rewritten((seed_settings.data_dir / "index").resolve(), name, edit)
+    with TestClient(create_app(seed_settings, fake_embedder)) as c:
+        response = c.post("/ask", json={"question": QUESTION})
+        assert response.status_code == 503
+        assert f"index file index/{name} is damaged (" in response.json()["detail"]
