@@ -1,5 +1,6 @@
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import bm25s
@@ -248,6 +249,15 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[list[str]], Key
     return tokens, built, folder
 
 
+def copied(folder: Path, to: Path, names: Iterable[str] | None = None) -> Path:
+    """A new folder `to` with copies of folder's files (those named, or all of them): what a
+    test edits, the module's shared build left as built."""
+    to.mkdir()
+    for name in names if names is not None else [p.name for p in folder.iterdir()]:
+        (to / name).write_bytes((folder / name).read_bytes())
+    return to
+
+
 def test_scores_past_65536_passages_are_bm25s_own_built_and_loaded(
     many: tuple[list[list[str]], KeywordIndex, Path],
 ) -> None:
@@ -285,10 +295,8 @@ def test_a_folder_of_whole_int32_passages_still_loads_and_updates(
 ) -> None:
     """The layout written before the runs: postings_docs.npy int32, no runs files."""
     tokens, built, folder = many
-    older = tmp_path / "bm25"
-    older.mkdir()
-    for name in ("postings_indptr.npy", "postings_tf.npy", "lengths.npy", "token_vocab.json"):
-        (older / name).write_bytes((folder / name).read_bytes())
+    names = ("postings_indptr.npy", "postings_tf.npy", "lengths.npy", "token_vocab.json")
+    older = copied(folder, tmp_path / "bm25", names)
     assert isinstance(built.postings.docs, np.ndarray)
     np.save(older / "postings_docs.npy", built.postings.docs.astype(np.int32))
     loaded = KeywordIndex.load(older)
@@ -308,10 +316,7 @@ def test_a_posting_past_the_last_passage_above_65536_fails_at_load(
 ) -> None:
     """z's last posting (passage 69,999: high bits 1) given low bits past the last passage's."""
     _, built, folder = many
-    copy = tmp_path / "bm25"
-    copy.mkdir()
-    for path in folder.iterdir():
-        (copy / path.name).write_bytes(path.read_bytes())
+    copy = copied(folder, tmp_path / "bm25")
     assert built.vocab is not None
     z = built.vocab.index("z")
     at = int(np.load(folder / "postings_indptr.npy")[z + 1]) - 1
