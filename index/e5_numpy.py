@@ -124,65 +124,60 @@ def mapped_tensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
-def encoder_graph(
-    w: dict[str, np.ndarray], layers: int, heads: int, eps: float
-) -> tuple[bytes, dict[str, np.ndarray]]:
-    """The encoder as an ONNX model, weights copied from the mapped tensors: summed token,
-    position and type embeddings [batch, tokens, width] and a 1/0 mask [batch, tokens] in, the
-    L2-normalised mean of the last layer's states [batch, width] out. The embedding rows stay
-    on the numpy side (the table is 384 MB; a question reads a few dozen rows of it). The
-    matrices are returned beside the graph, to be handed to the session as they are (no copy
-    through the serialised model)."""
-    from onnx import TensorProto, helper, numpy_helper
+class EncoderGraph:
+    """The encoder's ONNX graph as it is built from the mapped tensors w: its nodes, and its
+    initializers named by one counter; a constant of 4096 values or more is kept aside
+    (matrices) and named as external data in memory, to be handed to the session as it is."""
 
-    nodes: list[Any] = []
-    inits: list[Any] = []
-    matrices: dict[str, np.ndarray] = {}
-    count = iter(range(1 << 30))
+    def __init__(self, w: dict[str, np.ndarray], eps: float) -> None:
+        self.w, self.eps = w, eps
+        self.nodes: list[Any] = []
+        self.inits: list[Any] = []
+        self.matrices: dict[str, np.ndarray] = {}
+        self.count = iter(range(1 << 30))
 
-    def const(value: np.ndarray | np.generic) -> str:
-        name = f"c{next(count)}"
+    def const(self, value: np.ndarray | np.generic) -> str:
+        from onnx import TensorProto, numpy_helper
+
+        name = f"c{next(self.count)}"
         array = np.array(value, order="C")  # a scalar stays 0-d
         if array.size < 4096:
-            inits.append(numpy_helper.from_array(array, name))
+            self.inits.append(numpy_helper.from_array(array, name))
             return name
-        matrices[name] = array
+        self.matrices[name] = array
         tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=array.shape)
         tensor.data_location = TensorProto.EXTERNAL
         for key, text in (("location", "memory"), ("offset", "0"), ("length", str(array.nbytes))):
             tensor.external_data.add(key=key, value=text)
-        inits.append(tensor)
+        self.inits.append(tensor)
         return name
 
-    def op(kind: str, *inputs: str, **attrs: Any) -> str:
-        out = f"t{next(count)}"
-        nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
+    def op(self, kind: str, *inputs: str, **attrs: Any) -> str:
+        from onnx import helper
+
+        out = f"t{next(self.count)}"
+        self.nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
         return out
 
-    def f32(name: str) -> np.ndarray:
-        return np.asarray(w[name], dtype=np.float32)
+    def f32(self, name: str) -> np.ndarray:
+        return np.asarray(self.w[name], dtype=np.float32)
 
-    def dense(x: str, key: str, *names: str) -> str:
-        weight = np.concatenate([f32(f"{key}.{n}.weight") for n in names]).T
-        bias = np.concatenate([f32(f"{key}.{n}.bias") for n in names])
-        return op("Add", op("MatMul", x, const(weight)), const(bias))
+    def dense(self, x: str, key: str, *names: str) -> str:
+        weight = np.concatenate([self.f32(f"{key}.{n}.weight") for n in names]).T
+        bias = np.concatenate([self.f32(f"{key}.{n}.bias") for n in names])
+        return self.op("Add", self.op("MatMul", x, self.const(weight)), self.const(bias))
 
-    def norm(x: str, key: str) -> str:
-        scale, shift = const(f32(f"{key}.weight")), const(f32(f"{key}.bias"))
-        return op("LayerNormalization", x, scale, shift, axis=-1, epsilon=eps)
+    def norm(self, x: str, key: str) -> str:
+        scale, shift = self.const(self.f32(f"{key}.weight")), self.const(self.f32(f"{key}.bias"))
+        return self.op("LayerNormalization", x, scale, shift, axis=-1, epsilon=self.eps)
 
-    width = int(w["embeddings.position_embeddings.weight"].shape[1])
-    head = width // heads
-    # -10000 before the softmax on padding, as BERT does: exp of it is 0 in float32
-    blocked = op("Mul", op("Sub", "mask", const(np.float32(1.0))), const(np.float32(10000.0)))
-    bias = op("Unsqueeze", blocked, const(np.array([1, 2], dtype=np.int64)))
-    x = norm("x", "embeddings.LayerNorm")
-    split = const(np.array([0, 0, 3, heads, head], dtype=np.int64))
-    merged = const(np.array([0, 0, width], dtype=np.int64))
-    scale = const(np.float32(1.0 / math.sqrt(head)))
-    for i in range(layers):
-        key = f"encoder.layer.{i}"
-        qkv = dense(x, key, *(f"attention.self.{p}" for p in ("query", "key", "value")))
+    def layer(self, x: str, key: str, bias: str, split: str, merged: str, scale: str) -> str:
+        """One BERT layer over states x: self-attention (bias: the padding's, added to the
+        scores; split and merged: the shapes of the heads apart and together; scale: 1 over
+        the root of a head's width), then the feed-forward block, each added back and
+        normalised."""
+        op, const = self.op, self.const
+        qkv = self.dense(x, key, *(f"attention.self.{p}" for p in ("query", "key", "value")))
         qkv = op("Transpose", op("Reshape", qkv, split), perm=[2, 0, 3, 1, 4])
         q, k, v = (op("Gather", qkv, const(np.array(j, dtype=np.int64)), axis=0) for j in range(3))
         scores = op(
@@ -190,11 +185,11 @@ def encoder_graph(
         )
         context = op("MatMul", op("Softmax", scores, axis=-1), v)
         context = op("Reshape", op("Transpose", context, perm=[0, 2, 1, 3]), merged)
-        x = norm(
-            op("Add", x, dense(context, key, "attention.output.dense")),
+        x = self.norm(
+            op("Add", x, self.dense(context, key, "attention.output.dense")),
             f"{key}.attention.output.LayerNorm",
         )
-        hidden = dense(x, key, "intermediate.dense")
+        hidden = self.dense(x, key, "intermediate.dense")
         gelu = op(
             "Mul",
             op("Mul", hidden, const(np.float32(0.5))),
@@ -204,7 +199,35 @@ def encoder_graph(
                 const(np.float32(1.0)),
             ),
         )
-        x = norm(op("Add", x, dense(gelu, key, "output.dense")), f"{key}.output.LayerNorm")
+        return self.norm(
+            op("Add", x, self.dense(gelu, key, "output.dense")), f"{key}.output.LayerNorm"
+        )
+
+
+def encoder_graph(
+    w: dict[str, np.ndarray], layers: int, heads: int, eps: float
+) -> tuple[bytes, dict[str, np.ndarray]]:
+    """The encoder as an ONNX model, weights copied from the mapped tensors: summed token,
+    position and type embeddings [batch, tokens, width] and a 1/0 mask [batch, tokens] in, the
+    L2-normalised mean of the last layer's states [batch, width] out. The embedding rows stay
+    on the numpy side (the table is 384 MB; a question reads a few dozen rows of it). The
+    matrices are returned beside the graph, to be handed to the session as they are (no copy
+    through the serialised model)."""
+    from onnx import TensorProto, helper
+
+    g = EncoderGraph(w, eps)
+    op, const = g.op, g.const
+    width = int(w["embeddings.position_embeddings.weight"].shape[1])
+    head = width // heads
+    # -10000 before the softmax on padding, as BERT does: exp of it is 0 in float32
+    blocked = op("Mul", op("Sub", "mask", const(np.float32(1.0))), const(np.float32(10000.0)))
+    bias = op("Unsqueeze", blocked, const(np.array([1, 2], dtype=np.int64)))
+    x = g.norm("x", "embeddings.LayerNorm")
+    split = const(np.array([0, 0, 3, heads, head], dtype=np.int64))
+    merged = const(np.array([0, 0, width], dtype=np.int64))
+    scale = const(np.float32(1.0 / math.sqrt(head)))
+    for i in range(layers):
+        x = g.layer(x, f"encoder.layer.{i}", bias, split, merged, scale)
     held = op("Unsqueeze", "mask", const(np.array([2], dtype=np.int64)))
     axis = const(np.array([1], dtype=np.int64))
     pooled = op(
@@ -212,21 +235,21 @@ def encoder_graph(
         op("ReduceSum", op("Mul", x, held), axis, keepdims=0),
         op("ReduceSum", held, axis, keepdims=0),
     )
-    nodes.append(helper.make_node("LpNormalization", [pooled], ["vectors"], axis=-1, p=2))
+    g.nodes.append(helper.make_node("LpNormalization", [pooled], ["vectors"], axis=-1, p=2))
     graph = helper.make_graph(
-        nodes,
+        g.nodes,
         "e5-encoder",
         [
             helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", width]),
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "tokens"]),
         ],
         [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["batch", width])],
-        inits,
+        g.inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     data: bytes = model.SerializeToString()
-    return data, matrices
+    return data, g.matrices
 
 
 class NumpyE5:
