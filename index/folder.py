@@ -16,6 +16,7 @@ import faiss
 import numpy as np
 
 from corpus.model import Article, Chunk, Edit
+from index import layout
 from index.bm25 import KeywordIndex
 from index.graph import COMPACT_DEAD_SHARE, GraphRows, live_rows, read_rows
 from index.integrity import link_or_copy
@@ -28,15 +29,7 @@ from index.kept import (
     passages_file,
 )
 from index.layout import (
-    ARTICLE_IDS,
-    ARTICLE_OFFSETS,
-    ARTICLES,
-    ARTICLES_ZDICT,
-    CHUNK_ARTICLES,
-    CHUNK_SPANS,
-    CHUNKS,
     KEYWORDS,
-    PACKED_ARTICLES,
     UNIT_MEAN,
     UNIT_ROWS,
     UNIT_TABLE,
@@ -223,15 +216,15 @@ def write_packed_articles(folder: Path, articles: Sequence[Article]) -> None:
     sample = (record_json(article_record(articles[i])) for i in sample_rows(len(articles)))
     zdict = record_dictionary(sample)
     if zdict:
-        (folder / ARTICLES_ZDICT).write_bytes(zdict)
+        (folder / layout.ARTICLES_ZDICT).write_bytes(zdict)
     coding = packed_coding(zdict)
     lengths: list[int] = []
-    with (folder / PACKED_ARTICLES).open("wb") as fh:
+    with (folder / layout.PACKED_ARTICLES).open("wb") as fh:
         for a in articles:
             stored = coding.encode(article_record(a))
             fh.write(stored)
             lengths.append(len(stored))
-    np.save(folder / ARTICLE_OFFSETS, packed_offsets(lengths))
+    np.save(folder / layout.ARTICLE_OFFSETS, packed_offsets(lengths))
 
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
@@ -264,7 +257,9 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
     an update kept are copied from the build before (index.kept.EditedTexts)."""
     edited = contents.articles if isinstance(contents.articles, EditedTexts) else None
     if edited is not None:
-        np.save(folder / ARTICLE_OFFSETS, edited.articles.write(folder / PACKED_ARTICLES))
+        np.save(
+            folder / layout.ARTICLE_OFFSETS, edited.articles.write(folder / layout.PACKED_ARTICLES)
+        )
         edited.fields.write(folder)
         ids, chunk_articles, spans = edited.ids, edited.chunk_articles, edited.chunk_spans
         np.save(folder / UNIT_TABLE, edited.units)
@@ -284,9 +279,9 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
         units = write_unit_table(folder / UNIT_TABLE, contents.units, rows)
     if len(spans) and spans.max() > np.iinfo(np.int32).max:
         raise ValueError("a passage's offsets beyond what int32 holds")
-    (folder / ARTICLE_IDS).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
-    np.save(folder / CHUNK_ARTICLES, chunk_articles)
-    np.save(folder / CHUNK_SPANS, spans.astype(np.int32))
+    (folder / layout.ARTICLE_IDS).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
+    np.save(folder / layout.CHUNK_ARTICLES, chunk_articles)
+    np.save(folder / layout.CHUNK_SPANS, spans.astype(np.int32))
     return units
 
 
@@ -386,14 +381,14 @@ class Texts:
                 passages = Passages(articles, stored.chunk_articles, stored.chunk_spans)
                 return cls(articles, by_id, passages, stored.chunk_articles, fields)
             chunks = FileRecords(
-                folder / CHUNKS, partial(chunk_of, articles=by_id), stored.chunk_lines
+                folder / layout.CHUNKS, partial(chunk_of, articles=by_id), stored.chunk_lines
             )
             return cls(articles, by_id, chunks, stored.chunk_articles, fields)
-        offsets, ids = scan_jsonl(folder / ARTICLES, "doc_id")
-        articles = FileRecords(folder / ARTICLES, article_of, offsets)
+        offsets, ids = scan_jsonl(folder / layout.ARTICLES, "doc_id")
+        articles = FileRecords(folder / layout.ARTICLES, article_of, offsets)
         by_id = RecordsById(articles, ids)
-        offsets, docs = scan_jsonl(folder / CHUNKS, "doc_id", by_id.rows)
-        chunks = FileRecords(folder / CHUNKS, partial(chunk_of, articles=by_id), offsets)
+        offsets, docs = scan_jsonl(folder / layout.CHUNKS, "doc_id", by_id.rows)
+        chunks = FileRecords(folder / layout.CHUNKS, partial(chunk_of, articles=by_id), offsets)
         return cls(articles, by_id, chunks, docs)
 
 
@@ -409,9 +404,9 @@ def read_units(folder: Path, doc_ids: Sequence[str] | None = None) -> list[tuple
 def article_ids(folder: Path) -> list[str]:
     """The articles' ids in row order: stored on their own (format 4 on), else read from the
     articles' lines."""
-    if (folder / ARTICLE_IDS).exists():
-        return list(json.loads((folder / ARTICLE_IDS).read_text("utf-8")))
-    with (folder / ARTICLES).open(encoding="utf-8") as fh:
+    if (folder / layout.ARTICLE_IDS).exists():
+        return list(json.loads((folder / layout.ARTICLE_IDS).read_text("utf-8")))
+    with (folder / layout.ARTICLES).open(encoding="utf-8") as fh:
         return [json.loads(line)["doc_id"] for line in fh]
 
 
