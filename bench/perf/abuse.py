@@ -310,7 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = section(result, "python -m bench.perf.abuse")
     print("\n".join(lines))
     out: Path = args.out
-    out.write_text(replace_section(out.read_text(encoding="utf-8"), lines), encoding="utf-8")
+    if out.exists():
+        out.write_text(replace_section(out.read_text(encoding="utf-8"), lines), encoding="utf-8")
+    else:  # a file of its own: the section alone
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     results = out.with_suffix(".json")  # the record `make bench` renders its report from
     if results.exists():
         raw = json.loads(results.read_text(encoding="utf-8"))

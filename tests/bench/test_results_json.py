@@ -2,7 +2,11 @@
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 
+import pytest
+
+from bench.perf import abuse
 from bench.perf.abuse import Abuse
 
 
@@ -14,3 +18,25 @@ def test_the_abuse_record_round_trips_through_json() -> None:
     measured.large_statuses[200] = 5
     back = Abuse.of(json.loads(json.dumps(asdict(measured))))
     assert back.burst_statuses == {200: 21, 503: 43} and back.large_statuses == {200: 5}
+
+
+def test_abuse_writes_a_new_out_file_and_replaces_its_section_in_an_existing_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a new --out path raised FileNotFoundError after minutes of measuring
+    monkeypatch.setattr(abuse, "read_questions", lambda path, n: ["问?"])
+    monkeypatch.setattr(abuse, "seed_index", lambda work: work)
+    measured = Abuse(cpu="EPYC", cpus=2, unloaded_ms=[50.0], loaded_ms=[60.0], large_ms=[300.0])
+    measured.burst_ms, measured.burst_queue_ms, measured.burst_beyond_ms = [500.0], [400.0], [450.0]
+    measured.burst_wall_s, measured.load = 1.0, (0.5, 0.5, 0.5)
+    monkeypatch.setattr(abuse, "measure", lambda *args: measured)
+    new = tmp_path / "abuse.md"
+    assert abuse.main(["--out", str(new)]) == 0
+    assert new.read_text(encoding="utf-8").startswith("## Abuse\n")
+    kept = tmp_path / "benchmarks.md"
+    kept.write_text("# Bench\n\n## Abuse\nSTALE-SECTION\n\n## Next\nstays\n", encoding="utf-8")
+    assert abuse.main(["--out", str(kept)]) == 0
+    text = kept.read_text(encoding="utf-8")
+    assert (
+        "STALE-SECTION" not in text and "## Abuse\n" in text and text.endswith("## Next\nstays\n")
+    )
