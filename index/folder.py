@@ -28,19 +28,7 @@ from index.kept import (
     passage_span,
     passages_file,
 )
-from index.layout import (
-    KEYWORDS,
-    UNIT_MEAN,
-    UNIT_ROWS,
-    UNIT_TABLE,
-    UNIT_VECTORS,
-    UNITS,
-    VECTOR_ROWS,
-    VECTORS,
-    IndexDamaged,
-    Manifest,
-    read_part,
-)
+from index.layout import IndexDamaged, Manifest, read_part
 from index.texts import (
     LINES,
     ArticleFields,
@@ -70,7 +58,7 @@ class StoredRows:
     until the files are written afresh (compaction)."""
 
     folder: Path  # the build folder holding the files now
-    base: str  # VECTORS or UNIT_VECTORS
+    base: str  # layout.VECTORS or layout.UNIT_VECTORS
     base_rows: int
     parts: list[tuple[str, int]]  # added files, in order, with their row counts
     rows: np.ndarray  # int64, row of each live item
@@ -262,7 +250,7 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
         )
         edited.fields.write(folder)
         ids, chunk_articles, spans = edited.ids, edited.chunk_articles, edited.chunk_spans
-        np.save(folder / UNIT_TABLE, edited.units)
+        np.save(folder / layout.UNIT_TABLE, edited.units)
         units = len(edited.units)
     else:
         articles = cast(Sequence[Article], contents.articles)
@@ -276,7 +264,7 @@ def write_texts(folder: Path, contents: IndexContents) -> int:
         spans = np.fromiter(
             (x for r in records for x in passage_span(r)), np.int64, count=2 * n
         ).reshape(n, 2)
-        units = write_unit_table(folder / UNIT_TABLE, contents.units, rows)
+        units = write_unit_table(folder / layout.UNIT_TABLE, contents.units, rows)
     if len(spans) and spans.max() > np.iinfo(np.int32).max:
         raise ValueError("a passage's offsets beyond what int32 holds")
     (folder / layout.ARTICLE_IDS).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
@@ -290,30 +278,35 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
     the record of vectors reused from earlier builds (the manifest's stored_rows)."""
     stored: dict[str, Any] = {}
     if isinstance(contents.vectors, StoredRows):
-        stored["vectors"] = contents.vectors.write(folder, VECTOR_ROWS)
+        stored["vectors"] = contents.vectors.write(folder, layout.VECTOR_ROWS)
     elif isinstance(contents.vectors, GraphRows):
-        if record := contents.vectors.write(folder, VECTOR_ROWS):
+        if record := contents.vectors.write(folder, layout.VECTOR_ROWS):
             stored["vectors"] = record
     else:
-        faiss.write_index(contents.vectors, str(folder / VECTORS))
-    contents.keywords.save(folder / KEYWORDS)
+        faiss.write_index(contents.vectors, str(folder / layout.VECTORS))
+    contents.keywords.save(folder / layout.KEYWORDS)
     units = write_texts(folder, contents)
     vectors = contents.unit_vectors
-    if isinstance(vectors, StoredRows) and (vectors.folder / UNIT_MEAN).exists():
-        link_or_copy(vectors.folder / UNIT_MEAN, folder / UNIT_MEAN)  # the rows' own, unchanged
+    if isinstance(vectors, StoredRows) and (vectors.folder / layout.UNIT_MEAN).exists():
+        link_or_copy(
+            vectors.folder / layout.UNIT_MEAN, folder / layout.UNIT_MEAN
+        )  # the rows' own, unchanged
     elif contents.unit_mean is not None:
-        np.save(folder / UNIT_MEAN, np.asarray(contents.unit_mean, np.float32))
+        np.save(folder / layout.UNIT_MEAN, np.asarray(contents.unit_mean, np.float32))
     if isinstance(vectors, StoredRows):
         if len(vectors.rows) != units:
             raise ValueError(f"{units} answer units but {len(vectors.rows)} unit vector rows")
-        stored["units"] = vectors.write(folder, UNIT_ROWS)
+        stored["units"] = vectors.write(folder, layout.UNIT_ROWS)
         return units, stored
     if vectors.shape[0] != units:
         raise ValueError(f"{units} answer units but {vectors.shape[0]} unit vectors")
     if vectors.dtype == np.uint8 and contents.unit_mean is None:
         raise ValueError("6-bit unit codes without the mean they are coded about")
     out = np.lib.format.open_memmap(
-        folder / UNIT_VECTORS, mode="w+", dtype=vectors.dtype, shape=(units, vectors.shape[1])
+        folder / layout.UNIT_VECTORS,
+        mode="w+",
+        dtype=vectors.dtype,
+        shape=(units, vectors.shape[1]),
     )
     for lo in range(0, units, UNIT_BLOCK):
         out[lo : lo + UNIT_BLOCK] = vectors[lo : lo + UNIT_BLOCK]
@@ -395,10 +388,10 @@ class Texts:
 def read_units(folder: Path, doc_ids: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
     """The answer units (doc_id, start, end) in row order (doc_ids: the articles' ids in order,
     read from the folder when not given)."""
-    if not (folder / UNIT_TABLE).exists():  # format 3 and before
-        return [(d, s, e) for d, s, e in json.loads((folder / UNITS).read_text("utf-8"))]
+    if not (folder / layout.UNIT_TABLE).exists():  # format 3 and before
+        return [(d, s, e) for d, s, e in json.loads((folder / layout.UNITS).read_text("utf-8"))]
     ids = doc_ids if doc_ids is not None else article_ids(folder)
-    return list(UnitRows(ids, np.load(folder / UNIT_TABLE)))
+    return list(UnitRows(ids, np.load(folder / layout.UNIT_TABLE)))
 
 
 def article_ids(folder: Path) -> list[str]:
@@ -414,13 +407,15 @@ def read_unit_rows(folder: Path, manifest: Manifest, articles: RecordsById[Artic
     """The answer units' rows by article: the table memory-mapped (format 4), or the JSON list
     of format 3 and before turned into one."""
     if manifest.format_version >= 4:
-        table = read_part(UNIT_TABLE, lambda: np.load(folder / UNIT_TABLE, mmap_mode="r"))
+        table = read_part(
+            layout.UNIT_TABLE, lambda: np.load(folder / layout.UNIT_TABLE, mmap_mode="r")
+        )
     else:
-        units = read_part(UNITS, lambda: read_units(folder))
+        units = read_part(layout.UNITS, lambda: read_units(folder))
         rows = articles.rows
         table = np.array([(rows.get(d, -1), s, e) for d, s, e in units], dtype=np.int32)
         table = table.reshape(-1, 3)
-    return read_part(UNIT_TABLE, lambda: UnitRows(articles.ids, table, articles.rows))
+    return read_part(layout.UNIT_TABLE, lambda: UnitRows(articles.ids, table, articles.rows))
 
 
 def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
@@ -434,29 +429,35 @@ def load_folder(folder: Path, manifest: Manifest) -> LoadedIndex:
         raise
     articles, chunks = texts.articles, texts.chunks
     vectors = read_part(
-        VECTORS, lambda: with_search_params(faiss.read_index(str(folder / VECTORS)))
+        layout.VECTORS, lambda: with_search_params(faiss.read_index(str(folder / layout.VECTORS)))
     )
     units = read_unit_rows(folder, manifest, texts.by_id)
-    sentence_vectors: VectorRows = read_part(UNIT_VECTORS, lambda: FileRows(folder / UNIT_VECTORS))
-    keywords = read_part(KEYWORDS, lambda: KeywordIndex.load(folder / KEYWORDS))
+    sentence_vectors: VectorRows = read_part(
+        layout.UNIT_VECTORS, lambda: FileRows(folder / layout.UNIT_VECTORS)
+    )
+    keywords = read_part(layout.KEYWORDS, lambda: KeywordIndex.load(folder / layout.KEYWORDS))
     unit_mean = read_unit_mean(folder, sentence_vectors.dtype)
     stored = manifest.stored_rows
     if "graph" in stored.get("vectors", {}):  # a graph with tombstones
         vectors = live_rows(folder, vectors, stored["vectors"], len(chunks))
     elif "vectors" in stored:  # the live rows of the reused base and the parts added since
-        rows = StoredRows.of(folder, VECTORS, VECTOR_ROWS, stored["vectors"], len(chunks))
+        rows = StoredRows.of(
+            folder, layout.VECTORS, layout.VECTOR_ROWS, stored["vectors"], len(chunks)
+        )
         live = rows.vectors(lambda: vectors.reconstruct_n(0, vectors.ntotal))
         vectors = faiss.IndexFlatIP(live.shape[1])
         vectors.add(live)
     if "units" in stored:
-        unit_rows = StoredRows.of(folder, UNIT_VECTORS, UNIT_ROWS, stored["units"], len(units))
+        unit_rows = StoredRows.of(
+            folder, layout.UNIT_VECTORS, layout.UNIT_ROWS, stored["units"], len(units)
+        )
         sentence_vectors = unit_rows.mapped(sentence_vectors)  # type: ignore[arg-type]
     counts = [
         (article_files(folder)[0], len(articles), manifest.articles, "articles"),
         (passages_file(folder), len(chunks), manifest.chunks, "passages"),
-        (VECTORS, vectors.ntotal, manifest.chunks, "vectors"),
-        (KEYWORDS, keywords.n_docs, manifest.chunks, "passages"),
-        (UNIT_VECTORS, sentence_vectors.shape[0], len(units), "vectors"),
+        (layout.VECTORS, vectors.ntotal, manifest.chunks, "vectors"),
+        (layout.KEYWORDS, keywords.n_docs, manifest.chunks, "passages"),
+        (layout.UNIT_VECTORS, sentence_vectors.shape[0], len(units), "vectors"),
     ]
     for name, found, expected, what in counts:
         if found != expected:
@@ -481,4 +482,4 @@ def read_unit_mean(folder: Path, dtype: Any) -> np.ndarray | None:
     """The mean unit vector 6-bit unit rows (uint8) are coded about; None for older rows."""
     if dtype != np.uint8:
         return None
-    return read_part(UNIT_MEAN, lambda: np.load(folder / UNIT_MEAN))
+    return read_part(layout.UNIT_MEAN, lambda: np.load(folder / layout.UNIT_MEAN))
