@@ -128,6 +128,11 @@ def _check_runs(
     _check_last_passages(docs, ends[1:][runs[:, 0] == high] - 1, n_docs, high)
 
 
+def _last_of_each_term(indptr: np.ndarray) -> np.ndarray:
+    """Where each term with postings has its last one (its highest passage)."""
+    return indptr[1:][indptr[1:] > indptr[:-1]] - 1
+
+
 def _check_last_passages(docs: NpyFile, at: np.ndarray, n_docs: int, high: int = 0) -> None:
     """The postings at these positions (each the last, so the highest, of its term or run: a
     term's postings are in passage order), with these high bits, are of passages below n_docs."""
@@ -169,7 +174,7 @@ class StoredPostings:
         if docs.dtype == np.uint16:
             runs = PassageRuns.load(folder, indptr, docs, n_docs)
         else:
-            _check_last_passages(docs, indptr[1:][indptr[1:] > indptr[:-1]] - 1, n_docs)
+            _check_last_passages(docs, _last_of_each_term(indptr), n_docs)
         return cls(vocab, indptr, lengths, docs, tf, runs)
 
     def passages(self) -> np.ndarray:
@@ -257,7 +262,7 @@ def read_old_scores(folder: Path) -> tuple[dict[str, int], Postings, int]:
         raise _damaged(OLD_INDPTR, f"{len(indptr) - 1} posting lists for {len(vocab)} terms")
     n = int(indptr[-1])
     docs = _opened(folder, OLD_DOCS, (np.int32,), n)
-    _check_last_passages(docs, indptr[1:][indptr[1:] > indptr[:-1]] - 1, n_docs)
+    _check_last_passages(docs, _last_of_each_term(indptr), n_docs)
     postings = Postings(indptr, docs, _opened(folder, OLD_SCORES, (np.float32,), n))
     return terms, postings, n_docs
 
