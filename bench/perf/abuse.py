@@ -60,6 +60,7 @@ class Abuse:
     burst_cpu_s: float = 0.0  # the server's CPU seconds during the burst
     burst_wall_s: float = 0.0
     load: tuple[float, ...] = ()  # the machine's load average when done
+    alone: str = ""  # when and at which commit it ran by itself, not as a part of `make bench`
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Abuse:
@@ -239,7 +240,10 @@ def section(res: Abuse, command: str) -> list[str]:
         "",
         f"`{command}` on a real `wenda serve` (hybrid, the bundled seed page, default limits) on "
         f"{res.cpus} shared cores of {res.cpu}; ordinary questions are seed_dev's, one at a "
-        "time, over HTTP.",
+        "time, over HTTP."
+        + (
+            f" Run on its own ({res.alone}), apart from the rest of this page." if res.alone else ""
+        ),
         "",
         "| ordinary questions | n | p50 ms | p95 ms | failed |",
         "|---|---|---|---|---|",
@@ -272,9 +276,14 @@ def section(res: Abuse, command: str) -> list[str]:
         f"answered p50 {ms(res.burst_ms, 50)} / max {ms(res.burst_ms, 100)} ms, of which "
         f"waiting for a slot p50 {ms(res.burst_queue_ms, 50)} / max "
         f"{ms(res.burst_queue_ms, 100)} ms and beyond their own compute (`timings_ms.total`) "
-        f"p50 {ms(res.burst_beyond_ms, 50)} / max {ms(res.burst_beyond_ms, 100)} ms; the 503s "
-        f"came after p50 {ms(res.burst_503_ms, 50)} / max {ms(res.burst_503_ms, 100)} ms; no "
-        f"request took more than {max(everyone) / 1000:.1f} s. A question is admitted at "
+        f"p50 {ms(res.burst_beyond_ms, 50)} / max {ms(res.burst_beyond_ms, 100)} ms; "
+        + (
+            f"the 503s came after p50 {ms(res.burst_503_ms, 50)} / max "
+            f"{ms(res.burst_503_ms, 100)} ms; "
+            if res.burst_503_ms
+            else ""
+        )
+        + f"no request took more than {max(everyone) / 1000:.1f} s. A question is admitted at "
         "arrival when its foretold wait (questions ahead × how long one holds one of the 4 "
         "slots lately) is under WENDA_QUESTION_WAIT_SECONDS (2 s), else it gets 503 + "
         "Retry-After at once; an admitted one gets 503 if no slot came within 2 s. The server "
@@ -307,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="wenda-abuse-") as tmp:
         work = Path(tmp)
         result = measure(seed_index(work), questions, work)
+    env = machine()
+    result.alone = f"{env['date']}, commit {env['commit']}"
     lines = section(result, "python -m bench.perf.abuse")
     print("\n".join(lines))
     out: Path = args.out

@@ -30,9 +30,14 @@ def test_abuse_writes_a_new_out_file_and_replaces_its_section_in_an_existing_one
     measured.burst_ms, measured.burst_queue_ms, measured.burst_beyond_ms = [500.0], [400.0], [450.0]
     measured.burst_wall_s, measured.load = 1.0, (0.5, 0.5, 0.5)
     monkeypatch.setattr(abuse, "measure", lambda *args: measured)
+    monkeypatch.setattr(
+        abuse, "machine", lambda: {"date": "2026-12-03 00:28 UTC", "commit": "abc1234"}
+    )
     new = tmp_path / "abuse.md"
     assert abuse.main(["--out", str(new)]) == 0
-    assert new.read_text(encoding="utf-8").startswith("## Abuse\n")
+    alone = new.read_text(encoding="utf-8")
+    assert alone.startswith("## Abuse\n") and "(2026-12-03 00:28 UTC, commit abc1234)" in alone
+    assert "503s came after" not in alone  # there were none
     kept = tmp_path / "benchmarks.md"
     kept.write_text("# Bench\n\n## Abuse\nSTALE-SECTION\n\n## Next\nstays\n", encoding="utf-8")
     assert abuse.main(["--out", str(kept)]) == 0
