@@ -48,6 +48,7 @@ _BYLINE = re.compile(r"^[^，。（(]{0,24}[（(][^）)]*(?:记者|通讯员|编
 _REASON = re.compile(r"(?:因为|由于|因|为了|鉴于|出于)[^，。；,;！？!?]{2,40}")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
 _PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
+_OPENING = "“‘「『《（(【\"'"  # marks a quoted name opens with
 
 # a quantity a short question names last, asking its amount without 多少 (座位数? 主塔高度?)
 _QUANTITY_NAMED = re.compile(
@@ -343,6 +344,15 @@ def _merge_adjacent(spans: list[Span], sentence: str) -> list[Span]:
     return merged
 
 
+def _after_longest_end(piece: str, s: str) -> int | None:
+    """Where s goes on after the longest end of piece (2 to 12 characters) it holds."""
+    for n in range(min(len(piece), 12), 1, -1):
+        at = s.find(piece[-n:])
+        if at >= 0:
+            return at + n
+    return None
+
+
 def _aligned_span(question: str, sentence: str) -> Span | None:
     """The words of the sentence standing where the question's wh-word stands: after the
     longest piece of the question before it, before the longest piece after it."""
@@ -354,12 +364,10 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
     if wh is None:
         return None
     left, right = q[: wh.start()], q[wh.end() :]
-    lo = hi = None
-    for n in range(min(len(left), 12), 1, -1):
-        at = s.find(left[-n:])
-        if at >= 0:
-            lo = at + n
-            break
+    lo = _after_longest_end(left, s)
+    if lo is None and left.endswith("的"):  # 湖南的什么: 湖南“鲁尔区” says it without 的
+        lo = _after_longest_end(left[:-1], s)
+    hi = None
     for n in range(min(len(right), 12), 1, -1):
         at = s.find(right[:n], lo or 0)
         if at >= 0:
@@ -368,7 +376,10 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
     if lo is not None and hi is not None and hi > lo:
         return _trim(s, lo, hi)
     if lo is not None:  # the answer runs from the question's left words to the clause's end
-        end = next((i for i in range(lo, len(s)) if s[i] in _PUNCT), len(s))
+        start = lo  # past an opening quote: 湖南“鲁尔区” answers 湖南的什么 with what it quotes
+        while start < len(s) and s[start] in _OPENING:
+            start += 1
+        end = next((i for i in range(start, len(s)) if s[i] in _PUNCT), len(s))
         return _trim(s, lo, end) if end > lo else None
     if hi is not None:  # the answer runs from the clause's start to the question's right words
         start = max((i + 1 for i in range(0, hi) if s[i] in _PUNCT), default=0)

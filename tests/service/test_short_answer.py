@@ -45,6 +45,9 @@ EXTRACTS = [
     ("假期旅游收入同比涨了多少?", "假期全省实现旅游收入486.7亿元，同比增长11.5%。", "11.5%"),
     # a multiple answers only a 几倍 question
     ("座位数是老馆的几倍?", "座位数是老馆的3倍多。", "3倍"),
+    # what a sentence quotes right after the question's words, its closing quote ending it
+    ("青溪被称为全国的什么?", "这里是全国“竹乡”，盛产毛竹。", "竹乡"),
+    ("青溪被称为全国的什么?", "青溪被称为全国的“竹乡”，盛产毛竹。", "竹乡"),
 ]
 
 
