@@ -49,6 +49,7 @@ _REASON = re.compile(r"(?:因为|由于|因|为了|鉴于|出于)[^，。；,;�
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
 _PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
 _OPENING = "“‘「『《（(【\"'"  # marks a quoted name opens with
+_LINKING = "的是为"  # what a question puts between its words and the fact, a sentence often not
 
 # a quantity a short question names last, asking its amount without 多少 (座位数? 主塔高度?)
 _QUANTITY_NAMED = re.compile(
@@ -365,8 +366,9 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
         return None
     left, right = q[: wh.start()], q[wh.end() :]
     lo = _after_longest_end(left, s)
-    if lo is None and left.endswith("的"):  # 湖南的什么: 湖南“鲁尔区” says it without 的
-        lo = _after_longest_end(left[:-1], s)
+    bare = left.rstrip(_LINKING)  # 风格是什么: 风格为前卫金属; 湖南的什么: 湖南“鲁尔区”
+    if lo is None and bare != left:
+        lo = _after_longest_end(bare, s)
     hi = None
     for n in range(min(len(right), 12), 1, -1):
         at = s.find(right[:n], lo or 0)
@@ -379,7 +381,8 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
         start = lo  # past an opening quote: 湖南“鲁尔区” answers 湖南的什么 with what it quotes
         while start < len(s) and s[start] in _OPENING:
             start += 1
-        end = next((i for i in range(start, len(s)) if s[i] in _PUNCT), len(s))
+        # a list (德性、创意、服务) is one answer: 、 does not end it
+        end = next((i for i in range(start, len(s)) if s[i] in _PUNCT and s[i] != "、"), len(s))
         return _trim(s, lo, end) if end > lo else None
     if hi is not None:  # the answer runs from the clause's start to the question's right words
         start = max((i + 1 for i in range(0, hi) if s[i] in _PUNCT), default=0)

@@ -48,6 +48,12 @@ EXTRACTS = [
     # what a sentence quotes right after the question's words, its closing quote ending it
     ("青溪被称为全国的什么?", "这里是全国“竹乡”，盛产毛竹。", "竹乡"),
     ("青溪被称为全国的什么?", "青溪被称为全国的“竹乡”，盛产毛竹。", "竹乡"),
+    # the question's 是 or 的 not in the sentence; a list the answer
+    (
+        "这支乐队的主要风格是什么?",
+        "乐队成立于2001年，其主要风格为前卫金属、死亡金属。",
+        "前卫金属、死亡金属",
+    ),
 ]
 
 
