@@ -49,6 +49,7 @@ _REASON = re.compile(r"(?:因为|由于|因|为了|鉴于|出于)[^，。；,;�
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
 _PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
 _OPENING = "“‘「『《（(【\"'"  # marks a quoted name opens with
+_CLAUSE_MARKS = "，。；：,;:！？!?"  # what ends a clause (a quote or a 、 does not)
 _LINKING = "的是为"  # what a question puts between its words and the fact, a sentence often not
 
 # a quantity a short question names last, asking its amount without 多少 (座位数? 主塔高度?)
@@ -345,12 +346,12 @@ def _merge_adjacent(spans: list[Span], sentence: str) -> list[Span]:
     return merged
 
 
-def _after_longest_end(piece: str, s: str) -> int | None:
-    """Where s goes on after the longest end of piece (2 to 12 characters) it holds."""
+def _longest_end(piece: str, s: str) -> Span | None:
+    """Where s holds the longest end of piece (2 to 12 characters)."""
     for n in range(min(len(piece), 12), 1, -1):
         at = s.find(piece[-n:])
         if at >= 0:
-            return at + n
+            return Span(at, at + n)
     return None
 
 
@@ -365,10 +366,11 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
     if wh is None:
         return None
     left, right = q[: wh.start()], q[wh.end() :]
-    lo = _after_longest_end(left, s)
+    found = _longest_end(left, s)
     bare = left.rstrip(_LINKING)  # 风格是什么: 风格为前卫金属; 湖南的什么: 湖南“鲁尔区”
-    if lo is None and bare != left:
-        lo = _after_longest_end(bare, s)
+    if found is None and bare != left:
+        found = _longest_end(bare, s)
+    lo = None if found is None else found.end
     hi = None
     for n in range(min(len(right), 12), 1, -1):
         at = s.find(right[:n], lo or 0)
@@ -377,17 +379,27 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
             break
     if lo is not None and hi is not None and hi > lo:
         return _trim(s, lo, hi)
-    if lo is not None:  # the answer runs from the question's left words to the clause's end
-        start = lo  # past an opening quote: 湖南“鲁尔区” answers 湖南的什么 with what it quotes
+    if found is not None:  # the answer runs from the question's left words to the clause's end
+        start = found.end  # past an opening quote: 湖南“鲁尔区” answers 湖南的什么 with its quote
         while start < len(s) and s[start] in _OPENING:
             start += 1
         # a list (德性、创意、服务) is one answer: 、 does not end it
         end = next((i for i in range(start, len(s)) if s[i] in _PUNCT and s[i] != "、"), len(s))
-        return _trim(s, lo, end) if end > lo else None
+        after = _trim(s, found.end, end) if end > found.end else None
+        if after is not None or len(right) > 1:
+            return after
+        # nothing after them, and nothing to find after the question's wh-word (哪一部: a
+        # measure word): the answer stands before them (《四十二章经》是现存中国最早的佛经)
+        return _before_in_clause(s, found.start, _CLAUSE_MARKS)
     if hi is not None:  # the answer runs from the clause's start to the question's right words
-        start = max((i + 1 for i in range(0, hi) if s[i] in _PUNCT), default=0)
-        return _trim(s, start, hi) if hi > start else None
+        return _before_in_clause(s, hi)
     return None
+
+
+def _before_in_clause(s: str, at: int, marks: str = _PUNCT) -> Span | None:
+    """What stands in s before position at, back to the nearest of marks, trimmed."""
+    start = max((i + 1 for i in range(0, at) if s[i] in marks), default=0)
+    return _trim(s, start, at) if at > start else None
 
 
 def _trim(s: str, lo: int, hi: int) -> Span | None:

@@ -54,6 +54,8 @@ EXTRACTS = [
         "乐队成立于2001年，其主要风格为前卫金属、死亡金属。",
         "前卫金属、死亡金属",
     ),
+    # nothing after the question's words, which end it: the answer stands before them
+    ("记载青溪最早的方志是哪一部?", "《青溪县志》是记载青溪最早的方志。", "青溪县志"),
 ]
 
 
