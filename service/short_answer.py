@@ -386,10 +386,15 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
         # a list (德性、创意、服务) is one answer: 、 does not end it
         end = next((i for i in range(start, len(s)) if s[i] in _PUNCT and s[i] != "、"), len(s))
         after = _trim(s, found.end, end) if end > found.end else None
-        if after is not None or len(right) > 1:
+        if (
+            after is not None
+            or len(right) > 1
+            or found.start == 0
+            or s[found.start - 1] not in "是为"
+        ):
             return after
-        # nothing after them, and nothing to find after the question's wh-word (哪一部: a
-        # measure word): the answer stands before them (《四十二章经》是现存中国最早的佛经)
+        # nothing after them, nothing to find after the question's wh-word (哪一部: a measure
+        # word), and 是 before them: what they are said of answers (《四十二章经》是现存中国最早的佛经)
         return _before_in_clause(s, found.start, _CLAUSE_MARKS)
     if hi is not None:  # the answer runs from the clause's start to the question's right words
         return _before_in_clause(s, hi)

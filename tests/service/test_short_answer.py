@@ -74,6 +74,14 @@ def test_the_fact_asked_for_is_cut_from_the_sentence(
     assert len(text) <= MAX_SHORT_CHARS
 
 
+def test_what_stands_before_the_question_words_answers_only_when_said_to_be_them() -> None:
+    # 是 before them: what they are said of; another verb: the words before are no answer
+    assert cut("青溪最早的方志是哪一部?", "《青溪县志》是青溪最早的方志。") == "青溪县志"
+    assert (
+        cut("青溪最早的方志是哪一部?", "县志办整理出版了三部地方志，包括青溪最早的方志。") is None
+    )
+
+
 def test_a_number_question_over_a_sentence_without_a_new_number_has_no_fact() -> None:
     # the only number is the question's own: nothing answers 多少
     assert extract("3号线有多少座车站?", "3号线是青溪的第一条地铁线路。") is None
