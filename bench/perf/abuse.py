@@ -268,10 +268,15 @@ def section(res: Abuse, command: str) -> list[str]:
         lines.append(
             f"| {how} | {shown} | {seconds:.2f} | {before / 2**20:,.0f} / {after / 2**20:,.0f} |"
         )
+    lines += ["", _burst_paragraph(res), "", _load_line(res), ""]
+    return lines
+
+
+def _burst_paragraph(res: Abuse) -> str:
+    """What 64 connections asking at once met."""
     statuses = ", ".join(f"{n} × {s}" for s, n in sorted(res.burst_statuses.items()))
     everyone = res.burst_ms + res.burst_503_ms
-    lines += [
-        "",
+    return (
         f"{CONNECTIONS} connections, each already connected, asking at once: {statuses}; "
         f"answered p50 {ms(res.burst_ms, 50)} / max {ms(res.burst_ms, 100)} ms, of which "
         f"waiting for a slot p50 {ms(res.burst_queue_ms, 50)} / max "
@@ -288,13 +293,15 @@ def section(res: Abuse, command: str) -> list[str]:
         "slots lately) is under WENDA_QUESTION_WAIT_SECONDS (2 s), else it gets 503 + "
         "Retry-After at once; an admitted one gets 503 if no slot came within 2 s. The server "
         f"used {res.burst_cpu_s:.1f} CPU s in the burst's {res.burst_wall_s:.1f} s "
-        f"({res.burst_cpu_s / max(res.burst_wall_s, 1e-9):.2f} of {res.cpus} cores).",
-        "",
+        f"({res.burst_cpu_s / max(res.burst_wall_s, 1e-9):.2f} of {res.cpus} cores)."
+    )
+
+
+def _load_line(res: Abuse) -> str:
+    return (
         f"Load average when done: {', '.join(f'{x:.1f}' for x in res.load)} (the cores are shared "
-        "with other work: absolute times vary from run to run, the ratios less).",
-        "",
-    ]
-    return lines
+        "with other work: absolute times vary from run to run, the ratios less)."
+    )
 
 
 def replace_section(doc: str, lines: list[str], title: str = "Abuse") -> str:
