@@ -288,9 +288,8 @@ def write_contents(folder: Path, contents: IndexContents) -> tuple[int, dict[str
     units = write_texts(folder, contents)
     vectors = contents.unit_vectors
     if isinstance(vectors, StoredRows) and (vectors.folder / layout.UNIT_MEAN).exists():
-        link_or_copy(
-            vectors.folder / layout.UNIT_MEAN, folder / layout.UNIT_MEAN
-        )  # the rows' own, unchanged
+        # the rows' own, unchanged
+        link_or_copy(vectors.folder / layout.UNIT_MEAN, folder / layout.UNIT_MEAN)
     elif contents.unit_mean is not None:
         np.save(folder / layout.UNIT_MEAN, np.asarray(contents.unit_mean, np.float32))
     if isinstance(vectors, StoredRows):
