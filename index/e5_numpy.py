@@ -69,8 +69,12 @@ class UnigramTokenizer:
         return [self.bos, *ids[: self.max_length - 2], self.eos]
 
     def word_ids(self, word: str) -> list[int]:
-        """The best-scoring split of one pre-token (ties go to the first path found, runs of
-        unknown characters become one <unk>), as the library's Unigram model splits it."""
+        return [piece for piece, _, _ in self.word_pieces(word)]
+
+    def word_pieces(self, word: str) -> list[tuple[int, int, int]]:
+        """The best-scoring split of one pre-token as (id, begin, end) in word (ties go to the
+        first path found, runs of unknown characters become one <unk>), as the library's
+        Unigram model splits it."""
         n = len(word)
         best = [-math.inf] * (n + 1)
         start = [-1] * (n + 1)
@@ -93,13 +97,49 @@ class UnigramTokenizer:
             if not single and (start[begin + 1] < 0 or self.unk_score + here > best[begin + 1]):
                 best[begin + 1], start[begin + 1] = self.unk_score + here, begin
                 piece_id[begin + 1] = self.unk_id
-        out: list[int] = []
+        out: list[tuple[int, int, int]] = []
         end = n
         while end > 0:
-            if not (piece_id[end] == self.unk_id and out and out[-1] == self.unk_id):
-                out.append(piece_id[end])
-            end = start[end]
+            begin = start[end]
+            if piece_id[end] == self.unk_id and out and out[-1][0] == self.unk_id:
+                out[-1] = (self.unk_id, begin, out[-1][2])
+            else:
+                out.append((piece_id[end], begin, end))
+            end = begin
         out.reverse()
+        return out
+
+    def pieces(self, text: str) -> list[tuple[int, int, int]] | None:
+        """text's token ids (no `<s>`, `</s>` added) with each one's (start, end) in text
+        itself, as the library's offsets give them (a lone ▁ spans nothing here); None when the
+        normaliser does not map text character by character (a composed accent), so no offset
+        can be trusted."""
+        out: list[tuple[int, int, int]] = []
+        at = 0
+        for i, part in enumerate(self.special_split.split(text)):
+            if i % 2:
+                out.append((self.specials[part.strip()], at, at + len(part)))
+            elif part:
+                found = self._plain_pieces(part)
+                if found is None:
+                    return None
+                out.extend((piece, at + lo, at + hi) for piece, lo, hi in found)
+            at += len(part)
+        return out
+
+    def _plain_pieces(self, text: str) -> list[tuple[int, int, int]] | None:
+        parts = [self.normalizer.normalize_str(ch) if self.normalizer else ch for ch in text]
+        normalized = self.normalizer.normalize_str(text) if self.normalizer else text
+        if "".join(parts) != normalized:
+            return None
+        origin = [i for i, part in enumerate(parts) for _ in part] + [len(text)]
+        out: list[tuple[int, int, int]] = []
+        for word, (w_start, w_end) in self.pre_tokenizer.pre_tokenize_str(normalized):
+            added = len(word) - (w_end - w_start)  # the ▁ the pre-tokenizer put before it
+            for piece, begin, end in self.word_pieces(word):
+                lo, hi = max(begin - added, 0) + w_start, max(end - added, 0) + w_start
+                at = origin[lo]
+                out.append((piece, at, origin[hi - 1] + 1 if hi > lo else at))
         return out
 
 
@@ -134,6 +174,7 @@ class EncoderGraph:
         self.nodes: list[Any] = []
         self.inits: list[Any] = []
         self.matrices: dict[str, np.ndarray] = {}
+        self.named: dict[tuple[str, ...], str] = {}  # a weight's constant, made once
         self.count = iter(range(1 << 30))
 
     def const(self, value: np.ndarray | np.generic) -> str:
@@ -162,14 +203,65 @@ class EncoderGraph:
     def f32(self, name: str) -> np.ndarray:
         return np.asarray(self.w[name], dtype=np.float32)
 
+    def weight(self, *names: str, transposed: bool = False) -> str:
+        """The constant of the tensors names joined along their first axis (transposed for a
+        MatMul), made once however many graphs use it."""
+        key = (*names, "T" if transposed else "")
+        if key not in self.named:
+            joined = np.concatenate([self.f32(n) for n in names])
+            self.named[key] = self.const(joined.T if transposed else joined)
+        return self.named[key]
+
     def dense(self, x: str, key: str, *names: str) -> str:
-        weight = np.concatenate([self.f32(f"{key}.{n}.weight") for n in names]).T
-        bias = np.concatenate([self.f32(f"{key}.{n}.bias") for n in names])
-        return self.op("Add", self.op("MatMul", x, self.const(weight)), self.const(bias))
+        weight = self.weight(*(f"{key}.{n}.weight" for n in names), transposed=True)
+        bias = self.weight(*(f"{key}.{n}.bias" for n in names))
+        return self.op("Add", self.op("MatMul", x, weight), bias)
 
     def norm(self, x: str, key: str) -> str:
-        scale, shift = self.const(self.f32(f"{key}.weight")), self.const(self.f32(f"{key}.bias"))
+        scale, shift = self.weight(f"{key}.weight"), self.weight(f"{key}.bias")
         return self.op("LayerNormalization", x, scale, shift, axis=-1, epsilon=self.eps)
+
+    def states(self, keys: Sequence[str], heads: int) -> str:
+        """The states after the layers keys (their weights' prefixes, in order) over the summed
+        embeddings "x" with the 1/0 padding "mask" (a new graph: the nodes before are dropped)."""
+        op, const = self.op, self.const
+        self.nodes = []
+        width = int(self.w["embeddings.position_embeddings.weight"].shape[1])
+        head = width // heads
+        # -10000 before the softmax on padding, as BERT does: exp of it is 0 in float32
+        blocked = op("Mul", op("Sub", "mask", const(np.float32(1.0))), const(np.float32(10000.0)))
+        bias = op("Unsqueeze", blocked, const(np.array([1, 2], dtype=np.int64)))
+        x = self.norm("x", "embeddings.LayerNorm")
+        split = const(np.array([0, 0, 3, heads, head], dtype=np.int64))
+        merged = const(np.array([0, 0, width], dtype=np.int64))
+        scale = const(np.float32(1.0 / math.sqrt(head)))
+        for key in keys:
+            x = self.layer(x, key, bias, split, merged, scale)
+        return x
+
+    def model(
+        self, name: str, output: str, output_shape: list[str | int]
+    ) -> tuple[bytes, dict[str, np.ndarray]]:
+        """The graph of the nodes made since states() as a serialised ONNX model ("x" [batch,
+        tokens, width] and "mask" in), and the matrices it holds as external data."""
+        from onnx import TensorProto, helper
+
+        width = int(self.w["embeddings.position_embeddings.weight"].shape[1])
+        used = {i for node in self.nodes for i in node.input}
+        graph = helper.make_graph(
+            self.nodes,
+            name,
+            [
+                helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", width]),
+                helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "tokens"]),
+            ],
+            [helper.make_tensor_value_info(output, TensorProto.FLOAT, output_shape)],
+            [init for init in self.inits if init.name in used],
+        )
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        data: bytes = model.SerializeToString()
+        return data, {k: v for k, v in self.matrices.items() if k in used}
 
     def layer(self, x: str, key: str, bias: str, split: str, merged: str, scale: str) -> str:
         """One BERT layer over states x: self-attention (bias: the padding's, added to the
@@ -206,28 +298,18 @@ class EncoderGraph:
 
 def encoder_graph(
     w: dict[str, np.ndarray], layers: int, heads: int, eps: float
-) -> tuple[bytes, dict[str, np.ndarray]]:
+) -> tuple[bytes, dict[str, np.ndarray], EncoderGraph]:
     """The encoder as an ONNX model, weights copied from the mapped tensors: summed token,
     position and type embeddings [batch, tokens, width] and a 1/0 mask [batch, tokens] in, the
     L2-normalised mean of the last layer's states [batch, width] out. The embedding rows stay
     on the numpy side (the table is 384 MB; a question reads a few dozen rows of it). The
-    matrices are returned beside the graph, to be handed to the session as they are (no copy
-    through the serialised model)."""
-    from onnx import TensorProto, helper
+    graph's builder is returned beside it: its matrices are handed to the session as they are
+    (no copy through the serialised model), and another graph can use them too."""
+    from onnx import helper
 
     g = EncoderGraph(w, eps)
     op, const = g.op, g.const
-    width = int(w["embeddings.position_embeddings.weight"].shape[1])
-    head = width // heads
-    # -10000 before the softmax on padding, as BERT does: exp of it is 0 in float32
-    blocked = op("Mul", op("Sub", "mask", const(np.float32(1.0))), const(np.float32(10000.0)))
-    bias = op("Unsqueeze", blocked, const(np.array([1, 2], dtype=np.int64)))
-    x = g.norm("x", "embeddings.LayerNorm")
-    split = const(np.array([0, 0, 3, heads, head], dtype=np.int64))
-    merged = const(np.array([0, 0, width], dtype=np.int64))
-    scale = const(np.float32(1.0 / math.sqrt(head)))
-    for i in range(layers):
-        x = g.layer(x, f"encoder.layer.{i}", bias, split, merged, scale)
+    x = g.states([f"encoder.layer.{i}" for i in range(layers)], heads)
     held = op("Unsqueeze", "mask", const(np.array([2], dtype=np.int64)))
     axis = const(np.array([1], dtype=np.int64))
     pooled = op(
@@ -236,20 +318,8 @@ def encoder_graph(
         op("ReduceSum", held, axis, keepdims=0),
     )
     g.nodes.append(helper.make_node("LpNormalization", [pooled], ["vectors"], axis=-1, p=2))
-    graph = helper.make_graph(
-        g.nodes,
-        "e5-encoder",
-        [
-            helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", width]),
-            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "tokens"]),
-        ],
-        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["batch", width])],
-        g.inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    data: bytes = model.SerializeToString()
-    return data, g.matrices
+    width = int(w["embeddings.position_embeddings.weight"].shape[1])
+    return (*g.model("e5-encoder", "vectors", ["batch", width]), g)
 
 
 class NumpyE5:
@@ -258,8 +328,6 @@ class NumpyE5:
     thread (2.3x numpy's per-layer products here, the same vectors to 1e-6)."""
 
     def __init__(self, model_dir: Path) -> None:
-        import onnxruntime
-
         model_dir = Path(model_dir)
         config: dict[str, Any] = json.loads((model_dir / "config.json").read_text("utf-8"))
         if config.get("model_type") != "bert":
@@ -269,26 +337,33 @@ class NumpyE5:
         self.word = w["embeddings.word_embeddings.weight"]
         self.position = w["embeddings.position_embeddings.weight"]
         self.token_type = np.asarray(w["embeddings.token_type_embeddings.weight"][0], np.float32)
+        self.graph: EncoderGraph
+        graph, matrices, self.graph = encoder_graph(
+            w,
+            int(config["num_hidden_layers"]),
+            int(config["num_attention_heads"]),
+            float(config["layer_norm_eps"]),
+        )
+        self.heads = int(config["num_attention_heads"])
+        self.session = self.session_of(graph, matrices)
+
+    def session_of(self, graph: bytes, matrices: dict[str, np.ndarray]) -> Any:
+        """An ONNX Runtime session of graph, on one thread, its matrices not copied (a matrix
+        two graphs share is in memory once)."""
+        import onnxruntime
+
         options = onnxruntime.SessionOptions()
         # one thread a pass: a server runs up to two passes at once on its own threads
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         # no memory pool: it would keep the largest batch's activations for good
         options.enable_cpu_mem_arena = False
-        graph, matrices = encoder_graph(
-            w,
-            int(config["num_hidden_layers"]),
-            int(config["num_attention_heads"]),
-            float(config["layer_norm_eps"]),
-        )
-        # ONNX Runtime reads these buffers without copying them: they live as long as the session
-        self._matrices = matrices
+        # ONNX Runtime reads these buffers without copying them: they live as long as the graph
+        # builder that holds them (self.graph)
         options.add_external_initializers(
             list(matrices), [onnxruntime.OrtValue.ortvalue_from_numpy(m) for m in matrices.values()]
         )
-        self.session = onnxruntime.InferenceSession(
-            graph, options, providers=["CPUExecutionProvider"]
-        )
+        return onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
 
     def token_ids(self, text: str, prompt: str = "query") -> list[int]:
         return self.tokenizer.encode(PROMPTS[prompt] + text)
@@ -302,6 +377,12 @@ class NumpyE5:
         """The embeddings of several texts in one pass, padded to the longest (questions are
         of a length: little is wasted, and each weight is read once for all of them)."""
         seqs = [self.token_ids(text, prompt) for text in texts]
+        vectors: np.ndarray = self.session.run(["vectors"], self.inputs(seqs))[0]
+        return vectors.astype(np.float32, copy=False)
+
+    def inputs(self, seqs: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
+        """A graph's inputs for token id sequences: the summed embeddings and the padding
+        mask, padded to the longest."""
         longest = max(len(s) for s in seqs)
         x = np.zeros((len(seqs), longest, self.word.shape[1]), dtype=np.float32)
         mask = np.zeros((len(seqs), longest), dtype=np.float32)
@@ -309,5 +390,4 @@ class NumpyE5:
             n = len(ids)
             x[row, :n] = self.word[ids].astype(np.float32) + self.position[:n] + self.token_type
             mask[row, :n] = 1.0
-        vectors: np.ndarray = self.session.run(["vectors"], {"x": x, "mask": mask})[0]
-        return vectors.astype(np.float32, copy=False)
+        return {"x": x, "mask": mask}

@@ -324,6 +324,33 @@ def test_the_light_tokenizer_gives_the_libraries_ids(model_dir: Path) -> None:
     assert wrong == [], wrong[:5]
 
 
+def test_the_light_tokenizers_offsets_are_the_libraries(model_dir: Path) -> None:
+    path = model_dir / "tokenizer.json"
+    library = Tokenizer.from_file(str(path))
+    library.no_truncation()
+    light = UnigramTokenizer(path)
+
+    texts = [t for t in tokenizer_texts() if len(t) < 2000]
+    wrong, unaligned = [], 0
+    for text in texts:
+        pieces = light.pieces(text)
+        if pieces is None:  # a text the normaliser does not map character by character
+            unaligned += 1
+            continue
+        encoded = library.encode(text, add_special_tokens=False)
+        ids = [p for p, _, _ in pieces]
+        # a lone ▁ spans no character here, one in the library: no answer starts on it
+        spans = [(a, b) for _, a, b in pieces]
+        theirs = [tuple(o) for o in encoded.offsets]
+        if ids != encoded.ids or any(
+            s != o for s, o in zip(spans, theirs, strict=True) if s[1] > s[0]
+        ):
+            wrong.append(text)
+    assert len(texts) > 2500 and unaligned < 10
+    assert wrong == [], wrong[:5]
+    assert light.pieces("e\u0301t\u00e9") is None  # NFKC composes e + accent: no offsets
+
+
 @pytest.mark.slow
 def test_a_question_is_embedded_without_loading_torch(model_dir: Path) -> None:
     script = (
