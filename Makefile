@@ -73,7 +73,7 @@ test-fast: $(STAMP)
 	$(VENV)/bin/pytest -q -m unit -p no:schemathesis -p no:hypothesispytest
 
 eval: setup
-	$(PY) -m bench.evaluation --shared $(SHARED) --out docs/evaluation.md
+	$(PY) -m bench.evaluation --shared $(SHARED) --limit 300 --out docs/evaluation.md
 	$(PY) -m bench.newspaper_eval --pages 300 --other-seeds 1,2,3,4,5,6,7,8,9 --out docs/newspaper.md
 
 bench: setup

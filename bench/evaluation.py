@@ -36,13 +36,18 @@ def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
     ]
 
 
-def even_sample(questions: Path, limit: int) -> Path:
-    """A file of every n-th answerable question (at most limit) and every unanswerable one."""
+def even_sample_lines(questions: Path, limit: int) -> list[str]:
+    """The lines of every n-th answerable question (at most limit) and every unanswerable one."""
     lines = questions.read_text(encoding="utf-8").splitlines()
     answerable = [ln for ln in lines if '"answerable": true' in ln]
     step = max(1, len(answerable) // limit)
     kept = set(answerable[::step][:limit])
-    lines = [ln for ln in lines if ln in kept or '"answerable": false' in ln]
+    return [ln for ln in lines if ln in kept or '"answerable": false' in ln]
+
+
+def even_sample(questions: Path, limit: int) -> Path:
+    """A file of even_sample_lines."""
+    lines = even_sample_lines(questions, limit)
     sample = PROJECT_ROOT / "data" / "eval" / f"sample-{questions.parent.name}-{questions.name}"
     sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return sample
