@@ -221,9 +221,10 @@ class EncoderGraph:
         scale, shift = self.weight(f"{key}.weight"), self.weight(f"{key}.bias")
         return self.op("LayerNormalization", x, scale, shift, axis=-1, epsilon=self.eps)
 
-    def states(self, keys: Sequence[str], heads: int) -> str:
-        """The states after the layers keys (their weights' prefixes, in order) over the summed
-        embeddings "x" with the 1/0 padding "mask" (a new graph: the nodes before are dropped)."""
+    def states(self, keys: Sequence[str], heads: int, embedded: bool = True) -> list[str]:
+        """The states after each of the layers keys (their weights' prefixes, in order) over
+        the input "x" with the 1/0 padding "mask": x the summed embeddings (embedded) or the
+        states of an earlier layer. A new graph: the nodes made before are dropped."""
         op, const = self.op, self.const
         self.nodes = []
         width = int(self.w["embeddings.position_embeddings.weight"].shape[1])
@@ -231,19 +232,29 @@ class EncoderGraph:
         # -10000 before the softmax on padding, as BERT does: exp of it is 0 in float32
         blocked = op("Mul", op("Sub", "mask", const(np.float32(1.0))), const(np.float32(10000.0)))
         bias = op("Unsqueeze", blocked, const(np.array([1, 2], dtype=np.int64)))
-        x = self.norm("x", "embeddings.LayerNorm")
+        x = self.norm("x", "embeddings.LayerNorm") if embedded else "x"
         split = const(np.array([0, 0, 3, heads, head], dtype=np.int64))
         merged = const(np.array([0, 0, width], dtype=np.int64))
         scale = const(np.float32(1.0 / math.sqrt(head)))
+        out = []
         for key in keys:
             x = self.layer(x, key, bias, split, merged, scale)
-        return x
+            out.append(x)
+        return out
+
+    def output(self, x: str, name: str) -> str:
+        """x under name (a graph output's name)."""
+        from onnx import helper
+
+        self.nodes.append(helper.make_node("Identity", [x], [name]))
+        return name
 
     def model(
-        self, name: str, output: str, output_shape: list[str | int]
+        self, name: str, outputs: dict[str, list[str | int]]
     ) -> tuple[bytes, dict[str, np.ndarray]]:
         """The graph of the nodes made since states() as a serialised ONNX model ("x" [batch,
-        tokens, width] and "mask" in), and the matrices it holds as external data."""
+        tokens, width] and "mask" in, outputs by name with their shapes), and the matrices it
+        holds as external data."""
         from onnx import TensorProto, helper
 
         width = int(self.w["embeddings.position_embeddings.weight"].shape[1])
@@ -255,7 +266,7 @@ class EncoderGraph:
                 helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", width]),
                 helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "tokens"]),
             ],
-            [helper.make_tensor_value_info(output, TensorProto.FLOAT, output_shape)],
+            [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in outputs.items()],
             [init for init in self.inits if init.name in used],
         )
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
@@ -309,17 +320,20 @@ def encoder_graph(
 
     g = EncoderGraph(w, eps)
     op, const = g.op, g.const
-    x = g.states([f"encoder.layer.{i}" for i in range(layers)], heads)
+    states = g.states([f"encoder.layer.{i}" for i in range(layers)], heads)
     held = op("Unsqueeze", "mask", const(np.array([2], dtype=np.int64)))
     axis = const(np.array([1], dtype=np.int64))
     pooled = op(
         "Div",
-        op("ReduceSum", op("Mul", x, held), axis, keepdims=0),
+        op("ReduceSum", op("Mul", states[-1], held), axis, keepdims=0),
         op("ReduceSum", held, axis, keepdims=0),
     )
     g.nodes.append(helper.make_node("LpNormalization", [pooled], ["vectors"], axis=-1, p=2))
     width = int(w["embeddings.position_embeddings.weight"].shape[1])
-    return (*g.model("e5-encoder", "vectors", ["batch", width]), g)
+    outputs: dict[str, list[str | int]] = {"vectors": ["batch", width]}
+    for i, x in enumerate(states[:-1]):  # each layer's states, for a reader built on them
+        outputs[g.output(x, f"layer{i}")] = ["batch", "tokens", width]
+    return (*g.model("e5-encoder", outputs), g)
 
 
 class NumpyE5:
