@@ -67,3 +67,13 @@ def words_within(text: str, max_chars: int) -> str:
             break
         fitted += word
     return fitted
+
+
+def word_bounds(text: str) -> list[int]:
+    """Where jieba's words of text begin, and its end: the places a span may start or stop."""
+    import jieba
+
+    bounds = [0]
+    for word in jieba.cut(text):
+        bounds.append(bounds[-1] + len(word))
+    return bounds

@@ -23,6 +23,7 @@ from service.evidence import (
 )
 from service.followup import without_markers
 from service.short_answer import (
+    Read,
     Span,
     asked_kind,
     asked_measure,
@@ -391,10 +392,15 @@ def statement(question: str, best: Candidate, span: Span | None, settings: Answe
 
 
 def compose_answer(
-    question: str, ranked: Sequence[Candidate], model: AnswerModel, settings: AnswerSettings
+    question: str,
+    ranked: Sequence[Candidate],
+    model: AnswerModel,
+    settings: AnswerSettings,
+    read: Read | None = None,
 ) -> Answer:
-    """The best unit as a cited statement with its fact, a second one when it answers a part
-    of the question the first leaves open, or an abstention when the model doubts the best."""
+    """The best unit as a cited statement with its fact (short_answer.extract: the typed rules
+    or read, the span reader), a second one when it answers a part of the question the first
+    leaves open, or an abstention when the model doubts the best."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     confidence = round(model.answer_probability(decision_features(question, ranked)), 4)
@@ -429,7 +435,7 @@ def compose_answer(
         )
         for n, c in enumerate(chosen, 1)
     )
-    facts = [extract(question, c.text) for c in chosen]  # each unit's fact, found once
+    facts = [extract(question, c.text, read) for c in chosen]  # each unit's fact, found once
     parts = [
         f"{statement(question, c, fact, settings)}[{n}]"
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
@@ -450,12 +456,13 @@ def answer_question(
     similarity: SentenceSimilarity | None = None,
     model: AnswerModel | None = None,
     previous_answer: str = "",
+    read: Read | None = None,
 ) -> Answer:
     settings = settings or AnswerSettings()
     model = model or load_model()
     cands = candidates(question, hits, articles, idf, settings, similarity, previous_answer)
     cands = with_types(question, cands, settings.typed_depth)
-    return compose_answer(question, select(question, cands, model), model, settings)
+    return compose_answer(question, select(question, cands, model), model, settings, read)
 
 
 __all__ = [

@@ -16,7 +16,9 @@ from index.vectors import unit_cosine
 from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_question
 from service.backends import passage_search
 from service.followup import Turn, previous_answer, resolve_question
+from service.reader import reader_for
 from service.settings import Settings
+from service.short_answer import Read, Span
 
 # Bounds on the per-question work (jieba's part-of-speech tagging, follow-up resolution,
 # tokenising), so that the largest valid request costs a few times an ordinary one, not 100x
@@ -58,6 +60,19 @@ class QAService:
         self.settings = settings
         self.retriever = passage_search(settings, index, embedder)  # FAISS or Milvus
         self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
+
+    def read(self) -> Read | None:
+        """The span reader, when it is on and the embedder is e5 (its encoder runs it; a test's
+        fake embedder has none), built on the first question."""
+        if not self.settings.reader or not isinstance(self.embedder, E5Embedder):
+            return None
+        reader = reader_for(self.embedder.questions)
+
+        def read(question: str, sentence: str) -> Span | None:
+            found = reader.read(question, sentence)
+            return None if found is None else found[0]
+
+        return read
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> QAService:
@@ -112,6 +127,7 @@ class QAService:
             self.answer_settings,
             self.sentence_similarity(query_vec),
             previous_answer=previous_answer(turns),
+            read=self.read(),
         )
         t2 = time.perf_counter()
         timings = {

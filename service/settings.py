@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # abstain when the answer model's probability that its best sentence answers is below
     # this; unset: the threshold trained with the model (service/answer_model.json)
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    # the span reader (service/reader.py) finds the fact in a sentence where no typed rule does;
+    # false: the rules alone (the words standing where the question's wh-word stands)
+    reader: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # POST/DELETE /articles are refused until this is set; callers send it as a Bearer token

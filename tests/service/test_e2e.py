@@ -105,3 +105,13 @@ def test_live_server_answers_over_http(live_server: str) -> None:
     with urllib.request.urlopen(req, timeout=30) as resp:
         body = json.load(resp)
     assert "113" in body["answer"] and body["citations"][0]["doc_id"].endswith("-1")
+
+
+def test_the_reader_marks_a_fact_no_typed_rule_names(real_settings: Settings) -> None:
+    service = QAService.load(real_settings)
+    short = service.ask("永兴县把哪个园区定为一号项目?").answer.short
+    assert short is not None and "海利化工园" in short.text and len(short.text) <= 20
+    rules_only = QAService.load(
+        real_settings.model_copy(update={"reader": False}), service.embedder
+    )
+    assert service.read() is not None and rules_only.read() is None

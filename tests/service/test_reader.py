@@ -1,0 +1,138 @@
+"""The span reader: its decoding and word snapping (unit), where the service asks it (unit, a
+recording reader), and the real reader over the real encoder (integration)."""
+
+import numpy as np
+import pytest
+
+from service.reader import MAX_SPAN_TOKENS, READER_WEIGHTS, best_span, reader_input, snapped
+from service.short_answer import MAX_SHORT_CHARS, Span, extract
+
+
+def test_the_best_span_is_the_best_allowed_pair_in_order_and_within_reach() -> None:
+    starts = np.array([9.0, 1.0, 5.0, 0.0, 0.0, 2.0])
+    ends = np.array([9.0, 0.0, 0.0, 1.0, 4.0, 0.0])
+    allowed = np.array([False, True, True, True, True, True])  # token 0 (<s>) never answers
+    assert best_span(starts, ends, allowed)[:2] == (2, 4)
+    # an end before its start is no span: the best start comes after every good end
+    late = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 8.0])
+    assert best_span(late, ends, allowed)[:2] == (5, 5)
+    # past the reach, the pair is not taken
+    assert best_span(starts, ends, allowed, longest=2)[:2] == (2, 3)
+    assert best_span(starts, ends, np.zeros(6, dtype=bool)) is None
+    assert MAX_SPAN_TOKENS * 2 > MAX_SHORT_CHARS  # a Chinese token is one or two characters
+
+
+def test_a_span_is_widened_to_whole_words_and_loses_its_edge_marks() -> None:
+    sentence = "新馆由瑞士建筑师事务所设计，外墙采用当地青石。"
+    inside = sentence.index("筑")  # inside 建筑师
+    span = snapped(sentence, inside, sentence.index("，") + 1)
+    assert span is not None
+    assert sentence[span.start : span.end].startswith("建筑")
+    assert not sentence[span.start : span.end].endswith("，")
+    stone = sentence.index("青石")
+    assert snapped(sentence, stone + 1, stone + 2) == Span(stone, stone + 2)
+    long = "一" * 30 + "，" + "二" * 30
+    assert snapped(long, 0, len(long)) is None  # longer than a short answer
+    assert snapped(sentence, sentence.index("，"), sentence.index("，") + 1) is None
+
+
+class Recording:
+    """A reader that answers with a fixed span and notes each question it was asked."""
+
+    def __init__(self, span: Span | None) -> None:
+        self.span, self.asked = span, []
+
+    def __call__(self, question: str, sentence: str) -> Span | None:
+        self.asked.append(question)
+        return self.span
+
+
+def test_numbers_and_dates_are_the_rules_first_other_facts_the_readers() -> None:
+    sentence = "新馆由建筑师王澍设计，外墙采用当地出产的青石，总投资12.5亿元。"
+    stone = Span(sentence.index("青石"), sentence.index("青石") + 2)
+    read = Recording(stone)
+    assert extract("总投资多少?", sentence, read) == extract("总投资多少?", sentence)
+    assert read.asked == []  # a number with its unit: the rules find it
+    # a date the sentence does not hold: the rules find none, the reader is asked
+    assert extract("新馆什么时候开放?", sentence) is None
+    assert extract("新馆什么时候开放?", sentence, read) == stone
+    # a name, or a fact of no kind: the reader first, even where a rule would find one
+    assert extract("谁设计了新馆?", sentence) == Span(
+        sentence.index("王澍"), sentence.index("王澍") + 2
+    )
+    assert extract("谁设计了新馆?", sentence, read) == stone
+    assert extract("新馆外墙用的什么材料?", sentence, read) == stone
+    assert len(read.asked) == 3
+    # a yes/no question is decided by its clause, never read
+    assert extract("外墙是不是青石?", sentence, read) == extract("外墙是不是青石?", sentence)
+    assert len(read.asked) == 3
+    # where the reader finds nothing, the rules answer
+    assert extract("谁设计了新馆?", sentence, Recording(None)) == extract("谁设计了新馆?", sentence)
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    from index.convert import ensure_model
+    from index.e5_numpy import NumpyE5
+    from service.settings import Settings
+
+    return NumpyE5(ensure_model(Settings().model_dir))
+
+
+@pytest.mark.integration
+def test_the_reader_reads_the_sentence_tokens_with_their_own_characters(encoder) -> None:
+    sentence = "１２３名 runners 跑完了全程。"
+    ids, spans = reader_input(encoder.tokenizer, "有多少人跑完全程?", sentence)
+    assert ids[0] == encoder.tokenizer.bos and ids[-1] == encoder.tokenizer.eos
+    assert ids.count(encoder.tokenizer.eos) == 3  # </s></s> between the two, </s> at the end
+    pieces = [sentence[a:b] for a, b in spans.values()]
+    assert "".join(pieces).replace(" ", "") == sentence.replace(" ", "")
+    assert all(n > ids.index(encoder.tokenizer.eos) for n in spans)  # none in the question
+
+
+@pytest.mark.integration
+def test_the_real_reader_finds_facts_no_typed_rule_can_name(encoder) -> None:
+    from service.reader import SpanReader
+
+    before = set(encoder.graph.matrices)
+    reader = SpanReader.load(encoder)
+    with np.load(READER_WEIGHTS) as stored:
+        tuned = {k.split(".")[2] for k in stored.files if k.startswith("encoder.layer.")}
+    # the matrices of its own layers (query/key/value, attention out, the two of the
+    # feed-forward block) and none of e5's below them: those are shared, not copied
+    assert len(set(encoder.graph.matrices) - before) == 4 * len(tuned)
+    cases = [
+        (
+            "新馆的外墙用的是什么材料?",
+            "新馆外墙全部采用当地出产的青石砌成，由王澍主持设计。",
+            "青石",
+        ),
+        ("这次展览的主题是什么?", "本次展览以“丝路回响”为主题，展出文物二百余件。", "丝路回响"),
+        (
+            "参赛选手要完成什么任务?",
+            "比赛要求选手在三小时内徒手攀登岩壁，并采集指定的岩石样本。",
+            "攀登岩壁",
+        ),
+    ]
+    for question, sentence, fact in cases:
+        found = reader.read(question, sentence)
+        assert found is not None, question
+        text = sentence[found[0].start : found[0].end]
+        assert fact in text and len(text) <= MAX_SHORT_CHARS, (question, text)
+
+
+@pytest.mark.integration
+def test_training_marks_the_tokens_that_cover_the_answer(encoder) -> None:
+    from bench.train_reader import pair_of
+
+    sentence = "该馆由普利兹克奖得主王澍主持设计，外墙采用当地青石。"
+    lo = sentence.index("王澍")
+    pair = pair_of(encoder.tokenizer, "谁设计了新馆?", sentence, lo, lo + 2)
+    assert pair is not None and pair.start <= pair.end
+    covered = sentence[pair.spans[pair.start][0] : pair.spans[pair.end][1]]
+    assert "王澍" in covered and len(covered) <= 4  # its own tokens, not the clause around
+    # an answer that is not in the sentence's tokens (cut off, or beyond it) is no pair
+    assert (
+        pair_of(encoder.tokenizer, "谁设计了新馆?", sentence, len(sentence), len(sentence) + 2)
+        is None
+    )
