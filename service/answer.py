@@ -29,12 +29,12 @@ from service.short_answer import (
     asked_measure,
     asked_role,
     asked_unit,
-    clause_around,
     extract,
     focus_chars,
     holds_amount_in,
     holds_measure,
 )
+from service.statement import statement
 from service.yes_no import yes_or_no
 
 SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
@@ -380,15 +380,6 @@ def short_answer_of(best: Candidate, span: Span | None, marker: int) -> ShortAns
     return ShortAnswer(
         text, marker, best.hit.chunk.doc_id, best.start + span.start, best.start + span.end
     )
-
-
-def statement(question: str, best: Candidate, span: Span | None, settings: AnswerSettings) -> str:
-    """The answer's words: the clause holding the fact span (with the subject's clause before
-    it), or the whole sentence when it is short or no fact was found in it."""
-    if span is None or len(best.text) <= settings.max_answer_chars:
-        return best.text
-    around = clause_around(best.text, span, question, settings.max_answer_chars)
-    return best.text[around.start : around.end]
 
 
 def compose_answer(

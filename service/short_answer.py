@@ -2,9 +2,8 @@
 
 For 多少/几 the number with its unit, for 谁 the name, for 哪里 the place, for 何时 the date, for
 为什么 the reason phrase, for a yes/no question the deciding phrase; for other questions the words
-that stand where the question's wh-word stands, found by lining the question up with the sentence.
-With a span reader (service/reader.py, given to extract), the reader finds every fact but a
-number, a date and a yes/no verdict, and those where these rules find none.
+that stand where the question's wh-word stands, found by lining the question up with the sentence;
+with a span reader (service/reader.py), its span for all but numbers, dates and yes/no verdicts.
 """
 
 from __future__ import annotations
@@ -103,9 +102,7 @@ class Span:
     end: int
 
 
-# the kinds whose typed rules find the fact before the reader is asked: a number with its unit,
-# a date (on held-out public questions the two tie; on our news questions the rules do better)
-_RULES_FIRST = ("number", "time")
+_RULES_FIRST = ("number", "time")  # facts the rules find better than the reader on our news set
 Read = Callable[[str, str], "Span | None"]  # a reader: the span of a sentence answering a question
 
 
@@ -241,11 +238,11 @@ def focus_chars(question: str, reach: int = 4) -> frozenset[str]:
     return frozenset(ch for ch in near if "\u4e00" <= ch <= "\u9fff" and ch not in _FUNCTION_CHARS)
 
 
-def _clauses(sentence: str) -> list[tuple[int, int]]:
+def clause_spans(sentence: str) -> list[tuple[int, int]]:
     return [m.span() for m in _CLAUSE.finditer(sentence)]
 
 
-def _anchors(question: str, sentence: str) -> list[int]:
+def question_anchors(question: str, sentence: str) -> list[int]:
     """Positions in the sentence where the question's words (two characters or more) end."""
     q = normalize(question)
     s = normalize(sentence)
@@ -266,7 +263,7 @@ def _best_placed(spans: list[Span], sentence: str, anchors: list[int]) -> Span |
         return None
     if not anchors:
         return spans[0]
-    clauses = _clauses(sentence)
+    clauses = clause_spans(sentence)
 
     def place(sp: Span) -> tuple[int, float]:
         lo, hi = next(((a, b) for a, b in clauses if a <= sp.start < b), (sp.start, sp.end))
@@ -434,24 +431,21 @@ def _yesno_span(question: str, sentence: str) -> Span | None:
         for word, flag in pos_tags(q)
         if len(word) >= 2 and not _WH.fullmatch(word) and flag[:1] not in ("r", "u")
     ]
-    best = deciding_clause(q, normalize(sentence), _clauses(sentence), words)
+    best = deciding_clause(q, normalize(sentence), clause_spans(sentence), words)
     return None if best is None else _trim(sentence, *best)
 
 
 def extract(question: str, sentence: str, read: Read | None = None) -> Span | None:
-    """The span of sentence that answers question, or None when no short span does. A yes/no
-    question: its deciding clause. A number or a date: the typed rules' (the number with its
-    unit, the date), else the reader's (read, when there is one). Any other question: the
-    reader's, else the rules' (the name, place or reason phrase; the words standing where the
-    question's wh-word stands)."""
+    """The span of sentence that answers question, or None when no short span does: a yes/no
+    question's deciding clause; a number or date by the typed rules, else by read (the reader);
+    any other fact by read, else by the rules."""
     kind = asked_kind(question)
     if kind == "yesno":
         return _yesno_span(question, sentence)
-    if read is not None and kind not in _RULES_FIRST:
-        found = read(question, sentence)
-        if found is not None:
-            return found
-    anchors = _anchors(question, sentence)
+    found = read(question, sentence) if read and kind not in _RULES_FIRST else None
+    if found is not None:
+        return found
+    anchors = question_anchors(question, sentence)
     if kind is not None:
         typed = typed_spans(kind, sentence, question)
         if kind == "number":
@@ -462,7 +456,7 @@ def extract(question: str, sentence: str, read: Read | None = None) -> Span | No
         if best is not None:
             return best
         if kind in _RULES_FIRST:
-            return None if read is None else read(question, sentence)
+            return read(question, sentence) if read else None
     return _aligned_span(question, sentence)
 
 
@@ -482,29 +476,6 @@ def _in_clause_naming(stem: str, sentence: str, spans: list[Span]) -> list[Span]
     """spans in a clause that names stem, when any is (设置阅览座位4500个 for 座位数)."""
     if not stem:
         return spans
-    clauses = [(lo, hi) for lo, hi in _clauses(sentence) if stem in normalize(sentence[lo:hi])]
+    clauses = [(lo, hi) for lo, hi in clause_spans(sentence) if stem in normalize(sentence[lo:hi])]
     inside = [sp for sp in spans if any(lo <= sp.start < hi for lo, hi in clauses)]
     return inside or spans
-
-
-def clause_around(sentence: str, span: Span, question: str, max_chars: int = 60) -> Span:
-    """The clauses of sentence around span, widened towards the question's words while they fit:
-    the short statement an answer is made of."""
-    clauses = _clauses(sentence)
-    if not clauses:
-        return Span(0, len(sentence))
-    first = next((i for i, (lo, hi) in enumerate(clauses) if hi > span.start), len(clauses) - 1)
-    last = next((i for i, (lo, hi) in enumerate(clauses) if hi >= span.end), len(clauses) - 1)
-    lo, hi = clauses[first][0], clauses[last][1]
-    anchors = _anchors(question, sentence)
-    # take in the clauses before holding the question's words (the subject), nearest first
-    i = first - 1
-    while i >= 0 and any(clauses[i][0] <= a < clauses[i][1] for a in anchors):
-        if hi - clauses[i][0] > max_chars:
-            break
-        lo = clauses[i][0]
-        i -= 1
-    end = hi
-    while end < len(sentence) and sentence[end] in "。！？；!?;”’」）)":
-        end += 1
-    return Span(lo, end)

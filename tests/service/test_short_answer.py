@@ -5,11 +5,11 @@ from service.short_answer import (
     asked_kind,
     asked_measure,
     asked_unit,
-    clause_around,
     extract,
     holds_measure,
     typed_spans,
 )
+from service.statement import clause_around
 from service.yes_no import yes_or_no
 
 EXTRACTS = [
