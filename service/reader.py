@@ -12,6 +12,7 @@ CMRC 2018 and DRCD questions whose articles the evaluation samples do not use.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ READER_WEIGHTS = Path(__file__).with_name("reader_model.npz")
 MAX_SPAN_TOKENS = 24
 MAX_QUESTION_TOKENS = 64
 MAX_TOKENS = 512
+_built = itertools.count()  # readers built, for their weights' names in an encoder's graph
 _EDGE = "，。；：,;:！？!?、 \t\n\u3000"  # what an answer neither starts nor ends with
 
 
@@ -76,12 +78,14 @@ class SpanReader:
         # copy of e5 in memory); this session holds only the tuned layers and the head
         self.below = f"layer{tuned[0] - 1}"
         g = encoder.graph
-        # float16 as stored: each is made float32 once, as the graph's constant
-        g.w.update({f"reader.{k}": v for k, v in weights.items()})
-        keys = [f"reader.encoder.layer.{i}" for i in tuned]
+        # a prefix of its own: the builder makes a constant once per name, and another reader
+        # over the same encoder must get its own weights (float16 as stored, made float32 once)
+        prefix = f"reader{next(_built)}"
+        g.w.update({f"{prefix}.{k}": v for k, v in weights.items()})
+        keys = [f"{prefix}.encoder.layer.{i}" for i in tuned]
         x = g.states(keys, encoder.heads, embedded=False)[-1]
-        head = g.weight("reader.head.weight", transposed=True)
-        g.output(g.op("Add", g.op("MatMul", x, head), g.weight("reader.head.bias")), "logits")
+        head = g.weight(f"{prefix}.head.weight", transposed=True)
+        g.output(g.op("Add", g.op("MatMul", x, head), g.weight(f"{prefix}.head.bias")), "logits")
         graph, self._matrices = g.model("e5-reader", {"logits": ["batch", "tokens", 2]})
         self.session = encoder.session_of(graph, self._matrices)  # which must outlive it
 
@@ -143,10 +147,11 @@ _readers: weakref.WeakKeyDictionary[NumpyE5, SpanReader] = weakref.WeakKeyDictio
 _readers_lock = threading.Lock()
 
 
-def reader_for(encoder: NumpyE5, path: Path = READER_WEIGHTS) -> SpanReader:
-    """The reader over encoder, built on first use and kept as long as encoder is (a service
-    reloaded for a new index generation keeps its encoder, and so its reader)."""
+def reader_for(encoder: NumpyE5) -> SpanReader:
+    """The reader of READER_WEIGHTS over encoder, built on first use and kept as long as
+    encoder is (a service reloaded for a new index generation keeps its encoder, and so its
+    reader)."""
     with _readers_lock:
         if encoder not in _readers:
-            _readers[encoder] = SpanReader.load(encoder, path)
+            _readers[encoder] = SpanReader.load(encoder)
         return _readers[encoder]

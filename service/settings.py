@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     # abstain when the answer model's probability that its best sentence answers is below
     # this; unset: the threshold trained with the model (service/answer_model.json)
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
-    # the span reader (service/reader.py) finds the fact in a sentence where no typed rule does;
-    # false: the rules alone (the words standing where the question's wh-word stands)
+    # the span reader (service/reader.py) marks the fact in the cited sentence: first for every
+    # kind but numbers, dates and yes/no, for those where the typed rules find none; false: rules
     reader: bool = True
     host: str = "127.0.0.1"
     port: int = 8000

@@ -136,3 +136,18 @@ def test_training_marks_the_tokens_that_cover_the_answer(encoder) -> None:
         pair_of(encoder.tokenizer, "谁设计了新馆?", sentence, len(sentence), len(sentence) + 2)
         is None
     )
+
+
+@pytest.mark.integration
+def test_a_second_reader_over_the_same_encoder_reads_with_its_own_weights(encoder) -> None:
+    from service.reader import SpanReader
+
+    with np.load(READER_WEIGHTS) as stored:
+        weights = {k: stored[k] for k in stored.files}
+    shifted = {**weights, "head.bias": weights["head.bias"] + np.float16(1.0)}
+    question, sentence = "谁设计了新馆?", "该馆由普利兹克奖得主王澍主持设计，外墙采用当地青石。"
+    first = SpanReader(encoder, weights).read(question, sentence)
+    second = SpanReader(encoder, shifted).read(question, sentence)
+    assert first is not None and second is not None
+    assert second[0] == first[0]
+    assert second[1] == pytest.approx(first[1] + 2.0, abs=1e-3)  # start and end each +1
