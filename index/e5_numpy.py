@@ -15,6 +15,7 @@ import json
 import math
 import re
 import struct
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -242,6 +243,21 @@ class EncoderGraph:
             out.append(x)
         return out
 
+    def pooled(self, x: str) -> str:
+        """ "vectors": the L2-normalised mean of the states x over the unpadded tokens."""
+        from onnx import helper
+
+        op, const = self.op, self.const
+        held = op("Unsqueeze", "mask", const(np.array([2], dtype=np.int64)))
+        axis = const(np.array([1], dtype=np.int64))
+        mean = op(
+            "Div",
+            op("ReduceSum", op("Mul", x, held), axis, keepdims=0),
+            op("ReduceSum", held, axis, keepdims=0),
+        )
+        self.nodes.append(helper.make_node("LpNormalization", [mean], ["vectors"], axis=-1, p=2))
+        return "vectors"
+
     def output(self, x: str, name: str) -> str:
         """x under name (a graph output's name)."""
         from onnx import helper
@@ -316,24 +332,10 @@ def encoder_graph(
     on the numpy side (the table is 384 MB; a question reads a few dozen rows of it). The
     graph's builder is returned beside it: its matrices are handed to the session as arrays (not
     through the serialised model), and it can build another graph (a reader's layers)."""
-    from onnx import helper
-
     g = EncoderGraph(w, eps)
-    op, const = g.op, g.const
-    states = g.states([f"encoder.layer.{i}" for i in range(layers)], heads)
-    held = op("Unsqueeze", "mask", const(np.array([2], dtype=np.int64)))
-    axis = const(np.array([1], dtype=np.int64))
-    pooled = op(
-        "Div",
-        op("ReduceSum", op("Mul", states[-1], held), axis, keepdims=0),
-        op("ReduceSum", held, axis, keepdims=0),
-    )
-    g.nodes.append(helper.make_node("LpNormalization", [pooled], ["vectors"], axis=-1, p=2))
+    g.pooled(g.states([f"encoder.layer.{i}" for i in range(layers)], heads)[-1])
     width = int(w["embeddings.position_embeddings.weight"].shape[1])
-    outputs: dict[str, list[str | int]] = {"vectors": ["batch", width]}
-    for i, x in enumerate(states[:-1]):  # each layer's states, for a reader built on them
-        outputs[g.output(x, f"layer{i}")] = ["batch", "tokens", width]
-    return (*g.model("e5-encoder", outputs), g)
+    return (*g.model("e5-encoder", {"vectors": ["batch", width]}), g)
 
 
 class NumpyE5:
@@ -359,7 +361,39 @@ class NumpyE5:
             float(config["layer_norm_eps"]),
         )
         self.heads = int(config["num_attention_heads"])
-        self.session = self.session_of(graph, matrices)
+        self.layers = int(config["num_hidden_layers"])
+        # the encoder's sessions, run one after the other: one, or two once split_at() cut it
+        self.passes: tuple[Any, ...] = (self.session_of(graph, matrices),)
+        self.cut = self.layers
+        self._split_lock = threading.Lock()
+
+    def split_at(self, layer: int) -> None:
+        """Run the encoder as two sessions, the layers below `layer` and the rest, so that
+        states_below(layer) costs only those layers (ONNX Runtime runs a whole graph whatever
+        output is asked for). The vectors are the same; a session holds its own copy of its
+        matrices, so the two take what the one did."""
+        with self._split_lock:
+            if layer == self.cut:
+                return
+            if self.cut != self.layers or not 0 < layer < self.layers:
+                raise ValueError(f"cannot cut the encoder at layer {layer} (cut at {self.cut})")
+            g, width = self.graph, self.word.shape[1]
+            below = g.states([f"encoder.layer.{i}" for i in range(layer)], self.heads)[-1]
+            name = g.output(below, f"layer{layer - 1}")
+            lower = self.session_of(*g.model("e5-lower", {name: ["batch", "tokens", width]}))
+            rest = [f"encoder.layer.{i}" for i in range(layer, self.layers)]
+            g.pooled(g.states(rest, self.heads, embedded=False)[-1])
+            upper = self.session_of(*g.model("e5-upper", {"vectors": ["batch", width]}))
+            self.passes, self.cut = (lower, upper), layer
+
+    def states_below(self, layer: int, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """The states after the layers below `layer` for inputs (as inputs() makes them; the
+        encoder split_at(layer) first)."""
+        passes = self.passes
+        if self.cut != layer or len(passes) != 2:
+            raise ValueError(f"the encoder is not cut at layer {layer}")
+        states: np.ndarray = passes[0].run(None, inputs)[0]
+        return states
 
     def session_of(self, graph: bytes, matrices: dict[str, np.ndarray]) -> Any:
         """An ONNX Runtime session of graph, on one thread, its matrices handed over as arrays
@@ -393,7 +427,10 @@ class NumpyE5:
         """The embeddings of several texts in one pass, padded to the longest (questions are
         of a length: little is wasted, and each weight is read once for all of them)."""
         seqs = [self.token_ids(text, prompt) for text in texts]
-        vectors: np.ndarray = self.session.run(["vectors"], self.inputs(seqs))[0]
+        inputs, passes = self.inputs(seqs), self.passes
+        for lower in passes[:-1]:
+            inputs["x"] = lower.run(None, inputs)[0]
+        vectors: np.ndarray = passes[-1].run(["vectors"], inputs)[0]
         return vectors.astype(np.float32, copy=False)
 
     def inputs(self, seqs: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:

@@ -74,9 +74,10 @@ class SpanReader:
         tuned = sorted({int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")})
         if not tuned or "head.weight" not in weights or "head.bias" not in weights:
             raise ValueError("reader weights: no encoder layers or no head")
-        # e5's states below the tuned layers come from the question encoder's own session (one
-        # copy of e5 in memory); this session holds only the tuned layers and the head
-        self.below = f"layer{tuned[0] - 1}"
+        # e5's states below the tuned layers come from the question encoder's own first session
+        # (one copy of e5 in memory); this session holds only the tuned layers and the head
+        self.first = tuned[0]
+        encoder.split_at(self.first)
         g = encoder.graph
         # a prefix of its own: the builder makes a constant once per name, and another reader
         # over the same encoder must get its own weights (float16 as stored, made float32 once)
@@ -108,8 +109,9 @@ class SpanReader:
         if tokens is None:
             return None
         ids, spans = tokens
-        inputs = self.encoder.inputs([ids])
-        inputs["x"] = self.encoder.session.run([self.below], inputs)[0]
+        encoder = self.encoder
+        inputs = encoder.inputs([ids])
+        inputs["x"] = encoder.states_below(self.first, inputs)
         logits = self.session.run(["logits"], inputs)[0][0]
         allowed = np.zeros(len(ids), dtype=bool)
         allowed[list(spans)] = True

@@ -151,3 +151,24 @@ def test_a_second_reader_over_the_same_encoder_reads_with_its_own_weights(encode
     assert first is not None and second is not None
     assert second[0] == first[0]
     assert second[1] == pytest.approx(first[1] + 2.0, abs=1e-3)  # start and end each +1
+
+
+@pytest.mark.integration
+def test_the_encoder_cut_for_the_reader_embeds_as_before() -> None:
+    from index.convert import ensure_model
+    from index.e5_numpy import NumpyE5
+    from service.settings import Settings
+
+    whole = NumpyE5(ensure_model(Settings().model_dir))
+    assert len(whole.passes) == 1
+    questions = ["新馆藏书多少册?", "谁设计了江城市新图书馆，它什么时候开放?"]
+    before = whole.embed_many(questions)
+    whole.split_at(8)
+    assert len(whole.passes) == 2 and whole.cut == 8
+    np.testing.assert_allclose(whole.embed_many(questions), before, atol=1e-5)
+    ids = whole.token_ids(questions[0])
+    assert whole.states_below(8, whole.inputs([ids])).shape == (1, len(ids), 384)
+    with pytest.raises(ValueError):
+        whole.states_below(6, whole.inputs([ids]))
+    with pytest.raises(ValueError):
+        whole.split_at(6)  # cut once: a second reader must use the same layers
