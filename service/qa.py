@@ -60,19 +60,22 @@ class QAService:
         self.settings = settings
         self.retriever = passage_search(settings, index, embedder)  # FAISS or Milvus
         self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
+        self._read: Read | None = None
 
     def read(self) -> Read | None:
         """The span reader, when it is on and the embedder is e5 (its encoder runs it; a test's
-        fake embedder has none), built on the first question."""
+        fake embedder has none), built on the first question and kept."""
         if not self.settings.reader or not isinstance(self.embedder, E5Embedder):
             return None
-        reader = reader_for(self.embedder.questions)
+        if self._read is None:
+            reader = reader_for(self.embedder.questions)
 
-        def read(question: str, sentence: str) -> Span | None:
-            found = reader.read(question, sentence)
-            return None if found is None else found[0]
+            def read(question: str, sentence: str) -> Span | None:
+                found = reader.read(question, sentence)
+                return None if found is None else found[0]
 
-        return read
+            self._read = read
+        return self._read
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> QAService:
