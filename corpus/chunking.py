@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-import jieba
-
 from corpus.model import Article, Chunk
-from corpus.text import sentence_spans
+from corpus.text import sentence_spans, word_bounds
 
 MAX_ANSWER_CHARS = 160  # an answer unit never exceeds the answer's length limit
 # versions of the rules below, recorded in the index manifest: change one with the rules, so that
@@ -31,12 +29,8 @@ def split_long_span(text: str, start: int, end: int, max_chars: int) -> list[tup
     cuts: list[int] = [
         m.end() for m in _CLAUSE_RE.finditer(text, start, end) if m.end() > m.start()
     ]
-    if len(cuts) < 2:
-        pos = start
-        cuts = []
-        for word in jieba.cut(text[start:end]):
-            pos += len(word)
-            cuts.append(pos)
+    if len(cuts) < 2:  # between jieba words
+        cuts = [start + b for b in word_bounds(text[start:end])[1:]]
     pieces: list[tuple[int, int]] = []
     piece_start = last = start
     for cut in cuts:
