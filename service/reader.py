@@ -105,11 +105,11 @@ class SpanReader:
     def read(self, question: str, sentence: str) -> tuple[Span, float] | None:
         """The span of sentence that answers question by the reader, with its score (start
         plus end logit), or None when the sentence cannot be read (no offsets for it)."""
-        tokens = reader_input(self.encoder.tokenizer, question, sentence)
+        encoder = self.encoder
+        tokens = reader_input(encoder.tokenizer, question, sentence)
         if tokens is None:
             return None
         ids, spans = tokens
-        encoder = self.encoder
         inputs = encoder.inputs([ids])
         inputs["x"] = encoder.states_below(self.first, inputs)
         logits = self.session.run(["logits"], inputs)[0][0]
