@@ -22,8 +22,8 @@ from service.evidence import (
     question_terms,
 )
 from service.followup import without_markers
+from service.reading import ReadAll, reread
 from service.short_answer import (
-    Read,
     Span,
     asked_kind,
     asked_measure,
@@ -387,15 +387,36 @@ def compose_answer(
     ranked: Sequence[Candidate],
     model: AnswerModel,
     settings: AnswerSettings,
-    read: Read | None = None,
+    read: ReadAll | None = None,
 ) -> Answer:
     """The best unit as a cited statement with its fact (short_answer.extract: the typed rules
     or read, the span reader), a second one when it answers a part of the question the first
-    leaves open, or an abstention when the model doubts the best."""
+    leaves open, or an abstention when the model doubts the best. With a reader and a model
+    trained for it, the reader reads the best few units first and its margins re-rank them and
+    join the decision (service.reading)."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
-    confidence = round(model.answer_probability(decision_features(question, ranked)), 4)
-    threshold = model.threshold if settings.min_confidence is None else settings.min_confidence
+    spans: dict[tuple[str, int], Span | None] = {}
+    if read is not None and model.read is not None:
+        top = ranked[: model.read.depth]
+        found = reread(
+            ranked,
+            read(question, [c.text for c in top]),
+            model.read,
+            lambda r: decision_features(question, r),
+        )
+        ranked, confidence, spans, threshold = (
+            found.ranked,
+            found.confidence,
+            found.spans,
+            model.read.threshold,
+        )
+    else:
+        confidence = model.answer_probability(decision_features(question, ranked))
+        threshold = model.threshold
+    confidence = round(confidence, 4)
+    if settings.min_confidence is not None:
+        threshold = settings.min_confidence
     if confidence < threshold or names_other_role(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     chosen = [ranked[0]]
@@ -426,7 +447,7 @@ def compose_answer(
         )
         for n, c in enumerate(chosen, 1)
     )
-    facts = [extract(question, c.text, read) for c in chosen]  # each unit's fact, found once
+    facts = [extract(question, c.text, span_reader(c, spans, read)) for c in chosen]
     parts = [
         f"{statement(question, c, fact, settings)}[{n}]"
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
@@ -438,6 +459,23 @@ def compose_answer(
     return Answer(text, False, citations, confidence, short)
 
 
+def span_reader(
+    c: Candidate, spans: Mapping[tuple[str, int], Span | None], read: ReadAll | None
+) -> Callable[[str, str], Span | None] | None:
+    """How extract asks the reader for c's fact: its span as already read, else a reading."""
+    if read is None:
+        return None
+    key = (c.hit.chunk.doc_id, c.start)
+    if key in spans:
+        return lambda question, sentence: spans[key]
+
+    def read_one(question: str, sentence: str) -> Span | None:
+        found = read(question, [sentence])[0]
+        return None if found is None else found.span
+
+    return read_one
+
+
 def answer_question(
     question: str,
     hits: Sequence[Hit],
@@ -447,7 +485,7 @@ def answer_question(
     similarity: SentenceSimilarity | None = None,
     model: AnswerModel | None = None,
     previous_answer: str = "",
-    read: Read | None = None,
+    read: ReadAll | None = None,
 ) -> Answer:
     settings = settings or AnswerSettings()
     model = model or load_model()

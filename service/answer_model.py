@@ -58,27 +58,60 @@ class Logistic:
         )
 
 
+def probability(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
 @dataclass(frozen=True, slots=True)
-class AnswerModel:
+class ReadModel:
+    """The stage after the span reader has read the best `depth` units: `select` re-ranks them
+    with the reader's margins, `decide` gives the probability that the new best answers."""
+
     select: Logistic
     decide: Logistic
-    threshold: float  # abstain when the decision probability is below it
-    trained_on: str = ""
-
-    def select_logit(self, features: dict[str, float]) -> float:
-        return self.select.logit(features)
-
-    def answer_probability(self, features: dict[str, float]) -> float:
-        z = self.decide.logit(features)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+    threshold: float
+    depth: int
 
     def to_json(self) -> dict[str, Any]:
         return {
             "select": self.select.to_json(),
             "decide": self.decide.to_json(),
             "threshold": round(self.threshold, 4),
+            "depth": self.depth,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReadModel:
+        return cls(
+            select=Logistic.from_json(data["select"]),
+            decide=Logistic.from_json(data["decide"]),
+            threshold=float(data["threshold"]),
+            depth=int(data["depth"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerModel:
+    select: Logistic
+    decide: Logistic
+    threshold: float  # abstain when the decision probability is below it
+    trained_on: str = ""
+    read: ReadModel | None = None  # with the span reader (bench.train_reading), when trained
+
+    def select_logit(self, features: dict[str, float]) -> float:
+        return self.select.logit(features)
+
+    def answer_probability(self, features: dict[str, float]) -> float:
+        return probability(self.decide.logit(features))
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "select": self.select.to_json(),
+            "decide": self.decide.to_json(),
+            "threshold": round(self.threshold, 4),
             "trained_on": self.trained_on,
         }
+        return out if self.read is None else out | {"read": self.read.to_json()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AnswerModel:
@@ -87,6 +120,7 @@ class AnswerModel:
             decide=Logistic.from_json(data["decide"]),
             threshold=float(data["threshold"]),
             trained_on=str(data.get("trained_on", "")),
+            read=ReadModel.from_json(data["read"]) if "read" in data else None,
         )
 
 

@@ -17,8 +17,8 @@ from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_qu
 from service.backends import passage_search
 from service.followup import Turn, previous_answer, resolve_question
 from service.reader import reader_for
+from service.reading import ReadAll
 from service.settings import Settings
-from service.short_answer import Read, Span
 
 # Bounds on the per-question work (jieba's part-of-speech tagging, follow-up resolution,
 # tokenising), so that the largest valid request costs a few times an ordinary one, not 100x
@@ -60,21 +60,15 @@ class QAService:
         self.settings = settings
         self.retriever = passage_search(settings, index, embedder)  # FAISS or Milvus
         self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
-        self._read: Read | None = None
+        self._read: ReadAll | None = None
 
-    def read(self) -> Read | None:
+    def read(self) -> ReadAll | None:
         """The span reader, when it is on and the embedder is e5 (its encoder runs it; a test's
         fake embedder has none), built on the first question and kept."""
         if not self.settings.reader or not isinstance(self.embedder, E5Embedder):
             return None
         if self._read is None:
-            reader = reader_for(self.embedder.questions)
-
-            def read(question: str, sentence: str) -> Span | None:
-                found = reader.read(question, sentence)
-                return None if found is None else found[0]
-
-            self._read = read
+            self._read = reader_for(self.embedder.questions).read_all
         return self._read
 
     @classmethod

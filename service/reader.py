@@ -15,8 +15,9 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,6 +30,7 @@ READER_WEIGHTS = Path(__file__).with_name("reader_model.npz")
 MAX_SPAN_TOKENS = 24
 MAX_QUESTION_TOKENS = 64
 MAX_TOKENS = 512
+NULL_TOKEN = 0  # `<s>`: where start and end point when the sentence does not answer
 _built = itertools.count()  # readers built, for their weights' names in an encoder's graph
 _EDGE = "，。；：,;:！？!?、 \t\n\u3000"  # what an answer neither starts nor ends with
 
@@ -102,25 +104,52 @@ class SpanReader:
         with np.load(path) as stored:
             return cls(encoder, {k: stored[k] for k in stored.files})
 
-    def read(self, question: str, sentence: str) -> tuple[Span, float] | None:
-        """The span of sentence that answers question by the reader, with its score (start
-        plus end logit), or None when the sentence cannot be read (no offsets for it)."""
+    def read(self, question: str, sentence: str) -> Reading | None:
+        """The reader's reading of sentence for question, or None when the sentence cannot be
+        read (no offsets for it)."""
+        return self.read_all(question, [sentence])[0]
+
+    def read_all(self, question: str, sentences: Sequence[str]) -> list[Reading | None]:
+        """read() of each sentence, in one batch."""
         encoder = self.encoder
-        tokens = reader_input(encoder.tokenizer, question, sentence)
-        if tokens is None:
-            return None
-        ids, spans = tokens
-        inputs = encoder.inputs([ids])
+        tokens = [reader_input(encoder.tokenizer, question, s) for s in sentences]
+        readable = [t for t in tokens if t is not None]
+        if not readable:
+            return [None] * len(sentences)
+        inputs = encoder.inputs([ids for ids, _ in readable])
         inputs["x"] = encoder.states_below(self.first, inputs)
-        logits = self.session.run(["logits"], inputs)[0][0]
-        allowed = np.zeros(len(ids), dtype=bool)
-        allowed[list(spans)] = True
-        best = best_span(logits[:, 0], logits[:, 1], allowed)
-        if best is None:
-            return None
-        i, j, score = best
-        span = snapped(sentence, spans[i][0], spans[j][1])
-        return None if span is None else (span, score)
+        logits = iter(self.session.run(["logits"], inputs)[0])
+        out: list[Reading | None] = []
+        for sentence, t in zip(sentences, tokens, strict=True):
+            out.append(None if t is None else reading(sentence, t[1], next(logits)))
+        return out
+
+
+class Reading(NamedTuple):
+    """What the reader makes of a sentence: its best span (None if it is not a whole-word
+    answer of at most MAX_SHORT_CHARS), that span's score (start plus end logit), and the score
+    of no answer (NULL_TOKEN as start and end); score - null is how sure it is that the sentence
+    answers."""
+
+    span: Span | None
+    score: float
+    null: float
+
+    @property
+    def margin(self) -> float:
+        return self.score - self.null
+
+
+def reading(sentence: str, spans: dict[int, tuple[int, int]], logits: np.ndarray) -> Reading:
+    """The Reading of one sentence from its logits [tokens, 2] (padding beyond its own)."""
+    allowed = np.zeros(len(logits), dtype=bool)
+    allowed[list(spans)] = True
+    null = float(logits[NULL_TOKEN, 0] + logits[NULL_TOKEN, 1])
+    best = best_span(logits[:, 0], logits[:, 1], allowed)
+    if best is None:
+        return Reading(None, -np.inf, null)
+    i, j, score = best
+    return Reading(snapped(sentence, spans[i][0], spans[j][1]), score, null)
 
 
 def reader_input(
