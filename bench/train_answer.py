@@ -57,8 +57,9 @@ class Sample:
     dense: list[tuple[str, float]] = field(default_factory=list)
 
 
-def collect(service: object, questions: Sequence[Question]) -> list[Sample]:
-    """Every question's candidate units with their evidence, labelled by the gold answers."""
+def collect(service: object, questions: Sequence[Question], alone: bool = True) -> list[Sample]:
+    """Every question's candidate units with their evidence, labelled by the gold answers (and
+    with alone, each retriever's own ranking, for tuning their fusion)."""
     from service.qa import QAService
 
     assert isinstance(service, QAService)
@@ -79,14 +80,17 @@ def collect(service: object, questions: Sequence[Question]) -> list[Sample]:
         )
         cands = with_types(resolved, cands, settings.typed_depth)
         labels = [q.answerable and contains_gold(c.text, q.answers) for c in cands]
-        alone = {
+        ranked = {
             mode: [
                 (h.chunk.chunk_id, h.score)
                 for h in service.retriever.search(resolved, 50, mode, vec)  # type: ignore[arg-type]
             ]
             for mode in ("bm25", "dense")
+            if alone
         }
-        out.append(Sample(q, resolved, cands, labels, 1.0, alone["bm25"], alone["dense"]))
+        out.append(
+            Sample(q, resolved, cands, labels, 1.0, ranked.get("bm25", []), ranked.get("dense", []))
+        )
         if n % 500 == 0:
             print(f"  {n}/{len(questions)}", file=sys.stderr, flush=True)
     return out
@@ -322,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     realistic = [
         s
         for part in REALISTIC_PARTS
+        if part.trained
         for s in load_samples(part.name, part.questions, part.articles, 0, REALISTIC_WEIGHT)
     ]
     everything_public = [s for ss in public.values() for s in ss]

@@ -13,6 +13,7 @@ class Part(NamedTuple):
     title: str  # how `make eval` heads its section
     articles: Path
     questions: Path
+    trained: bool = True  # False: a held-out test, never read by the trainers
 
 
 PARTS = (
@@ -27,5 +28,12 @@ PARTS = (
         "realistic part 2 (our own, bench/realistic, another province)",
         HERE / "articles2.jsonl",
         HERE / "questions2.jsonl",
+    ),
+    Part(
+        "realistic3",
+        "realistic part 3 (our own, bench/realistic, held out from training)",
+        HERE / "articles3.jsonl",
+        HERE / "questions3.jsonl",
+        trained=False,
     ),
 )

@@ -1,0 +1,42 @@
+"""The realistic set (bench/realistic): every part passes its checker (each gold answer in its
+article, the counts per kind, follow-ups with a history), and the trainers leave the held-out
+part alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.realistic import check
+from bench.realistic.parts import PARTS
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("part", PARTS, ids=[p.name for p in PARTS])
+def test_each_part_passes_its_checker(part, capsys) -> None:
+    check.problems.clear()
+    assert check.check_part(part.articles, part.questions) == 0, capsys.readouterr().err
+
+
+def test_the_checker_finds_a_gold_answer_missing_from_its_article(tmp_path, capsys) -> None:
+    part = PARTS[0]
+    lines = part.questions.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["answers"] = ["这段话不在任何文章里"]
+    broken = tmp_path / "questions.jsonl"
+    broken.write_text("\n".join([json.dumps(first, ensure_ascii=False), *lines[1:]]) + "\n")
+    check.problems.clear()
+    assert check.check_part(part.articles, broken) == 1
+    assert first["id"] in capsys.readouterr().err
+    check.problems.clear()
+
+
+def test_a_held_out_part_is_kept_from_training_and_its_articles_are_new() -> None:
+    held = [p for p in PARTS if not p.trained]
+    assert held, "a realistic part is held out from the trainers"
+    trained_text = "".join(p.articles.read_text(encoding="utf-8") for p in PARTS if p.trained)
+    for part in held:
+        for line in part.articles.read_text(encoding="utf-8").splitlines():
+            assert json.loads(line)["title"] not in trained_text
