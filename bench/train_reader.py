@@ -2,16 +2,25 @@
 
 Each answerable question is paired with the answer unit (corpus.chunking.answer_spans) that holds
 its answer's first occurrence in its article, the answer's characters marked as tokens through
-the encoder's own tokenizer (UnigramTokenizer.pieces, as the service reads). e5-small's layers up
-to --first run once, frozen, over every pair; the layers from --first on are fine-tuned with a
-start/end head on top. Questions of the articles that `make eval` samples (bench.evaluation,
---limit 300) are held out: the reader is scored on them (character F1 of its span, CMRC 2018's
-measure, against the typed rules of service/short_answer.py on the same gold units) and never
-trained on them.
+the encoder's own tokenizer (UnigramTokenizer.pieces, as the service reads), and with NEGATIVES
+units of the same article that do not hold it, whose target is the `<s>` token (no answer, as
+in SQuAD 2.0): the reader learns when a unit does not answer, and its margin (best span score
+minus the no-answer score) says how sure it is. e5-small's layers up to --first run once,
+frozen, over every pair; the layers from --first on are fine-tuned with a start/end head on top.
+Questions of the articles that `make eval` samples (bench.evaluation, --limit 300) are held out:
+the reader is scored on them (character F1 of its span, CMRC 2018's measure, against the typed
+rules of service/short_answer.py on the same gold units; ROC AUC of its margin between the
+answering units and the others) and never trained on them.
 
-    python -m bench.train_reader [--shared ../shared] [--first 8] [--epochs 4] [--out …]
+--realistic N adds the questions of our realistic set's trained parts (bench/realistic; the
+held-out part never), N times each: they are worded as readers word them, the public ones as
+annotators looking at the paragraph did. The shipped weights are these two runs, the second
+fine-tuning the first on the realistic questions and as many public ones:
 
-About 20 minutes on two cores (the frozen pass about 3, each epoch about 4 at --first 8).
+    python -m bench.train_reader --epochs 3 --out /tmp/public.npz      # about 35 minutes
+    python -m bench.train_reader --init /tmp/public.npz --realistic 3 --sample 4000 --epochs 2
+
+(on two cores; each epoch about 9 minutes over the 10,872 public pairs).
 """
 
 from __future__ import annotations
@@ -28,15 +37,17 @@ from typing import Any
 import numpy as np
 
 from bench.evaluation import even_sample_lines
+from bench.realistic.parts import PARTS as REALISTIC_PARTS
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from index.e5_numpy import UnigramTokenizer
 from service.evaluate import char_f1
-from service.reader import READER_WEIGHTS, SpanReader, reader_input
+from service.reader import NULL_TOKEN, READER_WEIGHTS, SpanReader, reader_input
 from service.settings import PROJECT_ROOT, Settings
 from service.short_answer import extract
 
 SETS = ("cmrc2018", "drcd")
 BATCH = 32
+NEGATIVES = 2  # units without the answer read with each question, to learn when none answers
 
 
 @dataclass(slots=True)
@@ -53,11 +64,14 @@ class Pair:
 
 
 def pair_of(tok: UnigramTokenizer, question: str, sentence: str, lo: int, hi: int) -> Pair | None:
-    """question and sentence as the reader reads them, the answer sentence[lo:hi] as tokens."""
+    """question and sentence as the reader reads them, the answer sentence[lo:hi] as tokens
+    (lo -1: the sentence does not answer, its target is the `<s>` token, NULL_TOKEN)."""
     tokens = reader_input(tok, question, sentence)
     if tokens is None:
         return None
     ids, spans = tokens
+    if lo < 0:
+        return Pair("", False, question, sentence, [], ids, spans, NULL_TOKEN, NULL_TOKEN)
     first = [n for n, (a, b) in spans.items() if a <= lo < b]
     last = [n for n, (a, b) in spans.items() if a < hi <= b]
     if not first or not last:
@@ -66,6 +80,8 @@ def pair_of(tok: UnigramTokenizer, question: str, sentence: str, lo: int, hi: in
 
 
 def pairs_of(shared: Path, tok: UnigramTokenizer) -> list[Pair]:
+    """The pairs of the public sets' answerable questions (held out: those of the articles
+    `make eval` samples)."""
     out: list[Pair] = []
     for name in SETS:
         folder = shared / "eval" / name
@@ -76,26 +92,88 @@ def pairs_of(shared: Path, tok: UnigramTokenizer) -> list[Pair]:
         sampled = even_sample_lines(folder / "questions_public.jsonl", 300)
         held = {json.loads(ln).get("doc_id") for ln in sampled}
         units: dict[str, list[tuple[int, int]]] = {}
+        rng = random.Random(name)
         for line in (folder / "questions_public.jsonl").read_text(encoding="utf-8").splitlines():
             q = json.loads(line)
-            if not q["answerable"]:
-                continue
-            text = docs[q["doc_id"]]
-            found = [(a, text.find(a)) for a in q["answers"] if a and a in text]
-            if not found:
-                continue
-            answer, at = found[0]
-            if q["doc_id"] not in units:
-                units[q["doc_id"]] = answer_spans(text, 0, len(text), MAX_ANSWER_CHARS)
-            holding = [(s, e) for s, e in units[q["doc_id"]] if s <= at and at + len(answer) <= e]
-            if not holding:
-                continue
-            s, e = min(holding, key=lambda u: u[1] - u[0])
-            pair = pair_of(tok, q["question"], text[s:e], at - s, at - s + len(answer))
-            if pair is not None:
-                pair.set_name, pair.held_out, pair.answers = name, q["doc_id"] in held, q["answers"]
-                out.append(pair)
+            if q["answerable"]:
+                found = question_pairs(
+                    tok,
+                    q["question"],
+                    q["answers"],
+                    docs[q["doc_id"]],
+                    units.setdefault(q["doc_id"], []),
+                    rng,
+                )
+                for pair in found:
+                    pair.set_name, pair.held_out = name, q["doc_id"] in held
+                out.extend(found)
     return out
+
+
+def realistic_pairs(tok: UnigramTokenizer) -> list[Pair]:
+    """The pairs of our realistic set's answerable questions (the parts the trainers read),
+    each follow-up as the service resolves it against its history."""
+    from service.evaluate import read_questions
+    from service.followup import resolve_question
+
+    out: list[Pair] = []
+    for part in (p for p in REALISTIC_PARTS if p.trained):
+        lines = part.articles.read_text(encoding="utf-8").splitlines()
+        docs = {d["id"]: d["text"] for d in map(json.loads, lines)}
+        units: dict[str, list[tuple[int, int]]] = {}
+        rng = random.Random(part.name)
+        for q in read_questions(part.questions):
+            if q.answerable and q.doc_id in docs:
+                asked = resolve_question(q.question, q.history)
+                found = question_pairs(
+                    tok, asked, list(q.answers), docs[q.doc_id], units.setdefault(q.doc_id, []), rng
+                )
+                for pair in found:
+                    pair.set_name = part.name
+                out.extend(found)
+    return out
+
+
+def question_pairs(
+    tok: UnigramTokenizer,
+    question: str,
+    answers: list[str],
+    text: str,
+    units: list[tuple[int, int]],
+    rng: random.Random,
+) -> list[Pair]:
+    """question with the answer unit of text holding its answer's first occurrence, and with
+    its negatives (units: the article's answer units, filled on first use)."""
+    found = [(a, text.find(a)) for a in answers if a and a in text]
+    if not found:
+        return []
+    answer, at = found[0]
+    if not units:
+        units.extend(answer_spans(text, 0, len(text), MAX_ANSWER_CHARS))
+    holding = [(s, e) for s, e in units if s <= at and at + len(answer) <= e]
+    if not holding:
+        return []
+    s, e = min(holding, key=lambda u: u[1] - u[0])
+    pair = pair_of(tok, question, text[s:e], at - s, at - s + len(answer))
+    if pair is None:
+        return []
+    pair.answers = answers
+    negs = (
+        pair_of(tok, question, u, -1, -1) for u in negatives(question, answers, text, units, rng)
+    )
+    return [pair, *(n for n in negs if n is not None)]
+
+
+def negatives(
+    question: str, answers: list[str], text: str, units: list[tuple[int, int]], rng: random.Random
+) -> list[str]:
+    """NEGATIVES units of the article that hold no answer: the one sharing most of the
+    question's character bigrams (a neighbouring fact, the hardest case), and a random one of
+    the next few."""
+    grams = {question[i : i + 2] for i in range(len(question) - 1)}
+    rest = [text[s:e] for s, e in units if not any(a in text[s:e] for a in answers)]
+    rest.sort(key=lambda u: -sum(g in u for g in grams))
+    return rest[:1] + rng.sample(rest[1:6], min(NEGATIVES - 1, len(rest[1:6])))
 
 
 def frozen_states(model_dir: Path, pairs: list[Pair], first: int) -> list[np.ndarray]:
@@ -133,7 +211,8 @@ def scores(
     layers: Any, head: Any, pairs: list[Pair], states: list[np.ndarray], batch: list[int]
 ) -> Any:
     """The start and end scores [batch, tokens, 2] of the pairs in batch (only their sentence
-    tokens can score), from their frozen states through the tuned layers and the head."""
+    tokens and NULL_TOKEN can score), from their frozen states through the tuned layers and the
+    head."""
     import torch
 
     longest = max(len(pairs[i].ids) for i in batch)
@@ -144,7 +223,7 @@ def scores(
         n = len(pairs[i].ids)
         x[r, :n] = torch.from_numpy(states[i].astype(np.float32))
         mask[r, :n] = 1
-        allowed[r, list(pairs[i].spans)] = True
+        allowed[r, [NULL_TOKEN, *pairs[i].spans]] = True
     blocked = (1.0 - mask[:, None, None, :]) * -10000.0
     for layer in layers:
         out = layer(x, attention_mask=blocked)
@@ -153,10 +232,16 @@ def scores(
 
 
 def train(
-    model_dir: Path, pairs: list[Pair], states: list[np.ndarray], first: int, epochs: int
+    model_dir: Path,
+    pairs: list[Pair],
+    states: list[np.ndarray],
+    first: int,
+    epochs: int,
+    init: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """The fine-tuned layers first.. and the head (float16, by BertModel's names), trained on
-    the pairs (states: theirs after the frozen layers)."""
+    the pairs (states: theirs after the frozen layers), from e5's own layers and a new head or
+    from init (weights as this returns them)."""
     import torch
     from transformers import BertModel
 
@@ -166,6 +251,19 @@ def train(
         [copy.deepcopy(base.encoder.layer[i]) for i in range(first, len(base.encoder.layer))]
     )
     head = torch.nn.Linear(base.config.hidden_size, 2)
+    if init is not None:
+        for j, layer in enumerate(layers):
+            prefix = f"encoder.layer.{first + j}."
+            layer.load_state_dict(
+                {
+                    k[len(prefix) :]: torch.from_numpy(v.astype(np.float32))
+                    for k, v in init.items()
+                    if k.startswith(prefix)
+                }
+            )
+        head.load_state_dict(
+            {k: torch.from_numpy(init[f"head.{k}"].astype(np.float32)) for k in ("weight", "bias")}
+        )
     opt = torch.optim.AdamW(
         [{"params": layers.parameters(), "lr": 1e-4}, {"params": head.parameters(), "lr": 2e-3}],
         weight_decay=0.01,
@@ -205,15 +303,25 @@ def train(
     }
 
 
-def held_out_f1(reader: SpanReader, pairs: list[Pair]) -> None:
-    """Character F1 on the held-out gold units: the reader alone, the rules alone, and both as
-    the service combines them (service.short_answer.extract)."""
+def held_out_figures(reader: SpanReader, pairs: list[Pair]) -> None:
+    """On the held-out articles: character F1 on the gold units (the reader alone, the rules
+    alone, and both as the service combines them: service.short_answer.extract), and how well
+    the reader's margin tells a unit that answers from one of the same article that does not
+    (ROC AUC)."""
+    from sklearn.metrics import roc_auc_score
+
     for name in SETS:
         rows = [p for p in pairs if p.held_out and p.set_name == name]
         scores: dict[str, list[float]] = {"reader": [], "rules": [], "service": []}
+        margins, answers = [], []
         for p in rows:
             found = reader.read(p.question, p.sentence)
-            span = None if found is None else found[0]
+            if found is not None:
+                margins.append(found.margin)
+                answers.append(bool(p.answers))
+            if not p.answers:
+                continue
+            span = None if found is None else found.span
             spans = {
                 "reader": span,
                 "rules": extract(p.question, p.sentence),
@@ -223,15 +331,24 @@ def held_out_f1(reader: SpanReader, pairs: list[Pair]) -> None:
                 text = p.sentence[sp.start : sp.end] if sp else ""
                 scores[key].append(max(char_f1(text, g) for g in p.answers) if text else 0.0)
         figures = ", ".join(f"{k} {100 * np.mean(v):.1f}" for k, v in scores.items())
-        print(f"{name}: {len(rows)} held-out answers, character F1 on their gold units: {figures}")
+        auc = roc_auc_score(answers, margins)
+        print(
+            f"{name}: {sum(answers)} held-out answers, character F1 on their gold units: "
+            f"{figures}; answering units told from others by the margin: AUC {auc:.3f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
     parser.add_argument("--first", type=int, default=8, help="The first fine-tuned layer.")
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=READER_WEIGHTS)
+    parser.add_argument(
+        "--realistic", type=int, default=0, help="Times each realistic pair is trained on."
+    )
+    parser.add_argument("--init", type=Path, help="Fine-tune these weights further.")
+    parser.add_argument("--sample", type=int, help="Train on this many public pairs at most.")
     args = parser.parse_args(argv)
     from index.e5_numpy import NumpyE5
 
@@ -239,12 +356,19 @@ def main(argv: list[str] | None = None) -> None:
     encoder = NumpyE5(model_dir)
     pairs = pairs_of(args.shared, encoder.tokenizer)
     trained = [p for p in pairs if not p.held_out]
-    print(f"{len(pairs)} answers located, {len(trained)} to train on, the rest held out")
+    if args.sample is not None and args.sample < len(trained):
+        trained = random.Random(0).sample(trained, args.sample)
+    trained += realistic_pairs(encoder.tokenizer) * args.realistic
+    print(f"{len(pairs)} public pairs, {len(trained)} to train on, the sampled articles' held out")
     started = time.perf_counter()
     states = frozen_states(model_dir, trained, args.first)
     print(f"states after layer {args.first}: {time.perf_counter() - started:.0f} s")
-    weights = train(model_dir, trained, states, args.first, args.epochs)
-    held_out_f1(SpanReader(encoder, weights), pairs)
+    init = None
+    if args.init is not None:
+        with np.load(args.init) as stored:
+            init = {k: stored[k] for k in stored.files}
+    weights = train(model_dir, trained, states, args.first, args.epochs, init)
+    held_out_figures(SpanReader(encoder, weights), pairs)
     tmp = args.out.with_name(f".{args.out.name}.tmp.npz")
     np.savez(tmp, **weights)
     tmp.replace(args.out)

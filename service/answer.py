@@ -22,7 +22,7 @@ from service.evidence import (
     question_terms,
 )
 from service.followup import without_markers
-from service.reading import ReadAll, reread
+from service.reading import ReadAll, read_confidence
 from service.short_answer import (
     Span,
     asked_kind,
@@ -392,27 +392,21 @@ def compose_answer(
     """The best unit as a cited statement with its fact (short_answer.extract: the typed rules
     or read, the span reader), a second one when it answers a part of the question the first
     leaves open, or an abstention when the model doubts the best. With a reader and a model
-    trained for it, the reader reads the best few units first and its margins re-rank them and
-    join the decision (service.reading)."""
+    trained for it, the reader reads the best unit first and its margin joins the decision
+    (service.reading)."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     spans: dict[tuple[str, int], Span | None] = {}
+    evidence = decision_features(question, ranked)
     if read is not None and model.read is not None:
-        top = ranked[: model.read.depth]
-        found = reread(
-            ranked,
-            read(question, [c.text for c in top]),
-            model.read,
-            lambda r: decision_features(question, r),
+        reading = read(question, [ranked[0].text])[0]
+        spans[(ranked[0].hit.chunk.doc_id, ranked[0].start)] = (
+            None if reading is None else reading.span
         )
-        ranked, confidence, spans, threshold = (
-            found.ranked,
-            found.confidence,
-            found.spans,
-            model.read.threshold,
-        )
+        confidence = read_confidence(model.read, evidence, reading)
+        threshold = model.read.threshold
     else:
-        confidence = model.answer_probability(decision_features(question, ranked))
+        confidence = model.answer_probability(evidence)
         threshold = model.threshold
     confidence = round(confidence, 4)
     if settings.min_confidence is not None:

@@ -64,30 +64,18 @@ def probability(z: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class ReadModel:
-    """The stage after the span reader has read the best `depth` units: `select` re-ranks them
-    with the reader's margins, `decide` gives the probability that the new best answers."""
+    """The decision once the span reader has read the best unit (service/reading.py): the
+    abstention evidence and the reader's margin, weighed by `decide`; abstain below threshold."""
 
-    select: Logistic
     decide: Logistic
     threshold: float
-    depth: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "select": self.select.to_json(),
-            "decide": self.decide.to_json(),
-            "threshold": round(self.threshold, 4),
-            "depth": self.depth,
-        }
+        return {"decide": self.decide.to_json(), "threshold": round(self.threshold, 4)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ReadModel:
-        return cls(
-            select=Logistic.from_json(data["select"]),
-            decide=Logistic.from_json(data["decide"]),
-            threshold=float(data["threshold"]),
-            depth=int(data["depth"]),
-        )
+        return cls(Logistic.from_json(data["decide"]), float(data["threshold"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,19 @@
 """The span reader: its decoding and word snapping (unit), where the service asks it (unit, a
 recording reader), and the real reader over the real encoder (integration)."""
 
+import re
+
 import numpy as np
 import pytest
 
-from service.reader import MAX_SPAN_TOKENS, READER_WEIGHTS, best_span, reader_input, snapped
+from service.reader import (
+    MAX_SPAN_TOKENS,
+    NULL_TOKEN,
+    READER_WEIGHTS,
+    best_span,
+    reader_input,
+    snapped,
+)
 from service.short_answer import MAX_SHORT_CHARS, Span, extract
 
 
@@ -136,6 +145,37 @@ def test_training_marks_the_tokens_that_cover_the_answer(encoder) -> None:
         pair_of(encoder.tokenizer, "谁设计了新馆?", sentence, len(sentence), len(sentence) + 2)
         is None
     )
+    # a unit that does not answer points start and end at `<s>`
+    none = pair_of(encoder.tokenizer, "谁设计了新馆?", sentence, -1, -1)
+    assert none is not None and none.start == none.end == NULL_TOKEN == 0
+    assert none.ids[NULL_TOKEN] == encoder.tokenizer.bos
+
+
+def test_negatives_are_units_without_the_answer_the_closest_first() -> None:
+    import random
+
+    from bench.train_reader import negatives
+
+    text = "新馆藏书300万册。旧馆建于1985年。新馆由王澍设计。市民可免费入馆。"
+    units = [(m.start(), m.end()) for m in re.finditer("[^。]+。", text)]
+    found = negatives("新馆藏书多少册?", ["300万册"], text, units, random.Random(0))
+    assert "300万册" not in "".join(found) and len(found) == len(set(found)) == 2
+    assert found[0] == "新馆由王澍设计。"  # shares 新馆 with the question: the hardest one
+
+
+def test_a_reading_weighs_the_best_span_against_no_answer() -> None:
+    from service.reader import Reading, reading
+
+    sentence = "新馆由王澍设计。"
+    spans = {3: (0, 2), 4: (2, 3), 5: (3, 5), 6: (5, 7)}
+    logits = np.zeros((8, 2))
+    logits[5] = [4.0, 3.0]  # 王澍 as start and end
+    logits[0] = [1.0, 1.0]  # <s>: no answer
+    logits[7] = [9.0, 9.0]  # padding, beyond the sentence's tokens: never a span
+    found = reading(sentence, spans, logits)
+    assert found == Reading(Span(3, 5), 7.0, 2.0) and found.margin == 5.0
+    logits[0] = [6.0, 6.0]
+    assert reading(sentence, spans, logits).margin == -5.0
 
 
 @pytest.mark.integration

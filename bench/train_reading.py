@@ -1,0 +1,209 @@
+"""Train the reading stage (service/reading.py: the `read` part of service/answer_model.json).
+
+The span reader reads the unit the selection model ranks best for each question, and a logistic
+model learns whether that unit answers from the abstention evidence and the reader's margin
+(again with each answerable question once more without its answering units, as
+bench.train_answer does); the threshold is the one that maximises right answers minus
+WRONG_COST wrong ones. Run it after bench.train_answer (which writes the model without this part)
+and whenever the reader's weights change.
+
+The reader (bench.train_reader) was trained on the public articles that `make eval` does not
+sample, so its margins on them are those of its training; this stage learns only from the others:
+the questions of the articles `make eval` samples, every unanswerable public question, and our
+realistic set's trained parts (bench/realistic). Its figures are printed for two folds by
+article, each trained without the other, then the stage is trained on everything and written.
+
+    python -m bench.train_reading [--shared ../shared] [--out service/answer_model.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from bench.evaluation import even_sample_lines
+from bench.realistic.parts import PARTS as REALISTIC_PARTS
+from bench.train_answer import (
+    REALISTIC_WEIGHT,
+    WRONG_COST,
+    Sample,
+    choose_threshold,
+    collect,
+    fit_logistic,
+    fold_of,
+    load_samples,
+)
+from service.answer import Candidate, decision_features, select
+from service.answer_model import (
+    MODEL_PATH,
+    AnswerModel,
+    ReadModel,
+    load_model,
+    probability,
+    save_model,
+)
+from service.evaluate import Question, contains_gold, read_questions
+from service.reading import UNREAD_MARGIN, read_features
+from service.settings import PROJECT_ROOT
+
+Margins = dict[tuple[str, str], float]  # (question, unit text) -> the reader's margin
+
+
+def held_questions(shared: Path, name: str) -> list[Question]:
+    """The public questions the reader never trained on: those of the articles `make eval`
+    samples, and every unanswerable one."""
+    path = shared / "eval" / name / "questions_public.jsonl"
+    held = {json.loads(ln).get("doc_id") for ln in even_sample_lines(path, 300)}
+    return [q for q in read_questions(path) if not q.answerable or q.doc_id in held]
+
+
+def public_samples(shared: Path, name: str) -> list[Sample]:
+    """held_questions' samples, cached under data/train (delete to recollect)."""
+    from service.cli import eval_service
+
+    cache = PROJECT_ROOT / "data" / "train" / f"{name}-held.pkl"
+    if cache.exists():
+        with cache.open("rb") as fh:
+            return list(pickle.load(fh))
+    service, _ = eval_service([shared / "eval" / name / "docs.jsonl"], None)
+    samples = collect(service, held_questions(shared, name), alone=False)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with cache.open("wb") as fh:
+        pickle.dump(samples, fh)
+    return samples
+
+
+def units_to_read(samples: Sequence[Sample], model: AnswerModel) -> set[tuple[str, str]]:
+    """Every (question, unit) the training reads: each question's best unit, with and without
+    the units holding its answer."""
+    out: set[tuple[str, str]] = set()
+    for s in samples:
+        for cands in (s.cands, [c for c, ok in zip(s.cands, s.labels, strict=True) if not ok]):
+            if cands:
+                out.add((s.resolved, select(s.resolved, cands, model)[0].text))
+    return out
+
+
+def read_margins(pairs: set[tuple[str, str]]) -> Margins:
+    """The reader's margin of every pair."""
+    from index.e5_numpy import NumpyE5
+    from service.reader import reader_for
+    from service.settings import Settings
+
+    encoder = NumpyE5(Settings().model_dir)  # the reader keeps only a weak reference to it
+    reader = reader_for(encoder)
+    out: Margins = {}
+    for n, (q, text) in enumerate(sorted(pairs), 1):
+        found = reader.read(q, text)
+        out[(q, text)] = UNREAD_MARGIN if found is None else found.margin
+        if n % 1000 == 0:
+            print(f"  read {n}/{len(pairs)}", file=sys.stderr, flush=True)
+    return out
+
+
+def best_of(
+    s: Sample, cands: Sequence[Candidate], model: AnswerModel, margins: Margins
+) -> tuple[dict[str, float], Candidate]:
+    """The best unit of cands and what the stage's decision reads of it."""
+    ranked = select(s.resolved, cands, model)
+    evidence = decision_features(s.resolved, ranked)
+    return read_features(evidence, margins[(s.resolved, ranked[0].text)]), ranked[0]
+
+
+def holds(s: Sample, c: Candidate) -> bool:
+    return s.question.answerable and contains_gold(c.text, s.question.answers)
+
+
+def train_stage(samples: Sequence[Sample], model: AnswerModel, margins: Margins) -> ReadModel:
+    rows: list[dict[str, float]] = []
+    y: list[bool] = []
+    w: list[float] = []
+    real: list[int] = []  # the rows of the questions as asked
+    for s in samples:
+        if not s.cands:
+            continue
+        feats, best = best_of(s, s.cands, model, margins)
+        real.append(len(rows))
+        rows.append(feats)
+        y.append(holds(s, best))
+        w.append(s.weight)
+        rest = [c for c, ok in zip(s.cands, s.labels, strict=True) if not ok]
+        if rest and len(rest) < len(s.cands):
+            rows.append(best_of(s, rest, model, margins)[0])
+            y.append(False)
+            w.append(s.weight)
+    decide = fit_logistic(rows, y, w)
+    probs = np.array([probability(decide.logit(rows[i])) for i in real])
+    threshold = choose_threshold(
+        probs, np.array([y[i] for i in real]), np.array([w[i] for i in real]), WRONG_COST
+    )
+    return ReadModel(decide, threshold)
+
+
+def figures(
+    samples: Sequence[Sample], model: AnswerModel, stage: ReadModel | None, margins: Margins
+) -> dict[str, float]:
+    """Sentence hit, false abstention, unanswerable abstained and wrong when answering, with the
+    stage (or without it: stage None)."""
+    n_ans = sum(s.question.answerable for s in samples)
+    right = wrong = abst_ans = abst_unans = 0
+    for s in samples:
+        answered = None
+        if s.cands:
+            feats, best = best_of(s, s.cands, model, margins)
+            if stage is None:
+                answered = best if model.answer_probability(feats) >= model.threshold else None
+            elif probability(stage.decide.logit(feats)) >= stage.threshold:
+                answered = best
+        if answered is None:
+            abst_ans += s.question.answerable
+            abst_unans += not s.question.answerable
+        elif holds(s, answered):
+            right += 1
+        else:
+            wrong += 1
+    return {
+        "sentence_hit": round(right / max(n_ans, 1), 4),
+        "false_abstention": round(abst_ans / max(n_ans, 1), 4),
+        "abstained_unanswerable": round(abst_unans / max(len(samples) - n_ans, 1), 4),
+        "wrong_when_answering": round(wrong / max(right + wrong, 1), 4),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    model = load_model(MODEL_PATH)
+    sets = {name: public_samples(args.shared, name) for name in ("cmrc2018", "drcd")}
+    for part in (p for p in REALISTIC_PARTS if p.trained):
+        sets[part.name] = load_samples(
+            part.name, part.questions, part.articles, 0, REALISTIC_WEIGHT
+        )
+    everything = [s for ss in sets.values() for s in ss]
+    margins = read_margins(units_to_read(everything, model))
+    for fold in (0, 1):
+        stage = train_stage([s for s in everything if fold_of(s) != fold], model, margins)
+        for name, ss in sets.items():
+            test = [s for s in ss if fold_of(s) == fold]
+            before, after = (
+                figures(test, model, None, margins),
+                figures(test, model, stage, margins),
+            )
+            print(f"fold {fold} {name} ({len(test)}): without {before}\n    with {after}")
+    stage = train_stage(everything, model, margins)
+    save_model(replace(model, read=stage), args.out)
+    print(f"wrote {args.out} (reading stage threshold {stage.threshold:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
