@@ -252,18 +252,7 @@ def train(
     )
     head = torch.nn.Linear(base.config.hidden_size, 2)
     if init is not None:
-        for j, layer in enumerate(layers):
-            prefix = f"encoder.layer.{first + j}."
-            layer.load_state_dict(
-                {
-                    k[len(prefix) :]: torch.from_numpy(v.astype(np.float32))
-                    for k, v in init.items()
-                    if k.startswith(prefix)
-                }
-            )
-        head.load_state_dict(
-            {k: torch.from_numpy(init[f"head.{k}"].astype(np.float32)) for k in ("weight", "bias")}
-        )
+        load_weights(layers, head, init, first)
     opt = torch.optim.AdamW(
         [{"params": layers.parameters(), "lr": 1e-4}, {"params": head.parameters(), "lr": 2e-3}],
         weight_decay=0.01,
@@ -301,6 +290,22 @@ def train(
     return weights | {
         f"head.{k}": v.detach().numpy().astype(np.float16) for k, v in head.state_dict().items()
     }
+
+
+def load_weights(layers: Any, head: Any, weights: dict[str, np.ndarray], first: int) -> None:
+    """weights (as train returns them) into the tuned layers and the head."""
+    import torch
+
+    def tensors(prefix: str) -> dict[str, Any]:
+        return {
+            k[len(prefix) :]: torch.from_numpy(v.astype(np.float32))
+            for k, v in weights.items()
+            if k.startswith(prefix)
+        }
+
+    for j, layer in enumerate(layers):
+        layer.load_state_dict(tensors(f"encoder.layer.{first + j}."))
+    head.load_state_dict(tensors("head."))
 
 
 def held_out_figures(reader: SpanReader, pairs: list[Pair]) -> None:

@@ -22,7 +22,7 @@ from service.evidence import (
     question_terms,
 )
 from service.followup import without_markers
-from service.reading import ReadAll, read_confidence
+from service.reading import ReadAll, judged, span_reader
 from service.short_answer import (
     Span,
     asked_kind,
@@ -396,19 +396,8 @@ def compose_answer(
     (service.reading)."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
-    spans: dict[tuple[str, int], Span | None] = {}
     evidence = decision_features(question, ranked)
-    if read is not None and model.read is not None:
-        reading = read(question, [ranked[0].text])[0]
-        spans[(ranked[0].hit.chunk.doc_id, ranked[0].start)] = (
-            None if reading is None else reading.span
-        )
-        confidence = read_confidence(model.read, evidence, reading)
-        threshold = model.read.threshold
-    else:
-        confidence = model.answer_probability(evidence)
-        threshold = model.threshold
-    confidence = round(confidence, 4)
+    confidence, threshold, spans = judged(question, ranked[0], evidence, model, read)
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
     if confidence < threshold or names_other_role(question, ranked[0]):
@@ -451,23 +440,6 @@ def compose_answer(
     if asked_kind(question) == "yesno" and short is not None:
         text = f"{yes_or_no(normalize(question), short.text)}。{text}"
     return Answer(text, False, citations, confidence, short)
-
-
-def span_reader(
-    c: Candidate, spans: Mapping[tuple[str, int], Span | None], read: ReadAll | None
-) -> Callable[[str, str], Span | None] | None:
-    """How extract asks the reader for c's fact: its span as already read, else a reading."""
-    if read is None:
-        return None
-    key = (c.hit.chunk.doc_id, c.start)
-    if key in spans:
-        return lambda question, sentence: spans[key]
-
-    def read_one(question: str, sentence: str) -> Span | None:
-        found = read(question, [sentence])[0]
-        return None if found is None else found.span
-
-    return read_one
 
 
 def answer_question(

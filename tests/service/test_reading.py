@@ -13,11 +13,10 @@ from service.answer import (
     Candidate,
     compose_answer,
     decision_features,
-    span_reader,
 )
 from service.answer_model import Logistic, ReadModel, load_model
 from service.reader import Reading
-from service.reading import UNREAD_MARGIN, read_confidence, read_features
+from service.reading import UNREAD_MARGIN, read_confidence, read_features, span_reader
 from service.short_answer import Span
 
 pytestmark = pytest.mark.unit
