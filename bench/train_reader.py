@@ -373,11 +373,11 @@ def main(argv: list[str] | None = None) -> None:
         with np.load(args.init) as stored:
             init = {k: stored[k] for k in stored.files}
     weights = train(model_dir, trained, states, args.first, args.epochs, init)
-    held_out_figures(SpanReader(encoder, weights), pairs)
     tmp = args.out.with_name(f".{args.out.name}.tmp.npz")
     np.savez(tmp, **weights)
     tmp.replace(args.out)
     print(f"wrote {args.out}")
+    held_out_figures(SpanReader(encoder, weights), pairs)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from service.evidence import (
     question_terms,
 )
 from service.followup import without_markers
-from service.reading import ReadAll, judged, span_reader
+from service.reading import Reader, judged
 from service.short_answer import (
     Span,
     asked_kind,
@@ -387,7 +387,7 @@ def compose_answer(
     ranked: Sequence[Candidate],
     model: AnswerModel,
     settings: AnswerSettings,
-    read: ReadAll | None = None,
+    read: Reader | None = None,
 ) -> Answer:
     """The best unit as a cited statement with its fact (short_answer.extract: the typed rules
     or read, the span reader), a second one when it answers a part of the question the first
@@ -397,7 +397,7 @@ def compose_answer(
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     evidence = decision_features(question, ranked)
-    confidence, threshold, spans = judged(question, ranked[0], evidence, model, read)
+    confidence, threshold, fact_of = judged(question, ranked[0], evidence, model, read)
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
     if confidence < threshold or names_other_role(question, ranked[0]):
@@ -430,7 +430,7 @@ def compose_answer(
         )
         for n, c in enumerate(chosen, 1)
     )
-    facts = [extract(question, c.text, span_reader(c, spans, read)) for c in chosen]
+    facts = [extract(question, c.text, None if fact_of is None else fact_of(c)) for c in chosen]
     parts = [
         f"{statement(question, c, fact, settings)}[{n}]"
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
@@ -451,7 +451,7 @@ def answer_question(
     similarity: SentenceSimilarity | None = None,
     model: AnswerModel | None = None,
     previous_answer: str = "",
-    read: ReadAll | None = None,
+    read: Reader | None = None,
 ) -> Answer:
     settings = settings or AnswerSettings()
     model = model or load_model()

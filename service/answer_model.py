@@ -4,7 +4,9 @@ One scores each sentence for how likely it holds the answer; the other reads the
 sentence's evidence and gives the probability that it really answers, below a threshold the
 service abstains. Both are trained by `python -m bench.train_answer` on the public CMRC 2018
 and DRCD questions (their gold sentences, and the same questions with every answering
-sentence taken away as hard negatives)."""
+sentence taken away as hard negatives). A third, `read` (ReadModel, by `python -m
+bench.train_reading`), takes the second's place when the span reader is on: the same evidence
+and the reader's margin on the best sentence."""
 
 from __future__ import annotations
 

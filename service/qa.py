@@ -17,7 +17,7 @@ from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_qu
 from service.backends import passage_search
 from service.followup import Turn, previous_answer, resolve_question
 from service.reader import reader_for
-from service.reading import ReadAll
+from service.reading import Reader
 from service.settings import Settings
 
 # Bounds on the per-question work (jieba's part-of-speech tagging, follow-up resolution,
@@ -60,15 +60,15 @@ class QAService:
         self.settings = settings
         self.retriever = passage_search(settings, index, embedder)  # FAISS or Milvus
         self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
-        self._read: ReadAll | None = None
+        self._read: Reader | None = None
 
-    def read(self) -> ReadAll | None:
+    def read(self) -> Reader | None:
         """The span reader, when it is on and the embedder is e5 (its encoder runs it; a test's
         fake embedder has none), built on the first question and kept."""
         if not self.settings.reader or not isinstance(self.embedder, E5Embedder):
             return None
         if self._read is None:
-            self._read = reader_for(self.embedder.questions).read_all
+            self._read = reader_for(self.embedder.questions).read
         return self._read
 
     @classmethod

@@ -6,8 +6,10 @@ a score as the answer's first and as its last token, and the best pair no longer
 MAX_SPAN_TOKENS is the answer. The layers below are e5's own, run by the question encoder's own
 session (index/e5_numpy.py), so the reader adds only its own layers to memory.
 
-The weights (`reader_model.npz`, float16) were trained by `python -m bench.train_reader` on the
-CMRC 2018 and DRCD questions whose articles the evaluation samples do not use.
+The head also scores `<s>` as start and end: no answer. The weights (`reader_model.npz`,
+float16) were trained by `python -m bench.train_reader` on the CMRC 2018 and DRCD questions
+whose articles the evaluation samples do not use, each with units of its article that do not
+answer it, then fine-tuned on our realistic set's trained parts.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -106,23 +108,15 @@ class SpanReader:
 
     def read(self, question: str, sentence: str) -> Reading | None:
         """The reader's reading of sentence for question, or None when the sentence cannot be
-        read (no offsets for it)."""
-        return self.read_all(question, [sentence])[0]
-
-    def read_all(self, question: str, sentences: Sequence[str]) -> list[Reading | None]:
-        """read() of each sentence, in one batch."""
+        read (no offsets for it, or no token of it)."""
         encoder = self.encoder
-        tokens = [reader_input(encoder.tokenizer, question, s) for s in sentences]
-        readable = [t for t in tokens if t is not None]
-        if not readable:
-            return [None] * len(sentences)
-        inputs = encoder.inputs([ids for ids, _ in readable])
+        tokens = reader_input(encoder.tokenizer, question, sentence)
+        if tokens is None or not tokens[1]:
+            return None
+        ids, spans = tokens
+        inputs = encoder.inputs([ids])
         inputs["x"] = encoder.states_below(self.first, inputs)
-        logits = iter(self.session.run(["logits"], inputs)[0])
-        out: list[Reading | None] = []
-        for sentence, t in zip(sentences, tokens, strict=True):
-            out.append(None if t is None else reading(sentence, t[1], next(logits)))
-        return out
+        return reading(sentence, spans, self.session.run(["logits"], inputs)[0][0])
 
 
 class Reading(NamedTuple):
@@ -141,13 +135,13 @@ class Reading(NamedTuple):
 
 
 def reading(sentence: str, spans: dict[int, tuple[int, int]], logits: np.ndarray) -> Reading:
-    """The Reading of one sentence from its logits [tokens, 2] (padding beyond its own)."""
+    """The Reading of a sentence from its logits [tokens, 2] (spans: its tokens' characters,
+    at least one)."""
     allowed = np.zeros(len(logits), dtype=bool)
     allowed[list(spans)] = True
     null = float(logits[NULL_TOKEN, 0] + logits[NULL_TOKEN, 1])
     best = best_span(logits[:, 0], logits[:, 1], allowed)
-    if best is None:
-        return Reading(None, -np.inf, null)
+    assert best is not None, "a sentence of no token is not read"
     i, j, score = best
     return Reading(snapped(sentence, spans[i][0], spans[j][1]), score, null)
 

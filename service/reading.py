@@ -1,22 +1,23 @@
 """The reading stage: the span reader reads the unit the selection model ranked best, and its
 margin (how much likelier its best span than no answer) joins the evidence the abstention
 decision weighs (service.answer_model.ReadModel, trained by `python -m bench.train_reading`).
-The same reading gives the unit's fact, so a question costs one reader pass."""
+The same reading gives the unit's fact (a second cited unit is read for its own)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from service.answer_model import AnswerModel, ReadModel, probability
+from service.short_answer import Read as ReadSpan
 from service.short_answer import Span
 
 if TYPE_CHECKING:
     from service.answer import Candidate
     from service.reader import Reading
 
-# a reader: its Reading of each sentence for a question (None where it cannot read one)
-ReadAll = Callable[[str, Sequence[str]], "list[Reading | None]"]
+# a reader: its Reading of a sentence for a question (None where it cannot read it)
+Reader = Callable[[str, str], "Reading | None"]
 UNREAD_MARGIN = 0.0  # the margin of a unit the reader cannot read (no offsets for its text)
 
 
@@ -36,32 +37,36 @@ def judged(
     best: Candidate,
     evidence: dict[str, float],
     model: AnswerModel,
-    read: ReadAll | None,
-) -> tuple[float, float, dict[tuple[str, int], Span | None]]:
+    read: Reader | None,
+) -> tuple[float, float, Callable[[Candidate], ReadSpan] | None]:
     """The probability that best answers (rounded), the threshold below which to abstain, and
-    the reader's span in each unit it read (by its place in its article): with a reader and a
-    model trained for it, best is read and its margin weighed; otherwise the model's own
-    decision."""
-    if read is None or model.read is None:
-        return round(model.answer_probability(evidence), 4), model.threshold, {}
-    reading = read(question, [best.text])[0]
-    span = None if reading is None else reading.span
-    confidence = read_confidence(model.read, evidence, reading)
-    return round(confidence, 4), model.read.threshold, {(best.hit.chunk.doc_id, best.start): span}
-
-
-def span_reader(
-    c: Candidate, spans: Mapping[tuple[str, int], Span | None], read: ReadAll | None
-) -> Callable[[str, str], Span | None] | None:
-    """How extract asks the reader for c's fact: its span as already read, else a reading."""
+    how to find a unit's fact with the reader (None without one): with a reader and a model
+    trained for it, best is read and its margin weighed, and that reading gives its fact;
+    otherwise the model's own decision."""
     if read is None:
-        return None
-    key = (c.hit.chunk.doc_id, c.start)
-    if key in spans:
-        return lambda question, sentence: spans[key]
+        return round(model.answer_probability(evidence), 4), model.threshold, None
+    if model.read is None:
+        return (
+            round(model.answer_probability(evidence), 4),
+            model.threshold,
+            facts_by(read, question),
+        )
+    reading = read(question, best.text)
+    confidence = read_confidence(model.read, evidence, reading)
+    return round(confidence, 4), model.read.threshold, facts_by(read, question, best, reading)
 
-    def read_one(question: str, sentence: str) -> Span | None:
-        found = read(question, [sentence])[0]
-        return None if found is None else found.span
 
-    return read_one
+def facts_by(
+    read: Reader, question: str, known: Candidate | None = None, reading: Reading | None = None
+) -> Callable[[Candidate], ReadSpan]:
+    """How extract asks the reader for a unit's fact: known's as already read, any other's from
+    a new reading."""
+
+    def for_unit(c: Candidate) -> ReadSpan:
+        def span(_question: str, _sentence: str) -> Span | None:
+            found = reading if c is known else read(question, c.text)
+            return None if found is None else found.span
+
+        return span
+
+    return for_unit

@@ -212,3 +212,18 @@ def test_the_encoder_cut_for_the_reader_embeds_as_before() -> None:
         whole.states_below(6, whole.inputs([ids]))
     with pytest.raises(ValueError):
         whole.split_at(6)  # cut once: a second reader must use the same layers
+
+
+@pytest.mark.integration
+def test_the_readers_training_leaves_the_held_out_realistic_part_alone(
+    encoder, monkeypatch
+) -> None:
+    import bench.train_reader as training
+    from bench.realistic.parts import PARTS
+
+    trained = [p for p in PARTS if p.trained]
+    monkeypatch.setattr(training, "REALISTIC_PARTS", trained[:1])
+    pairs = training.realistic_pairs(encoder.tokenizer)
+    assert pairs and {p.set_name for p in pairs} == {trained[0].name}
+    monkeypatch.setattr(training, "REALISTIC_PARTS", [p for p in PARTS if not p.trained])
+    assert training.realistic_pairs(encoder.tokenizer) == []

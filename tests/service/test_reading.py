@@ -16,7 +16,7 @@ from service.answer import (
 )
 from service.answer_model import Logistic, ReadModel, load_model
 from service.reader import Reading
-from service.reading import UNREAD_MARGIN, read_confidence, read_features, span_reader
+from service.reading import UNREAD_MARGIN, facts_by, read_confidence, read_features
 from service.short_answer import Span
 
 pytestmark = pytest.mark.unit
@@ -49,52 +49,64 @@ def test_the_readers_margin_joins_the_evidence() -> None:
     assert read_confidence(stage, {}, None) == pytest.approx(1 / (1 + math.exp(-UNREAD_MARGIN)))
 
 
-def reader_of(readings: list[Reading], calls: list[list[str]]):
-    def read(question: str, sentences: list[str]) -> list[Reading | None]:
-        calls.append(list(sentences))
-        return list(readings[: len(sentences)])
+def reader_of(found: Reading | None, calls: list[str]):
+    def read(question: str, sentence: str) -> Reading | None:
+        calls.append(sentence)
+        return found
 
     return read
 
 
+def answer(read, model, settings: AnswerSettings | None = None, question: str = "哪条线最长?"):
+    return compose_answer(question, [FIRST, SECOND], model, settings or AnswerSettings(), read)
+
+
 def test_compose_answer_abstains_when_the_reader_finds_no_answer_in_the_best_unit() -> None:
     model = replace(load_model(), read=on_margin())
-    calls: list[list[str]] = []
-    read = reader_of([Reading(None, -3.0, 2.0)], calls)
-    answer = compose_answer("三号线有多长?", [FIRST, SECOND], model, AnswerSettings(), read)
-    assert answer.abstained and calls == [[FIRST.text]]  # only the best unit is read
+    calls: list[str] = []
+    assert answer(reader_of(Reading(None, -3.0, 2.0), calls), model).abstained
+    assert calls == [FIRST.text]  # only the best unit is read
     # the same units with a reader sure of its span: answered
-    sure = reader_of([Reading(Span(0, 3), 5.0, 0.0)], [])
-    assert not compose_answer(
-        "三号线有多长?", [FIRST, SECOND], model, AnswerSettings(), sure
-    ).abstained
+    assert not answer(reader_of(Reading(Span(0, 3), 5.0, 0.0), []), model).abstained
 
 
 def test_compose_answer_takes_the_fact_from_the_reading_it_made() -> None:
     model = replace(load_model(), read=on_margin())
-    calls: list[list[str]] = []
-    read = reader_of([Reading(Span(0, 3), 5.0, 0.0)], calls)
-    answer = compose_answer("哪条线最长?", [FIRST, SECOND], model, AnswerSettings(), read)
-    assert not answer.abstained
-    assert answer.short is not None and answer.short.text == "三号线"
-    assert calls == [[FIRST.text]]  # the fact came from the decision's own reading
+    calls: list[str] = []
+    found = answer(reader_of(Reading(Span(0, 3), 5.0, 0.0), calls), model)
+    assert not found.abstained
+    assert found.short is not None and found.short.text == "三号线"
+    assert calls == [FIRST.text]  # the fact came from the decision's own reading
 
 
-def test_without_a_stage_the_decision_is_the_answer_models_own() -> None:
-    calls: list[list[str]] = []
-    read = reader_of([Reading(None, -9.0, 9.0)], calls)
-    model = replace(load_model(), read=None)
-    settings = AnswerSettings(min_confidence=0.0)
-    answer = compose_answer("哪条线最长?", [FIRST, SECOND], model, settings, read)
-    assert not answer.abstained  # the reader's doubt is not asked for
+def test_a_confidence_bar_set_by_the_user_overrides_the_stages_own() -> None:
+    model = replace(load_model(), read=on_margin())
+    sure = reader_of(Reading(Span(0, 3), 3.0, 0.0), [])
+    assert answer(sure, model, AnswerSettings(min_confidence=0.99)).abstained
+    doubtful = reader_of(Reading(None, 0.0, 3.0), [])
+    assert not answer(doubtful, model, AnswerSettings(min_confidence=0.0)).abstained
+
+
+def test_without_a_reader_or_a_stage_the_decision_is_the_answer_models_own() -> None:
+    base = replace(load_model(), read=None)
     evidence = decision_features("哪条线最长?", [FIRST, SECOND])
-    assert answer.confidence == pytest.approx(model.answer_probability(evidence), abs=1e-4)
+    own = round(base.answer_probability(evidence), 4)
+    staged = replace(base, read=on_margin(100.0))
+    calls: list[str] = []
+    doubtful = reader_of(Reading(Span(0, 3), -9.0, 9.0), calls)
+    # WENDA_READER=false: a model with a stage, no reader
+    assert answer(None, staged).confidence == own
+    # a reader, a model without a stage: the reader only finds the fact
+    found = answer(doubtful, base)
+    assert found.confidence == own and calls in ([], [FIRST.text])
+    assert answer(doubtful, staged).confidence < 1e-6  # the stage does weigh the margin
 
 
 def test_a_unit_not_yet_read_is_read_when_its_fact_is_wanted() -> None:
-    read = reader_of([Reading(Span(0, 2), 1.0, 0.0)], [])
-    ask = span_reader(SECOND, {}, read)
-    assert ask is not None and ask("?", SECOND.text) == Span(0, 2)
-    known = span_reader(SECOND, {("d", 20): None}, read)
-    assert known is not None and known("?", SECOND.text) is None
-    assert span_reader(SECOND, {}, None) is None
+    calls: list[str] = []
+    first = Reading(Span(0, 3), 1.0, 0.0)
+    fact_of = facts_by(reader_of(Reading(Span(0, 2), 1.0, 0.0), calls), "?", FIRST, first)
+    assert fact_of(FIRST)("?", FIRST.text) == Span(0, 3) and calls == []
+    assert fact_of(SECOND)("?", SECOND.text) == Span(0, 2) and calls == [SECOND.text]
+    unread = facts_by(reader_of(None, []), "?")
+    assert unread(SECOND)("?", SECOND.text) is None
