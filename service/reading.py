@@ -43,14 +43,9 @@ def judged(
     how to find a unit's fact with the reader (None without one): with a reader and a model
     trained for it, best is read and its margin weighed, and that reading gives its fact;
     otherwise the model's own decision."""
-    if read is None:
-        return round(model.answer_probability(evidence), 4), model.threshold, None
-    if model.read is None:
-        return (
-            round(model.answer_probability(evidence), 4),
-            model.threshold,
-            facts_by(read, question),
-        )
+    if read is None or model.read is None:
+        facts = None if read is None else facts_by(read, question)
+        return round(model.answer_probability(evidence), 4), model.threshold, facts
     reading = read(question, best.text)
     confidence = read_confidence(model.read, evidence, reading)
     return round(confidence, 4), model.read.threshold, facts_by(read, question, best, reading)
