@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import subprocess
 import sys
@@ -36,6 +37,9 @@ def datasets(shared: Path) -> list[tuple[str, Path, list[Path]]]:
     ]
 
 
+MAKE_EVAL_LIMIT = 300  # answerable questions a public set, as the Makefile's `eval` passes
+
+
 def even_sample_lines(questions: Path, limit: int) -> list[str]:
     """The lines of every n-th answerable question (at most limit) and every unanswerable one."""
     lines = questions.read_text(encoding="utf-8").splitlines()
@@ -43,6 +47,13 @@ def even_sample_lines(questions: Path, limit: int) -> list[str]:
     step = max(1, len(answerable) // limit)
     kept = set(answerable[::step][:limit])
     return [ln for ln in lines if ln in kept or '"answerable": false' in ln]
+
+
+def sampled_articles(questions: Path, limit: int = MAKE_EVAL_LIMIT) -> set[str]:
+    """The articles of the answerable questions that `make eval` samples from questions (the
+    span reader is trained on none of them)."""
+    sampled = (json.loads(ln) for ln in even_sample_lines(questions, limit))
+    return {q["doc_id"] for q in sampled if q["answerable"]}
 
 
 def even_sample(questions: Path, limit: int) -> Path:

@@ -10,8 +10,8 @@ its answer taken away (the evidence left is about a neighbouring subject: the ha
 
 It writes the model without its reading stage: run bench.train_reading after it.
 
-Our realistic set's trained parts (bench/realistic; part 3 is held out) join the training with a higher weight, its questions
-being the kind users ask. Figures are printed for each set with a model that never saw it
+Our realistic set's trained parts (bench/realistic; part 3 is held out) join the training with
+a higher weight, their questions being the kind users ask. Figures are printed for each set with a model that never saw it
 (public sets: trained on the others; the realistic set: two folds by article), then the model
 is trained on everything and written.
 """
@@ -22,7 +22,7 @@ import argparse
 import hashlib
 import pickle
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from service.answer import (
     select,
     with_types,
 )
-from service.answer_model import MODEL_PATH, AnswerModel, Logistic, save_model
+from service.answer_model import MODEL_PATH, AnswerModel, Logistic, probability, save_model
 from service.evaluate import Question, contains_gold, read_questions
 from service.followup import previous_answer, resolve_question
 from service.settings import PROJECT_ROOT
@@ -184,8 +184,15 @@ def train_select(samples: Sequence[Sample], l2: float = 1.0) -> Logistic:
     )
 
 
+# what a decision model reads of a question's units, ranked best first
+Features = Callable[[str, Sequence[Candidate]], dict[str, float]]
+
+
 def decision_rows(
-    samples: Sequence[Sample], model: AnswerModel, ablate: bool = True
+    samples: Sequence[Sample],
+    model: AnswerModel,
+    ablate: bool = True,
+    features: Features = decision_features,
 ) -> tuple[list[dict[str, float]], list[bool], list[float]]:
     """Decision features of the best unit and whether it answers; with ablate, each answerable
     question again without its answering units (label: must abstain)."""
@@ -202,13 +209,13 @@ def decision_rows(
             ok and c.start == ranked[0].start and c.hit.chunk.doc_id == ranked[0].hit.chunk.doc_id
             for c, ok in zip(s.cands, s.labels, strict=True)
         )
-        rows.append(decision_features(s.resolved, ranked))
+        rows.append(features(s.resolved, ranked))
         y.append(best_ok)
         w.append(s.weight)
         if ablate and good:
             rest = [c for c, ok in zip(s.cands, s.labels, strict=True) if not ok]
             if rest:
-                rows.append(decision_features(s.resolved, select(s.resolved, rest, model)))
+                rows.append(features(s.resolved, select(s.resolved, rest, model)))
                 y.append(False)
                 w.append(s.weight)
     return rows, y, w
@@ -229,19 +236,35 @@ def choose_threshold(
 
 def train(samples: Sequence[Sample], name: str, wrong_cost: float = WRONG_COST) -> AnswerModel:
     sel = train_select(samples)
-    placeholder = AnswerModel(sel, sel, 0.5)
-    rows, y, w = decision_rows(samples, placeholder)
-    dec = fit_logistic(rows, y, w)
-    model = AnswerModel(sel, dec, 0.5, name)
-    # the threshold is chosen on the questions as asked, not on the ablated copies
-    real, ry, rw = decision_rows(samples, model, ablate=False)
-    probs = np.array([model.answer_probability(r) for r in real])
-    threshold = choose_threshold(probs, np.array(ry), np.array(rw), wrong_cost)
+    dec, threshold = fit_decision(samples, AnswerModel(sel, sel, 0.5), wrong_cost)
     return AnswerModel(sel, dec, threshold, name)
 
 
-def figures(samples: Sequence[Sample], model: AnswerModel) -> dict[str, float]:
-    """Selection and abstention figures of the sentence choice (not of the final answer text)."""
+def fit_decision(
+    samples: Sequence[Sample],
+    model: AnswerModel,
+    wrong_cost: float = WRONG_COST,
+    features: Features = decision_features,
+) -> tuple[Logistic, float]:
+    """A decision model over features of the units model's selection ranks best, and its
+    threshold."""
+    rows, y, w = decision_rows(samples, model, features=features)
+    dec = fit_logistic(rows, y, w)
+    # the threshold is chosen on the questions as asked, not on the ablated copies
+    real, ry, rw = decision_rows(samples, model, ablate=False, features=features)
+    probs = np.array([probability(dec.logit(r)) for r in real])
+    return dec, choose_threshold(probs, np.array(ry), np.array(rw), wrong_cost)
+
+
+def figures(
+    samples: Sequence[Sample],
+    model: AnswerModel,
+    decision: tuple[Logistic, float] | None = None,
+    features: Features = decision_features,
+) -> dict[str, float]:
+    """Selection and abstention figures of the sentence choice (not of the final answer text),
+    deciding by model's own decision model and threshold or by decision's over features."""
+    decide, threshold = decision or (model.decide, model.threshold)
     n_ans = sum(s.question.answerable for s in samples)
     n_unans = len(samples) - n_ans
     right = wrong = abstained_ans = abstained_unans = 0
@@ -251,8 +274,8 @@ def figures(samples: Sequence[Sample], model: AnswerModel) -> dict[str, float]:
             abstained_unans += not s.question.answerable
             continue
         ranked = select(s.resolved, s.cands, model)
-        p = model.answer_probability(decision_features(s.resolved, ranked))
-        if p < model.threshold:
+        p = probability(decide.logit(features(s.resolved, ranked)))
+        if p < threshold:
             abstained_ans += s.question.answerable
             abstained_unans += not s.question.answerable
             continue
@@ -272,27 +295,38 @@ def load_samples(
     name: str, questions: Path, corpus: Path, limit: int, weight: float = 1.0
 ) -> list[Sample]:
     """Samples of one set, cached under data/train by set and limit (delete to recollect)."""
+
+    def chosen() -> list[Question]:
+        qs = read_questions(questions)
+        return qs[:: max(1, len(qs) // limit)][:limit] if limit else qs
+
+    samples = cached_samples(
+        PROJECT_ROOT / "data" / "train" / f"{name}-{limit}.pkl", corpus, chosen
+    )
+    for s in samples:
+        s.weight = weight
+    return samples
+
+
+def cached_samples(
+    cache: Path, corpus: Path, questions: Callable[[], list[Question]], alone: bool = True
+) -> list[Sample]:
+    """The samples of questions() over corpus (collect), kept in cache: a cached one's
+    evidence refreshed as the service now weighs it."""
     from service.cli import eval_service
 
-    cache = PROJECT_ROOT / "data" / "train" / f"{name}-{limit}.pkl"
     service, _ = eval_service([corpus], None)
     if cache.exists():
         with cache.open("rb") as fh:
             samples: list[Sample] = pickle.load(fh)
         refresh(samples, service)
-        with cache.open("wb") as fh:
-            pickle.dump(samples, fh)  # refreshed: readable without the index by analysis scripts
     else:
-        qs = read_questions(questions)
-        if limit:
-            qs = qs[:: max(1, len(qs) // limit)][:limit]
-        print(f"{name}: {len(qs)} questions", file=sys.stderr, flush=True)
-        samples = collect(service, qs)
+        qs = questions()
+        print(f"{cache.stem}: {len(qs)} questions", file=sys.stderr, flush=True)
+        samples = collect(service, qs, alone)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        with cache.open("wb") as fh:
-            pickle.dump(samples, fh)
-    for s in samples:
-        s.weight = weight
+    with cache.open("wb") as fh:
+        pickle.dump(samples, fh)  # refreshed: readable without the index by analysis scripts
     return samples
 
 

@@ -36,9 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from bench.evaluation import even_sample_lines
+from bench.evaluation import sampled_articles
 from bench.realistic.parts import PARTS as REALISTIC_PARTS
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
+from corpus.loading import read_jsonl_file
 from index.e5_numpy import UnigramTokenizer
 from service.evaluate import char_f1
 from service.reader import NULL_TOKEN, READER_WEIGHTS, SpanReader, reader_input
@@ -85,12 +86,8 @@ def pairs_of(shared: Path, tok: UnigramTokenizer) -> list[Pair]:
     out: list[Pair] = []
     for name in SETS:
         folder = shared / "eval" / name
-        docs = {}
-        for line in (folder / "docs.jsonl").read_text(encoding="utf-8").splitlines():
-            doc = json.loads(line)
-            docs[doc["id"]] = doc["text"]
-        sampled = even_sample_lines(folder / "questions_public.jsonl", 300)
-        held = {json.loads(ln).get("doc_id") for ln in sampled}
+        docs = article_texts(folder / "docs.jsonl")
+        held = sampled_articles(folder / "questions_public.jsonl")
         units: dict[str, list[tuple[int, int]]] = {}
         rng = random.Random(name)
         for line in (folder / "questions_public.jsonl").read_text(encoding="utf-8").splitlines():
@@ -110,6 +107,11 @@ def pairs_of(shared: Path, tok: UnigramTokenizer) -> list[Pair]:
     return out
 
 
+def article_texts(path: Path) -> dict[str, str]:
+    """Each article's text of a JSON-lines corpus, by id, as the corpus loader reads it."""
+    return {a.doc_id: a.text for a in read_jsonl_file(path)}
+
+
 def realistic_pairs(tok: UnigramTokenizer) -> list[Pair]:
     """The pairs of our realistic set's answerable questions (the parts the trainers read),
     each follow-up as the service resolves it against its history."""
@@ -118,8 +120,7 @@ def realistic_pairs(tok: UnigramTokenizer) -> list[Pair]:
 
     out: list[Pair] = []
     for part in (p for p in REALISTIC_PARTS if p.trained):
-        lines = part.articles.read_text(encoding="utf-8").splitlines()
-        docs = {d["id"]: d["text"] for d in map(json.loads, lines)}
+        docs = article_texts(part.articles)
         units: dict[str, list[tuple[int, int]]] = {}
         rng = random.Random(part.name)
         for q in read_questions(part.questions):
@@ -360,13 +361,15 @@ def main(argv: list[str] | None = None) -> None:
     model_dir = Settings().model_dir
     encoder = NumpyE5(model_dir)
     pairs = pairs_of(args.shared, encoder.tokenizer)
-    trained = [p for p in pairs if not p.held_out]
-    if args.sample is not None and args.sample < len(trained):
-        trained = random.Random(0).sample(trained, args.sample)
-    trained += realistic_pairs(encoder.tokenizer) * args.realistic
+    public = [p for p in pairs if not p.held_out]
+    if args.sample is not None and args.sample < len(public):
+        public = random.Random(0).sample(public, args.sample)
+    realistic = realistic_pairs(encoder.tokenizer) if args.realistic else []
+    trained = public + realistic * args.realistic
     print(f"{len(pairs)} public pairs, {len(trained)} to train on, the sampled articles' held out")
     started = time.perf_counter()
-    states = frozen_states(model_dir, trained, args.first)
+    states = frozen_states(model_dir, public + realistic, args.first)  # each pair's once
+    states = states[: len(public)] + states[len(public) :] * args.realistic
     print(f"states after layer {args.first}: {time.perf_counter() - started:.0f} s")
     init = None
     if args.init is not None:

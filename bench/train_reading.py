@@ -24,27 +24,23 @@ realistic parts), then the stage is trained on everything and written.
 from __future__ import annotations
 
 import argparse
-import json
-import pickle
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from bench.evaluation import even_sample_lines
+from bench.evaluation import sampled_articles
 from bench.realistic.parts import PARTS as REALISTIC_PARTS
 from bench.train_answer import (
     REALISTIC_WEIGHT,
     WRONG_COST,
+    Features,
     Sample,
-    choose_threshold,
-    collect,
-    fit_logistic,
+    cached_samples,
+    figures,
+    fit_decision,
     fold_of,
     load_samples,
-    refresh,
 )
 from service.answer import Candidate, decision_features, select
 from service.answer_model import (
@@ -52,10 +48,9 @@ from service.answer_model import (
     AnswerModel,
     ReadModel,
     load_model,
-    probability,
     save_model,
 )
-from service.evaluate import Question, contains_gold, read_questions
+from service.evaluate import Question, read_questions
 from service.reader import READER_WEIGHTS
 from service.reading import UNREAD_MARGIN, read_features
 from service.settings import PROJECT_ROOT
@@ -67,26 +62,18 @@ def held_questions(shared: Path, name: str) -> list[Question]:
     """The public questions the reader never trained on: those of the articles `make eval`
     samples, and every unanswerable one."""
     path = shared / "eval" / name / "questions_public.jsonl"
-    held = {json.loads(ln).get("doc_id") for ln in even_sample_lines(path, 300)}
+    held = sampled_articles(path)
     return [q for q in read_questions(path) if not q.answerable or q.doc_id in held]
 
 
 def public_samples(shared: Path, name: str) -> list[Sample]:
     """held_questions' samples, cached under data/train (delete to recollect)."""
-    from service.cli import eval_service
-
-    cache = PROJECT_ROOT / "data" / "train" / f"{name}-held.pkl"
-    service, _ = eval_service([shared / "eval" / name / "docs.jsonl"], None)
-    if cache.exists():
-        with cache.open("rb") as fh:
-            samples: list[Sample] = pickle.load(fh)
-        refresh(samples, service)  # the evidence as the service now weighs it
-        return samples
-    samples = collect(service, held_questions(shared, name), alone=False)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with cache.open("wb") as fh:
-        pickle.dump(samples, fh)
-    return samples
+    return cached_samples(
+        PROJECT_ROOT / "data" / "train" / f"{name}-held.pkl",
+        shared / "eval" / name / "docs.jsonl",
+        lambda: held_questions(shared, name),
+        alone=False,
+    )
 
 
 def units_to_read(samples: Sequence[Sample], model: AnswerModel) -> set[tuple[str, str]]:
@@ -117,73 +104,20 @@ def read_margins(pairs: set[tuple[str, str]], weights: Path) -> Margins:
     return out
 
 
-def best_of(
-    s: Sample, cands: Sequence[Candidate], model: AnswerModel, margins: Margins
-) -> tuple[dict[str, float], Candidate]:
-    """The best unit of cands and what the stage's decision reads of it."""
-    ranked = select(s.resolved, cands, model)
-    evidence = decision_features(s.resolved, ranked)
-    return read_features(evidence, margins[(s.resolved, ranked[0].text)]), ranked[0]
+def stage_features(margins: Margins) -> Features:
+    """What the stage's decision reads: the picker's evidence and the reader's margin on the
+    best unit."""
 
+    def features(question: str, ranked: Sequence[Candidate]) -> dict[str, float]:
+        return read_features(
+            decision_features(question, ranked), margins[(question, ranked[0].text)]
+        )
 
-def holds(s: Sample, c: Candidate) -> bool:
-    return s.question.answerable and contains_gold(c.text, s.question.answers)
+    return features
 
 
 def train_stage(samples: Sequence[Sample], model: AnswerModel, margins: Margins) -> ReadModel:
-    rows: list[dict[str, float]] = []
-    y: list[bool] = []
-    w: list[float] = []
-    real: list[int] = []  # the rows of the questions as asked
-    for s in samples:
-        if not s.cands:
-            continue
-        feats, best = best_of(s, s.cands, model, margins)
-        real.append(len(rows))
-        rows.append(feats)
-        y.append(holds(s, best))
-        w.append(s.weight)
-        rest = [c for c, ok in zip(s.cands, s.labels, strict=True) if not ok]
-        if rest and len(rest) < len(s.cands):
-            rows.append(best_of(s, rest, model, margins)[0])
-            y.append(False)
-            w.append(s.weight)
-    decide = fit_logistic(rows, y, w)
-    probs = np.array([probability(decide.logit(rows[i])) for i in real])
-    threshold = choose_threshold(
-        probs, np.array([y[i] for i in real]), np.array([w[i] for i in real]), WRONG_COST
-    )
-    return ReadModel(decide, threshold)
-
-
-def figures(
-    samples: Sequence[Sample], model: AnswerModel, stage: ReadModel | None, margins: Margins
-) -> dict[str, float]:
-    """Sentence hit, false abstention, unanswerable abstained and wrong when answering, with the
-    stage (or without it: stage None)."""
-    n_ans = sum(s.question.answerable for s in samples)
-    right = wrong = abst_ans = abst_unans = 0
-    for s in samples:
-        answered = None
-        if s.cands:
-            feats, best = best_of(s, s.cands, model, margins)
-            if stage is None:
-                answered = best if model.answer_probability(feats) >= model.threshold else None
-            elif probability(stage.decide.logit(feats)) >= stage.threshold:
-                answered = best
-        if answered is None:
-            abst_ans += s.question.answerable
-            abst_unans += not s.question.answerable
-        elif holds(s, answered):
-            right += 1
-        else:
-            wrong += 1
-    return {
-        "sentence_hit": round(right / max(n_ans, 1), 4),
-        "false_abstention": round(abst_ans / max(n_ans, 1), 4),
-        "abstained_unanswerable": round(abst_unans / max(len(samples) - n_ans, 1), 4),
-        "wrong_when_answering": round(wrong / max(right + wrong, 1), 4),
-    }
+    return ReadModel(*fit_decision(samples, model, WRONG_COST, stage_features(margins)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,10 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         stage = train_stage([s for s in everything if fold_of(s) != fold], model, margins)
         for name, ss in sets.items():
             test = [s for s in ss if fold_of(s) == fold]
-            before, after = (
-                figures(test, model, None, margins),
-                figures(test, model, stage, margins),
-            )
+            before = figures(test, model)
+            after = figures(test, model, (stage.decide, stage.threshold), stage_features(margins))
             print(f"fold {fold} {name} ({len(test)}): without {before}\n    with {after}")
     stage = train_stage(everything, model, margins)
     save_model(replace(model, read=stage), args.out)
