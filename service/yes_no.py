@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|暂停|取消")
+_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|暂停|取消")
+# asked whether a thing has happened, told it is only planned: 动工了吗? … 计划明年开工 (否)
+_DONE_ASKED = re.compile(r"已经|已|了吗|了没|了没有|过吗|有没有")
+_PLANNED = re.compile(r"计划|预计|拟|将于|将在|即将|准备|有望|力争|争取")
 # a yes/no question asked of one side and told the other: 收费吗? … 免费开放 (否)
 _PAID = re.compile(r"收费|花钱|要钱|付费|掏钱|交钱|买门票|买票|要门票|门票")
 _FREE = re.compile(r"免费|免收|免票|免门票")
@@ -74,7 +77,8 @@ def _told_way(phrase: str) -> str | None:
 
 def yes_or_no(question: str, phrase: str) -> str:
     """是 or 否 for a yes/no question: 否 when the deciding phrase negates what is asked, tells
-    the other side of it (收费吗? 免费) or a comparison the other way (比去年晚吗? 提前了7天)."""
+    the other side of it (收费吗? 免费), a comparison the other way (比去年晚吗? 提前了7天) or
+    only the plan of what is asked as done (动工了吗? 计划明年开工)."""
     asked = _ASKED_WAY.search(question)
     if asked:
         told = _told_way(phrase)
@@ -84,6 +88,8 @@ def yes_or_no(question: str, phrase: str) -> str:
         if told == way:
             return "是"
     if _PAID.search(question) and not _FREE.search(question) and _FREE.search(phrase):
+        return "否"
+    if _DONE_ASKED.search(question) and _PLANNED.search(phrase):
         return "否"
     q_neg = bool(
         _NEGATION.search(re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question))

@@ -100,6 +100,13 @@ def test_yes_or_no_reads_negation_in_the_deciding_phrase() -> None:
     assert yes_or_no("新馆是不是免费开放?", "新馆全年免费向市民开放") == "是"
     assert yes_or_no("新馆是不是免费开放?", "新馆暂不对外开放") == "否"
     assert yes_or_no("比赛没有取消吗?", "比赛照常举行") == "否"
+    assert yes_or_no("食堂能包给个人办吗?", "学校食堂严禁承包给个人经营") == "否"
+
+
+def test_yes_or_no_reads_a_plan_as_not_done() -> None:
+    assert yes_or_no("泊位改造已经动工了吗?", "改造工程计划明年开工") == "否"
+    assert yes_or_no("二期开工了吗?", "二期已于3月开工") == "是"
+    assert yes_or_no("二期明年开工吗?", "二期计划明年开工") == "是"
 
 
 def test_yes_or_no_reads_the_other_side_and_the_way_of_a_comparison() -> None:
