@@ -30,6 +30,7 @@ import copy
 import json
 import random
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,27 +113,48 @@ def article_texts(path: Path) -> dict[str, str]:
     return {a.doc_id: a.text for a in read_jsonl_file(path)}
 
 
-def realistic_pairs(tok: UnigramTokenizer) -> list[Pair]:
-    """The pairs of our realistic set's answerable questions (the parts the trainers read),
-    each follow-up as the service resolves it against its history."""
+def realistic_pairs(tok: UnigramTokenizer, without: Collection[str] = ()) -> list[Pair]:
+    """The pairs of our realistic set's questions (the parts the trainers read, but those named
+    in without), each follow-up as the service resolves it against its history: the answerable
+    ones as question_pairs, the unanswerable ones as unanswered_pairs."""
     from service.evaluate import read_questions
     from service.followup import resolve_question
 
     out: list[Pair] = []
-    for part in (p for p in REALISTIC_PARTS if p.trained):
+    for part in (p for p in REALISTIC_PARTS if p.trained and p.name not in without):
         docs = article_texts(part.articles)
         units: dict[str, list[tuple[int, int]]] = {}
         rng = random.Random(part.name)
         for q in read_questions(part.questions):
+            asked = resolve_question(q.question, q.history)
             if q.answerable and q.doc_id in docs:
-                asked = resolve_question(q.question, q.history)
                 found = question_pairs(
                     tok, asked, list(q.answers), docs[q.doc_id], units.setdefault(q.doc_id, []), rng
                 )
-                for pair in found:
-                    pair.set_name = part.name
-                out.extend(found)
+            elif not q.answerable:
+                found = unanswered_pairs(tok, asked, docs, units)
+            else:
+                found = []
+            for pair in found:
+                pair.set_name = part.name
+            out.extend(found)
     return out
+
+
+def unanswered_pairs(
+    tok: UnigramTokenizer, question: str, docs: dict[str, str], units: dict[str, list[tuple[int, int]]]
+) -> list[Pair]:
+    """An unanswerable question with the NEGATIVES units of all its part's articles sharing most
+    of its character bigrams (the neighbouring facts a picker offers for it), each with the
+    no-answer target."""
+    grams = {question[i : i + 2] for i in range(len(question) - 1)}
+    for doc_id, text in docs.items():
+        if not units.setdefault(doc_id, []):
+            units[doc_id].extend(answer_spans(text, 0, len(text), MAX_ANSWER_CHARS))
+    every = [text[s:e] for doc_id, text in docs.items() for s, e in units[doc_id]]
+    every.sort(key=lambda u: -sum(g in u for g in grams))
+    found = (pair_of(tok, question, u, -1, -1) for u in every[:NEGATIVES])
+    return [p for p in found if p is not None]
 
 
 def question_pairs(
@@ -355,6 +377,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--init", type=Path, help="Fine-tune these weights further.")
     parser.add_argument("--sample", type=int, help="Train on this many public pairs at most.")
+    parser.add_argument(
+        "--without",
+        nargs="+",
+        default=[],
+        metavar="PART",
+        help="Leave these realistic parts out (bench/realistic/parts.py names): a reader whose "
+        "margins on them bench.train_reading can learn from as on questions never seen",
+    )
     args = parser.parse_args(argv)
     from index.e5_numpy import NumpyE5
 
@@ -364,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
     public = [p for p in pairs if not p.held_out]
     if args.sample is not None and args.sample < len(public):
         public = random.Random(0).sample(public, args.sample)
-    realistic = realistic_pairs(encoder.tokenizer) if args.realistic else []
+    realistic = realistic_pairs(encoder.tokenizer, args.without) if args.realistic else []
     trained = public + realistic * args.realistic
     print(f"{len(pairs)} public pairs, {len(trained)} to train on, the sampled articles' held out")
     started = time.perf_counter()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,7 +87,7 @@ def units_to_read(samples: Sequence[Sample], model: AnswerModel) -> set[tuple[st
     return out
 
 
-def read_margins(pairs: set[tuple[str, str]], weights: Path) -> Margins:
+def read_margins(pairs: Collection[tuple[str, str]], weights: Path) -> Margins:
     """The reader's margin of every pair (the reader of those weights)."""
     from index.e5_numpy import NumpyE5
     from service.reader import SpanReader
@@ -134,6 +134,15 @@ def main(argv: list[str] | None = None) -> int:
         "margins on those are its training's; learning from the unanswerable ones alone was "
         "measured worse on the held-out part (see the module's docstring)",
     )
+    parser.add_argument(
+        "--part-reader",
+        nargs="+",
+        default=[],
+        metavar="PART=WEIGHTS",
+        help="Read that realistic part's questions with these reader weights (bench.train_reader "
+        "--without PART): the stage then learns the margins of a reader that never saw them, "
+        "as the shipped reader's on a user's questions",
+    )
     args = parser.parse_args(argv)
     model = load_model(MODEL_PATH)
     sets = {name: public_samples(args.shared, name) for name in ("cmrc2018", "drcd")}
@@ -143,7 +152,14 @@ def main(argv: list[str] | None = None) -> int:
             s for s in samples if args.realistic == "all" or not s.question.answerable
         ]
     everything = [s for ss in sets.values() for s in ss]
-    margins = read_margins(units_to_read(everything, model), args.reader)
+    readers = dict(item.split("=", 1) for item in args.part_reader)
+    if unknown := set(readers) - set(sets):
+        parser.error(f"--part-reader {', '.join(sorted(unknown))}: not a trained realistic part")
+    by_reader = {name: str(args.reader) for name in sets} | readers
+    margins: Margins = {}
+    for weights in set(by_reader.values()):
+        read = [s for name, ss in sets.items() if by_reader[name] == weights for s in ss]
+        margins |= read_margins(units_to_read(read, model), Path(weights))
     for fold in (0, 1):
         stage = train_stage([s for s in everything if fold_of(s) != fold], model, margins)
         for name, ss in sets.items():

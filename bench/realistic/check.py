@@ -1,5 +1,5 @@
-"""Validate the realistic evaluation set, each part (articles.jsonl + questions.jsonl, and
-articles2.jsonl + questions2.jsonl) on its own.
+"""Validate the realistic evaluation set, each part of parts.py (articles.jsonl +
+questions.jsonl, articles2.jsonl + questions2.jsonl, …) on its own.
 
 Run from the project root:  python bench/realistic/check.py
 Exit status 0 when every check passes, 1 otherwise (every problem is listed).

@@ -31,9 +31,33 @@ PARTS = (
     ),
     Part(
         "realistic3",
-        "realistic part 3 (our own, bench/realistic, held out from training)",
+        "realistic part 3 (our own, bench/realistic, another province)",
         HERE / "articles3.jsonl",
         HERE / "questions3.jsonl",
+    ),
+    Part(
+        "realistic4",
+        "realistic part 4 (our own, bench/realistic, another province)",
+        HERE / "articles4.jsonl",
+        HERE / "questions4.jsonl",
+    ),
+    Part(
+        "realistic6",
+        "realistic part 6 (our own, bench/realistic, another province)",
+        HERE / "articles6.jsonl",
+        HERE / "questions6.jsonl",
+    ),
+    Part(
+        "realistic7",
+        "realistic part 7 (our own, bench/realistic, another province)",
+        HERE / "articles7.jsonl",
+        HERE / "questions7.jsonl",
+    ),
+    Part(
+        "realistic5",
+        "realistic part 5 (our own, bench/realistic, held out from training)",
+        HERE / "articles5.jsonl",
+        HERE / "questions5.jsonl",
         trained=False,
     ),
 )

@@ -227,3 +227,33 @@ def test_the_readers_training_leaves_the_held_out_realistic_part_alone(
     assert pairs and {p.set_name for p in pairs} == {trained[0].name}
     monkeypatch.setattr(training, "REALISTIC_PARTS", [p for p in PARTS if not p.trained])
     assert training.realistic_pairs(encoder.tokenizer) == []
+
+
+@pytest.mark.integration
+def test_an_unanswerable_question_reads_its_closest_units_as_no_answer(encoder) -> None:
+    from bench.train_reader import NEGATIVES, unanswered_pairs
+
+    docs = {
+        "a": "新馆藏书300万册。新馆由王澍设计。",
+        "b": "地铁3号线全长38公里。3号线明年开通。",
+    }
+    pairs = unanswered_pairs(encoder.tokenizer, "4号线全长多少公里?", docs, {})
+    assert len(pairs) == NEGATIVES
+    assert all(p.start == p.end == NULL_TOKEN for p in pairs)
+    assert pairs[0].sentence == "地铁3号线全长38公里。"  # the neighbouring fact, of another article
+
+
+@pytest.mark.integration
+def test_the_readers_training_leaves_out_the_parts_it_is_told(encoder) -> None:
+    import bench.train_reader as training
+    from bench.realistic.parts import PARTS
+    from service.evaluate import read_questions
+
+    first, second = [p for p in PARTS if p.trained][:2]
+    pairs = training.realistic_pairs(encoder.tokenizer, without={first.name})
+    names = {p.set_name for p in pairs}
+    assert second.name in names and first.name not in names
+    # the unanswerable questions are read too, each unit with the no-answer target
+    unanswerable = {q.question for q in read_questions(second.questions) if not q.answerable}
+    read = [p for p in pairs if p.question in unanswerable]
+    assert read and all(p.start == p.end == NULL_TOKEN for p in read)
