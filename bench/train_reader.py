@@ -142,7 +142,10 @@ def realistic_pairs(tok: UnigramTokenizer, without: Collection[str] = ()) -> lis
 
 
 def unanswered_pairs(
-    tok: UnigramTokenizer, question: str, docs: dict[str, str], units: dict[str, list[tuple[int, int]]]
+    tok: UnigramTokenizer,
+    question: str,
+    docs: dict[str, str],
+    units: dict[str, list[tuple[int, int]]],
 ) -> list[Pair]:
     """An unanswerable question with the NEGATIVES units of all its part's articles sharing most
     of its character bigrams (the neighbouring facts a picker offers for it), each with the
