@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|暂停|取消")
+_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|拒绝|暂停|取消")
 # asked whether a thing has happened, told it is only planned: 动工了吗? … 计划明年开工 (否)
 _DONE_ASKED = re.compile(r"已经|已|了吗|了没|了没有|过吗|有没有")
 _PLANNED = re.compile(r"计划|预计|拟|将于|将在|即将|准备|有望|力争|争取")
@@ -20,7 +20,7 @@ _PAID = re.compile(r"收费|花钱|要钱|付费|掏钱|交钱|买门票|买票|
 _FREE = re.compile(r"免费|免收|免票|免门票")
 # which way a comparison goes: 比去年晚吗? … 比去年提前了7天 (否); 比去年多吗? … 基本持平 (否)
 _ASKED_WAY = re.compile(
-    r"[比较](?!赛|例|重|分)[^，。？?]{0,12}?(多|少|高|低|早|晚|快|慢|大|小|贵|便宜|长|短)"
+    r"[比较](?!赛|例|重|分)[^，。？?]{0,12}?(多|少|高|低|早|晚|快|慢|大|小|贵|便宜|长|短|涨|降|增|减)"
 )
 _TOLD_WAY = (
     ("more", re.compile(r"增加|增长|上升|上涨|提高|升高|多了|高于|超过|多于|扩大|涨")),
@@ -32,8 +32,8 @@ _TOLD_WAY = (
 _WAY_OF = {
     word: way
     for way, words in (
-        ("more", ("多", "高", "大", "贵", "长", "快")),
-        ("less", ("少", "低", "小", "便宜", "短", "慢")),
+        ("more", ("多", "高", "大", "贵", "长", "快", "涨", "增")),
+        ("less", ("少", "低", "小", "便宜", "短", "慢", "降", "减")),
         ("earlier", ("早",)),
         ("later", ("晚",)),
     )
@@ -51,10 +51,13 @@ def deciding_clause(
     words: Sequence[tuple[str, float]],
 ) -> tuple[int, int] | None:
     """The (start, end) of the clause of sentence (both normalised) that decides the question:
-    the one holding the most weight of the question's words (word, weight), a clause that says
-    yes or no first on a tie; None when no clause says yes or no or holds half of the weight."""
-    best: tuple[float, int, int] | None = None
+    of those holding the question's last word (its predicate: 自首了吗? … 不构成自首, not the
+    clause naming the defendant) if any, one that says yes or no first, then the one holding the
+    most weight of the question's words (word, weight); None when no clause holds the predicate,
+    says yes or no or holds half of the weight."""
+    best: tuple[bool, bool, float, int, int] | None = None
     total = sum(weight for _, weight in words)
+    predicate = words[-1][0] if words else None  # the question's last word: what is asked of it
     for lo, hi in clauses:
         clause = sentence[lo:hi]
         held = sum(weight for word, weight in words if word in clause)
@@ -62,13 +65,14 @@ def deciding_clause(
             held += max((weight for _, weight in words), default=1.0)
         if not held:
             continue
-        says = _NEGATION.search(clause) or _FREE.search(clause) or _told_way(clause)
-        if not says and held < _DECIDING_SHARE * total:
+        says = bool(_NEGATION.search(clause) or _FREE.search(clause) or _told_way(clause))
+        told = predicate is not None and predicate in clause
+        if not says and not told and held < _DECIDING_SHARE * total:
             continue
-        score = held + (1.0 if says else 0.0)
-        if best is None or score > best[0]:
-            best = (score, lo, hi)
-    return None if best is None else (best[1], best[2])
+        score = (told, says, held)
+        if best is None or score > best[:3]:
+            best = (*score, lo, hi)
+    return None if best is None else (best[3], best[4])
 
 
 def _told_way(phrase: str) -> str | None:
@@ -91,7 +95,15 @@ def yes_or_no(question: str, phrase: str) -> str:
         return "否"
     if _DONE_ASKED.search(question) and _PLANNED.search(phrase):
         return "否"
-    q_neg = bool(
-        _NEGATION.search(re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question))
+    asked = re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question)
+    return "否" if _negates(phrase, asked) != _negates(asked, phrase) else "是"
+
+
+def _negates(text: str, other: str) -> bool:
+    """Whether text holds a negation that other does not share: the 无 of a name both say
+    (无瓣海桑) negates nothing, nor does a negation told the same way in both (不收费)."""
+    return any(
+        text[max(m.start() - 1, 0) : m.end()] not in other
+        and text[m.start() : m.end() + 1] not in other
+        for m in _NEGATION.finditer(text)
     )
-    return "否" if bool(_NEGATION.search(phrase)) != q_neg else "是"

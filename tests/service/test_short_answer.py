@@ -103,6 +103,27 @@ def test_yes_or_no_reads_negation_in_the_deciding_phrase() -> None:
     assert yes_or_no("食堂能包给个人办吗?", "学校食堂严禁承包给个人经营") == "否"
 
 
+def test_yes_or_no_reads_no_negation_in_a_name_both_say() -> None:
+    assert yes_or_no("湿地里种了无患子吗?", "保护区拒绝种植外来的无患子") == "否"
+    assert yes_or_no("湿地里种了无患子吗?", "保护区种植了无患子") == "是"
+    assert yes_or_no("新馆不收费吗?", "新馆不收费") == "是"
+    assert yes_or_no("今年粮价比去年涨了吗?", "今年粮价与去年基本持平") == "否"
+
+
+def test_the_deciding_clause_holds_the_predicate_and_says_yes_or_no() -> None:
+    from service.short_answer import extract
+
+    def deciding(question: str, sentence: str) -> str | None:
+        span = extract(question, sentence)
+        return None if span is None else sentence[span.start : span.end]
+
+    # the clause naming the subject does not decide; the one telling what is asked of it does
+    sentence = "庭审中，王某的律师提出王某有立功表现，法院审理后认为，其系被抓获归案，不构成立功。"
+    assert deciding("法院认定王某立功了吗?", sentence) == "不构成立功"
+    sentence = "客运码头10日起取消全部航班，12日8时恢复运行。"
+    assert deciding("客运码头12号当天恢复开了吗?", sentence) == "12日8时恢复运行"
+
+
 def test_yes_or_no_reads_a_plan_as_not_done() -> None:
     assert yes_or_no("泊位改造已经动工了吗?", "改造工程计划明年开工") == "否"
     assert yes_or_no("二期开工了吗?", "二期已于3月开工") == "是"
