@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|拒绝|暂停|取消")
+_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|拒绝|暂停|停止|停运|取消")
 # asked whether a thing has happened, told it is only planned: 动工了吗? … 计划明年开工 (否)
 _DONE_ASKED = re.compile(r"已经|已|了吗|了没|了没有|过吗|有没有")
 _PLANNED = re.compile(r"计划|预计|拟|将于|将在|即将|准备|有望|力争|争取")
@@ -84,9 +84,9 @@ def yes_or_no(question: str, phrase: str) -> str:
     the other side of it (收费吗? 免费), a comparison the other way (比去年晚吗? 提前了7天) or
     only the plan of what is asked as done (动工了吗? 计划明年开工)."""
     asked = _ASKED_WAY.search(question)
-    if asked:
+    way = _WAY_OF[asked.group(1)] if asked else _told_way(question)  # 人口在增加吗? asks a way too
+    if way in _OPPOSITE_WAY:
         told = _told_way(phrase)
-        way = _WAY_OF[asked.group(1)]
         if told == "same" or told == _OPPOSITE_WAY[way]:
             return "否"
         if told == way:

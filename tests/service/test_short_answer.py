@@ -108,6 +108,9 @@ def test_yes_or_no_reads_no_negation_in_a_name_both_say() -> None:
     assert yes_or_no("湿地里种了无患子吗?", "保护区种植了无患子") == "是"
     assert yes_or_no("新馆不收费吗?", "新馆不收费") == "是"
     assert yes_or_no("今年粮价比去年涨了吗?", "今年粮价与去年基本持平") == "否"
+    assert yes_or_no("该县人口是在增加吗?", "该县常住人口减少了1.8万人") == "否"
+    assert yes_or_no("该县人口是在增加吗?", "该县常住人口增加了1.8万人") == "是"
+    assert yes_or_no("工地晚上还施工吗?", "工地夜间22时以后停止施工") == "否"
 
 
 def test_the_deciding_clause_holds_the_predicate_and_says_yes_or_no() -> None:
