@@ -14,13 +14,22 @@ answering units and the others) and never trained on them.
 
 --realistic N adds the questions of our realistic set's trained parts (bench/realistic; the
 held-out part never), N times each: they are worded as readers word them, the public ones as
-annotators looking at the paragraph did. The shipped weights are these two runs, the second
-fine-tuning the first on the realistic questions and as many public ones:
+annotators looking at the paragraph did. Their unanswerable questions come too, each with the
+NEGATIVES units of its part's articles sharing most of its character pairs (the neighbouring
+facts a picker offers for it), target no answer. The shipped weights are these two runs, the
+second fine-tuning the first on the realistic questions and 4,000 public ones:
 
     python -m bench.train_reader --epochs 3 --out /tmp/public.npz      # about 35 minutes
-    python -m bench.train_reader --init /tmp/public.npz --realistic 3 --sample 4000 --epochs 2
+    python -m bench.train_reader --init /tmp/public.npz --realistic 2 --sample 4000 --epochs 2
 
-(on two cores; each epoch about 9 minutes over the 10,872 public pairs).
+(on two cores; each epoch about 9 minutes over 11,000 pairs). bench.train_reading learns from the
+margins of two more, each fine-tuned without half of the realistic parts (--without), so that
+the stage weighs margins of questions the reader never saw, as a user's are:
+
+    python -m bench.train_reader --init /tmp/public.npz --realistic 2 --sample 4000 --epochs 2 \
+        --without realistic realistic3 realistic6 --out /tmp/reader-a.npz
+    python -m bench.train_reader --init /tmp/public.npz --realistic 2 --sample 4000 --epochs 2 \
+        --without realistic2 realistic4 realistic7 --out /tmp/reader-b.npz
 """
 
 from __future__ import annotations

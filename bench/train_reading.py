@@ -10,15 +10,15 @@ and whenever the reader's weights change.
 The reader (bench.train_reader) was trained on the public articles that `make eval` does not
 sample, so its margins on them are those of its training: the stage learns from the others (the
 questions of the articles `make eval` samples, every unanswerable public question) and from our
-realistic set's trained parts. The shipped reader was also fine-tuned on those parts' answerable
-questions, so its margins there are its training's too: measured on the held-out part 3, that
-still did best (answer hit 0.584, 17.2 % wrong when answering, against 0.528 and 19.3 % without
-the stage; 0.196 and 16.0 % learning from their unanswerable questions alone, `--realistic
-unanswerable`; 0.439 and 16.1 % with a reader never trained on them). Its figures are printed
-for two folds by article, each trained without the other (not held out from the reader on the
-realistic parts), then the stage is trained on everything and written.
+realistic set's trained parts. The shipped reader was also fine-tuned on those parts, so its
+margins there are its training's too; with --part-reader each part's questions are read instead
+by a reader fine-tuned without that part (bench.train_reader --without), so the stage learns the
+margins of questions a reader never saw, as a user's are. Its figures are printed for two folds
+by article, each trained without the other, then the stage is trained on everything and written:
 
-    python -m bench.train_reading [--shared ../shared] [--out service/answer_model.json]
+    python -m bench.train_reading --part-reader realistic=/tmp/reader-a.npz \
+        realistic3=/tmp/reader-a.npz realistic6=/tmp/reader-a.npz realistic2=/tmp/reader-b.npz \
+        realistic4=/tmp/reader-b.npz realistic7=/tmp/reader-b.npz
 """
 
 from __future__ import annotations
