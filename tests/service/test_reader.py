@@ -114,20 +114,20 @@ def test_the_real_reader_finds_facts_no_typed_rule_can_name(encoder) -> None:
         (
             "新馆的外墙用的是什么材料?",
             "新馆外墙全部采用当地出产的青石砌成，由王澍主持设计。",
-            "青石",
+            ("青石",),
         ),
-        ("这次展览的主题是什么?", "本次展览以“丝路回响”为主题，展出文物二百余件。", "丝路回响"),
-        (
+        ("这次展览的主题是什么?", "本次展览以“丝路回响”为主题，展出文物二百余件。", ("丝路回响",)),
+        (  # two tasks: either is a fact no rule names
             "参赛选手要完成什么任务?",
             "比赛要求选手在三小时内徒手攀登岩壁，并采集指定的岩石样本。",
-            "攀登岩壁",
+            ("攀登岩壁", "岩石样本"),
         ),
     ]
-    for question, sentence, fact in cases:
+    for question, sentence, facts in cases:
         found = reader.read(question, sentence)
         assert found is not None, question
         text = sentence[found[0].start : found[0].end]
-        assert fact in text and len(text) <= MAX_SHORT_CHARS, (question, text)
+        assert any(f in text for f in facts) and len(text) <= MAX_SHORT_CHARS, (question, text)
 
 
 @pytest.mark.integration
