@@ -95,8 +95,8 @@ def yes_or_no(question: str, phrase: str) -> str:
         return "否"
     if _DONE_ASKED.search(question) and _PLANNED.search(phrase):
         return "否"
-    asked = re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question)
-    return "否" if _negates(phrase, asked) != _negates(asked, phrase) else "是"
+    plain = re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question)
+    return "否" if _negates(phrase, plain) != _negates(plain, phrase) else "是"
 
 
 def _negates(text: str, other: str) -> bool:
