@@ -152,12 +152,15 @@ def main(argv: list[str] | None = None) -> int:
             s for s in samples if args.realistic == "all" or not s.question.answerable
         ]
     everything = [s for ss in sets.values() for s in ss]
+    if bad := [item for item in args.part_reader if "=" not in item]:
+        parser.error(f"--part-reader {' '.join(bad)}: give PART=WEIGHTS")
     readers = dict(item.split("=", 1) for item in args.part_reader)
-    if unknown := set(readers) - set(sets):
+    realistic = {p.name for p in REALISTIC_PARTS if p.trained}
+    if unknown := set(readers) - realistic:
         parser.error(f"--part-reader {', '.join(sorted(unknown))}: not a trained realistic part")
     by_reader = {name: str(args.reader) for name in sets} | readers
     margins: Margins = {}
-    for weights in set(by_reader.values()):
+    for weights in sorted(set(by_reader.values())):
         read = [s for name, ss in sets.items() if by_reader[name] == weights for s in ss]
         margins |= read_margins(units_to_read(read, model), Path(weights))
     for fold in (0, 1):

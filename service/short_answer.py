@@ -426,12 +426,23 @@ def _trim(s: str, lo: int, hi: int) -> Span | None:
 def _yesno_span(question: str, sentence: str) -> Span | None:
     """The clause that decides a yes/no question (yes_no.deciding_clause), trimmed."""
     q = normalize(question)
+    from service.evidence import names_sibling  # it reads this module: imported when asked
+
     words = [
         (word, 1.0 + q.find(word) / max(len(q), 1))  # nearer the end: the predicate weighs more
         for word, flag in pos_tags(q)
-        if len(word) >= 2 and not _WH.fullmatch(word) and flag[:1] not in ("r", "u")
+        if len(word) >= 2
+        and not _WH.fullmatch(word)
+        and flag[:1] not in ("r", "u")
+        and word not in ("没有", "是否")  # 开放了没有? asks of 开放
     ]
-    best = deciding_clause(q, normalize(sentence), clause_spans(sentence), words)
+    best = deciding_clause(
+        q,
+        normalize(sentence),
+        clause_spans(sentence),
+        words,
+        lambda clause: names_sibling(q, frozenset(), clause),
+    )
     return None if best is None else _trim(sentence, *best)
 
 

@@ -9,12 +9,12 @@ then carries no 是/否.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|拒绝|暂停|停止|停运|取消")
 # asked whether a thing has happened, told it is only planned: 动工了吗? … 计划明年开工 (否)
-_DONE_ASKED = re.compile(r"已经|已|了吗|了没|了没有|过吗|有没有")
-_PLANNED = re.compile(r"计划|预计|拟|将于|将在|即将|准备|有望|力争|争取")
+_DONE_ASKED = re.compile(r"已经|已|了吗|了没|了没有|过吗")
+_PLANNED = re.compile(r"计划|预计|拟(?:于|在|建|将)|将于|将在|即将|准备|有望|力争|争取")
 # a yes/no question asked of one side and told the other: 收费吗? … 免费开放 (否)
 _PAID = re.compile(r"收费|花钱|要钱|付费|掏钱|交钱|买门票|买票|要门票|门票")
 _FREE = re.compile(r"免费|免收|免票|免门票")
@@ -49,17 +49,21 @@ def deciding_clause(
     sentence: str,
     clauses: Sequence[tuple[int, int]],
     words: Sequence[tuple[str, float]],
+    neighbour: Callable[[str], bool] = lambda _clause: False,
 ) -> tuple[int, int] | None:
     """The (start, end) of the clause of sentence (both normalised) that decides the question:
     of those holding the question's last word (its predicate: 自首了吗? … 不构成自首, not the
     clause naming the defendant) if any, one that says yes or no first, then the one holding the
     most weight of the question's words (word, weight); None when no clause holds the predicate,
-    says yes or no or holds half of the weight."""
+    says yes or no or holds half of the weight. A clause about a neighbour of what the question
+    names (neighbour: 二期 for 一期) decides nothing."""
     best: tuple[bool, bool, float, int, int] | None = None
     total = sum(weight for _, weight in words)
     predicate = words[-1][0] if words else None  # the question's last word: what is asked of it
     for lo, hi in clauses:
         clause = sentence[lo:hi]
+        if neighbour(clause):  # 二期工程尚未完工 does not decide 一期工程完工了吗?
+            continue
         held = sum(weight for word, weight in words if word in clause)
         if _PAID.search(question) and _FREE.search(clause):  # 收费吗? is told as 免费
             held += max((weight for _, weight in words), default=1.0)
@@ -93,9 +97,11 @@ def yes_or_no(question: str, phrase: str) -> str:
             return "是"
     if _PAID.search(question) and not _FREE.search(question) and _FREE.search(phrase):
         return "否"
-    if _DONE_ASKED.search(question) and _PLANNED.search(phrase):
+    if _DONE_ASKED.search(question) and _PLANNED.search(phrase) and not _PLANNED.search(question):
         return "否"
-    plain = re.sub(r"是不是|有没有|能不能|会不会|可不可以|要不要", "", question)
+    plain = re.sub(
+        r"是不是|是否|有没有|能不能|会不会|可不可以|要不要|了没有?(?=[?？]*$)", "", question
+    )
     return "否" if _negates(phrase, plain) != _negates(plain, phrase) else "是"
 
 

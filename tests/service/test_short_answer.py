@@ -122,12 +122,25 @@ def test_the_deciding_clause_holds_the_predicate_and_says_yes_or_no() -> None:
     assert deciding("法院认定王某立功了吗?", sentence) == "不构成立功"
     sentence = "客运码头10日起取消全部航班，12日8时恢复运行。"
     assert deciding("客运码头12号当天恢复开了吗?", sentence) == "12日8时恢复运行"
+    # a clause about a neighbour of what is asked decides nothing, however plainly it says no
+    assert deciding("一期工程完工了吗?", "一期工程已于去年完工，二期工程尚未完工。") == (
+        "一期工程已于去年完工"
+    )
+    assert deciding("地铁1号线今年通车吗?", "地铁1号线今年通车，2号线暂不通车。") == (
+        "地铁1号线今年通车"
+    )
 
 
 def test_yes_or_no_reads_a_plan_as_not_done() -> None:
     assert yes_or_no("泊位改造已经动工了吗?", "改造工程计划明年开工") == "否"
     assert yes_or_no("二期开工了吗?", "二期已于3月开工") == "是"
     assert yes_or_no("二期明年开工吗?", "二期计划明年开工") == "是"
+    assert yes_or_no("有没有计划修地铁?", "该市计划2030年前建成地铁1号线") == "是"
+    assert yes_or_no("准备工作完成了吗?", "准备工作已全部完成") == "是"
+    assert yes_or_no("展馆开放了吗?", "展馆开放了虚拟展厅") == "是"
+    # 是否 and 了没有 ask; they negate nothing
+    assert yes_or_no("新馆是否收费?", "新馆收费") == "是"
+    assert yes_or_no("新馆开放了没有?", "新馆已于5月开放") == "是"
 
 
 def test_yes_or_no_reads_the_other_side_and_the_way_of_a_comparison() -> None:
