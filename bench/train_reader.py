@@ -159,14 +159,26 @@ def unanswered_pairs(
     """An unanswerable question with the NEGATIVES units of all its part's articles sharing most
     of its character bigrams (the neighbouring facts a picker offers for it), each with the
     no-answer target."""
-    grams = {question[i : i + 2] for i in range(len(question) - 1)}
-    for doc_id, text in docs.items():
-        if not units.setdefault(doc_id, []):
-            units[doc_id].extend(answer_spans(text, 0, len(text), MAX_ANSWER_CHARS))
-    every = [text[s:e] for doc_id, text in docs.items() for s, e in units[doc_id]]
-    every.sort(key=lambda u: -sum(g in u for g in grams))
-    found = (pair_of(tok, question, u, -1, -1) for u in every[:NEGATIVES])
+    every = [
+        text[s:e]
+        for doc_id, text in docs.items()
+        for s, e in filled(units.setdefault(doc_id, []), text)
+    ]
+    found = (pair_of(tok, question, u, -1, -1) for u in closest_first(question, every)[:NEGATIVES])
     return [p for p in found if p is not None]
+
+
+def filled(units: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """units, the answer units of text, found on first use."""
+    if not units:
+        units.extend(answer_spans(text, 0, len(text), MAX_ANSWER_CHARS))
+    return units
+
+
+def closest_first(question: str, texts: list[str]) -> list[str]:
+    """texts, those sharing most of the question's character bigrams first (a stable sort)."""
+    grams = {question[i : i + 2] for i in range(len(question) - 1)}
+    return sorted(texts, key=lambda u: -sum(g in u for g in grams))
 
 
 def question_pairs(
@@ -183,9 +195,7 @@ def question_pairs(
     if not found:
         return []
     answer, at = found[0]
-    if not units:
-        units.extend(answer_spans(text, 0, len(text), MAX_ANSWER_CHARS))
-    holding = [(s, e) for s, e in units if s <= at and at + len(answer) <= e]
+    holding = [(s, e) for s, e in filled(units, text) if s <= at and at + len(answer) <= e]
     if not holding:
         return []
     s, e = min(holding, key=lambda u: u[1] - u[0])
@@ -205,9 +215,9 @@ def negatives(
     """NEGATIVES units of the article that hold no answer: the one sharing most of the
     question's character bigrams (a neighbouring fact, the hardest case), and a random one of
     the next few."""
-    grams = {question[i : i + 2] for i in range(len(question) - 1)}
-    rest = [text[s:e] for s, e in units if not any(a in text[s:e] for a in answers)]
-    rest.sort(key=lambda u: -sum(g in u for g in grams))
+    rest = closest_first(
+        question, [text[s:e] for s, e in units if not any(a in text[s:e] for a in answers)]
+    )
     return rest[:1] + rng.sample(rest[1:6], min(NEGATIVES - 1, len(rest[1:6])))
 
 

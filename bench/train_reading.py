@@ -144,20 +144,20 @@ def main(argv: list[str] | None = None) -> int:
         "as the shipped reader's on a user's questions",
     )
     args = parser.parse_args(argv)
+    trained = [p for p in REALISTIC_PARTS if p.trained]
+    if bad := [item for item in args.part_reader if "=" not in item]:
+        parser.error(f"--part-reader {' '.join(bad)}: give PART=WEIGHTS")
+    readers = dict(item.split("=", 1) for item in args.part_reader)
+    if unknown := set(readers) - {p.name for p in trained}:
+        parser.error(f"--part-reader {', '.join(sorted(unknown))}: not a trained realistic part")
     model = load_model(MODEL_PATH)
     sets = {name: public_samples(args.shared, name) for name in ("cmrc2018", "drcd")}
-    for part in (p for p in REALISTIC_PARTS if p.trained):
+    for part in trained:
         samples = load_samples(part.name, part.questions, part.articles, 0, REALISTIC_WEIGHT)
         sets[part.name] = [
             s for s in samples if args.realistic == "all" or not s.question.answerable
         ]
     everything = [s for ss in sets.values() for s in ss]
-    if bad := [item for item in args.part_reader if "=" not in item]:
-        parser.error(f"--part-reader {' '.join(bad)}: give PART=WEIGHTS")
-    readers = dict(item.split("=", 1) for item in args.part_reader)
-    realistic = {p.name for p in REALISTIC_PARTS if p.trained}
-    if unknown := set(readers) - realistic:
-        parser.error(f"--part-reader {', '.join(sorted(unknown))}: not a trained realistic part")
     by_reader = {name: str(args.reader) for name in sets} | readers
     margins: Margins = {}
     for weights in sorted(set(by_reader.values())):
