@@ -54,10 +54,35 @@ PARTS = (
         HERE / "questions7.jsonl",
     ),
     Part(
+        "realistic9",
+        "realistic part 9 (our own, bench/realistic, another province)",
+        HERE / "articles9.jsonl",
+        HERE / "questions9.jsonl",
+    ),
+    Part(
+        "realistic10",
+        "realistic part 10 (our own, bench/realistic, another province)",
+        HERE / "articles10.jsonl",
+        HERE / "questions10.jsonl",
+    ),
+    Part(
+        "realistic11",
+        "realistic part 11 (our own, bench/realistic, another province)",
+        HERE / "articles11.jsonl",
+        HERE / "questions11.jsonl",
+    ),
+    Part(
         "realistic5",
         "realistic part 5 (our own, bench/realistic, held out from training)",
         HERE / "articles5.jsonl",
         HERE / "questions5.jsonl",
+        trained=False,
+    ),
+    Part(
+        "realistic8",
+        "realistic part 8 (our own, bench/realistic, held out from training)",
+        HERE / "articles8.jsonl",
+        HERE / "questions8.jsonl",
         trained=False,
     ),
 )
