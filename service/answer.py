@@ -281,12 +281,13 @@ def feature_rows(question: str, cands: Sequence[Candidate]) -> list[dict[str, fl
 
 
 def select(question: str, cands: Sequence[Candidate], model: AnswerModel) -> list[Candidate]:
-    """Candidates scored by the selection model, best first."""
+    """Candidates scored by the selection model, best first; a unit about a neighbour of what
+    the question names (conflict: 3号线 for 4号线, the 局长 for the 副局长) after every other."""
     scored = [
         replace(c, score=model.select_logit(f))
         for c, f in zip(cands, feature_rows(question, cands), strict=True)
     ]
-    scored.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
+    scored.sort(key=lambda c: (c.conflict > 0, -c.score, c.hit_rank, c.start))
     return scored
 
 
@@ -400,7 +401,7 @@ def compose_answer(
     confidence, threshold, fact_of = judged(question, ranked[0], evidence, model, read)
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
-    if confidence < threshold or names_other_role(question, ranked[0]):
+    if confidence < threshold or ranked[0].conflict or names_other_role(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     chosen = [ranked[0]]
     for c in ranked[1:3]:

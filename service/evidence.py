@@ -120,6 +120,13 @@ QUESTION_WORDS = frozenset(
 _CJK_DIGITS = "0-9０-９一二三四五六七八九十百千两"
 # a numbered thing (3号线, 第二届, 11月底): another number with the same suffix is another thing
 _NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
+# measure words: 一只羊 or 两年 is a count, not the first of numbered things
+_MEASURES = "只个年天次位名家台辆条种件人项所座张头户株棵艘架"
+# a role and whether the question asks its deputy (副局长) or the head
+_ROLE = re.compile(
+    r"(副?)((?:总|董事|局|厅|处|科|市|县|区|镇|乡|村|馆|校|院|所|站|队|部|行|社|关|园|会)长"
+    r"|(?:常务)?主任|总经理|经理|书记|主席|总监|总裁|总工程师|主教练)"
+)
 # a numbered stage or grade its one suffix character names (一期/二期, 一等座/二等座, 一审/二审),
 # which _NUMBERED misses when more words follow (一期总投资)
 _ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([期届等审批轮季代级])")
@@ -132,8 +139,10 @@ _TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下�
 # kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 _NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
-# a time held up for comparison (比去年, 较上年, 同去年相比) is not the time a sentence tells of
+# a time held up for comparison (比去年, 较上年, 同去年相比) is not the time a sentence tells of,
+# though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
 _COMPARED = re.compile(f"(?:比|较|与|同|和)(?:{'|'.join(w for f in _TIME_FAMILIES for w in f)})")
+_FIGURE_AFTER = "(?:同期|全年)?的"
 _SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
 _QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
@@ -196,6 +205,7 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
     return (
         _other_number(question, text)
         or _contrasting(question, named, text)
+        or _other_rank(question, text)
         or _other_time(question, text)
         or _other_place(question, named, text)
     )
@@ -205,8 +215,8 @@ def _other_number(question: str, text: str) -> bool:
     """3号线 asked, 4号线 told; 一期 asked, 二期 told — unless the question names that one too
     (第一只幼崽隔了多久生的第二只)."""
     for m in [*_NUMBERED.finditer(question), *_ORDINAL.finditer(question)]:
-        own, suffix = m.group(0), m.group(1)
-        if own in text:
+        own, suffix = m.group(0).lstrip("第"), m.group(1)
+        if own in text or own[: own.index(suffix) + 1] in text or _counted(own, suffix):
             continue
         told = re.finditer(rf"([{_CJK_DIGITS}]+){re.escape(suffix)}", text)
         if any(t.group(1) + suffix[0] not in question for t in told):
@@ -214,22 +224,52 @@ def _other_number(question: str, text: str) -> bool:
     return False
 
 
+def _counted(own: str, suffix: str) -> bool:
+    """一只羊, 两期, 几个人, 百米: a count or a round measure, not a numbered thing (一年级, 一期
+    and 二期 are)."""
+    number = own[: own.index(suffix)]
+    if own[0] in "两几" or number in ("十", "百", "千", "万"):
+        return True
+    return own[0] == "一" and suffix[0] in _MEASURES and not suffix.startswith("年级")
+
+
+def _other_rank(question: str, text: str) -> bool:
+    """副局长 asked, only the 局长 told; the 局长 asked, only a 副局长 told."""
+    for role in _ROLE.finditer(question):
+        deputy = role.group(1) == "副"
+        word = role.group(2)
+        plain = len(re.findall(rf"(?<!副){re.escape(word)}", text))
+        if deputy and plain and "副" + word not in text:
+            return True
+        if not deputy and not plain and "副" + word in text:
+            return True
+    return False
+
+
 def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
     """女子 asked, 男子 told; 老图书馆 asked, only 新馆 told (老/旧/原 are one side)."""
     # a contrasting character the tagger cut off its word (老 | 图书馆) is read with it
-    led = {question[i - 1] + w for w in named for i in _starts(question, w) if i > 0}
+    alone = {t for t in tokenize(question) if len(t) == 1}
+    led = {
+        question[i - 1] + w
+        for w in named
+        for i in _starts(question, w)
+        if i > 0 and question[i - 1] in alone and len(w) >= 2
+    }
     for word in named | {w for w in led if w[0] in _CONTRAST}:
         if len(word) < 2 or word[0] not in _CONTRAST or word in text:
             continue
+        if all(i > 0 and question[i - 1] == "多" for i in _starts(question, word)):
+            continue  # 多大功率 asks how great, it names no 大功率
         rest = word[1:]
         same_side = _SAME_SIDE.get(word[0], word[0])
         others = [c for c in _CONTRAST if c not in same_side]
         if any(c + rest in text for c in others):
             return True
-        if (  # the neighbour named short
+        if (  # the neighbour named short (新馆 for 老图书馆), not rest itself (高峰 for 晚高峰)
             len(rest) >= 2
             and not any(c in text for c in same_side)
-            and any(c + rest[-1] in text for c in others)
+            and any(c + rest[-1] in text.replace(rest, "") for c in others)
         ):
             return True
     return False
@@ -238,14 +278,16 @@ def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
 def _other_time(question: str, text: str) -> bool:
     """去年 asked, only 今年 told; a sentence that names no year tells of this one, one that names
     a year (2024年) may be the one asked, and one held up for comparison (比去年) is not told."""
-    told = _COMPARED.sub("", text)
+    told = re.sub(f"{_COMPARED.pattern}(?!{_FIGURE_AFTER})", "", text)
+    bare = _COMPARED.sub("", text)
+    question = _COMPARED.sub("", question)
     for family in _TIME_FAMILIES:
         asked = [w for w in family if w in question]
-        if not asked or any(w in text for w in asked):
+        if not asked or any(w in told for w in asked):
             continue
-        if any(w in told for w in family):
+        if any(w in bare for w in family):
             return True
-        if _OTHER_YEAR.intersection(asked) and not _NAMED_YEAR.search(text):
+        if _OTHER_YEAR.issuperset(asked) and not _NAMED_YEAR.search(text):
             return True
     return False
 

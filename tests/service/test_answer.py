@@ -132,6 +132,36 @@ def test_a_sibling_is_a_numbered_or_contrasting_neighbour_of_the_named_thing() -
     # a count is no stage: 两个院区 is not contradicted by 32个科室
     q = "两个院区之间的接驳车收费吗"
     assert not names_sibling(q, naming_terms(q), "东院区设有32个临床科室")
+    q = "现在卖一只羊能赚多少"
+    assert not names_sibling(q, naming_terms(q), "一只出栏羊的成本约1050元，养了800只羊")
+    q = "一年级有多少学生"
+    assert names_sibling(q, naming_terms(q), "二年级有300名学生")
+    # the same grade told in other words after it (一级重点保护) is the one asked
+    q = "国家一级保护的鸟有几种"
+    assert not names_sibling(q, naming_terms(q), "一级重点保护鸟类9种，二级保护鸟类41种")
+    # last year's figure asked, this year's told and last year's only compared with
+    q = "石门县去年的油茶种植面积是多少亩"
+    assert names_sibling(q, naming_terms(q), "今年油茶种植面积达20.6万亩，比去年增长15%")
+    q = "那去年的近视率呢"
+    assert not names_sibling(q, naming_terms(q), "总体近视率为47.6%，比去年的49.3%下降1.7个百分点")
+    q = "今年白鹭湖东方白鹳有多少只"
+    assert not names_sibling(q, naming_terms(q), "东方白鹳386只，比去年的185只翻了一番")
+    q = "石门县今年的产量比去年增长了多少"
+    assert not names_sibling(q, naming_terms(q), "今年该县产量比去年增长15%")
+    # 今年 asked beside 明年: a sentence naming no year tells of this one
+    q = "今年冬天到明年春天签了多少方气"
+    assert not names_sibling(q, naming_terms(q), "签订了今冬明春供气合同，合同气量为5.4亿立方米")
+
+
+def test_a_sibling_is_the_head_for_a_deputy_and_the_deputy_for_the_head() -> None:
+    q = "保护中心的副主任是谁"
+    assert names_sibling(q, naming_terms(q), "保护中心主任龚建民表示")
+    assert not names_sibling(q, naming_terms(q), "主任龚建民、副主任李青表示")
+    q = "充电公司的总经理是谁"
+    assert names_sibling(q, naming_terms(q), "充电公司副总经理宁海涛说")
+    assert not names_sibling(q, naming_terms(q), "总经理宁海涛说，副总经理张三")
+    q = "林业局副局长叫什么"
+    assert names_sibling(q, naming_terms(q), "林业局局长晏国强介绍")
 
 
 def test_no_passages_abstains() -> None:
@@ -156,6 +186,18 @@ def test_a_who_question_about_a_role_needs_a_sentence_naming_that_role() -> None
     assert answer.abstained and answer.citations == ()
     named = Article("w2", "安化县水利局", "安化县水利局局长刘建国介绍,今年全县新建供水工程12处。")
     assert not ask("安化县水利局局长叫什么?", named, AnswerSettings(min_confidence=0.0)).abstained
+
+
+def test_a_unit_about_a_neighbour_ranks_last_and_never_answers() -> None:
+    lenient = AnswerSettings(min_confidence=0.0)
+    head = "澜州图书馆馆长吴静介绍，新馆藏书300万册。"
+    alone = ask("澜州图书馆副馆长是谁?", Article("l1", "澜州图书馆", head), lenient)
+    assert alone.abstained and alone.citations == ()
+    both = Article("l2", "澜州图书馆", head + "澜州图书馆副馆长李青负责古籍部。")
+    answer = ask("澜州图书馆副馆长是谁?", both, lenient)
+    assert not answer.abstained and answer.citations[0].text.startswith("澜州图书馆副馆长李青")
+    # the same sentence answers the head's own question
+    assert not ask("澜州图书馆馆长是谁?", Article("l1", "澜州图书馆", head), lenient).abstained
 
 
 def test_a_deputy_or_former_holder_does_not_answer_who_holds_the_role() -> None:
