@@ -129,13 +129,21 @@ _ROLE = re.compile(
 )
 # a numbered stage or grade its one suffix character names (一期/二期, 一等座/二等座, 一审/二审),
 # which _NUMBERED misses when more words follow (一期总投资)
-_ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([期届等审批轮季代级])")
+_ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([期届等审批轮季代级号])")
 # first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
 _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
 # contrasting first characters that mean the same side (老馆, 旧馆 and 原馆 are one building)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 _TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
+# places in a contest: the 冠军 told does not answer who came second
+_PLACINGS = (
+    ("冠军", "夺冠", "第一名", "金奖"),
+    ("亚军", "第二名", "银奖"),
+    ("季军", "第三名", "铜奖"),
+)
+# a contrast told after the word (改造前, 改造后)
+_TRAILING_CONTRAST = {"前": "后", "后": "前"}
 # kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 _NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
@@ -206,6 +214,8 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         _other_number(question, text)
         or _contrasting(question, named, text)
         or _other_rank(question, text)
+        or _other_placing(question, text)
+        or _other_side_after(question, named, text)
         or _other_time(question, text)
         or _other_place(question, named, text)
     )
@@ -243,6 +253,25 @@ def _other_rank(question: str, text: str) -> bool:
             return True
         if not deputy and not plain and "副" + word in text:
             return True
+    return False
+
+
+def _other_placing(question: str, text: str) -> bool:
+    """亚军 asked, only the 冠军 told."""
+    asked = [p for p in _PLACINGS if any(w in question for w in p)]
+    if len(asked) != 1 or any(w in text for w in asked[0]):
+        return False
+    return any(w in text for p in _PLACINGS if p is not asked[0] for w in p)
+
+
+def _other_side_after(question: str, named: frozenset[str], text: str) -> bool:
+    """改造前 asked, only 改造后 told."""
+    for w in {t for t in tokenize(question) if len(t) >= 2}:
+        for i in _starts(question, w):
+            after = question[i + len(w) : i + len(w) + 1]
+            other = _TRAILING_CONTRAST.get(after)
+            if other and w + after not in text and w + other in text:
+                return True
     return False
 
 

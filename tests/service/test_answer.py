@@ -164,6 +164,18 @@ def test_a_sibling_is_the_head_for_a_deputy_and_the_deputy_for_the_head() -> Non
     assert names_sibling(q, naming_terms(q), "林业局局长晏国强介绍")
 
 
+def test_a_sibling_is_another_placing_numbered_variety_or_the_time_after() -> None:
+    q = "耐力赛第二名是谁"
+    assert names_sibling(q, naming_terms(q), "骑手巴特尔以38分12秒的成绩夺冠")
+    assert not names_sibling(q, naming_terms(q), "巴特尔夺冠，那仁获得第二名")
+    q = "沙渠3号是哪一年选育成功的"
+    assert names_sibling(q, naming_terms(q), "“沙渠1号”从2016年开始选育")
+    assert not names_sibling(q, naming_terms(q), "“沙渠3号”于2019年选育成功")
+    q = "服务区改造前有多少个停车位"
+    assert names_sibling(q, naming_terms(q), "改造后，北区设小客车停车位420个")
+    assert not names_sibling(q, naming_terms(q), "改造后停车位420个，改造前仅有100个")
+
+
 def test_no_passages_abstains() -> None:
     assert answer_question("随便问问?", [], ARTICLES, idf).abstained
 
