@@ -121,7 +121,7 @@ _CJK_DIGITS = "0-9０-９一二三四五六七八九十百千两"
 # a numbered thing (3号线, 第二届, 11月底): another number with the same suffix is another thing
 _NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
 # measure words: 一只羊 or 两年 is a count, not the first of numbered things
-_MEASURES = "只个年天次位名家台辆条种件人项所座张头户株棵艘架"
+_COUNTERS = "只个年天次位名家台辆条种件人项所座张头户株棵艘架"
 # a role and whether the question asks its deputy (副局长) or the head
 _ROLE = re.compile(
     r"(副?)((?:总|董事|局|厅|处|科|市|县|区|镇|乡|村|馆|校|院|所|站|队|部|行|社|关|园|会)长"
@@ -144,13 +144,13 @@ _PLACINGS = (
 )
 # a contrast told after the word (改造前, 改造后)
 _TRAILING_CONTRAST = {"前": "后", "后": "前"}
-# kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 _NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
 # a time held up for comparison (比去年, 较上年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
 _COMPARED = re.compile(f"(?:比|较|与|同|和)(?:{'|'.join(w for f in _TIME_FAMILIES for w in f)})")
 _FIGURE_AFTER = "(?:同期|全年)?的"
+# kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
 _SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
 _QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
@@ -215,7 +215,7 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         or _contrasting(question, named, text)
         or _other_rank(question, text)
         or _other_placing(question, text)
-        or _other_side_after(question, named, text)
+        or _other_side_after(question, text)
         or _other_time(question, text)
         or _other_place(question, named, text)
     )
@@ -240,7 +240,7 @@ def _counted(own: str, suffix: str) -> bool:
     number = own[: own.index(suffix)]
     if own[0] in "两几" or number in ("十", "百", "千", "万"):
         return True
-    return own[0] == "一" and suffix[0] in _MEASURES and not suffix.startswith("年级")
+    return own[0] == "一" and suffix[0] in _COUNTERS and not suffix.startswith("年级")
 
 
 def _other_rank(question: str, text: str) -> bool:
@@ -264,7 +264,7 @@ def _other_placing(question: str, text: str) -> bool:
     return any(w in text for p in _PLACINGS if p is not asked[0] for w in p)
 
 
-def _other_side_after(question: str, named: frozenset[str], text: str) -> bool:
+def _other_side_after(question: str, text: str) -> bool:
     """改造前 asked, only 改造后 told."""
     for w in {t for t in tokenize(question) if len(t) >= 2}:
         for i in _starts(question, w):
