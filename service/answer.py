@@ -29,6 +29,7 @@ from service.short_answer import (
     asked_measure,
     asked_role,
     asked_unit,
+    asks_for_money,
     extract,
     focus_chars,
     holds_amount_in,
@@ -374,6 +375,12 @@ def names_other_role(question: str, best: Candidate) -> bool:
     )
 
 
+def states_no_sum(question: str, best: Candidate) -> bool:
+    """A question about a price or a sum (门票多少钱, 投资多少) is not answered by a sentence that
+    states no sum of money: its number is of another measure (20万千瓦, 80亩, 41.2万人次)."""
+    return best.measure < 0 and asks_for_money(question)
+
+
 def short_answer_of(best: Candidate, span: Span | None, marker: int) -> ShortAnswer | None:
     if span is None:
         return None
@@ -401,7 +408,12 @@ def compose_answer(
     confidence, threshold, fact_of = judged(question, ranked[0], evidence, model, read)
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
-    if confidence < threshold or ranked[0].conflict or names_other_role(question, ranked[0]):
+    if (
+        confidence < threshold
+        or ranked[0].conflict
+        or names_other_role(question, ranked[0])
+        or states_no_sum(question, ranked[0])
+    ):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     chosen = [ranked[0]]
     for c in ranked[1:3]:

@@ -190,6 +190,11 @@ def asked_measure(question: str) -> tuple[str, ...] | None:
     return max(named_at)[2] if named_at else None
 
 
+def asks_for_money(question: str) -> bool:
+    """Whether a quantity question asks for a sum of money (门票多少钱, 投资多少)."""
+    return asked_measure(question) == _MEASURES[0][1]
+
+
 def holds_measure(text: str, units: tuple[str, ...]) -> bool:
     """Whether text states a number in one of units (not a calendar year, not an area for a
     length)."""

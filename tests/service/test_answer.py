@@ -212,6 +212,17 @@ def test_a_unit_about_a_neighbour_ranks_last_and_never_answers() -> None:
     assert not ask("澜州图书馆馆长是谁?", Article("l1", "澜州图书馆", head), lenient).abstained
 
 
+def test_a_question_about_a_sum_needs_a_sentence_stating_one() -> None:
+    lenient = AnswerSettings(min_confidence=0.0)
+    power = Article("s1", "青杠坪光伏电站", "青杠坪塌陷区光伏电站装机容量20万千瓦，明年并网。")
+    assert ask("青杠坪光伏电站要投资多少钱?", power, lenient).abstained
+    assert not ask("青杠坪光伏电站装机多少千瓦?", power, lenient).abstained
+    priced = Article(
+        "s2", "青杠坪光伏电站", "青杠坪塌陷区光伏电站总投资9.6亿元，装机容量20万千瓦。"
+    )
+    assert not ask("青杠坪光伏电站要投资多少钱?", priced, lenient).abstained
+
+
 def test_a_deputy_or_former_holder_does_not_answer_who_holds_the_role() -> None:
     def best(text: str) -> Candidate:
         chunk = Chunk("c", "d", "", text, 0, len(text))
