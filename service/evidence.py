@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
-from service.short_answer import typed_spans
+from service.short_answer import asked_kind, typed_spans
 
 # question words and particles: they say what is asked, not what to match
 QUESTION_WORDS = frozenset(
@@ -217,7 +217,9 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         or _other_placing(question, text)
         or _other_side_after(question, text)
         or _other_time(question, text)
-        or _other_place(question, named, text)
+        # another place may be the one asked for (在哪个法院开庭: 鼎城区人民法院, not 武陵区)
+        or asked_kind(question) != "place"
+        and _other_place(question, named, text)
     )
 
 

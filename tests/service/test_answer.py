@@ -164,6 +164,13 @@ def test_a_sibling_is_the_head_for_a_deputy_and_the_deputy_for_the_head() -> Non
     assert names_sibling(q, naming_terms(q), "林业局局长晏国强介绍")
 
 
+def test_another_place_is_no_neighbour_when_a_place_is_asked_for() -> None:
+    q = "武陵区人社局应诉的案子在哪个法院开庭"
+    assert not names_sibling(q, naming_terms(q), "鼎城区人民法院内，一场行政诉讼案开庭")
+    q = "武陵区人社局应诉的案子有多少件"
+    assert names_sibling(q, naming_terms(q), "鼎城区人社局应诉的案子共12件")
+
+
 def test_a_sibling_is_another_placing_numbered_variety_or_the_time_after() -> None:
     q = "耐力赛第二名是谁"
     assert names_sibling(q, naming_terms(q), "骑手巴特尔以38分12秒的成绩夺冠")
