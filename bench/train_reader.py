@@ -30,6 +30,8 @@ the stage weighs margins of questions the reader never saw, as a user's are:
         --without realistic realistic3 realistic6 --out /tmp/reader-a.npz
     python -m bench.train_reader --init /tmp/public.npz --realistic 2 --sample 4000 --epochs 2 \
         --without realistic2 realistic4 realistic7 --out /tmp/reader-b.npz
+
+(parts 8–11 came later: neither of the two saw parts 9–11, so either reads them for the stage).
 """
 
 from __future__ import annotations
