@@ -65,6 +65,20 @@ def core_of(question: str) -> str:
     return _TAIL.sub("", _LEAD.sub("", q)).strip()
 
 
+def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
+    """For a 那X呢 turn, the character pairs of X the previous question does not hold (那北园呢
+    after a question about the 南园: 北园): a sentence naming none of them tells of the earlier
+    subject, not of X. Empty for any other turn."""
+    q = normalize(question).strip().lower()
+    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
+    if previous is None or not re.search(r"呢\s*[?？]?\s*$", q):
+        return frozenset()
+    core = core_of(q).removesuffix("的")
+    pairs = {core[i : i + 2] for i in range(len(core) - 1)} or {core}
+    own = {p for p in pairs if p not in normalize(previous).lower()}
+    return frozenset(own or pairs) - {""}
+
+
 def longest_common_substring(a: str, b: str) -> tuple[int, int, int]:
     """(start in a, start in b, length) of the longest common substring."""
     best = (0, 0, 0)

@@ -8,14 +8,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from corpus.text import normalize
 from index.backend import ArticleFilter, Hit
 from index.embedder import E5Embedder, Embedder
 from index.modes import Mode
 from index.store import LoadedIndex, load_index
 from index.vectors import unit_cosine
-from service.answer import Answer, AnswerSettings, SentenceSimilarity, answer_question
+from service.answer import (
+    ABSTAIN_MESSAGE,
+    Answer,
+    AnswerSettings,
+    SentenceSimilarity,
+    answer_question,
+)
 from service.backends import passage_search
-from service.followup import Turn, previous_answer, resolve_question
+from service.followup import Turn, new_topic, previous_answer, resolve_question
 from service.reader import reader_for
 from service.reading import Reader
 from service.settings import Settings
@@ -126,6 +133,11 @@ class QAService:
             previous_answer=previous_answer(turns),
             read=self.read(),
         )
+        topic = new_topic(question, turns)
+        if topic and not answer.abstained:
+            cited = normalize(answer.citations[0].text).lower()
+            if not any(pair in cited for pair in topic):  # 那北园呢 answered of the 南园
+                answer = Answer(ABSTAIN_MESSAGE, True, (), answer.confidence)
         t2 = time.perf_counter()
         timings = {
             "embed": round((t_embed - t0) * 1000, 2),

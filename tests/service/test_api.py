@@ -67,6 +67,23 @@ def test_follow_up_is_answered_with_history(client: TestClient) -> None:
     assert not body["abstained"] and body["citations"]
 
 
+def test_a_follow_up_about_a_new_thing_needs_a_sentence_naming_it(
+    seed_settings: Settings, fake_embedder
+) -> None:
+    history = [
+        {"role": "user", "content": "武陵区开展职业培训多少人?"},
+        {"role": "assistant", "content": "1481人"},
+    ]
+    lenient = seed_settings.model_copy(update={"min_confidence": 0.0})
+    with TestClient(create_app(lenient, fake_embedder)) as c:
+        told = c.post("/ask", json={"question": "那创业培训呢?", "history": history}).json()
+        untold = c.post("/ask", json={"question": "那电工培训呢?", "history": history}).json()
+    assert not told["abstained"] and "创业培训" in told["citations"][0]["text"]
+    # no sentence names 电工: the one about 职业培训 must not answer for it
+    assert untold["resolved_question"] == "武陵区开展电工培训多少人?"
+    assert untold["abstained"] and untold["citations"] == []
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

@@ -1,6 +1,13 @@
 import pytest
 
-from service.followup import Turn, is_elliptical, previous_answer, resolve_question, subject_of
+from service.followup import (
+    Turn,
+    is_elliptical,
+    new_topic,
+    previous_answer,
+    resolve_question,
+    subject_of,
+)
 
 HISTORY = [
     Turn("user", "武陵区开展职业培训多少人?"),
@@ -135,3 +142,11 @@ def test_the_previous_answer_is_the_assistants_last_turn() -> None:
     ]
     assert previous_answer(history) == "新馆总建筑面积6.8万平方米。[1]"
     assert previous_answer([Turn("user", "新馆建筑面积有多大?")]) == ""
+
+
+def test_the_new_topic_of_a_follow_up_is_what_the_previous_question_did_not_say() -> None:
+    assert new_topic("那北园呢?", turns("沙浦中央公园南园面积多大?", "76公顷[1]")) == {"北园"}
+    assert new_topic("那蔷薇珊瑚呢？", turns("鹿角珊瑚一年长多少?")) == {"蔷薇", "薇珊"}
+    assert new_topic("那牛呢?", turns("羊肉价格多少?")) == {"牛"}
+    assert new_topic("她跑了多长时间?", turns("女子冠军是谁?")) == frozenset()
+    assert new_topic("那北园呢?", []) == frozenset()
