@@ -34,6 +34,7 @@ from service.short_answer import (
     focus_chars,
     holds_amount_in,
     holds_measure,
+    states_sum,
 )
 from service.statement import statement
 from service.yes_no import yes_or_no
@@ -378,7 +379,7 @@ def names_other_role(question: str, best: Candidate) -> bool:
 def states_no_sum(question: str, best: Candidate) -> bool:
     """A question about a price or a sum (门票多少钱, 投资多少) is not answered by a sentence that
     states no sum of money: its number is of another measure (20万千瓦, 80亩, 41.2万人次)."""
-    return best.measure < 0 and asks_for_money(question)
+    return asks_for_money(question) and not states_sum(best.text)
 
 
 def short_answer_of(best: Candidate, span: Span | None, marker: int) -> ShortAnswer | None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import jieba
+
 from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
-from service.short_answer import asked_kind, typed_spans
+from service.short_answer import typed_spans
 
 # question words and particles: they say what is asked, not what to match
 QUESTION_WORDS = frozenset(
@@ -129,7 +131,8 @@ _ROLE = re.compile(
 )
 # a numbered stage or grade its one suffix character names (一期/二期, 一等座/二等座, 一审/二审),
 # which _NUMBERED misses when more words follow (一期总投资)
-_ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([期届等审批轮季代级号])")
+_ORDINAL_SUFFIXES = "期届等审批轮季代级号"
+_ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([{_ORDINAL_SUFFIXES}])")
 # first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
 _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
 # contrasting first characters that mean the same side (老馆, 旧馆 and 原馆 are one building)
@@ -138,18 +141,41 @@ _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 _TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
 # places in a contest: the 冠军 told does not answer who came second
 _PLACINGS = (
-    ("冠军", "夺冠", "第一名", "金奖"),
-    ("亚军", "第二名", "银奖"),
-    ("季军", "第三名", "铜奖"),
+    ("冠军", "夺冠", "第一名", "金奖", "金牌"),
+    ("亚军", "第二名", "银奖", "银牌"),
+    ("季军", "第三名", "铜奖", "铜牌"),
 )
+# a 哪个X question asks for an X (哪个法院: the court is the answer)
+_WHICH = re.compile(r"哪(?:个|家|所|座|间)([\u4e00-\u9fff]{2})")
 # a contrast told after the word (改造前, 改造后)
 _TRAILING_CONTRAST = {"前": "后", "后": "前"}
+_NOT_AFTER = frozenset(
+    [
+        "前身",
+        "前往",
+        "前来",
+        "前进",
+        "前景",
+        "前者",
+        "前后",
+        "前夕",
+        "后来",
+        "后面",
+        "后续",
+        "后者",
+        "后果",
+        "后勤",
+        "后方",
+    ]
+)
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 _NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
-# a time held up for comparison (比去年, 较上年, 同去年相比) is not the time a sentence tells of,
+# a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
-_COMPARED = re.compile(f"(?:比|较|与|同|和)(?:{'|'.join(w for f in _TIME_FAMILIES for w in f)})")
-_FIGURE_AFTER = "(?:同期|全年)?的"
+_TIMES = "|".join(w for f in _TIME_FAMILIES for w in f)
+_COMPARED = re.compile(f"(?:比|较|与|同|和)(?:{_TIMES})")
+_ASKED_COMPARED = re.compile(f"(?:比|较)(?:{_TIMES})")
+_FIGURE_AFTER = r"(?:同期|全年)?的[^，。；,;\d]{0,3}\d"
 # kinds of place a sentence names one of while the question names another (西岭区, 东湖区)
 _SIBLING_SUFFIXES = ("街道", "社区", "院区", "校区", "分馆", "区", "县", "镇", "乡", "村")
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{'|'.join(_SIBLING_SUFFIXES)})")
@@ -209,7 +235,9 @@ def _starts(text: str, word: str) -> list[int]:
 def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
     """Whether text is about a neighbour of what the question names while the question's own
     is absent: another number of a numbered thing (3号线 for 4号线), the contrasting word (男子
-    for 女子), another time (今年 for 去年) or another place of a kind (东湖区 for 西岭区)."""
+    for 女子), the head for a deputy or the deputy for the head (局长, 副局长), another placing
+    (冠军 for 亚军), the time after (改造后 for 改造前), another time (今年 for 去年) or another
+    place of a kind (东湖区 for 西岭区)."""
     return (
         _other_number(question, text)
         or _contrasting(question, named, text)
@@ -217,18 +245,30 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         or _other_placing(question, text)
         or _other_side_after(question, text)
         or _other_time(question, text)
-        # another place may be the one asked for (在哪个法院开庭: 鼎城区人民法院, not 武陵区)
-        or asked_kind(question) != "place"
+        or not _place_answers(question, text)
         and _other_place(question, named, text)
     )
+
+
+def _place_answers(question: str, text: str) -> bool:
+    """Whether the place a 哪个X question asks for is told (在哪个法院开庭: 鼎城区人民法院 is the
+    answer, not a neighbour of 武陵区)."""
+    asked = _WHICH.search(question)
+    return asked is not None and asked.group(1) in text
 
 
 def _other_number(question: str, text: str) -> bool:
     """3号线 asked, 4号线 told; 一期 asked, 二期 told — unless the question names that one too
     (第一只幼崽隔了多久生的第二只)."""
     for m in [*_NUMBERED.finditer(question), *_ORDINAL.finditer(question)]:
-        own, suffix = m.group(0).lstrip("第"), m.group(1)
-        if own in text or own[: own.index(suffix) + 1] in text or _counted(own, suffix):
+        own, suffix = m.group(0), m.group(1)
+        if suffix[0] == "号" and question[m.start() - 1 : m.start()] == "月":
+            continue  # 5月3号: a day, not a numbered thing
+        if not own.startswith("第") and _counted(own, suffix):
+            continue
+        own = own.removeprefix("第")  # 第二期 is told as 二期
+        head = own[: own.index(suffix) + 1]  # 一级 of 一级保护, told as 一级重点保护
+        if own in text or suffix[0] in _ORDINAL_SUFFIXES and head in text:
             continue
         told = re.finditer(rf"([{_CJK_DIGITS}]+){re.escape(suffix)}", text)
         if any(t.group(1) + suffix[0] not in question for t in told):
@@ -237,44 +277,66 @@ def _other_number(question: str, text: str) -> bool:
 
 
 def _counted(own: str, suffix: str) -> bool:
-    """一只羊, 两期, 几个人, 百米: a count or a round measure, not a numbered thing (一年级, 一期
-    and 二期 are)."""
+    """一只羊, 两期, 百米: a count or a round measure, not a numbered thing (一年级, 一期, 十号线
+    and 第一次 are)."""
     number = own[: own.index(suffix)]
-    if own[0] in "两几" or number in ("十", "百", "千", "万"):
+    if own[0] == "两" or number in ("百", "千"):
         return True
     return own[0] == "一" and suffix[0] in _COUNTERS and not suffix.startswith("年级")
 
 
 def _other_rank(question: str, text: str) -> bool:
-    """副局长 asked, only the 局长 told; the 局长 asked, only a 副局长 told."""
-    for role in _ROLE.finditer(question):
-        deputy = role.group(1) == "副"
-        word = role.group(2)
-        plain = len(re.findall(rf"(?<!副){re.escape(word)}", text))
-        if deputy and plain and "副" + word not in text:
-            return True
-        if not deputy and not plain and "副" + word in text:
-            return True
-    return False
+    """副局长 asked, only the 局长 told; the 局长 asked, only a 副局长 told (roles as whole words:
+    城市长远 names no 市长)."""
+    asked = _roles(question)
+    if not asked:
+        return False
+    told = _roles(text)
+    return any((not deputy, word) in told and (deputy, word) not in told for deputy, word in asked)
+
+
+def _roles(text: str) -> set[tuple[bool, str]]:
+    """The roles text names as words (县委书记, 副局长, 副 | 主任): (whether the deputy, the role)."""
+    words = jieba.lcut(text)
+    found = set()
+    for i, w in enumerate(words):
+        m = next((_ROLE.fullmatch(w[-n:]) for n in (5, 4, 3, 2) if _ROLE.fullmatch(w[-n:])), None)
+        if m:
+            deputy = m.group(1) == "副" or w.startswith("副") or (i > 0 and words[i - 1] == "副")
+            found.add((deputy, m.group(2)))
+    return found
 
 
 def _other_placing(question: str, text: str) -> bool:
-    """亚军 asked, only the 冠军 told."""
-    asked = [p for p in _PLACINGS if any(w in question for w in p)]
-    if len(asked) != 1 or any(w in text for w in asked[0]):
+    """亚军 asked, only the 冠军 told (placings as whole words: 资金奖励 names no 金奖)."""
+    words = set(jieba.lcut(question))
+    asked = [p for p in _PLACINGS if words.intersection(p)]
+    if len(asked) != 1:
         return False
-    return any(w in text for p in _PLACINGS if p is not asked[0] for w in p)
+    told = set(jieba.lcut(text))
+    if told.intersection(asked[0]):
+        return False
+    return any(told.intersection(p) for p in _PLACINGS if p is not asked[0])
 
 
 def _other_side_after(question: str, text: str) -> bool:
-    """改造前 asked, only 改造后 told."""
-    for w in {t for t in tokenize(question) if len(t) >= 2}:
-        for i in _starts(question, w):
-            after = question[i + len(w) : i + len(w) + 1]
-            other = _TRAILING_CONTRAST.get(after)
-            if other and w + after not in text and w + other in text:
-                return True
-    return False
+    """改造前 asked, only 改造后 told (前 and 后 as words of their own: 前身 and 后来 are not)."""
+    asked = _after_words(question)
+    if not asked:
+        return False
+    told = _after_words(text)
+    return any((w, _TRAILING_CONTRAST[side]) in told and (w, side) not in told for w, side in asked)
+
+
+def _after_words(text: str) -> set[tuple[str, str]]:
+    """(word, 前 or 后) for each word text follows with 前 or 后 (改造前有: 改造, 前), not with a
+    word of their own (前身, 后来)."""
+    words = jieba.lcut(text)
+    return {
+        (w, after[0])
+        for w, after in zip(words, words[1:], strict=False)
+        if len(w) >= 2 and after[0] in _TRAILING_CONTRAST and after[:2] not in _NOT_AFTER
+    }
 
 
 def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
@@ -311,7 +373,8 @@ def _other_time(question: str, text: str) -> bool:
     a year (2024年) may be the one asked, and one held up for comparison (比去年) is not told."""
     told = re.sub(f"{_COMPARED.pattern}(?!{_FIGURE_AFTER})", "", text)
     bare = _COMPARED.sub("", text)
-    question = _COMPARED.sub("", question)
+    # 比去年多吗 asks of this year; 今年和明年分别… asks of both
+    question = _ASKED_COMPARED.sub("", question)
     for family in _TIME_FAMILIES:
         asked = [w for w in family if w in question]
         if not asked or any(w in told for w in asked):

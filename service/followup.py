@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import jieba
 
 from corpus.text import normalize, pos_tags
+from service.evidence import QUESTION_WORDS
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
 _TAIL = re.compile(r"\s*(?:呢|怎么样|怎样|如何|又如何|又是多少|的情况)?\s*[?？。.!！]*\s*$")
@@ -39,6 +40,12 @@ _SAID = re.compile(r"(?:介绍|表示|说|指出|透露|称|认为|强调|告诉
 _CLAUSE_END = re.compile(r"[，。；,;！!？?\n]")
 # a time a question is asked of (2023年, 去年同期, 上半年)
 _TIME = re.compile(r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|上半年|下半年|本届|上届)(?:同期)?")
+# words of a 那X呢 turn that name no new thing: question words and pronouns (QUESTION_WORDS),
+# particles, times without a date and placings (other rules judge those)
+_NOT_A_TOPIC = QUESTION_WORDS | frozenset(
+    ("的", "了", "还", "又", "也", "钱", "现在", "当时", "以后", "之后", "后来", "这个", "那个")
+    + ("冠军", "亚军", "季军", "第一名", "第二名", "第三名", "第一", "第二", "第三")
+)
 # a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
 _WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
@@ -66,17 +73,22 @@ def core_of(question: str) -> str:
 
 
 def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
-    """For a 那X呢 turn, the character pairs of X the previous question does not hold (那北园呢
-    after a question about the 南园: 北园): a sentence naming none of them tells of the earlier
-    subject, not of X. Empty for any other turn."""
+    """For a 那X呢 turn naming a new thing X, the character pairs of X's words the previous
+    question does not hold (那北园的面积呢 after a question about the 南园's: 北园): a sentence
+    naming none of them tells of the earlier subject, not of X. Empty for any other turn, and for
+    a new time, placing or question word (那去年呢, 那第二名呢, 那为什么呢: other rules judge
+    those)."""
     q = normalize(question).strip().lower()
     previous = next((t.content for t in reversed(history) if t.role == "user"), None)
     if previous is None or not re.search(r"呢\s*[?？]?\s*$", q):
         return frozenset()
     core = core_of(q).removesuffix("的")
-    pairs = {core[i : i + 2] for i in range(len(core) - 1)} or {core}
-    own = {p for p in pairs if p not in normalize(previous).lower()}
-    return frozenset(own or pairs) - {""}
+    if _TIME.fullmatch(core):
+        return frozenset()
+    words = [w for w in jieba.lcut(core) if w not in _NOT_A_TOPIC and w.strip()]
+    pairs = {w[i : i + 2] for w in words for i in range(max(len(w) - 1, 1))}
+    said = normalize(previous).lower()
+    return frozenset(p for p in pairs if p not in said)
 
 
 def longest_common_substring(a: str, b: str) -> tuple[int, int, int]:

@@ -135,7 +135,8 @@ class QAService:
         )
         topic = new_topic(question, turns)
         if topic and not answer.abstained:
-            cited = normalize(answer.citations[0].text).lower()
+            best = answer.citations[0]
+            cited = normalize(best.title + best.text).lower()
             if not any(pair in cited for pair in topic):  # 那北园呢 answered of the 南园
                 answer = Answer(ABSTAIN_MESSAGE, True, (), answer.confidence)
         t2 = time.perf_counter()

@@ -1,5 +1,7 @@
 import re
 
+import pytest
+
 from corpus.model import Article, Chunk
 from index.backend import Hit
 from index.store import sentence_input
@@ -14,6 +16,7 @@ from service.answer import (
     names_other_role,
 )
 from service.evidence import names_sibling, naming_terms
+from service.short_answer import asks_for_money, states_sum
 from tests.conftest import FakeEmbedder
 
 TEXT = (
@@ -164,11 +167,42 @@ def test_a_sibling_is_the_head_for_a_deputy_and_the_deputy_for_the_head() -> Non
     assert names_sibling(q, naming_terms(q), "林业局局长晏国强介绍")
 
 
-def test_another_place_is_no_neighbour_when_a_place_is_asked_for() -> None:
+def test_another_place_is_no_neighbour_when_it_is_the_place_asked_for() -> None:
     q = "武陵区人社局应诉的案子在哪个法院开庭"
     assert not names_sibling(q, naming_terms(q), "鼎城区人民法院内，一场行政诉讼案开庭")
     q = "武陵区人社局应诉的案子有多少件"
     assert names_sibling(q, naming_terms(q), "鼎城区人社局应诉的案子共12件")
+    q = "西岭区的新图书馆建在哪里"
+    assert names_sibling(q, naming_terms(q), "东湖区新图书馆建在滨江路")
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("第一次全国污染源普查是哪一年", "第二次全国污染源普查于2017年开展"),
+        ("第十届艺术节在哪办", "第九届艺术节在澜州举办"),
+        ("谁获得了金牌", "张三获得银牌"),
+        ("去年的近视率是多少", "近视率为47%，比去年的水平下降2个百分点"),
+    ],
+)
+def test_a_neighbour_named_by_an_ordinal_or_a_medal(question: str, text: str) -> None:
+    assert names_sibling(question, naming_terms(question), text)
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("5月3号开幕的展会在哪里举办", "展会于5月3日在2号馆开幕"),  # a day, not a number 3
+        ("城市长远发展规划提出了哪些目标", "副市长张三介绍，规划提出"),  # no 市长 in 城市长远
+        ("副校长是谁", "学校长期坚持书法教育"),
+        ("今年和明年分别计划建设多少公里", "明年计划建设50公里"),  # both asked
+        ("工厂前身是什么", "工厂后来更名为新华厂"),  # 前身 and 后来 are words
+        ("亚军能拿到什么奖励", "主办方将给予资金奖励"),  # no 金奖 in 资金奖励
+        ("前三季度进口了多少牛肉", "前三季度进口冷冻牛肉1.8万吨"),
+    ],
+)
+def test_no_neighbour_in_words_that_only_look_like_one(question: str, text: str) -> None:
+    assert not names_sibling(question, naming_terms(question), text)
 
 
 def test_a_sibling_is_another_placing_numbered_variety_or_the_time_after() -> None:
@@ -228,6 +262,10 @@ def test_a_question_about_a_sum_needs_a_sentence_stating_one() -> None:
         "s2", "青杠坪光伏电站", "青杠坪塌陷区光伏电站总投资9.6亿元，装机容量20万千瓦。"
     )
     assert not ask("青杠坪光伏电站要投资多少钱?", priced, lenient).abstained
+    # a sum without 元, or free, states one too; a change of a sum is a share, not a sum
+    assert states_sum("总投资约12亿，") and states_sum("一碗米粉卖8块") and states_sum("免费开放")
+    assert not states_sum("装机容量20万千瓦") and not states_sum("接待游客41.2万人次")
+    assert asks_for_money("门票多少钱?") and not asks_for_money("门票收入增长了多少?")
 
 
 def test_a_deputy_or_former_holder_does_not_answer_who_holds_the_role() -> None:

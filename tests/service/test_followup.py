@@ -146,7 +146,18 @@ def test_the_previous_answer_is_the_assistants_last_turn() -> None:
 
 def test_the_new_topic_of_a_follow_up_is_what_the_previous_question_did_not_say() -> None:
     assert new_topic("那北园呢?", turns("沙浦中央公园南园面积多大?", "76公顷[1]")) == {"北园"}
-    assert new_topic("那蔷薇珊瑚呢？", turns("鹿角珊瑚一年长多少?")) == {"蔷薇", "薇珊"}
+    assert new_topic("那北园的面积呢?", turns("沙浦中央公园南园面积多大?")) == {"北园"}
+    assert new_topic("那蔷薇珊瑚呢？", turns("鹿角珊瑚一年长多少?")) == {"蔷薇"}
     assert new_topic("那牛呢?", turns("羊肉价格多少?")) == {"牛"}
     assert new_topic("她跑了多长时间?", turns("女子冠军是谁?")) == frozenset()
+    # a question word, a pronoun, a time or a placing names no new thing
+    for follow_up in (
+        "那为什么呢?",
+        "那多少钱呢?",
+        "那他呢?",
+        "那现在呢?",
+        "那去年呢?",
+        "那第二名呢?",
+    ):
+        assert new_topic(follow_up, turns("冠军今年拿了多少奖金?")) == frozenset()
     assert new_topic("那北园呢?", []) == frozenset()
