@@ -135,36 +135,6 @@ def test_a_sibling_is_a_numbered_or_contrasting_neighbour_of_the_named_thing() -
     # a count is no stage: 两个院区 is not contradicted by 32个科室
     q = "两个院区之间的接驳车收费吗"
     assert not names_sibling(q, naming_terms(q), "东院区设有32个临床科室")
-    q = "现在卖一只羊能赚多少"
-    assert not names_sibling(q, naming_terms(q), "一只出栏羊的成本约1050元，养了800只羊")
-    q = "一年级有多少学生"
-    assert names_sibling(q, naming_terms(q), "二年级有300名学生")
-    # the same grade told in other words after it (一级重点保护) is the one asked
-    q = "国家一级保护的鸟有几种"
-    assert not names_sibling(q, naming_terms(q), "一级重点保护鸟类9种，二级保护鸟类41种")
-    # last year's figure asked, this year's told and last year's only compared with
-    q = "石门县去年的油茶种植面积是多少亩"
-    assert names_sibling(q, naming_terms(q), "今年油茶种植面积达20.6万亩，比去年增长15%")
-    q = "那去年的近视率呢"
-    assert not names_sibling(q, naming_terms(q), "总体近视率为47.6%，比去年的49.3%下降1.7个百分点")
-    q = "今年白鹭湖东方白鹳有多少只"
-    assert not names_sibling(q, naming_terms(q), "东方白鹳386只，比去年的185只翻了一番")
-    q = "石门县今年的产量比去年增长了多少"
-    assert not names_sibling(q, naming_terms(q), "今年该县产量比去年增长15%")
-    # 今年 asked beside 明年: a sentence naming no year tells of this one
-    q = "今年冬天到明年春天签了多少方气"
-    assert not names_sibling(q, naming_terms(q), "签订了今冬明春供气合同，合同气量为5.4亿立方米")
-
-
-def test_a_sibling_is_the_head_for_a_deputy_and_the_deputy_for_the_head() -> None:
-    q = "保护中心的副主任是谁"
-    assert names_sibling(q, naming_terms(q), "保护中心主任龚建民表示")
-    assert not names_sibling(q, naming_terms(q), "主任龚建民、副主任李青表示")
-    q = "充电公司的总经理是谁"
-    assert names_sibling(q, naming_terms(q), "充电公司副总经理宁海涛说")
-    assert not names_sibling(q, naming_terms(q), "总经理宁海涛说，副总经理张三")
-    q = "林业局副局长叫什么"
-    assert names_sibling(q, naming_terms(q), "林业局局长晏国强介绍")
 
 
 def test_another_place_is_no_neighbour_when_it_is_the_place_asked_for() -> None:
@@ -181,11 +151,22 @@ def test_another_place_is_no_neighbour_when_it_is_the_place_asked_for() -> None:
     [
         ("第一次全国污染源普查是哪一年", "第二次全国污染源普查于2017年开展"),
         ("第十届艺术节在哪办", "第九届艺术节在澜州举办"),
+        ("一年级有多少学生", "二年级有300名学生"),
+        ("沙渠3号是哪一年选育成功的", "“沙渠1号”从2016年开始选育"),
+        # the head for a deputy, the deputy for the head
+        ("保护中心的副主任是谁", "保护中心主任龚建民表示"),
+        ("充电公司的总经理是谁", "充电公司副总经理宁海涛说"),
+        ("林业局副局长叫什么", "林业局局长晏国强介绍"),
+        # another placing, the time after
+        ("耐力赛第二名是谁", "骑手巴特尔以38分12秒的成绩夺冠"),
         ("谁获得了金牌", "张三获得银牌"),
+        ("服务区改造前有多少个停车位", "改造后，北区设小客车停车位420个"),
+        # last year asked, this year told and last year only compared with
+        ("石门县去年的油茶种植面积是多少亩", "今年油茶种植面积达20.6万亩，比去年增长15%"),
         ("去年的近视率是多少", "近视率为47%，比去年的水平下降2个百分点"),
     ],
 )
-def test_a_neighbour_named_by_an_ordinal_or_a_medal(question: str, text: str) -> None:
+def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
     assert names_sibling(question, naming_terms(question), text)
 
 
@@ -199,22 +180,23 @@ def test_a_neighbour_named_by_an_ordinal_or_a_medal(question: str, text: str) ->
         ("工厂前身是什么", "工厂后来更名为新华厂"),  # 前身 and 后来 are words
         ("亚军能拿到什么奖励", "主办方将给予资金奖励"),  # no 金奖 in 资金奖励
         ("前三季度进口了多少牛肉", "前三季度进口冷冻牛肉1.8万吨"),
+        ("现在卖一只羊能赚多少", "一只出栏羊的成本约1050元，养了800只羊"),  # counts
+        ("国家一级保护的鸟有几种", "一级重点保护鸟类9种，二级保护鸟类41种"),
+        ("保护中心的副主任是谁", "主任龚建民、副主任李青表示"),  # the one asked told too
+        ("充电公司的总经理是谁", "总经理宁海涛说，副总经理张三"),
+        ("耐力赛第二名是谁", "巴特尔夺冠，那仁获得第二名"),
+        ("沙渠3号是哪一年选育成功的", "“沙渠3号”于2019年选育成功"),
+        ("服务区改造前有多少个停车位", "改造后停车位420个，改造前仅有100个"),
+        # a comparison that gives last year's figure tells it; one asked of this year
+        ("那去年的近视率呢", "总体近视率为47.6%，比去年的49.3%下降1.7个百分点"),
+        ("今年白鹭湖东方白鹳有多少只", "东方白鹳386只，比去年的185只翻了一番"),
+        ("石门县今年的产量比去年增长了多少", "今年该县产量比去年增长15%"),
+        # 今年 asked beside 明年: a sentence naming no year tells of this one
+        ("今年冬天到明年春天签了多少方气", "签订了今冬明春供气合同，合同气量为5.4亿立方米"),
     ],
 )
 def test_no_neighbour_in_words_that_only_look_like_one(question: str, text: str) -> None:
     assert not names_sibling(question, naming_terms(question), text)
-
-
-def test_a_sibling_is_another_placing_numbered_variety_or_the_time_after() -> None:
-    q = "耐力赛第二名是谁"
-    assert names_sibling(q, naming_terms(q), "骑手巴特尔以38分12秒的成绩夺冠")
-    assert not names_sibling(q, naming_terms(q), "巴特尔夺冠，那仁获得第二名")
-    q = "沙渠3号是哪一年选育成功的"
-    assert names_sibling(q, naming_terms(q), "“沙渠1号”从2016年开始选育")
-    assert not names_sibling(q, naming_terms(q), "“沙渠3号”于2019年选育成功")
-    q = "服务区改造前有多少个停车位"
-    assert names_sibling(q, naming_terms(q), "改造后，北区设小客车停车位420个")
-    assert not names_sibling(q, naming_terms(q), "改造后停车位420个，改造前仅有100个")
 
 
 def test_no_passages_abstains() -> None:
