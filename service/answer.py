@@ -14,12 +14,14 @@ from corpus.text import normalize
 from index.backend import Hit
 from service.answer_model import AnswerModel, load_model
 from service.evidence import (
+    asks_for_money,
     char_pairs,
     content_chars,
     has_type,
     names_sibling,
     naming_terms,
     question_terms,
+    states_sum,
 )
 from service.followup import without_markers
 from service.reading import Reader, judged
@@ -29,12 +31,10 @@ from service.short_answer import (
     asked_measure,
     asked_role,
     asked_unit,
-    asks_for_money,
     extract,
     focus_chars,
     holds_amount_in,
     holds_measure,
-    states_sum,
 )
 from service.statement import statement
 from service.yes_no import yes_or_no
@@ -376,10 +376,16 @@ def names_other_role(question: str, best: Candidate) -> bool:
     )
 
 
-def states_no_sum(question: str, best: Candidate) -> bool:
-    """A question about a price or a sum (门票多少钱, 投资多少) is not answered by a sentence that
-    states no sum of money: its number is of another measure (20万千瓦, 80亩, 41.2万人次)."""
-    return asks_for_money(question) and not states_sum(best.text)
+def tells_of_another(question: str, best: Candidate) -> bool:
+    """Whether best, however likely, answers another question: it is about a neighbour of what
+    is asked (conflict: 3号线 for 4号线), names another holder of the role asked (names_other_role),
+    or states no sum of money for a price or a sum asked (门票多少钱: 41.2万人次, 投资多少: 20万千瓦)."""
+    return bool(
+        best.conflict
+        or names_other_role(question, best)
+        or asks_for_money(question)
+        and not states_sum(best.text)
+    )
 
 
 def short_answer_of(best: Candidate, span: Span | None, marker: int) -> ShortAnswer | None:
@@ -409,12 +415,7 @@ def compose_answer(
     confidence, threshold, fact_of = judged(question, ranked[0], evidence, model, read)
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
-    if (
-        confidence < threshold
-        or ranked[0].conflict
-        or names_other_role(question, ranked[0])
-        or states_no_sum(question, ranked[0])
-    ):
+    if confidence < threshold or tells_of_another(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     chosen = [ranked[0]]
     for c in ranked[1:3]:

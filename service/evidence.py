@@ -11,7 +11,7 @@ import jieba
 
 from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
-from service.short_answer import typed_spans
+from service.short_answer import MONEY, asked_measure, holds_measure, typed_spans
 
 # question words and particles: they say what is asked, not what to match
 QUESTION_WORDS = frozenset(
@@ -408,3 +408,22 @@ def has_type(text: str, kind: str | None, question: str) -> bool:
     if kind is None or kind == "yesno":
         return False
     return bool(typed_spans(kind, text, question))
+
+
+# a sum named without 元 (12亿, 30万, 8块) and a question about how an amount changed
+_SUM = re.compile(r"[0-9０-９][0-9０-９.]*(?:多)?(?:块|(?:万|亿)(?:多)?(?![\u4e00-\u9fff]))")
+_CHANGE_ASKED = re.compile(r"增|降|减|涨|跌|提高|折|倍|比例|百分")
+
+
+def asks_for_money(question: str) -> bool:
+    """Whether a quantity question asks for a sum of money (门票多少钱, 投资多少), not for how it
+    changed (收入增长了多少: a share) or a discount (几折)."""
+    q = normalize(question)
+    return asked_measure(q) == MONEY and not _CHANGE_ASKED.search(q)
+
+
+def states_sum(text: str) -> bool:
+    """Whether text states a sum of money: in 元 or 块, in 万 or 亿 standing alone (总投资约12亿),
+    or that something is free."""
+    t = normalize(text)
+    return bool(holds_measure(t, MONEY) or _SUM.search(t) or "免费" in t)

@@ -166,10 +166,8 @@ _MEASURES = (
         ("米", "公里"),
     ),
 )
+MONEY = _MEASURES[0][1]  # the units of a sum of money
 _STAGES = "期届审级"
-# a sum named without 元 (12亿, 30万, 8块) and a question about how an amount changed
-_SUM = re.compile(rf"[{_DIGITS}][{_DIGITS}.]*(?:多)?(?:块|(?:万|亿)(?:多)?(?![\u4e00-\u9fff]))")
-_CHANGE_ASKED = re.compile(r"增|降|减|涨|跌|提高|折|倍|比例|百分")
 # what a 几个/多少个 question counts (几个站: 站; 几个月 counts time), read in the clause naming it
 _COUNTED = re.compile(r"(?:几|多少)个([\u4e00-\u9fff]{1,2})")
 _YEAR = re.compile(rf"[{_DIGITS}]{{4}}年")
@@ -191,20 +189,6 @@ def asked_measure(question: str) -> tuple[str, ...] | None:
         if pattern.search(q)
     ]
     return max(named_at)[2] if named_at else None
-
-
-def asks_for_money(question: str) -> bool:
-    """Whether a quantity question asks for a sum of money (门票多少钱, 投资多少), not for how it
-    changed (收入增长了多少: a share) or a discount (几折)."""
-    q = normalize(question)
-    return asked_measure(q) == _MEASURES[0][1] and not _CHANGE_ASKED.search(q)
-
-
-def states_sum(text: str) -> bool:
-    """Whether text states a sum of money: in 元 or 块, in 万 or 亿 standing alone (总投资约12亿),
-    or that something is free."""
-    t = normalize(text)
-    return bool(holds_measure(t, _MEASURES[0][1]) or _SUM.search(t) or "免费" in t)
 
 
 def holds_measure(text: str, units: tuple[str, ...]) -> bool:

@@ -15,8 +15,7 @@ from service.answer import (
     answer_question,
     names_other_role,
 )
-from service.evidence import names_sibling, naming_terms
-from service.short_answer import asks_for_money, states_sum
+from service.evidence import asks_for_money, names_sibling, naming_terms, states_sum
 from tests.conftest import FakeEmbedder
 
 TEXT = (
