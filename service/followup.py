@@ -46,6 +46,7 @@ _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
     ("的", "了", "还", "又", "也", "钱", "现在", "当时", "以后", "之后", "后来", "这个", "那个")
     + ("冠军", "亚军", "季军", "第一名", "第二名", "第三名", "第一", "第二", "第三")
 )
+_ASKING = re.compile(r"什么|多少|多久|多长|多大|多高|多远|几|哪|谁|怎|如何|为何|是否|吗")
 # a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
 _WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
@@ -80,13 +81,18 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
     those)."""
     q = normalize(question).strip().lower()
     previous = next((t.content for t in reversed(history) if t.role == "user"), None)
-    if previous is None or not re.search(r"呢\s*[?？]?\s*$", q):
+    if previous is None or not (_LEAD.match(q) and re.search(r"呢\s*[?？]?\s*$", q)):
         return frozenset()
     core = core_of(q).removesuffix("的")
-    if _TIME.fullmatch(core):
+    tags = pos_tags(core)
+    # 那她跑了多久呢 asks something itself, 那打算开工呢 names an action: no new thing
+    noun_last = bool(tags) and (tags[-1][1][:1] == "n" or tags[-1][1] == "vn")  # 创业培训: vn
+    if _TIME.fullmatch(core) or _ASKING.search(core) or not noun_last:
         return frozenset()
     words = [w for w in jieba.lcut(core) if w not in _NOT_A_TOPIC and w.strip()]
-    pairs = {w[i : i + 2] for w in words for i in range(max(len(w) - 1, 1))}
+    # a one-character word counts when it is all X says (那牛呢), not beside others (沙 | 渠县)
+    pairs = {w[i : i + 2] for w in words if len(w) > 1 for i in range(len(w) - 1)}
+    pairs = pairs or set(words)
     said = normalize(previous).lower()
     return frozenset(p for p in pairs if p not in said)
 

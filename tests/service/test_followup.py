@@ -160,4 +160,7 @@ def test_the_new_topic_of_a_follow_up_is_what_the_previous_question_did_not_say(
         "那第二名呢?",
     ):
         assert new_topic(follow_up, turns("冠军今年拿了多少奖金?")) == frozenset()
+    # a turn asking something of its own, or naming an action, is no 那X呢
+    for follow_up in ("她跑了多长时间呢?", "那她跑了多久呢?", "那打算开工呢?"):
+        assert new_topic(follow_up, turns("女子冠军是谁?")) == frozenset()
     assert new_topic("那北园呢?", []) == frozenset()
