@@ -51,6 +51,14 @@ def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((p.word, p.flag) for p in pseg.cut(text))
 
 
+@lru_cache(maxsize=16384)
+def words(text: str) -> tuple[str, ...]:
+    """jieba's words of text (its default, precise cut); cached like pos_tags."""
+    import jieba
+
+    return tuple(jieba.lcut(text))
+
+
 def last_clause_cut(text: str, max_chars: int) -> int:
     """Where the last clause mark within text's first max_chars + 1 characters stands; -1 if none."""
     cuts = [k for k, c in enumerate(text[: max_chars + 1]) if c in "，,、；;：:"]

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
-import jieba
-
-from corpus.text import normalize, pos_tags
+from corpus.text import normalize, pos_tags, words
 from index.bm25 import tokenize
 from service.short_answer import MONEY, asked_measure, holds_measure, typed_spans
 
@@ -297,23 +296,23 @@ def _other_rank(question: str, text: str) -> bool:
 
 def _roles(text: str) -> set[tuple[bool, str]]:
     """The roles text names as words (县委书记, 副局长, 副 | 主任): (whether the deputy, the role)."""
-    words = jieba.lcut(text)
+    cut = words(text)
     found = set()
-    for i, w in enumerate(words):
+    for i, w in enumerate(cut):
         m = next((_ROLE.fullmatch(w[-n:]) for n in (5, 4, 3, 2) if _ROLE.fullmatch(w[-n:])), None)
         if m:
-            deputy = m.group(1) == "副" or w.startswith("副") or (i > 0 and words[i - 1] == "副")
+            deputy = m.group(1) == "副" or w.startswith("副") or (i > 0 and cut[i - 1] == "副")
             found.add((deputy, m.group(2)))
     return found
 
 
 def _other_placing(question: str, text: str) -> bool:
     """亚军 asked, only the 冠军 told (placings as whole words: 资金奖励 names no 金奖)."""
-    words = set(jieba.lcut(question))
-    asked = [p for p in _PLACINGS if words.intersection(p)]
+    said = set(words(question))
+    asked = [p for p in _PLACINGS if said.intersection(p)]
     if len(asked) != 1:
         return False
-    told = set(jieba.lcut(text))
+    told = set(words(text))
     if told.intersection(asked[0]):
         return False
     return any(told.intersection(p) for p in _PLACINGS if p is not asked[0])
@@ -331,18 +330,24 @@ def _other_side_after(question: str, text: str) -> bool:
 def _after_words(text: str) -> set[tuple[str, str]]:
     """(word, 前 or 后) for each word text follows with 前 or 后 (改造前有: 改造, 前), not with a
     word of their own (前身, 后来)."""
-    words = jieba.lcut(text)
+    cut = words(text)
     return {
         (w, after[0])
-        for w, after in zip(words, words[1:], strict=False)
+        for w, after in zip(cut, cut[1:], strict=False)
         if len(w) >= 2 and after[0] in _TRAILING_CONTRAST and after[:2] not in _NOT_AFTER
     }
+
+
+@lru_cache(maxsize=1024)
+def _single_characters(question: str) -> frozenset[str]:
+    """The question's words of one character (老 of 老 | 图书馆); asked of every unit, so cached."""
+    return frozenset(t for t in tokenize(question) if len(t) == 1)
 
 
 def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
     """女子 asked, 男子 told; 老图书馆 asked, only 新馆 told (老/旧/原 are one side)."""
     # a contrasting character the tagger cut off its word (老 | 图书馆) is read with it
-    alone = {t for t in tokenize(question) if len(t) == 1}
+    alone = _single_characters(question)
     led = {
         question[i - 1] + w
         for w in named
@@ -395,10 +400,10 @@ def _other_place(question: str, named: frozenset[str], text: str) -> bool:
     ]
     if not places:
         return False
-    words = [w for w in tokenize(text) if len(w) >= 3 and w not in question]
+    longer = [w for w in tokenize(text) if len(w) >= 3 and w not in question]
     for place in places:
         suffix = next(x for x in _SIBLING_SUFFIXES if place.endswith(x))
-        if any(w.endswith(suffix) and not w.startswith(place[:2]) for w in words):
+        if any(w.endswith(suffix) and not w.startswith(place[:2]) for w in longer):
             return True
     return False
 

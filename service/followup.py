@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import jieba
 
-from corpus.text import normalize, pos_tags
+from corpus.text import normalize, pos_tags, words
 from service.evidence import QUESTION_WORDS
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
@@ -46,6 +46,7 @@ _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
     ("的", "了", "还", "又", "也", "钱", "现在", "当时", "以后", "之后", "后来", "这个", "那个")
     + ("冠军", "亚军", "季军", "第一名", "第二名", "第三名", "第一", "第二", "第三")
 )
+_ENDS_IN_NE = re.compile(r"呢\s*[?？]?\s*$")
 _ASKING = re.compile(r"什么|多少|多久|多长|多大|多高|多远|几|哪|谁|怎|如何|为何|是否|吗")
 # a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
 _WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
@@ -62,7 +63,7 @@ class Turn:
 def is_elliptical(question: str) -> bool:
     """A turn that leans on the previous one: it opens with 那/还有…, ends in 呢, or asks nothing."""
     q = normalize(question).strip()
-    if _LEAD.match(q) or re.search(r"呢\s*[?？]?\s*$", q):
+    if _LEAD.match(q) or _ENDS_IN_NE.search(q):
         return True
     return not _ASKS.search(q) and len(q) <= 12
 
@@ -81,7 +82,7 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
     those)."""
     q = normalize(question).strip().lower()
     previous = next((t.content for t in reversed(history) if t.role == "user"), None)
-    if previous is None or not (_LEAD.match(q) and re.search(r"呢\s*[?？]?\s*$", q)):
+    if previous is None or not (_LEAD.match(q) and _ENDS_IN_NE.search(q)):
         return frozenset()
     core = core_of(q).removesuffix("的")
     tags = pos_tags(core)
@@ -89,10 +90,10 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
     noun_last = bool(tags) and (tags[-1][1][:1] == "n" or tags[-1][1] == "vn")  # 创业培训: vn
     if _TIME.fullmatch(core) or _ASKING.search(core) or not noun_last:
         return frozenset()
-    words = [w for w in jieba.lcut(core) if w not in _NOT_A_TOPIC and w.strip()]
+    named = [w for w in words(core) if w not in _NOT_A_TOPIC and w.strip()]
     # a one-character word counts when it is all X says (那牛呢), not beside others (沙 | 渠县)
-    pairs = {w[i : i + 2] for w in words if len(w) > 1 for i in range(len(w) - 1)}
-    pairs = pairs or set(words)
+    pairs = {w[i : i + 2] for w in named if len(w) > 1 for i in range(len(w) - 1)}
+    pairs = pairs or set(named)
     said = normalize(previous).lower()
     return frozenset(p for p in pairs if p not in said)
 
@@ -243,7 +244,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     """question read against the previous (already resolved) question and its answer."""
     q = normalize(question).strip()
     prev = normalize(previous).strip()
-    if _LEAD.match(q) or re.search(r"呢\s*[?？]?\s*$", q):
+    if _LEAD.match(q) or _ENDS_IN_NE.search(q):
         core = core_of(q)
         if not core:
             return prev
