@@ -8,13 +8,16 @@ subject ("投资多少?"). Earlier turns are resolved first, so a chain of follo
 
 from __future__ import annotations
 
+import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jieba
 
 from corpus.text import normalize, pos_tags, words
+from corpus.text import word_bounds as word_bounds_of
 from service.evidence import QUESTION_WORDS
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
@@ -46,6 +49,15 @@ _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
     ("的", "了", "还", "又", "也", "钱", "现在", "当时", "以后", "之后", "后来", "这个", "那个")
     + ("冠军", "亚军", "季军", "第一名", "第二名", "第三名", "第一", "第二", "第三")
 )
+# a time told against another (原来 for 现在, 改造前 for 改造后): replaced like a year
+_PHASE = re.compile(
+    r"现在|目前|如今|原来|原先|以前|过去|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通)[前后]"
+)
+_WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
+_NOT_OPENING = frozenset("那这该其它他她此每各全")  # words that open a question but name nothing
+_MAX_RUN = 4  # words in the run a 那X呢 turn's X replaces
+_NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
+_NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
 _ENDS_IN_NE = re.compile(r"呢\s*[?？]?\s*$")
 _ASKING = re.compile(r"什么|多少|多久|多长|多大|多高|多远|几|哪|谁|怎|如何|为何|是否|吗")
 # a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
@@ -127,14 +139,51 @@ def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
+def _shared_ends(span: str, core: str) -> int:
+    """How many characters span and core share at their starts and at their ends (南园 and 北园:
+    1, 沙渠1号 and 沙渠3号: 3); a shared run of digits alone counts for nothing (74岁, 75岁以上)."""
+    pre = len(os.path.commonprefix([span, core]))
+    suf = len(os.path.commonprefix([span[::-1], core[::-1]]))
+    suf = min(suf, min(len(span), len(core)) - pre)
+    shared = span[:pre] + span[len(span) - suf :]
+    return 0 if shared.isdigit() or not shared.strip(_NOT_SHARED) else pre + suf
+
+
+def counterpart(previous: str, core: str) -> tuple[int, int] | None:
+    """The run of previous's whole words that core stands for: the one sharing most characters
+    with it at either end (南园 for 北园, 沙渠1号 for 沙渠3号, 最佳男演员 for 最佳导演, 中晚籼稻
+    for 早籼稻, 局长 for 副局长); on a tie, the one with more of core's characters anywhere
+    (初级雪道 for 高级道), then of the closest length, then the shorter; None when no
+    run of naming words shares an end with core."""
+    bounds = word_bounds_of(previous)
+    best: tuple[tuple[int, int, int, int], tuple[int, int]] | None = None
+    for a in range(len(bounds) - 1):
+        for b in range(a + 1, min(a + _MAX_RUN, len(bounds) - 1) + 1):
+            lo, hi = bounds[a], bounds[b]
+            piece = previous[bounds[b - 1] : hi]
+            if piece in _NOT_NAMING or _ASKING.search(piece) or _CLAUSE_END.search(piece):
+                break
+            span = previous[lo:hi]
+            shared = 0 if core in span else _shared_ends(span, core)
+            alike = sum((Counter(span) & Counter(core)).values())  # 初级雪道, 高级道: 级 too
+            key = (shared, alike, -abs(len(span) - len(core)), -len(span))
+            if shared and (best is None or key > best[0]):
+                best = (key, (lo, hi))
+    return None if best is None else best[1]
+
+
 def substitute(previous: str, core: str) -> str | None:
     """previous with the words that core replaces swapped for core, or None when nothing lines up."""
-    if _TIME.fullmatch(core.removesuffix("的")):  # 那2023年呢, 那去年同期呢: another time
-        core = core.removesuffix("的")
-        told = _TIME.search(previous)
+    timed = core.removesuffix("的")
+    if _TIME.fullmatch(timed) or _PHASE.fullmatch(timed):  # 那2023年呢, 那去年同期呢, 那原来呢
+        kinds = (_TIME, _PHASE) if _TIME.fullmatch(timed) else (_PHASE, _TIME)
+        told = next((m for m in (k.search(previous) for k in kinds) if m), None)
         if told is None:
-            return core + previous
-        return previous[: told.start()] + core + previous[told.end() :]
+            return timed + previous
+        return previous[: told.start()] + timed + previous[told.end() :]
+    run = counterpart(previous, timed)
+    if run is not None:
+        return previous[: run[0]] + timed + previous[run[1] :]
     i, j, n = longest_common_substring(previous, core)
     if n >= 2 or (n == 1 and len(core) <= 3):
         lo, hi = word_bounds(previous, i, i + n)
@@ -166,22 +215,36 @@ def subject_of(question: str, replaced_by: str = "") -> str:
         return quoted.group(1)
     tags = pos_tags(normalize(question))
     run: list[tuple[str, str]] = []
-    for word, flag in tags:
-        if flag.startswith(_SUBJECT_FLAGS) and not _ASKS.search(word):
+    for k, (word, flag) in enumerate(tags):
+        # a name the tagger does not know comes as single characters of any tag (霁 | 原省,
+        # 峤 | 东 | 去年): those opening the question open the subject
+        unknown = k == len(run) == len("".join(w for w, _ in run)) and _unknown_name_part(word)
+        if (flag.startswith(_SUBJECT_FLAGS) or unknown) and not _ASKS.search(word):
             run.append((word, flag))
         elif run:
             break
-    while run and run[-1][1] in ("m", "q", "a"):
-        run.pop()  # 多少册, a trailing measure or adjective is the question's, not the subject's
+    while run and (run[-1][1] in ("m", "q", "a") or run[-1][0] == "总"):
+        run.pop()  # 多少册, 总(投资): a trailing measure or modifier is the question's
     has_own_noun = any(f.startswith("n") for _, f in pos_tags(replaced_by))
     if (
         len(run) >= 2
         and has_own_noun
         and run[-1][1] in ("n", "nz", "vn")
         and run[-2][1].startswith(("n", "j"))
+        and len("".join(w for w, _ in run[:-1])) > 1  # 省 | 肿瘤医院 keeps its hospital
     ):
         run.pop()
-    return "".join(w for w, _ in run)
+    subject = "".join(w for w, _ in run)
+    return subject if len(subject) > 1 else ""  # one character names nothing (临 of 临澄有)
+
+
+def _unknown_name_part(word: str) -> bool:
+    return (
+        len(word) == 1
+        and "\u4e00" <= word <= "\u9fff"
+        and word not in _NOT_OPENING
+        and word not in _NOT_NAMING
+    )
 
 
 def without_markers(answer: str) -> str:
@@ -215,7 +278,9 @@ def _replace_pronouns(question: str, subject: str, person: str | None) -> str | 
     i = 0
     while i < len(tags):
         word, flag = tags[i]
-        next_is_noun = i + 1 < len(tags) and tags[i + 1][1].startswith("n")
+        next_is_noun = (
+            i + 1 < len(tags) and tags[i + 1][1].startswith("n") and tags[i + 1][0] not in _WHEN
+        )
         if word in _PERSONAL and (person or subject):
             out.append(person or subject)
             changed = True

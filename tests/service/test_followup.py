@@ -164,3 +164,43 @@ def test_the_new_topic_of_a_follow_up_is_what_the_previous_question_did_not_say(
     for follow_up in ("她跑了多长时间呢?", "那她跑了多久呢?", "那打算开工呢?"):
         assert new_topic(follow_up, turns("女子冠军是谁?")) == frozenset()
     assert new_topic("那北园呢?", []) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        ("东湖公园北门几点开？", "那南门呢？", "东湖公园南门几点开?"),
+        ("青峰2号的亩产是多少？", "那青峰5号呢？", "青峰5号的亩产是多少?"),
+        ("电影节最佳女主角是谁？", "那最佳编剧呢？", "电影节最佳编剧是谁?"),
+        ("水务集团的总经理是谁？", "那副总经理呢？", "水务集团的副总经理是谁?"),
+        ("滑雪场初级雪道有几条？", "那高级道呢？", "滑雪场高级道有几条?"),
+        ("大桥现在限重多少？", "那原来呢？", "大桥原来限重多少?"),
+        ("滨江步道改造后有多长？", "那改造前呢？", "滨江步道改造前有多长?"),
+    ],
+)
+def test_a_new_thing_replaces_the_words_it_shares_an_end_with(
+    previous: str, follow_up: str, resolved: str
+) -> None:
+    # the whole counterpart goes (南门 for 北门, not 北南门; 青峰5号, not 青峰5号2号)
+    assert resolve_question(follow_up, turns(previous)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        # names the tagger does not know come as single characters: still the subject
+        ("峤港新码头什么时候投用？", "一共几个泊位？", "峤港新码头一共几个泊位?"),
+        ("霁湾大学新校区图书馆有几层？", "用了多长时间？", "霁湾大学新校区用了多长时间?"),
+        # a subject is never cut to one character (省 of 省肿瘤医院)
+        ("省肿瘤医院去年做了多少台手术？", "手术前要等几天？", "省肿瘤医院手术前要等几天?"),
+    ],
+)
+def test_the_subject_of_an_unknown_name_is_whole(
+    previous: str, follow_up: str, resolved: str
+) -> None:
+    assert resolve_question(follow_up, turns(previous)) == resolved
+
+
+def test_this_time_is_a_time_not_the_subject() -> None:
+    resolved = resolve_question("他说去年这个时候卖多少一斤？", turns("北门市场的羊肉多少钱一斤？"))
+    assert "这个时候" in resolved
