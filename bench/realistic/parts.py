@@ -72,6 +72,24 @@ PARTS = (
         HERE / "questions11.jsonl",
     ),
     Part(
+        "realistic12",
+        "realistic part 12 (our own, bench/realistic, another province)",
+        HERE / "articles12.jsonl",
+        HERE / "questions12.jsonl",
+    ),
+    Part(
+        "realistic13",
+        "realistic part 13 (our own, bench/realistic, another province)",
+        HERE / "articles13.jsonl",
+        HERE / "questions13.jsonl",
+    ),
+    Part(
+        "realistic14",
+        "realistic part 14 (our own, bench/realistic, another province)",
+        HERE / "articles14.jsonl",
+        HERE / "questions14.jsonl",
+    ),
+    Part(
         "realistic5",
         "realistic part 5 (our own, bench/realistic, held out from training)",
         HERE / "articles5.jsonl",
@@ -83,6 +101,13 @@ PARTS = (
         "realistic part 8 (our own, bench/realistic, held out from training)",
         HERE / "articles8.jsonl",
         HERE / "questions8.jsonl",
+        trained=False,
+    ),
+    Part(
+        "realistic15",
+        "realistic part 15 (our own, bench/realistic, held out from training)",
+        HERE / "articles15.jsonl",
+        HERE / "questions15.jsonl",
         trained=False,
     ),
 )
