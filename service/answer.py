@@ -22,6 +22,7 @@ from service.evidence import (
     naming_terms,
     question_terms,
     states_sum,
+    tells_the_whole,
 )
 from service.followup import without_markers
 from service.reading import Reader, judged
@@ -446,6 +447,8 @@ def compose_answer(
         for n, c in enumerate(chosen, 1)
     )
     facts = [extract(question, c.text, None if fact_of is None else fact_of(c)) for c in chosen]
+    if facts[0] and tells_the_whole(question, chosen[0].text, facts[0].start, facts[0].end):
+        return Answer(ABSTAIN_MESSAGE, True, (), confidence)  # the total, a part asked
     parts = [
         f"{statement(question, c, fact, settings)}[{n}]"
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)

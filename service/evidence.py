@@ -167,8 +167,8 @@ _NOT_AFTER = frozenset(
         "后方",
     ]
 )
-_OTHER_YEAR = frozenset(("去年", "明年", "前年"))
-_NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
+_OTHER_YEAR = frozenset(("去年", "明年", "前年", "上届"))
+_NAMED_YEAR = re.compile(rf"(?:19|20)\d{{2}}年|第[{_CJK_DIGITS}]+届")
 # a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
 _TIMES = "|".join(w for f in _TIME_FAMILIES for w in f)
@@ -432,3 +432,19 @@ def states_sum(text: str) -> bool:
     or that something is free."""
     t = normalize(text)
     return bool(holds_measure(t, MONEY) or _SUM.search(t) or "免费" in t)
+
+
+_CLAUSE_MARK = re.compile(r"[，。；：,;:！？!?]")
+_PART = re.compile(rf"第?[{_CJK_DIGITS}]+(?:期|批|阶段|标段)")
+_WHOLE = re.compile(r"总|共|全部")
+
+
+def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
+    """Whether the fact text[start:end] is a whole while the question asks of a part the
+    sentence names only after it (一期占地多少: 规划总占地420亩，分两期建设，其中一期…)."""
+    q, t = normalize(question), normalize(text)
+    parts = [p for p in (m.group(0).removeprefix("第") for m in _PART.finditer(q)) if p in t]
+    lo = max((m.end() for m in _CLAUSE_MARK.finditer(t, 0, start)), default=0)
+    after = _CLAUSE_MARK.search(t, end)
+    clause = t[lo : after.start() if after else len(t)]
+    return bool(parts and _WHOLE.search(clause)) and all(t.find(p) >= end for p in parts)

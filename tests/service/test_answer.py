@@ -15,7 +15,13 @@ from service.answer import (
     answer_question,
     names_other_role,
 )
-from service.evidence import asks_for_money, names_sibling, naming_terms, states_sum
+from service.evidence import (
+    asks_for_money,
+    names_sibling,
+    naming_terms,
+    states_sum,
+    tells_the_whole,
+)
 from tests.conftest import FakeEmbedder
 
 TEXT = (
@@ -278,3 +284,22 @@ def test_a_follow_up_marks_the_sentences_its_previous_answer_was_cut_from() -> N
     assert all(pair in sentence for pair in told[0])
     assert answer_clauses(ABSTAIN_MESSAGE) == []
     assert answer_clauses("") == []
+
+
+def test_a_total_does_not_answer_a_question_about_one_phase() -> None:
+    lenient = AnswerSettings(min_confidence=0.0)
+    whole = Article(
+        "w1", "滨湖物流园", "滨湖物流园规划总占地600亩，分两期建设，其中一期投资9亿元。"
+    )
+    assert ask("滨湖物流园一期占地多少亩?", whole, lenient).abstained
+    own = Article("w2", "滨湖物流园", "滨湖物流园一期规划总占地260亩，投资9亿元。")
+    assert not ask("滨湖物流园一期占地多少亩?", own, lenient).abstained
+    assert tells_the_whole("一期占地多少?", "总占地600亩，其中一期投资9亿元。", 3, 7)
+    assert not tells_the_whole("一期占地多少?", "一期总占地260亩。", 5, 9)
+
+
+def test_the_last_edition_is_not_told_by_one_compared_with_it() -> None:
+    q = "上届文化节签约总额是多少?"
+    assert names_sibling(q, naming_terms(q), "本次共签约项目27个，总额86亿元，比上届增长约三成。")
+    assert not names_sibling(q, naming_terms(q), "上届共签约项目20个，总额66亿元。")
+    assert not names_sibling(q, naming_terms(q), "第四届文化节共签约总额66亿元。")
