@@ -56,27 +56,28 @@ class Recording:
         return self.span
 
 
-def test_numbers_and_dates_are_the_rules_first_other_facts_the_readers() -> None:
+def test_the_reader_finds_every_fact_first_and_the_rules_where_it_finds_none() -> None:
     sentence = "新馆由建筑师王澍设计，外墙采用当地出产的青石，总投资12.5亿元。"
     stone = Span(sentence.index("青石"), sentence.index("青石") + 2)
     read = Recording(stone)
-    assert extract("总投资多少?", sentence, read) == extract("总投资多少?", sentence)
-    assert read.asked == []  # a number with its unit: the rules find it
-    # a date the sentence does not hold: the rules find none, the reader is asked
-    assert extract("新馆什么时候开放?", sentence) is None
+    # a number, a date, a name or a fact of no kind: the reader first, even where a rule finds one
+    assert extract("总投资多少?", sentence) == Span(sentence.index("12.5"), len(sentence) - 1)
+    assert extract("总投资多少?", sentence, read) == stone
     assert extract("新馆什么时候开放?", sentence, read) == stone
-    # a name, or a fact of no kind: the reader first, even where a rule would find one
     assert extract("谁设计了新馆?", sentence) == Span(
         sentence.index("王澍"), sentence.index("王澍") + 2
     )
     assert extract("谁设计了新馆?", sentence, read) == stone
     assert extract("新馆外墙用的什么材料?", sentence, read) == stone
-    assert len(read.asked) == 3
+    assert len(read.asked) == 4
     # a yes/no question is decided by its clause, never read
     assert extract("外墙是不是青石?", sentence, read) == extract("外墙是不是青石?", sentence)
-    assert len(read.asked) == 3
-    # where the reader finds nothing, the rules answer
-    assert extract("谁设计了新馆?", sentence, Recording(None)) == extract("谁设计了新馆?", sentence)
+    assert len(read.asked) == 4
+    # where the reader finds nothing, the rules answer: a figure, never words around the question's
+    nothing = Recording(None)
+    assert extract("谁设计了新馆?", sentence, nothing) == extract("谁设计了新馆?", sentence)
+    assert extract("总投资多少?", sentence, nothing) == extract("总投资多少?", sentence)
+    assert extract("新馆什么时候开放?", sentence, nothing) is None
 
 
 @pytest.fixture(scope="module")
