@@ -369,11 +369,17 @@ def names_other_role(question: str, best: Candidate) -> bool:
         return False
     chunk = best.hit.chunk
     near = normalize(chunk.title + chunk.text[: max(best.start - chunk.start, 0)][-40:] + best.text)
-    tail = normalize(role)[-2:]  # 医院院长 is named as 该院院长
+    role = normalize(role)
+    tail = role[-2:]  # 医院院长 is named as 该院院长
+
+    def opens(i: int) -> int:  # where the role named at i begins: 原法定代表人's 法
+        whole = i + 2 - len(role)
+        return whole if whole >= 0 and near[whole : i + 2] == role else i
+
     # 副局长 is not 局长, nor 原院长 the 院长 now
     return not any(
         "副" not in near[max(i - 2, 0) : i] and near[i - 1 : i] not in _FORMER
-        for i in (m.start() for m in re.finditer(re.escape(tail), near))
+        for i in (opens(m.start()) for m in re.finditer(re.escape(tail), near))
     )
 
 

@@ -265,6 +265,10 @@ def test_a_deputy_or_former_holder_does_not_answer_who_holds_the_role() -> None:
     assert names_other_role("供电公司总经理是谁?", best("供电公司副总经理邵建明介绍。"))
     assert names_other_role("县长是谁?", best("原县长张三说。"))
     assert not names_other_role("市住建局局长是谁?", best("市住建局局长彭立群介绍。"))
+    # a role of several words is read whole: 原 before it, not 代 inside it (法定代表人)
+    q = "振华公司的法定代表人是谁?"
+    assert names_other_role(q, best("振华公司原法定代表人刘强被判承担连带责任。"))
+    assert not names_other_role(q, best("振华公司法定代表人刘强表示将上诉。"))
 
 
 def test_a_question_about_last_year_is_not_answered_by_a_sentence_of_this_one() -> None:
