@@ -55,6 +55,9 @@ _PHASE = re.compile(
 )
 _WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
 _NOT_OPENING = frozenset("那这该其它他她此每各全")  # words that open a question but name nothing
+# a number that names a thing (3号线, 5路), not an amount, a span of time or a phase of one
+_NUMBERED_THING = re.compile(r"[0-9０-９一二三四五六七八九十]+(?:号|路)")
+_NOT_A_PERSON = re.compile(r"[楼仓车卡房馆站港桥路驶所院厂]$")
 _MAX_RUN = 4  # words in the run a 那X呢 turn's X replaces
 _NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
@@ -298,10 +301,13 @@ def _replace_pronouns(question: str, subject: str, person: str | None) -> str | 
 
 
 def names_own_subject(question: str) -> bool:
-    """Whether a question names a thing of its own (a name, place, organisation or number)."""
-    return any(
-        f.startswith(_NAME_FLAGS) or (f == "m" and any(ch.isdigit() for ch in w))
-        for w, f in pos_tags(question)
+    """Whether a question names a thing of its own: a place, organisation or name of two
+    characters or more, or a numbered thing (3号线); not a span of time (前9个月), nor a word the
+    tagger takes for a person's name alone (宿舍楼, 无人驾驶, 仓)."""
+    q = normalize(question)
+    return bool(_NUMBERED_THING.search(q)) or any(
+        f.startswith(_NAME_FLAGS) and len(w) >= 2 and not (f == "nr" and _NOT_A_PERSON.search(w))
+        for w, f in pos_tags(q)
     )
 
 

@@ -204,3 +204,15 @@ def test_the_subject_of_an_unknown_name_is_whole(
 def test_this_time_is_a_time_not_the_subject() -> None:
     resolved = resolve_question("他说去年这个时候卖多少一斤？", turns("北门市场的羊肉多少钱一斤？"))
     assert "这个时候" in resolved
+
+
+def test_a_span_of_time_or_a_mistagged_noun_is_no_subject_of_its_own() -> None:
+    # 前9个月 is a time, 集卡 and 宿舍楼 are no one's names: the subject comes from before
+    resolved = resolve_question("前9个月放了多少贷款？", turns("岷州公积金缴存余额有多少？"))
+    assert resolved.startswith("岷州")
+    resolved = resolve_question("配了几台无人驾驶集卡？", turns("沙浦港区二期码头什么时候开工？"))
+    assert resolved.startswith("沙浦港区")
+    # a numbered line or a place is one
+    assert resolve_question("5号线几点收车？", turns("沙浦港区二期码头什么时候开工？")) == (
+        "5号线几点收车？"
+    )
