@@ -411,8 +411,8 @@ def compose_answer(
     settings: AnswerSettings,
     read: Reader | None = None,
 ) -> Answer:
-    """The best unit as a cited statement with its fact (short_answer.extract: the typed rules
-    or read, the span reader), a second one when it answers a part of the question the first
+    """The best unit as a cited statement with its fact (short_answer.extract: read, the span
+    reader, else the typed rules), a second one when it answers a part of the question the first
     leaves open, or an abstention when the model doubts the best. With a reader and a model
     trained for it, the reader reads the best unit first and its margin joins the decision
     (service.reading)."""

@@ -35,8 +35,8 @@ class Settings(BaseSettings):
     # this; unset: the threshold trained with the model (service/answer_model.json)
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     # the span reader (service/reader.py) reads the best sentence: its margin joins the
-    # abstention decision (service/reading.py) and it marks the fact, first for every kind but
-    # numbers, dates and yes/no, for those where the typed rules find none; false: neither
+    # abstention decision (service/reading.py) and it marks the fact of every kind but yes/no
+    # (the typed rules where it finds none); false: neither
     reader: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
