@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from corpus.text import normalize, pos_tags, words
 from index.bm25 import tokenize
-from service.short_answer import MONEY, asked_measure, holds_measure, typed_spans
+from service.short_answer import MONEY, asked_kind, asked_measure, holds_measure, typed_spans
 
 # question words and particles: they say what is asked, not what to match
 QUESTION_WORDS = frozenset(
@@ -167,8 +167,9 @@ _NOT_AFTER = frozenset(
         "后方",
     ]
 )
-_OTHER_YEAR = frozenset(("去年", "明年", "前年", "上届"))
-_NAMED_YEAR = re.compile(rf"(?:19|20)\d{{2}}年|第[{_CJK_DIGITS}]+届")
+_OTHER_YEAR = frozenset(("去年", "明年", "前年"))
+_NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
+_LAST_EDITION = re.compile(r"[上前]一届")  # 上一届 is 上届
 # a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
 _TIMES = "|".join(w for f in _TIME_FAMILIES for w in f)
@@ -376,6 +377,7 @@ def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
 def _other_time(question: str, text: str) -> bool:
     """去年 asked, only 今年 told; a sentence that names no year tells of this one, one that names
     a year (2024年) may be the one asked, and one held up for comparison (比去年) is not told."""
+    question, text = _LAST_EDITION.sub("上届", question), _LAST_EDITION.sub("上届", text)
     told = re.sub(f"{_COMPARED.pattern}(?!{_FIGURE_AFTER})", "", text)
     bare = _COMPARED.sub("", text)
     # 比去年多吗 asks of this year; 今年和明年分别… asks of both
@@ -385,6 +387,8 @@ def _other_time(question: str, text: str) -> bool:
         if not asked or any(w in told for w in asked):
             continue
         if any(w in bare for w in family):
+            return True
+        if "上届" in asked and "上届" in text:  # 比上届增长约三成: this edition's figure
             return True
         if _OTHER_YEAR.issuperset(asked) and not _NAMED_YEAR.search(text):
             return True
@@ -435,16 +439,21 @@ def states_sum(text: str) -> bool:
 
 
 _CLAUSE_MARK = re.compile(r"[，。；：,;:！？!?]")
-_PART = re.compile(rf"第?[{_CJK_DIGITS}]+(?:期|批|阶段|标段)")
+# a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
+_PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
 _WHOLE = re.compile(r"总|共|全部")
 
 
 def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
-    """Whether the fact text[start:end] is a whole while the question asks of a part the
-    sentence names only after it (一期占地多少: 规划总占地420亩，分两期建设，其中一期…)."""
+    """Whether the figure text[start:end] is a whole while the question asks of a part the
+    sentence names only after it, in another clause (一期占地多少: 规划总占地420亩，分两期建设，
+    其中一期…; but 总投资12亿元的一期工程 and 共有15家企业入选第二批 tell the part's own)."""
     q, t = normalize(question), normalize(text)
+    if asked_kind(q) != "number":
+        return False
     parts = [p for p in (m.group(0).removeprefix("第") for m in _PART.finditer(q)) if p in t]
     lo = max((m.end() for m in _CLAUSE_MARK.finditer(t, 0, start)), default=0)
     after = _CLAUSE_MARK.search(t, end)
     clause = t[lo : after.start() if after else len(t)]
-    return bool(parts and _WHOLE.search(clause)) and all(t.find(p) >= end for p in parts)
+    outside = all(t.find(p) >= lo + len(clause) for p in parts)
+    return bool(parts and _WHOLE.search(clause)) and outside

@@ -51,13 +51,17 @@ _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
 )
 # a time told against another (原来 for 现在, 改造前 for 改造后): replaced like a year
 _PHASE = re.compile(
-    r"现在|目前|如今|原来|原先|以前|过去|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通)[前后]"
+    r"现在|目前|如今|原来|原先|以前|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通)[前后]"
 )
+_COUNT_AFTER = re.compile(r"[0-9０-９一二三四五六七八九十两几]")
 _WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
-_NOT_OPENING = frozenset("那这该其它他她此每各全")  # words that open a question but name nothing
-# a number that names a thing (3号线, 5路), not an amount, a span of time or a phase of one
-_NUMBERED_THING = re.compile(r"[0-9０-９一二三四五六七八九十]+(?:号|路)")
-_NOT_A_PERSON = re.compile(r"[楼仓车卡房馆站港桥路驶所院厂]$")
+# words that open a question but name nothing: pronouns, and a chat's 我想/请/帮我查
+_NOT_OPENING = frozenset("那这该其它他她此每各全我你您咱想请帮问查找看说去离从让要")
+# a span of time or of ages a question asks within (前9个月, 近三年, 60岁以上): no subject
+_SPAN_OF_TIME = re.compile(
+    r"(?:前|近|头|过去)[0-9０-９一二三四五六七八九十两几]+(?:个月|天|年|周|季度)"
+    r"|[0-9０-９]+(?:岁|周岁)(?:以上|以下|及以上)?"
+)
 _MAX_RUN = 4  # words in the run a 那X呢 turn's X replaces
 _NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
@@ -175,18 +179,36 @@ def counterpart(previous: str, core: str) -> tuple[int, int] | None:
     return None if best is None else best[1]
 
 
+def _phase_word(text: str) -> tuple[int, int] | None:
+    """Where text says a phase of time as a whole word (现在, 改造后), not inside another
+    (表现在) nor before a count (此前3年)."""
+    bounds = set(word_bounds_of(text))
+    for m in _PHASE.finditer(text):
+        # 改造后 may be cut 改造 | 后一天 (no count after it: a day's figure), 此前3年 is a span
+        done = len(m.group(0)) > 2
+        ends = m.end() in bounds or done
+        if m.start() in bounds and ends and (done or not _COUNT_AFTER.match(text, m.end())):
+            return m.start(), m.end()
+    return None
+
+
 def substitute(previous: str, core: str) -> str | None:
     """previous with the words that core replaces swapped for core, or None when nothing lines up."""
     timed = core.removesuffix("的")
     if _TIME.fullmatch(timed) or _PHASE.fullmatch(timed):  # 那2023年呢, 那去年同期呢, 那原来呢
-        kinds = (_TIME, _PHASE) if _TIME.fullmatch(timed) else (_PHASE, _TIME)
-        told = next((m for m in (k.search(previous) for k in kinds) if m), None)
+        found = _TIME.search(previous)
+        told = (found.start(), found.end()) if found else _phase_word(previous)
+        if _PHASE.fullmatch(timed):
+            told = _phase_word(previous) or told
         if told is None:
             return timed + previous
-        return previous[: told.start()] + timed + previous[told.end() :]
+        return previous[: told[0]] + timed + previous[told[1] :]
     run = counterpart(previous, timed)
     if run is not None:
-        return previous[: run[0]] + timed + previous[run[1] :]
+        lo = run[0]
+        # what core says before the counterpart and previous too goes once (那到高铁站呢: 到火车站)
+        lo -= next((k for k in (2, 1) if lo >= k and previous[lo - k : lo] == timed[:k]), 0)
+        return previous[:lo] + timed + previous[run[1] :]
     i, j, n = longest_common_substring(previous, core)
     if n >= 2 or (n == 1 and len(core) <= 3):
         lo, hi = word_bounds(previous, i, i + n)
@@ -221,7 +243,9 @@ def subject_of(question: str, replaced_by: str = "") -> str:
     for k, (word, flag) in enumerate(tags):
         # a name the tagger does not know comes as single characters of any tag (霁 | 原省,
         # 峤 | 东 | 去年): those opening the question open the subject
-        unknown = k == len(run) == len("".join(w for w, _ in run)) and _unknown_name_part(word)
+        unknown = k == len(run) == len("".join(w for w, _ in run)) and _unknown_name_part(
+            word, flag
+        )
         if (flag.startswith(_SUBJECT_FLAGS) or unknown) and not _ASKS.search(word):
             run.append((word, flag))
         elif run:
@@ -238,12 +262,14 @@ def subject_of(question: str, replaced_by: str = "") -> str:
     ):
         run.pop()
     subject = "".join(w for w, _ in run)
-    return subject if len(subject) > 1 else ""  # one character names nothing (临 of 临澄有)
+    # one character names a thing only as a noun (猪), not as a name's first (临 of 临澄有)
+    return subject if len(subject) > 1 or run and run[0][1].startswith("n") else ""
 
 
-def _unknown_name_part(word: str) -> bool:
+def _unknown_name_part(word: str, flag: str) -> bool:
     return (
         len(word) == 1
+        and flag[:1] not in ("r", "p", "c", "u", "d")
         and "\u4e00" <= word <= "\u9fff"
         and word not in _NOT_OPENING
         and word not in _NOT_NAMING
@@ -301,13 +327,11 @@ def _replace_pronouns(question: str, subject: str, person: str | None) -> str | 
 
 
 def names_own_subject(question: str) -> bool:
-    """Whether a question names a thing of its own: a place, organisation or name of two
-    characters or more, or a numbered thing (3号线); not a span of time (前9个月), nor a word the
-    tagger takes for a person's name alone (宿舍楼, 无人驾驶, 仓)."""
-    q = normalize(question)
-    return bool(_NUMBERED_THING.search(q)) or any(
-        f.startswith(_NAME_FLAGS) and len(w) >= 2 and not (f == "nr" and _NOT_A_PERSON.search(w))
-        for w, f in pos_tags(q)
+    """Whether a question names a thing of its own (a name, place, organisation or number: 618,
+    318国道), not a span of time (前9个月)."""
+    return any(
+        f.startswith(_NAME_FLAGS) or (f == "m" and any(ch.isdigit() for ch in w))
+        for w, f in pos_tags(_SPAN_OF_TIME.sub("", normalize(question)))
     )
 
 

@@ -300,6 +300,11 @@ def test_a_total_does_not_answer_a_question_about_one_phase() -> None:
     assert not ask("滨湖物流园一期占地多少亩?", own, lenient).abstained
     assert tells_the_whole("一期占地多少?", "总占地600亩，其中一期投资9亿元。", 3, 7)
     assert not tells_the_whole("一期占地多少?", "一期总占地260亩。", 5, 9)
+    # the phase's own total, in the same clause; a question about the whole; not a figure asked
+    assert not tells_the_whole("一期投资多少?", "总投资12亿元的一期工程开工。", 3, 8)
+    assert not tells_the_whole("第二批入选多少家?", "全省共有15家企业入选第二批名单。", 4, 7)
+    assert not tells_the_whole("分两期建，总投资多少?", "总投资50亿元，分两期建设。", 3, 8)
+    assert not tells_the_whole("一期哪年建成?", "总占地600亩，2025年建成一期。", 7, 12)
 
 
 def test_the_last_edition_is_not_told_by_one_compared_with_it() -> None:
@@ -307,3 +312,8 @@ def test_the_last_edition_is_not_told_by_one_compared_with_it() -> None:
     assert names_sibling(q, naming_terms(q), "本次共签约项目27个，总额86亿元，比上届增长约三成。")
     assert not names_sibling(q, naming_terms(q), "上届共签约项目20个，总额66亿元。")
     assert not names_sibling(q, naming_terms(q), "第四届文化节共签约总额66亿元。")
+    # 上一届 is 上届; a sentence naming no edition may tell the last one (卫冕冠军, 东京奥运会)
+    assert not names_sibling(q, naming_terms(q), "上一届文化节共签约66亿元。")
+    assert not names_sibling(
+        "上届冠军是谁?", naming_terms("上届冠军是谁?"), "卫冕冠军张伟再次夺冠。"
+    )

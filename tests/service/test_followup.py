@@ -206,13 +206,34 @@ def test_this_time_is_a_time_not_the_subject() -> None:
     assert "这个时候" in resolved
 
 
-def test_a_span_of_time_or_a_mistagged_noun_is_no_subject_of_its_own() -> None:
-    # 前9个月 is a time, 集卡 and 宿舍楼 are no one's names: the subject comes from before
+def test_a_span_of_time_is_no_subject_of_its_own_a_number_naming_a_thing_is() -> None:
     resolved = resolve_question("前9个月放了多少贷款？", turns("岷州公积金缴存余额有多少？"))
     assert resolved.startswith("岷州")
-    resolved = resolve_question("配了几台无人驾驶集卡？", turns("沙浦港区二期码头什么时候开工？"))
-    assert resolved.startswith("沙浦港区")
-    # a numbered line or a place is one
     assert resolve_question("5号线几点收车？", turns("沙浦港区二期码头什么时候开工？")) == (
         "5号线几点收车？"
+    )
+    assert resolve_question("618成交额多少？", turns("今年双十一成交额多少？")) == "618成交额多少？"
+
+
+def test_a_chatty_opening_is_no_part_of_the_subject() -> None:
+    assert resolve_question("有多少学生？", turns("我想知道青溪大学有几个校区？")).startswith(
+        "青溪"
+    )
+    assert resolve_question("门票多少钱？", turns("帮我查下青溪博物馆几点开门")).startswith("青溪")
+    # a one-character noun is a subject (猪), a name's first character alone is not
+    assert resolve_question("涨了多少？", turns("猪的价格是多少？")) == "猪涨了多少?"
+
+
+def test_a_phase_word_is_swapped_only_where_it_is_a_word() -> None:
+    assert (
+        resolve_question("那改造前呢？", turns("滨江步道改造后有多长？")) == "滨江步道改造前有多长?"
+    )
+    # 表现在 holds no 现在, 过去一年 is a span, not a phase
+    assert "表现在" in resolve_question("那以前呢？", turns("他的表现在全队排第几？"))
+    assert resolve_question("那原来呢？", turns("渔港改造后一天能卸多少鱼？")) == (
+        "渔港原来一天能卸多少鱼?"
+    )
+    # what X says before the words it replaces is said once
+    assert resolve_question("那到高铁站呢？", turns("从机场到火车站打车要多久？")) == (
+        "从机场到高铁站打车要多久?"
     )
