@@ -20,6 +20,7 @@ MAX_SHORT_CHARS = 40  # a short answer longer than this is no short answer
 _DIGITS = "0-9０-９"
 _CN_DIGITS = "一二三四五六七八九十百千万亿两零〇几"
 # a number: digits with separators, or Chinese numerals; an optional magnitude and approximation
+_HAS_NUMERAL = re.compile(rf"[{_DIGITS}{_CN_DIGITS}半]")
 _NUM = rf"(?:[{_DIGITS}][{_DIGITS},，.．]*|[{_CN_DIGITS}]+)(?:[.．点][{_DIGITS}]+)?"
 _UNITS = (
     r"(?:平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|纳米|微米|米|公斤|千克|克|吨|公顷|亩|斤|"
@@ -456,7 +457,11 @@ def extract(question: str, sentence: str, read: Read | None = None) -> Span | No
     if kind == "yesno":
         return _yesno_span(question, sentence)
     found = read(question, sentence) if read else None
-    if found is not None:
+    # a figure asked and none in the reader's span (多少钱: 青石): the rules' figure, if any
+    figureless = (
+        kind == "number" and found and not _HAS_NUMERAL.search(sentence[found.start : found.end])
+    )
+    if found is not None and not figureless:
         return found
     anchors = question_anchors(question, sentence)
     if kind is not None:
@@ -469,7 +474,7 @@ def extract(question: str, sentence: str, read: Read | None = None) -> Span | No
         if best is not None:
             return best
         if kind in ("number", "time"):
-            return None  # no figure or date in it: the words around the question's are none
+            return found  # no figure or date in it: the words around the question's are none
     return _aligned_span(question, sentence)
 
 
