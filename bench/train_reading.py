@@ -18,11 +18,12 @@ by article, each trained without the other, then the stage is trained on everyth
 
     python -m bench.train_reading --part-reader realistic=/tmp/reader-a.npz \
         realistic3=/tmp/reader-a.npz realistic6=/tmp/reader-a.npz realistic9=/tmp/reader-a.npz \
-        realistic11=/tmp/reader-a.npz realistic2=/tmp/reader-b.npz realistic4=/tmp/reader-b.npz \
-        realistic7=/tmp/reader-b.npz realistic10=/tmp/reader-b.npz
+        realistic11=/tmp/reader-a.npz realistic13=/tmp/reader-a.npz \
+        realistic2=/tmp/reader-b.npz realistic4=/tmp/reader-b.npz realistic7=/tmp/reader-b.npz \
+        realistic10=/tmp/reader-b.npz realistic12=/tmp/reader-b.npz realistic14=/tmp/reader-b.npz
 
-(reader-a and reader-b were fine-tuned without half of parts 1–7 each, before parts 9–11 were
-written: neither saw those, so either reads them.)
+(reader-a and reader-b as bench.train_reader's docstring makes them, each without half of the
+trained parts: the parts it reads here.)
 """
 
 from __future__ import annotations
