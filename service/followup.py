@@ -62,7 +62,7 @@ _SPAN_OF_TIME = re.compile(
     r"(?:前|近|头|过去)[0-9０-９一二三四五六七八九十两几]+(?:个月|天|年|周|季度)"
     r"|[0-9０-９]+(?:岁|周岁)(?:以上|以下|及以上)?"
 )
-_MAX_RUN = 4  # words in the run a 那X呢 turn's X replaces
+_MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
 _NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
 _ENDS_IN_NE = re.compile(r"呢\s*[?？]?\s*$")

@@ -176,6 +176,12 @@ def test_the_new_topic_of_a_follow_up_is_what_the_previous_question_did_not_say(
         ("滑雪场初级雪道有几条？", "那高级道呢？", "滑雪场高级道有几条?"),
         ("大桥现在限重多少？", "那原来呢？", "大桥原来限重多少?"),
         ("滨江步道改造后有多长？", "那改造前呢？", "滨江步道改造前有多长?"),
+        # at most three words go: the place before them stays
+        (
+            "截至10月底,青溪县城镇新增就业多少人?",
+            "那农村劳动力转移就业呢?",
+            "截至10月底,青溪县农村劳动力转移就业多少人?",
+        ),
     ],
 )
 def test_a_new_thing_replaces_the_words_it_shares_an_end_with(
