@@ -62,6 +62,7 @@ _SPAN_OF_TIME = re.compile(
     r"(?:前|近|头|过去)[0-9０-９一二三四五六七八九十两几]+(?:个月|天|年|周|季度)"
     r"|[0-9０-９]+(?:岁|周岁)(?:以上|以下|及以上)?"
 )
+_ADMIN = frozenset("省市县区镇乡村")  # what may follow a place's name as a word of its own
 _MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
 _NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
@@ -179,6 +180,18 @@ def counterpart(previous: str, core: str) -> tuple[int, int] | None:
     return None if best is None else best[1]
 
 
+def _place_in(text: str) -> tuple[int, int] | None:
+    """Where text names its first place (冷水江市, 青溪 | 县), or None."""
+    at = 0
+    tags = pos_tags(text)
+    for k, (word, flag) in enumerate(tags):
+        if flag.startswith("ns") and len(word) >= 2:
+            after = tags[k + 1][0] if k + 1 < len(tags) else ""
+            return at, at + len(word) + (len(after) if after in _ADMIN else 0)
+        at += len(word)
+    return None
+
+
 def _phase_word(text: str) -> tuple[int, int] | None:
     """Where text says a phase of time as a whole word (现在, 改造后), not inside another
     (表现在) nor before a count (此前3年)."""
@@ -209,6 +222,10 @@ def substitute(previous: str, core: str) -> str | None:
         # what core says before the counterpart and previous too goes once (那到高铁站呢: 到火车站)
         lo -= next((k for k in (2, 1) if lo >= k and previous[lo - k : lo] == timed[:k]), 0)
         return previous[:lo] + timed + previous[run[1] :]
+    named_place = _PLACE_NAME.match(core) and any(f.startswith("ns") for _, f in pos_tags(core))
+    place = _place_in(previous) if named_place and "的" not in core else None
+    if place is not None:  # 那安化县呢 after 冷水江市海利化工园区…: the place, not 化
+        return previous[: place[0]] + core + previous[place[1] :]
     i, j, n = longest_common_substring(previous, core)
     if n >= 2 or (n == 1 and len(core) <= 3):
         lo, hi = word_bounds(previous, i, i + n)

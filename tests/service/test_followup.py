@@ -176,6 +176,9 @@ def test_the_new_topic_of_a_follow_up_is_what_the_previous_question_did_not_say(
         ("滑雪场初级雪道有几条？", "那高级道呢？", "滑雪场高级道有几条?"),
         ("大桥现在限重多少？", "那原来呢？", "大桥原来限重多少?"),
         ("滨江步道改造后有多长？", "那改造前呢？", "滨江步道改造前有多长?"),
+        # a place replaces the place, name and its 市/县 whole (not the 化 it shares)
+        ("冷水江市海利化工园区占地多少?", "那安化县呢?", "安化县海利化工园区占地多少?"),
+        ("鹿原市今年查处了几起采砂案？", "那沙渠县呢？", "沙渠县今年查处了几起采砂案?"),
         # at most three words go: the place before them stays
         (
             "截至10月底,青溪县城镇新增就业多少人?",
