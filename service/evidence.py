@@ -10,7 +10,14 @@ from functools import lru_cache
 
 from corpus.text import normalize, pos_tags, words
 from index.bm25 import tokenize
-from service.short_answer import MONEY, asked_kind, asked_measure, holds_measure, typed_spans
+from service.short_answer import (
+    CLAUSE_MARKS,
+    MONEY,
+    asked_kind,
+    asked_measure,
+    holds_measure,
+    typed_spans,
+)
 
 # question words and particles: they say what is asked, not what to match
 QUESTION_WORDS = frozenset(
@@ -438,7 +445,7 @@ def states_sum(text: str) -> bool:
     return bool(holds_measure(t, MONEY) or _SUM.search(t) or "免费" in t)
 
 
-_CLAUSE_MARK = re.compile(r"[，。；：,;:！？!?]")
+_CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
 _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
 _WHOLE = re.compile(r"总|共|全部")

@@ -14,8 +14,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import jieba
-
 from corpus.text import normalize, pos_tags, words
 from corpus.text import word_bounds as word_bounds_of
 from service.evidence import QUESTION_WORDS
@@ -53,13 +51,14 @@ _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
 _PHASE = re.compile(
     r"现在|目前|如今|原来|原先|以前|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通)[前后]"
 )
-_COUNT_AFTER = re.compile(r"[0-9０-９一二三四五六七八九十两几]")
+_COUNTING = "0-9０-９一二三四五六七八九十两几"
+_COUNT_AFTER = re.compile(f"[{_COUNTING}]")
 _WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
 # words that open a question but name nothing: pronouns, and a chat's 我想/请/帮我查
 _NOT_OPENING = frozenset("那这该其它他她此每各全我你您咱想请帮问查找看说去离从让要")
 # a span of time or of ages a question asks within (前9个月, 近三年, 60岁以上): no subject
 _SPAN_OF_TIME = re.compile(
-    r"(?:前|近|头|过去)[0-9０-９一二三四五六七八九十两几]+(?:个月|天|年|周|季度)"
+    rf"(?:前|近|头|过去)[{_COUNTING}]+(?:个月|天|年|周|季度)"
     r"|[0-9０-９]+(?:岁|周岁)(?:以上|以下|及以上)?"
 )
 _ADMIN = frozenset("省市县区镇乡村")  # what may follow a place's name as a word of its own
@@ -135,15 +134,9 @@ def longest_common_substring(a: str, b: str) -> tuple[int, int, int]:
 
 def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen text[start:end] to whole jieba words."""
-    pos = 0
-    lo, hi = start, end
-    for word in jieba.cut(text):
-        w_start, w_end = pos, pos + len(word)
-        if w_start <= start < w_end:
-            lo = w_start
-        if w_start < end <= w_end:
-            hi = w_end
-        pos = w_end
+    bounds = word_bounds_of(text)
+    lo = max((b for b in bounds if b <= start), default=start)
+    hi = min((b for b in bounds if b >= end), default=end)
     return lo, hi
 
 
@@ -209,10 +202,10 @@ def substitute(previous: str, core: str) -> str | None:
     """previous with the words that core replaces swapped for core, or None when nothing lines up."""
     timed = core.removesuffix("的")
     if _TIME.fullmatch(timed) or _PHASE.fullmatch(timed):  # 那2023年呢, 那去年同期呢, 那原来呢
-        found = _TIME.search(previous)
-        told = (found.start(), found.end()) if found else _phase_word(previous)
-        if _PHASE.fullmatch(timed):
-            told = _phase_word(previous) or told
+        year = _TIME.search(previous)
+        # a phase asked swaps a phase told first, a year a year
+        first, then = (_phase_word(previous), year and year.span())
+        told = (first or then) if _PHASE.fullmatch(timed) else (then or first)
         if told is None:
             return timed + previous
         return previous[: told[0]] + timed + previous[told[1] :]
@@ -260,9 +253,8 @@ def subject_of(question: str, replaced_by: str = "") -> str:
     for k, (word, flag) in enumerate(tags):
         # a name the tagger does not know comes as single characters of any tag (霁 | 原省,
         # 峤 | 东 | 去年): those opening the question open the subject
-        unknown = k == len(run) == len("".join(w for w, _ in run)) and _unknown_name_part(
-            word, flag
-        )
+        opening = k == len(run) and all(len(w) == 1 for w, _ in run)
+        unknown = opening and _unknown_name_part(word, flag)
         if (flag.startswith(_SUBJECT_FLAGS) or unknown) and not _ASKS.search(word):
             run.append((word, flag))
         elif run:

@@ -52,7 +52,7 @@ _REASON = re.compile(r"(?:因为|由于|因|为了|鉴于|出于)[^，。；,;�
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
 _PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
 _OPENING = "“‘「『《（(【\"'"  # marks a quoted name opens with
-_CLAUSE_MARKS = "，。；：,;:！？!?"  # what ends a clause (a quote or a 、 does not)
+CLAUSE_MARKS = "，。；：,;:！？!?"  # what ends a clause (a quote or a 、 does not)
 _LINKING = "的是为"  # what a question puts between its words and the fact, a sentence often not
 
 # a quantity a short question names last, asking its amount without 多少 (座位数? 主塔高度?)
@@ -402,7 +402,7 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
             return after
         # nothing after them, nothing to find after the question's wh-word (哪一部: a measure
         # word), and 是 before them: what they are said of answers (《四十二章经》是现存中国最早的佛经)
-        return _before_in_clause(s, found.start, _CLAUSE_MARKS)
+        return _before_in_clause(s, found.start, CLAUSE_MARKS)
     if hi is not None:  # the answer runs from the clause's start to the question's right words
         return _before_in_clause(s, hi)
     return None
