@@ -90,6 +90,18 @@ PARTS = (
         HERE / "questions14.jsonl",
     ),
     Part(
+        "realistic16",
+        "realistic part 16 (our own, bench/realistic, another province)",
+        HERE / "articles16.jsonl",
+        HERE / "questions16.jsonl",
+    ),
+    Part(
+        "realistic17",
+        "realistic part 17 (our own, bench/realistic, another province)",
+        HERE / "articles17.jsonl",
+        HERE / "questions17.jsonl",
+    ),
+    Part(
         "realistic5",
         "realistic part 5 (our own, bench/realistic, held out from training)",
         HERE / "articles5.jsonl",
