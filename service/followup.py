@@ -51,6 +51,8 @@ _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
 _PHASE = re.compile(
     r"现在|目前|如今|原来|原先|以前|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通)[前后]"
 )
+# a phase a 那X呢 turn names by an event (那满产以后呢, 那投产之前呢): swapped like 现在
+_EVENT_PHASE = re.compile(r"[\u4e00-\u9fff]{1,4}(?:以后|之后|以前|之前)")
 _COUNTING = "0-9０-９一二三四五六七八九十两几"
 _COUNT_AFTER = re.compile(f"[{_COUNTING}]")
 _WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
@@ -66,10 +68,25 @@ _MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
 _NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
 _ENDS_IN_NE = re.compile(r"呢\s*[?？]?\s*$")
-_ASKING = re.compile(r"什么|多少|多久|多长|多大|多高|多远|几|哪|谁|怎|如何|为何|是否|吗")
+_ASKING = re.compile(
+    r"什么|多少|多久|多长|多大|多高|多远|多重|多宽|多深|几|哪|谁|怎|如何|为何|是否|有没有|是不是|吗"
+)
 # a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
 _WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
+# the words between a question's topic and where it asks: verbs, adverbs, prepositions,
+# particles, pronouns, numbers, measures, adjectives, directions, times
+_PREDICATE_FLAGS = frozenset(
+    ("v", "vd", "vg", "vi", "d", "dg", "p", "c", "f", "y", "t", "tg", "m", "mq", "q", "a", "ad")
+    + ("ag", "r", "rr", "rz", "u", "uj", "ul", "ug", "uz", "uv", "ud", "x")
+)
+_CHATTY_FLAGS = frozenset(("r", "v", "p", "d", "c", "u", "y", "uj", "ul"))
+# verbs a follow-up asks the same attribute with (增长了多少?, 以前是多少?)
+_SAME_ATTRIBUTE = frozenset(
+    ("是", "有", "为", "增长", "增加", "提高", "下降", "减少", "降低", "上涨")
+    + ("涨", "降", "占", "变")
+)
+_TOTAL = frozenset(("总", "共", "总共", "一共", "累计", "合计", "是", "有", "在"))
 MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
 
 
@@ -201,11 +218,12 @@ def _phase_word(text: str) -> tuple[int, int] | None:
 def substitute(previous: str, core: str) -> str | None:
     """previous with the words that core replaces swapped for core, or None when nothing lines up."""
     timed = core.removesuffix("的")
-    if _TIME.fullmatch(timed) or _PHASE.fullmatch(timed):  # 那2023年呢, 那去年同期呢, 那原来呢
+    phase = _PHASE.fullmatch(timed) or _EVENT_PHASE.fullmatch(timed)
+    if _TIME.fullmatch(timed) or phase:  # 那2023年呢, 那去年同期呢, 那原来呢, 那满产以后呢
         year = _TIME.search(previous)
         # a phase asked swaps a phase told first, a year a year
         first, then = (_phase_word(previous), year and year.span())
-        told = (first or then) if _PHASE.fullmatch(timed) else (then or first)
+        told = (first or then) if phase else (then or first)
         if told is None:
             return timed + previous
         return previous[: told[0]] + timed + previous[told[1] :]
@@ -273,6 +291,46 @@ def subject_of(question: str, replaced_by: str = "") -> str:
     subject = "".join(w for w, _ in run)
     # one character names a thing only as a noun (猪), not as a name's first (临 of 临澄有)
     return subject if len(subject) > 1 or run and run[0][1].startswith("n") else ""
+
+
+def topic_of(question: str, asks_anew: bool = False) -> str:
+    """What a question asks about, whole: its words before the question word, less a chatty
+    opening and the predicate that leads there (青龙湾水库加固工程 of 青龙湾水库加固工程是哪天
+    通过验收的, 演练中无人机 of 演练中无人机巡查了多长的堤段); "" when it asks first (谁设计了…).
+    asks_anew (the follow-up says a predicate of its own: 哪天启用的?): the noun right before the
+    question word is the attribute it asked (总投资 of 东院区总投资多少), not the topic."""
+    quoted = _QUOTED_SUBJECT.match(question)
+    if quoted:
+        return quoted.group(1)
+    q = normalize(question).strip()
+    asks = _ASKING.search(q)
+    if asks is None:
+        return ""
+    tags = list(pos_tags(q[: asks.start()]))
+    while tags and (tags[0][1] in _CHATTY_FLAGS or tags[0][0] in _NOT_OPENING):
+        tags.pop(0)  # 我想知道, 帮我查下, 从: no part of what is asked about
+    asked = len(tags)  # words up to the question word
+    done = False  # a verbal noun is the predicate when an aspect follows it (巡查了)
+    while tags:
+        word, flag = tags[-1]
+        aspect = flag in ("ul", "ug", "uz")
+        if not (
+            flag in _PREDICATE_FLAGS
+            or flag == "vn"
+            and done
+            or word in _TOTAL
+            or not any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word)
+        ):
+            break
+        tags.pop()
+        done = aspect
+    measured = asks.group(0).startswith("多")  # 面积多大, 投资多少: a measure, not a thing
+    if asks_anew and measured and len(tags) == asked > 1 and tags[-1][1].startswith(("n", "vn")):
+        tags.pop()  # the attribute asked right before the question word (总 | 投资)
+        while len(tags) > 1 and (tags[-1][0] in _TOTAL or tags[-1][1] == "b"):
+            tags.pop()
+    topic = "".join(w for w, _ in tags)
+    return topic if len(topic) >= 2 else ""
 
 
 def _unknown_name_part(word: str, flag: str) -> bool:
@@ -372,8 +430,18 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     if pronouned is not None:
         return pronouned
     subject = subject_of(prev, q)
+    tagged = pos_tags(q)
+    if not any(f.startswith("n") and w not in _WHEN for w, f in tagged):
+        # 有多高?, 以前是多少?: what was asked of, whole; 哪天启用的? asks it anew
+        anew = any(f == "v" and w not in _SAME_ATTRIBUTE for w, f in tagged)
+        subject = topic_of(prev, anew) or subject
     if not names_own_subject(q) and len(q) <= 20 and subject and subject not in q:
-        return f"{subject}{q}"  # ellipsis or a new attribute of the same subject
+        # ellipsis or a new attribute of the same subject, said once where the two meet
+        # (汤某的房子补偿 | 补偿决定…)
+        meet = next(
+            (k for k in range(min(len(subject), len(q)) - 1, 1, -1) if subject.endswith(q[:k])), 0
+        )
+        return f"{subject[: len(subject) - meet]}{q}"
     if is_elliptical(q):
         return f"{prev} {core_of(q)}"
     return question

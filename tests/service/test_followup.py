@@ -229,8 +229,35 @@ def test_a_chatty_opening_is_no_part_of_the_subject() -> None:
         "青溪"
     )
     assert resolve_question("门票多少钱？", turns("帮我查下青溪博物馆几点开门")).startswith("青溪")
+    assert resolve_question("哪天开始的？", turns("帮我查下青溪博物馆特展几点开门")) == (
+        "青溪博物馆特展哪天开始的?"
+    )
     # a one-character noun is a subject (猪), a name's first character alone is not
-    assert resolve_question("涨了多少？", turns("猪的价格是多少？")) == "猪涨了多少?"
+    assert resolve_question("产量涨了多少？", turns("猪的价格是多少？")) == "猪产量涨了多少?"
+
+
+def test_a_turn_naming_nothing_asks_of_the_whole_topic_of_the_last() -> None:
+    # what the last question asked about, whole: its words before the question word, less the
+    # predicate that leads there (是, 巡查了, 一共)
+    assert resolve_question("什么时候开工的？", turns("青龙湾水库加固工程是哪天通过验收的？")) == (
+        "青龙湾水库加固工程什么时候开工的?"
+    )
+    assert resolve_question("出动了几架？", turns("演练中无人机巡查了多长的堤段？")) == (
+        "演练中无人机出动了几架?"
+    )
+    assert resolve_question("涨了多少？", turns("猪的价格是多少？")) == "猪的价格涨了多少?"
+    # a new predicate asks anew: the measure asked last (总投资多少) is no part of the topic
+    assert resolve_question("哪天正式启用的？", turns("市一医院东院区总投资多少？")) == (
+        "市一医院东院区哪天正式启用的?"
+    )
+    # where the topic and the turn meet, their shared words are said once
+    assert resolve_question("补偿决定是什么时候作出的？", turns("汤某的房子补偿定了多少？")) == (
+        "汤某的房子补偿决定是什么时候作出的?"
+    )
+    # a turn naming a thing of its own keeps the last question's subject only
+    assert resolve_question("面积有多大？", turns("新图书馆的少儿阅览区在几楼？")) == (
+        "新图书馆面积有多大?"
+    )
 
 
 def test_a_phase_word_is_swapped_only_where_it_is_a_word() -> None:
@@ -241,6 +268,10 @@ def test_a_phase_word_is_swapped_only_where_it_is_a_word() -> None:
     assert "表现在" in resolve_question("那以前呢？", turns("他的表现在全队排第几？"))
     assert resolve_question("那原来呢？", turns("渔港改造后一天能卸多少鱼？")) == (
         "渔港原来一天能卸多少鱼?"
+    )
+    # a phase named by an event (满产以后) swaps the phase told (现在) like 原来 does
+    assert resolve_question("那满产以后呢？", turns("松潭基地一期现在有多少员工？")) == (
+        "松潭基地一期满产以后有多少员工?"
     )
     # what X says before the words it replaces is said once
     assert resolve_question("那到高铁站呢？", turns("从机场到火车站打车要多久？")) == (
