@@ -14,23 +14,20 @@ from corpus.text import normalize
 from index.backend import Hit
 from service.answer_model import AnswerModel, load_model
 from service.evidence import (
-    asks_for_money,
     char_pairs,
     content_chars,
     has_type,
-    names_sibling,
     naming_terms,
     question_terms,
-    states_sum,
-    tells_the_whole,
 )
 from service.followup import without_markers
+from service.neighbours import names_sibling, own_fact, tells_of_another, tells_the_whole
 from service.reading import Reader, judged
 from service.short_answer import (
+    Read,
     Span,
     asked_kind,
     asked_measure,
-    asked_role,
     asked_unit,
     extract,
     focus_chars,
@@ -43,7 +40,6 @@ from service.yes_no import yes_or_no
 SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
 
-_FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\s]+")
 
 
@@ -361,40 +357,6 @@ def decision_features(question: str, ranked: Sequence[Candidate]) -> dict[str, f
     }
 
 
-def names_other_role(question: str, best: Candidate) -> bool:
-    """A 谁 question about a role (县长, 局长, 冠军) is answered only by a sentence that names the
-    role, in itself or its lead-in: a name beside another role answers another question."""
-    role = asked_role(question)
-    if role is None:
-        return False
-    chunk = best.hit.chunk
-    near = normalize(chunk.title + chunk.text[: max(best.start - chunk.start, 0)][-40:] + best.text)
-    role = normalize(role)
-    tail = role[-2:]  # 医院院长 is named as 该院院长
-
-    def opens(i: int) -> int:  # where the role named at i begins: 原法定代表人's 法
-        whole = i + 2 - len(role)
-        return whole if whole >= 0 and near[whole : i + 2] == role else i
-
-    # 副局长 is not 局长, nor 原院长 the 院长 now
-    return not any(
-        "副" not in near[max(i - 2, 0) : i] and near[i - 1 : i] not in _FORMER
-        for i in (opens(m.start()) for m in re.finditer(re.escape(tail), near))
-    )
-
-
-def tells_of_another(question: str, best: Candidate) -> bool:
-    """Whether best, however likely, answers another question: it is about a neighbour of what
-    is asked (conflict: 3号线 for 4号线), names another holder of the role asked (names_other_role),
-    or states no sum of money for a price or a sum asked (门票多少钱: 41.2万人次, 投资多少: 20万千瓦)."""
-    return bool(
-        best.conflict
-        or names_other_role(question, best)
-        or asks_for_money(question)
-        and not states_sum(best.text)
-    )
-
-
 def short_answer_of(best: Candidate, span: Span | None, marker: int) -> ShortAnswer | None:
     if span is None:
         return None
@@ -452,9 +414,9 @@ def compose_answer(
         )
         for n, c in enumerate(chosen, 1)
     )
-    facts = [extract(question, c.text, None if fact_of is None else fact_of(c)) for c in chosen]
-    if facts[0] and tells_the_whole(question, chosen[0].text, facts[0].start, facts[0].end):
-        return Answer(ABSTAIN_MESSAGE, True, (), confidence)  # the total, a part asked
+    facts = facts_of(question, chosen, fact_of)
+    if facts is None:
+        return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     parts = [
         f"{statement(question, c, fact, settings)}[{n}]"
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
@@ -464,6 +426,21 @@ def compose_answer(
     if asked_kind(question) == "yesno" and short is not None:
         text = f"{yes_or_no(normalize(question), short.text)}。{text}"
     return Answer(text, False, citations, confidence, short)
+
+
+def facts_of(
+    question: str, chosen: Sequence[Candidate], fact_of: Callable[[Candidate], Read] | None
+) -> list[Span | None] | None:
+    """Each chosen unit's fact (short_answer.extract, by the reader when there is one); None
+    when the best unit tells the fact asked of a neighbour only, or a whole a part of which is
+    asked (一期占地多少: 规划总占地420亩)."""
+    facts = [extract(question, c.text, None if fact_of is None else fact_of(c)) for c in chosen]
+    if facts[0] is None:
+        return facts
+    first = own_fact(question, chosen[0].text, facts[0])
+    if first is None or tells_the_whole(question, chosen[0].text, first.start, first.end):
+        return None
+    return [first, *facts[1:]]
 
 
 def answer_question(

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from corpus.text import normalize, pos_tags
+
+if TYPE_CHECKING:
+    from service.short_answer import Span
 
 _NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|拒绝|暂停|停止|停运|取消")
 # asked whether a thing has happened, told it is only planned: 动工了吗? … 计划明年开工 (否)
@@ -113,3 +119,28 @@ def _negates(text: str, other: str) -> bool:
         and text[m.start() : m.end() + 1] not in other
         for m in _NEGATION.finditer(text)
     )
+
+
+def deciding_span(question: str, sentence: str) -> Span | None:
+    """The clause of sentence that decides a yes/no question (deciding_clause), trimmed."""
+    # both read this module: imported when asked
+    from service.neighbours import names_sibling
+    from service.short_answer import WH, clause_spans, trim
+
+    q = normalize(question)
+    words = [
+        (word, 1.0 + q.find(word) / max(len(q), 1))  # nearer the end: the predicate weighs more
+        for word, flag in pos_tags(q)
+        if len(word) >= 2
+        and not WH.fullmatch(word)
+        and flag[:1] not in ("r", "u")
+        and word not in ("没有", "是否")  # 开放了没有? asks of 开放
+    ]
+    best = deciding_clause(
+        q,
+        normalize(sentence),
+        clause_spans(sentence),
+        words,
+        lambda clause: names_sibling(q, frozenset(), clause),
+    )
+    return None if best is None else trim(sentence, *best)

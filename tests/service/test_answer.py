@@ -13,15 +13,10 @@ from service.answer import (
     Candidate,
     answer_clauses,
     answer_question,
-    names_other_role,
 )
-from service.evidence import (
-    asks_for_money,
-    names_sibling,
-    naming_terms,
-    states_sum,
-    tells_the_whole,
-)
+from service.evidence import asks_for_money, naming_terms, states_sum
+from service.neighbours import names_other_role, names_sibling, own_fact, tells_the_whole
+from service.short_answer import Span
 from tests.conftest import FakeEmbedder
 
 TEXT = (
@@ -169,6 +164,9 @@ def test_another_place_is_no_neighbour_when_it_is_the_place_asked_for() -> None:
         # last year asked, this year told and last year only compared with
         ("石门县去年的油茶种植面积是多少亩", "今年油茶种植面积达20.6万亩，比去年增长15%"),
         ("去年的近视率是多少", "近视率为47%，比去年的水平下降2个百分点"),
+        # a route's other end
+        ("淇州至漠河航线由哪家航空公司执飞", "淇州至河内航线由越捷航空执飞，每周三班"),
+        ("从淇州到漠河的航班多久一班", "淇州至河内航线每周三班"),
     ],
 )
 def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
@@ -198,6 +196,8 @@ def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
         ("石门县今年的产量比去年增长了多少", "今年该县产量比去年增长15%"),
         # 今年 asked beside 明年: a sentence naming no year tells of this one
         ("今年冬天到明年春天签了多少方气", "签订了今冬明春供气合同，合同气量为5.4亿立方米"),
+        ("淇州至漠河航线由哪家航空公司执飞", "淇州至漠河航线截至目前已运营3年，至今安全"),
+        ("沣川到宁堰的城际铁路有多长", "宁堰至沣川城际铁路全长86公里"),  # both ends told
     ],
 )
 def test_no_neighbour_in_words_that_only_look_like_one(question: str, text: str) -> None:
@@ -305,6 +305,61 @@ def test_a_total_does_not_answer_a_question_about_one_phase() -> None:
     assert not tells_the_whole("第二批入选多少家?", "全省共有15家企业入选第二批名单。", 4, 7)
     assert not tells_the_whole("分两期建，总投资多少?", "总投资50亿元，分两期建设。", 3, 8)
     assert not tells_the_whole("一期哪年建成?", "总占地600亩，2025年建成一期。", 7, 12)
+
+
+def span_of(text: str, fact: str) -> Span:
+    return Span(text.index(fact), text.index(fact) + len(fact))
+
+
+def test_a_fact_told_of_a_neighbour_gives_way_to_the_one_asked_or_to_no_answer() -> None:
+    # the reader's figure sits in 二期's clause of a sentence naming 一期 too: 一期's instead
+    text = "该基地一期装机100万千瓦，二期装机容量150万千瓦。"
+    assert own_fact("白龙光伏一期装机容量多大?", text, span_of(text, "150万千瓦")) == span_of(
+        text, "100万千瓦"
+    )
+    assert own_fact("白龙光伏一期装机容量多大?", text, span_of(text, "100万千瓦")) == span_of(
+        text, "100万千瓦"
+    )
+    # a neighbour held up for comparison: the figure after it is the one asked, its own is not
+    text = "单台风机吊装时间由一期的平均52小时缩短到30小时。"
+    asked = "二期单台风机吊装平均要多久?"
+    assert own_fact(asked, text, span_of(text, "52小时")) == span_of(text, "30小时")
+    assert own_fact(asked, text, span_of(text, "30小时")) == span_of(text, "30小时")
+    text = "新厂区采用自动化控制，单位产品能耗比老厂降低22%。"
+    asked = "新厂单位产品能耗降了多少?"
+    assert own_fact(asked, text, span_of(text, "22%")) == span_of(text, "22%")
+    # 从主城区到湾东新区 is a route, not 主城区 held up for comparison (新区 is no neighbour)
+    text = "通车后从主城区到湾东新区的车程将由目前的50分钟缩短至12分钟。"
+    asked = "隧道通了以后从主城区去湾东新区要开多久?"
+    assert own_fact(asked, text, span_of(text, "12分钟")) == span_of(text, "12分钟")
+    # 下一届 is no first edition beside the 第四届 told
+    text = "第四届大赛将于2027年在沣川市举办。"
+    assert own_fact("下一届在哪个城市办?", text, span_of(text, "沣川市")) == span_of(text, "沣川市")
+    # another placing; no figure of the one asked: none
+    text = "女子组冠军是本省选手覃雨桐。"
+    assert own_fact("半马女子组亚军是谁?", text, span_of(text, "覃雨桐")) is None
+    # a length asked, a width told
+    text = "较早的一条为宋代石板路，宽约2.4米。"
+    assert own_fact("那条宋代石板路有多长?", text, span_of(text, "2.4米")) is None
+    text = "新电池的使用寿命提高至15年，电站全长约2.4公里。"  # 提高 tells no height
+    assert own_fact("新电池寿命有多长?", text, span_of(text, "15年")) == span_of(text, "15年")
+    assert own_fact("电站有多长?", text, span_of(text, "2.4公里")) == span_of(text, "2.4公里")
+    # a route's far end is told only in a route's shape (增至每周5班 names none)
+    text = "淇州至漠河航线今年3月开通，该航线班次将增至每周5班。"
+    assert own_fact("淇州至漠河航线每周有几班?", text, span_of(text, "5班")) == span_of(text, "5班")
+    # a replacement is a figure of the measure asked, never a year for a capacity
+    text = "白龙光伏项目一期已于2024年并网，二期装机容量150万千瓦。"
+    assert own_fact("白龙光伏一期装机容量多大?", text, span_of(text, "150万千瓦")) is None
+    # a neighbour named as a companion (与2号线换乘) is not what the figure is told of
+    text = "4号线西起高铁站，与2号线换乘后全长28公里。"
+    assert own_fact("4号线全长多少公里?", text, span_of(text, "28公里")) == span_of(text, "28公里")
+    # NFKC changes …… into ......: offsets of the original text still hold
+    text = "那条路……宽约3米，长约2.4公里。"
+    assert own_fact("那条路有多长?", text, span_of(text, "3米")) == span_of(text, "约2.4公里")
+    # through /ask's composer: a sentence telling only another phase's figure abstains
+    lenient = AnswerSettings(min_confidence=0.0)
+    other = Article("w1", "白龙光伏", "白龙光伏项目一期已并网，二期装机容量150万千瓦，明年建成。")
+    assert ask("白龙光伏一期装机容量多大?", other, lenient).abstained
 
 
 def test_the_last_edition_is_not_told_by_one_compared_with_it() -> None:

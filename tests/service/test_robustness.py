@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 import service.evidence
 import service.followup
+import service.neighbours
 from corpus.text import pos_tags
 from service.api import create_app
 from service.cli import main
@@ -43,6 +44,7 @@ def tagged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(service.followup, "pos_tags", spy)
     monkeypatch.setattr(service.evidence, "pos_tags", spy)
+    monkeypatch.setattr(service.neighbours, "pos_tags", spy)
     return seen
 
 
