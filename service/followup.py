@@ -80,7 +80,11 @@ _PREDICATE_FLAGS = frozenset(
     ("v", "vd", "vg", "vi", "d", "dg", "p", "c", "f", "y", "t", "tg", "m", "mq", "q", "a", "ad")
     + ("ag", "r", "rr", "rz", "u", "uj", "ul", "ug", "uz", "uv", "ud", "x")
 )
-_CHATTY_FLAGS = frozenset(("r", "v", "p", "d", "c", "u", "y", "uj", "ul"))
+_CHATTY_FLAGS = frozenset(("r", "p", "d", "c", "u", "y", "uj", "ul"))
+_CHATTY_WORDS = frozenset(
+    ("想", "知道", "想知道", "请问", "问", "问下", "查", "查下", "查查", "帮", "帮我", "告诉")
+    + ("说说", "看看", "了解", "打听")
+)
 # verbs a follow-up asks the same attribute with (增长了多少?, 以前是多少?)
 _SAME_ATTRIBUTE = frozenset(
     ("是", "有", "为", "增长", "增加", "提高", "下降", "减少", "降低", "上涨")
@@ -297,8 +301,8 @@ def topic_of(question: str, asks_anew: bool = False) -> str:
     """What a question asks about, whole: its words before the question word, less a chatty
     opening and the predicate that leads there (青龙湾水库加固工程 of 青龙湾水库加固工程是哪天
     通过验收的, 演练中无人机 of 演练中无人机巡查了多长的堤段); "" when it asks first (谁设计了…).
-    asks_anew (the follow-up says a predicate of its own: 哪天启用的?): the noun right before the
-    question word is the attribute it asked (总投资 of 东院区总投资多少), not the topic."""
+    asks_anew (the follow-up says a predicate of its own: 哪天启用的?): the attribute it asked
+    (总投资 of 东院区总投资多少, 的起点 of 马拉松的起点在哪) is no part of the topic."""
     quoted = _QUOTED_SUBJECT.match(question)
     if quoted:
         return quoted.group(1)
@@ -307,13 +311,41 @@ def topic_of(question: str, asks_anew: bool = False) -> str:
     if asks is None:
         return ""
     tags = list(pos_tags(q[: asks.start()]))
-    while tags and (tags[0][1] in _CHATTY_FLAGS or tags[0][0] in _NOT_OPENING):
+    while tags and (tags[0][1] in _CHATTY_FLAGS or tags[0][0] in _CHATTY_WORDS):
         tags.pop(0)  # 我想知道, 帮我查下, 从: no part of what is asked about
     asked = len(tags)  # words up to the question word
+    _drop_predicate(tags)
+    if asks_anew:
+        _drop_attribute(tags, asks.group(0).startswith("多") and len(tags) == asked)
+    topic = "".join(w for w, _ in tags)
+    return topic if len(topic) >= 2 else ""
+
+
+def _drop_attribute(tags: list[tuple[str, str]], measured: bool) -> None:
+    """Take the attribute a question asked off the end of its topic's tags: X's Y (马拉松的起点,
+    东院区的总 | 投资; not 新建的体育馆, whose 的 follows a verb) or, measured (asked right before
+    a 多…: 面积多大), the noun last."""
+    nounish = ("n", "vn", "b")
+    of = max((i for i, (w, _) in enumerate(tags) if w == "的"), default=-1)
+    # X a noun (东院区的), not a verb jieba may tag a place (新建的, 新开的)
+    owner = tags[of - 1] if of > 0 else ("", "")
+    possessed = owner[1].startswith(("n", "j")) and not owner[0].startswith("新")
+    after = tags[of + 1 :]
+    if possessed and after and all(f.startswith(nounish) or w in _TOTAL for w, f in after):
+        del tags[of:]
+        return
+    if measured and len(tags) > 1 and tags[-1][1].startswith(("n", "vn")):
+        tags.pop()
+        while len(tags) > 1 and tags[-1][0] in _TOTAL:
+            tags.pop()  # 总 | 投资
+        _drop_predicate(tags)  # 淇州站发送 | 旅客多少人次
+
+
+def _drop_predicate(tags: list[tuple[str, str]]) -> None:
+    """Take the predicate (verbs, adverbs, particles, numbers… 是, 巡查了) off the end of tags."""
     done = False  # a verbal noun is the predicate when an aspect follows it (巡查了)
     while tags:
         word, flag = tags[-1]
-        aspect = flag in ("ul", "ug", "uz")
         if not (
             flag in _PREDICATE_FLAGS
             or flag == "vn"
@@ -321,16 +353,9 @@ def topic_of(question: str, asks_anew: bool = False) -> str:
             or word in _TOTAL
             or not any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word)
         ):
-            break
+            return
         tags.pop()
-        done = aspect
-    measured = asks.group(0).startswith("多")  # 面积多大, 投资多少: a measure, not a thing
-    if asks_anew and measured and len(tags) == asked > 1 and tags[-1][1].startswith(("n", "vn")):
-        tags.pop()  # the attribute asked right before the question word (总 | 投资)
-        while len(tags) > 1 and (tags[-1][0] in _TOTAL or tags[-1][1] == "b"):
-            tags.pop()
-    topic = "".join(w for w, _ in tags)
-    return topic if len(topic) >= 2 else ""
+        done = flag in ("ul", "ug", "uz")
 
 
 def _unknown_name_part(word: str, flag: str) -> bool:
@@ -433,8 +458,10 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     tagged = pos_tags(q)
     if not any(f.startswith("n") and w not in _WHEN for w, f in tagged):
         # 有多高?, 以前是多少?: what was asked of, whole; 哪天启用的? asks it anew
-        anew = any(f == "v" and w not in _SAME_ATTRIBUTE for w, f in tagged)
+        anew = any(f in ("v", "vn") and w not in _SAME_ATTRIBUTE for w, f in tagged)
         subject = topic_of(prev, anew) or subject
+        if _TIME.search(q):  # 去年全年是多少? asks of its own time, not the topic's 今年
+            subject = _TIME.sub("", subject) or subject
     if not names_own_subject(q) and len(q) <= 20 and subject and subject not in q:
         # ellipsis or a new attribute of the same subject, said once where the two meet
         # (汤某的房子补偿 | 补偿决定…)

@@ -250,9 +250,18 @@ def test_a_turn_naming_nothing_asks_of_the_whole_topic_of_the_last() -> None:
     assert resolve_question("哪天正式启用的？", turns("市一医院东院区总投资多少？")) == (
         "市一医院东院区哪天正式启用的?"
     )
+    # X's Y asked (东院区的总投资, 马拉松的起点), a new predicate asks of X; a verb's X stays
+    assert resolve_question("哪天开工？", turns("东院区的总投资是多少？")) == "东院区哪天开工?"
+    assert resolve_question("几点开始？", turns("2025年淇州马拉松的起点在哪？")) == (
+        "2025年淇州马拉松几点开始?"
+    )
+    assert resolve_question("哪天开放？", turns("新建的体育馆有多大？")) == "新建的体育馆哪天开放?"
+    assert resolve_question("啥时候完工？", turns("3号线二期全长多少公里？")) == (
+        "3号线二期啥时候完工?"
+    )
     # where the topic and the turn meet, their shared words are said once
-    assert resolve_question("补偿决定是什么时候作出的？", turns("汤某的房子补偿定了多少？")) == (
-        "汤某的房子补偿决定是什么时候作出的?"
+    assert resolve_question("改造是哪天开始的？", turns("老旧小区改造投资多少？")) == (
+        "老旧小区改造是哪天开始的?"
     )
     # a turn naming a thing of its own keeps the last question's subject only
     assert resolve_question("面积有多大？", turns("新图书馆的少儿阅览区在几楼？")) == (
