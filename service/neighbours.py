@@ -109,6 +109,7 @@ _FROM = frozenset(("由", "从"))
 _COMPANION = frozenset(("与", "和", "同", "跟"))
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")
+_BEFORE_FIGURE = re.compile(r"\D*")
 _DIMENSION_TOLD = re.compile(r"(?<![增延成生提最升加拉])([长宽高深厚])度?(?:约|为|达|仅|近)?$")
 
 
@@ -315,7 +316,9 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
     q, t = normalize(question), normal_form(text)
     lo = _clause_start(t, start)
     dimension = _DIMENSION_ASKED.search(q)
-    told = _DIMENSION_TOLD.search(t[lo:start])
+    # the words before the figure, its own leading ones too (长约0.8米: 长约)
+    lead = _BEFORE_FIGURE.match(t, start, end)
+    told = _DIMENSION_TOLD.search(t[lo:start] + (lead.group(0) if lead else ""))
     if dimension and told and told.group(1) != dimension.group(1):
         return True
     clause = _without_compared(t[lo:end], start - lo)

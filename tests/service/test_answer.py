@@ -341,6 +341,8 @@ def test_a_fact_told_of_a_neighbour_gives_way_to_the_one_asked_or_to_no_answer()
     # a length asked, a width told
     text = "较早的一条为宋代石板路，宽约2.4米。"
     assert own_fact("那条宋代石板路有多长?", text, span_of(text, "2.4米")) is None
+    text = "另一幅“双轮车”岩画长约0.8米。"  # the dimension in the fact's own words
+    assert own_fact("双轮车岩画有多高?", text, span_of(text, "长约0.8米")) is None
     text = "新电池的使用寿命提高至15年，电站全长约2.4公里。"  # 提高 tells no height
     assert own_fact("新电池寿命有多长?", text, span_of(text, "15年")) == span_of(text, "15年")
     assert own_fact("电站有多长?", text, span_of(text, "2.4公里")) == span_of(text, "2.4公里")
