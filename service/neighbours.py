@@ -100,6 +100,8 @@ _CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
 _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
 _WHOLE = re.compile(r"总|共|全部")
 _FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
+_IN_A_NUMBER = frozenset("0123456789０１２３４５６７８９.．")
+_MAGNITUDES = "万亿千百"
 _RELATIVE = frozenset("上下这本每该同")  # 下一届, 这一期: an edition or phase told relatively
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
 # what holds a neighbour up beside the thing told: for comparison up to its verb (比老厂降低22%;
@@ -152,6 +154,8 @@ def _other_number(question: str, text: str) -> bool:
             continue  # 5月3号: a day, not a numbered thing
         if question[m.start() - 1 : m.start()] in _RELATIVE:
             continue  # 下一届, 这一期: the next or this one, not the first
+        if question[m.start() - 1 : m.start()] in _IN_A_NUMBER or m.group(1)[0] in _MAGNITUDES:
+            continue  # 59.9万人, 3万人: an amount, not a numbered thing
         if not own.startswith("第") and _counted(own, suffix):
             continue
         own = own.removeprefix("第")  # 第二期 is told as 二期
@@ -312,7 +316,9 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
     """Whether the fact text[start:end] is told of a neighbour of what the question names: its
     clause, up to the fact, names another numbered thing, the contrasting one, another placing,
     the other side of a change or another route (一期装机多大: 二期装机容量150万千瓦, in a sentence
-    naming 一期 elsewhere), or it is another dimension (多长: 宽约2.4米)."""
+    naming 一期 elsewhere), or it is another dimension (多长: 宽约2.4米). A name or a place is
+    weighed by the words before it only: it may itself be the other one asked for (南山手以及
+    哪个地区: 东山手)."""
     q, t = normalize(question), normal_form(text)
     lo = _clause_start(t, start)
     dimension = _DIMENSION_ASKED.search(q)
@@ -321,7 +327,8 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
     told = _DIMENSION_TOLD.search(t[lo:start] + (lead.group(0) if lead else ""))
     if dimension and told and told.group(1) != dimension.group(1):
         return True
-    clause = _without_compared(t[lo:end], start - lo)
+    named = asked_kind(q) in ("person", "place")
+    clause = _without_compared(t[lo : start if named else end], start - lo, q)
     return (
         _other_number(q, clause)
         or _contrasting(q, naming_terms(q), clause)
@@ -335,10 +342,11 @@ def _clause_start(text: str, at: int) -> int:
     return max((m.end() for m in _CLAUSE_MARK.finditer(text, 0, at)), default=0)
 
 
-def _without_compared(clause: str, fact: int) -> str:
+def _without_compared(clause: str, fact: int, question: str) -> str:
     """clause without the neighbours it holds up beside the thing told: for comparison, when the
     fact at offset fact comes after the comparison's verb (比老厂降低22%: 老厂; but the 52小时 of
-    由一期的平均52小时缩短到 is 一期's own), or as a companion (与2号线换乘)."""
+    由一期的平均52小时缩短到 is 一期's own), or as a companion (与2号线换乘); never words the
+    question says itself (南山手 of 东山手和南山手, when it asks for the other)."""
     tags = pos_tags(clause)
     at = [0]
     for w, _ in tags:
@@ -357,7 +365,7 @@ def _without_compared(clause: str, fact: int) -> str:
         changed = w not in _FROM or any(ch.isdigit() for ch in clause[at[i] : at[verb]])
         if changed and at[verb] <= fact:
             dropped.update(range(i + 1, verb))
-    return "".join(w for i, (w, _) in enumerate(tags) if i not in dropped)
+    return "".join(w for i, (w, _) in enumerate(tags) if i not in dropped or w in question)
 
 
 def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:

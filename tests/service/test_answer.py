@@ -355,6 +355,14 @@ def test_a_fact_told_of_a_neighbour_gives_way_to_the_one_asked_or_to_no_answer()
     # a neighbour named as a companion (与2号线换乘) is not what the figure is told of
     text = "4号线西起高铁站，与2号线换乘后全长28公里。"
     assert own_fact("4号线全长多少公里?", text, span_of(text, "28公里")) == span_of(text, "28公里")
+    # an amount (59.9万人) is no numbered thing, though its comparison is set aside
+    text = "户籍人口从1949年的59.9万人增加到2002年的136.03万人。"
+    asked = "户籍人口在还是59.9万人的时候的53年后为多少?"
+    assert own_fact(asked, text, span_of(text, "136.03万人")) == span_of(text, "136.03万人")
+    # a place asked as the other one of two (南山手以及哪个地区) is weighed by what precedes it
+    text = "长崎市的东山手和南山手地区是重要传统的建造物群保存地区。"
+    asked = "长崎市的保存地区包括南山手以及哪个地区?"
+    assert own_fact(asked, text, span_of(text, "东山手")) == span_of(text, "东山手")
     # NFKC changes …… into ......: offsets of the original text still hold
     text = "那条路……宽约3米，长约2.4公里。"
     assert own_fact("那条路有多长?", text, span_of(text, "3米")) == span_of(text, "约2.4公里")
