@@ -203,7 +203,7 @@ def holds_measure(text: str, units: tuple[str, ...]) -> bool:
     return False
 
 
-_PERSONWH = re.compile(r"谁|哪位|何人|什么人|什么|姓名|名字")
+_PERSON_WH = re.compile(r"谁|哪位|何人|什么人|什么|姓名|名字")
 _GENERIC_ROLES = frozenset({"人", "名字", "姓名", "什么", "人士"})
 
 
@@ -213,7 +213,7 @@ def asked_role(question: str) -> str | None:
     if asked_kind(question) != "person":
         return None
     tags = list(pos_tags(normalize(question)))
-    at = next((i for i, (w, _) in enumerate(tags) if _PERSONWH.fullmatch(w)), None)
+    at = next((i for i, (w, _) in enumerate(tags) if _PERSON_WH.fullmatch(w)), None)
     if at is None:
         return None
 
