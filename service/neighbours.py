@@ -19,6 +19,7 @@ from service.short_answer import (
     asked_kind,
     asked_role,
     best_placed,
+    clause_start,
     normal_form,
     question_anchors,
     rule_spans,
@@ -320,7 +321,7 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
     weighed by the words before it only: it may itself be the other one asked for (南山手以及
     哪个地区: 东山手)."""
     q, t = normalize(question), normal_form(text)
-    lo = _clause_start(t, start)
+    lo = clause_start(t, start)
     dimension = _DIMENSION_ASKED.search(q)
     # the words before the figure, its own leading ones too (长约0.8米: 长约)
     lead = _BEFORE_FIGURE.match(t, start, end)
@@ -336,10 +337,6 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         or _other_side_after(q, clause)
         or _other_end(q, clause)
     )
-
-
-def _clause_start(text: str, at: int) -> int:
-    return max((m.end() for m in _CLAUSE_MARK.finditer(text, 0, at)), default=0)
 
 
 def _without_compared(clause: str, fact: int, question: str) -> str:
@@ -376,7 +373,7 @@ def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
     if asked_kind(q) != "number":
         return False
     parts = [p for p in (m.group(0).removeprefix("第") for m in _PART.finditer(q)) if p in t]
-    lo = _clause_start(t, start)
+    lo = clause_start(t, start)
     after = _CLAUSE_MARK.search(t, end)
     clause = t[lo : after.start() if after else len(t)]
     outside = all(t.find(p) >= lo + len(clause) for p in parts)

@@ -411,9 +411,14 @@ def _aligned_span(question: str, sentence: str) -> Span | None:
     return None
 
 
+def clause_start(s: str, at: int, marks: str = CLAUSE_MARKS) -> int:
+    """Where the clause holding position at of s begins: right after the nearest of marks."""
+    return max((i + 1 for i in range(0, at) if s[i] in marks), default=0)
+
+
 def _before_in_clause(s: str, at: int, marks: str = _PUNCT) -> Span | None:
     """What stands in s before position at, back to the nearest of marks, trimmed."""
-    start = max((i + 1 for i in range(0, at) if s[i] in marks), default=0)
+    start = clause_start(s, at, marks)
     return trim(s, start, at) if at > start else None
 
 
