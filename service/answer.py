@@ -422,10 +422,17 @@ def compose_answer(
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
     ]
     short = short_answer_of(chosen[0], facts[0], 1)
-    text = "".join(parts)
-    if asked_kind(question) == "yesno" and short is not None:
-        text = f"{yes_or_no(normalize(question), short.text)}。{text}"
-    return Answer(text, False, citations, confidence, short)
+    return Answer(
+        _with_verdict(question, "".join(parts), short), False, citations, confidence, short
+    )
+
+
+def _with_verdict(question: str, text: str, short: ShortAnswer | None) -> str:
+    """A yes/no question's answer opens with 是 or 否 when its deciding phrase says one."""
+    if asked_kind(question) != "yesno" or short is None:
+        return text
+    said = yes_or_no(normalize(question), short.text)
+    return text if said is None else f"{said}。{text}"
 
 
 def facts_of(

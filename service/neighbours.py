@@ -32,7 +32,9 @@ _CJK_DIGITS = "0-9０-９一二三四五六七八九十百千两"
 # a numbered thing (3号线, 第二届, 11月底): another number with the same suffix is another thing
 _NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
 # measure words: 一只羊 or 两年 is a count, not the first of numbered things
-_COUNTERS = "只个年天次位名家台辆条种件人项所座张头户株棵艘架"
+_COUNTERS = "只个年天次位名家台辆条种件人项所座张头户株棵艘架回场"
+# units and times: a figure's own word (2023年 | 开工, 200元 | 补贴), never a numbered thing's
+_UNITS = "年月日天时分秒元角万亿千百个岁人次名米吨斤亩克度倍成"
 # a role and whether the question asks its deputy (副局长) or the head
 _ROLE = re.compile(
     r"(副?)((?:总|董事|局|厅|处|科|市|县|区|镇|乡|村|馆|校|院|所|站|队|部|行|社|关|园|会)长"
@@ -47,7 +49,13 @@ _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内�
 # contrasting first characters that mean the same side (老馆, 旧馆 and 原馆 are one building)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
-_TIME_FAMILIES = (("今年", "去年", "明年", "前年"), ("上半年", "下半年"), ("本届", "上届"))
+_TIME_FAMILIES = (
+    ("今年", "去年", "明年", "前年"),
+    ("上半年", "下半年"),
+    ("本届", "上届"),
+    ("春季", "夏季", "秋季", "冬季"),
+)
+_SEASON_DAYS = re.compile(r"([春夏秋冬])天")  # 冬天 is told as 冬季 too
 # places in a contest: the 冠军 told does not answer who came second
 _PLACINGS = (
     ("冠军", "夺冠", "第一名", "金奖", "金牌"),
@@ -80,6 +88,7 @@ _NOT_AFTER = frozenset(
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 _NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
 _LAST_EDITION = re.compile(r"[上前]一届")  # 上一届 is 上届
+_THIS_EDITION = re.compile(r"这一?届|今届")  # 这届 is 本届
 # a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
 _TIMES = "|".join(w for f in _TIME_FAMILIES for w in f)
@@ -97,6 +106,11 @@ _ROUTE = re.compile(
 
 
 _CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
+# the words a figure is told of after it: 1988年的 | 一桥
+_OWNER = re.compile(r"的[^，。；,;、\s]{1,4}")
+# a total asked, and a figure told per unit
+_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
+_PER_UNIT = re.compile(r"每[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
 _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
 _WHOLE = re.compile(r"总|共|全部")
@@ -149,8 +163,11 @@ def _place_answers(question: str, text: str) -> bool:
 def _other_number(question: str, text: str) -> bool:
     """3号线 asked, 4号线 told; 一期 asked, 二期 told — unless the question names that one too
     (第一只幼崽隔了多久生的第二只)."""
+    starts = _word_starts(question)
     for m in [*_NUMBERED.finditer(question), *_ORDINAL.finditer(question)]:
         own, suffix = m.group(0), m.group(1)
+        if len(suffix) == 2 and suffix[0] not in _UNITS and m.start(1) + 1 in starts:
+            own, suffix = own[:-1], suffix[0]  # Y6线 | 一共: the thing is 6线, not 6线一
         if suffix[0] == "号" and question[m.start() - 1 : m.start()] == "月":
             continue  # 5月3号: a day, not a numbered thing
         if question[m.start() - 1 : m.start()] in _RELATIVE:
@@ -164,9 +181,27 @@ def _other_number(question: str, text: str) -> bool:
         if own in text or suffix[0] in _ORDINAL_SUFFIXES and head in text:
             continue
         told = re.finditer(rf"([{_CJK_DIGITS}]+){re.escape(suffix)}", text)
-        if any(t.group(1) + suffix[0] not in question for t in told):
+        if any(t.group(1) + suffix[0] not in question and _numbers(text, t) for t in told):
             return True
     return False
+
+
+def _word_starts(text: str) -> frozenset[int]:
+    """The offsets where text's jieba words begin."""
+    at, starts = 0, set()
+    for w in words(text):
+        starts.add(at)
+        at += len(w)
+    return frozenset(starts)
+
+
+def _numbers(text: str, told: re.Match[str]) -> bool:
+    """Whether told names a numbered thing, not a count: 两桥 and 4台 (a counter without 第)
+    count; 二年级 does not."""
+    suffix = told.group(0)[len(told.group(1)) :]
+    if suffix in _COUNTERS and text[told.start() - 1 : told.start()] != "第":
+        return False
+    return not _counted(told.group(0), suffix)
 
 
 def _counted(own: str, suffix: str) -> bool:
@@ -270,7 +305,10 @@ def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
 def _other_time(question: str, text: str) -> bool:
     """去年 asked, only 今年 told; a sentence that names no year tells of this one, one that names
     a year (2024年) may be the one asked, and one held up for comparison (比去年) is not told."""
-    question, text = _LAST_EDITION.sub("上届", question), _LAST_EDITION.sub("上届", text)
+    question, text = (
+        _SEASON_DAYS.sub(r"\1季", _THIS_EDITION.sub("本届", _LAST_EDITION.sub("上届", x)))
+        for x in (question, text)
+    )
     told = re.sub(f"{_COMPARED.pattern}(?!{_FIGURE_AFTER})", "", text)
     bare = _COMPARED.sub("", text)
     # 比去年多吗 asks of this year; 今年和明年分别… asks of both
@@ -328,14 +366,27 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
     told = _DIMENSION_TOLD.search(t[lo:start] + (lead.group(0) if lead else ""))
     if dimension and told and told.group(1) != dimension.group(1):
         return True
-    named = asked_kind(q) in ("person", "place")
-    clause = _without_compared(t[lo : start if named else end], start - lo, q)
+    kind = asked_kind(q)
+    named = kind in ("person", "place")
+    # a figure told of what follows it (建于1988年的一桥) is that one's
+    owner = _OWNER.match(t, end)
+    whose = "" if named or owner is None else owner.group(0)
+    clause = _without_compared(t[lo : start if named else end] + whose, start - lo, q)
     return (
-        _other_number(q, clause)
+        kind == "number"
+        and _per_unit(q, t[lo:start])
+        or _other_number(q, clause)
         or _contrasting(q, naming_terms(q), clause)
         or _other_placing(q, clause)
         or _other_side_after(q, clause)
         or _other_end(q, clause)
+    )
+
+
+def _per_unit(question: str, before: str) -> bool:
+    """A total asked (一共多少册) and a figure told per unit (每家藏书不少于3000册)."""
+    return bool(_TOTAL_ASKED.search(question) and _PER_UNIT.search(before)) and not (
+        _PER_UNIT.search(question)
     )
 
 
@@ -382,17 +433,28 @@ def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
 
 def own_fact(question: str, text: str, fact: Span) -> Span | None:
     """fact, or when a number, time, person or place asked is told there of a neighbour
-    (fact_of_another), the one of its kind in text that is not, placed best among the question's
-    words; None when text tells the kind asked of neighbours only."""
+    (fact_of_another) or is the question's own (_not_its_own), the one of its kind in text that is
+    not, placed best among the question's words; None when text tells no other."""
     kind = asked_kind(question)
-    if kind not in _OWN_KINDS or not fact_of_another(question, text, fact.start, fact.end):
+    if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
         return fact
     own = [
         sp
         for sp in rule_spans(kind, question, text, strict=True)
-        if not fact_of_another(question, text, sp.start, sp.end)
+        if not _not_its_own(question, text, sp)
     ]
     return best_placed(own, text, question_anchors(question, text))
+
+
+def _not_its_own(question: str, text: str, fact: Span) -> bool:
+    """Whether fact is told of a neighbour (fact_of_another) or is what the question itself
+    says (首批32名运维人员里有几名女性: 32名)."""
+    said = normal_form(text[fact.start : fact.end])
+    return (
+        len(said) >= 2
+        and said in normalize(question)
+        or fact_of_another(question, text, fact.start, fact.end)
+    )
 
 
 def names_other_role(question: str, best: Candidate) -> bool:

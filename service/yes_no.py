@@ -18,12 +18,28 @@ if TYPE_CHECKING:
     from service.short_answer import Span
 
 _NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|拒绝|暂停|停止|停运|取消")
+# words holding a negation's character that negate nothing asked
+_NO_NEGATION = re.compile(
+    r"非法|非遗|非常|无人机|无线|无障碍|无偿|无论|未来|不锈钢|不仅|不断|不久|不少|否则|并非"
+)
 # asked whether a thing has happened, told it is only planned: 动工了吗? … 计划明年开工 (否)
 _DONE_ASKED = re.compile(r"已经|已|了吗|了没|了没有|过吗")
-_PLANNED = re.compile(r"计划|预计|拟(?:于|在|建|将)|将于|将在|即将|准备|有望|力争|争取")
+_PLANNED = re.compile(
+    r"计划|预计|拟(?:于|在|建|将)|将|即将|准备|有望|力争|争取|正在|仍在|推进中|前期|申报|筹备"
+)
+_DONE = re.compile(r"已")  # 已将其纳入: done, whatever else it plans
 # a yes/no question asked of one side and told the other: 收费吗? … 免费开放 (否)
-_PAID = re.compile(r"收费|花钱|要钱|付费|掏钱|交钱|买门票|买票|要门票|门票")
-_FREE = re.compile(r"免费|免收|免票|免门票")
+_PAID = re.compile(
+    r"收费|收钱|花钱|要钱|付费|付钱|掏钱|交钱|自费|门票|买票|租金|[交缴付][^，。？?]{0,6}?费"
+)
+_FREE = re.compile(r"免费|免收|免票|免门票|不收取?|不另收|不用花钱|不花钱|不要钱|零租金")
+# the first asked (头一回, 首次, 第一) and another told (第三次): 否; the first told: 是
+_FIRST = re.compile(r"第一|首[次个台座家位届批]|头一|头回|首创")
+_LATER = re.compile(r"第[二三四五六七八九十0-9]")
+_BEFORE_ASKED = re.compile(r"以前|此前|之前|过吗|过没")  # 以前拍到过吗? … 首次记录到 (否)
+# all asked (都, 全部) and a part told (仅, 已有203个): 否
+_ALL_ASKED = re.compile(r"全都|全部|所有|都")
+_PART_TOLD = re.compile(r"仅|只有|只在|部分|已有\d|中已有|中有\d")
 # which way a comparison goes: 比去年晚吗? … 比去年提前了7天 (否); 比去年多吗? … 基本持平 (否)
 _ASKED_WAY = re.compile(
     r"[比较](?!赛|例|重|分)[^，。？?]{0,12}?(多|少|高|低|早|晚|快|慢|大|小|贵|便宜|长|短|涨|降|增|减)"
@@ -48,6 +64,14 @@ _WAY_OF = {
 # the share of the question's words a clause without a yes or no in it must hold to decide
 _DECIDING_SHARE = 0.5
 _OPPOSITE_WAY = {"more": "less", "less": "more", "earlier": "later", "later": "earlier"}
+# the words a yes/no question asks with, not what it asks of
+_NOT_ASKED = frozenset(
+    ("是", "有", "会", "能", "要", "可", "可以", "能够", "需要", "没有", "有没有", "是不是")
+    + ("是否", "还", "也", "都", "就", "了", "吗", "呢")
+)
+_NOT_ASKING = frozenset("rudypcxmqf")  # pronouns, particles, adverbs, numbers, places: 还开吗
+_ONLY = re.compile(r"仅|只")  # 仅在新港区开展: the one asked has it not
+_NAME_FLAGS = ("nr", "ns", "nt", "nz")  # jieba's names of people, places, bodies and others
 
 
 def deciding_clause(
@@ -89,10 +113,13 @@ def _told_way(phrase: str) -> str | None:
     return next((way for way, pattern in _TOLD_WAY if pattern.search(phrase)), None)
 
 
-def yes_or_no(question: str, phrase: str) -> str:
-    """是 or 否 for a yes/no question: 否 when the deciding phrase negates what is asked, tells
-    the other side of it (收费吗? 免费), a comparison the other way (比去年晚吗? 提前了7天) or
-    only the plan of what is asked as done (动工了吗? 计划明年开工)."""
+def yes_or_no(question: str, phrase: str) -> str | None:
+    """是 or 否 for a yes/no question, or None when the deciding phrase says neither plainly: 否
+    when it negates what is asked, tells the other side of it (收费吗? 免费), a comparison the
+    other way (比去年晚吗? 提前了7天), only the plan of what is asked as done (动工了吗? 计划明年
+    开工), another than the first asked (头一回吗? 第三次) or a part when all is asked (都完成了吗?
+    已完成1.1万亩); 是 when it tells the way or the side asked, or holds what is asked of
+    (_affirms) without a negation."""
     asked = _ASKED_WAY.search(question)
     way = _WAY_OF[asked.group(1)] if asked else _told_way(question)  # 人口在增加吗? asks a way too
     if way in _OPPOSITE_WAY:
@@ -101,19 +128,70 @@ def yes_or_no(question: str, phrase: str) -> str:
             return "否"
         if told == way:
             return "是"
-    if _PAID.search(question) and not _FREE.search(question) and _FREE.search(phrase):
+    if _other_named(question, phrase):  # 卢国梁也上诉了吗? … 卢国栋当庭表示上诉
+        return "否" if _ONLY.search(phrase) else None  # 老港区能办吗? … 仅在新港区开展 (否)
+    free = _FREE.search(phrase)
+    if free and not _NEGATION.search(phrase, max(free.start() - 3, 0), free.start()):
+        if _FREE.search(question):  # 是不是不用花钱? … 入住免费
+            return "是"
+        if _PAID.search(question):
+            return "否"
+    if _planned_only(question, phrase):
         return "否"
-    if _DONE_ASKED.search(question) and _PLANNED.search(phrase) and not _PLANNED.search(question):
+    if _FIRST.search(question) and _LATER.search(phrase) and not _FIRST.search(phrase):
         return "否"
+    if _BEFORE_ASKED.search(question) and _FIRST.search(phrase):
+        return "否"
+    if _ALL_ASKED.search(question) and _PART_TOLD.search(phrase):
+        return "否"
+    # the clause asked (没摇中，下一批还能参加吗? asks of 参加), without its A-not-A (用没用)
     plain = re.sub(
-        r"是不是|是否|有没有|能不能|会不会|可不可以|要不要|了没有?(?=[?？]*$)", "", question
+        r"是不是|是否|可不可以|了没有?(?=[?？]*$)|([\u4e00-\u9fff])[没不]\1",
+        "",
+        re.split(r"[，,；;]", question)[-1],
     )
-    return "否" if _negates(phrase, plain) != _negates(plain, phrase) else "是"
+    if _negates(phrase, plain) != _negates(plain, phrase):
+        return "否"
+    return "是" if _affirms(plain, phrase) else None
+
+
+def _other_named(question: str, phrase: str) -> bool:
+    """Whether phrase names another than what the question names (卢国栋 for 卢国梁, 东方航空
+    for 春秋航空) or a neighbour of it (新港区 for 老港区)."""
+    from service.neighbours import names_sibling  # it reads this module: imported when asked
+
+    if names_sibling(question, frozenset(w for w, _ in pos_tags(question)), phrase):
+        return True
+    names = {w for w, flag in pos_tags(question) if flag in _NAME_FLAGS and len(w) >= 2}
+    told = {w for w, flag in pos_tags(phrase) if flag in _NAME_FLAGS and len(w) >= 2}
+    return (
+        bool(names) and not any(w in phrase for w in names) and any(w not in question for w in told)
+    )
+
+
+def _planned_only(question: str, phrase: str) -> bool:
+    """Done asked (动工了吗?), only a plan or work under way told (计划明年开工, 正在推进)."""
+    if not _DONE_ASKED.search(question) or _PLANNED.search(question):
+        return False
+    return bool(_PLANNED.search(phrase)) and not _DONE.search(phrase)
+
+
+def _affirms(question: str, phrase: str) -> bool:
+    """Whether phrase holds what the question asks of: its last word of two characters or
+    more (出院了吗? … 已康复出院), or the first asked as told (头一台吗? … 尚属首台)."""
+    if _FIRST.search(question) and _FIRST.search(phrase):
+        return True
+    asked = [
+        w for w, flag in pos_tags(question) if w not in _NOT_ASKED and flag[:1] not in _NOT_ASKING
+    ]
+    return bool(asked) and asked[-1] in phrase
 
 
 def _negates(text: str, other: str) -> bool:
     """Whether text holds a negation that other does not share: the 无 of a name both say
-    (无瓣海桑) negates nothing, nor does a negation told the same way in both (不收费)."""
+    (无瓣海桑) negates nothing, nor does a negation told the same way in both (不收费) or a word
+    that only holds one (非法, 无人机, 不断)."""
+    text = _NO_NEGATION.sub("", text)
     return any(
         text[max(m.start() - 1, 0) : m.end()] not in other
         and text[m.start() : m.end() + 1] not in other

@@ -167,6 +167,10 @@ def test_another_place_is_no_neighbour_when_it_is_the_place_asked_for() -> None:
         # a route's other end
         ("淇州至漠河航线由哪家航空公司执飞", "淇州至河内航线由越捷航空执飞，每周三班"),
         ("从淇州到漠河的航班多久一班", "淇州至河内航线每周三班"),
+        # a numbered thing followed by a word of its own (Y6线 | 一共), another season
+        ("Y6线一共设了多少座车站", "其中Y5线由火车站开往高铁北站，设站32座"),
+        ("去年冬天限时供水了多少天", "去年夏季曾连续47天限时供水"),
+        ("这届大赛哪个代表团金牌最多", "上届大赛中，沣川代表团以9枚金牌夺得第一"),
     ],
 )
 def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
@@ -198,6 +202,10 @@ def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
         ("今年冬天到明年春天签了多少方气", "签订了今冬明春供气合同，合同气量为5.4亿立方米"),
         ("淇州至漠河航线由哪家航空公司执飞", "淇州至漠河航线截至目前已运营3年，至今安全"),
         ("沣川到宁堰的城际铁路有多长", "宁堰至沣川城际铁路全长86公里"),  # both ends told
+        # counts, not numbered things: 两桥, 4台 (首台 is the first)
+        ("汀江一桥的拥堵指数有多高", "汀江一桥和二桥，两桥拥堵指数分别达2.1和1.9"),
+        ("第一台机组哪年发电", "安装4台机组，计划2030年首台机组投产发电"),
+        ("去年冬天供水多少天", "去年冬季连续供水47天"),  # 冬天 is 冬季
     ],
 )
 def test_no_neighbour_in_words_that_only_look_like_one(question: str, text: str) -> None:
@@ -365,6 +373,15 @@ OWN_FACT_CASES = [
         "东山手",
         "东山手",
     ),
+    # a figure told of what follows it (建于1988年的一桥) is that one's
+    ("澹水二桥是哪一年建成的?", "澹水一桥和二桥中，建于1988年的一桥车流最大。", "1988年", None),
+    # a figure per unit does not answer a total asked, but does one asked per unit
+    ("图书馆总共有多少册藏书?", "城市书房每家藏书不少于3000册。", "3000册", None),
+    ("每家书房有多少册藏书?", "城市书房每家藏书不少于3000册。", "3000册", "3000册"),
+    ("那两年直播总共挣了多少?", "直播间单场销售额最高超过1.2亿元。", "1.2亿元", None),
+    # the question's own figure is no answer: another, or none
+    ("首批32名运维人员里有几名女性?", "首批32名持证运维人员正式上岗。", "32名", None),
+    ("2023年开工的项目哪年建成?", "项目2023年开工，2025年建成。", "2023年", "2025年"),
     # NFKC changes …… into ......: offsets of the original text still hold
     ("那条路有多长?", "那条路……宽约3米，长约2.4公里。", "3米", "约2.4公里"),
 ]
