@@ -40,6 +40,15 @@ _ROLE = re.compile(
     r"(副?)((?:总|董事|局|厅|处|科|市|县|区|镇|乡|村|馆|校|院|所|站|队|部|行|社|关|园|会)长"
     r"|(?:常务)?主任|总经理|经理|书记|主席|总监|总裁|总工程师|主教练)"
 )
+# when a thing was begun, and when finished or opened (an event's two ends)
+_BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动")
+_ENDED = re.compile(r"建成|完工|竣工|落成|贯通|通车|开通|投产|投用|启用|开业|解除|闭幕")
+_NOT_A_RATE = "功效频汇利税概比速"  # 功率, 效率: words of their own, no rate of a thing
+_RATE = re.compile(r"([\u4e00-\u9fff]{2})率")  # 近视率: a rate of 近视
+_ROLE_LAST = re.compile(f"(?:{_ROLE.pattern})$")  # the role a name is told right after
+# a code of letters and digits (Y8线, T2航站楼, G721次), read as a word of its own
+_BESIDE = frozenset("由比较从与和同跟")  # a code held up beside the one told
+_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2})(\d{1,4})(?![\d.])")
 # a numbered stage or grade its one suffix character names (一期/二期, 一等座/二等座, 一审/二审),
 # which _NUMBERED misses when more words follow (一期总投资)
 _ORDINAL_SUFFIXES = "期届等审批轮季代级号"
@@ -47,6 +56,7 @@ _ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([{_ORDINAL_SUFFIXES}])")
 # first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
 _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
 # contrasting first characters that mean the same side (老馆, 旧馆 and 原馆 are one building)
+_ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 _TIME_FAMILIES = (
@@ -107,12 +117,13 @@ _ROUTE = re.compile(
 
 _CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
 # the words a figure is told of after it: 1988年的 | 一桥
-_OWNER = re.compile(r"的[^，。；,;、\s]{1,4}")
+_OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact's own or next
 # a total asked, and a figure told per unit
 _TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
 _PER_UNIT = re.compile(r"每[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
 _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
+_PARTS_COUNTED = re.compile(r"[分共两二三四五]期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
 _IN_A_NUMBER = frozenset("0123456789０１２３４５６７８９.．")
@@ -142,6 +153,7 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
     place of a kind (东湖区 for 西岭区)."""
     return (
         _other_number(question, text)
+        or _other_code(question, text)
         or _contrasting(question, named, text)
         or _other_rank(question, text)
         or _other_placing(question, text)
@@ -182,6 +194,21 @@ def _other_number(question: str, text: str) -> bool:
             continue
         told = re.finditer(rf"([{_CJK_DIGITS}]+){re.escape(suffix)}", text)
         if any(t.group(1) + suffix[0] not in question and _numbers(text, t) for t in told):
+            return True
+    return False
+
+
+def _other_code(question: str, text: str) -> bool:
+    """Y8线 asked, Y6线 told: another code of letters and digits (T2, G721) with the same letters,
+    the one asked not told."""
+    told = {  # not one held up beside it: 由T2的28条增加到56条, 与T2相连
+        m.group(0).upper(): m.group(1).upper()
+        for m in _CODE.finditer(text)
+        if text[m.start() - 1 : m.start()] not in _BESIDE
+    }
+    for m in _CODE.finditer(question):
+        own, letters = m.group(0).upper(), m.group(1).upper()
+        if own not in told and any(t != own and lt == letters for t, lt in told.items()):
             return True
     return False
 
@@ -273,8 +300,9 @@ def _single_characters(question: str) -> frozenset[str]:
     return frozenset(t for t in tokenize(question) if len(t) == 1)
 
 
-def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
-    """女子 asked, 男子 told; 老图书馆 asked, only 新馆 told (老/旧/原 are one side)."""
+def _contrasting(question: str, named: frozenset[str], text: str, loose: bool = False) -> bool:
+    """女子 asked, 男子 told; 老图书馆 asked, only 新馆 told (老/旧/原 are one side); loose, the
+    short name may hold a word of its own between (老所区 asked: 新园区)."""
     # a contrasting character the tagger cut off its word (老 | 图书馆) is read with it
     alone = _single_characters(question)
     led = {
@@ -296,7 +324,10 @@ def _contrasting(question: str, named: frozenset[str], text: str) -> bool:
         if (  # the neighbour named short (新馆 for 老图书馆), not rest itself (高峰 for 晚高峰)
             len(rest) >= 2
             and not any(c in text for c in same_side)
-            and any(c + rest[-1] in text.replace(rest, "") for c in others)
+            and re.search(
+                f"[{''.join(others)}]{_ONE_WORD if loose else ''}{re.escape(rest[-1])}",
+                text.replace(rest, ""),
+            )
         ):
             return True
     return False
@@ -373,14 +404,87 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
     whose = "" if named or owner is None else owner.group(0)
     clause = _without_compared(t[lo : start if named else end] + whose, start - lo, q)
     return (
-        kind == "number"
-        and _per_unit(q, t[lo:start])
+        kind == "time"
+        and _other_event(q, _event_clause(t, lo, end))
+        or kind != "time"
+        and _other_year(q, clause)
+        or _told_other_time(q, clause)
+        or kind == "number"
+        and (_per_unit(q, t[lo:start]) or _other_rate(q, clause))
+        or kind == "person"
+        and _titled_otherwise(q, t[lo:start])
         or _other_number(q, clause)
-        or _contrasting(q, naming_terms(q), clause)
+        or _other_code(q, clause)
+        or _contrasting(q, naming_terms(q) | _long_words(q), clause, loose=True)
         or _other_placing(q, clause)
         or _other_side_after(q, clause)
         or _other_end(q, clause)
     )
+
+
+def _other_event(question: str, clause: str) -> bool:
+    """When a thing was finished asked, the clause telling when it was begun (建成 asked: 计划于
+    2026年开工), or the other way round."""
+    for asked, other in ((_BEGUN, _ENDED), (_ENDED, _BEGUN)):
+        if asked.search(question) and not other.search(question):
+            return bool(other.search(clause)) and not asked.search(clause)
+    return False
+
+
+def _long_words(text: str) -> frozenset[str]:
+    """text's jieba words of three characters or more (老所区, which naming_terms reads as 所区)."""
+    return frozenset(w for w in words(text) if len(w) >= 3)
+
+
+def _event_clause(text: str, lo: int, end: int) -> str:
+    """The clause of text from lo holding end, and the next one when it names no event (8月25日，
+    冯关市启动…)."""
+    after = _CLAUSE_MARK.search(text, end)
+    stop = after.start() if after else len(text)
+    if after and not (_BEGUN.search(text, lo, stop) or _ENDED.search(text, lo, stop)):
+        later = _CLAUSE_MARK.search(text, stop + 1)
+        stop = later.start() if later else len(text)
+    return text[lo:stop]
+
+
+def _told_other_time(question: str, clause: str) -> bool:
+    """今年 asked, the fact's clause told of 去年 (and not of 今年)."""
+    question, clause = (_SEASON_DAYS.sub(r"\1季", x) for x in (question, clause))
+    for family in _TIME_FAMILIES:
+        asked = [w for w in family if w in question]
+        if asked and not any(w in clause for w in asked) and any(w in clause for w in family):
+            return True
+    return False
+
+
+def _other_year(question: str, clause: str) -> bool:
+    """2023年 asked, the fact's clause told of 2024年 only."""
+    asked = _NAMED_YEAR.findall(question)
+    told = _NAMED_YEAR.findall(clause)
+    return bool(asked and told) and not set(asked) & set(told)
+
+
+def _other_rate(question: str, clause: str) -> bool:
+    """肥胖率 asked, the fact's clause told of 近视率 (a rate of another thing)."""
+    asked = [a for a in _RATE.findall(question) if a[-1] not in _NOT_A_RATE]
+    told = _RATE.findall(clause)
+    return (
+        bool(asked and told)
+        and not any(a in clause for a in asked)
+        and not any(w in question for w in told)
+    )
+
+
+def _titled_otherwise(question: str, before: str) -> bool:
+    """A role asked (董事长是谁) and the name told right after another (总经理华启东, or the
+    deputy's for the head's)."""
+    asked = _ROLE.search(asked_role(question) or "")
+    told = _ROLE_LAST.search(before)
+    if asked is None or told is None:
+        return False
+    deputy = bool(asked.group(1)) or "副" + asked.group(2) in question  # 副 | 主席 asked
+    # 副县长 for 县长, 总经理 for 董事长
+    return bool(told.group(1)) != deputy or not told.group(2).endswith(asked.group(2))
 
 
 def _per_unit(question: str, before: str) -> bool:
@@ -419,14 +523,18 @@ def _without_compared(clause: str, fact: int, question: str) -> str:
 def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
     """Whether the figure text[start:end] is a whole while the question asks of a part the
     sentence names only after it, in another clause (一期占地多少: 规划总占地420亩，分两期建设，
-    其中一期…; but 总投资12亿元的一期工程 and 共有15家企业入选第二批 tell the part's own)."""
+    其中一期…, or not at all: 分两期实施，总投资38.6亿元; but 总投资12亿元的一期工程 and
+    共有15家企业入选第二批 tell the part's own)."""
     q, t = normalize(question), normal_form(text)
     if asked_kind(q) != "number":
         return False
-    parts = [p for p in (m.group(0).removeprefix("第") for m in _PART.finditer(q)) if p in t]
+    asked = [m.group(0).removeprefix("第") for m in _PART.finditer(q)]
+    parts = [p for p in asked if p in t]
     lo = clause_start(t, start)
     after = _CLAUSE_MARK.search(t, end)
     clause = t[lo : after.start() if after else len(t)]
+    if asked and not parts and _PARTS_COUNTED.search(t):  # 二期 asked: 分两期实施，总投资38.6亿元
+        return bool(_WHOLE.search(clause))
     outside = all(t.find(p) >= lo + len(clause) for p in parts)
     return bool(parts and _WHOLE.search(clause)) and outside
 

@@ -171,6 +171,7 @@ def test_another_place_is_no_neighbour_when_it_is_the_place_asked_for() -> None:
         ("Y6线一共设了多少座车站", "其中Y5线由火车站开往高铁北站，设站32座"),
         ("去年冬天限时供水了多少天", "去年夏季曾连续47天限时供水"),
         ("这届大赛哪个代表团金牌最多", "上届大赛中，沣川代表团以9枚金牌夺得第一"),
+        ("Y8线首晚运送了多少乘客", "其中Y6线客流最多，达到820人次"),  # a code: Y6 for Y8
     ],
 )
 def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
@@ -206,6 +207,7 @@ def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
         ("汀江一桥的拥堵指数有多高", "汀江一桥和二桥，两桥拥堵指数分别达2.1和1.9"),
         ("第一台机组哪年发电", "安装4台机组，计划2030年首台机组投产发电"),
         ("去年冬天供水多少天", "去年冬季连续供水47天"),  # 冬天 is 冬季
+        ("机场T3设了多少条安检通道", "安检通道由T2的28条增加到56条"),  # T2 held up beside
     ],
 )
 def test_no_neighbour_in_words_that_only_look_like_one(question: str, text: str) -> None:
@@ -308,6 +310,8 @@ def test_a_total_does_not_answer_a_question_about_one_phase() -> None:
     assert not ask("滨湖物流园一期占地多少亩?", own, lenient).abstained
     assert tells_the_whole("一期占地多少?", "总占地600亩，其中一期投资9亿元。", 3, 7)
     assert not tells_the_whole("一期占地多少?", "一期总占地260亩。", 5, 9)
+    # the phase asked not named at all, the figure the whole of phases counted
+    assert tells_the_whole("二期投资多少钱?", "扩建工程分两期实施，总投资38.6亿元。", 13, 19)
     # the phase's own total, in the same clause; a question about the whole; not a figure asked
     assert not tells_the_whole("一期投资多少?", "总投资12亿元的一期工程开工。", 3, 8)
     assert not tells_the_whole("第二批入选多少家?", "全省共有15家企业入选第二批名单。", 4, 7)
@@ -375,6 +379,7 @@ OWN_FACT_CASES = [
     ),
     # a figure told of what follows it (建于1988年的一桥) is that one's
     ("澹水二桥是哪一年建成的?", "澹水一桥和二桥中，建于1988年的一桥车流最大。", "1988年", None),
+    ("澹水二桥是哪一年建成的?", "澹水一桥和二桥中，建于1988年的一桥车流最大。", "1988年的", None),
     # a figure per unit does not answer a total asked, but does one asked per unit
     ("图书馆总共有多少册藏书?", "城市书房每家藏书不少于3000册。", "3000册", None),
     ("每家书房有多少册藏书?", "城市书房每家藏书不少于3000册。", "3000册", "3000册"),
@@ -382,6 +387,19 @@ OWN_FACT_CASES = [
     # the question's own figure is no answer: another, or none
     ("首批32名运维人员里有几名女性?", "首批32名持证运维人员正式上岗。", "32名", None),
     ("2023年开工的项目哪年建成?", "项目2023年开工，2025年建成。", "2023年", "2025年"),
+    # a name told right after another role than the one asked (or the deputy's)
+    ("铁路集团的董事长是谁?", "董事长林铮说，原铁路集团总经理华启东任副董事长。", "华启东", "林铮"),
+    ("县长是谁?", "副县长王明说。", "王明", None),
+    # another year, another rate in the fact's clause
+    ("2023年接待了多少读者?", "2024年该馆共接待读者412万人次。", "412万人次", None),
+    ("中小学生肥胖率是多少?", "中小学生总体近视率为52.3%。", "52.3%", None),
+    # when a thing is finished asked, when it is begun told (or the other way round)
+    ("东院区二期什么时候建成?", "东院区二期工程计划于2026年开工。", "2026年", None),
+    ("应急响应是哪天解除的?", "8月25日，冯关市启动抗旱四级应急响应。", "8月25日", None),
+    ("二期什么时候开工?", "二期工程计划于2026年开工。", "2026年", "2026年"),
+    # this year asked, last year told in the fact's clause; the other one named short
+    ("茶业今年出口了多少吨茶叶?", "该公司去年出口茶叶6800吨。", "6800吨", None),
+    ("老所区占地多少?", "新园区占地120亩，是老所区的4倍多。", "120亩", None),
     # NFKC changes …… into ......: offsets of the original text still hold
     ("那条路有多长?", "那条路……宽约3米，长约2.4公里。", "3米", "约2.4公里"),
 ]
