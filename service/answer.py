@@ -21,7 +21,8 @@ from service.evidence import (
     question_terms,
 )
 from service.followup import without_markers
-from service.neighbours import names_sibling, own_fact, tells_of_another, tells_the_whole
+from service.neighbours import names_sibling, tells_of_another
+from service.own_fact import own_fact, tells_the_whole
 from service.reading import Reader, judged
 from service.short_answer import (
     Read,

@@ -1,8 +1,9 @@
 """Whether a sentence speaks of a neighbour of what a question names instead of the thing
-itself: another numbered thing (3号线 for 4号线), the contrasting one (男子 for 女子), the head
-for a deputy, another placing, the other side of a change, another time (去年 for 今年), another
-place of a kind (东湖区 for 西岭区) or route; and whether the fact a sentence gives is told of
-such a neighbour or of a whole while a part is asked."""
+itself: another numbered thing (3号线 for 4号线) or code (Y6 for Y8), the contrasting one (男子
+for 女子), the head for a deputy, another placing, the other side of a change, another time
+(去年 for 今年), another place of a kind (东湖区 for 西岭区) or route; and whether the best unit
+answers another question (tells_of_another). service.own_fact weighs the fact a sentence gives
+with the same tests."""
 
 from __future__ import annotations
 
@@ -10,19 +11,11 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from corpus.text import normalize, pos_tags, words
+from corpus.text import normalize, words
 from index.bm25 import tokenize
-from service.evidence import asks_for_money, naming_terms, states_sum
+from service.evidence import asks_for_money, states_sum
 from service.short_answer import (
-    CLAUSE_MARKS,
-    Span,
-    asked_kind,
     asked_role,
-    best_placed,
-    clause_start,
-    normal_form,
-    question_anchors,
-    rule_spans,
 )
 
 if TYPE_CHECKING:
@@ -36,16 +29,10 @@ _COUNTERS = "只个年天次位名家台辆条种件人项所座张头户株棵�
 # units and times: a figure's own word (2023年 | 开工, 200元 | 补贴), never a numbered thing's
 _UNITS = "年月日天时分秒元角万亿千百个岁人次名米吨斤亩克度倍成"
 # a role and whether the question asks its deputy (副局长) or the head
-_ROLE = re.compile(
+ROLE = re.compile(
     r"(副?)((?:总|董事|局|厅|处|科|市|县|区|镇|乡|村|馆|校|院|所|站|队|部|行|社|关|园|会)长"
     r"|(?:常务)?主任|总经理|经理|书记|主席|总监|总裁|总工程师|主教练)"
 )
-# when a thing was begun, and when finished or opened (an event's two ends)
-_BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动")
-_ENDED = re.compile(r"建成|完工|竣工|落成|贯通|通车|开通|投产|投用|启用|开业|解除|闭幕")
-_NOT_A_RATE = "功效频汇利税概比速"  # 功率, 效率: words of their own, no rate of a thing
-_RATE = re.compile(r"([\u4e00-\u9fff]{2})率")  # 近视率: a rate of 近视
-_ROLE_LAST = re.compile(f"(?:{_ROLE.pattern})$")  # the role a name is told right after
 # a code of letters and digits (Y8线, T2航站楼, G721次), read as a word of its own
 _BESIDE = frozenset("由比较从与和同跟")  # a code held up beside the one told
 _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2})(\d{1,4})(?![\d.])")
@@ -59,13 +46,13 @@ _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内�
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
-_TIME_FAMILIES = (
+TIME_FAMILIES = (
     ("今年", "去年", "明年", "前年"),
     ("上半年", "下半年"),
     ("本届", "上届"),
     ("春季", "夏季", "秋季", "冬季"),
 )
-_SEASON_DAYS = re.compile(r"([春夏秋冬])天")  # 冬天 is told as 冬季 too
+SEASON_DAYS = re.compile(r"([春夏秋冬])天")  # 冬天 is told as 冬季 too
 # places in a contest: the 冠军 told does not answer who came second
 _PLACINGS = (
     ("冠军", "夺冠", "第一名", "金奖", "金牌"),
@@ -96,12 +83,12 @@ _NOT_AFTER = frozenset(
     ]
 )
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
-_NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
+NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
 _LAST_EDITION = re.compile(r"[上前]一届")  # 上一届 is 上届
 _THIS_EDITION = re.compile(r"这一?届|今届")  # 这届 is 本届
 # a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
-_TIMES = "|".join(w for f in _TIME_FAMILIES for w in f)
+_TIMES = "|".join(w for f in TIME_FAMILIES for w in f)
 _COMPARED = re.compile(f"(?:比|较|与|同|和)(?:{_TIMES})")
 _ASKED_COMPARED = re.compile(f"(?:比|较)(?:{_TIMES})")
 _FIGURE_AFTER = r"(?:同期|全年)?的[^，。；,;\d]{0,3}\d"
@@ -115,30 +102,10 @@ _ROUTE = re.compile(
 )
 
 
-_CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
-# the words a figure is told of after it: 1988年的 | 一桥
-_OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact's own or next
-# a total asked, and a figure told per unit
-_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
-_PER_UNIT = re.compile(r"每[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
-# a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
-_PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
-_PARTS_COUNTED = re.compile(r"[分共两二三四五]期")  # 分两期建设: a whole of phases
-_WHOLE = re.compile(r"总|共|全部")
 _FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
 _IN_A_NUMBER = frozenset("0123456789０１２３４５６７８９.．")
 _MAGNITUDES = "万亿千百"
 _RELATIVE = frozenset("上下这本每该同")  # 下一届, 这一期: an edition or phase told relatively
-_OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
-# what holds a neighbour up beside the thing told: for comparison up to its verb (比老厂降低22%;
-# 由/从 only a value changed from: 由一期的52小时缩短到), or as a companion (与2号线换乘)
-_COMPARING = frozenset(("比", "较", "较之", "相比", "由", "从"))
-_FROM = frozenset(("由", "从"))
-_COMPANION = frozenset(("与", "和", "同", "跟"))
-# a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
-_DIMENSION_ASKED = re.compile(r"多(长|高)")
-_BEFORE_FIGURE = re.compile(r"\D*")
-_DIMENSION_TOLD = re.compile(r"(?<![增延成生提最升加拉])([长宽高深厚])度?(?:约|为|达|仅|近)?$")
 
 
 def _starts(text: str, word: str) -> list[int]:
@@ -152,14 +119,14 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
     (冠军 for 亚军), the time after (改造后 for 改造前), another time (今年 for 去年) or another
     place of a kind (东湖区 for 西岭区)."""
     return (
-        _other_number(question, text)
-        or _other_code(question, text)
-        or _contrasting(question, named, text)
+        other_number(question, text)
+        or other_code(question, text)
+        or contrasting(question, named, text)
         or _other_rank(question, text)
-        or _other_placing(question, text)
-        or _other_side_after(question, text)
+        or other_placing(question, text)
+        or other_side_after(question, text)
         or _other_time(question, text)
-        or _other_end(question, text)
+        or other_end(question, text)
         or not _place_answers(question, text)
         and _other_place(question, named, text)
     )
@@ -172,7 +139,7 @@ def _place_answers(question: str, text: str) -> bool:
     return asked is not None and asked.group(1) in text
 
 
-def _other_number(question: str, text: str) -> bool:
+def other_number(question: str, text: str) -> bool:
     """3号线 asked, 4号线 told; 一期 asked, 二期 told — unless the question names that one too
     (第一只幼崽隔了多久生的第二只)."""
     starts = _word_starts(question)
@@ -198,7 +165,7 @@ def _other_number(question: str, text: str) -> bool:
     return False
 
 
-def _other_code(question: str, text: str) -> bool:
+def other_code(question: str, text: str) -> bool:
     """Y8线 asked, Y6线 told: another code of letters and digits (T2, G721) with the same letters,
     the one asked not told."""
     told = {  # not one held up beside it: 由T2的28条增加到56条, 与T2相连
@@ -255,14 +222,14 @@ def _roles(text: str) -> set[tuple[bool, str]]:
     cut = words(text)
     found = set()
     for i, w in enumerate(cut):
-        m = next((_ROLE.fullmatch(w[-n:]) for n in (5, 4, 3, 2) if _ROLE.fullmatch(w[-n:])), None)
+        m = next((ROLE.fullmatch(w[-n:]) for n in (5, 4, 3, 2) if ROLE.fullmatch(w[-n:])), None)
         if m:
             deputy = m.group(1) == "副" or w.startswith("副") or (i > 0 and cut[i - 1] == "副")
             found.add((deputy, m.group(2)))
     return found
 
 
-def _other_placing(question: str, text: str) -> bool:
+def other_placing(question: str, text: str) -> bool:
     """亚军 asked, only the 冠军 told (placings as whole words: 资金奖励 names no 金奖)."""
     said = set(words(question))
     asked = [p for p in _PLACINGS if said.intersection(p)]
@@ -274,7 +241,7 @@ def _other_placing(question: str, text: str) -> bool:
     return any(told.intersection(p) for p in _PLACINGS if p is not asked[0])
 
 
-def _other_side_after(question: str, text: str) -> bool:
+def other_side_after(question: str, text: str) -> bool:
     """改造前 asked, only 改造后 told (前 and 后 as words of their own: 前身 and 后来 are not)."""
     asked = _after_words(question)
     if not asked:
@@ -300,7 +267,7 @@ def _single_characters(question: str) -> frozenset[str]:
     return frozenset(t for t in tokenize(question) if len(t) == 1)
 
 
-def _contrasting(question: str, named: frozenset[str], text: str, loose: bool = False) -> bool:
+def contrasting(question: str, named: frozenset[str], text: str, loose: bool = False) -> bool:
     """女子 asked, 男子 told; 老图书馆 asked, only 新馆 told (老/旧/原 are one side); loose, the
     short name may hold a word of its own between (老所区 asked: 新园区)."""
     # a contrasting character the tagger cut off its word (老 | 图书馆) is read with it
@@ -337,14 +304,14 @@ def _other_time(question: str, text: str) -> bool:
     """去年 asked, only 今年 told; a sentence that names no year tells of this one, one that names
     a year (2024年) may be the one asked, and one held up for comparison (比去年) is not told."""
     question, text = (
-        _SEASON_DAYS.sub(r"\1季", _THIS_EDITION.sub("本届", _LAST_EDITION.sub("上届", x)))
+        SEASON_DAYS.sub(r"\1季", _THIS_EDITION.sub("本届", _LAST_EDITION.sub("上届", x)))
         for x in (question, text)
     )
     told = re.sub(f"{_COMPARED.pattern}(?!{_FIGURE_AFTER})", "", text)
     bare = _COMPARED.sub("", text)
     # 比去年多吗 asks of this year; 今年和明年分别… asks of both
     question = _ASKED_COMPARED.sub("", question)
-    for family in _TIME_FAMILIES:
+    for family in TIME_FAMILIES:
         asked = [w for w in family if w in question]
         if not asked or any(w in told for w in asked):
             continue
@@ -352,12 +319,12 @@ def _other_time(question: str, text: str) -> bool:
             return True
         if "上届" in asked and "上届" in text:  # 比上届增长约三成: this edition's figure
             return True
-        if _OTHER_YEAR.issuperset(asked) and not _NAMED_YEAR.search(text):
+        if _OTHER_YEAR.issuperset(asked) and not NAMED_YEAR.search(text):
             return True
     return False
 
 
-def _other_end(question: str, text: str) -> bool:
+def other_end(question: str, text: str) -> bool:
     """淇州至漠河航线 asked, only the one 至河内 told: a route's other end."""
     asked = _ROUTE.search(question)
     if asked is None or asked.group(1) in text:
@@ -380,189 +347,6 @@ def _other_place(question: str, named: frozenset[str], text: str) -> bool:
         if any(w.endswith(suffix) and not w.startswith(place[:2]) for w in longer):
             return True
     return False
-
-
-def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
-    """Whether the fact text[start:end] is told of a neighbour of what the question names: its
-    clause, up to the fact, names another numbered thing, the contrasting one, another placing,
-    the other side of a change or another route (一期装机多大: 二期装机容量150万千瓦, in a sentence
-    naming 一期 elsewhere), or it is another dimension (多长: 宽约2.4米). A name or a place is
-    weighed by the words before it only: it may itself be the other one asked for (南山手以及
-    哪个地区: 东山手)."""
-    q, t = normalize(question), normal_form(text)
-    lo = clause_start(t, start)
-    dimension = _DIMENSION_ASKED.search(q)
-    # the words before the figure, its own leading ones too (长约0.8米: 长约)
-    lead = _BEFORE_FIGURE.match(t, start, end)
-    told = _DIMENSION_TOLD.search(t[lo:start] + (lead.group(0) if lead else ""))
-    if dimension and told and told.group(1) != dimension.group(1):
-        return True
-    kind = asked_kind(q)
-    named = kind in ("person", "place")
-    # a figure told of what follows it (建于1988年的一桥) is that one's
-    owner = _OWNER.match(t, end)
-    whose = "" if named or owner is None else owner.group(0)
-    clause = _without_compared(t[lo : start if named else end] + whose, start - lo, q)
-    return (
-        kind == "time"
-        and _other_event(q, _event_clause(t, lo, end))
-        or kind != "time"
-        and _other_year(q, clause)
-        or _told_other_time(q, clause)
-        or kind == "number"
-        and (_per_unit(q, t[lo:start]) or _other_rate(q, clause))
-        or kind == "person"
-        and _titled_otherwise(q, t[lo:start])
-        or _other_number(q, clause)
-        or _other_code(q, clause)
-        or _contrasting(q, naming_terms(q) | _long_words(q), clause, loose=True)
-        or _other_placing(q, clause)
-        or _other_side_after(q, clause)
-        or _other_end(q, clause)
-    )
-
-
-def _other_event(question: str, clause: str) -> bool:
-    """When a thing was finished asked, the clause telling when it was begun (建成 asked: 计划于
-    2026年开工), or the other way round."""
-    for asked, other in ((_BEGUN, _ENDED), (_ENDED, _BEGUN)):
-        if asked.search(question) and not other.search(question):
-            return bool(other.search(clause)) and not asked.search(clause)
-    return False
-
-
-def _long_words(text: str) -> frozenset[str]:
-    """text's jieba words of three characters or more (老所区, which naming_terms reads as 所区)."""
-    return frozenset(w for w in words(text) if len(w) >= 3)
-
-
-def _event_clause(text: str, lo: int, end: int) -> str:
-    """The clause of text from lo holding end, and the next one when it names no event (8月25日，
-    冯关市启动…)."""
-    after = _CLAUSE_MARK.search(text, end)
-    stop = after.start() if after else len(text)
-    if after and not (_BEGUN.search(text, lo, stop) or _ENDED.search(text, lo, stop)):
-        later = _CLAUSE_MARK.search(text, stop + 1)
-        stop = later.start() if later else len(text)
-    return text[lo:stop]
-
-
-def _told_other_time(question: str, clause: str) -> bool:
-    """今年 asked, the fact's clause told of 去年 (and not of 今年)."""
-    question, clause = (_SEASON_DAYS.sub(r"\1季", x) for x in (question, clause))
-    for family in _TIME_FAMILIES:
-        asked = [w for w in family if w in question]
-        if asked and not any(w in clause for w in asked) and any(w in clause for w in family):
-            return True
-    return False
-
-
-def _other_year(question: str, clause: str) -> bool:
-    """2023年 asked, the fact's clause told of 2024年 only."""
-    asked = _NAMED_YEAR.findall(question)
-    told = _NAMED_YEAR.findall(clause)
-    return bool(asked and told) and not set(asked) & set(told)
-
-
-def _other_rate(question: str, clause: str) -> bool:
-    """肥胖率 asked, the fact's clause told of 近视率 (a rate of another thing)."""
-    asked = [a for a in _RATE.findall(question) if a[-1] not in _NOT_A_RATE]
-    told = _RATE.findall(clause)
-    return (
-        bool(asked and told)
-        and not any(a in clause for a in asked)
-        and not any(w in question for w in told)
-    )
-
-
-def _titled_otherwise(question: str, before: str) -> bool:
-    """A role asked (董事长是谁) and the name told right after another (总经理华启东, or the
-    deputy's for the head's)."""
-    asked = _ROLE.search(asked_role(question) or "")
-    told = _ROLE_LAST.search(before)
-    if asked is None or told is None:
-        return False
-    deputy = bool(asked.group(1)) or "副" + asked.group(2) in question  # 副 | 主席 asked
-    # 副县长 for 县长, 总经理 for 董事长
-    return bool(told.group(1)) != deputy or not told.group(2).endswith(asked.group(2))
-
-
-def _per_unit(question: str, before: str) -> bool:
-    """A total asked (一共多少册) and a figure told per unit (每家藏书不少于3000册)."""
-    return bool(_TOTAL_ASKED.search(question) and _PER_UNIT.search(before)) and not (
-        _PER_UNIT.search(question)
-    )
-
-
-def _without_compared(clause: str, fact: int, question: str) -> str:
-    """clause without the neighbours it holds up beside the thing told: for comparison, when the
-    fact at offset fact comes after the comparison's verb (比老厂降低22%: 老厂; but the 52小时 of
-    由一期的平均52小时缩短到 is 一期's own), or as a companion (与2号线换乘); never words the
-    question says itself (南山手 of 东山手和南山手, when it asks for the other)."""
-    tags = pos_tags(clause)
-    at = [0]
-    for w, _ in tags:
-        at.append(at[-1] + len(w))
-    dropped: set[int] = set()
-    for i, (w, _) in enumerate(tags[:-1]):
-        if w in _COMPANION:
-            dropped.add(i + 1)
-        if w not in _COMPARING:
-            continue
-        # the comparison runs to its verb: a word of two characters or more (上 of 较上一届 is not)
-        verb = next(
-            (k for k in range(i + 1, len(tags)) if tags[k][1] == "v" and len(tags[k][0]) > 1),
-            len(tags),
-        )
-        changed = w not in _FROM or any(ch.isdigit() for ch in clause[at[i] : at[verb]])
-        if changed and at[verb] <= fact:
-            dropped.update(range(i + 1, verb))
-    return "".join(w for i, (w, _) in enumerate(tags) if i not in dropped or w in question)
-
-
-def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
-    """Whether the figure text[start:end] is a whole while the question asks of a part the
-    sentence names only after it, in another clause (一期占地多少: 规划总占地420亩，分两期建设，
-    其中一期…, or not at all: 分两期实施，总投资38.6亿元; but 总投资12亿元的一期工程 and
-    共有15家企业入选第二批 tell the part's own)."""
-    q, t = normalize(question), normal_form(text)
-    if asked_kind(q) != "number":
-        return False
-    asked = [m.group(0).removeprefix("第") for m in _PART.finditer(q)]
-    parts = [p for p in asked if p in t]
-    lo = clause_start(t, start)
-    after = _CLAUSE_MARK.search(t, end)
-    clause = t[lo : after.start() if after else len(t)]
-    if asked and not parts and _PARTS_COUNTED.search(t):  # 二期 asked: 分两期实施，总投资38.6亿元
-        return bool(_WHOLE.search(clause))
-    outside = all(t.find(p) >= lo + len(clause) for p in parts)
-    return bool(parts and _WHOLE.search(clause)) and outside
-
-
-def own_fact(question: str, text: str, fact: Span) -> Span | None:
-    """fact, or when a number, time, person or place asked is told there of a neighbour
-    (fact_of_another) or is the question's own (_not_its_own), the one of its kind in text that is
-    not, placed best among the question's words; None when text tells no other."""
-    kind = asked_kind(question)
-    if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
-        return fact
-    own = [
-        sp
-        for sp in rule_spans(kind, question, text, strict=True)
-        if not _not_its_own(question, text, sp)
-    ]
-    return best_placed(own, text, question_anchors(question, text))
-
-
-def _not_its_own(question: str, text: str, fact: Span) -> bool:
-    """Whether fact is told of a neighbour (fact_of_another) or is what the question itself
-    says (首批32名运维人员里有几名女性: 32名)."""
-    said = normal_form(text[fact.start : fact.end])
-    return (
-        len(said) >= 2
-        and said in normalize(question)
-        or fact_of_another(question, text, fact.start, fact.end)
-    )
 
 
 def names_other_role(question: str, best: Candidate) -> bool:

@@ -15,7 +15,8 @@ from service.answer import (
     answer_question,
 )
 from service.evidence import asks_for_money, naming_terms, states_sum
-from service.neighbours import names_other_role, names_sibling, own_fact, tells_the_whole
+from service.neighbours import names_other_role, names_sibling
+from service.own_fact import own_fact, tells_the_whole
 from service.short_answer import Span
 from tests.conftest import FakeEmbedder
 

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 import service.evidence
 import service.followup
-import service.neighbours
+import service.own_fact
+import service.yes_no
 from corpus.text import pos_tags
 from service.api import create_app
 from service.cli import main
@@ -44,7 +45,8 @@ def tagged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(service.followup, "pos_tags", spy)
     monkeypatch.setattr(service.evidence, "pos_tags", spy)
-    monkeypatch.setattr(service.neighbours, "pos_tags", spy)
+    monkeypatch.setattr(service.own_fact, "pos_tags", spy)
+    monkeypatch.setattr(service.yes_no, "pos_tags", spy)
     return seen
 
 

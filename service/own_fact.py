@@ -1,0 +1,245 @@
+"""Whether the fact chosen for an answer is told of what the question asks: not of a neighbour
+(service.neighbours: 二期装机容量150万千瓦 for 一期, 冠军 for 亚军), another role, year, rate or
+event (计划于2026年开工 for 建成), a per-unit figure for a total, the question's own figure, or a
+whole while a part is asked (分两期实施，总投资38.6亿元 for 二期); own_fact gives the one that is,
+or none."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.text import normalize, pos_tags, words
+from service.evidence import naming_terms
+from service.neighbours import (
+    NAMED_YEAR,
+    ROLE,
+    SEASON_DAYS,
+    TIME_FAMILIES,
+    contrasting,
+    other_code,
+    other_end,
+    other_number,
+    other_placing,
+    other_side_after,
+)
+from service.short_answer import (
+    CLAUSE_MARKS,
+    Span,
+    asked_kind,
+    asked_role,
+    best_placed,
+    clause_start,
+    normal_form,
+    question_anchors,
+    rule_spans,
+)
+
+_CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
+# when a thing was begun, and when finished or opened (an event's two ends)
+_BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动")
+_ENDED = re.compile(r"建成|完工|竣工|落成|贯通|通车|开通|投产|投用|启用|开业|解除|闭幕")
+_NOT_A_RATE = "功效频汇利税概比速"  # 功率, 效率: words of their own, no rate of a thing
+_RATE = re.compile(r"([\u4e00-\u9fff]{2})率")  # 近视率: a rate of 近视
+_ROLE_LAST = re.compile(f"(?:{ROLE.pattern})$")  # the role a name is told right after
+# the words a figure is told of after it: 1988年的 | 一桥
+_OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact's own or next
+# a total asked, and a figure told per unit
+_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
+_PER_UNIT = re.compile(r"每[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
+# a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
+_PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
+_PARTS_COUNTED = re.compile(r"[分共两二三四五]期")  # 分两期建设: a whole of phases
+_WHOLE = re.compile(r"总|共|全部")
+_OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
+# what holds a neighbour up beside the thing told: for comparison up to its verb (比老厂降低22%;
+# 由/从 only a value changed from: 由一期的52小时缩短到), or as a companion (与2号线换乘)
+_COMPARING = frozenset(("比", "较", "较之", "相比", "由", "从"))
+_FROM = frozenset(("由", "从"))
+_COMPANION = frozenset(("与", "和", "同", "跟"))
+# a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
+_DIMENSION_ASKED = re.compile(r"多(长|高)")
+_BEFORE_FIGURE = re.compile(r"\D*")
+_DIMENSION_TOLD = re.compile(r"(?<![增延成生提最升加拉])([长宽高深厚])度?(?:约|为|达|仅|近)?$")
+
+
+def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
+    """Whether the fact text[start:end] is told of a neighbour of what the question names: its
+    clause, up to the fact, names another numbered thing, the contrasting one, another placing,
+    the other side of a change or another route (一期装机多大: 二期装机容量150万千瓦, in a sentence
+    naming 一期 elsewhere), or it is another dimension (多长: 宽约2.4米). A name or a place is
+    weighed by the words before it only: it may itself be the other one asked for (南山手以及
+    哪个地区: 东山手)."""
+    q, t = normalize(question), normal_form(text)
+    lo = clause_start(t, start)
+    dimension = _DIMENSION_ASKED.search(q)
+    # the words before the figure, its own leading ones too (长约0.8米: 长约)
+    lead = _BEFORE_FIGURE.match(t, start, end)
+    told = _DIMENSION_TOLD.search(t[lo:start] + (lead.group(0) if lead else ""))
+    if dimension and told and told.group(1) != dimension.group(1):
+        return True
+    kind = asked_kind(q)
+    named = kind in ("person", "place")
+    # a figure told of what follows it (建于1988年的一桥) is that one's
+    owner = _OWNER.match(t, end)
+    whose = "" if named or owner is None else owner.group(0)
+    clause = _without_compared(t[lo : start if named else end] + whose, start - lo, q)
+    return (
+        kind == "time"
+        and _other_event(q, _event_clause(t, lo, end))
+        or kind != "time"
+        and _other_year(q, clause)
+        or _told_other_time(q, clause)
+        or kind == "number"
+        and (_per_unit(q, t[lo:start]) or _other_rate(q, clause))
+        or kind == "person"
+        and _titled_otherwise(q, t[lo:start])
+        or other_number(q, clause)
+        or other_code(q, clause)
+        or contrasting(q, naming_terms(q) | _long_words(q), clause, loose=True)
+        or other_placing(q, clause)
+        or other_side_after(q, clause)
+        or other_end(q, clause)
+    )
+
+
+def _other_event(question: str, clause: str) -> bool:
+    """When a thing was finished asked, the clause telling when it was begun (建成 asked: 计划于
+    2026年开工), or the other way round."""
+    for asked, other in ((_BEGUN, _ENDED), (_ENDED, _BEGUN)):
+        if asked.search(question) and not other.search(question):
+            return bool(other.search(clause)) and not asked.search(clause)
+    return False
+
+
+def _long_words(text: str) -> frozenset[str]:
+    """text's jieba words of three characters or more (老所区, which naming_terms reads as 所区)."""
+    return frozenset(w for w in words(text) if len(w) >= 3)
+
+
+def _event_clause(text: str, lo: int, end: int) -> str:
+    """The clause of text from lo holding end, and the next one when it names no event (8月25日，
+    冯关市启动…)."""
+    after = _CLAUSE_MARK.search(text, end)
+    stop = after.start() if after else len(text)
+    if after and not (_BEGUN.search(text, lo, stop) or _ENDED.search(text, lo, stop)):
+        later = _CLAUSE_MARK.search(text, stop + 1)
+        stop = later.start() if later else len(text)
+    return text[lo:stop]
+
+
+def _told_other_time(question: str, clause: str) -> bool:
+    """今年 asked, the fact's clause told of 去年 (and not of 今年)."""
+    question, clause = (SEASON_DAYS.sub(r"\1季", x) for x in (question, clause))
+    for family in TIME_FAMILIES:
+        asked = [w for w in family if w in question]
+        if asked and not any(w in clause for w in asked) and any(w in clause for w in family):
+            return True
+    return False
+
+
+def _other_year(question: str, clause: str) -> bool:
+    """2023年 asked, the fact's clause told of 2024年 only."""
+    asked = NAMED_YEAR.findall(question)
+    told = NAMED_YEAR.findall(clause)
+    return bool(asked and told) and not set(asked) & set(told)
+
+
+def _other_rate(question: str, clause: str) -> bool:
+    """肥胖率 asked, the fact's clause told of 近视率 (a rate of another thing)."""
+    asked = [a for a in _RATE.findall(question) if a[-1] not in _NOT_A_RATE]
+    told = _RATE.findall(clause)
+    return (
+        bool(asked and told)
+        and not any(a in clause for a in asked)
+        and not any(w in question for w in told)
+    )
+
+
+def _titled_otherwise(question: str, before: str) -> bool:
+    """A role asked (董事长是谁) and the name told right after another (总经理华启东, or the
+    deputy's for the head's)."""
+    asked = ROLE.search(asked_role(question) or "")
+    told = _ROLE_LAST.search(before)
+    if asked is None or told is None:
+        return False
+    deputy = bool(asked.group(1)) or "副" + asked.group(2) in question  # 副 | 主席 asked
+    # 副县长 for 县长, 总经理 for 董事长
+    return bool(told.group(1)) != deputy or not told.group(2).endswith(asked.group(2))
+
+
+def _per_unit(question: str, before: str) -> bool:
+    """A total asked (一共多少册) and a figure told per unit (每家藏书不少于3000册)."""
+    return bool(_TOTAL_ASKED.search(question) and _PER_UNIT.search(before)) and not (
+        _PER_UNIT.search(question)
+    )
+
+
+def _without_compared(clause: str, fact: int, question: str) -> str:
+    """clause without the neighbours it holds up beside the thing told: for comparison, when the
+    fact at offset fact comes after the comparison's verb (比老厂降低22%: 老厂; but the 52小时 of
+    由一期的平均52小时缩短到 is 一期's own), or as a companion (与2号线换乘); never words the
+    question says itself (南山手 of 东山手和南山手, when it asks for the other)."""
+    tags = pos_tags(clause)
+    at = [0]
+    for w, _ in tags:
+        at.append(at[-1] + len(w))
+    dropped: set[int] = set()
+    for i, (w, _) in enumerate(tags[:-1]):
+        if w in _COMPANION:
+            dropped.add(i + 1)
+        if w not in _COMPARING:
+            continue
+        # the comparison runs to its verb: a word of two characters or more (上 of 较上一届 is not)
+        verb = next(
+            (k for k in range(i + 1, len(tags)) if tags[k][1] == "v" and len(tags[k][0]) > 1),
+            len(tags),
+        )
+        changed = w not in _FROM or any(ch.isdigit() for ch in clause[at[i] : at[verb]])
+        if changed and at[verb] <= fact:
+            dropped.update(range(i + 1, verb))
+    return "".join(w for i, (w, _) in enumerate(tags) if i not in dropped or w in question)
+
+
+def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
+    """Whether the figure text[start:end] is a whole while the question asks of a part the
+    sentence names only after it, in another clause (一期占地多少: 规划总占地420亩，分两期建设，
+    其中一期…, or not at all: 分两期实施，总投资38.6亿元; but 总投资12亿元的一期工程 and
+    共有15家企业入选第二批 tell the part's own)."""
+    q, t = normalize(question), normal_form(text)
+    if asked_kind(q) != "number":
+        return False
+    asked = [m.group(0).removeprefix("第") for m in _PART.finditer(q)]
+    parts = [p for p in asked if p in t]
+    lo = clause_start(t, start)
+    after = _CLAUSE_MARK.search(t, end)
+    clause = t[lo : after.start() if after else len(t)]
+    if asked and not parts and _PARTS_COUNTED.search(t):  # 二期 asked: 分两期实施，总投资38.6亿元
+        return bool(_WHOLE.search(clause))
+    outside = all(t.find(p) >= lo + len(clause) for p in parts)
+    return bool(parts and _WHOLE.search(clause)) and outside
+
+
+def own_fact(question: str, text: str, fact: Span) -> Span | None:
+    """fact, or when a number, time, person or place asked is told there of a neighbour
+    (fact_of_another) or is the question's own (_not_its_own), the one of its kind in text that is
+    not, placed best among the question's words; None when text tells no other."""
+    kind = asked_kind(question)
+    if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
+        return fact
+    own = [
+        sp
+        for sp in rule_spans(kind, question, text, strict=True)
+        if not _not_its_own(question, text, sp)
+    ]
+    return best_placed(own, text, question_anchors(question, text))
+
+
+def _not_its_own(question: str, text: str, fact: Span) -> bool:
+    """Whether fact is told of a neighbour (fact_of_another) or is what the question itself
+    says (首批32名运维人员里有几名女性: 32名)."""
+    said = normal_form(text[fact.start : fact.end])
+    return (
+        len(said) >= 2
+        and said in normalize(question)
+        or fact_of_another(question, text, fact.start, fact.end)
+    )
