@@ -17,7 +17,9 @@ from corpus.text import normalize, pos_tags
 if TYPE_CHECKING:
     from service.short_answer import Span
 
-_NEGATION = re.compile(r"不|没有|没|未|无|否|非|禁止|严禁|拒绝|暂停|停止|停运|取消")
+_NEGATION = re.compile(
+    r"不|没有|没|未|无|否|非|禁止|严禁|拒绝|暂停|停止|停运|取消|零(?:排放|事故|伤亡|死亡|污染)"
+)
 # words holding a negation's character that negate nothing asked
 _NO_NEGATION = re.compile(
     r"非法|非遗|非常|无人机|无线|无障碍|无偿|无论|未来|不锈钢|不仅|不断|不久|不少|否则|并非"
@@ -39,6 +41,10 @@ _LATER = re.compile(r"第[二三四五六七八九十0-9]")
 _BEFORE_ASKED = re.compile(r"以前|此前|之前|过吗|过没")  # 以前拍到过吗? … 首次记录到 (否)
 # all asked (都, 全部) and a part told (仅, 已有203个): 否
 _ALL_ASKED = re.compile(r"全都|全部|所有|都")
+_MUST = re.compile(r"必须|一定要|强制")  # a must asked, a choice told: 否
+_OPTIONAL = re.compile(r"自愿|可选|自主选择|自行选择")
+_MAINLY_ASKED = re.compile(r"主要|为主")  # what most is asked, another told most: 否
+_MAINLY_TOLD = re.compile(r"以(.{1,8}?)为主")
 _PART_TOLD = re.compile(r"仅|只有|只在|部分|已有\d|中已有|中有\d")
 # which way a comparison goes: 比去年晚吗? … 比去年提前了7天 (否); 比去年多吗? … 基本持平 (否)
 _ASKED_WAY = re.compile(
@@ -90,6 +96,7 @@ def deciding_clause(
     best: tuple[bool, bool, float, int, int] | None = None
     total = sum(weight for _, weight in words)
     predicate = words[-1][0] if words else None  # the question's last word: what is asked of it
+    asks_way = bool(_ASKED_WAY.search(question) or _told_way(question))
     for lo, hi in clauses:
         clause = sentence[lo:hi]
         if neighbour(clause):  # 二期工程尚未完工 does not decide 一期工程完工了吗?
@@ -99,7 +106,9 @@ def deciding_clause(
             held += max((weight for _, weight in words), default=1.0)
         if not held:
             continue
-        says = bool(_NEGATION.search(clause) or _FREE.search(clause) or _told_way(clause))
+        # a way (超过, 下降) says yes or no only to a question asking one
+        way = asks_way and _told_way(clause)
+        says = bool(_NEGATION.search(clause) or _FREE.search(clause) or way)
         told = predicate is not None and predicate in clause
         if not says and not told and held < _DECIDING_SHARE * total:
             continue
@@ -144,6 +153,11 @@ def yes_or_no(question: str, phrase: str) -> str | None:
         return "否"
     if _ALL_ASKED.search(question) and _PART_TOLD.search(phrase):
         return "否"
+    if _MUST.search(question) and _OPTIONAL.search(phrase):  # 必须执行吗? … 可自愿选择执行
+        return "否"
+    mainly = _MAINLY_TOLD.search(phrase)
+    if mainly and _MAINLY_ASKED.search(question):  # 主要是桂味吗? … 出口以妃子笑为主
+        return "是" if mainly.group(1) in question else "否"
     # the clause asked (没摇中，下一批还能参加吗? asks of 参加), without its A-not-A (用没用)
     plain = re.sub(
         r"是不是|是否|可不可以|了没有?(?=[?？]*$)|([\u4e00-\u9fff])[没不]\1",

@@ -150,6 +150,11 @@ YES_NO_CASES = [
     # another than the one asked told: no verdict, or no when only that one has it
     ("卢国梁也提出上诉了吗?", "卢国栋当庭表示上诉", None),
     ("老港区能办船边直提吗?", "船边直提业务仅在新港区开展", "否"),
+    # a must asked, a choice told; what most is asked, another told most; 零排放 is a no
+    ("居民必须执行峰谷电价吗?", "居民用户可自愿选择执行", "否"),
+    ("出口的荔枝主要是桂味吗?", "出口以妃子笑为主", "否"),
+    ("出口的荔枝主要是妃子笑吗?", "出口以妃子笑为主", "是"),
+    ("回收厂有没有往外排废水?", "厂区实现废水零排放", "否"),
     # what is asked of (涨) not told: no verdict rather than a guessed yes
     ("牛羊肉会大涨吗?", "牛羊肉价格将企稳", None),
     ("索道刮大风还开吗?", "该索道每天运营前都要进行空载试运行", None),
@@ -185,6 +190,12 @@ def test_the_deciding_clause_holds_the_predicate_and_says_yes_or_no() -> None:
 @pytest.mark.parametrize(
     ("question", "sentence", "deciding"),
     [
+        # a negation decides before a way (超过) the question does not ask
+        (
+            "回收厂有没有往外排废水?",
+            "生产废水经处理后循环利用率超过95%，厂区实现废水零排放。",
+            "厂区实现废水零排放",
+        ),
         # the predicate (出过安全事故) decides, not the clause sharing the subject's words
         (
             "三桥施工期间江上出过安全事故吗?",
