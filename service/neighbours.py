@@ -41,8 +41,9 @@ _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2})(\d{1,4})(?![\d.])")
 _ORDINAL_SUFFIXES = "期届等审批轮季代级号"
 _ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([{_ORDINAL_SUFFIXES}])")
 # first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
-_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚"
+_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚进出"
 # contrasting first characters that mean the same side (老馆, 旧馆 and 原馆 are one building)
+_PLACE_ENDS = "区馆院厂园校站楼所场"  # the loose short name only of a place (新园区, not 高龄人)
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
@@ -52,7 +53,7 @@ TIME_FAMILIES = (
     ("本届", "上届"),
     ("春季", "夏季", "秋季", "冬季"),
 )
-SEASON_DAYS = re.compile(r"([春夏秋冬])天")  # 冬天 is told as 冬季 too
+_SEASON_DAYS = re.compile(r"([春夏秋冬])天")  # 冬天 is told as 冬季 too
 # places in a contest: the 冠军 told does not answer who came second
 _PLACINGS = (
     ("冠军", "夺冠", "第一名", "金奖", "金牌"),
@@ -193,7 +194,7 @@ def _numbers(text: str, told: re.Match[str]) -> bool:
     """Whether told names a numbered thing, not a count: 两桥 and 4台 (a counter without 第)
     count; 二年级 does not."""
     suffix = told.group(0)[len(told.group(1)) :]
-    if suffix in _COUNTERS and text[told.start() - 1 : told.start()] != "第":
+    if len(suffix) == 1 and suffix in _COUNTERS and text[told.start() - 1 : told.start()] != "第":
         return False
     return not _counted(told.group(0), suffix)
 
@@ -292,7 +293,8 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
             len(rest) >= 2
             and not any(c in text for c in same_side)
             and re.search(
-                f"[{''.join(others)}]{_ONE_WORD if loose else ''}{re.escape(rest[-1])}",
+                f"[{''.join(others)}]{_ONE_WORD if loose and rest[-1] in _PLACE_ENDS else ''}"
+                f"{re.escape(rest[-1])}",
                 text.replace(rest, ""),
             )
         ):
@@ -300,13 +302,15 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
     return False
 
 
+def time_words(text: str) -> str:
+    """text with its times in one form each: 上一届 as 上届, 这届 as 本届, 冬天 as 冬季."""
+    return _SEASON_DAYS.sub(r"\1季", _THIS_EDITION.sub("本届", _LAST_EDITION.sub("上届", text)))
+
+
 def _other_time(question: str, text: str) -> bool:
     """去年 asked, only 今年 told; a sentence that names no year tells of this one, one that names
     a year (2024年) may be the one asked, and one held up for comparison (比去年) is not told."""
-    question, text = (
-        SEASON_DAYS.sub(r"\1季", _THIS_EDITION.sub("本届", _LAST_EDITION.sub("上届", x)))
-        for x in (question, text)
-    )
+    question, text = time_words(question), time_words(text)
     told = re.sub(f"{_COMPARED.pattern}(?!{_FIGURE_AFTER})", "", text)
     bare = _COMPARED.sub("", text)
     # 比去年多吗 asks of this year; 今年和明年分别… asks of both

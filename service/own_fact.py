@@ -13,7 +13,6 @@ from service.evidence import naming_terms
 from service.neighbours import (
     NAMED_YEAR,
     ROLE,
-    SEASON_DAYS,
     TIME_FAMILIES,
     contrasting,
     other_code,
@@ -21,6 +20,7 @@ from service.neighbours import (
     other_number,
     other_placing,
     other_side_after,
+    time_words,
 )
 from service.short_answer import (
     CLAUSE_MARKS,
@@ -36,19 +36,23 @@ from service.short_answer import (
 
 _CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
 # when a thing was begun, and when finished or opened (an event's two ends)
-_BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动")
+_BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动|开幕")
 _ENDED = re.compile(r"建成|完工|竣工|落成|贯通|通车|开通|投产|投用|启用|开业|解除|闭幕")
 _NOT_A_RATE = "功效频汇利税概比速"  # 功率, 效率: words of their own, no rate of a thing
-_RATE = re.compile(r"([\u4e00-\u9fff]{2})率")  # 近视率: a rate of 近视
+_RATE = re.compile(r"([\u4e00-\u9fff]{2})率(?![先领])")  # 近视率: a rate of 近视
 _ROLE_LAST = re.compile(f"(?:{ROLE.pattern})$")  # the role a name is told right after
 # the words a figure is told of after it: 1988年的 | 一桥
 _OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact's own or next
 # a total asked, and a figure told per unit
+_EITHER = re.compile(r"还是|[和与或].{1,12}?(?:哪|谁)")  # a choice between things it names
+_SPAN_ENDS = frozenset("自从至")
+_SINCE = re.compile(r"[^，。；,;]{0,6}?(?:以来|起)")
 _TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
-_PER_UNIT = re.compile(r"每[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
+_PER_UNIT = re.compile(r"每(?![逢当])[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
+_TOTAL_TOLD = re.compile(r"累计|共|总")  # 每年分红累计发放120万元: a total after the 每
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
 _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
-_PARTS_COUNTED = re.compile(r"[分共两二三四五]期")  # 分两期建设: a whole of phases
+_PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
 # what holds a neighbour up beside the thing told: for comparison up to its verb (比老厂降低22%;
@@ -59,16 +63,21 @@ _COMPANION = frozenset(("与", "和", "同", "跟"))
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")
 _BEFORE_FIGURE = re.compile(r"\D*")
-_DIMENSION_TOLD = re.compile(r"(?<![增延成生提最升加拉])([长宽高深厚])度?(?:约|为|达|仅|近)?$")
+_DIMENSION_TOLD = re.compile(
+    r"(?<![增延成生提最升加拉])([长宽高深厚])[度程]?(?:约|为|达到|达|仅|近)?$"
+)
 
 
 def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
-    """Whether the fact text[start:end] is told of a neighbour of what the question names: its
-    clause, up to the fact, names another numbered thing, the contrasting one, another placing,
-    the other side of a change or another route (一期装机多大: 二期装机容量150万千瓦, in a sentence
-    naming 一期 elsewhere), or it is another dimension (多长: 宽约2.4米). A name or a place is
-    weighed by the words before it only: it may itself be the other one asked for (南山手以及
-    哪个地区: 东山手)."""
+    """Whether the fact text[start:end] is told of another than what the question asks. Its
+    clause up to the fact's end and the words it is told of after 的 (建于1988年的一桥), less
+    the things held up beside it (比老厂, 与2号线), name another numbered thing or code, the
+    contrasting one, another placing, the other side of a change, another route, another time
+    or named year (一期装机多大: 二期装机容量150万千瓦, in a sentence naming 一期 elsewhere); or
+    the fact is another dimension (多长: 宽约2.4米), a figure per unit for a total asked, a rate
+    of another thing, a name told after another role, or a date of the event's other end
+    (建成 asked: 计划于2026年开工). A name or a place is weighed by the words before it only: it
+    may itself be the other one asked for (南山手以及哪个地区: 东山手)."""
     q, t = normalize(question), normal_form(text)
     lo = clause_start(t, start)
     dimension = _DIMENSION_ASKED.search(q)
@@ -129,7 +138,7 @@ def _event_clause(text: str, lo: int, end: int) -> str:
 
 def _told_other_time(question: str, clause: str) -> bool:
     """今年 asked, the fact's clause told of 去年 (and not of 今年)."""
-    question, clause = (SEASON_DAYS.sub(r"\1季", x) for x in (question, clause))
+    question, clause = time_words(question), time_words(clause)
     for family in TIME_FAMILIES:
         asked = [w for w in family if w in question]
         if asked and not any(w in clause for w in asked) and any(w in clause for w in family):
@@ -140,7 +149,11 @@ def _told_other_time(question: str, clause: str) -> bool:
 def _other_year(question: str, clause: str) -> bool:
     """2023年 asked, the fact's clause told of 2024年 only."""
     asked = NAMED_YEAR.findall(question)
-    told = NAMED_YEAR.findall(clause)
+    told = [  # not a year a span is counted from or to (自2019年开馆以来, 截至2023年底)
+        m.group(0)
+        for m in NAMED_YEAR.finditer(clause)
+        if clause[m.start() - 1 : m.start()] not in _SPAN_ENDS and not _SINCE.match(clause, m.end())
+    ]
     return bool(asked and told) and not set(asked) & set(told)
 
 
@@ -162,16 +175,20 @@ def _titled_otherwise(question: str, before: str) -> bool:
     told = _ROLE_LAST.search(before)
     if asked is None or told is None:
         return False
+    if "兼" in before[max(told.start() - 8, 0) : told.start()] and asked.group(0) in before[-16:]:
+        return False  # 董事长兼总经理林铮: both roles are his
     deputy = bool(asked.group(1)) or "副" + asked.group(2) in question  # 副 | 主席 asked
     # 副县长 for 县长, 总经理 for 董事长
     return bool(told.group(1)) != deputy or not told.group(2).endswith(asked.group(2))
 
 
 def _per_unit(question: str, before: str) -> bool:
-    """A total asked (一共多少册) and a figure told per unit (每家藏书不少于3000册)."""
-    return bool(_TOTAL_ASKED.search(question) and _PER_UNIT.search(before)) and not (
-        _PER_UNIT.search(question)
-    )
+    """A total asked (一共多少册) and a figure told per unit (每家藏书不少于3000册, but not 每年
+    分红累计发放120万元)."""
+    per = [m.end() for m in _PER_UNIT.finditer(before)]
+    if not per or not _TOTAL_ASKED.search(question) or _PER_UNIT.search(question):
+        return False
+    return not _TOTAL_TOLD.search(before, per[-1])
 
 
 def _without_compared(clause: str, fact: int, question: str) -> str:
@@ -238,8 +255,10 @@ def _not_its_own(question: str, text: str, fact: Span) -> bool:
     """Whether fact is told of a neighbour (fact_of_another) or is what the question itself
     says (首批32名运维人员里有几名女性: 32名)."""
     said = normal_form(text[fact.start : fact.end])
+    q = normalize(question)
     return (
         len(said) >= 2
-        and said in normalize(question)
+        and said in q
+        and not _EITHER.search(q)  # 2023年和2024年哪年更高: one of the question's own
         or fact_of_another(question, text, fact.start, fact.end)
     )

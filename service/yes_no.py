@@ -22,30 +22,32 @@ _NEGATION = re.compile(
 )
 # words holding a negation's character that negate nothing asked
 _NO_NEGATION = re.compile(
-    r"非法|非遗|非常|无人机|无线|无障碍|无偿|无论|未来|不锈钢|不仅|不断|不久|不少|否则|并非"
+    r"非法|非遗|非常|无人机|无线|无障碍|无偿|无论|未来|不锈钢|不仅|不断|不久|不少|否则"
 )
 # asked whether a thing has happened, told it is only planned: 动工了吗? … 计划明年开工 (否)
 _DONE_ASKED = re.compile(r"已经|已|了吗|了没|了没有|过吗")
+# (将 not of 已将其纳入, 将近一年)
 _PLANNED = re.compile(
-    r"计划|预计|拟(?:于|在|建|将)|将|即将|准备|有望|力争|争取|正在|仍在|推进中|前期|申报|筹备"
+    r"计划|预计|拟(?:于|在|建|将)|(?<!已)将(?!近|军|士)|准备|有望|力争|争取|推进中|前期|申报|筹备"
 )
-_DONE = re.compile(r"已")  # 已将其纳入: done, whatever else it plans
 # a yes/no question asked of one side and told the other: 收费吗? … 免费开放 (否)
 _PAID = re.compile(
     r"收费|收钱|花钱|要钱|付费|付钱|掏钱|交钱|自费|门票|买票|租金|[交缴付][^，。？?]{0,6}?费"
 )
 _FREE = re.compile(r"免费|免收|免票|免门票|不收取?|不另收|不用花钱|不花钱|不要钱|零租金")
 # the first asked (头一回, 首次, 第一) and another told (第三次): 否; the first told: 是
-_FIRST = re.compile(r"第一|首[次个台座家位届批]|头一|头回|首创")
-_LATER = re.compile(r"第[二三四五六七八九十0-9]")
-_BEFORE_ASKED = re.compile(r"以前|此前|之前|过吗|过没")  # 以前拍到过吗? … 首次记录到 (否)
-# all asked (都, 全部) and a part told (仅, 已有203个): 否
-_ALL_ASKED = re.compile(r"全都|全部|所有|都")
+_FIRST = re.compile(r"第一|第1(?!\d)|首[次个台座家位届批]|头一|头回|首创")
+_LATER = re.compile(r"第(?:[二三四五六七八九十]|[2-9]|1\d)")
+# 以前拍到过吗? … 首次记录到 (否); not the 过 of 通过吗
+_BEFORE_ASKED = re.compile(r"以前|此前|(?<![通超经])过[吗没]")
+# all asked (都 as an adverb, not of 首都; 全部) and a part told (仅, 已有203个): 否
+_ALL_ASKED = frozenset(("全都", "全部", "所有"))
 _MUST = re.compile(r"必须|一定要|强制")  # a must asked, a choice told: 否
 _OPTIONAL = re.compile(r"自愿|可选|自主选择|自行选择")
 _MAINLY_ASKED = re.compile(r"主要|为主")  # what most is asked, another told most: 否
 _MAINLY_TOLD = re.compile(r"以(.{1,8}?)为主")
-_PART_TOLD = re.compile(r"仅|只有|只在|部分|已有\d|中已有|中有\d")
+_ONLY = re.compile(r"(?<!不)仅(?!用|需)|只(?:有|在|限)")  # 仅在新港区开展, not 不仅 or 只是
+_PART_TOLD = re.compile(rf"{_ONLY.pattern}|部分|已有\d|中已有|中有\d")
 # which way a comparison goes: 比去年晚吗? … 比去年提前了7天 (否); 比去年多吗? … 基本持平 (否)
 _ASKED_WAY = re.compile(
     r"[比较](?!赛|例|重|分)[^，。？?]{0,12}?(多|少|高|低|早|晚|快|慢|大|小|贵|便宜|长|短|涨|降|增|减)"
@@ -75,8 +77,8 @@ _NOT_ASKED = frozenset(
     ("是", "有", "会", "能", "要", "可", "可以", "能够", "需要", "没有", "有没有", "是不是")
     + ("是否", "还", "也", "都", "就", "了", "吗", "呢")
 )
-_NOT_ASKING = frozenset("rudypcxmqf")  # pronouns, particles, adverbs, numbers, places: 还开吗
-_ONLY = re.compile(r"仅|只")  # 仅在新港区开展: the one asked has it not
+# pronouns, particles, adverbs, numbers, prepositions, localities: 还开吗 asks of 开
+_NOT_ASKING = frozenset("rudypcxmqf")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz")  # jieba's names of people, places, bodies and others
 
 
@@ -126,9 +128,11 @@ def yes_or_no(question: str, phrase: str) -> str | None:
     """是 or 否 for a yes/no question, or None when the deciding phrase says neither plainly: 否
     when it negates what is asked, tells the other side of it (收费吗? 免费), a comparison the
     other way (比去年晚吗? 提前了7天), only the plan of what is asked as done (动工了吗? 计划明年
-    开工), another than the first asked (头一回吗? 第三次) or a part when all is asked (都完成了吗?
-    已完成1.1万亩); 是 when it tells the way or the side asked, or holds what is asked of
-    (_affirms) without a negation."""
+    开工), another than the first asked (头一回吗? 第三次), first now when before is asked (以前
+    拍到过吗? 首次记录到), a part when all is asked (都完成了吗? 已完成1.1万亩), a choice when a
+    must is asked, another most when what most is asked, or only another named (仅在新港区); no
+    verdict when it names another than the one asked otherwise; 是 when it tells the way or the
+    side asked, or holds what is asked of (_affirms) without a negation."""
     asked = _ASKED_WAY.search(question)
     way = _WAY_OF[asked.group(1)] if asked else _told_way(question)  # 人口在增加吗? asks a way too
     if way in _OPPOSITE_WAY:
@@ -139,9 +143,16 @@ def yes_or_no(question: str, phrase: str) -> str | None:
             return "是"
     if _other_named(question, phrase):  # 卢国梁也上诉了吗? … 卢国栋当庭表示上诉
         return "否" if _ONLY.search(phrase) else None  # 老港区能办吗? … 仅在新港区开展 (否)
+    # the clause asked (没摇中，下一批还能参加吗? asks of 参加), without its A-not-A (用没用)
+    plain = re.sub(
+        r"是不是|是否|可不可以|了没有?(?=[?？]*$)|([\u4e00-\u9fff])[没不]\1",
+        "",
+        re.split(r"[，,；;]", question)[-1],
+    )
     free = _FREE.search(phrase)
     if free and not _NEGATION.search(phrase, max(free.start() - 3, 0), free.start()):
-        if _FREE.search(question):  # 是不是不用花钱? … 入住免费
+        rest = phrase[: free.start()] + phrase[free.end() :]  # 不收取 says free, no no
+        if _FREE.search(question) and not _negates(rest, plain):  # 不用花钱? … 入住免费
             return "是"
         if _PAID.search(question):
             return "否"
@@ -151,19 +162,13 @@ def yes_or_no(question: str, phrase: str) -> str | None:
         return "否"
     if _BEFORE_ASKED.search(question) and _FIRST.search(phrase):
         return "否"
-    if _ALL_ASKED.search(question) and _PART_TOLD.search(phrase):
+    if _asks_all(question) and _PART_TOLD.search(phrase):
         return "否"
     if _MUST.search(question) and _OPTIONAL.search(phrase):  # 必须执行吗? … 可自愿选择执行
         return "否"
     mainly = _MAINLY_TOLD.search(phrase)
     if mainly and _MAINLY_ASKED.search(question):  # 主要是桂味吗? … 出口以妃子笑为主
         return "是" if mainly.group(1) in question else "否"
-    # the clause asked (没摇中，下一批还能参加吗? asks of 参加), without its A-not-A (用没用)
-    plain = re.sub(
-        r"是不是|是否|可不可以|了没有?(?=[?？]*$)|([\u4e00-\u9fff])[没不]\1",
-        "",
-        re.split(r"[，,；;]", question)[-1],
-    )
     if _negates(phrase, plain) != _negates(plain, phrase):
         return "否"
     return "是" if _affirms(plain, phrase) else None
@@ -184,15 +189,21 @@ def _other_named(question: str, phrase: str) -> bool:
 
 
 def _planned_only(question: str, phrase: str) -> bool:
-    """Done asked (动工了吗?), only a plan or work under way told (计划明年开工, 正在推进)."""
+    """Done asked (动工了吗?), only a plan or work under way told (计划明年开工, 仍在推进中)."""
     if not _DONE_ASKED.search(question) or _PLANNED.search(question):
         return False
-    return bool(_PLANNED.search(phrase)) and not _DONE.search(phrase)
+    return bool(_PLANNED.search(phrase))
+
+
+def _asks_all(question: str) -> bool:
+    """Whether the question asks of all (都完成了吗, 全部, 所有; 都 as an adverb, not 首都's)."""
+    return any(w in _ALL_ASKED or w == "都" and flag == "d" for w, flag in pos_tags(question))
 
 
 def _affirms(question: str, phrase: str) -> bool:
-    """Whether phrase holds what the question asks of: its last word of two characters or
-    more (出院了吗? … 已康复出院), or the first asked as told (头一台吗? … 尚属首台)."""
+    """Whether phrase holds what the question asks of: its last word that is no particle,
+    pronoun, adverb or number (出院了吗? … 已康复出院; 还开吗? 开), or the first asked as told
+    (头一台吗? … 尚属首台)."""
     if _FIRST.search(question) and _FIRST.search(phrase):
         return True
     asked = [

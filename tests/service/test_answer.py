@@ -173,6 +173,7 @@ def test_another_place_is_no_neighbour_when_it_is_the_place_asked_for() -> None:
         ("去年冬天限时供水了多少天", "去年夏季曾连续47天限时供水"),
         ("这届大赛哪个代表团金牌最多", "上届大赛中，沣川代表团以9枚金牌夺得第一"),
         ("Y8线首晚运送了多少乘客", "其中Y6线客流最多，达到820人次"),  # a code: Y6 for Y8
+        ("进口货现在通关要多久", "出口货物整体通关时间压缩至0.9小时"),  # 进 and 出
     ],
 )
 def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
@@ -313,6 +314,7 @@ def test_a_total_does_not_answer_a_question_about_one_phase() -> None:
     assert not tells_the_whole("一期占地多少?", "一期总占地260亩。", 5, 9)
     # the phase asked not named at all, the figure the whole of phases counted
     assert tells_the_whole("二期投资多少钱?", "扩建工程分两期实施，总投资38.6亿元。", 13, 19)
+    assert not tells_the_whole("一期投资多少钱?", "该项目可分期付款，总价1.2亿元。", 11, 16)
     # the phase's own total, in the same clause; a question about the whole; not a figure asked
     assert not tells_the_whole("一期投资多少?", "总投资12亿元的一期工程开工。", 3, 8)
     assert not tells_the_whole("第二批入选多少家?", "全省共有15家企业入选第二批名单。", 4, 7)
@@ -358,6 +360,7 @@ OWN_FACT_CASES = [
     ("双轮车岩画有多高?", "另一幅“双轮车”岩画长约0.8米。", "长约0.8米", None),
     ("新电池寿命有多长?", "新电池的使用寿命提高至15年。", "15年", "15年"),  # 提高: no height
     ("电站有多长?", "电站全长约2.4公里。", "2.4公里", "2.4公里"),
+    ("大堤有多长?", "堤顶高程达到68.5米。", "68.5米", None),  # 高程 is a height
     # a route's far end is told only in a route's shape (增至每周5班 names none)
     ("淇州至漠河航线每周有几班?", "淇州至漠河航线3月开通，班次将增至每周5班。", "5班", "5班"),
     # a replacement is a figure of the measure asked, never a year for a capacity
@@ -401,6 +404,22 @@ OWN_FACT_CASES = [
     # this year asked, last year told in the fact's clause; the other one named short
     ("茶业今年出口了多少吨茶叶?", "该公司去年出口茶叶6800吨。", "6800吨", None),
     ("老所区占地多少?", "新园区占地120亩，是老所区的4倍多。", "120亩", None),
+    # the rules above keep what only looks like their case: both roles his, a choice the
+    # question names, a person not a place, a total after 每年, 率先, a year counted from
+    ("董事长是谁?", "公司董事长兼总经理林铮表示。", "林铮", "林铮"),
+    ("2023年和2024年哪年产量更高?", "2024年产量更高。", "2024年", "2024年"),
+    ("老年人每月能领多少补贴?", "80岁以上高龄人员每月可领取补贴300元。", "300元", "300元"),
+    ("合作社累计分红多少钱?", "合作社通过每年分红累计发放资金120万元。", "120万元", "120万元"),
+    ("新能源车渗透率是多少?", "新能源汽车占比在全省率先突破35%。", "35%", "35%"),
+    (
+        "截至2023年底接待多少读者?",
+        "该馆自2019年开馆以来接待读者412万人次。",
+        "412万人次",
+        "412万人次",
+    ),
+    # an event's other end, another edition
+    ("冬奥会什么时候闭幕?", "冬奥会于2月4日开幕。", "2月4日", None),
+    ("这届运动会有多少名运动员?", "上一届运动会有2000名运动员参赛。", "2000名", None),
     # NFKC changes …… into ......: offsets of the original text still hold
     ("那条路有多长?", "那条路……宽约3米，长约2.4公里。", "3米", "约2.4公里"),
 ]
