@@ -40,3 +40,22 @@ def test_a_held_out_part_is_kept_from_training_and_its_articles_are_new() -> Non
     for part in held:
         for line in part.articles.read_text(encoding="utf-8").splitlines():
             assert json.loads(line)["title"] not in trained_text
+
+
+def test_the_yes_no_labels_cover_the_trained_parts_yes_no_questions_only() -> None:
+    from bench.yes_no_check import LABELS, gold_sentence
+
+    labels = {
+        json.loads(line)["id"]: json.loads(line)["verdict"]
+        for line in LABELS.read_text(encoding="utf-8").splitlines()
+    }
+    asked = {
+        json.loads(line)["id"]
+        for p in PARTS
+        if p.trained
+        for line in p.questions.read_text(encoding="utf-8").splitlines()
+        if json.loads(line).get("kind") == "yesno"
+    }
+    assert set(labels) == asked and set(labels.values()) <= {"是", "否", "不定"}
+    text = "第一句。大桥已于5月通车，车流不大！第三句"
+    assert gold_sentence(text, "已于5月通车") == "大桥已于5月通车，车流不大！"
