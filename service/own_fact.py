@@ -11,9 +11,10 @@ import re
 from corpus.text import normalize, pos_tags, words
 from service.evidence import naming_terms
 from service.neighbours import (
+    COMPANION,
+    COMPARING,
     NAMED_YEAR,
     ROLE,
-    TIME_FAMILIES,
     contrasting,
     other_code,
     other_end,
@@ -21,20 +22,20 @@ from service.neighbours import (
     other_placing,
     other_side_after,
     time_words,
+    untold_times,
 )
 from service.short_answer import (
-    CLAUSE_MARKS,
     Span,
     asked_kind,
     asked_role,
     best_placed,
+    clause_end,
     clause_start,
     normal_form,
     question_anchors,
     rule_spans,
 )
 
-_CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
 # when a thing was begun, and when finished or opened (an event's two ends)
 _BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动|开幕")
 _ENDED = re.compile(r"建成|完工|竣工|落成|贯通|通车|开通|投产|投用|启用|开业|解除|闭幕")
@@ -55,11 +56,7 @@ _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八�
 _PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
-# what holds a neighbour up beside the thing told: for comparison up to its verb (比老厂降低22%;
-# 由/从 only a value changed from: 由一期的52小时缩短到), or as a companion (与2号线换乘)
-_COMPARING = frozenset(("比", "较", "较之", "相比", "由", "从"))
-_FROM = frozenset(("由", "从"))
-_COMPANION = frozenset(("与", "和", "同", "跟"))
+_FROM = frozenset(("由", "从"))  # a value changed from (由一期的52小时缩短到) is its own
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")
 _BEFORE_FIGURE = re.compile(r"\D*")
@@ -128,22 +125,18 @@ def _long_words(text: str) -> frozenset[str]:
 def _event_clause(text: str, lo: int, end: int) -> str:
     """The clause of text from lo holding end, and the next one when it names no event (8月25日，
     冯关市启动…)."""
-    after = _CLAUSE_MARK.search(text, end)
-    stop = after.start() if after else len(text)
-    if after and not (_BEGUN.search(text, lo, stop) or _ENDED.search(text, lo, stop)):
-        later = _CLAUSE_MARK.search(text, stop + 1)
-        stop = later.start() if later else len(text)
+    stop = clause_end(text, end)
+    if stop < len(text) and not (_BEGUN.search(text, lo, stop) or _ENDED.search(text, lo, stop)):
+        stop = clause_end(text, stop + 1)
     return text[lo:stop]
 
 
 def _told_other_time(question: str, clause: str) -> bool:
     """今年 asked, the fact's clause told of 去年 (and not of 今年)."""
-    question, clause = time_words(question), time_words(clause)
-    for family in TIME_FAMILIES:
-        asked = [w for w in family if w in question]
-        if asked and not any(w in clause for w in asked) and any(w in clause for w in family):
-            return True
-    return False
+    clause = time_words(clause)
+    return any(
+        any(w in clause for w in family) for family, _ in untold_times(time_words(question), clause)
+    )
 
 
 def _other_year(question: str, clause: str) -> bool:
@@ -202,9 +195,9 @@ def _without_compared(clause: str, fact: int, question: str) -> str:
         at.append(at[-1] + len(w))
     dropped: set[int] = set()
     for i, (w, _) in enumerate(tags[:-1]):
-        if w in _COMPANION:
+        if w in COMPANION:
             dropped.add(i + 1)
-        if w not in _COMPARING:
+        if w not in COMPARING:
             continue
         # the comparison runs to its verb: a word of two characters or more (上 of 较上一届 is not)
         verb = next(
@@ -228,8 +221,7 @@ def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
     asked = [m.group(0).removeprefix("第") for m in _PART.finditer(q)]
     parts = [p for p in asked if p in t]
     lo = clause_start(t, start)
-    after = _CLAUSE_MARK.search(t, end)
-    clause = t[lo : after.start() if after else len(t)]
+    clause = t[lo : clause_end(t, end)]
     if asked and not parts and _PARTS_COUNTED.search(t):  # 二期 asked: 分两期实施，总投资38.6亿元
         return bool(_WHOLE.search(clause))
     outside = all(t.find(p) >= lo + len(clause) for p in parts)

@@ -416,6 +416,11 @@ def clause_start(s: str, at: int, marks: str = CLAUSE_MARKS) -> int:
     return max((i + 1 for i in range(0, at) if s[i] in marks), default=0)
 
 
+def clause_end(s: str, at: int, marks: str = CLAUSE_MARKS) -> int:
+    """Where the clause holding position at of s ends: at the first of marks from at on."""
+    return next((i for i in range(at, len(s)) if s[i] in marks), len(s))
+
+
 def _before_in_clause(s: str, at: int, marks: str = _PUNCT) -> Span | None:
     """What stands in s before position at, back to the nearest of marks, trimmed."""
     start = clause_start(s, at, marks)
