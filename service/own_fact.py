@@ -24,6 +24,7 @@ from service.neighbours import (
     time_words,
     untold_times,
 )
+from service.parallel_facts import named_parallel
 from service.short_answer import (
     Span,
     asked_kind,
@@ -229,9 +230,11 @@ def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
 
 
 def own_fact(question: str, text: str, fact: Span) -> Span | None:
-    """fact, or when a number, time, person or place asked is told there of a neighbour
-    (fact_of_another) or is the question's own (_not_its_own), the one of its kind in text that is
-    not, placed best among the question's words; None when text tells no other."""
+    """fact (or the parallel fact the question names: named_parallel), or when a number, time,
+    person or place asked is told there of a neighbour (fact_of_another) or is the question's own
+    (_not_its_own), the one of its kind in text that is not, placed best among the question's
+    words; None when text tells no other."""
+    fact = named_parallel(question, text, fact)
     kind = asked_kind(question)
     if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
         return fact

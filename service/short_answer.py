@@ -86,7 +86,7 @@ _ASK = (
     ),
 )
 # characters that carry no subject of their own
-_FUNCTION_CHARS = frozenset(
+FUNCTION_CHARS = frozenset(
     "的了是在有和与及或被把对于也都就还又那这其之个们吗呢吧啊么么要会能可以得着过"
 )
 _ASKS_RATE = re.compile(r"率|比例|百分之|占比|比重")  # asks for a share: a percentage answers
@@ -236,7 +236,7 @@ def focus_chars(question: str, reach: int = 4) -> frozenset[str]:
     if wh is None:
         return frozenset()
     near = q[max(0, wh.start() - reach) : wh.start()] + q[wh.end() : wh.end() + reach]
-    return frozenset(ch for ch in near if "\u4e00" <= ch <= "\u9fff" and ch not in _FUNCTION_CHARS)
+    return frozenset(ch for ch in near if "\u4e00" <= ch <= "\u9fff" and ch not in FUNCTION_CHARS)
 
 
 def clause_spans(sentence: str) -> list[tuple[int, int]]:

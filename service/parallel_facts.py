@@ -1,0 +1,115 @@
+"""Which of a sentence's parallel facts the question names: of figures or dates in the same unit
+told in clauses side by side (左洞长9836米，右洞长9871米; 最低为50元、最高为380元), the one whose
+own words hold a word of the question's the other's do not (左 of 左边那个洞有多长), where the
+other's hold none of the question's the first's do not."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.text import normalize
+from service.short_answer import (
+    CLAUSE_MARKS,
+    FUNCTION_CHARS,
+    WH,
+    Span,
+    asked_kind,
+    clause_end,
+    clause_start,
+    rule_spans,
+    typed_spans,
+)
+
+_KINDS = ("number", "time")  # facts told in parallel with a unit that tells them apart
+_SIDE_BY_SIDE = CLAUSE_MARKS + "、"  # what parts parallel facts (a clause mark or a list's 、)
+# a figure's words that tell only of a change to it (由60万元提高到80万元: 80万元 is 60万元's)
+_CHANGE_WORDS = frozenset(
+    "提高增加增长上升下降降低减少缩短扩大提升调整下调上调到至为达了约近由原来再又"
+)
+_FROM = re.compile(r"由|从")
+_TO = re.compile(r"[到至为]\s*$")
+_QUALIFIERS = re.compile(r"^[约近超过逾仅达共合计每隔]+")
+_FIGURE = re.compile(r"^[0-9０-９.．,，一二三四五六七八九十百千万亿两零〇几多余来]+")
+
+
+def named_parallel(question: str, text: str, fact: Span) -> Span:
+    """fact, or the fact of the kind asked told beside it in the same unit that the question
+    names (its own words hold a question word fact's and the rest of text do not, and fact's
+    hold no question word its do not)."""
+    kind = asked_kind(question)
+    if kind not in _KINDS:
+        return fact
+    others = [sp for sp in rule_spans(kind, question, text) if not _overlap(sp, fact)]
+    if not others:
+        return fact
+    facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
+    if not any(_overlap(sp, fact) for sp in facts):
+        facts = sorted([*facts, fact], key=lambda sp: sp.start)
+    q = normalize(question)
+    asked = _meaning(WH.sub(" ", q))
+    unit = _unit(text[fact.start : fact.end])
+    lo, hi, own = _own_words(text, fact, facts)
+    for other in others:
+        if _unit(text[other.start : other.end]) != unit or not _side_by_side(text, fact, other):
+            continue
+        o_lo, o_hi, its = _own_words(text, other, facts)
+        first, last = min(lo, o_lo), max(hi, o_hi)
+        between = text[min(hi, o_hi) : max(lo, o_lo)] if min(hi, o_hi) < max(lo, o_lo) else ""
+        elsewhere = _meaning(text[:first] + between + text[last:])
+        parallel = (
+            own & its
+        )  # 左洞长 and 右洞长 share 洞长; 全长 and 设计时速 tell different things
+        if parallel and (asked & (its - own)) - elsewhere and not asked & (own - its):
+            return other
+    return fact
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _meaning(text: str) -> frozenset[str]:
+    """text's Chinese characters that carry meaning (not particles or function words)."""
+    return frozenset(ch for ch in text if "\u4e00" <= ch <= "\u9fff") - FUNCTION_CHARS
+
+
+def _unit(figure: str) -> str:
+    """What a figure counts in (万亩 of 约5.8万亩), to tell parallel figures from others."""
+    return _FIGURE.sub("", _QUALIFIERS.sub("", normalize(figure)))
+
+
+def _side_by_side(text: str, a: Span, b: Span) -> bool:
+    """Whether a clause mark or a list's 、 stands between a and b (not 由A提高到B: A is B's)."""
+    lo, hi = sorted((a.start, b.start))
+    return any(ch in _SIDE_BY_SIDE for ch in text[lo:hi])
+
+
+def _own_words(text: str, fact: Span, facts: list[Span]) -> tuple[int, int, frozenset[str]]:
+    """Where fact's own words run in text (from the previous fact or its clause's start to the
+    next fact or its clause's end) and their content characters."""
+    lo, before = _words_before(text, fact, facts)
+    nxt = min((sp.start for sp in facts if sp.start >= fact.end), default=len(text))
+    hi = min(nxt, clause_end(text, fact.end, _SIDE_BY_SIDE))
+    after = text[fact.end : hi]
+    if hi == nxt and (not _meaning(after) - _CHANGE_WORDS or _TO.search(after)):
+        after = ""  # 由3万吨提高到5万吨: 提高到 tells of 5万吨
+    return lo, hi, _meaning(before) | _meaning(after)
+
+
+def _words_before(text: str, fact: Span, facts: list[Span]) -> tuple[int, str]:
+    """fact's words before it; when they tell only of a change, the previous fact's with them
+    (由60万元提高到80万元) or, at a clause's start, the previous clause's (…黄竹镇，达412毫米)."""
+    prev = max((sp.end for sp in facts if sp.end <= fact.start), default=0)
+    start = clause_start(text, fact.start, _SIDE_BY_SIDE)
+    lo = max(prev, start)
+    own = text[lo : fact.start]
+    if lo > start:  # a previous fact ends in this clause: fact may be its changed value
+        previous = next(sp for sp in facts if sp.end == lo)
+        p_lo, p_own = _words_before(text, previous, facts)
+        if not _meaning(own) - _CHANGE_WORDS or _FROM.search(p_own) and _TO.search(own):
+            return p_lo, p_own + own
+    if _meaning(own) - _CHANGE_WORDS:
+        return lo, own
+    if start > 0 and prev < start - 1:
+        lo = max(prev, clause_start(text, start - 1, _SIDE_BY_SIDE))
+    return lo, text[lo : fact.start]

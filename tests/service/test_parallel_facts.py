@@ -1,0 +1,64 @@
+"""Which of a sentence's parallel facts the question names (service.parallel_facts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.own_fact import own_fact
+from service.parallel_facts import named_parallel
+from service.short_answer import Span
+
+
+def span_of(text: str, fact: str) -> Span:
+    return Span(text.index(fact), text.index(fact) + len(fact))
+
+
+PARALLEL_CASES = [
+    # the side the question names: 北 is in 172米's words only
+    ("大桥北边那座塔有多高？", "大桥为双塔斜拉桥，南塔高186米，北塔高172米。", "186米", "172米"),
+    # a list parted by 、: 儿童 names the second price
+    ("景区儿童票多少钱？", "景区门票：成人票每张80元、儿童票每张40元。", "80元", "40元"),
+    # a changed value keeps the words of what changed (甲厂产能由…提高到): 甲厂's new figure
+    (
+        "甲厂产能提高到多少？",
+        "甲厂产能由3万吨提高到5万吨，乙厂由2万吨提高到4万吨。",
+        "4万吨",
+        "5万吨",
+    ),
+    # a date of the phase the question names
+    (
+        "厂区二期哪年开工？",
+        "厂区分两期建设，一期于2019年开工，二期于2022年开工。",
+        "2019年",
+        "2022年",
+    ),
+    # the question names the fact's own side: it stays
+    ("南区绿地面积多大？", "南区绿地面积12公顷，北区绿地面积9公顷。", "12公顷", "12公顷"),
+    # not parallel: 全长 and 设计时速 share no word, so 隧道 in the first names no side
+    ("隧道里车速最高多少？", "隧道全长6.2公里，为双向四车道，设计时速60公里。", "60公里", "60公里"),
+    # another unit is no parallel fact (厘米 and 米)
+    ("那幅画卷有多长？", "该卷纵31厘米、横11.6米，是其存世最长的手卷。", "11.6米", "11.6米"),
+    # the from and to of one change stand in one clause: no side by side
+    ("渔港避风等级原来是几级？", "改造后，渔港避风等级由8级提高到12级。", "12级", "12级"),
+    # the sentence's subject (大桥) stands in the first fact's words only: not told apart
+    ("大桥北边那座塔有多高？", "大桥南塔高186米，北塔高172米。", "186米", "186米"),
+    # each fact's words hold a question word the other's do not: nothing to tell them apart by
+    ("南区绿地和北区花坛一共多少公顷？", "南区绿地12公顷，北区花坛9公顷。", "12公顷", "12公顷"),
+]
+
+
+@pytest.mark.parametrize(("asked", "text", "given", "named"), PARALLEL_CASES)
+def test_the_parallel_fact_the_question_names_is_given(
+    asked: str, text: str, given: str, named: str
+) -> None:
+    assert named_parallel(asked, text, span_of(text, given)) == span_of(text, named)
+
+
+def test_only_figures_and_dates_are_told_apart() -> None:
+    text = "南区由张明负责，北区由李华负责。"
+    assert named_parallel("北区谁负责？", text, span_of(text, "张明")) == span_of(text, "张明")
+
+
+def test_the_answer_gives_the_parallel_fact_the_question_names() -> None:
+    text = "先出生的哥哥初生体重186克，后出生的妹妹初生体重142克。"
+    assert own_fact("妹妹生下来多重？", text, span_of(text, "186克")) == span_of(text, "142克")
