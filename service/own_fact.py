@@ -24,7 +24,7 @@ from service.neighbours import (
     time_words,
     untold_times,
 )
-from service.parallel_facts import named_parallel
+from service.parallel_facts import asked_change, named_parallel
 from service.short_answer import (
     Span,
     asked_kind,
@@ -230,11 +230,11 @@ def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
 
 
 def own_fact(question: str, text: str, fact: Span) -> Span | None:
-    """fact (or the parallel fact the question names: named_parallel), or when a number, time,
-    person or place asked is told there of a neighbour (fact_of_another) or is the question's own
-    (_not_its_own), the one of its kind in text that is not, placed best among the question's
-    words; None when text tells no other."""
-    fact = named_parallel(question, text, fact)
+    """fact (or the parallel fact or the change the question asks: service.parallel_facts), or
+    when a number, time, person or place asked is told there of a neighbour (fact_of_another) or
+    is the question's own (_not_its_own), the one of its kind in text that is not, placed best
+    among the question's words; None when text tells no other."""
+    fact = asked_change(question, text, named_parallel(question, text, fact))
     kind = asked_kind(question)
     if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
         return fact

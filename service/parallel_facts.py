@@ -1,7 +1,8 @@
-"""Which of a sentence's parallel facts the question names: of figures or dates in the same unit
+"""Which of a sentence's facts of one kind the question asks: of figures or dates in the same unit
 told in clauses side by side (左洞长9836米，右洞长9871米; 最低为50元、最高为380元), the one whose
 own words hold a word of the question's the other's do not (左 of 左边那个洞有多长), where the
-other's hold none of the question's the first's do not."""
+other's hold none of the question's the first's do not; and when the question asks how much a
+figure changed (比去年涨了多少), the change told (比去年上调10元) rather than the level (158元)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,18 @@ _SIDE_BY_SIDE = CLAUSE_MARKS + "、"  # what parts parallel facts (a clause mark
 _CHANGE_WORDS = frozenset(
     "提高增加增长上升下降降低减少缩短扩大提升调整下调上调到至为达了约近由原来再又"
 )
+# a question asking how much a figure changed against a time or another thing (not 比赛, 比例)
+_ASKS_CHANGE = re.compile(
+    r"(?:(?<![无对])比(?![赛例重率分如方较])|较)[^，。？?]{0,12}"
+    r"(?:涨|增|多|少|降|减|高|低|贵|便宜|早|晚|提高|提前|缩短|上升|下降)"
+    r"|同比|增幅|降幅|涨幅"
+)
+# a figure told as a change: after 比…/较…/同比 and a word of change (比去年上调10元)
+_CHANGE_TOLD = re.compile(
+    r"(?:比|较|同比)[^，。；]{0,16}?(?:增长|增加|提高|上升|上调|下降|降低|减少|缩短|下调|提前|推迟|"
+    r"高出|多出|偏高|偏低|偏多|偏少|高|低|多|少|涨|降|增|减)了?(?:约|近|超过|逾)?$"
+)
+_RESPECTIVELY = "分别"
 _FROM = re.compile(r"由|从")
 _TO = re.compile(r"[到至为]\s*$")
 _QUALIFIERS = re.compile(r"^[约近超过逾仅达共合计每隔]+")
@@ -62,6 +75,25 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
         if parallel and (asked & (its - own)) - elsewhere and not asked & (own - its):
             return other
     return fact
+
+
+def asked_change(question: str, text: str, fact: Span) -> Span:
+    """fact, or when the question asks a change (比去年多种了多少亩) and fact is told as no change,
+    the figure told as one in fact's sentence (比去年增加2.3万亩)."""
+    if asked_kind(question) != "number" or not _ASKS_CHANGE.search(normalize(question)):
+        return fact
+    if _told_as_change(text, fact):
+        return fact
+    told = [sp for sp in rule_spans("number", question, text) if _told_as_change(text, sp)]
+    if len(told) != 1 or _RESPECTIVELY in text[clause_start(text, told[0].start) : told[0].end]:
+        return fact  # 分别增长9.2%和11.5%: which is whose is not read
+    return told[0]
+
+
+def _told_as_change(text: str, fact: Span) -> bool:
+    """Whether fact is told as a change (比去年上调10元, 同比增长9.2%, 偏高约0.4米)."""
+    lo = clause_start(text, fact.start)
+    return bool(_CHANGE_TOLD.search(text[lo : fact.start]))
 
 
 def _overlap(a: Span, b: Span) -> bool:

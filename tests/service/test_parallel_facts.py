@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.own_fact import own_fact
-from service.parallel_facts import named_parallel
+from service.parallel_facts import asked_change, named_parallel
 from service.short_answer import Span
 
 
@@ -62,3 +62,28 @@ def test_only_figures_and_dates_are_told_apart() -> None:
 def test_the_answer_gives_the_parallel_fact_the_question_names() -> None:
     text = "先出生的哥哥初生体重186克，后出生的妹妹初生体重142克。"
     assert own_fact("妹妹生下来多重？", text, span_of(text, "186克")) == span_of(text, "142克")
+
+
+CHANGE_CASES = [
+    # a change asked, a level chosen: the change told beside it
+    ("门票比去年涨了多少？", "今年门票每人98元，比去年上调10元。", "98元", "10元"),
+    ("水位跟去年比高了多少？", "湖区水位21.3米，比去年同期偏高约0.4米。", "21.3米", "约0.4米"),
+    # a level asked: the level stays
+    ("门票多少钱？", "今年门票每人98元，比去年上调10元。", "98元", "98元"),
+    # 比赛 asks no change
+    ("这次比赛报名费多少？", "比赛报名费每人200元，比去年降低50元。", "200元", "200元"),
+    # two changes told respectively: which is whose is not read
+    (
+        "收入同比涨了多少？",
+        "游客和收入分别同比增长9.2%和11.5%，达486.7亿元。",
+        "486.7亿元",
+        "486.7亿元",
+    ),
+]
+
+
+@pytest.mark.parametrize(("asked", "text", "given", "told"), CHANGE_CASES)
+def test_a_change_asked_is_answered_with_the_change_told(
+    asked: str, text: str, given: str, told: str
+) -> None:
+    assert asked_change(asked, text, span_of(text, given)) == span_of(text, told)
