@@ -20,10 +20,10 @@ from service.evidence import (
     naming_terms,
     question_terms,
 )
-from service.followup import without_markers
 from service.neighbours import names_sibling, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
 from service.reading import Reader, judged
+from service.referents import without_markers
 from service.short_answer import (
     Read,
     Span,

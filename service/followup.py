@@ -17,14 +17,11 @@ from dataclasses import dataclass
 from corpus.text import normalize, pos_tags, words
 from corpus.text import word_bounds as word_bounds_of
 from service.evidence import QUESTION_WORDS
+from service.referents import CLAUSE_END, WHEN, named_person, replace_pronouns
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
 _TAIL = re.compile(r"\s*(?:呢|怎么样|怎样|如何|又如何|又是多少|的情况)?\s*[?？。.!！]*\s*$")
 _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是否|吗")
-_MARKER = re.compile(r"\[\d+\]")
-_PERSONAL = frozenset({"他", "她", "他们", "她们"})
-_THING = frozenset({"它", "它们", "其", "该", "此", "该馆", "该院", "该县", "该市", "该区", "该校"})
-_DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位|次|种|款|批|名)?$")
 # parts of speech that name a subject: nouns, names, places, organisations, numbers and measures
 # what a subject is made of: nouns, numbers and measures, abbreviations, adjectives, and the
 # tagger's "morpheme" and "distinguishing" words (松岭|县 tags 县 zg; 风电场|二期 tags 二期 b)
@@ -32,13 +29,6 @@ _SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a", "zg", "b")
 # a quoted name opening a question is its subject whole (“澜优8号”推广了多少亩)
 _QUOTED_SUBJECT = re.compile(r"^\s*([“\"「《][^”\"」》]{1,20}[”\"」》])")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
-# a person's name as an answer gives it: Chinese characters, a foreign name's · between them
-_NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
-_NAME_LENGTHS = (3, 2, 4, 5, 6, 7)  # most likely first
-# the last character of what stands before a name: a role (局长, 选手, 小将, 茶农), 是, 为, a colon
-_BEFORE_NAME = frozenset("长员师手将农人记任理席官是为:：")
-_SAID = re.compile(r"(?:介绍|表示|说|指出|透露|称|认为|强调|告诉记者)$")
-_CLAUSE_END = re.compile(r"[，。；,;！!？?\n]")
 # a time a question is asked of (2023年, 去年同期, 上半年)
 _TIME = re.compile(r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|上半年|下半年|本届|上届)(?:同期)?")
 # words of a 那X呢 turn that name no new thing: question words and pronouns (QUESTION_WORDS),
@@ -55,7 +45,6 @@ _PHASE = re.compile(
 _EVENT_PHASE = re.compile(r"[\u4e00-\u9fff]{1,4}(?:以后|之后|以前|之前)")
 _COUNTING = "0-9０-９一二三四五六七八九十两几"
 _COUNT_AFTER = re.compile(f"[{_COUNTING}]")
-_WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
 # words that open a question but name nothing: pronouns, and a chat's 我想/请/帮我查
 _NOT_OPENING = frozenset("那这该其它他她此每各全我你您咱想请帮问查找看说去离从让要")
 # a span of time or of ages a question asks within (前9个月, 近三年, 60岁以上): no subject
@@ -183,7 +172,7 @@ def counterpart(previous: str, core: str) -> tuple[int, int] | None:
         for b in range(a + 1, min(a + _MAX_RUN, len(bounds) - 1) + 1):
             lo, hi = bounds[a], bounds[b]
             piece = previous[bounds[b - 1] : hi]
-            if piece in _NOT_NAMING or _ASKING.search(piece) or _CLAUSE_END.search(piece):
+            if piece in _NOT_NAMING or _ASKING.search(piece) or CLAUSE_END.search(piece):
                 break
             span = previous[lo:hi]
             shared = 0 if core in span else _shared_ends(span, core)
@@ -313,10 +302,14 @@ def topic_of(question: str, asks_anew: bool = False) -> str:
     tags = list(pos_tags(q[: asks.start()]))
     while tags and (tags[0][1] in _CHATTY_FLAGS or tags[0][0] in _CHATTY_WORDS):
         tags.pop(0)  # 我想知道, 帮我查下, 从: no part of what is asked about
-    asked = len(tags)  # words up to the question word
+    asked = tags[:]  # words up to the question word
     _drop_predicate(tags)
     if asks_anew:
-        _drop_attribute(tags, asks.group(0).startswith("多") and len(tags) == asked)
+        # measured: asked right before a 多… (面积多大), or 多少 after 有/是 only (余额有多少;
+        # not 水塔有多高, which asks of the 水塔)
+        dropped = [w for w, _ in asked[len(tags) :]]
+        plain = not dropped or asks.group(0) == "多少" and all(w in _TOTAL for w in dropped)
+        _drop_attribute(tags, asks.group(0).startswith("多") and plain)
     topic = "".join(w for w, _ in tags)
     return topic if len(topic) >= 2 else ""
 
@@ -368,56 +361,6 @@ def _unknown_name_part(word: str, flag: str) -> bool:
     )
 
 
-def without_markers(answer: str) -> str:
-    """An earlier answer without its citation markers ([1])."""
-    return _MARKER.sub("", answer)
-
-
-def named_person(answer: str) -> str | None:
-    """The person an earlier answer to a 谁 question names: the name that closes its first
-    clause after a role or 是 (副局长季红梅, 选手基普罗蒂奇, 院长是秦卫东, a bare 唐建军), else
-    the first word tagged as a person's name."""
-    text = without_markers(answer)
-    first = _SAID.sub("", _CLAUSE_END.split(text.strip(), maxsplit=1)[0].strip())
-    for length in _NAME_LENGTHS:
-        name = first[-length:]
-        before = first[:-length][-1:]
-        if (
-            len(first) >= length
-            and _NAME.fullmatch(name)
-            and (before in _BEFORE_NAME or not before and (length <= 4 or "·" in name))
-        ):
-            return name
-    return next((w for w, f in pos_tags(text) if f.startswith("nr") and len(w) >= 2), None)
-
-
-def _replace_pronouns(question: str, subject: str, person: str | None) -> str | None:
-    """question with its pronouns replaced by what they stand for, or None when it has none."""
-    tags = pos_tags(question)
-    out: list[str] = []
-    changed = False
-    i = 0
-    while i < len(tags):
-        word, flag = tags[i]
-        next_is_noun = (
-            i + 1 < len(tags) and tags[i + 1][1].startswith("n") and tags[i + 1][0] not in _WHEN
-        )
-        if word in _PERSONAL and (person or subject):
-            out.append(person or subject)
-            changed = True
-        elif word in _THING and subject:
-            out.append(subject)
-            changed = True
-        elif _DEMONSTRATIVE.match(word) and next_is_noun and subject:
-            out.append(subject)  # 这家公司: the demonstrative and its noun stand for the subject
-            changed = True
-            i += 1
-        else:
-            out.append(word)
-        i += 1
-    return "".join(out) if changed else None
-
-
 def names_own_subject(question: str) -> bool:
     """Whether a question names a thing of its own (a name, place, organisation or number: 618,
     318国道), not a span of time (前9个月)."""
@@ -451,15 +394,20 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     person = (
         named_person(previous_answer) if re.search(r"谁|哪位|什么人|叫什么|名字", prev) else None
     )
-    pronouned = _replace_pronouns(q, subject_of(prev), person)
+    pronouned = replace_pronouns(q, subject_of(prev), person)
     if pronouned is not None:
         return pronouned
     subject = subject_of(prev, q)
     tagged = pos_tags(q)
-    if not any(f.startswith("n") and w not in _WHEN for w, f in tagged):
-        # 有多高?, 以前是多少?: what was asked of, whole; 哪天启用的? asks it anew
-        anew = any(f in ("v", "vn") and w not in _SAME_ATTRIBUTE for w, f in tagged)
-        subject = topic_of(prev, anew) or subject
+    named = any(f.startswith("n") and w not in WHEN for w, f in tagged)
+    # 有多高?, 以前是多少?: what was asked of, whole; 哪天启用的?, 几点收车? asks it anew
+    anew = named or any(f in ("v", "vn") and w not in _SAME_ATTRIBUTE for w, f in tagged)
+    topic = topic_of(prev, anew)
+    head = next((w for w, f in tagged if f.startswith("n") and len(w) > 1 and w in topic), "")
+    if head:  # 公司是什么时候成立的? names the topic's own 公司: the topic up to it
+        subject = topic[: topic.index(head) + len(head)]
+    elif not named or subject and topic.startswith(subject):
+        subject = topic or subject
         if _TIME.search(q):  # 去年全年是多少? asks of its own time, not the topic's 今年
             subject = _TIME.sub("", subject) or subject
     if not names_own_subject(q) and len(q) <= 20 and subject and subject not in q:

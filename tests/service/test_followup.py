@@ -50,6 +50,7 @@ def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
         ("女子全程冠军是埃塞俄比亚选手阿贝贝·图卢。[1]", "阿贝贝·图卢"),
         ("该院院长吴志刚介绍，东院区开放床位1200张。[1]", "吴志刚"),
         ("冠军由李明获得。[1]", "李明"),
+        ("是青溪市队17岁的贺屿。[1]", "贺屿"),  # after 的, a name (not 的草书作品)
     ],
 )
 def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: str) -> None:
@@ -199,7 +200,7 @@ def test_a_new_thing_replaces_the_words_it_shares_an_end_with(
     [
         # names the tagger does not know come as single characters: still the subject
         ("峤港新码头什么时候投用？", "一共几个泊位？", "峤港新码头一共几个泊位?"),
-        ("霁湾大学新校区图书馆有几层？", "用了多长时间？", "霁湾大学新校区用了多长时间?"),
+        ("霁湾大学新校区图书馆有几层？", "用了多长时间？", "霁湾大学新校区图书馆用了多长时间?"),
         # a subject is never cut to one character (省 of 省肿瘤医院)
         ("省肿瘤医院去年做了多少台手术？", "手术前要等几天？", "省肿瘤医院手术前要等几天?"),
     ],
@@ -263,9 +264,23 @@ def test_a_turn_naming_nothing_asks_of_the_whole_topic_of_the_last() -> None:
     assert resolve_question("改造是哪天开始的？", turns("老旧小区改造投资多少？")) == (
         "老旧小区改造是哪天开始的?"
     )
-    # a turn naming a thing of its own keeps the last question's subject only
+    # a turn naming an attribute of its own asks it of the whole topic, less the attribute
+    # asked last (余额有多少), and says the topic's own noun once (公司是什么时候成立的)
     assert resolve_question("面积有多大？", turns("新图书馆的少儿阅览区在几楼？")) == (
-        "新图书馆面积有多大?"
+        "新图书馆的少儿阅览区面积有多大?"
+    )
+    assert resolve_question("医生有多少名？", turns("东湖新区远程医疗中心每天接诊多少人？")) == (
+        "东湖新区远程医疗中心医生有多少名?"
+    )
+    assert resolve_question("今年发放的贷款金额是多少？", turns("青溪公积金缴存余额有多少？")) == (
+        "青溪公积金今年发放的贷款金额是多少?"
+    )
+    assert resolve_question(
+        "公司是什么时候成立的？", turns("青溪康养公司承诺的年化收益是多少？")
+    ) == ("青溪康养公司是什么时候成立的?")
+    # 有多高 asks of the thing before it, which stays (not an attribute like 余额)
+    assert resolve_question("哪年盖的？", turns("青溪水库那座老水塔有多高？")) == (
+        "青溪水库那座老水塔哪年盖的?"
     )
 
 
@@ -286,3 +301,10 @@ def test_a_phase_word_is_swapped_only_where_it_is_a_word() -> None:
     assert resolve_question("那到高铁站呢？", turns("从机场到火车站打车要多久？")) == (
         "从机场到高铁站打车要多久?"
     )
+
+
+def test_a_work_after_its_authors_name_is_no_person() -> None:
+    resolved = resolve_question(
+        "这是他什么时期的作品？", turns("《秋山图》是谁画的？", "是清代画家王石谷的山水作品。[1]")
+    )
+    assert resolved == "这是王石谷什么时期的作品?"

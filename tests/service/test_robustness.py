@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 import service.evidence
 import service.followup
 import service.own_fact
+import service.referents
 import service.yes_no
 from corpus.text import pos_tags
 from service.api import create_app
@@ -46,6 +47,7 @@ def tagged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(service.followup, "pos_tags", spy)
     monkeypatch.setattr(service.evidence, "pos_tags", spy)
     monkeypatch.setattr(service.own_fact, "pos_tags", spy)
+    monkeypatch.setattr(service.referents, "pos_tags", spy)
     monkeypatch.setattr(service.yes_no, "pos_tags", spy)
     return seen
 
