@@ -136,7 +136,7 @@ class QAService:
         topic = new_topic(question, turns)
         if topic and not answer.abstained:
             best = answer.citations[0]
-            cited = normalize(best.title + best.text).lower()
+            cited = normalize(best.text).lower()  # not the title: 星尘 of the S9's sentence
             if not any(pair in cited for pair in topic):  # 那北园呢 answered of the 南园
                 answer = Answer(ABSTAIN_MESSAGE, True, (), answer.confidence)
         t2 = time.perf_counter()

@@ -1,5 +1,8 @@
 """QAService: one question in, a cited answer out, with where its time went."""
 
+from corpus.model import Article
+from index.store import build_index
+from service.followup import Turn
 from service.qa import MAX_ANSWERED_CHARS, QAService
 from service.settings import Settings
 from tests.index.older_formats import as_format_5
@@ -45,3 +48,23 @@ def test_a_format_5_index_gives_the_same_answers_and_passages(
         answered = old.ask(question)
         assert answered.answer == now.answer
         assert [h.chunk for h in answered.hits] == [h.chunk for h in now.hits]
+
+
+def test_a_follow_up_about_a_thing_only_the_title_names_abstains(tmp_path, fake_embedder) -> None:
+    """那割草机器人呢: a sentence about the S9 in an article whose title names the mower does not
+    answer for the mower."""
+    article = Article(
+        "r1",
+        "星尘发布S9扫地机器人和割草机器人",
+        "星尘智能昨日发布新品。S9扫地机器人首发价格为3999元，9月20日开售。两款产品均支持语音控制。",
+    )
+    data = tmp_path / "data"
+    build_index([article], fake_embedder, data)
+    settings = Settings(data_dir=data, cache_dir=tmp_path / "cache", min_confidence=0.0)
+    service = QAService.load(settings, fake_embedder)
+    history = [Turn("user", "S9扫地机器人首发价多少？"), Turn("assistant", "3999元[1]")]
+    first = service.ask("S9扫地机器人首发价多少？")
+    assert not first.answer.abstained and "3999元" in first.answer.text
+    result = service.ask("那割草机器人呢？", history)
+    assert "割草机器人首发价" in result.question
+    assert result.answer.abstained
