@@ -59,6 +59,21 @@ _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
 _FROM = frozenset(("由", "从"))  # a value changed from (由一期的52小时缩短到) is its own
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
+# measures a figure must be told in (今年多大: 6岁, not 219.08分; 缴存比例: 12%, not 70万元)
+_MEASURED = (
+    (
+        re.compile(r"几岁|多少岁|(?:年龄|年纪|岁数)(?:是|有)?多(?:大|少)|(?:今年|现在|当时)多大"),
+        re.compile(r"岁|个?月|天"),
+    ),
+    (
+        re.compile(r"(?:比例|占比|比重)(?:最高|最低)?(?:是|为|有|大概|大约)?(?:多少|多大)|百分之几|几成"),
+        re.compile(r"[%％‰成比]|百分点|分之"),
+    ),
+    (
+        re.compile(r"多少钱|(?:票价|电价|水价|房价|售价|价格)(?:是|为|大概|大约)?多少"),
+        re.compile(r"元|钱|免费|块"),
+    ),
+)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")
 _BEFORE_FIGURE = re.compile(r"\D*")
 _DIMENSION_TOLD = re.compile(
@@ -247,13 +262,14 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
 
 
 def _not_its_own(question: str, text: str, fact: Span) -> bool:
-    """Whether fact is told of a neighbour (fact_of_another) or is what the question itself
-    says (首批32名运维人员里有几名女性: 32名)."""
+    """Whether fact is told of a neighbour (fact_of_another), is what the question itself says
+    (首批32名运维人员里有几名女性: 32名) or is not in the measure asked (an age, a share, a price)."""
     said = normal_form(text[fact.start : fact.end])
     q = normalize(question)
     return (
         len(said) >= 2
         and said in q
         and not _EITHER.search(q)  # 2023年和2024年哪年更高: one of the question's own
+        or any(asked.search(q) and not held.search(said) for asked, held in _MEASURED)
         or fact_of_another(question, text, fact.start, fact.end)
     )
