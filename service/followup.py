@@ -53,6 +53,7 @@ _SPAN_OF_TIME = re.compile(
     r"|[0-9０-９]+(?:岁|周岁)(?:以上|以下|及以上)?"
 )
 _ADMIN = frozenset("省市县区镇乡村")  # what may follow a place's name as a word of its own
+_OPENS = {"”": "“", "’": "‘", "》": "《", "」": "「", "』": "『", "）": "（", ")": "("}
 _MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
 _NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
@@ -314,6 +315,12 @@ def topic_of(question: str, asks_anew: bool = False) -> str:
     return topic if len(topic) >= 2 else ""
 
 
+def _names_more(topic: str, subject: str) -> bool:
+    """Whether the words topic adds to subject name more of it (远程医疗中心, 今年网上), not
+    where it was asked of (清华大学 | 今年在浙江: 学费多少钱 asks of the 清华大学)."""
+    return not any(f.startswith("p") for _, f in pos_tags(topic[len(subject) :]))
+
+
 def _drop_attribute(tags: list[tuple[str, str]], measured: bool) -> None:
     """Take the attribute a question asked off the end of its topic's tags: X's Y (马拉松的起点,
     东院区的总 | 投资; not 新建的体育馆, whose 的 follows a verb) or, measured (asked right before
@@ -339,6 +346,9 @@ def _drop_predicate(tags: list[tuple[str, str]]) -> None:
     done = False  # a verbal noun is the predicate when an aspect follows it (巡查了)
     while tags:
         word, flag = tags[-1]
+        opened = _OPENS.get(word)
+        if opened and opened in "".join(w for w, _ in tags[:-1]):
+            return  # 台风“摩羯”: a closing mark whose opening mark stays
         if not (
             flag in _PREDICATE_FLAGS
             or flag == "vn"
@@ -406,7 +416,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     head = next((w for w, f in tagged if f.startswith("n") and len(w) > 1 and w in topic), "")
     if head:  # 公司是什么时候成立的? names the topic's own 公司: the topic up to it
         subject = topic[: topic.index(head) + len(head)]
-    elif not named or subject and topic.startswith(subject):
+    elif not named or subject and topic.startswith(subject) and _names_more(topic, subject):
         subject = topic or subject
         if _TIME.search(q):  # 去年全年是多少? asks of its own time, not the topic's 今年
             subject = _TIME.sub("", subject) or subject

@@ -58,11 +58,13 @@ _PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
 _FROM = frozenset(("由", "从"))  # a value changed from (由一期的52小时缩短到) is its own
-# a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 # measures a figure must be told in (今年多大: 6岁, not 219.08分; 缴存比例: 12%, not 70万元)
 _MEASURED = (
     (
-        re.compile(r"几岁|多少岁|(?:年龄|年纪|岁数)(?:是|有)?多(?:大|少)|(?:今年|现在|当时)多大"),
+        re.compile(
+            r"(?<![十一二三四五六七八九0-9])几岁|多少岁|(?:年龄|年纪|岁数)(?:是|有)?多(?:大|少)"
+            r"|多大(?:年纪|岁数)|(?:今年|现在|当时)多大了?\s*[?？]?\s*$"
+        ),
         re.compile(r"岁|个?月|天"),
     ),
     (
@@ -73,9 +75,10 @@ _MEASURED = (
     ),
     (
         re.compile(r"多少钱|(?:票价|电价|水价|房价|售价|价格)(?:是|为|大概|大约)?多少"),
-        re.compile(r"元|钱|免费|块"),
+        re.compile(r"元|钱|免费|块|镑"),
     ),
 )
+# a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")
 _BEFORE_FIGURE = re.compile(r"\D*")
 _DIMENSION_TOLD = re.compile(

@@ -27,11 +27,13 @@ _SIDE_BY_SIDE = CLAUSE_MARKS + "、"  # what parts parallel facts (a clause mark
 _CHANGE_WORDS = frozenset(
     "提高增加增长上升下降降低减少缩短扩大提升调整下调上调到至为达了约近由原来再又"
 )
-# a question asking how much a figure changed against a time or another thing (not 比赛, 比例)
+# a question asking how much a figure changed against a time or another thing, the word of
+# change right before its question word (比去年多种了多少亩; not 比亚迪…是多少, 评比, 较大的, 增幅是多少)
 _ASKS_CHANGE = re.compile(
-    r"(?:(?<![无对])比(?![赛例重率分如方较])|较)[^，。？?]{0,12}"
-    r"(?:涨|增|多|少|降|减|高|低|贵|便宜|早|晚|提高|提前|缩短|上升|下降)"
-    r"|同比|增幅|降幅|涨幅"
+    r"(?:(?<![无对评])比(?![赛例重率分如方较尔亚])|较(?=去年|上年|前年|上月|同期|往年|以前|原来))"
+    r"[^，。？?]{0,12}?(?:涨|增|多|少|降|减|高|低|贵|便宜|早|晚|提高|提前|缩短|上升|下降|"
+    r"暖|冷|热|快|慢|长|短|大|小|重|轻)"
+    r"[\u4e00-\u9fff]{0,2}?了?(?:多少|几)"
 )
 # a figure told as a change: after 比…/较…/同比 and a word of change (比去年上调10元)
 _CHANGE_TOLD = re.compile(
@@ -39,8 +41,11 @@ _CHANGE_TOLD = re.compile(
     r"高出|多出|偏高|偏低|偏多|偏少|高|低|多|少|涨|降|增|减)了?(?:约|近|超过|逾)?$"
 )
 _RESPECTIVELY = "分别"
+_NO_SIDE = frozenset("省市县区镇乡村")  # parts of places' names, which tell no side apart
 _FROM = re.compile(r"由|从")
 _TO = re.compile(r"[到至为]\s*$")
+_DATE_SHAPE = re.compile(r"\d\s*[年月日号]")  # a date: its shape is its unit (N月N日)
+_DIGIT_RUN = re.compile(r"\d+")
 _QUALIFIERS = re.compile(r"^[约近超过逾仅达共合计每隔]+")
 _FIGURE = re.compile(r"^[0-9０-９.．,，一二三四五六七八九十百千万亿两零〇几多余来]+")
 
@@ -72,7 +77,8 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
         parallel = (
             own & its
         )  # 左洞长 and 右洞长 share 洞长; 全长 and 设计时速 tell different things
-        if parallel and (asked & (its - own)) - elsewhere and not asked & (own - its):
+        told_apart = (asked & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
+        if parallel and told_apart and not asked & (own - its):
             return other
     return fact
 
@@ -106,8 +112,10 @@ def _meaning(text: str) -> frozenset[str]:
 
 
 def _unit(figure: str) -> str:
-    """What a figure counts in (万亩 of 约5.8万亩), to tell parallel figures from others."""
-    return _FIGURE.sub("", _QUALIFIERS.sub("", normalize(figure)))
+    """What a figure counts in (亩 of 约5.8万亩; N月N日 of 3月1日), to tell parallel figures from
+    others."""
+    plain = _QUALIFIERS.sub("", normalize(figure))
+    return _DIGIT_RUN.sub("N", plain) if _DATE_SHAPE.search(plain) else _FIGURE.sub("", plain)
 
 
 def _side_by_side(text: str, a: Span, b: Span) -> bool:

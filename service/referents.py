@@ -16,6 +16,7 @@ _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
 _NAME_LENGTHS = (3, 2, 4, 5, 6, 7)  # most likely first
 # the last character of what stands before a name: a role (局长, 选手, 小将, 茶农), 是, 为, a colon
 _BEFORE_NAME = frozenset("长员师手将农人记任理席官是为:：")
+_ROLE_END = frozenset("长员师手将农人记任理席官主")  # what a role ends in (局长, 选手, 庄主)
 _SAID = re.compile(r"(?:介绍|表示|说|指出|透露|称|认为|强调|告诉记者)$")
 CLAUSE_END = re.compile(r"[，。；,;！!？?\n]")
 WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
@@ -41,7 +42,7 @@ def named_person(answer: str) -> str | None:
             and (
                 before in _BEFORE_NAME
                 or before == "的"
-                and not _common_noun(name)  # 17岁的贺屿, not 的草书作品
+                and not _common_noun(name)  # 17岁的贺屿, not 的草书作品, 的得主
                 or not before
                 and (length <= 4 or "·" in name)
             )
@@ -51,8 +52,12 @@ def named_person(answer: str) -> str | None:
 
 
 def _common_noun(word: str) -> bool:
-    """Whether word holds a common noun of two characters or more (作品, 总经理)."""
-    return any(f == "n" and len(w) > 1 for w, f in pos_tags(word))
+    """Whether word is told as a thing or a role rather than a name: a common noun of two
+    characters or more (作品, 总经理), a verb or number (得主, 导演, 第一名), a role's last
+    character (庄主)."""
+    return word[-1] in _ROLE_END or any(
+        f == "n" and len(w) > 1 or f.startswith(("v", "m")) for w, f in pos_tags(word)
+    )
 
 
 def replace_pronouns(question: str, subject: str, person: str | None) -> str | None:

@@ -50,7 +50,7 @@ def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
         ("女子全程冠军是埃塞俄比亚选手阿贝贝·图卢。[1]", "阿贝贝·图卢"),
         ("该院院长吴志刚介绍，东院区开放床位1200张。[1]", "吴志刚"),
         ("冠军由李明获得。[1]", "李明"),
-        ("是青溪市队17岁的贺屿。[1]", "贺屿"),  # after 的, a name (not 的草书作品)
+        ("是青溪市队17岁的贺屿。[1]", "贺屿"),  # after 的, a name (not 的草书作品, 的第一名)
     ],
 )
 def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: str) -> None:
@@ -278,6 +278,14 @@ def test_a_turn_naming_nothing_asks_of_the_whole_topic_of_the_last() -> None:
     assert resolve_question(
         "公司是什么时候成立的？", turns("青溪康养公司承诺的年化收益是多少？")
     ) == ("青溪康养公司是什么时候成立的?")
+    # when or where the last question asked (今年在浙江) is no part of what it asked about
+    assert resolve_question("学费多少钱？", turns("清华大学今年在浙江招多少人？")) == (
+        "清华大学学费多少钱?"
+    )
+    # a quoted name keeps its closing mark
+    assert resolve_question("哪天生成的？", turns("台风“摩羯”在哪里登陆？")) == (
+        "台风“摩羯”哪天生成的?"
+    )
     # 有多高 asks of the thing before it, which stays (not an attribute like 余额)
     assert resolve_question("哪年盖的？", turns("青溪水库那座老水塔有多高？")) == (
         "青溪水库那座老水塔哪年盖的?"
@@ -308,3 +316,10 @@ def test_a_work_after_its_authors_name_is_no_person() -> None:
         "这是他什么时期的作品？", turns("《秋山图》是谁画的？", "是清代画家王石谷的山水作品。[1]")
     )
     assert resolved == "这是王石谷什么时期的作品?"
+
+
+def test_a_role_or_placing_after_de_is_no_person() -> None:
+    resolved = resolve_question(
+        "他今年多大？", turns("谁拿了这次比赛的冠军？", "是本次比赛的第一名。")
+    )
+    assert "第一名" not in resolved

@@ -42,6 +42,15 @@ PARALLEL_CASES = [
     ("渔港避风等级原来是几级？", "改造后，渔港避风等级由8级提高到12级。", "12级", "12级"),
     # the sentence's subject (大桥) stands in the first fact's words only: not told apart
     ("大桥北边那座塔有多高？", "大桥南塔高186米，北塔高172米。", "186米", "186米"),
+    # 市 of 该市 is a place's name, no side (市区)
+    ("该市人口有多少？", "常住人口950万人，其中市区人口420万人。", "950万人", "950万人"),
+    # dates are told in one unit by their shape (N月N日), whatever their digits
+    (
+        "厂区二期什么时候开工？",
+        "厂区分两期，一期于3月1日开工，二期于5月20日开工。",
+        "3月1日",
+        "5月20日",
+    ),
     # each fact's words hold a question word the other's do not: nothing to tell them apart by
     ("南区绿地和北区花坛一共多少公顷？", "南区绿地12公顷，北区花坛9公顷。", "12公顷", "12公顷"),
 ]
@@ -72,6 +81,14 @@ CHANGE_CASES = [
     ("门票多少钱？", "今年门票每人98元，比去年上调10元。", "98元", "98元"),
     # 比赛 asks no change
     ("这次比赛报名费多少？", "比赛报名费每人200元，比去年降低50元。", "200元", "200元"),
+    # 比 or 较 without a word of change right before the question word asks no change
+    ("比亚迪上半年销量是多少？", "比亚迪上半年销量160万辆，同比增长61%。", "160万辆", "160万辆"),
+    ("评比中获奖作品有多少件？", "本次评比共收到作品860件，比上届增加120件。", "860件", "860件"),
+    ("规模较大的企业有多少家？", "规模较大的企业有120家，比去年增加15家。", "120家", "120家"),
+    # a rate of growth asked (涨幅是多少): the growth told, not how the rate changed
+    ("猪肉价格涨幅是多少？", "猪肉价格上涨5%，涨幅比上月提高2个百分点。", "5%", "5%"),
+    # a word between the change and the question word (多种了多少亩)
+    ("小麦比去年多种了多少亩？", "小麦播种面积86万亩，比去年增加2.3万亩。", "86万亩", "2.3万亩"),
     # two changes told respectively: which is whose is not read
     (
         "收入同比涨了多少？",
