@@ -33,9 +33,10 @@ _UNITS = (
 )
 _UNIT_RE = re.compile(_UNITS)
 _MAGNITUDE = r"(?:多|余|来|几)?(?:[万亿千百])?(?:多|余)?"
-# a number with its unit, and the further numbers of a compound (2小时31分15秒)
+# a number with its unit, the further numbers of a compound (2小时31分15秒), a sign below zero
 _NUMBER_SPAN = re.compile(
-    rf"(?:约|近|超过|逾)?{_NUM}{_MAGNITUDE}{_UNITS}?(?:{_NUM}{_MAGNITUDE}{_UNITS})*"
+    rf"(?:约|近|超过|逾)?(?:零下|[-－−](?=[{_DIGITS}.]+(?:℃|°C|摄氏度)))?"  # -3.5℃, not 2-3天
+    rf"{_NUM}{_MAGNITUDE}{_UNITS}?(?:{_NUM}{_MAGNITUDE}{_UNITS})*"
 )
 _DATE_SPAN = re.compile(
     rf"(?:(?:公元前?)?[{_DIGITS}{_CN_DIGITS}]{{2,4}}年(?:[{_DIGITS}{_CN_DIGITS}]{{1,2}}月)?"

@@ -45,6 +45,10 @@ EXTRACTS = [
     ("假期旅游收入同比涨了多少?", "假期全省实现旅游收入486.7亿元，同比增长11.5%。", "11.5%"),
     # a temperature keeps its unit
     ("2月平均气温多少度?", "2月全县平均气温9.6℃，比常年同期偏高1.8℃。", "9.6℃"),
+    # below zero keeps its sign; a range's dash is no sign
+    ("当天最低气温多少度?", "当天最低气温-3.5℃，最高气温6℃。", "-3.5℃"),
+    ("当天最低气温多少度?", "当天最低气温零下3.5℃，最高气温6℃。", "零下3.5℃"),
+    ("工期要几天?", "改造工期为2-3天。", "3天"),
     # a multiple answers only a 几倍 question
     ("座位数是老馆的几倍?", "座位数是老馆的3倍多。", "3倍"),
     # what a sentence quotes right after the question's words, its closing quote ending it
