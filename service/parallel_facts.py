@@ -74,9 +74,8 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
         first, last = min(lo, o_lo), max(hi, o_hi)
         between = text[min(hi, o_hi) : max(lo, o_lo)] if min(hi, o_hi) < max(lo, o_lo) else ""
         elsewhere = _meaning(text[:first] + between + text[last:])
-        parallel = (
-            own & its
-        )  # 左洞长 and 右洞长 share 洞长; 全长 and 设计时速 tell different things
+        # 左洞长 and 右洞长 share 洞长 (parallel); 全长 and 设计时速 tell different things
+        parallel = own & its
         told_apart = (asked & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
         if parallel and told_apart and not asked & (own - its):
             return other
