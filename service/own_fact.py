@@ -24,7 +24,7 @@ from service.neighbours import (
     time_words,
     untold_times,
 )
-from service.parallel_facts import asked_change, named_parallel
+from service.parallel_facts import CHANGED_FROM, asked_change, named_parallel
 from service.short_answer import (
     Span,
     asked_kind,
@@ -57,7 +57,6 @@ _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八�
 _PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
-_FROM = frozenset(("由", "从"))  # a value changed from (由一期的52小时缩短到) is its own
 # measures a figure must be told in (今年多大: 6岁, not 219.08分; 缴存比例: 12%, not 70万元)
 _MEASURED = (
     (
@@ -225,7 +224,7 @@ def _without_compared(clause: str, fact: int, question: str) -> str:
             (k for k in range(i + 1, len(tags)) if tags[k][1] == "v" and len(tags[k][0]) > 1),
             len(tags),
         )
-        changed = w not in _FROM or any(ch.isdigit() for ch in clause[at[i] : at[verb]])
+        changed = w not in CHANGED_FROM or any(ch.isdigit() for ch in clause[at[i] : at[verb]])
         if changed and at[verb] <= fact:
             dropped.update(range(i + 1, verb))
     return "".join(w for i, (w, _) in enumerate(tags) if i not in dropped or w in question)

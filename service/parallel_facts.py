@@ -42,7 +42,7 @@ _CHANGE_TOLD = re.compile(
 )
 _RESPECTIVELY = "分别"
 _NO_SIDE = frozenset("省市县区镇乡村")  # parts of places' names, which tell no side apart
-_FROM = re.compile(r"由|从")
+CHANGED_FROM = frozenset(("由", "从"))  # a value changed from (由一期的52小时缩短到) is its own
 _TO = re.compile(r"[到至为]\s*$")
 _DATE_SHAPE = re.compile(r"\d\s*[年月日号]")  # a date: its shape is its unit (N月N日)
 _DIGIT_RUN = re.compile(r"\d+")
@@ -145,7 +145,11 @@ def _words_before(text: str, fact: Span, facts: list[Span]) -> tuple[int, str]:
     if lo > start:  # a previous fact ends in this clause: fact may be its changed value
         previous = next(sp for sp in facts if sp.end == lo)
         p_lo, p_own = _words_before(text, previous, facts)
-        if not _meaning(own) - _CHANGE_WORDS or _FROM.search(p_own) and _TO.search(own):
+        if (
+            not _meaning(own) - _CHANGE_WORDS
+            or any(w in p_own for w in CHANGED_FROM)
+            and _TO.search(own)
+        ):
             return p_lo, p_own + own
     if _meaning(own) - _CHANGE_WORDS:
         return lo, own

@@ -14,9 +14,10 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
 _NAME_LENGTHS = (3, 2, 4, 5, 6, 7)  # most likely first
-# the last character of what stands before a name: a role (局长, 选手, 小将, 茶农), 是, 为, a colon
-_BEFORE_NAME = frozenset("长员师手将农人记任理席官是为:：")
-_ROLE_END = frozenset("长员师手将农人记任理席官主")  # what a role ends in (局长, 选手, 庄主)
+_ROLE_ENDS = "长员师手将农人记任理席官"  # what a role ends in (局长, 选手, 小将, 茶农)
+# the last character of what stands before a name: a role, 是, 为, a colon
+_BEFORE_NAME = frozenset(_ROLE_ENDS + "是为:：")
+_ROLE_END = frozenset(_ROLE_ENDS + "主")  # a role after 的, 庄主 too
 _SAID = re.compile(r"(?:介绍|表示|说|指出|透露|称|认为|强调|告诉记者)$")
 CLAUSE_END = re.compile(r"[，。；,;！!？?\n]")
 WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject

@@ -16,6 +16,7 @@ from corpus.loading import load_corpus
 from corpus.model import Article
 from index.store import build_index
 from service.settings import BUNDLED_CORPUS, PROJECT_ROOT, Settings
+from service.short_answer import Span
 
 SEED = BUNDLED_CORPUS / "000_2992734d60049928.txt"
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -182,3 +183,8 @@ def live_server(real_settings: Settings, tmp_path_factory: pytest.TempPathFactor
         seconds=180,
     ):
         yield url
+
+
+def span_of(text: str, fact: str) -> Span:
+    """Where fact first stands in text."""
+    return Span(text.index(fact), text.index(fact) + len(fact))

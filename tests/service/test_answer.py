@@ -17,8 +17,7 @@ from service.answer import (
 from service.evidence import asks_for_money, naming_terms, states_sum
 from service.neighbours import names_other_role, names_sibling
 from service.own_fact import own_fact, tells_the_whole
-from service.short_answer import Span
-from tests.conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder, span_of
 
 TEXT = (
     "12月1日,常德市武陵区人社局的工作日历提前进入2023年。"
@@ -320,10 +319,6 @@ def test_a_total_does_not_answer_a_question_about_one_phase() -> None:
     assert not tells_the_whole("第二批入选多少家?", "全省共有15家企业入选第二批名单。", 4, 7)
     assert not tells_the_whole("分两期建，总投资多少?", "总投资50亿元，分两期建设。", 3, 8)
     assert not tells_the_whole("一期哪年建成?", "总占地600亩，2025年建成一期。", 7, 12)
-
-
-def span_of(text: str, fact: str) -> Span:
-    return Span(text.index(fact), text.index(fact) + len(fact))
 
 
 OWN_FACT_CASES = [

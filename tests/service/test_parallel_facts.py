@@ -6,12 +6,7 @@ import pytest
 
 from service.own_fact import own_fact
 from service.parallel_facts import asked_change, named_parallel
-from service.short_answer import Span
-
-
-def span_of(text: str, fact: str) -> Span:
-    return Span(text.index(fact), text.index(fact) + len(fact))
-
+from tests.conftest import span_of
 
 PARALLEL_CASES = [
     # the side the question names: 北 is in 172米's words only
