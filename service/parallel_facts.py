@@ -47,39 +47,73 @@ _TO = re.compile(r"[到至为]\s*$")
 _DATE_SHAPE = re.compile(r"\d\s*[年月日号]")  # a date: its shape is its unit (N月N日)
 _DIGIT_RUN = re.compile(r"\d+")
 _QUALIFIERS = re.compile(r"^[约近超过逾仅达共合计每隔]+")
+_UNIT_WORD = re.compile(r"[\u4e00-\u9fff]{1,2}(?=[，,；;、。]|$)")
+# words with 一 that count nothing (一共, 统一): no side of 一期 vs 二期
+_NO_NUMERAL = re.compile(r"一[共起直般定样下些点旦同再向道律]|[统唯万专]一")
 _FIGURE = re.compile(r"^[0-9０-９.．,，一二三四五六七八九十百千万亿两零〇几多余来]+")
 
 
 def named_parallel(question: str, text: str, fact: Span) -> Span:
     """fact, or the fact of the kind asked told beside it in the same unit that the question
     names (its own words hold a question word fact's and the rest of text do not, and fact's
-    hold no question word its do not)."""
+    hold no question word its do not). A fact that runs over parallel facts (6时30分，末班车时间为
+    22时30分) is first narrowed to the one of them the question names."""
     kind = asked_kind(question)
     if kind not in _KINDS:
         return fact
+    facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
+    inner = [sp for sp in facts if fact.start <= sp.start and sp.end <= fact.end]
+    if len(inner) > 1:
+        fact = _named_inside(question, kind, text, fact, inner, facts)
     others = [sp for sp in rule_spans(kind, question, text) if not _overlap(sp, fact)]
     if not others:
         return fact
-    facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
     if not any(_overlap(sp, fact) for sp in facts):
         facts = sorted([*facts, fact], key=lambda sp: sp.start)
-    q = normalize(question)
-    asked = _meaning(WH.sub(" ", q))
-    unit = _unit(text[fact.start : fact.end])
-    lo, hi, own = _own_words(text, fact, facts)
     for other in others:
-        if _unit(text[other.start : other.end]) != unit or not _side_by_side(text, fact, other):
-            continue
-        o_lo, o_hi, its = _own_words(text, other, facts)
-        first, last = min(lo, o_lo), max(hi, o_hi)
-        between = text[min(hi, o_hi) : max(lo, o_lo)] if min(hi, o_hi) < max(lo, o_lo) else ""
-        elsewhere = _meaning(text[:first] + between + text[last:])
-        # 左洞长 and 右洞长 share 洞长 (parallel); 全长 and 设计时速 tell different things
-        parallel = own & its
-        told_apart = (asked & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
-        if parallel and told_apart and not asked & (own - its):
+        if _names_other(question, text, fact, other, facts):
             return other
     return fact
+
+
+def _named_inside(
+    question: str, kind: str, text: str, fact: Span, inner: list[Span], facts: list[Span]
+) -> Span:
+    """fact, or the one of the parallel facts inside it the question names over each other one
+    in its unit."""
+    last = inner[-1]
+    if last.end < fact.end and not _UNIT_WORD.fullmatch(text, last.end, fact.end):
+        return fact  # the span ends in a figure the rules do not read (186毫克)
+    unit = _unit(text[last.start : last.end])  # the unit the span ends in
+    for named in inner:
+        rivals = [sp for sp in inner if sp != named and _unit(text[sp.start : sp.end]) == unit]
+        if (
+            _unit(text[named.start : named.end]) == unit
+            and rivals
+            and all(_names_other(question, text, sp, named, facts) for sp in rivals)
+        ):
+            # a unit word the rules do not know stays (96.3万标箱)
+            tail = kind == "number" and _UNIT_WORD.match(text, named.end, fact.end)
+            return Span(named.start, tail.end() if tail else named.end)
+    return fact
+
+
+def _names_other(question: str, text: str, fact: Span, other: Span, facts: list[Span]) -> bool:
+    """Whether the question names other, a fact told beside fact in its unit, and not fact."""
+    if _unit(text[other.start : other.end]) != _unit(text[fact.start : fact.end]):
+        return False
+    if not _side_by_side(text, fact, other):
+        return False
+    asked = _meaning(_NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question))))
+    lo, hi, own = _own_words(text, fact, facts)
+    o_lo, o_hi, its = _own_words(text, other, facts)
+    first, last = min(lo, o_lo), max(hi, o_hi)
+    between = text[min(hi, o_hi) : max(lo, o_lo)] if min(hi, o_hi) < max(lo, o_lo) else ""
+    elsewhere = _meaning(text[:first] + between + text[last:])
+    # 左洞长 and 右洞长 share 洞长 (parallel); 全长 and 设计时速 tell different things
+    parallel = own & its
+    told_apart = (asked & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
+    return bool(parallel and told_apart and not asked & (own - its))
 
 
 def asked_change(question: str, text: str, fact: Span) -> Span:

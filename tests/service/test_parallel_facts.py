@@ -68,6 +68,59 @@ def test_the_answer_gives_the_parallel_fact_the_question_names() -> None:
     assert own_fact("妹妹生下来多重？", text, span_of(text, "186克")) == span_of(text, "142克")
 
 
+NARROWED_CASES = [
+    # a span over two parallel facts: the one the question names (二期)
+    (
+        "二期什么时候开工？",
+        "一期于3月1日开工，二期于5月20日开工。",
+        "3月1日开工，二期于5月20日",
+        "5月20日",
+    ),
+    # the whole asked (专任 is the first fact's only)
+    (
+        "学校一共有多少专任老师？",
+        "全校有专任教师146人，其中蒙汉双语教师58人。",
+        "146人，其中蒙汉双语教师58人",
+        "146人",
+    ),
+    # a unit word the rules do not know stays with its figure
+    (
+        "新港区完成了多少标箱？",
+        "全港完成96.3万标箱，其中新港区完成61.5万标箱。",
+        "96.3万标箱，其中新港区完成61.5万标箱",
+        "61.5万标箱",
+    ),
+    # the question names neither: the span stays
+    (
+        "有多少老师？",
+        "全校有专任教师146人，其中蒙汉双语教师58人。",
+        "146人，其中蒙汉双语教师58人",
+        "146人，其中蒙汉双语教师58人",
+    ),
+    # the span ends in a figure the rules do not read (毫克): it stays
+    (
+        "血液里酒精含量多少？",
+        "经检测，其血液中酒精含量为100毫升186毫克，远超醉驾标准每100毫升80毫克。",
+        "100毫升186毫克，远超醉驾标准每100毫升80毫克",
+        "100毫升186毫克，远超醉驾标准每100毫升80毫克",
+    ),
+]
+
+
+@pytest.mark.parametrize(("asked", "text", "given", "named"), NARROWED_CASES)
+def test_a_span_over_parallel_facts_is_narrowed_to_the_one_named(
+    asked: str, text: str, given: str, named: str
+) -> None:
+    assert named_parallel(asked, text, span_of(text, given)) == span_of(text, named)
+
+
+def test_yi_of_yigong_names_no_first_phase() -> None:
+    # 一 of 一共 is no side of 一期 against the total
+    text = "该基地由集团投资建设，总投资约14.5亿元，其中一期投资8.3亿元。"
+    given = span_of(text, "约14.5亿元")
+    assert named_parallel("基地一共投了多少钱？", text, given) == given
+
+
 CHANGE_CASES = [
     # a change asked, a level chosen: the change told beside it
     ("门票比去年涨了多少？", "今年门票每人98元，比去年上调10元。", "98元", "10元"),
