@@ -239,11 +239,12 @@ def deciding_span(question: str, sentence: str) -> Span | None:
         and flag[:1] not in ("r", "u")
         and word not in ("没有", "是否")  # 开放了没有? asks of 开放
     ]
+    norm = normalize(sentence)
+    clauses = clause_spans(sentence)
     best = deciding_clause(
-        q,
-        normalize(sentence),
-        clause_spans(sentence),
-        words,
-        lambda clause: names_sibling(q, frozenset(), clause),
+        q, norm, clauses, words, lambda clause: names_sibling(q, frozenset(), clause)
     )
+    if best is None:  # no clause holds the question's words: the one clause that negates
+        negating = [(lo, hi) for lo, hi in clauses if _negates(norm[lo:hi], q)]
+        best = negating[0] if len(negating) == 1 else None
     return None if best is None else trim(sentence, *best)

@@ -223,6 +223,17 @@ def test_the_deciding_clause_holds_the_predicate_and_says_yes_or_no() -> None:
             "为方便患者在两个院区之间往返，该院开通了免费接驳班车，每30分钟发一班。",
             "该院开通了免费接驳班车",
         ),
+        # no clause holds the question's words (受伤 | 人员伤亡): the one clause that negates
+        (
+            "塌陷的坑有没有人受伤?",
+            "一处路段因暴雨导致路面塌陷，形成长约8米的坑洞，所幸未造成人员伤亡。",
+            "所幸未造成人员伤亡",
+        ),
+        (
+            "服务区改造的时候关门停业了吗?",
+            "改造期间，南北两区轮流封闭施工，未中断服务。",
+            "未中断服务",
+        ),
     ],
 )
 def test_the_deciding_clause_of_a_yes_no_question(
@@ -235,6 +246,9 @@ def test_a_clause_that_neither_says_yes_or_no_nor_holds_the_question_decides_not
     # 4号线 is named, but nothing says whether one can ride it yet: no 是 to prefix
     sentence = "4号线一期南起南浦区的科学城站，北至北塘区的北塘客运站，全长18.2公里。"
     assert extract("地铁4号线现在能坐了吗?", sentence) is None
+    # two clauses negate and none holds the question's words: neither is chosen
+    sentence = "改造期间，北区未封闭，南区未停电，工人轮流施工。"
+    assert extract("服务区关门停业了吗?", sentence) is None
 
 
 def test_the_statement_around_a_fact_keeps_the_clause_naming_the_subject() -> None:
