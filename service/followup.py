@@ -17,9 +17,16 @@ from dataclasses import dataclass
 from corpus.text import normalize, pos_tags, words
 from corpus.text import word_bounds as word_bounds_of
 from service.evidence import QUESTION_WORDS
-from service.referents import CLAUSE_END, WHEN, named_person, replace_pronouns
+from service.referents import (
+    ASKS_WHICH,
+    CLAUSE_END,
+    WHEN,
+    answered_thing,
+    named_person,
+    replace_pronouns,
+)
 
-_LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
+_LEAD = re.compile(r"^(?:那么|那(?![儿里边些时])|还有|另外|以及|至于|而|那如果)\s*")
 _TAIL = re.compile(r"\s*(?:呢|怎么样|怎样|如何|又如何|又是多少|的情况)?\s*[?？。.!！]*\s*$")
 _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是否|吗")
 # parts of speech that name a subject: nouns, names, places, organisations, numbers and measures
@@ -373,9 +380,9 @@ def _unknown_name_part(word: str, flag: str) -> bool:
 
 def names_own_subject(question: str) -> bool:
     """Whether a question names a thing of its own (a name, place, organisation or number: 618,
-    318国道), not a span of time (前9个月)."""
+    318国道), not a span of time (前9个月) nor one character the tagger takes for a name (仓)."""
     return any(
-        f.startswith(_NAME_FLAGS) or (f == "m" and any(ch.isdigit() for ch in w))
+        f.startswith(_NAME_FLAGS) and len(w) > 1 or (f == "m" and any(ch.isdigit() for ch in w))
         for w, f in pos_tags(_SPAN_OF_TIME.sub("", normalize(question)))
     )
 
@@ -404,7 +411,10 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     person = (
         named_person(previous_answer) if re.search(r"谁|哪位|什么人|叫什么|名字", prev) else None
     )
-    pronouned = replace_pronouns(q, subject_of(prev), person)
+    # 它 after a 哪家 question: the thing answered (not after 谁: 由谁运营 | 它每周末…)
+    asks_thing = ASKS_WHICH.search(prev) and previous_answer
+    thing = answered_thing(previous_answer, prev) if asks_thing else None
+    pronouned = replace_pronouns(q, subject_of(prev), person, thing)
     if pronouned is not None:
         return pronouned
     subject = subject_of(prev, q)

@@ -1,5 +1,6 @@
 """What a follow-up's pronouns stand for: the person an earlier answer to a 谁 question names
-(他说…: 院长是秦卫东), else the subject of the previous question (它, 该馆, 这家公司)."""
+(他说…: 院长是秦卫东), the thing an answer to a 哪家 question names (它…: 是云岫酒庄), else the
+subject of the previous question (它, 该馆, 这家公司)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,22 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
 _NAME_LENGTHS = (3, 2, 4, 5, 6, 7)  # most likely first
-_ROLE_ENDS = "长员师手将农人记任理席官"  # what a role ends in (局长, 选手, 小将, 茶农)
+_ROLE_ENDS = "长员师手将农人记任理席官夫"  # what a role ends in (局长, 选手, 小将, 茶农, 妹夫)
 # the last character of what stands before a name: a role, 是, 为, a colon
-_BEFORE_NAME = frozenset(_ROLE_ENDS + "是为:：")
+_BEFORE_NAME = frozenset(_ROLE_ENDS + "是为叫:：")
 _ROLE_END = frozenset(_ROLE_ENDS + "主")  # a role after 的, 庄主 too
 _SAID = re.compile(r"(?:介绍|表示|说|指出|透露|称|认为|强调|告诉记者)$")
+# a question asking which thing (哪家公司, 哪条, 叫什么; not where: 在哪条路上)
+ASKS_WHICH = re.compile(
+    r"(?<![在从])哪(?:家|个(?!地方)|座|所|只|匹|条|款|种|部|支|艘|架)|叫什么|什么名字"
+)
+# the verb closing an answer after the name it gives (由李明负责招商, 由朔原航空执飞, 是张华发现的)
+_CLOSING = re.compile(
+    r"(?:负责|获得|发现|执飞|运营|承建|主持|担任|组织|夺得|摘得|设计|创作|带队|举报|捐献)"
+    r"[\u4e00-\u9fff]{0,2}?的?$"
+)
+_QUOTED = re.compile(r"“[^”]{1,12}”|《[^》]{1,20}》")
+_THING_NAME_FLAGS = ("ns", "nt", "nz", "j")
 CLAUSE_END = re.compile(r"[，。；,;！!？?\n]")
 WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
 
@@ -33,13 +45,15 @@ def named_person(answer: str) -> str | None:
     clause after a role, 是 or 的 (副局长季红梅, 院长是秦卫东, 17岁的贺屿, a bare 唐建军), else
     the first word tagged as a person's name."""
     text = without_markers(answer)
-    first = _SAID.sub("", CLAUSE_END.split(text.strip(), maxsplit=1)[0].strip())
+    first = _without_verbs(_SAID.sub("", _first_clause(text)))
     for length in _NAME_LENGTHS:
         name = first[-length:]
         before = first[:-length][-1:]
         if (
             len(first) >= length
             and _NAME.fullmatch(name)
+            and name[0] not in "是为"  # 局长是斯琴: 斯琴
+            and "的" not in name
             and (
                 before in _BEFORE_NAME
                 or before == "的"
@@ -52,6 +66,38 @@ def named_person(answer: str) -> str | None:
     return next((w for w, f in pos_tags(text) if f.startswith("nr") and len(w) >= 2), None)
 
 
+def answered_thing(answer: str, question: str) -> str | None:
+    """The thing an earlier answer to question (哪家, 叫什么) names: a name in quotes (“塞上长城”),
+    the one 是 or 由 names (是云岫酒庄, 由朔原航空执飞; Y6线 of Y6线是环线 for 哪条是环线), a bare
+    answer (澄坪绿源再生资源公司, 快途出行), else its first clause's opening name (欧盟位居第二)."""
+    first = _first_clause(without_markers(answer))
+    quoted = _QUOTED.search(first)
+    if quoted:
+        return quoted.group(0)
+    plain = _without_verbs(first)
+    for mark in ("是", "由"):
+        if mark in plain:
+            before, _, after = plain.rpartition(mark)
+            thing = before if after and after in question else after
+            return thing if len(thing) >= 2 else None
+    tags = pos_tags(first)
+    if not any(f.startswith("v") for _, f in tags) and 2 <= len(first) <= 16:
+        return first
+    word, flag = tags[0] if tags else ("", "")
+    if len(word) >= 2 and flag.startswith(_THING_NAME_FLAGS):
+        return word
+    return first if 2 <= len(first) <= 6 else None
+
+
+def _first_clause(text: str) -> str:
+    return CLAUSE_END.split(text.strip(), maxsplit=1)[0].strip()
+
+
+def _without_verbs(clause: str) -> str:
+    """clause less the verb that closes it after a name (由…方庆负责, 是…唐筱雨发现的)."""
+    return _CLOSING.sub("", clause) or clause
+
+
 def _common_noun(word: str) -> bool:
     """Whether word is told as a thing or a role rather than a name: a common noun of two
     characters or more (作品, 总经理), a verb or number (得主, 导演, 第一名), a role's last
@@ -61,8 +107,12 @@ def _common_noun(word: str) -> bool:
     )
 
 
-def replace_pronouns(question: str, subject: str, person: str | None) -> str | None:
-    """question with its pronouns replaced by what they stand for, or None when it has none."""
+def replace_pronouns(
+    question: str, subject: str, person: str | None, thing: str | None = None
+) -> str | None:
+    """question with its pronouns replaced by what they stand for (a person for 他/她, the thing
+    answered or else the subject for 它/这家公司), or None when it has none."""
+    named = thing or subject
     tags = pos_tags(question)
     out: list[str] = []
     changed = False
@@ -75,11 +125,11 @@ def replace_pronouns(question: str, subject: str, person: str | None) -> str | N
         if word in _PERSONAL and (person or subject):
             out.append(person or subject)
             changed = True
-        elif word in _THING and subject:
-            out.append(subject)
+        elif word in _THING and named:
+            out.append(named)
             changed = True
-        elif _DEMONSTRATIVE.match(word) and next_is_noun and subject:
-            out.append(subject)  # 这家公司: the demonstrative and its noun stand for the subject
+        elif _DEMONSTRATIVE.match(word) and next_is_noun and named:
+            out.append(named)  # 这家公司: the demonstrative and its noun stand for the thing
             changed = True
             i += 1
         else:

@@ -51,6 +51,12 @@ def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
         ("该院院长吴志刚介绍，东院区开放床位1200张。[1]", "吴志刚"),
         ("冠军由李明获得。[1]", "李明"),
         ("是青溪市队17岁的贺屿。[1]", "贺屿"),  # after 的, a name (not 的草书作品, 的第一名)
+        ("局长是斯琴。[1]", "斯琴"),  # 是 opens no name
+        ("同伙是邵长河的妹夫贺建军。[1]", "贺建军"),  # a kin's role before the name
+        ("种植大户名叫雷振华。[1]", "雷振华"),
+        ("由水务集团副总经理方庆负责。[1]", "方庆"),  # the verbs closing the clause are none
+        ("是退休教师唐筱雨发现的。[1]", "唐筱雨"),
+        ("由文旅公司副总经理杜秋实负责招商。[1]", "杜秋实"),
     ],
 )
 def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: str) -> None:
@@ -323,3 +329,78 @@ def test_a_role_or_placing_after_de_is_no_person() -> None:
         "他今年多大？", turns("谁拿了这次比赛的冠军？", "是本次比赛的第一名。")
     )
     assert "第一名" not in resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "answer", "question", "resolved"),
+    [
+        # 它 after a 哪家 / 叫什么 question is the thing the answer named
+        (
+            "县里规模最大的酒庄是哪家？",
+            "是云岫酒庄。[1]",
+            "它一年能酿多少葡萄酒？",
+            "云岫酒庄一年能酿多少葡萄酒?",
+        ),
+        (
+            "今年冰雪节的主冰雕叫什么？",
+            "今年的主冰雕是“塞上长城”。[1]",
+            "它有多高？",
+            "“塞上长城”有多高?",
+        ),
+        (
+            "旧家电统一送到哪家公司拆解？",
+            "澄坪绿源再生资源公司。[1]",
+            "这家公司在哪儿？",
+            "澄坪绿源再生资源公司在哪儿?",
+        ),
+        (
+            "这条航线由哪家航空公司执飞？",
+            "该航线由朔原航空执飞。[1]",
+            "它用的是什么机型？",
+            "朔原航空用的是什么机型?",
+        ),
+        # what 是 says is the question's own (是环线): the thing stands before it
+        (
+            "新开的夜班线里哪条是环线？",
+            "Y6线是环线。[1]",
+            "它第一晚运了多少人？",
+            "Y6线第一晚运了多少人?",
+        ),
+        # after a 谁 question answered with an organisation, 它 is still the subject
+        (
+            "书房由谁负责运营？",
+            "由桐岭出版集团负责运营。[1]",
+            "它周末办什么活动？",
+            "书房周末办什么活动?",
+        ),
+        # a 在哪 question's answer is a place: 它 stays the subject
+        (
+            "科技馆老馆在哪条路上？",
+            "老馆位于人民路。[1]",
+            "它以前一年有多少人参观？",
+            "科技馆老馆以前一年有多少人参观?",
+        ),
+    ],
+)
+def test_it_after_a_which_question_is_the_thing_answered(
+    previous: str, answer: str, question: str, resolved: str
+) -> None:
+    assert resolve_question(question, turns(previous, answer)) == resolved
+
+
+def test_na_er_is_a_place_not_a_na_x_ne_frame() -> None:
+    # 那儿 (there) opens no 那X呢 turn: it keeps the previous question's subject, not a
+    # stray 儿 swapped into it
+    resolved = resolve_question(
+        "那儿查了多少个孩子？", turns("义诊的儿童点设在哪里？", "儿童义诊点设在滨河社区。[1]")
+    )
+    assert resolved.endswith("那儿查了多少个孩子?")
+
+
+def test_na_shihou_is_a_time_and_one_character_is_no_name() -> None:
+    # 那时候 opens no 那X呢 turn, and 仓 (one character the tagger takes for a name) names no
+    # subject of the turn's own: the previous question's subject is borrowed
+    resolved = resolve_question(
+        "那时候单个仓能放多少粮？", turns("直属库老仓区是什么时候建的？", "上世纪80年代建成。[1]")
+    )
+    assert resolved == "直属库老仓区那时候单个仓能放多少粮?"
