@@ -69,6 +69,20 @@ _WAY_OF = {
     )
     for word in words
 }
+# what a question asks and the other side a clause tells of it (拆掉吗? … 保留; 直飞吗? … 经停;
+# 还在4月办吗? … 改为每年10月; 也用机器人了吗? … 仍以人工为主): 否
+_CONTRASTS = tuple(
+    (re.compile(asked), re.compile(told))
+    for asked, told in (
+        (r"拆|推倒", r"保留|保存|原址保护"),
+        (r"直飞", r"经停|中转"),
+        (r"单独|独自|独家|自己", r"合资|联合|共同|合作"),
+        (r"24小时", r"\d+时至\d+时|开放至"),
+        (r"还|仍|依然|继续", r"改为|改在|改成|调整为"),
+        (r"也|改用|换成|用上", r"仍以|仍坚持|仍然采用|仍采用|依旧"),
+        (r"查出|发现|阳性|不合格|超标", r"阴性|均合格|全部合格|均未"),
+    )
+)
 # the share of the question's words a clause without a yes or no in it must hold to decide
 _DECIDING_SHARE = 0.5
 _OPPOSITE_WAY = {"more": "less", "less": "more", "earlier": "later", "later": "earlier"}
@@ -111,6 +125,7 @@ def deciding_clause(
         # a way (超过, 下降) says yes or no only to a question asking one
         way = asks_way and _told_way(clause)
         says = bool(_NEGATION.search(clause) or _FREE.search(clause) or way)
+        says = says or _contrasted(question, clause)
         told = predicate is not None and predicate in clause
         if not says and not told and held < _DECIDING_SHARE * total:
             continue
@@ -126,9 +141,9 @@ def _told_way(phrase: str) -> str | None:
 
 def yes_or_no(question: str, phrase: str) -> str | None:
     """是 or 否 for a yes/no question, or None when the deciding phrase says neither plainly: 否
-    when it negates what is asked, tells the other side of it (收费吗? 免费), a comparison the
-    other way (比去年晚吗? 提前了7天), only the plan of what is asked as done (动工了吗? 计划明年
-    开工), another than the first asked (头一回吗? 第三次), first now when before is asked (以前
+    when it negates what is asked, tells the other side of it (收费吗? 免费; 直飞吗? 经停), a
+    comparison the other way (比去年晚吗? 提前了7天), only the plan of what is asked as done
+    (动工了吗? 计划明年开工), another than the first asked (头一回吗? 第三次), first now when before is asked (以前
     拍到过吗? 首次记录到), a part when all is asked (都完成了吗? 已完成1.1万亩), a choice when a
     must is asked, another most when what most is asked, or only another named (仅在新港区); no
     verdict when it names another than the one asked otherwise; 是 when it tells the way or the
@@ -141,6 +156,8 @@ def yes_or_no(question: str, phrase: str) -> str | None:
             return "否"
         if told == way:
             return "是"
+    if _contrasted(question, phrase):  # 直飞吗? … 经停朔阳
+        return "否"
     if _other_named(question, phrase):  # 卢国梁也上诉了吗? … 卢国栋当庭表示上诉
         return "否" if _ONLY.search(phrase) else None  # 老港区能办吗? … 仅在新港区开展 (否)
     # the clause asked (没摇中，下一批还能参加吗? asks of 参加), without its A-not-A (用没用)
@@ -185,6 +202,15 @@ def _other_named(question: str, phrase: str) -> bool:
     told = {w for w, flag in pos_tags(phrase) if flag in _NAME_FLAGS and len(w) >= 2}
     return (
         bool(names) and not any(w in phrase for w in names) and any(w not in question for w in told)
+    )
+
+
+def _contrasted(question: str, phrase: str) -> bool:
+    """Whether phrase tells the other side of what the question asks (_CONTRASTS), the question
+    not asking that side itself."""
+    return any(
+        asked.search(question) and told.search(phrase) and not told.search(question)
+        for asked, told in _CONTRASTS
     )
 
 

@@ -174,6 +174,14 @@ YES_NO_CASES = [
     # what is asked of (涨) not told: no verdict rather than a guessed yes
     ("牛羊肉会大涨吗?", "牛羊肉价格将企稳", None),
     ("索道刮大风还开吗?", "该索道每天运营前都要进行空载试运行", None),
+    # the other side of what is asked (保留 for 拆, 经停 for 直飞, 改为 for 还, 仍以 for 也用)
+    ("老宗祠改造时会拆掉吗?", "并保留村内始建于清代的梁氏宗祠", "否"),
+    ("白崖飞哈尔滨是直飞吗?", "经停朔阳", "否"),
+    ("交易会以后还在4月办吗?", "交易会将由每年4月改为每年10月举办", "否"),
+    ("一期现在也用机器人清扫了吗?", "一期目前仍以人工清扫为主", "否"),
+    ("药检有没有查出问题马?", "结果均为阴性", "否"),
+    # the question asks that side itself: no contrast
+    ("宗祠是保留还是拆掉?", "并保留村内始建于清代的梁氏宗祠", None),
 ]
 
 
