@@ -57,6 +57,8 @@ _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八�
 _PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
+# the words a place is told after (送往, 位于): what follows is the place said
+_TOWARDS = re.compile(r"^(?:[送运迁发寄]往|送到|运到|位于|设在|落户|前往|迁至|在|于|到|往)")
 # measures a figure must be told in (今年多大: 6岁, not 219.08分; 缴存比例: 12%, not 70万元)
 _MEASURED = (
     (
@@ -90,7 +92,8 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
     clause up to the fact's end and the words it is told of after 的 (建于1988年的一桥), less
     the things held up beside it (比老厂, 与2号线), name another numbered thing or code, the
     contrasting one, another placing, the other side of a change, another route, another time
-    or named year (一期装机多大: 二期装机容量150万千瓦, in a sentence naming 一期 elsewhere); or
+    or named year (一期装机多大: 二期装机容量150万千瓦, in a sentence naming 一期 elsewhere; a
+    clause naming no year is of the year the sentence named before it); or
     the fact is another dimension (多长: 宽约2.4米), a figure per unit for a total asked, a rate
     of another thing, a name told after another role, or a date of the event's other end
     (建成 asked: 计划于2026年开工). A name or a place is weighed by the words before it only: it
@@ -113,7 +116,7 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         kind == "time"
         and _other_event(q, _event_clause(t, lo, end))
         or kind != "time"
-        and _other_year(q, clause)
+        and (_other_year(q, clause) or not NAMED_YEAR.search(clause) and _other_year(q, t[:lo]))
         or _told_other_time(q, clause)
         or kind == "number"
         and (_per_unit(q, t[lo:start]) or _other_rate(q, clause))
@@ -268,7 +271,7 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
 def _not_its_own(question: str, text: str, fact: Span) -> bool:
     """Whether fact is told of a neighbour (fact_of_another), is what the question itself says
     (首批32名运维人员里有几名女性: 32名) or is not in the measure asked (an age, a share, a price)."""
-    said = normal_form(text[fact.start : fact.end])
+    said = _TOWARDS.sub("", normal_form(text[fact.start : fact.end]))  # 送往X公司: X公司
     q = normalize(question)
     return (
         len(said) >= 2

@@ -385,12 +385,27 @@ OWN_FACT_CASES = [
     ("那两年直播总共挣了多少?", "直播间单场销售额最高超过1.2亿元。", "1.2亿元", None),
     # the question's own figure is no answer: another, or none
     ("首批32名运维人员里有几名女性?", "首批32名持证运维人员正式上岗。", "32名", None),
+    # the place asked about, told as where things go, is no answer to where it is
+    ("绿源公司在哪儿?", "回收的废旧家电将统一送往绿源公司拆解处理。", "送往绿源公司", None),
     ("2023年开工的项目哪年建成?", "项目2023年开工，2025年建成。", "2023年", "2025年"),
     # a name told right after another role than the one asked (or the deputy's)
     ("铁路集团的董事长是谁?", "董事长林铮说，原铁路集团总经理华启东任副董事长。", "华启东", "林铮"),
     ("县长是谁?", "副县长王明说。", "王明", None),
     # another year, another rate in the fact's clause
     ("2023年接待了多少读者?", "2024年该馆共接待读者412万人次。", "412万人次", None),
+    # a clause naming no year is of the year named before it in the sentence
+    (
+        "新馆2023年接待了多少读者?",
+        "报告显示，2024年该馆共接待读者412万人次，其中新馆接待读者306万人次。",
+        "306万人次",
+        None,
+    ),
+    (
+        "新馆2024年接待了多少读者?",
+        "报告显示，2024年该馆共接待读者412万人次，其中新馆接待读者306万人次。",
+        "306万人次",
+        "306万人次",
+    ),
     ("中小学生肥胖率是多少?", "中小学生总体近视率为52.3%。", "52.3%", None),
     # when a thing is finished asked, when it is begun told (or the other way round)
     ("东院区二期什么时候建成?", "东院区二期工程计划于2026年开工。", "2026年", None),
