@@ -35,6 +35,7 @@ _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是�
 _SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a", "zg", "b")
 # a quoted name opening a question is its subject whole (“澜优8号”推广了多少亩)
 _QUOTED_SUBJECT = re.compile(r"^\s*([“\"「《][^”\"」》]{1,20}[”\"」》])")
+_QUOTED_NAME = re.compile(r"“[^”]{1,10}”")  # a name in quotes (马来熊“大树”)
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
 # a time a question is asked of (2023年, 去年同期, 上半年)
 _TIME = re.compile(r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|上半年|下半年|本届|上届)(?:同期)?")
@@ -228,6 +229,16 @@ def substitute(previous: str, core: str) -> str | None:
         if told is None:
             return timed + previous
         return previous[: told[0]] + timed + previous[told[1] :]
+    quoted, named = _QUOTED_NAME.search(previous), _QUOTED_NAME.search(core)
+    if (
+        quoted and named
+    ):  # 台风“摩羯” | 那台风“贝碧嘉”呢: the name in quotes, and what core says before it
+        lo = quoted.start() - (
+            len(core[: named.start()])
+            if previous[: quoted.start()].endswith(core[: named.start()])
+            else 0
+        )
+        return previous[:lo] + core + previous[quoted.end() :]
     run = counterpart(previous, timed)
     if run is not None:
         lo = run[0]
@@ -238,6 +249,11 @@ def substitute(previous: str, core: str) -> str | None:
     place = _place_in(previous) if named_place and "的" not in core else None
     if place is not None:  # 那安化县呢 after 冷水江市海利化工园区…: the place, not 化
         return previous[: place[0]] + core + previous[place[1] :]
+    quoted = _QUOTED_NAME.search(previous)
+    # a short name (芭蕉), not a kind of thing (社会餐饮单位 for 学校食堂 of 学校食堂“明厨亮灶”)
+    plain_name = len(core) <= 4 and not any(f.startswith("ns") for _, f in pos_tags(core))
+    if quoted and plain_name and not _QUOTED_NAME.search(core):  # 马来熊“大树” | 那芭蕉呢
+        return f"{previous[: quoted.start()]}“{core}”{previous[quoted.end() :]}"
     i, j, n = longest_common_substring(previous, core)
     if n >= 2 or (n == 1 and len(core) <= 3):
         lo, hi = word_bounds(previous, i, i + n)
@@ -254,9 +270,16 @@ def substitute(previous: str, core: str) -> str | None:
     head_flag = next((f for w, f in reversed(core_words) if f[:2] in ("ns", "nr", "nt")), None)
     if head_flag is None:
         return None
-    for word, flag in pos_tags(previous):
+    # core's words after its name (梧阳 | 工厂) stand for the noun after previous's (柏城 | 基地)
+    head_at = max(k for k, (_, f) in enumerate(core_words) if f == head_flag)
+    more = core_words[head_at + 1 :]
+    tags = pos_tags(previous)
+    for k, (word, flag) in enumerate(tags):
         if flag[:2] == head_flag[:2]:
-            return previous.replace(word, core, 1)
+            at = sum(len(w) for w, _ in tags[:k])
+            after = tags[k + 1] if k + 1 < len(tags) else ("", "")
+            swapped = word + after[0] if more and after[1] in ("n", "nz", "nt") else word
+            return previous[:at] + core + previous[at + len(swapped) :]
     return None
 
 

@@ -404,3 +404,29 @@ def test_na_shihou_is_a_time_and_one_character_is_no_name() -> None:
         "那时候单个仓能放多少粮？", turns("直属库老仓区是什么时候建的？", "上世纪80年代建成。[1]")
     )
     assert resolved == "直属库老仓区那时候单个仓能放多少粮?"
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        # a plain name for the one the previous question named in quotes
+        ("马来熊“大树”今年几岁？", "那芭蕉呢？", "马来熊“芭蕉”今年几岁?"),
+        # a quoted name for a quoted name, with the word both say before it once
+        ("台风“摩羯”在哪里登陆？", "那台风“贝碧嘉”呢？", "台风“贝碧嘉”在哪里登陆?"),
+        ("大熊猫“岷岷”放归时多重？", "那“雪团”呢？", "大熊猫“雪团”放归时多重?"),
+        # a kind of thing is no name for the quoted one: it stands for the thing named before
+        (
+            "学校食堂“明厨亮灶”覆盖率目标是多少？",
+            "那社会餐饮单位呢？",
+            "社会餐饮单位“明厨亮灶”覆盖率目标是多少?",
+        ),
+    ],
+)
+def test_a_name_in_quotes_is_swapped_whole(previous: str, question: str, resolved: str) -> None:
+    assert resolve_question(question, turns(previous)) == resolved
+
+
+def test_a_named_place_and_its_noun_stand_for_the_previous_place_and_its_noun() -> None:
+    # 梧阳 | 工厂 for 柏城 | 基地 (was 星驰梧阳工厂基地一期…)
+    resolved = resolve_question("那梧阳工厂呢？", turns("星驰柏城基地一期年产能多少？"))
+    assert resolved == "星驰梧阳工厂一期年产能多少?"
