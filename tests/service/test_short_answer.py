@@ -100,6 +100,10 @@ def test_question_kinds() -> None:
     assert asked_kind("被称为湖南的什么?") is None
     assert asked_kind("新馆座位数?") == "number"  # a short form naming its quantity
     assert asked_kind("什么是指数?") is None  # a wh-word asks something else
+    # 哪几个 asks which ones (names), not how many; 哪几天 asks days
+    assert asked_kind("河流经哪几个社区?") is None
+    assert asked_kind("有几个社区?") == "number"
+    assert asked_kind("培训是哪几天?") == "time"
 
 
 YES_NO_CASES = [
