@@ -6,6 +6,7 @@ figure changed (比去年涨了多少), the change told (比去年上调10元) r
 
 from __future__ import annotations
 
+import os
 import re
 
 from corpus.text import normalize
@@ -41,7 +42,8 @@ _CHANGE_TOLD = re.compile(
     r"高出|多出|偏高|偏低|偏多|偏少|高|低|多|少|涨|降|增|减)了?(?:约|近|超过|逾)?$"
 )
 _RESPECTIVELY = "分别"
-_NO_SIDE = frozenset("省市县区镇乡村")  # parts of places' names, which tell no side apart
+_NO_SIDE = frozenset("省市县区镇乡村")
+_SIDE_CHARS = 2  # a side is told in a character or two (南塔, 下行, 女子组)  # parts of places' names, which tell no side apart
 CHANGED_FROM = frozenset(("由", "从"))  # a value changed from (由一期的52小时缩短到) is its own
 _TO = re.compile(r"[到至为]\s*$")
 _DATE_SHAPE = re.compile(r"\d\s*[年月日号]")  # a date: its shape is its unit (N月N日)
@@ -56,8 +58,8 @@ _FIGURE = re.compile(r"^[0-9０-９.．,，一二三四五六七八九十百千�
 def named_parallel(question: str, text: str, fact: Span) -> Span:
     """fact, or the fact of the kind asked told beside it in the same unit that the question
     names (its own words hold a question word fact's and the rest of text do not, and fact's
-    hold no question word its do not). A fact that runs over parallel facts (6时30分，末班车时间为
-    22时30分) is first narrowed to the one of them the question names."""
+    hold no question word its do not). A fact that runs over parallel facts (开展职业培训多少人:
+    1481人,创业培训229人) is first narrowed to the one of them the question names."""
     kind = asked_kind(question)
     if kind not in _KINDS:
         return fact
@@ -107,6 +109,12 @@ def _names_other(question: str, text: str, fact: Span, other: Span, facts: list[
     asked = _meaning(_NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question))))
     lo, hi, own = _own_words(text, fact, facts)
     o_lo, o_hi, its = _own_words(text, other, facts)
+    # the sentence's subject opening the first fact's words is both facts' (大桥 of 大桥南塔高186米，
+    # 北塔高172米): it is left to the rest of the sentence
+    if lo < o_lo:
+        lo, _, own = _own_words(text, fact, facts, _subject_length(text, lo, fact, o_lo, other))
+    else:
+        o_lo, _, its = _own_words(text, other, facts, _subject_length(text, o_lo, other, lo, fact))
     first, last = min(lo, o_lo), max(hi, o_hi)
     between = text[min(hi, o_hi) : max(lo, o_lo)] if min(hi, o_hi) < max(lo, o_lo) else ""
     elsewhere = _meaning(text[:first] + between + text[last:])
@@ -157,10 +165,27 @@ def _side_by_side(text: str, a: Span, b: Span) -> bool:
     return any(ch in _SIDE_BY_SIDE for ch in text[lo:hi])
 
 
-def _own_words(text: str, fact: Span, facts: list[Span]) -> tuple[int, int, frozenset[str]]:
-    """Where fact's own words run in text (from the previous fact or its clause's start to the
-    next fact or its clause's end) and their content characters."""
+def _subject_length(text: str, lo: int, first: Span, o_lo: int, second: Span) -> int:
+    """How many characters open the words before first (from lo) that say whose both facts are:
+    those before the side the second's words line up with (大桥 of 大桥南塔高 against 北塔高, whose
+    塔高 they end in alike), or 0."""
+    mine, theirs = text[lo : first.start], text[o_lo : second.start]
+    alike = len(os.path.commonprefix([mine[::-1], theirs[::-1]]))
+    side = len(theirs) - alike
+    if not alike or not 0 < side <= _SIDE_CHARS:
+        return 0  # 甲厂产能由3万吨 against 乙厂由2万吨: more than a side differs
+    skip = max(len(mine) - len(theirs), 0)
+    # 电视机每台 against 电脑每台: 电 is of the side (电视机), not a subject both share
+    return 0 if set(mine[:skip]) & set(theirs[:side]) else skip
+
+
+def _own_words(
+    text: str, fact: Span, facts: list[Span], skip: int = 0
+) -> tuple[int, int, frozenset[str]]:
+    """Where fact's own words run in text (from the previous fact or its clause's start, less
+    skip characters, to the next fact or its clause's end) and their content characters."""
     lo, before = _words_before(text, fact, facts)
+    lo, before = lo + skip, before[skip:]
     nxt = min((sp.start for sp in facts if sp.start >= fact.end), default=len(text))
     hi = min(nxt, clause_end(text, fact.end, _SIDE_BY_SIDE))
     after = text[fact.end : hi]

@@ -35,8 +35,12 @@ PARALLEL_CASES = [
     ("那幅画卷有多长？", "该卷纵31厘米、横11.6米，是其存世最长的手卷。", "11.6米", "11.6米"),
     # the from and to of one change stand in one clause: no side by side
     ("渔港避风等级原来是几级？", "改造后，渔港避风等级由8级提高到12级。", "12级", "12级"),
-    # the sentence's subject (大桥) stands in the first fact's words only: not told apart
-    ("大桥北边那座塔有多高？", "大桥南塔高186米，北塔高172米。", "186米", "186米"),
+    # the sentence's subject (大桥) opening the first fact's words is both facts'
+    ("大桥北边那座塔有多高？", "大桥南塔高186米，北塔高172米。", "186米", "172米"),
+    ("索道下行票价多少钱？", "索道票价上行每人120元、下行每人90元。", "120元", "90元"),
+    ("索道上行票价多少钱？", "索道票价上行每人120元、下行每人90元。", "120元", "120元"),
+    # 电 opens both sides (电视机, 电脑): no subject, the side named is 电视机
+    ("旧电视机补多少钱？", "洗衣机每台50元，电视机每台60元，电脑每台40元。", "40元", "60元"),
     # 市 of 该市 is a place's name, no side (市区)
     ("该市人口有多少？", "常住人口950万人，其中市区人口420万人。", "950万人", "950万人"),
     # dates are told in one unit by their shape (N月N日), whatever their digits
