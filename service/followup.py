@@ -20,13 +20,16 @@ from service.evidence import QUESTION_WORDS
 from service.referents import (
     ASKS_WHICH,
     CLAUSE_END,
+    QUOTED,
     WHEN,
     answered_thing,
     named_person,
     replace_pronouns,
 )
 
-_LEAD = re.compile(r"^(?:那么|那(?![儿里边些时])|还有|另外|以及|至于|而|那如果)\s*")
+_LEAD_WORDS = re.compile(r"^(?:那如果|那么|那|还有|另外|以及|至于|而)\s*")
+_THERE = frozenset(("那儿", "那里", "那边", "那些"))  # 那儿查了多少: there, no 那X呢 frame
+_THEN = ("那时候", "那时,", "那会儿")
 _TAIL = re.compile(r"\s*(?:呢|怎么样|怎样|如何|又如何|又是多少|的情况)?\s*[?？。.!！]*\s*$")
 _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是否|吗")
 # parts of speech that name a subject: nouns, names, places, organisations, numbers and measures
@@ -35,7 +38,6 @@ _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是�
 _SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a", "zg", "b")
 # a quoted name opening a question is its subject whole (“澜优8号”推广了多少亩)
 _QUOTED_SUBJECT = re.compile(r"^\s*([“\"「《][^”\"」》]{1,20}[”\"」》])")
-_QUOTED_NAME = re.compile(r"“[^”]{1,10}”")  # a name in quotes (马来熊“大树”)
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
 # a time a question is asked of (2023年, 去年同期, 上半年)
 _TIME = re.compile(r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|上半年|下半年|本届|上届)(?:同期)?")
@@ -98,10 +100,19 @@ class Turn:
     content: str
 
 
+def _lead(q: str) -> re.Match[str] | None:
+    """The 那/还有… that opens a turn leaning on the previous one, not a 那儿 or 那时候 of its own
+    (那儿童票呢 is 那 | 儿童票)."""
+    lead = _LEAD_WORDS.match(q)
+    if lead is None or q.startswith(_THEN) or pos_tags(q)[0][0] in _THERE:
+        return None
+    return lead
+
+
 def is_elliptical(question: str) -> bool:
     """A turn that leans on the previous one: it opens with 那/还有…, ends in 呢, or asks nothing."""
     q = normalize(question).strip()
-    if _LEAD.match(q) or _ENDS_IN_NE.search(q):
+    if _lead(q) or _ENDS_IN_NE.search(q):
         return True
     return not _ASKS.search(q) and len(q) <= 12
 
@@ -109,7 +120,8 @@ def is_elliptical(question: str) -> bool:
 def core_of(question: str) -> str:
     """The new topic of an elliptical turn, without its 那…呢 frame."""
     q = normalize(question).strip()
-    return _TAIL.sub("", _LEAD.sub("", q)).strip()
+    lead = _lead(q)
+    return _TAIL.sub("", q[lead.end() :] if lead else q).strip()
 
 
 def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
@@ -120,7 +132,7 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
     those)."""
     q = normalize(question).strip().lower()
     previous = next((t.content for t in reversed(history) if t.role == "user"), None)
-    if previous is None or not (_LEAD.match(q) and _ENDS_IN_NE.search(q)):
+    if previous is None or not (_lead(q) and _ENDS_IN_NE.search(q)):
         return frozenset()
     core = core_of(q).removesuffix("的")
     tags = pos_tags(core)
@@ -229,16 +241,13 @@ def substitute(previous: str, core: str) -> str | None:
         if told is None:
             return timed + previous
         return previous[: told[0]] + timed + previous[told[1] :]
-    quoted, named = _QUOTED_NAME.search(previous), _QUOTED_NAME.search(core)
-    if (
-        quoted and named
-    ):  # 台风“摩羯” | 那台风“贝碧嘉”呢: the name in quotes, and what core says before it
-        lo = quoted.start() - (
-            len(core[: named.start()])
-            if previous[: quoted.start()].endswith(core[: named.start()])
-            else 0
+    quoted, named = QUOTED.search(previous), QUOTED.search(core)
+    if quoted and named:  # 台风“摩羯” | 那超强台风“贝碧嘉”呢: the name in quotes, and the words
+        # before it that core says again (台风) go once
+        said = len(
+            os.path.commonprefix([previous[: quoted.start()][::-1], core[: named.start()][::-1]])
         )
-        return previous[:lo] + core + previous[quoted.end() :]
+        return previous[: quoted.start() - said] + core + previous[quoted.end() :]
     run = counterpart(previous, timed)
     if run is not None:
         lo = run[0]
@@ -249,11 +258,6 @@ def substitute(previous: str, core: str) -> str | None:
     place = _place_in(previous) if named_place and "的" not in core else None
     if place is not None:  # 那安化县呢 after 冷水江市海利化工园区…: the place, not 化
         return previous[: place[0]] + core + previous[place[1] :]
-    quoted = _QUOTED_NAME.search(previous)
-    # a short name (芭蕉), not a kind of thing (社会餐饮单位 for 学校食堂 of 学校食堂“明厨亮灶”)
-    plain_name = len(core) <= 4 and not any(f.startswith("ns") for _, f in pos_tags(core))
-    if quoted and plain_name and not _QUOTED_NAME.search(core):  # 马来熊“大树” | 那芭蕉呢
-        return f"{previous[: quoted.start()]}“{core}”{previous[quoted.end() :]}"
     i, j, n = longest_common_substring(previous, core)
     if n >= 2 or (n == 1 and len(core) <= 3):
         lo, hi = word_bounds(previous, i, i + n)
@@ -405,7 +409,9 @@ def names_own_subject(question: str) -> bool:
     """Whether a question names a thing of its own (a name, place, organisation or number: 618,
     318国道), not a span of time (前9个月) nor one character the tagger takes for a name (仓)."""
     return any(
-        f.startswith(_NAME_FLAGS) and len(w) > 1 or (f == "m" and any(ch.isdigit() for ch in w))
+        f.startswith(_NAME_FLAGS)
+        and (len(w) > 1 or w.isascii())  # B of B区 names its own
+        or (f == "m" and any(ch.isdigit() for ch in w))
         for w, f in pos_tags(_SPAN_OF_TIME.sub("", normalize(question)))
     )
 
@@ -414,7 +420,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     """question read against the previous (already resolved) question and its answer."""
     q = normalize(question).strip()
     prev = normalize(previous).strip()
-    if _LEAD.match(q) or _ENDS_IN_NE.search(q):
+    if _lead(q) or _ENDS_IN_NE.search(q):
         core = core_of(q)
         if not core:
             return prev

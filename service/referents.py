@@ -15,7 +15,7 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
 _NAME_LENGTHS = (3, 2, 4, 5, 6, 7)  # most likely first
-_ROLE_ENDS = "长员师手将农人记任理席官夫"  # what a role ends in (局长, 选手, 小将, 茶农, 妹夫)
+_ROLE_ENDS = "长员师手将农人记任理席官夫民"  # what a role ends in (局长, 选手, 茶农, 妹夫, 市民)
 # the last character of what stands before a name: a role, 是, 为, a colon
 _BEFORE_NAME = frozenset(_ROLE_ENDS + "是为叫:：")
 _ROLE_END = frozenset(_ROLE_ENDS + "主")  # a role after 的, 庄主 too
@@ -29,8 +29,9 @@ _CLOSING = re.compile(
     r"(?:负责|获得|发现|执飞|运营|承建|主持|担任|组织|夺得|摘得|设计|创作|带队|举报|捐献)"
     r"[\u4e00-\u9fff]{0,2}?的?$"
 )
-_QUOTED = re.compile(r"“[^”]{1,12}”|《[^》]{1,20}》")
+QUOTED = re.compile(r"“[^”]{1,12}”|《[^》]{1,20}》")  # a name in quotes or a title
 _THING_NAME_FLAGS = ("ns", "nt", "nz", "j")
+_BY = re.compile(r"由于.*")
 CLAUSE_END = re.compile(r"[，。；,;！!？?\n]")
 WHEN = frozenset(("时候", "时间", "时期", "阶段", "季节"))  # 这个时候 is a time, not a subject
 
@@ -52,8 +53,9 @@ def named_person(answer: str) -> str | None:
         if (
             len(first) >= length
             and _NAME.fullmatch(name)
-            and name[0] not in "是为"  # 局长是斯琴: 斯琴
+            and name[0] not in "是为由"  # 局长是斯琴: 斯琴
             and "的" not in name
+            and (length <= 4 or not _tells_more(name))  # not 李福生多次反映
             and (
                 before in _BEFORE_NAME
                 or before == "的"
@@ -66,27 +68,33 @@ def named_person(answer: str) -> str | None:
     return next((w for w, f in pos_tags(text) if f.startswith("nr") and len(w) >= 2), None)
 
 
+def _tells_more(words: str) -> bool:
+    """Whether words hold more than a name: a verb or a number (多次反映)."""
+    return any(f.startswith(("v", "m")) for _, f in pos_tags(words))
+
+
 def answered_thing(answer: str, question: str) -> str | None:
     """The thing an earlier answer to question (哪家, 叫什么) names: a name in quotes (“塞上长城”),
     the one 是 or 由 names (是云岫酒庄, 由朔原航空执飞; Y6线 of Y6线是环线 for 哪条是环线), a bare
     answer (澄坪绿源再生资源公司, 快途出行), else its first clause's opening name (欧盟位居第二)."""
     first = _first_clause(without_markers(answer))
-    quoted = _QUOTED.search(first)
+    quoted = QUOTED.search(first)
     if quoted:
         return quoted.group(0)
-    plain = _without_verbs(first)
+    plain = _BY.sub("", _without_verbs(first))  # 由于 gives no doer
     for mark in ("是", "由"):
         if mark in plain:
             before, _, after = plain.rpartition(mark)
             thing = before if after and after in question else after
             return thing if len(thing) >= 2 else None
     tags = pos_tags(first)
-    if not any(f.startswith("v") for _, f in tags) and 2 <= len(first) <= 16:
+    whole = first == without_markers(answer).strip().rstrip("。.！!")  # the answer is the name
+    if whole and not any(f.startswith("v") for _, f in tags) and 2 <= len(first) <= 16:
         return first
     word, flag = tags[0] if tags else ("", "")
     if len(word) >= 2 and flag.startswith(_THING_NAME_FLAGS):
         return word
-    return first if 2 <= len(first) <= 6 else None
+    return first if whole and 2 <= len(first) <= 6 else None
 
 
 def _first_clause(text: str) -> str:

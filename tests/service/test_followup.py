@@ -57,6 +57,8 @@ def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
         ("由水务集团副总经理方庆负责。[1]", "方庆"),  # the verbs closing the clause are none
         ("是退休教师唐筱雨发现的。[1]", "唐筱雨"),
         ("由文旅公司副总经理杜秋实负责招商。[1]", "杜秋实"),
+        ("案件线索是由市民王芳发现的。[1]", "王芳"),  # 由 opens no name, 市民 is a role
+        ("是当地渔民李福生多次反映。[1]", "李福生"),  # a long name tells nothing more
     ],
 )
 def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: str) -> None:
@@ -388,6 +390,11 @@ def test_it_after_a_which_question_is_the_thing_answered(
     assert resolve_question(question, turns(previous, answer)) == resolved
 
 
+def test_na_opening_a_word_is_still_a_na_x_ne_frame() -> None:
+    # 那儿童票呢 is 那 | 儿童票, not 那儿 | 童票
+    assert resolve_question("那儿童票呢？", turns("景区成人票多少钱？")) == "景区儿童票多少钱?"
+
+
 def test_na_er_is_a_place_not_a_na_x_ne_frame() -> None:
     # 那儿 (there) opens no 那X呢 turn: it keeps the previous question's subject, not a
     # stray 儿 swapped into it
@@ -409,16 +416,15 @@ def test_na_shihou_is_a_time_and_one_character_is_no_name() -> None:
 @pytest.mark.parametrize(
     ("previous", "question", "resolved"),
     [
-        # a plain name for the one the previous question named in quotes
-        ("马来熊“大树”今年几岁？", "那芭蕉呢？", "马来熊“芭蕉”今年几岁?"),
-        # a quoted name for a quoted name, with the word both say before it once
+        # a quoted name for a quoted name, with the words both say before it once
         ("台风“摩羯”在哪里登陆？", "那台风“贝碧嘉”呢？", "台风“贝碧嘉”在哪里登陆?"),
+        ("台风“摩羯”在哪里登陆？", "那超强台风“贝碧嘉”呢？", "超强台风“贝碧嘉”在哪里登陆?"),
         ("大熊猫“岷岷”放归时多重？", "那“雪团”呢？", "大熊猫“雪团”放归时多重?"),
-        # a kind of thing is no name for the quoted one: it stands for the thing named before
+        # a plain word is no name for the quoted one: it stands for the thing named before
         (
             "学校食堂“明厨亮灶”覆盖率目标是多少？",
-            "那社会餐饮单位呢？",
-            "社会餐饮单位“明厨亮灶”覆盖率目标是多少?",
+            "那养老院呢？",
+            "养老院“明厨亮灶”覆盖率目标是多少?",
         ),
     ],
 )
@@ -430,3 +436,18 @@ def test_a_named_place_and_its_noun_stand_for_the_previous_place_and_its_noun() 
     # 梧阳 | 工厂 for 柏城 | 基地 (was 星驰梧阳工厂基地一期…)
     resolved = resolve_question("那梧阳工厂呢？", turns("星驰柏城基地一期年产能多少？"))
     assert resolved == "星驰梧阳工厂一期年产能多少?"
+
+
+def test_an_answer_opening_with_a_time_names_no_thing() -> None:
+    # 近日 (the answer's lead-in) is not the thing 这家公司 stands for
+    resolved = resolve_question(
+        "这家公司在哪儿？",
+        turns("哪家公司中标了青溪大桥项目？", "近日，青溪路桥集团中标青溪大桥项目。[1]"),
+    )
+    assert "近日" not in resolved
+
+
+def test_a_latin_letter_names_its_own_subject() -> None:
+    # C of C区 is the turn's own subject (one letter, unlike one character the tagger takes
+    # for a name)
+    assert resolve_question("C区有几个出口？", turns("A区有多少个停车位？")) == "C区有几个出口？"
