@@ -57,6 +57,9 @@ _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八�
 _PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
+# a year opening a clause: the time the sentence tells of (not 恢复到2019年的, 于2018年建成)
+_SCOPE_YEAR = re.compile(r"(?:^|[，,；;：:])\s*((?:19|20)\d{2}年)(?!\d|以来|起|底)")
+_RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|当年|同年")
 # the words a place is told after (送往, 位于): what follows is the place said
 _TOWARDS = re.compile(r"^(?:[送运迁发寄]往|送到|运到|位于|设在|落户|前往|迁至|在|于|到|往)")
 # measures a figure must be told in (今年多大: 6岁, not 219.08分; 缴存比例: 12%, not 70万元)
@@ -116,7 +119,7 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         kind == "time"
         and _other_event(q, _event_clause(t, lo, end))
         or kind != "time"
-        and (_other_year(q, clause) or not NAMED_YEAR.search(clause) and _other_year(q, t[:lo]))
+        and (_other_year(q, clause) or _other_scope_year(q, clause, t[:lo]))
         or _told_other_time(q, clause)
         or kind == "number"
         and (_per_unit(q, t[lo:start]) or _other_rate(q, clause))
@@ -171,6 +174,14 @@ def _other_year(question: str, clause: str) -> bool:
         if clause[m.start() - 1 : m.start()] not in _SPAN_ENDS and not _SINCE.match(clause, m.end())
     ]
     return bool(asked and told) and not set(asked) & set(told)
+
+
+def _other_scope_year(question: str, clause: str, before: str) -> bool:
+    """2023年 asked, the fact's clause naming no time and the sentence opening a clause before
+    it with another year (2024年该馆共接待…，其中新馆…): the sentence's year is the fact's."""
+    if NAMED_YEAR.search(clause) or _RELATIVE_YEAR.search(clause):
+        return False
+    return _other_year(question, " ".join(m.group(1) for m in _SCOPE_YEAR.finditer(before)))
 
 
 def _other_rate(question: str, clause: str) -> bool:

@@ -406,6 +406,19 @@ OWN_FACT_CASES = [
         "306万人次",
         "306万人次",
     ),
+    # not a year held up for comparison or a year of the thing's history
+    (
+        "2023年外地游客有多少万人次?",
+        "今年全市接待游客500万人次，恢复到2019年的120%，其中外地游客300万人次。",
+        "300万人次",
+        "300万人次",
+    ),
+    (
+        "新馆2024年接待了多少读者?",
+        "新馆于2018年建成开放，今年已接待读者306万人次。",
+        "306万人次",
+        "306万人次",
+    ),
     ("中小学生肥胖率是多少?", "中小学生总体近视率为52.3%。", "52.3%", None),
     # when a thing is finished asked, when it is begun told (or the other way round)
     ("东院区二期什么时候建成?", "东院区二期工程计划于2026年开工。", "2026年", None),
