@@ -75,14 +75,15 @@ _WAY_OF = {
 _CONTRASTS = tuple(
     (re.compile(asked), re.compile(told), continued)
     for asked, told, continued in (
-        (r"拆(?!迁)|推倒", r"保留|保存|原址保护", False),
+        (r"拆|推倒", r"保留|保存|原址保护", False),
         (r"直飞", r"经停|中转", False),
-        (r"单独|独自|独家", r"合资|联合|共同|合作", False),
+        (r"单独|独自|独家|自己", r"合资|联合|共同|合作", False),
         (r"24小时", r"\d+时至\d+时|开放至", False),
         (r"也|改用|换成|用上", r"仍以|仍坚持|仍然采用|仍采用|依旧", True),
         (r"查出|发现|阳性|不合格|超标", r"阴性|均合格|全部合格|均未", False),
     )
 )
+_PLACED = re.compile(r"^[在以按为于从]")
 # the share of the question's words a clause without a yes or no in it must hold to decide
 _DECIDING_SHARE = 0.5
 _OPPOSITE_WAY = {"more": "less", "less": "more", "earlier": "later", "later": "earlier"}
@@ -211,7 +212,7 @@ def _contrasted(question: str, phrase: str) -> bool:
     for asked, told, continued in _CONTRASTS:
         side = told.search(phrase)
         if asked.search(question) and side and not told.search(question):
-            after = phrase[side.end() : side.end() + 2]
+            after = _PLACED.sub("", phrase[side.end() :])[:2]  # 依旧在线下: 线下
             if not (continued and len(after) == 2 and after in question):
                 return True
     return False

@@ -185,6 +185,8 @@ YES_NO_CASES = [
     ("药检有没有查出问题马?", "结果均为阴性", "否"),
     # the question asks that side itself: no contrast
     ("宗祠是保留还是拆掉?", "并保留村内始建于清代的梁氏宗祠", None),
+    ("芯片是公司自己研发的吗?", "该芯片由公司与清华大学联合研发", "否"),
+    ("今年也在线上举办吗?", "今年依旧在线下举办", "否"),
     # a side that goes on with what is asked is the same side (依旧免费开放 for 也免费开放吗)
     ("今年春节期间景区也免费开放吗?", "景区依旧免费向游客开放", "是"),
     # 还 of 退还 asks nothing of going on
