@@ -181,6 +181,8 @@ def _other_scope_year(question: str, clause: str, before: str) -> bool:
     it with another year (2024年该馆共接待…，其中新馆…): the sentence's year is the fact's."""
     if NAMED_YEAR.search(clause) or _RELATIVE_YEAR.search(clause):
         return False
+    if any(year in before for year in NAMED_YEAR.findall(question)):
+        return False  # 2024年初，…总结了2023年工作，…: the year asked is told
     return _other_year(question, " ".join(m.group(1) for m in _SCOPE_YEAR.finditer(before)))
 
 
