@@ -27,9 +27,9 @@ from service.referents import (
     replace_pronouns,
 )
 
-_LEAD_WORDS = re.compile(r"^(?:那如果|那么|那|还有|另外|以及|至于|而)\s*")
-_THERE = frozenset(("那儿", "那里", "那边", "那些"))  # 那儿查了多少: there, no 那X呢 frame
-_THEN = ("那时候", "那时,", "那会儿")
+_LEAD_WORDS = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
+_THERE = frozenset(("那儿", "那里", "那边", "那些", "那时"))  # 那儿查了多少: no 那X呢 frame
+_THEN = ("那时候", "那会儿", "那里面")  # jieba reads these 那 | 时候, 那 | 里面
 _TAIL = re.compile(r"\s*(?:呢|怎么样|怎样|如何|又如何|又是多少|的情况)?\s*[?？。.!！]*\s*$")
 _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是否|吗")
 # parts of speech that name a subject: nouns, names, places, organisations, numbers and measures
@@ -242,6 +242,11 @@ def substitute(previous: str, core: str) -> str | None:
             return timed + previous
         return previous[: told[0]] + timed + previous[told[1] :]
     quoted, named = QUOTED.search(previous), QUOTED.search(core)
+    # a name for the one a question opens with in quotes after its kind (台风“摩羯” | 那贝碧嘉呢),
+    # not a thing for a quoted slogan (学校食堂“明厨亮灶”, “五一”假期)
+    opens = quoted is not None and 0 < quoted.start() <= 3 and len(core) <= 4
+    if quoted and opens and not named and not any(f[:2] == "ns" for _, f in pos_tags(core)):
+        return f"{previous[: quoted.start()]}“{core}”{previous[quoted.end() :]}"
     if quoted and named:  # 台风“摩羯” | 那超强台风“贝碧嘉”呢: the name in quotes, and the words
         # before it that core says again (台风) go once
         said = len(

@@ -15,7 +15,7 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
 _NAME_LENGTHS = (3, 2, 4, 5, 6, 7)  # most likely first
-_ROLE_ENDS = "长员师手将农人记任理席官夫民"  # what a role ends in (局长, 选手, 茶农, 妹夫, 市民)
+_ROLE_ENDS = "长员师手将农人记任理席官夫民"  # what a role ends in (局长, 选手, 茶农, 妹夫, 居民)
 # the last character of what stands before a name: a role, 是, 为, a colon
 _BEFORE_NAME = frozenset(_ROLE_ENDS + "是为叫:：")
 _ROLE_END = frozenset(_ROLE_ENDS + "主")  # a role after 的, 庄主 too
@@ -55,7 +55,7 @@ def named_person(answer: str) -> str | None:
             and _NAME.fullmatch(name)
             and name[0] not in "是为由"  # 局长是斯琴: 斯琴
             and "的" not in name
-            and (length <= 4 or not _tells_more(name))  # not 李福生多次反映
+            and (length <= 3 or not _tells_more(name))  # not 李福生多次反映, 王丽投诉
             and (
                 before in _BEFORE_NAME
                 or before == "的"
@@ -69,8 +69,11 @@ def named_person(answer: str) -> str | None:
 
 
 def _tells_more(words: str) -> bool:
-    """Whether words hold more than a name: a verb or a number (多次反映)."""
-    return any(f.startswith(("v", "m")) for _, f in pos_tags(words))
+    """Whether words hold more than a name: a verb or a number (李福生多次反映), or a name the
+    tagger knows and more after it (赵小红 | 报警)."""
+    tags = pos_tags(words)
+    named_first = len(tags) > 1 and tags[0][1] == "nr" and len(tags[0][0]) > 1
+    return named_first or any(f.startswith(("v", "m")) for _, f in tags)
 
 
 def answered_thing(answer: str, question: str) -> str | None:
@@ -88,12 +91,14 @@ def answered_thing(answer: str, question: str) -> str | None:
             thing = before if after and after in question else after
             return thing if len(thing) >= 2 else None
     tags = pos_tags(first)
-    whole = first == without_markers(answer).strip().rstrip("。.！!")  # the answer is the name
-    if whole and not any(f.startswith("v") for _, f in tags) and 2 <= len(first) <= 16:
+    # a clause that only names (比亚迪，全年销量…), not a time (近日，…) or a figure (全长42公里)
+    naming = not any(f.startswith(("v", "t", "m")) for _, f in tags)
+    if naming and 2 <= len(first) <= 16:
         return first
     word, flag = tags[0] if tags else ("", "")
     if len(word) >= 2 and flag.startswith(_THING_NAME_FLAGS):
         return word
+    whole = first == without_markers(answer).strip().rstrip("。.！!")  # the answer is the name
     return first if whole and 2 <= len(first) <= 6 else None
 
 

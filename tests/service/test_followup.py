@@ -59,6 +59,9 @@ def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
         ("由文旅公司副总经理杜秋实负责招商。[1]", "杜秋实"),
         ("案件线索是由市民王芳发现的。[1]", "王芳"),  # 由 opens no name, 市民 is a role
         ("是当地渔民李福生多次反映。[1]", "李福生"),  # a long name tells nothing more
+        ("居民赵小红报警。[1]", "赵小红"),  # not 赵小红报警
+        ("市民王丽投诉。[1]", "王丽"),
+        ("72岁的居民涂振华。[1]", "涂振华"),
     ],
 )
 def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: str) -> None:
@@ -368,6 +371,13 @@ def test_a_role_or_placing_after_de_is_no_person() -> None:
             "它第一晚运了多少人？",
             "Y6线第一晚运了多少人?",
         ),
+        # a first clause that only names is the thing (比亚迪，全年销量…)
+        (
+            "哪家车企销量第一？",
+            "比亚迪，全年销量超过300万辆。[1]",
+            "它的股价涨了多少？",
+            "比亚迪的股价涨了多少?",
+        ),
         # after a 谁 question answered with an organisation, 它 is still the subject
         (
             "书房由谁负责运营？",
@@ -416,6 +426,8 @@ def test_na_shihou_is_a_time_and_one_character_is_no_name() -> None:
 @pytest.mark.parametrize(
     ("previous", "question", "resolved"),
     [
+        # a name for the one the question opens with in quotes after its kind
+        ("台风“摩羯”风力多大？", "那贝碧嘉呢？", "台风“贝碧嘉”风力多大?"),
         # a quoted name for a quoted name, with the words both say before it once
         ("台风“摩羯”在哪里登陆？", "那台风“贝碧嘉”呢？", "台风“贝碧嘉”在哪里登陆?"),
         ("台风“摩羯”在哪里登陆？", "那超强台风“贝碧嘉”呢？", "超强台风“贝碧嘉”在哪里登陆?"),
@@ -451,3 +463,14 @@ def test_a_latin_letter_names_its_own_subject() -> None:
     # C of C区 is the turn's own subject (one letter, unlike one character the tagger takes
     # for a name)
     assert resolve_question("C区有几个出口？", turns("A区有多少个停车位？")) == "C区有几个出口？"
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        ("2010年该市GDP多少？", "那时的人口呢？", "2010年该市GDP多少? 那时的人口"),  # 那时 | 的人口
+        ("景区门票多少钱？", "那如果是学生呢？", "如果是学生多少钱?"),  # 如果 stays
+    ],
+)
+def test_na_shi_and_na_ruguo_keep_their_words(previous: str, question: str, resolved: str) -> None:
+    assert resolve_question(question, turns(previous)) == resolved
