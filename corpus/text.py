@@ -85,3 +85,18 @@ def word_bounds(text: str) -> list[int]:
     for word in jieba.cut(text):
         bounds.append(bounds[-1] + len(word))
     return bounds
+
+
+def longest_common_substring(a: str, b: str) -> tuple[int, int, int]:
+    """(start in a, start in b, length) of the longest common substring."""
+    best = (0, 0, 0)
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        cur = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best[2]:
+                    best = (i - cur[j], j - cur[j], cur[j])
+        prev = cur
+    return best

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.text import compact
+from corpus.text import compact, longest_common_substring
 from index.modes import Mode
 from service.answer import MAX_ANSWER_CHARS
 from service.followup import Turn
@@ -188,8 +188,6 @@ def char_f1(prediction: str, gold: str) -> float:
     p, g = _PUNCT.sub("", compact(prediction)), _PUNCT.sub("", compact(gold))
     if not p or not g:
         return 0.0
-    from service.followup import longest_common_substring
-
     n = longest_common_substring(p, g)[2]
     if n == 0:
         return 0.0

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpus.text import normalize, pos_tags, words
+from corpus.text import longest_common_substring, normalize, pos_tags, words
 from corpus.text import word_bounds as word_bounds_of
 from service.evidence import QUESTION_WORDS
 from service.referents import (
@@ -148,21 +148,6 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
     return frozenset(p for p in pairs if p not in said)
 
 
-def longest_common_substring(a: str, b: str) -> tuple[int, int, int]:
-    """(start in a, start in b, length) of the longest common substring."""
-    best = (0, 0, 0)
-    prev = [0] * (len(b) + 1)
-    for i in range(1, len(a) + 1):
-        cur = [0] * (len(b) + 1)
-        for j in range(1, len(b) + 1):
-            if a[i - 1] == b[j - 1]:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] > best[2]:
-                    best = (i - cur[j], j - cur[j], cur[j])
-        prev = cur
-    return best
-
-
 def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen text[start:end] to whole jieba words."""
     bounds = word_bounds_of(text)
@@ -229,6 +214,24 @@ def _phase_word(text: str) -> tuple[int, int] | None:
     return None
 
 
+def _swap_quoted(previous: str, core: str) -> str | None:
+    """previous with its name in quotes swapped for core's name: a plain name for the one a
+    question opens with after its kind (台风“摩羯” | 那贝碧嘉呢; not a thing for a quoted slogan:
+    学校食堂“明厨亮灶”, “五一”假期), a quoted one with the words before it that core says again
+    said once (台风“摩羯” | 那超强台风“贝碧嘉”呢); None when neither is there."""
+    quoted, named = QUOTED.search(previous), QUOTED.search(core)
+    if quoted is None:
+        return None
+    if named is None:
+        opens = 0 < quoted.start() <= 3 and len(core) <= 4
+        if opens and not any(f[:2] == "ns" for _, f in pos_tags(core)):
+            return f"{previous[: quoted.start()]}“{core}”{previous[quoted.end() :]}"
+        return None
+    before = previous[: quoted.start()]
+    said = len(os.path.commonprefix([before[::-1], core[: named.start()][::-1]]))
+    return previous[: quoted.start() - said] + core + previous[quoted.end() :]
+
+
 def substitute(previous: str, core: str) -> str | None:
     """previous with the words that core replaces swapped for core, or None when nothing lines up."""
     timed = core.removesuffix("的")
@@ -241,18 +244,9 @@ def substitute(previous: str, core: str) -> str | None:
         if told is None:
             return timed + previous
         return previous[: told[0]] + timed + previous[told[1] :]
-    quoted, named = QUOTED.search(previous), QUOTED.search(core)
-    # a name for the one a question opens with in quotes after its kind (台风“摩羯” | 那贝碧嘉呢),
-    # not a thing for a quoted slogan (学校食堂“明厨亮灶”, “五一”假期)
-    opens = quoted is not None and 0 < quoted.start() <= 3 and len(core) <= 4
-    if quoted and opens and not named and not any(f[:2] == "ns" for _, f in pos_tags(core)):
-        return f"{previous[: quoted.start()]}“{core}”{previous[quoted.end() :]}"
-    if quoted and named:  # 台风“摩羯” | 那超强台风“贝碧嘉”呢: the name in quotes, and the words
-        # before it that core says again (台风) go once
-        said = len(
-            os.path.commonprefix([previous[: quoted.start()][::-1], core[: named.start()][::-1]])
-        )
-        return previous[: quoted.start() - said] + core + previous[quoted.end() :]
+    swapped = _swap_quoted(previous, core)
+    if swapped is not None:
+        return swapped
     run = counterpart(previous, timed)
     if run is not None:
         lo = run[0]

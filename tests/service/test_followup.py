@@ -336,64 +336,64 @@ def test_a_role_or_placing_after_de_is_no_person() -> None:
     assert "第一名" not in resolved
 
 
-@pytest.mark.parametrize(
-    ("previous", "answer", "question", "resolved"),
-    [
-        # 它 after a 哪家 / 叫什么 question is the thing the answer named
-        (
-            "县里规模最大的酒庄是哪家？",
-            "是云岫酒庄。[1]",
-            "它一年能酿多少葡萄酒？",
-            "云岫酒庄一年能酿多少葡萄酒?",
-        ),
-        (
-            "今年冰雪节的主冰雕叫什么？",
-            "今年的主冰雕是“塞上长城”。[1]",
-            "它有多高？",
-            "“塞上长城”有多高?",
-        ),
-        (
-            "旧家电统一送到哪家公司拆解？",
-            "澄坪绿源再生资源公司。[1]",
-            "这家公司在哪儿？",
-            "澄坪绿源再生资源公司在哪儿?",
-        ),
-        (
-            "这条航线由哪家航空公司执飞？",
-            "该航线由朔原航空执飞。[1]",
-            "它用的是什么机型？",
-            "朔原航空用的是什么机型?",
-        ),
-        # what 是 says is the question's own (是环线): the thing stands before it
-        (
-            "新开的夜班线里哪条是环线？",
-            "Y6线是环线。[1]",
-            "它第一晚运了多少人？",
-            "Y6线第一晚运了多少人?",
-        ),
-        # a first clause that only names is the thing (比亚迪，全年销量…)
-        (
-            "哪家车企销量第一？",
-            "比亚迪，全年销量超过300万辆。[1]",
-            "它的股价涨了多少？",
-            "比亚迪的股价涨了多少?",
-        ),
-        # after a 谁 question answered with an organisation, 它 is still the subject
-        (
-            "书房由谁负责运营？",
-            "由桐岭出版集团负责运营。[1]",
-            "它周末办什么活动？",
-            "书房周末办什么活动?",
-        ),
-        # a 在哪 question's answer is a place: 它 stays the subject
-        (
-            "科技馆老馆在哪条路上？",
-            "老馆位于人民路。[1]",
-            "它以前一年有多少人参观？",
-            "科技馆老馆以前一年有多少人参观?",
-        ),
-    ],
-)
+THING_CASES = [
+    # 它 after a 哪家 / 叫什么 question is the thing the answer named
+    (
+        "县里规模最大的酒庄是哪家？",
+        "是云岫酒庄。[1]",
+        "它一年能酿多少葡萄酒？",
+        "云岫酒庄一年能酿多少葡萄酒?",
+    ),
+    (
+        "今年冰雪节的主冰雕叫什么？",
+        "今年的主冰雕是“塞上长城”。[1]",
+        "它有多高？",
+        "“塞上长城”有多高?",
+    ),
+    (
+        "旧家电统一送到哪家公司拆解？",
+        "澄坪绿源再生资源公司。[1]",
+        "这家公司在哪儿？",
+        "澄坪绿源再生资源公司在哪儿?",
+    ),
+    (
+        "这条航线由哪家航空公司执飞？",
+        "该航线由朔原航空执飞。[1]",
+        "它用的是什么机型？",
+        "朔原航空用的是什么机型?",
+    ),
+    # what 是 says is the question's own (是环线): the thing stands before it
+    (
+        "新开的夜班线里哪条是环线？",
+        "Y6线是环线。[1]",
+        "它第一晚运了多少人？",
+        "Y6线第一晚运了多少人?",
+    ),
+    # a first clause that only names is the thing (比亚迪，全年销量…)
+    (
+        "哪家车企销量第一？",
+        "比亚迪，全年销量超过300万辆。[1]",
+        "它的股价涨了多少？",
+        "比亚迪的股价涨了多少?",
+    ),
+    # after a 谁 question answered with an organisation, 它 is still the subject
+    (
+        "书房由谁负责运营？",
+        "由桐岭出版集团负责运营。[1]",
+        "它周末办什么活动？",
+        "书房周末办什么活动?",
+    ),
+    # a 在哪 question's answer is a place: 它 stays the subject
+    (
+        "科技馆老馆在哪条路上？",
+        "老馆位于人民路。[1]",
+        "它以前一年有多少人参观？",
+        "科技馆老馆以前一年有多少人参观?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("previous", "answer", "question", "resolved"), THING_CASES)
 def test_it_after_a_which_question_is_the_thing_answered(
     previous: str, answer: str, question: str, resolved: str
 ) -> None:
