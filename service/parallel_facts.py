@@ -112,11 +112,9 @@ def _names_other(question: str, text: str, fact: Span, other: Span, facts: list[
     # the sentence's subject opening the first fact's words is both facts' (大桥 of 大桥南塔高186米，
     # 北塔高172米): it is left to the rest of the sentence
     if lo < o_lo:
-        skip = _subject_length(text, asked, lo, fact, o_lo, other)
-        lo, _, own = _own_words(text, fact, facts, skip)
+        lo, _, own = _own_words(text, fact, facts, _subject_length(text, lo, fact, o_lo, other))
     else:
-        skip = _subject_length(text, asked, o_lo, other, lo, fact)
-        o_lo, _, its = _own_words(text, other, facts, skip)
+        o_lo, _, its = _own_words(text, other, facts, _subject_length(text, o_lo, other, lo, fact))
     first, last = min(lo, o_lo), max(hi, o_hi)
     between = text[min(hi, o_hi) : max(lo, o_lo)] if min(hi, o_hi) < max(lo, o_lo) else ""
     elsewhere = _meaning(text[:first] + between + text[last:])
@@ -167,16 +165,14 @@ def _side_by_side(text: str, a: Span, b: Span) -> bool:
     return any(ch in _SIDE_BY_SIDE for ch in text[lo:hi])
 
 
-def _subject_length(
-    text: str, asked: frozenset[str], lo: int, first: Span, o_lo: int, second: Span
-) -> int:
+def _subject_length(text: str, lo: int, first: Span, o_lo: int, second: Span) -> int:
     """How many characters open the words before first (from lo) that say whose both facts are:
     those before the side the second's words line up with (大桥 of 大桥南塔高 against 北塔高, whose
-    塔高 they end in alike), when the question names that side (北); or 0."""
+    塔高 they end in alike), or 0."""
     mine, theirs = text[lo : first.start], text[o_lo : second.start]
     alike = len(os.path.commonprefix([mine[::-1], theirs[::-1]]))
     side = len(theirs) - alike
-    if not alike or not 0 < side <= _SIDE_CHARS or not asked & set(theirs[:side]):
+    if not alike or not 0 < side <= _SIDE_CHARS:
         return 0  # 甲厂产能由3万吨 against 乙厂由2万吨: more than a side differs
     skip = max(len(mine) - len(theirs), 0)
     # 电视机每台 against 电脑每台: 电 is of the side (电视机), not a subject both share
