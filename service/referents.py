@@ -78,8 +78,9 @@ def _tells_more(words: str) -> bool:
 
 def answered_thing(answer: str, question: str) -> str | None:
     """The thing an earlier answer to question (哪家, 叫什么) names: a name in quotes (“塞上长城”),
-    the one 是 or 由 names (是云岫酒庄, 由朔原航空执飞; Y6线 of Y6线是环线 for 哪条是环线), a bare
-    answer (澄坪绿源再生资源公司, 快途出行), else its first clause's opening name (欧盟位居第二)."""
+    the one 是 or 由 names (是云岫酒庄, 由朔原航空执飞; Y6线 of Y6线是环线 for 哪条是环线), a first
+    clause that only names (澄坪绿源再生资源公司, 比亚迪，…), its opening name (欧盟位居第二), or
+    a short answer that is the whole of it (快途出行)."""
     first = _first_clause(without_markers(answer))
     quoted = QUOTED.search(first)
     if quoted:
