@@ -15,6 +15,7 @@ from service.neighbours import (
     COMPARING,
     NAMED_YEAR,
     ROLE,
+    TIME_FAMILIES,
     contrasting,
     other_code,
     other_end,
@@ -59,7 +60,7 @@ _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
 # a year opening a clause: the time the sentence tells of (not 恢复到2019年的, 于2018年建成)
 _SCOPE_YEAR = re.compile(r"(?:^|[，,；;：:])\s*((?:19|20)\d{2}年)(?!\d|以来|起|底)")
-_RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|当年|同年")
+_RELATIVE_YEAR = re.compile("|".join((*TIME_FAMILIES[0], "当年", "同年")))  # 今年, 当年
 # the words a place is told after (送往, 位于): what follows is the place said
 _TOWARDS = re.compile(r"^(?:[送运迁发寄]往|送到|运到|位于|设在|落户|前往|迁至|在|于|到|往)")
 # measures a figure must be told in (今年多大: 6岁, not 219.08分; 缴存比例: 12%, not 70万元)

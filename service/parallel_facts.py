@@ -63,26 +63,27 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
     kind = asked_kind(question)
     if kind not in _KINDS:
         return fact
+    asked = _meaning(_NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question))))
     facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
     inner = [sp for sp in facts if fact.start <= sp.start and sp.end <= fact.end]
     if len(inner) > 1:
-        fact = _named_inside(question, kind, text, fact, inner, facts)
+        fact = _named_inside(asked, kind, text, fact, inner, facts)
     others = [sp for sp in rule_spans(kind, question, text) if not _overlap(sp, fact)]
     if not others:
         return fact
     if not any(_overlap(sp, fact) for sp in facts):
         facts = sorted([*facts, fact], key=lambda sp: sp.start)
     for other in others:
-        if _names_other(question, text, fact, other, facts):
+        if _names_other(asked, text, fact, other, facts):
             return other
     return fact
 
 
 def _named_inside(
-    question: str, kind: str, text: str, fact: Span, inner: list[Span], facts: list[Span]
+    asked: frozenset[str], kind: str, text: str, fact: Span, inner: list[Span], facts: list[Span]
 ) -> Span:
-    """fact, or the one of the parallel facts inside it the question names over each other one
-    in its unit."""
+    """fact, or the one of the parallel facts inside it the question (its words, asked) names
+    over each other one in its unit."""
     last = inner[-1]
     if last.end < fact.end and not _UNIT_WORD.fullmatch(text, last.end, fact.end):
         return fact  # the span ends in a figure the rules do not read (186毫克)
@@ -92,7 +93,7 @@ def _named_inside(
         if (
             _unit(text[named.start : named.end]) == unit
             and rivals
-            and all(_names_other(question, text, sp, named, facts) for sp in rivals)
+            and all(_names_other(asked, text, sp, named, facts) for sp in rivals)
         ):
             # a unit word the rules do not know stays (96.3万标箱)
             tail = kind == "number" and _UNIT_WORD.match(text, named.end, fact.end)
@@ -100,13 +101,15 @@ def _named_inside(
     return fact
 
 
-def _names_other(question: str, text: str, fact: Span, other: Span, facts: list[Span]) -> bool:
-    """Whether the question names other, a fact told beside fact in its unit, and not fact."""
+def _names_other(
+    asked: frozenset[str], text: str, fact: Span, other: Span, facts: list[Span]
+) -> bool:
+    """Whether the question (its words, asked) names other, a fact told beside fact in its
+    unit, and not fact."""
     if _unit(text[other.start : other.end]) != _unit(text[fact.start : fact.end]):
         return False
     if not _side_by_side(text, fact, other):
         return False
-    asked = _meaning(_NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question))))
     lo, hi, own = _own_words(text, fact, facts)
     o_lo, o_hi, its = _own_words(text, other, facts)
     # the sentence's subject opening the first fact's words is both facts' (大桥 of 大桥南塔高186米，
