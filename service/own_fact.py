@@ -25,7 +25,7 @@ from service.neighbours import (
     time_words,
     untold_times,
 )
-from service.parallel_facts import CHANGED_FROM, asked_change, named_parallel
+from service.parallel_facts import CHANGED_FROM, asked_change, asked_side, named_parallel
 from service.short_answer import (
     Span,
     asked_kind,
@@ -270,7 +270,9 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
     when a number, time, person or place asked is told there of a neighbour (fact_of_another) or
     is the question's own (_not_its_own), the one of its kind in text that is not, placed best
     among the question's words; None when text tells no other."""
-    fact = asked_change(question, text, named_parallel(question, text, fact))
+    fact = asked_side(
+        question, text, asked_change(question, text, named_parallel(question, text, fact))
+    )
     kind = asked_kind(question)
     if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
         return fact

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+from itertools import pairwise
+from typing import NamedTuple
 
-from corpus.text import normalize
+from corpus.text import normalize, words
 from service.short_answer import (
     CLAUSE_MARKS,
     FUNCTION_CHARS,
@@ -52,6 +54,27 @@ _QUALIFIERS = re.compile(r"^[约近超过逾仅达共合计每隔]+")
 _UNIT_WORD = re.compile(r"[\u4e00-\u9fff]{1,2}(?=[，,；;、。]|$)")
 # words with 一 that count nothing (一共, 统一): no side of 一期 vs 二期
 _NO_NUMERAL = re.compile(r"一[共起直般定样下些点旦同再向道律]|[统唯万专]一")
+_LIST_LINKS = ("、", "和", "及")  # what joins a list's items
+# a question asking the value before a change, or after it
+_ASKS_BEFORE = re.compile(
+    r"原来|原先|原本|本来|过去|以前|之前|此前|当初|起初|最初|以往|那时|[造建整标扩革点固治迁级装]前"
+)
+_BEFORE_WORDS = frozenset(("原", "原有", "旧"))  # words of their own (原床位数; not 朔原省)
+_ASKS_AFTER = re.compile(r"现在|如今|目前|眼下|[造建整标扩革点固治迁级装完]后|改完|以后")
+_CHANGED_TO = re.compile(r"[^，。；,;、]{0,6}?[到至为][^，。；,;、\d]{0,4}")  # 增加到, 拓宽至每天
+_FROM_WORDS = 8  # 由/从 is at most this far before the old value (由试点前的)
+
+
+class _Asked(NamedTuple):
+    """The question's words (its question words left out) and their content characters."""
+
+    text: str
+    chars: frozenset[str]
+
+
+_PARTS = "其中"  # parts told after their whole
+_SENTENCE_MARKS = "。；;!！?？"  # a whole's parts are told before its sentence or list ends
+_TRAILING_LINK = re.compile(r"[为达是约近共有]+$")  # 出口货物为: the words, not their link
 _FIGURE = re.compile(r"^[0-9０-９.．,，一二三四五六七八九十百千万亿两零〇几多余来]+")
 
 
@@ -60,15 +83,17 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
     names (its own words hold a question word fact's and the rest of text do not, and fact's
     hold no question word its do not). A fact that runs over parallel facts (开展职业培训多少人:
     1481人,创业培训229人) is first narrowed to the one of them the question names."""
-    kind = asked_kind(question)
+    kind = asked_kind(question) or _kind_told(question, text, fact)
     if kind not in _KINDS:
         return fact
-    asked = _meaning(_NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question))))
+    words_asked = _NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question)))
+    asked = _Asked(words_asked, _meaning(words_asked))
     facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
     inner = [sp for sp in facts if fact.start <= sp.start and sp.end <= fact.end]
     if len(inner) > 1:
         fact = _named_inside(asked, kind, text, fact, inner, facts)
-    others = [sp for sp in rule_spans(kind, question, text) if not _overlap(sp, fact)]
+    parts = [sp for sp in facts if _part_of(text, sp, fact)]
+    others = [sp for sp in rule_spans(kind, question, text) + parts if not _overlap(sp, fact)]
     if not others:
         return fact
     if not any(_overlap(sp, fact) for sp in facts):
@@ -80,7 +105,7 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
 
 
 def _named_inside(
-    asked: frozenset[str], kind: str, text: str, fact: Span, inner: list[Span], facts: list[Span]
+    asked: _Asked, kind: str, text: str, fact: Span, inner: list[Span], facts: list[Span]
 ) -> Span:
     """fact, or the one of the parallel facts inside it the question (its words, asked) names
     over each other one in its unit."""
@@ -101,30 +126,104 @@ def _named_inside(
     return fact
 
 
-def _names_other(
-    asked: frozenset[str], text: str, fact: Span, other: Span, facts: list[Span]
-) -> bool:
+def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[Span]) -> bool:
     """Whether the question (its words, asked) names other, a fact told beside fact in its
     unit, and not fact."""
     if _unit(text[other.start : other.end]) != _unit(text[fact.start : fact.end]):
         return False
-    if not _side_by_side(text, fact, other):
+    if not (_side_by_side(text, fact, other) or _listed(text, fact, other)):
         return False
     lo, hi, own = _own_words(text, fact, facts)
     o_lo, o_hi, its = _own_words(text, other, facts)
     # the sentence's subject opening the first fact's words is both facts' (大桥 of 大桥南塔高186米，
     # 北塔高172米): it is left to the rest of the sentence
-    if lo < o_lo:
+    (own_hi, own_after), (its_hi, its_after) = (
+        _words_after(text, fact, facts),
+        _words_after(text, other, facts),
+    )
+    if own_after and its_after and min(own_hi, its_hi) == max(fact.start, other.start):
+        # each figure's words follow it (112家县级医院和1046家乡镇卫生院): those before the first
+        # (平台已连接全省) are the list's, both facts'
+        own, its = own_after, its_after
+    elif lo < o_lo:
         lo, _, own = _own_words(text, fact, facts, _subject_length(text, lo, fact, o_lo, other))
+        own = not _part_of(text, other, fact) and _elided(text, lo, fact, o_lo, other) or own
     else:
         o_lo, _, its = _own_words(text, other, facts, _subject_length(text, o_lo, other, lo, fact))
+        its = not _part_of(text, fact, other) and _elided(text, o_lo, other, lo, fact) or its
     first, last = min(lo, o_lo), max(hi, o_hi)
     between = text[min(hi, o_hi) : max(lo, o_lo)] if min(hi, o_hi) < max(lo, o_lo) else ""
-    elsewhere = _meaning(text[:first] + between + text[last:])
+    rest = text[:first] + between + text[last:]
+    elsewhere = _meaning(rest)
+    # a part told after its whole (48个，其中南区20个) has the whole's words too
+    if _part_of(text, other, fact):
+        its = (its - _meaning(_PARTS)) | own
     # 左洞长 and 右洞长 share 洞长 (parallel); 全长 and 设计时速 tell different things
-    parallel = own & its
-    told_apart = (asked & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
-    return bool(parallel and told_apart and not asked & (own - its))
+    parallel = own & its or _listed(text, fact, other)
+    told_apart = (asked.chars & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
+    # a word the question shares with the rest of the sentence alone names neither (雪 of 冰雪大世界)
+    named_own = asked.chars & (own - its) - _said_elsewhere(asked.text, rest, text[lo:hi])
+    return bool(parallel and told_apart and not named_own)
+
+
+def _said_elsewhere(question: str, rest: str, own: str) -> frozenset[str]:
+    """The question's characters that stand only in words of two or more characters it shares
+    with rest and not with own (雪 of 冰雪大世界, 今年朔阳冰雪大世界用了多少冰 against 雪15万立方米)."""
+    inside: set[int] = set()
+    for i in range(len(question)):
+        for j in range(len(question), i + 1, -1):
+            if question[i:j] in rest and question[i:j] not in own:
+                inside.update(range(i, j))
+                break
+    alone = {ch for i, ch in enumerate(question) if i not in inside}
+    return frozenset(question[i] for i in inside) - alone
+
+
+def _kind_told(question: str, text: str, fact: Span) -> str | None:
+    """The kind of fact a short form asking with no question word is answered with (出口通关时间?
+    6.2小时: a number), or None."""
+    if WH.search(normalize(question)):
+        return None
+    return next((k for k in _KINDS if fact in typed_spans(k, text, question)), None)
+
+
+def _listed(text: str, a: Span, b: Span) -> bool:
+    """Whether a and b are items of one list (冰块18万立方米、雪15万立方米; 112家医院和1046家卫生院)."""
+    first, second = sorted((a, b), key=lambda sp: sp.start)
+    between = text[first.end : second.start]
+    return not any(ch in CLAUSE_MARKS for ch in between) and any(w in between for w in _LIST_LINKS)
+
+
+def _part_of(text: str, part: Span, whole: Span) -> bool:
+    """Whether part is told as one of whole's parts in the clauses right after it
+    (服务区共建成充电桩48个，其中北区28个、南区20个)."""
+    between = text[whole.end : part.start]
+    at = between.find(_PARTS)
+    return (
+        whole.end <= part.start
+        and at >= 0
+        and not any(ch in _SENTENCE_MARKS for ch in between)
+        and sum(ch in CLAUSE_MARKS for ch in between[:at]) <= 1
+    )
+
+
+def _elided(text: str, lo: int, first: Span, o_lo: int, second: Span) -> frozenset[str]:
+    """The first fact's own words when the second's are a side and words the first's hold, the
+    rest of the first's said once for both (出口货物为0.8小时 against 目前进口货物整体通关时间为6.2小时:
+    进口货物), or nothing."""
+    mine = text[lo : first.start]
+    theirs = _TRAILING_LINK.sub("", text[o_lo : second.start])
+    for side in range(1, _SIDE_CHARS + 1):
+        core = theirs[side:]
+        at = mine.find(core) if len(core) >= _SIDE_CHARS else -1
+        if (
+            at >= side
+            and mine[at - side : at] != theirs[:side]
+            and _meaning(_TRAILING_LINK.sub("", mine[at + len(core) :]))  # words said once
+            and not set(mine[: at - side]) & set(theirs[:side])  # 电视机 against 电脑: no subject
+        ):
+            return _meaning(mine[at - side : at + len(core)])
+    return frozenset()
 
 
 def asked_change(question: str, text: str, fact: Span) -> Span:
@@ -138,6 +237,40 @@ def asked_change(question: str, text: str, fact: Span) -> Span:
     if len(told) != 1 or _RESPECTIVELY in text[clause_start(text, told[0].start) : told[0].end]:
         return fact  # 分别增长9.2%和11.5%: which is whose is not read
     return told[0]
+
+
+def asked_side(question: str, text: str, fact: Span) -> Span:
+    """fact, or when fact is one end of a value changed in its clause (床位由原来的40张增加到120张),
+    the end the question asks: the old value for 原来/以前/改造前 or the words told of it (去年的),
+    the new one for 现在/改造后."""
+    kind = asked_kind(question) or _kind_told(question, text, fact)
+    if kind not in _KINDS:
+        return fact
+    q = normalize(question)
+    facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
+    for old, new in pairwise(facts):
+        frm = _changed_from(text, old, new)
+        if frm is None or fact not in (old, new):
+            continue
+        before = bool(_ASKS_BEFORE.search(q) or _BEFORE_WORDS & set(words(q))) or any(
+            frm[i : i + 2] in q for i in range(len(frm) - 1) if not set(frm[i : i + 2]) & set("的")
+        )
+        after = bool(_ASKS_AFTER.search(q))
+        if before and not after:
+            return old
+        if after and not before:
+            return new
+    return fact
+
+
+def _changed_from(text: str, old: Span, new: Span) -> str | None:
+    """The words told of old (原来的, 去年的) when new is the value old changed to in one clause
+    (由原来的40张增加到120张, 从170元提高到190元), else None."""
+    if not _CHANGED_TO.fullmatch(text, old.end, new.start):
+        return None
+    lo = clause_start(text, old.start)
+    at = max(text.rfind(w, lo, old.start) for w in CHANGED_FROM)
+    return text[at + 1 : old.start] if at >= 0 and old.start - at <= _FROM_WORDS else None
 
 
 def _told_as_change(text: str, fact: Span) -> bool:
@@ -189,12 +322,19 @@ def _own_words(
     skip characters, to the next fact or its clause's end) and their content characters."""
     lo, before = _words_before(text, fact, facts)
     lo, before = lo + skip, before[skip:]
+    hi, after = _words_after(text, fact, facts)
+    return lo, hi, _meaning(before) | after
+
+
+def _words_after(text: str, fact: Span, facts: list[Span]) -> tuple[int, frozenset[str]]:
+    """Where fact's words after it end (the next fact or its clause's end) and their content
+    characters; none when they tell only of a change (由3万吨提高到5万吨: 提高到 tells of 5万吨)."""
     nxt = min((sp.start for sp in facts if sp.start >= fact.end), default=len(text))
     hi = min(nxt, clause_end(text, fact.end, _SIDE_BY_SIDE))
     after = text[fact.end : hi]
     if hi == nxt and (not _meaning(after) - _CHANGE_WORDS or _TO.search(after)):
-        after = ""  # 由3万吨提高到5万吨: 提高到 tells of 5万吨
-    return lo, hi, _meaning(before) | _meaning(after)
+        return hi, frozenset()
+    return hi, _meaning(after)
 
 
 def _words_before(text: str, fact: Span, facts: list[Span]) -> tuple[int, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.own_fact import own_fact
-from service.parallel_facts import asked_change, named_parallel
+from service.parallel_facts import asked_change, asked_side, named_parallel
 from tests.conftest import span_of
 
 PARALLEL_CASES = [
@@ -49,6 +49,42 @@ PARALLEL_CASES = [
         "厂区分两期，一期于3月1日开工，二期于5月20日开工。",
         "3月1日",
         "5月20日",
+    ),
+    # the second fact says once what the first's words say (查验时间): its side names it
+    (
+        "出口集装箱查验要多久？",
+        "目前进口集装箱平均查验时间为5.1小时，出口集装箱为1.3小时。",
+        "5.1小时",
+        "1.3小时",
+    ),
+    (
+        "进口集装箱查验时间？",
+        "目前进口集装箱平均查验时间为5.1小时，出口集装箱为1.3小时。",
+        "1.3小时",
+        "5.1小时",
+    ),
+    # a part told after its whole has the whole's words too: the part the question names
+    ("园区西区有几个充电桩？", "园区共建成充电桩60个，其中东区35个、西区25个。", "60个", "25个"),
+    ("园区有几个充电桩？", "园区共建成充电桩60个，其中东区35个、西区25个。", "60个", "60个"),
+    # a list's items (、): the question's 冰 of 冰雪节 names neither, 用了多少冰 the first
+    (
+        "冰雪节用了多少冰？",
+        "今年冰雪节园区占地20万平方米，共使用冰块9万立方米、雪6万立方米。",
+        "6万立方米",
+        "9万立方米",
+    ),
+    # each figure's words follow it: 平台已接入全市 is the list's
+    (
+        "平台接入了多少家专科医院？",
+        "平台已接入全市35家专科医院和210家社区卫生服务中心。",
+        "210家",
+        "35家",
+    ),
+    (
+        "平台接入了多少家社区卫生服务中心？",
+        "平台已接入全市35家专科医院和210家社区卫生服务中心。",
+        "210家",
+        "210家",
     ),
     # each fact's words hold a question word the other's do not: nothing to tell them apart by
     ("南区绿地和北区花坛一共多少公顷？", "南区绿地12公顷，北区花坛9公顷。", "12公顷", "12公顷"),
@@ -156,3 +192,24 @@ def test_a_change_asked_is_answered_with_the_change_told(
     asked: str, text: str, given: str, told: str
 ) -> None:
     assert asked_change(asked, text, span_of(text, given)) == span_of(text, told)
+
+
+SIDE_CASES = [
+    # the old value for 原来, 原, 试点前 or the words told of it (去年的); the new one for 现在
+    ("卫生院原来有多少张床位？", "新大楼投用后，床位由原来的60张增加到150张。", "150张", "60张"),
+    ("卫生院原床位数？", "新大楼投用后，床位由原来的60张增加到150张。", "150张", "60张"),
+    ("养老金以前每月多少钱？", "基础养老金从每人每月150元提高到175元。", "175元", "150元"),
+    ("试点前户均停电多久？", "户均年停电时间由试点前的2.5小时降至15分钟。", "15分钟", "2.5小时"),
+    ("去年的隔离带多宽？", "隔离带宽度由去年的30米增加到50米。", "50米", "30米"),
+    ("码头现在一天能卸多少鱼？", "日卸鱼能力由原来的200吨提高到600吨。", "200吨", "600吨"),
+    # no side asked, or 原 inside a name (平原县): the reader's fact stays
+    ("卫生院有多少张床位？", "新大楼投用后，床位由原来的60张增加到150张。", "150张", "150张"),
+    ("平原县卫生院有多少张床位？", "新大楼投用后，床位由原来的60张增加到150张。", "150张", "150张"),
+    # two values told side by side, not one changed into the other
+    ("原来的票价多少？", "成人票80元，学生票40元。", "80元", "80元"),
+]
+
+
+@pytest.mark.parametrize(("asked", "text", "given", "side"), SIDE_CASES)
+def test_the_side_of_a_change_asked_is_given(asked: str, text: str, given: str, side: str) -> None:
+    assert asked_side(asked, text, span_of(text, given)) == span_of(text, side)
