@@ -85,6 +85,11 @@ _CONTRASTS = tuple(
 )
 _PLACED = re.compile(r"^[在以按为于从]")
 # the share of the question's words a clause without a yes or no in it must hold to decide
+_IS = re.compile(
+    r"是不是|(?<![还就都也不])是(?!否)"
+)  # what the question says its subject is, after 是
+# a value of a measure (12月, 第一座, 3号): another of the same measure is another value
+_VALUE = re.compile(r"(第?)([0-9０-９]+|[一二三四五六七八九十两]+)([月日号座届期次批])")
 _DECIDING_SHARE = 0.5
 _OPPOSITE_WAY = {"more": "less", "less": "more", "earlier": "later", "later": "earlier"}
 # the words a yes/no question asks with, not what it asks of
@@ -116,7 +121,8 @@ def deciding_clause(
     asks_way = bool(_ASKED_WAY.search(question) or _told_way(question))
     for lo, hi in clauses:
         clause = sentence[lo:hi]
-        if neighbour(clause):  # 二期工程尚未完工 does not decide 一期工程完工了吗?
+        # 二期工程尚未完工 does not decide 一期工程完工了吗?, but 第二座 does 是第一座吗?
+        if neighbour(clause) and not _other_value(question, clause):
             continue
         held = sum(weight for word, weight in words if word in clause)
         if _PAID.search(question) and _FREE.search(clause):  # 收费吗? is told as 免费
@@ -126,7 +132,7 @@ def deciding_clause(
         # a way (超过, 下降) says yes or no only to a question asking one
         way = asks_way and _told_way(clause)
         says = bool(_NEGATION.search(clause) or _FREE.search(clause) or way)
-        says = says or _contrasted(question, clause)
+        says = says or _contrasted(question, clause) or _other_value(question, clause)
         told = predicate is not None and predicate in clause
         if not says and not told and held < _DECIDING_SHARE * total:
             continue
@@ -157,7 +163,7 @@ def yes_or_no(question: str, phrase: str) -> str | None:
             return "否"
         if told == way:
             return "是"
-    if _contrasted(question, phrase):  # 直飞吗? … 经停朔阳
+    if _contrasted(question, phrase) or _other_value(question, phrase):  # 直飞吗? … 经停朔阳
         return "否"
     if _other_named(question, phrase):  # 卢国梁也上诉了吗? … 卢国栋当庭表示上诉
         return "否" if _ONLY.search(phrase) else None  # 老港区能办吗? … 仅在新港区开展 (否)
@@ -215,6 +221,25 @@ def _contrasted(question: str, phrase: str) -> bool:
             after = _PLACED.sub("", phrase[side.end() :])[:2]  # 依旧在线下: 线下
             if not (continued and len(after) == 2 and after in question):
                 return True
+    return False
+
+
+def _other_value(question: str, phrase: str) -> bool:
+    """Whether the question asks whether its subject is of a value (是12月关的吗, 是第一座吗) and
+    phrase tells another of that measure instead (10月已关闭的, 第二座)."""
+    asked = _IS.split(question, maxsplit=1)
+    if len(asked) < 2:
+        return False
+    for m in _VALUE.finditer(asked[1]):
+        if m.group(0) in phrase:
+            return False
+        told = [
+            v
+            for v in _VALUE.finditer(phrase)
+            if (v.group(1), v.group(3)) == (m.group(1), m.group(3))
+        ]
+        if told:
+            return True
     return False
 
 

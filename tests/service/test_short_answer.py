@@ -191,6 +191,12 @@ YES_NO_CASES = [
     ("今年春节期间景区也免费开放吗?", "景区依旧免费向游客开放", "是"),
     # 还 of 退还 asks nothing of going on
     ("押金会退还吗?", "押金改为在用户注销账户后原路退还", "是"),
+    # another value of the measure the question says its subject is (12月, 第一座)
+    ("老煤矿是12月关的吗?", "加上9月已关闭的老煤矿", "否"),
+    ("新电站是全省第一座抽水蓄能电站吗?", "该项目是全省的第三座抽水蓄能电站", "否"),
+    ("新电站是全省第一座抽水蓄能电站吗?", "该项目是全省第一座抽水蓄能电站", "是"),
+    # a value outside what the question says its subject is (3号线 of the subject) is no answer
+    ("3号线12月开通吗?", "4号线于10月开通", None),
 ]
 
 
@@ -218,6 +224,9 @@ def test_the_deciding_clause_holds_the_predicate_and_says_yes_or_no() -> None:
     assert deciding("地铁1号线今年通车吗?", "地铁1号线今年通车，2号线暂不通车。") == (
         "地铁1号线今年通车"
     )
+    # but another value of what the question says its subject is decides (第三座 for 第一座)
+    sentence = "该项目总投资80亿元，是全省的第三座抽水蓄能电站。"
+    assert deciding("新电站是全省第一座抽水蓄能电站吗?", sentence) == "全省的第三座抽水蓄能电站"
 
 
 @pytest.mark.parametrize(
