@@ -1,0 +1,42 @@
+"""The words that change what a figure says are part of the short answer (service.qualifiers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.qualifiers import qualified
+from tests.conftest import span_of
+
+QUALIFIED_CASES = [
+    # a bound before or after the figure
+    ("新规要求平台向乘客赔付不低于5元的补偿。", "5元", "不低于5元"),
+    ("加固后旧桥限行3吨以下车辆。", "3吨", "3吨以下"),
+    ("仓库距生产车间150米以上。", "150米", "150米以上"),
+    ("全球种群数量估计不足1000只。", "1000只", "不足1000只"),
+    # a rate, a return period, both directions
+    ("该路段限速每小时60公里。", "60公里", "每小时60公里"),
+    ("市财政按每家每年8万元给予补助。", "8万元", "每家每年8万元"),
+    ("退出产能105万吨/年。", "105万吨", "105万吨/年"),
+    ("设计洪水标准提高到100年一遇。", "100年", "100年一遇"),
+    ("大桥为双向六车道。", "六车道", "双向六车道"),
+    # a range's first end and a duration's larger units
+    ("鲜叶收购价每斤在60元到80元之间。", "80元", "60元到80元"),
+    ("他以10小时42分18秒的总成绩夺冠。", "42分18秒", "10小时42分18秒"),
+    ("孩子每次看屏幕时间不宜超过20分钟。", "20分钟", "不宜超过20分钟"),
+    ("几岁的孩子：7至12岁的学生均可报名。", "12岁", "7至12岁"),
+    # a word that only holds a numeral (一度) is no range's first end
+    ("活珊瑚覆盖率一度跌至12%。", "12%", "12%"),
+    # a change is no range (由3.5米拓宽至4.5米); a date or a word alone is left as it is
+    ("路面由3.5米拓宽至4.5米。", "4.5米", "4.5米"),
+    ("渔港避风等级由8级提高到12级。", "12级", "12级"),
+    ("该厂始建于2006年。", "2006年", "2006年"),
+    ("纪念馆每周一闭馆。", "每周", "每周"),
+    ("每天有2.3万人次到馆。", "2.3万人次", "2.3万人次"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "fact", "said"), QUALIFIED_CASES)
+def test_a_figure_is_given_with_the_words_that_change_what_it_says(
+    sentence: str, fact: str, said: str
+) -> None:
+    assert qualified(sentence, span_of(sentence, fact)) == span_of(sentence, said)
