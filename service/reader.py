@@ -34,6 +34,8 @@ MAX_QUESTION_TOKENS = 64
 MAX_TOKENS = 512
 NULL_TOKEN = 0  # `<s>`: where start and end point when the sentence does not answer
 _built = itertools.count()  # readers built, for their weights' names in an encoder's graph
+_SOMEONE = "某"  # a name kept back (贺某明): the surname and 某 are one word
+_NO_SURNAME = frozenset("对向在被把给从由与和将为及或等某每一其这那该")  # 对某企业: no name
 _EDGE = "，。；：,;:！？!?、 \t\n\u3000"  # what an answer neither starts nor ends with
 
 
@@ -56,7 +58,7 @@ def best_span(
 def snapped(sentence: str, lo: int, hi: int) -> Span | None:
     """lo:hi widened to whole jieba words, its edge marks and spaces dropped (None if nothing
     or too much is left)."""
-    bounds = word_bounds(sentence)
+    bounds = _whole_names(sentence, word_bounds(sentence))
     lo = max(b for b in bounds if b <= lo)
     hi = min(b for b in bounds if b >= hi)
     while lo < hi and sentence[lo] in _EDGE:
@@ -66,6 +68,20 @@ def snapped(sentence: str, lo: int, hi: int) -> Span | None:
     if hi <= lo or hi - lo > MAX_SHORT_CHARS:
         return None
     return Span(lo, hi)
+
+
+def _whole_names(sentence: str, bounds: list[int]) -> list[int]:
+    """bounds without those inside a name told with 某 (贺某明, 钱某某, 顾某), which jieba cuts
+    after the surname."""
+    inside = {
+        b
+        for b in bounds
+        if sentence[b : b + 1] == _SOMEONE
+        and b - 1 in bounds
+        and "\u4e00" <= sentence[b - 1 : b] <= "\u9fff"
+        and sentence[b - 1] not in _NO_SURNAME
+    }
+    return [b for b in bounds if b not in inside]
 
 
 class SpanReader:

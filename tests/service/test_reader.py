@@ -45,6 +45,22 @@ def test_a_span_is_widened_to_whole_words_and_loses_its_edge_marks() -> None:
     assert snapped(sentence, sentence.index("，"), sentence.index("，") + 1) is None
 
 
+@pytest.mark.parametrize(
+    ("sentence", "read", "said"),
+    [
+        # a name told with 某 is one word with its surname, which jieba cuts off
+        ("案发后，其堂弟贺某明帮助他藏匿于山中。", "某明", "贺某明"),
+        ("主犯钱某某被判处有期徒刑六年。", "某某", "钱某某"),
+        # 对 is no surname: 某企业 stays as read
+        ("监管部门对某企业处以罚款。", "某企业", "某企业"),
+    ],
+)
+def test_a_name_told_with_mou_keeps_its_surname(sentence: str, read: str, said: str) -> None:
+    at = sentence.index(read)
+    span = snapped(sentence, at, at + len(read))
+    assert span is not None and sentence[span.start : span.end] == said
+
+
 class Recording:
     """A reader that answers with a fixed span and notes each question it was asked."""
 
