@@ -46,8 +46,9 @@ _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2})(\d{1,4})(?![\d.])")
 # which _NUMBERED misses when more words follow (一期总投资)
 _ORDINAL_SUFFIXES = "期届等审批轮季代级号"
 _ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([{_ORDINAL_SUFFIXES}])")
-# first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
-_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚进出"
+# first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年,
+# 日间/夜间)
+_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚进出日夜"
 # contrasting first characters that mean the same side (老馆, 旧馆 and 原馆 are one building)
 _PLACE_ENDS = "区馆院厂园校站楼所场"  # the loose short name only of a place (新园区, not 高龄人)
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)

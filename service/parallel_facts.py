@@ -98,9 +98,12 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
         return fact
     if not any(_overlap(sp, fact) for sp in facts):
         facts = sorted([*facts, fact], key=lambda sp: sp.start)
-    for other in others:
-        if _names_other(asked, text, fact, other, facts):
-            return other
+    seen = {fact}
+    while named := next(
+        (sp for sp in others if sp not in seen and _names_other(asked, text, fact, sp, facts)), None
+    ):  # the one named over each other (下行 of 往返180元 → 上行120元 → 下行90元)
+        fact = named
+        seen.add(fact)
     return fact
 
 
