@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from corpus.text import longest_common_substring, normalize, pos_tags, words
 from corpus.text import word_bounds as word_bounds_of
 from service.evidence import QUESTION_WORDS
+from service.neighbours import ROLE
 from service.referents import (
     ASKS_WHICH,
     CLAUSE_END,
@@ -247,6 +248,9 @@ def substitute(previous: str, core: str) -> str | None:
     swapped = _swap_quoted(previous, core)
     if swapped is not None:
         return swapped
+    role = ROLE.search(previous) if ROLE.fullmatch(timed) else None
+    if role is not None:  # 新集团的董事长是谁 | 那总经理呢: the role for the role
+        return previous[: role.start()] + timed + previous[role.end() :]
     run = counterpart(previous, timed)
     if run is not None:
         lo = run[0]

@@ -5,12 +5,14 @@ subject of the previous question (它, 该馆, 这家公司)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from corpus.text import pos_tags
 
 _MARKER = re.compile(r"\[\d+\]")
 _PERSONAL = frozenset({"他", "她", "他们", "她们"})
 _THING = frozenset({"它", "它们", "其", "该", "此", "该馆", "该院", "该县", "该市", "该区", "该校"})
+_MODAL = frozenset({"该"})  # 该怎么看: should, no thing
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位|次|种|款|批|名)?$")
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
@@ -121,6 +123,12 @@ def _common_noun(word: str) -> bool:
     )
 
 
+def _asks_what_to_do(tags: Sequence[tuple[str, str]], i: int) -> bool:
+    """Whether the word at i is followed by a question word or a verb (该怎么看, 该如何, 该去哪):
+    it says what should be done, it names nothing."""
+    return i + 1 < len(tags) and tags[i + 1][1][:1] in ("r", "l", "v", "d")
+
+
 def replace_pronouns(
     question: str, subject: str, person: str | None, thing: str | None = None
 ) -> str | None:
@@ -139,7 +147,7 @@ def replace_pronouns(
         if word in _PERSONAL and (person or subject):
             out.append(person or subject)
             changed = True
-        elif word in _THING and named:
+        elif word in _THING and named and not (word in _MODAL and _asks_what_to_do(tags, i)):
             out.append(named)
             changed = True
         elif _DEMONSTRATIVE.match(word) and next_is_noun and named:

@@ -185,6 +185,9 @@ def test_the_new_topic_of_a_follow_up_is_what_the_previous_question_did_not_say(
         ("青峰2号的亩产是多少？", "那青峰5号呢？", "青峰5号的亩产是多少?"),
         ("电影节最佳女主角是谁？", "那最佳编剧呢？", "电影节最佳编剧是谁?"),
         ("水务集团的总经理是谁？", "那副总经理呢？", "水务集团的副总经理是谁?"),
+        # a role for a role, however unlike (董事长 | 总经理)
+        ("新集团的董事长是谁？", "那总经理呢？", "新集团的总经理是谁?"),
+        ("市博物馆副馆长是谁？", "那馆长呢？", "市博物馆馆长是谁?"),
         ("滑雪场初级雪道有几条？", "那高级道呢？", "滑雪场高级道有几条?"),
         ("大桥现在限重多少？", "那原来呢？", "大桥原来限重多少?"),
         ("滨江步道改造后有多长？", "那改造前呢？", "滨江步道改造前有多长?"),
@@ -220,6 +223,16 @@ def test_the_subject_of_an_unknown_name_is_whole(
     previous: str, follow_up: str, resolved: str
 ) -> None:
     assert resolve_question(follow_up, turns(previous)) == resolved
+
+
+def test_gai_before_how_says_should_and_stands_for_nothing() -> None:
+    # 该怎么看 is what should be done; 该馆 is the thing
+    history = turns("市眼科医院院长是谁？", "市眼科医院院长是冯启明。")
+    assert resolve_question("他提醒家长筛查结果该怎么看？", history) == (
+        "冯启明提醒家长筛查结果该怎么看?"
+    )
+    history = turns("市新图书馆什么时候开放？", "1月15日开放。")
+    assert resolve_question("该馆藏书多少？", history) == "市新图书馆藏书多少?"
 
 
 def test_this_time_is_a_time_not_the_subject() -> None:
