@@ -81,13 +81,16 @@ _CONTRASTS = tuple(
         (r"24小时", r"\d+时至\d+时|开放至", False),
         (r"也|改用|换成|用上", r"仍以|仍坚持|仍然采用|仍采用|依旧", True),
         (r"查出|发现|阳性|不合格|超标", r"阴性|均合格|全部合格|均未", False),
+        # a court's outcome: an appeal against accepting the judgment, a final one
+        (r"服判|服从|服(?:一审|二审)?判决|认了?(?:这个|一审|二审)?判决|接受了?判决", r"上诉", False),
+        (r"上诉", r"服判|服从判决|终审|不再上诉", False),
+        (r"改判", r"维持原判|驳回上诉", False),
     )
 )
 _PLACED = re.compile(r"^[在以按为于从]")
 # the share of the question's words a clause without a yes or no in it must hold to decide
-_IS = re.compile(
-    r"是不是|(?<![还就都也不])是(?!否)"
-)  # what the question says its subject is, after 是
+# what the question says its subject is, after 是
+_IS = re.compile(r"是不是|(?<![还就都也不])是(?!否)")
 # a value of a measure (12月, 第一座, 3号): another of the same measure is another value
 _VALUE = re.compile(r"(第?)([0-9０-９]+|[一二三四五六七八九十两]+)([月日号座届期次批])")
 _DECIDING_SHARE = 0.5
@@ -127,7 +130,7 @@ def deciding_clause(
         held = sum(weight for word, weight in words if word in clause)
         if _PAID.search(question) and _FREE.search(clause):  # 收费吗? is told as 免费
             held += max((weight for _, weight in words), default=1.0)
-        if not held:
+        if not held and not _contrasted(question, clause):  # 还能上诉吗? … 该判决为终审判决
             continue
         # a way (超过, 下降) says yes or no only to a question asking one
         way = asks_way and _told_way(clause)
@@ -180,6 +183,8 @@ def yes_or_no(question: str, phrase: str) -> str | None:
             return "是"
         if _PAID.search(question):
             return "否"
+    elif free and _FREE.search(question):  # 可以不花钱吗? … 暂不享受免费乘车
+        return "否"
     if _planned_only(question, phrase):
         return "否"
     if _FIRST.search(question) and _LATER.search(phrase) and not _FIRST.search(phrase):

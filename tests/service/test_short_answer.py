@@ -195,6 +195,14 @@ YES_NO_CASES = [
     ("老煤矿是12月关的吗?", "加上9月已关闭的老煤矿", "否"),
     ("新电站是全省第一座抽水蓄能电站吗?", "该项目是全省的第三座抽水蓄能电站", "否"),
     ("新电站是全省第一座抽水蓄能电站吗?", "该项目是全省第一座抽水蓄能电站", "是"),
+    # a court's outcome told the other way (上诉 against 服判, a final judgment, 维持原判)
+    ("被告认了这个判决吗?", "被告当庭表示上诉", "否"),
+    ("被告人服一审判决吗?", "被告人当庭表示将提起上诉", "否"),
+    ("这个案子还能再上诉吗?", "该判决为终审判决", "否"),
+    ("二审改判了吗?", "驳回上诉，维持原判", "否"),
+    ("被告人上诉了吗?", "被告人当庭表示上诉", "是"),
+    # free asked, free told negated
+    ("老人坐公交可以不花钱吗?", "但暂不享受免费乘车", "否"),
     # a value outside what the question says its subject is (3号线 of the subject) is no answer
     ("3号线12月开通吗?", "4号线于10月开通", None),
 ]
@@ -223,6 +231,11 @@ def test_the_deciding_clause_holds_the_predicate_and_says_yes_or_no() -> None:
     )
     assert deciding("地铁1号线今年通车吗?", "地铁1号线今年通车，2号线暂不通车。") == (
         "地铁1号线今年通车"
+    )
+    # the other side of what is asked decides, sharing no word with the question
+    assert (
+        deciding("这个案子还能再上诉吗?", "法院审理后认为，该判决为终审判决。")
+        == "该判决为终审判决"
     )
     # but another value of what the question says its subject is decides (第三座 for 第一座)
     sentence = "该项目总投资80亿元，是全省的第三座抽水蓄能电站。"
