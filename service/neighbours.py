@@ -61,7 +61,8 @@ TIME_FAMILIES = (
     ("春季", "夏季", "秋季", "冬季"),
 )
 # a season of a year told in one word (今冬 is 今年冬季, 去冬 去年冬季, 明春 明年春季)
-_SEASON_OF_YEAR = re.compile(r"(?<![过失回])([今去明])([春夏秋冬])(?![季天节])")
+_SEASON_OF_YEAR = re.compile(r"([今去明])([春夏秋冬])")
+_SEASONS_OF_YEARS = re.compile(r"(?:[今去明][春夏秋冬])+")
 _YEAR_OF = {"今": "今年", "去": "去年", "明": "明年"}
 _SEASON_DAYS = re.compile(r"([春夏秋冬])天")  # 冬天 is told as 冬季 too
 # places in a contest: the 冠军 told does not answer who came second
@@ -315,7 +316,12 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
 def time_words(text: str) -> str:
     """text with its times in one form each: 上一届 as 上届, 这届 as 本届, 冬天 as 冬季, 今冬 as
     今年冬季."""
-    text = _SEASON_OF_YEAR.sub(lambda m: f"{_YEAR_OF[m.group(1)]}{m.group(2)}季", text)
+    text = "".join(  # whole words only (今冬, 今冬明春; not 明春 of 文明春运, 去冬 of 去冬奥会)
+        _SEASON_OF_YEAR.sub(lambda m: f"{_YEAR_OF[m.group(1)]}{m.group(2)}季", w)
+        if _SEASONS_OF_YEARS.fullmatch(w)
+        else w
+        for w in words(text)
+    )
     return _SEASON_DAYS.sub(r"\1季", _THIS_EDITION.sub("本届", _LAST_EDITION.sub("上届", text)))
 
 

@@ -55,13 +55,16 @@ _UNIT_WORD = re.compile(r"[\u4e00-\u9fff]{1,2}(?=[，,；;、。]|$)")
 # words with 一 that count nothing (一共, 统一): no side of 一期 vs 二期
 _NO_NUMERAL = re.compile(r"一[共起直般定样下些点旦同再向道律]|[统唯万专]一")
 _LIST_LINKS = ("、", "和", "及")  # what joins a list's items
-# a question asking the value before a change, or after it
+# a question asking the value before a change (not 过去一年, 年底之前), or after it
 _ASKS_BEFORE = re.compile(
-    r"原来|原先|原本|本来|过去|以前|之前|此前|当初|起初|最初|以往|那时|[造建整标扩革点固治迁级装]前"
+    r"原来|原先|原本|本来|过去(?!的?[一二三四五六七八九十两几\d]+[年个天周月])|此前|当初|起初|最初"
+    r"|(?<![底末初月日年季])(?:以前|之前)|以往|那时|[造建整标扩革点固治迁级装]前"
 )
 _BEFORE_WORDS = frozenset(("原", "原有", "旧"))  # words of their own (原床位数; not 朔原省)
 _ASKS_AFTER = re.compile(r"现在|如今|目前|眼下|[造建整标扩革点固治迁级装完]后|改完|以后")
-_CHANGED_TO = re.compile(r"[^，。；,;、]{0,6}?[到至为][^，。；,;、\d]{0,4}")  # 增加到, 拓宽至每天
+# a word of change and its 到/至/为 (增加到, 拓宽至每天, 降至), not a range's 至 alone
+_CHANGED_TO = re.compile(r"[^，。；,;、]{0,5}?[\u4e00-\u9fff][到至为][^，。；,;、\d]{0,4}")
+_RATE = re.compile(r"每[\u4e00-\u9fff]")  # 每人, 每月: said of both ends of a change
 _FROM_WORDS = 8  # 由/从 is at most this far before the old value (由试点前的)
 
 
@@ -160,6 +163,8 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     elsewhere = _meaning(rest)
     # a part told after its whole (48个，其中南区20个) has the whole's words too
     if _part_of(text, other, fact):
+        if not _names_part(asked.text, text[o_lo:o_hi], text[lo:hi]):
+            return False
         its = (its - _meaning(_PARTS)) | own
     # 左洞长 and 右洞长 share 洞长 (parallel); 全长 and 设计时速 tell different things
     parallel = own & its or _listed(text, fact, other)
@@ -167,6 +172,15 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     # a word the question shares with the rest of the sentence alone names neither (雪 of 冰雪大世界)
     named_own = asked.chars & (own - its) - _said_elsewhere(asked.text, rest, text[lo:hi])
     return bool(parallel and told_apart and not named_own)
+
+
+def _names_part(question: str, part: str, whole: str) -> bool:
+    """Whether the question names the part in a word (jieba's) of two characters or more its
+    words hold and the whole's do not (南区 of 其中南区20个; not 外 of 国内外游客 against 其中国外
+    游客)."""
+    return any(
+        len(_meaning(w)) >= _SIDE_CHARS and w in part and w not in whole for w in words(question)
+    )
 
 
 def _said_elsewhere(question: str, rest: str, own: str) -> frozenset[str]:
@@ -255,8 +269,9 @@ def asked_side(question: str, text: str, fact: Span) -> Span:
         frm = _changed_from(text, old, new)
         if frm is None or fact not in (old, new):
             continue
+        told = _RATE.sub("", frm)  # 每人每月 is said of both values
         before = bool(_ASKS_BEFORE.search(q) or _BEFORE_WORDS & set(words(q))) or any(
-            frm[i : i + 2] in q for i in range(len(frm) - 1) if not set(frm[i : i + 2]) & set("的")
+            told[i : i + 2] in q for i in range(len(told) - 1) if "的" not in told[i : i + 2]
         )
         after = bool(_ASKS_AFTER.search(q))
         if before and not after:
@@ -270,7 +285,7 @@ def _changed_from(text: str, old: Span, new: Span) -> str | None:
     """The words told of old (原来的, 去年的) when new is the value old changed to in one clause
     (由原来的40张增加到120张, 从170元提高到190元), else None."""
     if not _CHANGED_TO.fullmatch(text, old.end, new.start):
-        return None
+        return None  # 从3月1日至6月30日, 从60元到120元: a range, no change
     lo = clause_start(text, old.start)
     at = max(text.rfind(w, lo, old.start) for w in CHANGED_FROM)
     return text[at + 1 : old.start] if at >= 0 and old.start - at <= _FROM_WORDS else None

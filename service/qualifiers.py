@@ -10,33 +10,45 @@ import re
 from corpus.text import normalize, pos_tags, word_bounds
 from service.short_answer import Span
 
+# words of change: a figure after them (上调10元至90元, 由8级提高到12级) is no range's first end
 _CHANGED = (
-    "提高增加增长上升下降降低减少缩短扩大提升调整拓宽延长加密改为"  # 由8级提高到12级: no range
+    "提高|增加|增长|上升|下降|降低|减少|缩短|扩大|提升|调整|拓宽|延长|加密|改为|上调|下调|调高|调低"
+    "|上涨|下跌|增至|降至"
 )
 _DIGIT = r"[0-9０-９一二三四五六七八九十百千万亿两.．]"
-# before the figure, right next to it
+_NOT_IN_A_FIGURE = r"(?<![0-9０-９.．])"  # a figure read whole (13.98万元, not .98万元)
+# before the figure, right next to it: a comparison (高于1.8%的预期) bounds only when told as a
+# must (不得低于26℃)
 _BEFORE = re.compile(
-    r"(?:不足|不到|不低于|不少于|不超过|不高于|不大于|不小于|(?:不得|不能|不应|不宜|不可|严禁)?"
-    r"(?:超过|高于|低于|少于|多于)|至少|最多|最少|逾"
+    r"(?:不足|不到|不低于|不少于|不超过|不高于|不大于|不小于|(?:不得|不能|不应|不宜|不可|严禁)"
+    r"(?:超过|高于|低于|少于|多于)|超过|至少|最多|最少|逾"
     r"|(?:每[^\s\d，。；、,;在为达是约有的共]{1,2}?){1,2}|双向|单向)$"
 )
-# after the figure, right next to it
+# after the figure, right next to it, a word of its own (not 上下 of 上下车)
 _AFTER = re.compile(r"(?:以上|以下|以内|之内|左右|上下|一遇|/年|/小时)")
-# a range's first end (60元到80元, 3至5天) or a duration's larger units (10小时42分, 2分46秒)
-_RANGE_START = re.compile(rf"({_DIGIT}+)([^\d\s，。；、,;{_CHANGED}]{{0,2}})(?:到|至|~|～|-|—)$")
-_LARGER_UNITS = re.compile(rf"(?:{_DIGIT}+(?:小时|个小时|天|分钟?))+$")
-_STARTS_IN_UNITS = re.compile(rf"^{_DIGIT}+(?:分|秒)")
+# a range's first end (60元到80元, 3至5天, 7月10日至12日), not after a word of change
+_RANGE_START = re.compile(
+    rf"{_NOT_IN_A_FIGURE}((?:{_DIGIT}+[年月])*{_DIGIT}+)([^\d\s，。；、,;]{{0,3}}?)"
+    r"(?:到|至|~|～|-|—)$"
+)
+_AFTER_CHANGE = re.compile(rf"(?:{_CHANGED})$")
+# a duration's larger units (10小时42分18秒, 2分46秒; not 36分钟 before a score of 27分)
+_LARGER_UNITS = {
+    "分": re.compile(rf"{_NOT_IN_A_FIGURE}(?:{_DIGIT}+(?:小时|个小时|天))+$"),
+    "秒": re.compile(rf"{_NOT_IN_A_FIGURE}(?:{_DIGIT}+(?:小时|个小时|天|分|分钟))+$"),
+}
+_STARTS_IN_UNITS = re.compile(rf"^{_DIGIT}+([分秒])")
 _FIGURE_START = re.compile(rf"^[约近]?{_DIGIT}")
 _FIGURE_END = re.compile(rf"{_DIGIT}[^\s，。；、,;]{{0,4}}$")
 _UNIT = re.compile(rf"^[约近]?{_DIGIT}+")
-_NEAR = 6
+_NEAR = 12  # how far back a qualifier or a range's first end may stand
 # the thing a question counts, named after its question word and measure (多少个品系的蚊子: 品系的蚊子)
 _COUNTED_ASKED = re.compile(
     r"(?:几|多少)[个家名位座片张块条只辆台处所项批种艘架间栋套枚头株棵户]?([\u4e00-\u9fff]{2,})"
 )
 _THING_ENDS = "vxu"  # what may follow a thing named: a verb, a mark, a particle (的)
 _ENDS_THING = frozenset("吗呢啊吧")
-_THING_CHARS = 2  # a thing named in one character (床) is too loose to match  # how far back a qualifier or a range's first end may stand
+_THING_CHARS = 2  # a thing named in one character (床) is too loose to match
 
 
 def qualified(sentence: str, fact: Span) -> Span:
@@ -46,14 +58,22 @@ def qualified(sentence: str, fact: Span) -> Span:
     if not _FIGURE_START.search(said) or not _FIGURE_END.search(said):
         return fact
     lo, hi = fact.start, fact.end
-    before = sentence[max(lo - _NEAR, 0) : lo]
-    if _STARTS_IN_UNITS.search(said) and (larger := _LARGER_UNITS.search(before)):
-        lo -= len(larger.group(0))
-    elif (first := _RANGE_START.search(before)) and first.group(2) in ("", _unit(said)):
-        lo -= len(first.group(0))  # 60元到80元, 7至12岁; not 一度跌至12%
-    if bound := _BEFORE.search(sentence[max(lo - _NEAR, 0) : lo]):
-        lo -= len(bound.group(0))
-    if bound_after := _AFTER.match(sentence, hi):
+    near = max(lo - _NEAR, 0)
+    units = _STARTS_IN_UNITS.search(said)
+    larger = units and _LARGER_UNITS[units.group(1)].search(sentence, near, lo)
+    first = _RANGE_START.search(sentence, near, lo)
+    if larger:
+        lo = larger.start()
+    elif (
+        first
+        and first.group(2) in ("", _unit(said))
+        and not _AFTER_CHANGE.search(sentence, near, first.start())
+    ):
+        lo = first.start()  # 60元到80元, 7至12岁; not 一度跌至12%, 上调10元至90元
+    if bound := _BEFORE.search(sentence, max(lo - _NEAR, 0), lo):
+        lo = bound.start()
+    bound_after = _AFTER.match(sentence, hi)
+    if bound_after and bound_after.end() in word_bounds(sentence):
         hi = bound_after.end()
     return Span(lo, hi)
 

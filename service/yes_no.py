@@ -82,7 +82,11 @@ _CONTRASTS = tuple(
         (r"也|改用|换成|用上", r"仍以|仍坚持|仍然采用|仍采用|依旧", True),
         (r"查出|发现|阳性|不合格|超标", r"阴性|均合格|全部合格|均未", False),
         # a court's outcome: an appeal against accepting the judgment, a final one
-        (r"服判|服从|服(?:一审|二审)?判决|认了?(?:这个|一审|二审)?判决|接受了?判决", r"上诉", False),
+        (
+            r"服判|服从|服(?:一审|二审)?判决|认了?(?:这个|一审|二审)?判决|接受了?判决",
+            r"上诉",
+            False,
+        ),
         (r"上诉", r"服判|服从判决|终审|不再上诉", False),
         (r"改判", r"维持原判|驳回上诉", False),
     )
@@ -93,6 +97,7 @@ _PLACED = re.compile(r"^[在以按为于从]")
 _IS = re.compile(r"是不是|(?<![还就都也不])是(?!否)")
 # a value of a measure (12月, 第一座, 3号): another of the same measure is another value
 _VALUE = re.compile(r"(第?)([0-9０-９]+|[一二三四五六七八九十两]+)([月日号座届期次批])")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 _DECIDING_SHARE = 0.5
 _OPPOSITE_WAY = {"more": "less", "less": "more", "earlier": "later", "later": "earlier"}
 # the words a yes/no question asks with, not what it asks of
@@ -125,7 +130,7 @@ def deciding_clause(
     for lo, hi in clauses:
         clause = sentence[lo:hi]
         # 二期工程尚未完工 does not decide 一期工程完工了吗?, but 第二座 does 是第一座吗?
-        if neighbour(clause) and not _other_value(question, clause):
+        if neighbour(clause) and not _other_value(question, clause, sentence):
             continue
         held = sum(weight for word, weight in words if word in clause)
         if _PAID.search(question) and _FREE.search(clause):  # 收费吗? is told as 免费
@@ -135,7 +140,7 @@ def deciding_clause(
         # a way (超过, 下降) says yes or no only to a question asking one
         way = asks_way and _told_way(clause)
         says = bool(_NEGATION.search(clause) or _FREE.search(clause) or way)
-        says = says or _contrasted(question, clause) or _other_value(question, clause)
+        says = says or _contrasted(question, clause) or _other_value(question, clause, sentence)
         told = predicate is not None and predicate in clause
         if not says and not told and held < _DECIDING_SHARE * total:
             continue
@@ -229,23 +234,35 @@ def _contrasted(question: str, phrase: str) -> bool:
     return False
 
 
-def _other_value(question: str, phrase: str) -> bool:
+def _other_value(question: str, phrase: str, sentence: str = "") -> bool:
     """Whether the question asks whether its subject is of a value (是12月关的吗, 是第一座吗) and
-    phrase tells another of that measure instead (10月已关闭的, 第二座)."""
+    phrase tells another of that measure instead (10月已关闭的, 第二座), the sentence it is of
+    (when given) telling the value asked nowhere (一期12月完工，二期6月完工: 是 for 一期)."""
     asked = _IS.split(question, maxsplit=1)
     if len(asked) < 2:
         return False
     for m in _VALUE.finditer(asked[1]):
-        if m.group(0) in phrase:
-            return False
-        told = [
-            v
-            for v in _VALUE.finditer(phrase)
-            if (v.group(1), v.group(3)) == (m.group(1), m.group(3))
-        ]
-        if told:
+        value = (m.group(1), _amount(m.group(2)), m.group(3))
+        told = [(v.group(1), _amount(v.group(2)), v.group(3)) for v in _VALUE.finditer(phrase)]
+        said = [(v.group(1), _amount(v.group(2)), v.group(3)) for v in _VALUE.finditer(sentence)]
+        if value in told or value in said:
+            return False  # 三月 is 3月
+        if any(t[0] == value[0] and t[2] == value[2] for t in told):
             return True
     return False
+
+
+def _amount(numeral: str) -> int | None:
+    """The number a numeral says (3, 三, 十二, 二十五), or None past 99."""
+    plain = normalize(numeral)
+    if plain.isdigit():
+        return int(plain)
+    tens, _, ones = plain.partition("十")
+    if "十" not in plain:
+        return _CN_DIGITS.get(plain)
+    high = _CN_DIGITS.get(tens, None) if tens else 1
+    low = _CN_DIGITS.get(ones, None) if ones else 0
+    return None if high is None or low is None else high * 10 + low
 
 
 def _planned_only(question: str, phrase: str) -> bool:

@@ -26,6 +26,15 @@ QUALIFIED_CASES = [
     ("几岁的孩子：7至12岁的学生均可报名。", "12岁", "7至12岁"),
     # a word that only holds a numeral (一度) is no range's first end
     ("活珊瑚覆盖率一度跌至12%。", "12%", "12%"),
+    ("车型售价为13.98万元至16.98万元。", "16.98万元", "13.98万元至16.98万元"),  # whole
+    ("展会于7月10日至12日举办。", "12日", "7月10日至12日"),  # with its month
+    # a figure after a word of change is no range's first end (上调10元至90元)
+    ("门票价格上调10元至90元。", "90元", "90元"),
+    ("营收比上年增加5亿元至120亿元。", "120亿元", "120亿元"),
+    # a comparison bounds nothing (高于1.8%的预期); a word goes on (上下车); a score is no time
+    ("CPI同比上涨2.1%，高于1.8%的市场预期。", "1.8%", "1.8%"),
+    ("该站日均2万人次上下车。", "2万人次", "2万人次"),
+    ("他出场36分钟27分。", "27分", "27分"),
     # a change is no range (由3.5米拓宽至4.5米); a date or a word alone is left as it is
     ("路面由3.5米拓宽至4.5米。", "4.5米", "4.5米"),
     ("渔港避风等级由8级提高到12级。", "12级", "12级"),

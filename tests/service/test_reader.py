@@ -51,8 +51,9 @@ def test_a_span_is_widened_to_whole_words_and_loses_its_edge_marks() -> None:
         # a name told with 某 is one word with its surname, which jieba cuts off
         ("案发后，其堂弟贺某明帮助他藏匿于山中。", "某明", "贺某明"),
         ("主犯钱某某被判处有期徒刑六年。", "某某", "钱某某"),
-        # 对 is no surname: 某企业 stays as read
+        # 对 and 到 are no surnames: 某企业, 某地 stay as read
         ("监管部门对某企业处以罚款。", "某企业", "某企业"),
+        ("他到某地打工。", "某地", "某地"),
     ],
 )
 def test_a_name_told_with_mou_keeps_its_surname(sentence: str, read: str, said: str) -> None:

@@ -237,6 +237,10 @@ def test_the_deciding_clause_holds_the_predicate_and_says_yes_or_no() -> None:
         deciding("这个案子还能再上诉吗?", "法院审理后认为，该判决为终审判决。")
         == "该判决为终审判决"
     )
+    # the clause telling the value asked decides, not a neighbour's other value; 三月 is 3月
+    sentence = "一期工程于去年12月完工，二期工程预计明年6月完工。"
+    assert deciding("一期工程是12月完工的吗?", sentence) == "一期工程于去年12月完工"
+    assert yes_or_no("新馆是三月开放的吗?", "新馆于3月正式对外开放") == "是"
     # but another value of what the question says its subject is decides (第三座 for 第一座)
     sentence = "该项目总投资80亿元，是全省的第三座抽水蓄能电站。"
     assert deciding("新电站是全省第一座抽水蓄能电站吗?", sentence) == "全省的第三座抽水蓄能电站"
