@@ -22,7 +22,7 @@ from service.evidence import (
 )
 from service.neighbours import names_sibling, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
-from service.qualifiers import qualified, with_counted
+from service.qualifiers import qualified
 from service.reading import Reader, judged
 from service.referents import without_markers
 from service.short_answer import (
@@ -449,8 +449,7 @@ def facts_of(
     first = own_fact(question, chosen[0].text, facts[0])
     if first is None or tells_the_whole(question, chosen[0].text, first.start, first.end):
         return None
-    text = chosen[0].text
-    return [with_counted(question, text, qualified(text, first)), *facts[1:]]
+    return [qualified(chosen[0].text, first), *facts[1:]]
 
 
 def answer_question(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.text import normalize, pos_tags, word_bounds
+from corpus.text import word_bounds
 from service.short_answer import Span
 
 # words of change: a figure after them (上调10元至90元, 由8级提高到12级) is no range's first end
@@ -42,13 +42,6 @@ _FIGURE_START = re.compile(rf"^[约近]?{_DIGIT}")
 _FIGURE_END = re.compile(rf"{_DIGIT}[^\s，。；、,;]{{0,4}}$")
 _UNIT = re.compile(rf"^[约近]?{_DIGIT}+")
 _NEAR = 12  # how far back a qualifier or a range's first end may stand
-# the thing a question counts, named after its question word and measure (多少个品系的蚊子: 品系的蚊子)
-_COUNTED_ASKED = re.compile(
-    r"(?:几|多少)[个家名位座片张块条只辆台处所项批种艘架间栋套枚头株棵户]?([\u4e00-\u9fff]{2,})"
-)
-_THING_ENDS = "vxu"  # what may follow a thing named: a verb, a mark, a particle (的)
-_ENDS_THING = frozenset("吗呢啊吧")
-_THING_CHARS = 2  # a thing named in one character (床) is too loose to match
 
 
 def qualified(sentence: str, fact: Span) -> Span:
@@ -76,36 +69,6 @@ def qualified(sentence: str, fact: Span) -> Span:
     if bound_after and bound_after.end() in word_bounds(sentence):
         hi = bound_after.end()
     return Span(lo, hi)
-
-
-def with_counted(question: str, sentence: str, fact: Span) -> Span:
-    """fact widened over the thing it counts where the question names it whole next to its
-    question word (多少个品系的蚊子: 12个品系; 几片足球场: 足球场4片), in two characters or more,
-    never into a word of the sentence."""
-    asked = _COUNTED_ASKED.search(normalize(question))
-    if asked is None or not _FIGURE_END.search(sentence[fact.start : fact.end]):
-        return fact
-    thing = _thing(asked.group(1))
-    if len(thing) < _THING_CHARS:
-        return fact
-    bounds = word_bounds(sentence)
-    if sentence.startswith(thing, fact.end) and fact.end + len(thing) in bounds:
-        return Span(fact.start, fact.end + len(thing))
-    if sentence.endswith(thing, 0, fact.start) and fact.start - len(thing) in bounds:
-        return Span(fact.start - len(thing), fact.end)
-    return fact
-
-
-def _thing(words: str) -> str:
-    """The nouns words open with (企业 of 企业签约进驻, 品系 of 品系的蚊子), when what follows them
-    ends the thing (not 河湖 of 河湖长), else ""."""
-    thing = ""
-    for word, flag in pos_tags(words):
-        if flag.startswith("n"):
-            thing += word
-            continue
-        return thing if flag[:1] in _THING_ENDS or word in _ENDS_THING else ""
-    return thing
 
 
 def _unit(figure: str) -> str:

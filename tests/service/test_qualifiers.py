@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.qualifiers import qualified, with_counted
+from service.qualifiers import qualified
 from tests.conftest import span_of
 
 QUALIFIED_CASES = [
@@ -49,23 +49,3 @@ def test_a_figure_is_given_with_the_words_that_change_what_it_says(
     sentence: str, fact: str, said: str
 ) -> None:
     assert qualified(sentence, span_of(sentence, fact)) == span_of(sentence, said)
-
-
-COUNTED_CASES = [
-    # the thing counted, named by the question next to its question word, before or after
-    ("实验室能养多少个品系的蚊子？", "可饲养12个品系的蚊虫。", "12个", "12个品系"),
-    ("有几家企业签约进驻？", "已有6家企业签约入驻。", "6家", "6家企业"),
-    ("北园里有几片足球场？", "北园建有足球场4片、篮球场12片。", "4片", "足球场4片"),
-    # never into a word of the sentence (医疗点 of 设置了12个医疗点)
-    ("赛道边设了几个医疗点？", "沿线设置了12个医疗救护点。", "12个", "12个"),
-    # a thing of one character (床) or none (多少人) is not matched
-    ("专区有多少张床？", "专区共有床位60张。", "60张", "60张"),
-    ("新馆有多少人？", "新馆有300人。", "300人", "300人"),
-]
-
-
-@pytest.mark.parametrize(("question", "sentence", "fact", "said"), COUNTED_CASES)
-def test_a_figure_is_given_with_the_thing_it_counts_when_asked(
-    question: str, sentence: str, fact: str, said: str
-) -> None:
-    assert with_counted(question, sentence, span_of(sentence, fact)) == span_of(sentence, said)
