@@ -46,9 +46,8 @@ _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2})(\d{1,4})(?![\d.])")
 # which _NUMBERED misses when more words follow (一期总投资)
 _ORDINAL_SUFFIXES = "期届等审批轮季代级号"
 _ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([{_ORDINAL_SUFFIXES}])")
-# first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年,
-# 日间/夜间)
-_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚进出日夜"
+# first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
+_CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚进出"
 # contrasting first characters that mean the same side (老馆, 旧馆 and 原馆 are one building)
 _PLACE_ENDS = "区馆院厂园校站楼所场"  # the loose short name only of a place (新园区, not 高龄人)
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
@@ -316,12 +315,13 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
 def time_words(text: str) -> str:
     """text with its times in one form each: 上一届 as 上届, 这届 as 本届, 冬天 as 冬季, 今冬 as
     今年冬季."""
-    text = "".join(  # whole words only (今冬, 今冬明春; not 明春 of 文明春运, 去冬 of 去冬奥会)
-        _SEASON_OF_YEAR.sub(lambda m: f"{_YEAR_OF[m.group(1)]}{m.group(2)}季", w)
-        if _SEASONS_OF_YEARS.fullmatch(w)
-        else w
-        for w in words(text)
-    )
+    if _SEASON_OF_YEAR.search(text):  # whole words only (今冬, 今冬明春; not 文明春运, 去冬奥会)
+        text = "".join(
+            _SEASON_OF_YEAR.sub(lambda m: f"{_YEAR_OF[m.group(1)]}{m.group(2)}季", w)
+            if _SEASONS_OF_YEARS.fullmatch(w)
+            else w
+            for w in words(text)
+        )
     return _SEASON_DAYS.sub(r"\1季", _THIS_EDITION.sub("本届", _LAST_EDITION.sub("上届", text)))
 
 

@@ -177,7 +177,6 @@ def test_another_place_is_no_neighbour_when_it_is_the_place_asked_for() -> None:
         ("这届大赛哪个代表团金牌最多", "上届大赛中，沣川代表团以9枚金牌夺得第一"),
         ("Y8线首晚运送了多少乘客", "其中Y6线客流最多，达到820人次"),  # a code: Y6 for Y8
         ("进口货现在通关要多久", "出口货物整体通关时间压缩至0.9小时"),  # 进 and 出
-        ("外销瓷特展夜场门票多少钱", "外销瓷特展日场门票40元"),  # 日 and 夜
     ],
 )
 def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
