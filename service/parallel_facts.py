@@ -1,8 +1,10 @@
 """Which of a sentence's facts of one kind the question asks: of figures or dates in the same unit
 told in clauses side by side (左洞长9836米，右洞长9871米; 最低为50元、最高为380元), the one whose
 own words hold a word of the question's the other's do not (左 of 左边那个洞有多长), where the
-other's hold none of the question's the first's do not; and when the question asks how much a
-figure changed (比去年涨了多少), the change told (比去年上调10元) rather than the level (158元)."""
+other's hold none of the question's the first's do not (a part told after its whole, 其中南区20个,
+has the whole's words too); when the question asks how much a figure changed (比去年涨了多少), the
+change told (比去年上调10元) rather than the level (158元); and of a value changed in one clause
+(由原来的40张增加到120张), the end the question asks (原来: 40张)."""
 
 from __future__ import annotations
 
@@ -141,8 +143,6 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
         return False
     lo, hi, own = _own_words(text, fact, facts)
     o_lo, o_hi, its = _own_words(text, other, facts)
-    # the sentence's subject opening the first fact's words is both facts' (大桥 of 大桥南塔高186米，
-    # 北塔高172米): it is left to the rest of the sentence
     (own_hi, own_after), (its_hi, its_after) = (
         _words_after(text, fact, facts),
         _words_after(text, other, facts),
@@ -151,6 +151,9 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
         # each figure's words follow it (112家县级医院和1046家乡镇卫生院): those before the first
         # (平台已连接全省) are the list's, both facts'
         own, its = own_after, its_after
+    # the sentence's subject opening the first fact's words is both facts' (大桥 of 大桥南塔高186米，
+    # 北塔高172米): it is left to the rest of the sentence, and so are the words the second says
+    # once for both (_elided)
     elif lo < o_lo:
         lo, _, own = _own_words(text, fact, facts, _subject_length(text, lo, fact, o_lo, other))
         own = not _part_of(text, other, fact) and _elided(text, lo, fact, o_lo, other) or own
