@@ -139,8 +139,10 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     unit, and not fact."""
     if _unit(text[other.start : other.end]) != _unit(text[fact.start : fact.end]):
         return False
-    if not (_side_by_side(text, fact, other) or _listed(text, fact, other)):
+    listed = _listed(text, fact, other)
+    if not (_side_by_side(text, fact, other) or listed):
         return False
+    part = _part_of(text, other, fact)  # other told as a part of fact (其中南区20个)
     lo, hi, own = _own_words(text, fact, facts)
     o_lo, o_hi, its = _own_words(text, other, facts)
     (own_hi, own_after), (its_hi, its_after) = (
@@ -156,7 +158,7 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     # once for both (_elided)
     elif lo < o_lo:
         lo, _, own = _own_words(text, fact, facts, _subject_length(text, lo, fact, o_lo, other))
-        own = not _part_of(text, other, fact) and _elided(text, lo, fact, o_lo, other) or own
+        own = not part and _elided(text, lo, fact, o_lo, other) or own
     else:
         o_lo, _, its = _own_words(text, other, facts, _subject_length(text, o_lo, other, lo, fact))
         its = not _part_of(text, fact, other) and _elided(text, o_lo, other, lo, fact) or its
@@ -165,12 +167,12 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     rest = text[:first] + between + text[last:]
     elsewhere = _meaning(rest)
     # a part told after its whole (48个，其中南区20个) has the whole's words too
-    if _part_of(text, other, fact):
+    if part:
         if not _names_part(asked.text, text[o_lo:o_hi], text[lo:hi]):
             return False
         its = (its - _meaning(_PARTS)) | own
     # 左洞长 and 右洞长 share 洞长 (parallel); 全长 and 设计时速 tell different things
-    parallel = own & its or _listed(text, fact, other)
+    parallel = own & its or listed
     told_apart = (asked.chars & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
     # a word the question shares with the rest of the sentence alone names neither (雪 of 冰雪大世界)
     named_own = asked.chars & (own - its) - _said_elsewhere(asked.text, rest, text[lo:hi])

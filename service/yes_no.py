@@ -129,18 +129,20 @@ def deciding_clause(
     asks_way = bool(_ASKED_WAY.search(question) or _told_way(question))
     for lo, hi in clauses:
         clause = sentence[lo:hi]
+        other_value = _other_value(question, clause, sentence)
         # 二期工程尚未完工 does not decide 一期工程完工了吗?, but 第二座 does 是第一座吗?
-        if neighbour(clause) and not _other_value(question, clause, sentence):
+        if neighbour(clause) and not other_value:
             continue
         held = sum(weight for word, weight in words if word in clause)
         if _PAID.search(question) and _FREE.search(clause):  # 收费吗? is told as 免费
             held += max((weight for _, weight in words), default=1.0)
-        if not held and not _contrasted(question, clause):  # 还能上诉吗? … 该判决为终审判决
+        contrasted = _contrasted(question, clause)
+        if not held and not contrasted:  # 还能上诉吗? … 该判决为终审判决
             continue
         # a way (超过, 下降) says yes or no only to a question asking one
         way = asks_way and _told_way(clause)
         says = bool(_NEGATION.search(clause) or _FREE.search(clause) or way)
-        says = says or _contrasted(question, clause) or _other_value(question, clause, sentence)
+        says = says or contrasted or other_value
         told = predicate is not None and predicate in clause
         if not says and not told and held < _DECIDING_SHARE * total:
             continue
