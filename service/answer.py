@@ -382,8 +382,9 @@ def compose_answer(
     (service.reading)."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
-    evidence = decision_features(question, ranked)
-    confidence, threshold, fact_of = judged(question, ranked[0], evidence, model, read)
+    ranked, confidence, threshold, fact_of = judged(
+        question, ranked, lambda order: decision_features(question, order), model, read
+    )
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
     if confidence < threshold or tells_of_another(question, ranked[0]):

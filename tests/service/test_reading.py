@@ -1,5 +1,6 @@
-"""The reading stage (service/reading.py): the reader's margin on the best unit joins the
-abstention decision, and compose_answer takes that unit's fact from the same reading."""
+"""The reading stage (service/reading.py): the reader's margin on the best unit (and on a close
+runner-up) joins the abstention decision, the likelier of the two is cited, and compose_answer
+takes that unit's fact from the same reading."""
 
 import math
 from dataclasses import replace
@@ -16,7 +17,14 @@ from service.answer import (
 )
 from service.answer_model import Logistic, ReadModel, load_model
 from service.reader import Reading
-from service.reading import UNREAD_MARGIN, facts_by, read_confidence, read_features
+from service.reading import (
+    RIVAL_GAP,
+    UNREAD_MARGIN,
+    contenders,
+    facts_by,
+    read_confidence,
+    read_features,
+)
 from service.short_answer import Span
 
 pytestmark = pytest.mark.unit
@@ -49,12 +57,20 @@ def test_the_readers_margin_joins_the_evidence() -> None:
     assert read_confidence(stage, {}, None) == pytest.approx(1 / (1 + math.exp(-UNREAD_MARGIN)))
 
 
-def reader_of(found: Reading | None, calls: list[str]):
+def reader_of(found: Reading | None, calls: list[str], **by_sentence: Reading | None):
+    """A reader finding `found` in every sentence but those of by_sentence (keyed by the
+    units' names here: FIRST, SECOND)."""
+    texts = {UNITS[name].text: reading for name, reading in by_sentence.items()}
+
     def read(question: str, sentence: str) -> Reading | None:
         calls.append(sentence)
-        return found
+        return texts.get(sentence, found)
 
     return read
+
+
+UNITS = {"FIRST": FIRST, "SECOND": SECOND}
+READ_BOTH = sorted([FIRST.text, SECOND.text])  # SECOND scores within RIVAL_GAP of FIRST
 
 
 def answer(read, model, settings: AnswerSettings | None = None, question: str = "哪条线最长?"):
@@ -65,7 +81,7 @@ def test_compose_answer_abstains_when_the_reader_finds_no_answer_in_the_best_uni
     model = replace(load_model(), read=on_margin())
     calls: list[str] = []
     assert answer(reader_of(Reading(None, -3.0, 2.0), calls), model).abstained
-    assert calls == [FIRST.text]  # only the best unit is read
+    assert sorted(calls) == READ_BOTH  # the best unit and its close runner-up are read
     # the same units with a reader sure of its span: answered
     assert not answer(reader_of(Reading(Span(0, 3), 5.0, 0.0), []), model).abstained
 
@@ -76,7 +92,35 @@ def test_compose_answer_takes_the_fact_from_the_reading_it_made() -> None:
     found = answer(reader_of(Reading(Span(0, 3), 5.0, 0.0), calls), model)
     assert not found.abstained
     assert found.short is not None and found.short.text == "三号线"
-    assert calls == [FIRST.text]  # the fact came from the decision's own reading
+    assert sorted(calls) == READ_BOTH  # the fact came from the decision's own reading
+
+
+def test_the_runner_up_is_cited_when_the_reader_is_surer_of_it() -> None:
+    model = replace(load_model(), read=on_margin())
+    unsure = Reading(None, -3.0, 2.0)
+    sure = Reading(Span(0, 3), 5.0, 0.0)
+    found = answer(reader_of(unsure, [], SECOND=sure), model)
+    assert not found.abstained
+    assert found.citations[0].text == SECOND.text
+    assert found.short is not None and found.short.text == "四号线"
+    # equally sure of both: the picker's best leads
+    tie = answer(reader_of(sure, []), model)
+    assert tie.citations[0].text == FIRST.text
+
+
+def test_a_runner_up_scored_far_below_the_best_is_not_read() -> None:
+    far = replace(SECOND, score=FIRST.score - RIVAL_GAP - 0.1)
+    assert contenders([FIRST, far]) == [FIRST]
+    assert contenders([FIRST, SECOND]) == [FIRST, SECOND]
+    assert contenders([FIRST]) == [FIRST]
+    model = replace(load_model(), read=on_margin())
+    calls: list[str] = []
+    sure = Reading(Span(0, 3), 5.0, 0.0)
+    unsure = Reading(None, -3.0, 2.0)
+    found = compose_answer(
+        "哪条线最长?", [FIRST, far], model, AnswerSettings(), reader_of(unsure, calls, SECOND=sure)
+    )
+    assert found.abstained and calls == [FIRST.text]
 
 
 def test_a_confidence_bar_set_by_the_user_overrides_the_stages_own() -> None:
@@ -98,14 +142,14 @@ def test_without_a_reader_or_a_stage_the_decision_is_the_answer_models_own() -> 
     assert answer(None, staged).confidence == own
     # a reader, a model without a stage: the reader only finds the fact
     found = answer(doubtful, base)
-    assert found.confidence == own and calls in ([], [FIRST.text])
+    assert found.confidence == own and set(calls) <= {FIRST.text, SECOND.text}
     assert answer(doubtful, staged).confidence < 1e-6  # the stage does weigh the margin
 
 
 def test_a_unit_not_yet_read_is_read_when_its_fact_is_wanted() -> None:
     calls: list[str] = []
     first = Reading(Span(0, 3), 1.0, 0.0)
-    fact_of = facts_by(reader_of(Reading(Span(0, 2), 1.0, 0.0), calls), "?", FIRST, first)
+    fact_of = facts_by(reader_of(Reading(Span(0, 2), 1.0, 0.0), calls), "?", {FIRST.text: first})
     assert fact_of(FIRST)("?", FIRST.text) == Span(0, 3) and calls == []
     assert fact_of(SECOND)("?", SECOND.text) == Span(0, 2) and calls == [SECOND.text]
     unread = facts_by(reader_of(None, []), "?")
