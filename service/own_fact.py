@@ -25,7 +25,13 @@ from service.neighbours import (
     time_words,
     untold_times,
 )
-from service.parallel_facts import CHANGED_FROM, asked_change, asked_side, named_parallel
+from service.parallel_facts import (
+    CHANGED_FROM,
+    TOTAL_ASKED,
+    asked_change,
+    asked_side,
+    named_parallel,
+)
 from service.short_answer import (
     Span,
     asked_kind,
@@ -46,11 +52,10 @@ _RATE = re.compile(r"([\u4e00-\u9fff]{2})率(?![先领])")  # 近视率: a rate 
 _ROLE_LAST = re.compile(f"(?:{ROLE.pattern})$")  # the role a name is told right after
 # the words a figure is told of after it: 1988年的 | 一桥
 _OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact's own or next
-# a total asked, and a figure told per unit
 _EITHER = re.compile(r"还是|[和与或].{1,12}?(?:哪|谁)")  # a choice between things it names
 _SPAN_ENDS = frozenset("自从至")
 _SINCE = re.compile(r"[^，。；,;]{0,6}?(?:以来|起)")
-_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
+# a figure told per unit, against a total asked (parallel_facts.TOTAL_ASKED)
 _PER_UNIT = re.compile(r"每(?![逢当])[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
 _TOTAL_TOLD = re.compile(r"累计|共|总")  # 每年分红累计发放120万元: a total after the 每
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
@@ -216,7 +221,7 @@ def _per_unit(question: str, before: str) -> bool:
     """A total asked (一共多少册) and a figure told per unit (每家藏书不少于3000册, but not 每年
     分红累计发放120万元)."""
     per = [m.end() for m in _PER_UNIT.finditer(before)]
-    if not per or not _TOTAL_ASKED.search(question) or _PER_UNIT.search(question):
+    if not per or not TOTAL_ASKED.search(question) or _PER_UNIT.search(question):
         return False
     return not _TOTAL_TOLD.search(before, per[-1])
 

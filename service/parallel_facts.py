@@ -75,9 +75,11 @@ class _Asked(NamedTuple):
 
     text: str
     chars: frozenset[str]
+    total: bool  # it asks a total (一共): a whole, none of its parts
 
 
 _PARTS = "其中"  # parts told after their whole
+TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")  # a whole asked
 _SENTENCE_MARKS = "。；;!！?？"  # a whole's parts are told before its sentence or list ends
 _TRAILING_LINK = re.compile(r"[为达是约近共有]+$")  # 出口货物为: the words, not their link
 _FIGURE = re.compile(r"^[0-9０-９.．,，一二三四五六七八九十百千万亿两零〇几多余来]+")
@@ -87,16 +89,19 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
     """fact, or the fact of the kind asked told beside it in the same unit that the question
     names (its own words hold a question word fact's and the rest of text do not, and fact's
     hold no question word its do not). A fact that runs over parallel facts (开展职业培训多少人:
-    1481人,创业培训229人) is first narrowed to the one of them the question names."""
+    1481人,创业培训229人) is first narrowed to the one of them the question names; a total
+    asked (一共) is the whole's, not a part's told after it (其中投产茶园31万亩)."""
     kind = asked_kind(question) or _kind_told(question, text, fact)
     if kind not in _KINDS:
         return fact
     words_asked = _NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question)))
-    asked = _Asked(words_asked, _meaning(words_asked))
+    asked = _Asked(words_asked, _meaning(words_asked), bool(TOTAL_ASKED.search(question)))
     facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
     inner = [sp for sp in facts if fact.start <= sp.start and sp.end <= fact.end]
     if len(inner) > 1:
         fact = _named_inside(asked, kind, text, fact, inner, facts)
+    if asked.total:
+        fact = _whole_of(text, fact, facts)
     parts = [sp for sp in facts if _part_of(text, sp, fact)]
     others = [sp for sp in rule_spans(kind, question, text) + parts if not _overlap(sp, fact)]
     if not others:
@@ -168,15 +173,32 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     elsewhere = _meaning(rest)
     # a part told after its whole (48个，其中南区20个) has the whole's words too
     if part:
-        if not _names_part(asked.text, text[o_lo:o_hi], text[lo:hi]):
+        if asked.total or not _names_part(asked.text, text[o_lo:o_hi], text[lo:hi]):
             return False
         its = (its - _meaning(_PARTS)) | own
     # 左洞长 and 右洞长 share 洞长 (parallel); 全长 and 设计时速 tell different things
     parallel = own & its or listed
+    # a character the rest of the sentence holds too names other in a word its words alone
+    # hold (卫生 of 乡镇卫生院 against 县级医院, though 省卫生健康委 tells it; not 平台 of 外卖平台上的
+    # 商家 against 督促平台下架)
+    elsewhere -= _said_elsewhere(asked.text, text[o_lo:o_hi], f"{text[lo:hi]}\n{rest}")
     told_apart = (asked.chars & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
     # a word the question shares with the rest of the sentence alone names neither (雪 of 冰雪大世界)
     named_own = asked.chars & (own - its) - _said_elsewhere(asked.text, rest, text[lo:hi])
     return bool(parallel and told_apart and not named_own)
+
+
+def _whole_of(text: str, fact: Span, facts: list[Span]) -> Span:
+    """The whole fact is told as a part of (全县茶园面积38万亩, of 其中投产茶园31万亩), or fact."""
+    unit = _unit(text[fact.start : fact.end])[-1:]  # 亿元 and 万元 count alike
+    return next(
+        (
+            whole
+            for whole in facts
+            if _part_of(text, fact, whole) and _unit(text[whole.start : whole.end])[-1:] == unit
+        ),
+        fact,
+    )
 
 
 def _names_part(question: str, part: str, whole: str) -> bool:

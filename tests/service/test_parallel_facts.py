@@ -73,6 +73,30 @@ PARALLEL_CASES = [
     # a part told after its whole has the whole's words too: the part the question names
     ("园区西区有几个充电桩？", "园区共建成充电桩60个，其中东区35个、西区25个。", "60个", "25个"),
     ("园区有几个充电桩？", "园区共建成充电桩60个，其中东区35个、西区25个。", "60个", "60个"),
+    # a total asked (一共) is the whole's, not a part's, though it names the part (文物)
+    ("这个区果园一共有多少亩？", "全区果园面积12万亩，其中挂果果园9万亩。", "9万亩", "12万亩"),
+    ("全区挂果的果园有多少亩？", "全区果园面积12万亩，其中挂果果园9万亩。", "9万亩", "9万亩"),
+    (
+        "这次展览一共展出多少件文物？",
+        "展览展出青铜器160件，其中一级文物38件。",
+        "160件",
+        "160件",
+    ),
+    # in a larger unit of the same (亿元 over 万元)
+    (
+        "体育馆一共花了多少钱？",
+        "体育馆建筑面积3万平方米，总投资3.6亿元，其中智能化系统投资约5200万元。",
+        "约5200万元",
+        "3.6亿元",
+    ),
+    # a word of its own names a figure though the rest holds its characters (卫生 of
+    # 省卫生健康委 and 乡镇卫生院)
+    (
+        "平台连上了多少家乡镇卫生院？",
+        "记者从省卫生健康委获悉，平台已连接全省96家县级医院和1320家乡镇卫生院。",
+        "96家",
+        "1320家",
+    ),
     # a part is named by a word of its own, not a character (外 of 国内外, 医 of 医务人员)
     (
         "去年接待国内外游客多少人次？",
