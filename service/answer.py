@@ -378,10 +378,11 @@ def compose_answer(
     """The best unit as a cited statement with its fact (short_answer.extract: read, the span
     reader, else the typed rules), a second one when it answers a part of the question the first
     leaves open, or an abstention when the model doubts the best. With a reader and a model
-    trained for it, the reader reads the best unit first and its margin joins the decision
-    (service.reading)."""
+    trained for it, the reader reads the best unit (and a close runner-up) first, its margin
+    joins the decision, and the likelier leads (service.reading)."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
+    picked = ranked[0]
     ranked, confidence, threshold, fact_of = judged(
         question, ranked, lambda order: decision_features(question, order), model, read
     )
@@ -389,21 +390,7 @@ def compose_answer(
         threshold = settings.min_confidence
     if confidence < threshold or tells_of_another(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
-    chosen = [ranked[0]]
-    for c in ranked[1:3]:
-        new_terms = c.found - ranked[0].found
-        overlaps = c.hit.chunk.doc_id == ranked[0].hit.chunk.doc_id and (
-            c.start < ranked[0].end and ranked[0].start < c.end
-        )
-        if (
-            new_terms
-            and c.coverage >= 0.3
-            and c.score >= ranked[0].score - 1.0
-            and not overlaps
-            and not c.conflict
-        ):
-            chosen.append(c)
-            break
+    chosen = [ranked[0], *_second(ranked, picked)]
     citations = tuple(
         Citation(
             marker=n,
@@ -428,6 +415,28 @@ def compose_answer(
     return Answer(
         _with_verdict(question, "".join(parts), short), False, citations, confidence, short
     )
+
+
+def _second(ranked: Sequence[Candidate], picked: Candidate) -> list[Candidate]:
+    """The unit cited after the best, when one of the next two answers a part of the question
+    the best leaves open (a question term it holds and the best does not); not the picker's
+    best when the stage found it less likely to answer (service.reading)."""
+    best = ranked[0]
+    for c in ranked[1:3]:
+        if c is picked and best is not picked:
+            continue
+        overlaps = c.hit.chunk.doc_id == best.hit.chunk.doc_id and (
+            c.start < best.end and best.start < c.end
+        )
+        if (
+            c.found - best.found
+            and c.coverage >= 0.3
+            and c.score >= best.score - 1.0
+            and not overlaps
+            and not c.conflict
+        ):
+            return [c]
+    return []
 
 
 def _with_verdict(question: str, text: str, short: ShortAnswer | None) -> str:

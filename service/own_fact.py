@@ -25,20 +25,17 @@ from service.neighbours import (
     time_words,
     untold_times,
 )
-from service.parallel_facts import (
-    CHANGED_FROM,
-    TOTAL_ASKED,
-    asked_change,
-    asked_side,
-    named_parallel,
-)
+from service.parallel_facts import CHANGED_FROM, asked_change, asked_side, named_parallel
 from service.short_answer import (
+    MEASURES,
     Span,
     asked_kind,
+    asked_measure,
     asked_role,
     best_placed,
     clause_end,
     clause_start,
+    holds_measure,
     normal_form,
     question_anchors,
     rule_spans,
@@ -55,7 +52,8 @@ _OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact
 _EITHER = re.compile(r"还是|[和与或].{1,12}?(?:哪|谁)")  # a choice between things it names
 _SPAN_ENDS = frozenset("自从至")
 _SINCE = re.compile(r"[^，。；,;]{0,6}?(?:以来|起)")
-# a figure told per unit, against a total asked (parallel_facts.TOTAL_ASKED)
+_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
+# a total asked, and a figure told per unit
 _PER_UNIT = re.compile(r"每(?![逢当])[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
 _TOTAL_TOLD = re.compile(r"累计|共|总")  # 每年分红累计发放120万元: a total after the 每
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
@@ -221,7 +219,7 @@ def _per_unit(question: str, before: str) -> bool:
     """A total asked (一共多少册) and a figure told per unit (每家藏书不少于3000册, but not 每年
     分红累计发放120万元)."""
     per = [m.end() for m in _PER_UNIT.finditer(before)]
-    if not per or not TOTAL_ASKED.search(question) or _PER_UNIT.search(question):
+    if not per or not _TOTAL_ASKED.search(question) or _PER_UNIT.search(question):
         return False
     return not _TOTAL_TOLD.search(before, per[-1])
 
@@ -300,4 +298,17 @@ def _not_its_own(question: str, text: str, fact: Span) -> bool:
         and not _EITHER.search(q)  # 2023年和2024年哪年更高: one of the question's own
         or any(asked.search(q) and not held.search(said) for asked, held in _MEASURED)
         or fact_of_another(question, text, fact.start, fact.end)
+        or _other_measure(question, text, fact)
+    )
+
+
+def _other_measure(question: str, text: str, fact: Span) -> bool:
+    """Whether fact states no figure in the measure asked (几倍: 86万元; 多少人: 1600多名 is one)
+    where the rules find one that does (3倍多). 个 counts anything (多少个嫌疑人: 42名)."""
+    measure = asked_measure(question)
+    if asked_kind(question) != "number" or measure in (None, ("个",)):
+        return False
+    units = next((u for _, u in MEASURES if set(measure) & set(u)), measure)
+    return not holds_measure(text[fact.start : fact.end], units) and bool(
+        rule_spans("number", question, text, strict=True)
     )

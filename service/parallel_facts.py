@@ -75,13 +75,14 @@ class _Asked(NamedTuple):
 
     text: str
     chars: frozenset[str]
-    total: bool  # it asks a total (一共): a whole, none of its parts
+    total: bool  # it asks a total (一共): a whole, not a part it does not name
 
 
 _PARTS = "其中"  # parts told after their whole
-TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")  # a whole asked
+_WHOLE_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来")  # not 累计 (to date), 总量 (its own)
 _SENTENCE_MARKS = "。；;!！?？"  # a whole's parts are told before its sentence or list ends
 _TRAILING_LINK = re.compile(r"[为达是约近共有]+$")  # 出口货物为: the words, not their link
+_LEADING_LINK = re.compile(r"^[而但则]?(?:同类|同样|同等|普通)?的?")  # 而同类柴油重卡: 柴油重卡
 _FIGURE = re.compile(r"^[0-9０-９.．,，一二三四五六七八九十百千万亿两零〇几多余来]+")
 
 
@@ -90,18 +91,19 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
     names (its own words hold a question word fact's and the rest of text do not, and fact's
     hold no question word its do not). A fact that runs over parallel facts (开展职业培训多少人:
     1481人,创业培训229人) is first narrowed to the one of them the question names; a total
-    asked (一共) is the whole's, not a part's told after it (其中投产茶园31万亩)."""
+    asked (一共) is the whole's, not that of a part told after it (其中投产茶园31万亩) that the
+    question does not name."""
     kind = asked_kind(question) or _kind_told(question, text, fact)
     if kind not in _KINDS:
         return fact
     words_asked = _NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question)))
-    asked = _Asked(words_asked, _meaning(words_asked), bool(TOTAL_ASKED.search(question)))
+    asked = _Asked(words_asked, _meaning(words_asked), bool(_WHOLE_ASKED.search(question)))
     facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
     inner = [sp for sp in facts if fact.start <= sp.start and sp.end <= fact.end]
     if len(inner) > 1:
         fact = _named_inside(asked, kind, text, fact, inner, facts)
     if asked.total:
-        fact = _whole_of(text, fact, facts)
+        fact = _whole_of(asked, text, fact, facts)
     parts = [sp for sp in facts if _part_of(text, sp, fact)]
     others = [sp for sp in rule_spans(kind, question, text) + parts if not _overlap(sp, fact)]
     if not others:
@@ -173,32 +175,33 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     elsewhere = _meaning(rest)
     # a part told after its whole (48个，其中南区20个) has the whole's words too
     if part:
-        if asked.total or not _names_part(asked.text, text[o_lo:o_hi], text[lo:hi]):
+        if not _names_part(asked.text, text[o_lo:o_hi], text[lo:hi]):
             return False
         its = (its - _meaning(_PARTS)) | own
     # 左洞长 and 右洞长 share 洞长 (parallel); 全长 and 设计时速 tell different things
     parallel = own & its or listed
-    # a character the rest of the sentence holds too names other in a word its words alone
-    # hold (卫生 of 乡镇卫生院 against 县级医院, though 省卫生健康委 tells it; not 平台 of 外卖平台上的
-    # 商家 against 督促平台下架)
-    elsewhere -= _said_elsewhere(asked.text, text[o_lo:o_hi], f"{text[lo:hi]}\n{rest}")
     told_apart = (asked.chars & (its - own)) - elsewhere - _NO_SIDE  # 市 of 该市 names no 市区
     # a word the question shares with the rest of the sentence alone names neither (雪 of 冰雪大世界)
     named_own = asked.chars & (own - its) - _said_elsewhere(asked.text, rest, text[lo:hi])
     return bool(parallel and told_apart and not named_own)
 
 
-def _whole_of(text: str, fact: Span, facts: list[Span]) -> Span:
-    """The whole fact is told as a part of (全县茶园面积38万亩, of 其中投产茶园31万亩), or fact."""
+def _whole_of(asked: _Asked, text: str, fact: Span, facts: list[Span]) -> Span:
+    """The whole fact is told as a part of in the clause of 其中 or a list right after it
+    (全县茶园面积38万亩, of 其中投产茶园31万亩), when the question does not name the part; or fact."""
     unit = _unit(text[fact.start : fact.end])[-1:]  # 亿元 and 万元 count alike
-    return next(
-        (
-            whole
-            for whole in facts
-            if _part_of(text, fact, whole) and _unit(text[whole.start : whole.end])[-1:] == unit
-        ),
-        fact,
-    )
+    lo, hi, _ = _own_words(text, fact, facts)
+    for whole in facts:
+        w_lo, w_hi, _ = _own_words(text, whole, facts)
+        between = text[whole.end : fact.start]
+        if (
+            _part_of(text, fact, whole)
+            and not any(ch in CLAUSE_MARKS for ch in between[between.find(_PARTS) :])
+            and _unit(text[whole.start : whole.end])[-1:] == unit
+            and not _names_part(asked.text, text[lo:hi], text[w_lo:w_hi])
+        ):
+            return whole
+    return fact
 
 
 def _names_part(question: str, part: str, whole: str) -> bool:
@@ -256,7 +259,7 @@ def _elided(text: str, lo: int, first: Span, o_lo: int, second: Span) -> frozens
     rest of the first's said once for both (出口货物为0.8小时 against 目前进口货物整体通关时间为6.2小时:
     进口货物), or nothing."""
     mine = text[lo : first.start]
-    theirs = _TRAILING_LINK.sub("", text[o_lo : second.start])
+    theirs = _LEADING_LINK.sub("", _TRAILING_LINK.sub("", text[o_lo : second.start]))
     for side in range(1, _SIDE_CHARS + 1):
         core = theirs[side:]
         at = mine.find(core) if len(core) >= _SIDE_CHARS else -1

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
 
 from service.answer_model import AnswerModel, ReadModel, probability
+from service.neighbours import tells_of_another
 from service.short_answer import Read as ReadSpan
 from service.short_answer import Span
 
@@ -54,10 +55,15 @@ def readings(read: Reader, question: str, texts: Sequence[str]) -> list[Reading 
     return [read(question, texts[0]), *(f.result() for f in later)]
 
 
-def contenders(ranked: Sequence[Candidate]) -> list[Candidate]:
+def contenders(question: str, ranked: Sequence[Candidate]) -> list[Candidate]:
     """The units read for the decision: the best, and the runner-up when the picker scores it
-    within RIVAL_GAP of the best."""
-    return [c for c in ranked[:2] if c.score >= ranked[0].score - RIVAL_GAP]
+    within RIVAL_GAP of the best and it answers the question asked, not another
+    (neighbours.tells_of_another: 门票多少钱? 接待游客41.2万人次)."""
+    return [
+        c
+        for n, c in enumerate(ranked[:2])
+        if not n or (c.score >= ranked[0].score - RIVAL_GAP and not tells_of_another(question, c))
+    ]
 
 
 def judged(
@@ -78,7 +84,7 @@ def judged(
         return Judged(
             ranked, round(model.answer_probability(evidence_of(ranked)), 4), model.threshold, facts
         )
-    units = contenders(ranked)
+    units = contenders(question, ranked)
     found = readings(read, question, [c.text for c in units])
     best: tuple[float, Sequence[Candidate]] | None = None
     for unit, reading in zip(units, found, strict=True):

@@ -135,7 +135,7 @@ def asked_unit(question: str) -> str | None:
 
 # what a quantity question measures, and the units that can state it: a question about a price
 # is not answered by a count of visitors, one about an age not by a time (门票多少钱, 今年多大)
-_MEASURES = (
+MEASURES = (
     (
         re.compile(
             r"多少钱|几块钱|价格|价钱|票价|售价|定价|费用|花了多少|花多少|多贵|奖金|罚款|罚了|"
@@ -167,7 +167,7 @@ _MEASURES = (
         ("米", "公里"),
     ),
 )
-MONEY = _MEASURES[0][1]  # the units of a sum of money
+MONEY = MEASURES[0][1]  # the units of a sum of money
 _STAGES = "期届审级"
 # what a 几个/多少个 question counts (几个站: 站; 几个月 counts time), read in the clause naming it
 _COUNTED = re.compile(r"(?:几|多少)个([\u4e00-\u9fff]{1,2})")
@@ -186,7 +186,7 @@ def asked_measure(question: str) -> tuple[str, ...] | None:
     # the measure named last is the one asked (欠薪案件的结案率是多少: a rate, not a sum)
     named_at = [
         (max(m.end() for m in pattern.finditer(q)), -n, units)
-        for n, (pattern, units) in enumerate(_MEASURES)
+        for n, (pattern, units) in enumerate(MEASURES)
         if pattern.search(q)
     ]
     return max(named_at)[2] if named_at else None

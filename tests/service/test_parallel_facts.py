@@ -73,14 +73,16 @@ PARALLEL_CASES = [
     # a part told after its whole has the whole's words too: the part the question names
     ("园区西区有几个充电桩？", "园区共建成充电桩60个，其中东区35个、西区25个。", "60个", "25个"),
     ("园区有几个充电桩？", "园区共建成充电桩60个，其中东区35个、西区25个。", "60个", "60个"),
-    # a total asked (一共) is the whole's, not a part's, though it names the part (文物)
+    # a total asked (一共) is the whole's, not that of a part it does not name
     ("这个区果园一共有多少亩？", "全区果园面积12万亩，其中挂果果园9万亩。", "9万亩", "12万亩"),
     ("全区挂果的果园有多少亩？", "全区果园面积12万亩，其中挂果果园9万亩。", "9万亩", "9万亩"),
+    ("全县一共有多少所初中？", "全县共有学校120所，其中小学80所，初中40所。", "40所", "40所"),
+    # a figure told after the clause of 其中 is no part
     (
-        "这次展览一共展出多少件文物？",
-        "展览展出青铜器160件，其中一级文物38件。",
-        "160件",
-        "160件",
+        "全县林地一共有多少亩？",
+        "耕地面积50万亩，其中水田30万亩，林地面积80万亩，其中公益林20万亩。",
+        "80万亩",
+        "80万亩",
     ),
     # in a larger unit of the same (亿元 over 万元)
     (
@@ -89,13 +91,18 @@ PARALLEL_CASES = [
         "约5200万元",
         "3.6亿元",
     ),
-    # a word of its own names a figure though the rest holds its characters (卫生 of
-    # 省卫生健康委 and 乡镇卫生院)
+    # the second says once what the first's words say, after a link (而同类): its side names it
     (
-        "平台连上了多少家乡镇卫生院？",
-        "记者从省卫生健康委获悉，平台已连接全省96家县级医院和1320家乡镇卫生院。",
-        "96家",
-        "1320家",
+        "燃油公交每公里成本？",
+        "测算显示，电动公交每公里能耗成本约0.9元，而同类燃油公交约为2.1元。",
+        "约0.9元",
+        "2.1元",
+    ),
+    (
+        "电动公交每公里成本？",
+        "测算显示，电动公交每公里能耗成本约0.9元，而同类燃油公交约为2.1元。",
+        "2.1元",
+        "约0.9元",
     ),
     # a part is named by a word of its own, not a character (外 of 国内外, 医 of 医务人员)
     (
