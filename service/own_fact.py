@@ -52,8 +52,8 @@ _OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact
 _EITHER = re.compile(r"还是|[和与或].{1,12}?(?:哪|谁)")  # a choice between things it names
 _SPAN_ENDS = frozenset("自从至")
 _SINCE = re.compile(r"[^，。；,;]{0,6}?(?:以来|起)")
-_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
 # a total asked, and a figure told per unit
+_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
 _PER_UNIT = re.compile(r"每(?![逢当])[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
 _TOTAL_TOLD = re.compile(r"累计|共|总")  # 每年分红累计发放120万元: a total after the 每
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)

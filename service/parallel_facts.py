@@ -75,7 +75,6 @@ class _Asked(NamedTuple):
 
     text: str
     chars: frozenset[str]
-    total: bool  # it asks a total (一共): a whole, not a part it does not name
 
 
 _PARTS = "其中"  # parts told after their whole
@@ -97,12 +96,12 @@ def named_parallel(question: str, text: str, fact: Span) -> Span:
     if kind not in _KINDS:
         return fact
     words_asked = _NO_NUMERAL.sub(" ", WH.sub(" ", normalize(question)))
-    asked = _Asked(words_asked, _meaning(words_asked), bool(_WHOLE_ASKED.search(question)))
+    asked = _Asked(words_asked, _meaning(words_asked))
     facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
     inner = [sp for sp in facts if fact.start <= sp.start and sp.end <= fact.end]
     if len(inner) > 1:
         fact = _named_inside(asked, kind, text, fact, inner, facts)
-    if asked.total:
+    if _WHOLE_ASKED.search(question):
         fact = _whole_of(asked, text, fact, facts)
     parts = [sp for sp in facts if _part_of(text, sp, fact)]
     others = [sp for sp in rule_spans(kind, question, text) + parts if not _overlap(sp, fact)]
@@ -190,17 +189,17 @@ def _whole_of(asked: _Asked, text: str, fact: Span, facts: list[Span]) -> Span:
     """The whole fact is told as a part of in the clause of 其中 or a list right after it
     (全县茶园面积38万亩, of 其中投产茶园31万亩), when the question does not name the part; or fact."""
     unit = _unit(text[fact.start : fact.end])[-1:]  # 亿元 and 万元 count alike
-    lo, hi, _ = _own_words(text, fact, facts)
     for whole in facts:
-        w_lo, w_hi, _ = _own_words(text, whole, facts)
         between = text[whole.end : fact.start]
         if (
             _part_of(text, fact, whole)
             and not any(ch in CLAUSE_MARKS for ch in between[between.find(_PARTS) :])
             and _unit(text[whole.start : whole.end])[-1:] == unit
-            and not _names_part(asked.text, text[lo:hi], text[w_lo:w_hi])
         ):
-            return whole
+            lo, hi, _ = _own_words(text, fact, facts)
+            w_lo, w_hi, _ = _own_words(text, whole, facts)
+            if not _names_part(asked.text, text[lo:hi], text[w_lo:w_hi]):
+                return whole
     return fact
 
 

@@ -59,11 +59,9 @@ def contenders(question: str, ranked: Sequence[Candidate]) -> list[Candidate]:
     """The units read for the decision: the best, and the runner-up when the picker scores it
     within RIVAL_GAP of the best and it answers the question asked, not another
     (neighbours.tells_of_another: 门票多少钱? 接待游客41.2万人次)."""
-    return [
-        c
-        for n, c in enumerate(ranked[:2])
-        if not n or (c.score >= ranked[0].score - RIVAL_GAP and not tells_of_another(question, c))
-    ]
+    best = ranked[0]
+    close = [c for c in ranked[1:2] if c.score >= best.score - RIVAL_GAP]
+    return [best, *(c for c in close if not tells_of_another(question, c))]
 
 
 def judged(
