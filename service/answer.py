@@ -41,6 +41,9 @@ from service.yes_no import yes_or_no
 
 SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
+# a yes/no question whose fact says 是 or 否 plainly is answered from this share of the bar up
+# (on the realistic set's trained parts, 15 such answers between 0.5 and 1 of it, none wrong)
+DECIDED_SHARE = 0.5
 
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\s]+")
 
@@ -379,7 +382,8 @@ def compose_answer(
     reader, else the typed rules), a second one when it answers a part of the question the first
     leaves open, or an abstention when the model doubts the best. With a reader and a model
     trained for it, the reader reads the best unit (and a close runner-up) first, its margin
-    joins the decision, and the likelier leads (service.reading)."""
+    joins the decision, and the likelier leads (service.reading). A yes/no question doubted
+    down to DECIDED_SHARE of the bar is answered when its fact says 是 or 否 plainly."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     picked = ranked[0]
@@ -388,7 +392,9 @@ def compose_answer(
     )
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
-    if confidence < threshold or tells_of_another(question, ranked[0]):
+    doubtful = confidence < threshold
+    bar = threshold * DECIDED_SHARE if asked_kind(question) == "yesno" else threshold
+    if confidence < bar or tells_of_another(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     chosen = [ranked[0], *_second(ranked, picked)]
     citations = tuple(
@@ -412,9 +418,11 @@ def compose_answer(
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
     ]
     short = short_answer_of(chosen[0], facts[0], 1)
-    return Answer(
-        _with_verdict(question, "".join(parts), short), False, citations, confidence, short
-    )
+    verdict = _verdict(question, short)
+    if doubtful and verdict is None:
+        return Answer(ABSTAIN_MESSAGE, True, (), confidence)
+    text = "".join(parts) if verdict is None else f"{verdict}。{''.join(parts)}"
+    return Answer(text, False, citations, confidence, short)
 
 
 def _second(ranked: Sequence[Candidate], picked: Candidate) -> list[Candidate]:
@@ -439,12 +447,11 @@ def _second(ranked: Sequence[Candidate], picked: Candidate) -> list[Candidate]:
     return []
 
 
-def _with_verdict(question: str, text: str, short: ShortAnswer | None) -> str:
-    """A yes/no question's answer opens with 是 or 否 when its deciding phrase says one."""
+def _verdict(question: str, short: ShortAnswer | None) -> str | None:
+    """是 or 否 (its answer opens with it) when a yes/no question's deciding phrase says one."""
     if asked_kind(question) != "yesno" or short is None:
-        return text
-    said = yes_or_no(normalize(question), short.text)
-    return text if said is None else f"{said}。{text}"
+        return None
+    return yes_or_no(normalize(question), short.text)
 
 
 def facts_of(

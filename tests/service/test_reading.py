@@ -189,3 +189,22 @@ def test_a_unit_not_yet_read_is_read_when_its_fact_is_wanted() -> None:
     assert fact_of(SECOND)("?", SECOND.text) == Span(0, 2) and calls == [SECOND.text]
     unread = facts_by(reader_of(None, []), "?")
     assert unread(SECOND)("?", SECOND.text) is None
+
+
+def test_a_doubtful_yes_no_answer_stands_only_when_its_fact_says_yes_or_no() -> None:
+    model = replace(load_model(), read=on_margin())  # confidence: the margin's logistic
+    free = unit("该馆实行免费开放。", 0, 2.0)
+    closed = unit("该馆每周一闭馆。", 0, 2.0)
+    asked = "去图书馆看书要花钱吗?"
+
+    def ask(best: Candidate, margin: float, question: str = asked):
+        read = reader_of(Reading(Span(4, 8), margin, 0.0), [])
+        return compose_answer(question, [best], model, AnswerSettings(), read)
+
+    doubtful = ask(free, -0.5)  # 0.38: under the stage's bar of 0.5, over half of it
+    assert 0.25 <= doubtful.confidence < 0.5
+    assert not doubtful.abstained and doubtful.text.startswith("否。")
+    assert ask(closed, -0.5).abstained  # its fact says neither
+    assert ask(free, -1.5).abstained  # 0.18: under half the bar
+    assert ask(free, -0.5, "该馆实行什么制度?").abstained  # not a yes/no question
+    assert not ask(closed, 0.5).abstained  # over the bar: answered without a verdict
