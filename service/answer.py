@@ -23,7 +23,7 @@ from service.evidence import (
 from service.neighbours import names_sibling, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
 from service.qualifiers import qualified
-from service.reading import Reader, judged
+from service.reading import Reader, bars, judged
 from service.referents import without_markers
 from service.short_answer import (
     Read,
@@ -41,9 +41,6 @@ from service.yes_no import yes_or_no
 
 SentenceSimilarity = Callable[[str, int, int], float | None]  # (doc_id, start, end) -> cosine
 ABSTAIN_MESSAGE = "这些文章里没有找到答案。"
-# a yes/no question whose fact says 是 or 否 plainly is answered from this share of the bar up
-# (on the realistic set's trained parts, 15 such answers between 0.5 and 1 of it, none wrong)
-DECIDED_SHARE = 0.5
 
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\s]+")
 
@@ -377,13 +374,14 @@ def compose_answer(
     model: AnswerModel,
     settings: AnswerSettings,
     read: Reader | None = None,
+    rewritten: bool = False,
 ) -> Answer:
     """The best unit as a cited statement with its fact (short_answer.extract: read, the span
     reader, else the typed rules), a second one when it answers a part of the question the first
     leaves open, or an abstention when the model doubts the best. With a reader and a model
     trained for it, the reader reads the best unit (and a close runner-up) first, its margin
-    joins the decision, and the likelier leads (service.reading). A yes/no question doubted
-    down to DECIDED_SHARE of the bar is answered when its fact says 是 or 否 plainly."""
+    joins the decision, and the likelier leads (service.reading). The bar is lower for a
+    question rewritten from earlier turns, and a yes/no one whose fact says 是 or 否 (bars)."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     picked = ranked[0]
@@ -392,9 +390,9 @@ def compose_answer(
     )
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
-    doubtful = confidence < threshold
-    bar = threshold * DECIDED_SHARE if asked_kind(question) == "yesno" else threshold
-    if confidence < bar or tells_of_another(question, ranked[0]):
+    bar, decided_bar = bars(threshold, rewritten, asked_kind(question) == "yesno")
+    doubtful = confidence < bar
+    if confidence < decided_bar or tells_of_another(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     chosen = [ranked[0], *_second(ranked, picked)]
     citations = tuple(
@@ -479,12 +477,14 @@ def answer_question(
     model: AnswerModel | None = None,
     previous_answer: str = "",
     read: Reader | None = None,
+    rewritten: bool = False,  # question was rewritten from the earlier turns (a follow-up)
 ) -> Answer:
     settings = settings or AnswerSettings()
     model = model or load_model()
     cands = candidates(question, hits, articles, idf, settings, similarity, previous_answer)
     cands = with_types(question, cands, settings.typed_depth)
-    return compose_answer(question, select(question, cands, model), model, settings, read)
+    ranked = select(question, cands, model)
+    return compose_answer(question, ranked, model, settings, read, rewritten)
 
 
 __all__ = [

@@ -115,7 +115,8 @@ class QAService:
         t0 = time.perf_counter()
         mode = mode or self.settings.mode
         turns = bounded_history(history)
-        resolved = resolve_question(bounded_question(question), turns)
+        asked = bounded_question(question)
+        resolved = resolve_question(asked, turns)
         # the answer picker reads the question's meaning whatever the retrieval mode
         query_vec = self.retriever.query_vector(resolved, "hybrid")
         t_embed = time.perf_counter()
@@ -132,6 +133,7 @@ class QAService:
             self.sentence_similarity(query_vec),
             previous_answer=previous_answer(turns),
             read=self.read(),
+            rewritten=resolved != asked,
         )
         topic = new_topic(question, turns)
         if topic and not answer.abstained:

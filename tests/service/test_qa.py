@@ -68,3 +68,27 @@ def test_a_follow_up_about_a_thing_only_the_title_names_abstains(tmp_path, fake_
     result = service.ask("那割草机器人呢？", history)
     assert "割草机器人首发价" in result.question
     assert result.answer.abstained
+
+
+def test_a_follow_up_rewritten_from_the_turns_is_judged_as_rewritten(
+    seed_settings: Settings, fake_embedder, monkeypatch
+) -> None:
+    """The decision reads a follow-up rewritten against earlier turns with a lower bar
+    (service.reading.bars): the answer picker is told which questions were rewritten."""
+    import service.qa
+
+    told: list[bool] = []
+    real = service.qa.answer_question
+
+    def answer_question(*args, **kwargs):
+        told.append(kwargs["rewritten"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service.qa, "answer_question", answer_question)
+    service = QAService.load(seed_settings, fake_embedder)
+    history = [Turn("user", "武陵区发放了多少笔创业担保贷款?"), Turn("assistant", "122笔。")]
+    assert service.ask("那鼎城区呢?", history).question != "那鼎城区呢?"
+    asked_whole = "鼎城区发放了多少笔创业担保贷款?"
+    assert service.ask(asked_whole, history).question == asked_whole
+    assert service.ask(asked_whole).question == asked_whole
+    assert told == [True, False, False]

@@ -20,6 +20,7 @@ from service.reader import Reading
 from service.reading import (
     RIVAL_GAP,
     UNREAD_MARGIN,
+    bars,
     contenders,
     facts_by,
     read_confidence,
@@ -208,3 +209,15 @@ def test_a_doubtful_yes_no_answer_stands_only_when_its_fact_says_yes_or_no() -> 
     assert ask(free, -1.5).abstained  # 0.18: under half the bar
     assert ask(free, -0.5, "该馆实行什么制度?").abstained  # not a yes/no question
     assert not ask(closed, 0.5).abstained  # over the bar: answered without a verdict
+
+
+def test_the_bar_is_lower_for_a_rewritten_follow_up_and_a_decided_yes_or_no() -> None:
+    assert bars(0.5, False, False) == (0.5, 0.5)
+    assert bars(0.5, True, False) == pytest.approx((0.4, 0.4))
+    assert bars(0.5, False, True) == (0.5, 0.25)
+    assert bars(0.5, True, True) == pytest.approx((0.4, 0.2))
+    model = replace(load_model(), read=on_margin())
+    read = reader_of(Reading(Span(0, 3), -0.2, 0.0), [])  # confidence 0.45
+    rewritten = compose_answer("哪条线最长?", [FIRST], model, AnswerSettings(), read, True)
+    assert not rewritten.abstained and 0.4 <= rewritten.confidence < 0.5
+    assert compose_answer("哪条线最长?", [FIRST], model, AnswerSettings(), read).abstained
