@@ -380,8 +380,8 @@ def compose_answer(
     reader, else the typed rules), a second one when it answers a part of the question the first
     leaves open, or an abstention when the model doubts the best. With a reader and a model
     trained for it, the reader reads the best unit (and a close runner-up) first, its margin
-    joins the decision, and the likelier leads (service.reading). The bar is lower for a
-    question rewritten from earlier turns, and a yes/no one whose fact says 是 or 否 (bars)."""
+    joins the decision, and the likelier leads (service.reading), over a bar of its question's
+    form (reading.bars)."""
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     picked = ranked[0]
@@ -390,7 +390,7 @@ def compose_answer(
     )
     if settings.min_confidence is not None:
         threshold = settings.min_confidence
-    bar, decided_bar = bars(threshold, rewritten, asked_kind(question) == "yesno")
+    bar, decided_bar = bars(threshold, question, rewritten)
     doubtful = confidence < bar
     if confidence < decided_bar or tells_of_another(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)

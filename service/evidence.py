@@ -11,6 +11,7 @@ from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
 from service.short_answer import (
     MONEY,
+    WH,
     asked_measure,
     holds_measure,
     typed_spans,
@@ -195,3 +196,20 @@ def states_sum(text: str) -> bool:
     or that something is free."""
     t = normalize(text)
     return bool(holds_measure(t, MONEY) or _SUM.search(t) or "免费" in t)
+
+
+# what asks without a question word of WH's: a yes/no, an A-not-A, 何/啥, 多快, a request
+_ASKS_OTHERWISE = re.compile(
+    r"吗|呢|何|甚么|啥|干嘛|么|多快|有没有|是不是|会不会|能不能|可不可以|要不要|简述|介绍|请问|是男是女"
+)
+_END_MARKS = re.compile(r"[\s?？!！。.]+$")
+
+
+def names_only(question: str) -> bool:
+    """Whether a question only names what it asks for, with no question word (新馆座位数?,
+    东院区地址?, 电诈案审判长?): a noun last."""
+    q = normalize(question).strip()
+    if WH.search(q) or _ASKS_OTHERWISE.search(q):
+        return False
+    tags = pos_tags(_END_MARKS.sub("", q))
+    return bool(tags) and tags[-1][1].startswith("n")

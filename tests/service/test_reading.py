@@ -16,6 +16,7 @@ from service.answer import (
     decision_features,
 )
 from service.answer_model import Logistic, ReadModel, load_model
+from service.evidence import names_only
 from service.reader import Reading
 from service.reading import (
     RIVAL_GAP,
@@ -211,13 +212,35 @@ def test_a_doubtful_yes_no_answer_stands_only_when_its_fact_says_yes_or_no() -> 
     assert not ask(closed, 0.5).abstained  # over the bar: answered without a verdict
 
 
-def test_the_bar_is_lower_for_a_rewritten_follow_up_and_a_decided_yes_or_no() -> None:
-    assert bars(0.5, False, False) == (0.5, 0.5)
-    assert bars(0.5, True, False) == pytest.approx((0.4, 0.4))
-    assert bars(0.5, False, True) == (0.5, 0.25)
-    assert bars(0.5, True, True) == pytest.approx((0.4, 0.2))
+def test_the_bar_is_lower_for_a_follow_up_a_question_naming_only_what_it_asks_and_a_decided_yes_or_no() -> (
+    None
+):
+    assert bars(0.5, "哪条线最长?", False) == (0.5, 0.5)
+    assert bars(0.5, "哪条线最长?", True) == pytest.approx((0.4, 0.4))
+    assert bars(0.5, "三号线最长吗?", False) == (0.5, 0.25)
+    assert bars(0.5, "三号线最长吗?", True) == pytest.approx((0.4, 0.2))
+    assert bars(0.5, "三号线全长?", False) == pytest.approx((0.35, 0.35))
+    assert bars(0.5, "三号线全长?", True) == pytest.approx((0.35, 0.35))  # the lower share
     model = replace(load_model(), read=on_margin())
     read = reader_of(Reading(Span(0, 3), -0.2, 0.0), [])  # confidence 0.45
     rewritten = compose_answer("哪条线最长?", [FIRST], model, AnswerSettings(), read, True)
     assert not rewritten.abstained and 0.4 <= rewritten.confidence < 0.5
     assert compose_answer("哪条线最长?", [FIRST], model, AnswerSettings(), read).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("新馆座位数?", True),
+        ("东院区地址？", True),
+        ("电诈案审判长？", True),
+        ("新馆有多少个座位?", False),  # a question word
+        ("新馆开放了吗?", False),  # yes/no
+        ("那新馆呢?", False),
+        ("新馆建筑面积有多大?", False),
+        ("台北县推出免费公车的目的为？", False),  # a copula last, not a noun
+        ("飞机以多快的速度冲出了跑道？", False),
+    ],
+)
+def test_a_question_naming_only_what_it_asks(question: str, named: bool) -> None:
+    assert names_only(question) is named
