@@ -297,8 +297,8 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
         rest = word[1:]
         same_side = _SAME_SIDE.get(word[0], word[0])
         others = [c for c in _CONTRAST if c not in same_side]
-        if any(c + rest in text for c in others):
-            return True
+        if any(c + rest in text and c + rest not in question for c in others):
+            return True  # not one the question names too (沙溪大桥旧桥 asked: 旧桥 told)
         if (  # the neighbour named short (新馆 for 老图书馆), not rest itself (高峰 for 晚高峰)
             len(rest) >= 2
             and not any(c in text for c in same_side)
