@@ -52,6 +52,9 @@ _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内�
 _PLACE_ENDS = "区馆院厂园校站楼所场"  # the loose short name only of a place (新园区, not 高龄人)
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
+# the words each contrasts with: its own kind only (大桥 asked, 旧桥 told is no other bridge)
+_FAMILIES = ("男女", "新旧老", "上下", "前后", "东西南北", "大小", "正副", "主副", "主客", "首末")
+_FAMILIES += ("高低", "内外", "早晚", "进出")
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 TIME_FAMILIES = (
     ("今年", "去年", "明年", "前年"),
@@ -296,7 +299,7 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
             continue  # 多大功率 asks how great, it names no 大功率
         rest = word[1:]
         same_side = _SAME_SIDE.get(word[0], word[0])
-        others = [c for c in _CONTRAST if c not in same_side]
+        others = [c for f in _FAMILIES if word[0] in f for c in f if c not in same_side]
         if any(c + rest in text and c + rest not in question for c in others):
             return True  # not one the question names too (沙溪大桥旧桥 asked: 旧桥 told)
         if (  # the neighbour named short (新馆 for 老图书馆), not rest itself (高峰 for 晚高峰)

@@ -17,3 +17,15 @@ def test_a_contrasting_word_the_question_names_too_is_no_neighbour() -> None:
     # the old one told for the new one asked still is
     q = "沙溪新桥哪年被定为危桥的?"
     assert names_sibling(q, naming_terms(q), told)
+
+
+def test_a_contrasting_word_contrasts_with_its_own_kind_only() -> None:
+    # 大 contrasts with 小, not with 新 or 旧: a 新桥 told is no other than a 大桥 asked
+    q = "沙溪大桥全长多少?"
+    assert not names_sibling(q, naming_terms(q), "新桥全长312米")
+    assert names_sibling(q, naming_terms(q), "小桥全长12米")
+    # 主 with 副 and with 客
+    q = "综合楼主楼有几层?"
+    assert names_sibling(q, naming_terms(q), "副楼共6层")
+    q = "主场观众有多少?"
+    assert names_sibling(q, naming_terms(q), "客场观众有3000人")
