@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from corpus.text import normalize, words
+from corpus.text import normalize, pos_tags, words
 from index.bm25 import tokenize
 from service.evidence import asks_for_money, states_sum
 from service.short_answer import (
@@ -53,8 +53,8 @@ _PLACE_ENDS = "区馆院厂园校站楼所场"  # the loose short name only of a
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 # the words each contrasts with: its own kind only (大桥 asked, 旧桥 told is no other bridge)
-_FAMILIES = ("男女", "新旧老", "上下", "前后", "东西南北", "大小", "正副", "主副", "主客", "首末")
-_FAMILIES += ("高低", "内外", "早晚", "进出")
+_FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", "东西南北", "大小", "正副", "主副")
+_FAMILIES += ("主客", "首末", "高低", "内外", "早晚", "进出")
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 TIME_FAMILIES = (
     ("今年", "去年", "明年", "前年"),
@@ -130,8 +130,8 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
     """Whether text is about a neighbour of what the question names while the question's own
     is absent: another number of a numbered thing (3号线 for 4号线), the contrasting word (男子
     for 女子), the head for a deputy or the deputy for the head (局长, 副局长), another placing
-    (冠军 for 亚军), the time after (改造后 for 改造前), another time (今年 for 去年) or another
-    place of a kind (东湖区 for 西岭区)."""
+    (冠军 for 亚军), the time after (改造后 for 改造前), another time (今年 for 去年), another
+    named one of a kind (淇州队 for 沣川队) or another place of a kind (东湖区 for 西岭区)."""
     return (
         other_number(question, text)
         or other_code(question, text)
@@ -141,9 +141,34 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         or other_side_after(question, text)
         or _other_time(question, text)
         or other_end(question, text)
+        or _other_named_kind(question, text)
         or not _place_answers(question, text)
         and _other_place(question, named, text)
     )
+
+
+_NAME_TAGS = ("ns", "nr", "nz", "nt")
+_KIND_ENDS = "队市县区镇乡村库场港站司团院校路桥湖河山馆园厂"  # 水库, 机场, 公司, 集团…
+
+
+def _named_kinds(text: str) -> set[tuple[str, str]]:
+    """(name, kind) of each proper name text says right before a noun of its kind (沣川 | 队,
+    白鹤 | 水库)."""
+    tags = pos_tags(text)
+    return {
+        (w, k)
+        for (w, f), (k, g) in zip(tags, tags[1:], strict=False)
+        if f.startswith(_NAME_TAGS) and len(w) >= 2 and len(k) <= 3 and k[-1] in _KIND_ENDS
+    }
+
+
+def _other_named_kind(question: str, text: str) -> bool:
+    """沣川队 asked, only 淇州队 told: another one of the kind the question names one of."""
+    asked = [(w, k) for w, k in _named_kinds(question) if w not in text and k in text]
+    if not asked:
+        return False
+    told = _named_kinds(text)
+    return any(k == kind and w not in question for w, k in told for _, kind in asked)
 
 
 def _place_answers(question: str, text: str) -> bool:

@@ -29,3 +29,14 @@ def test_a_contrasting_word_contrasts_with_its_own_kind_only() -> None:
     assert names_sibling(q, naming_terms(q), "副楼共6层")
     q = "主场观众有多少?"
     assert names_sibling(q, naming_terms(q), "客场观众有3000人")
+
+
+def test_another_named_one_of_the_kind_asked_is_a_neighbour() -> None:
+    q = "沣川队的主教练是谁?"
+    assert names_sibling(q, naming_terms(q), "淇州队主教练戴鹏是前国家青年队队员。")
+    assert not names_sibling(q, naming_terms(q), "沣川队主教练是刘强,淇州队主教练是戴鹏。")
+    q = "白鹤水库正常库容有多大?"
+    assert names_sibling(q, naming_terms(q), "为县城供水的双龙水库蓄水量仅为正常库容的26%。")
+    # an attribute after a name is no kind of thing: 新桥 | 全长 is not another 沙溪 | 大桥
+    q = "沙溪大桥全长多少?"
+    assert not names_sibling(q, naming_terms(q), "新桥全长312米")
