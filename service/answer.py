@@ -13,6 +13,7 @@ from corpus.model import Article
 from corpus.text import normalize
 from index.backend import Hit
 from service.answer_model import AnswerModel, load_model
+from service.enumeration import enumerated
 from service.evidence import (
     char_pairs,
     content_chars,
@@ -455,16 +456,15 @@ def _verdict(question: str, short: ShortAnswer | None) -> str | None:
 def facts_of(
     question: str, chosen: Sequence[Candidate], fact_of: Callable[[Candidate], Read] | None
 ) -> list[Span | None] | None:
-    """Each chosen unit's fact (short_answer.extract, by the reader when there is one); None
-    when the best unit tells the fact asked of a neighbour only, or a whole a part of which is
-    asked (一期占地多少: 规划总占地420亩)."""
+    """Each chosen unit's fact (short_answer.extract), the best's with its qualifiers and list;
+    None when the best tells it of a neighbour only, or a whole a part of which is asked."""
     facts = [extract(question, c.text, None if fact_of is None else fact_of(c)) for c in chosen]
     if facts[0] is None:
         return facts
     first = own_fact(question, chosen[0].text, facts[0])
     if first is None or tells_the_whole(question, chosen[0].text, first.start, first.end):
         return None
-    return [qualified(chosen[0].text, first), *facts[1:]]
+    return [enumerated(question, chosen[0].text, qualified(chosen[0].text, first)), *facts[1:]]
 
 
 def answer_question(

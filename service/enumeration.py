@@ -1,0 +1,135 @@
+"""A fact that is one item of a list is answered with the whole list (制造甘油、塑料和人造橡胶,
+罗迪尼亚大陆、潘诺西亚大陆): the reader and the rules often stop at one item, and a list asked
+for (有哪些, 有什么用途, 又名什么) is answered by all of it."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.text import normalize, pos_tags
+from service.evidence import naming_terms
+from service.short_answer import CLAUSE_MARKS, Span, asked_kind, clause_end, clause_start
+
+_SEPARATOR = "、"
+_LINKS = ("以及", "和", "及", "与", "或者", "或")  # what joins a list's last item
+# what asks for more than one: a list joined by a link only (美国及加拿大) answers these
+_ASKS_MANY = re.compile(r"哪些|哪几|哪两|哪三|分别|都有|有哪")
+_NOT_ITEMS = ("number", "time", "yesno", "reason")  # figures and dates are told one by one
+# what asks for one (哪一个国家, 哪条河): one item answers it
+_ASKS_ONE = re.compile(r"哪一|哪个|哪位|哪家|哪条|哪座|哪种|哪国|哪所|哪支|哪部|谁")
+_ITEM_BREAK = re.compile(r"、|以及|和|及|与|或者|或|等")
+# the words that end a list's last item or open its first: a verb (not a verbal noun), a
+# preposition, a particle, an adverb, a pronoun, 等; a count after the last (两个本科专业)
+_ENDS_ITEM = ("v", "p", "u", "d", "r", "y")
+_MAX_LIST = 60  # characters: a list longer than this is told, not answered
+
+
+def enumerated(question: str, sentence: str, fact: Span) -> Span:
+    """fact widened over the list it is an item of, within its clause; fact itself when it is
+    none, when it alone names what the question names or the question names the others, or
+    when the question asks for one, a figure, a date, a reason or yes/no."""
+    if asked_kind(question) in _NOT_ITEMS or _ASKS_ONE.search(question):
+        return fact
+    words = _words(sentence)
+    starts = {at for at, _, _ in words}
+    ends = {at + len(w) for at, w, _ in words}
+    if fact.start not in starts or fact.end not in ends:
+        return fact
+    # a link joins items where the clause lists with 、 too, or the question asks for many
+    clause = sentence[clause_start(sentence, fact.start) : clause_end(sentence, fact.end)]
+    linked = _SEPARATOR in clause or bool(_ASKS_MANY.search(question))
+    lo, hi = _first_item(words, fact.start, linked), _last_item(words, fact.end, linked)
+    if (lo, hi) == (fact.start, fact.end) or hi - lo > _MAX_LIST:
+        return fact
+    # the item the question names and the others do not (什么规格的CT: 64排CT) is asked alone
+    said = normalize(sentence[fact.start : fact.end]).lower()
+    rest = normalize(sentence[lo : fact.start] + sentence[fact.end : hi]).lower()
+    if any(len(w) >= 2 and w in said and w not in rest for w in naming_terms(normalize(question))):
+        return fact
+    # the other items named by the question (除了教义、僧人，还有哪一种): the one left is asked
+    asked = normalize(question).lower()
+    if any(len(item) >= 2 and item in asked for item in _ITEM_BREAK.split(rest)):
+        return fact
+    return Span(lo, hi)
+
+
+def _words(sentence: str) -> list[tuple[int, str, str]]:
+    """(start, word, part of speech) of each of sentence's words, a title in 《》 one word."""
+    out: list[tuple[int, str, str]] = []
+    at, title = 0, None
+    for word, flag in pos_tags(sentence):
+        if title is not None:
+            title = (title[0], title[1] + word)
+            if word == "》":
+                out.append((title[0], title[1], "nz"))
+                title = None
+        elif word == "《":
+            title = (at, word)
+        else:
+            out.append((at, word, flag))
+        at += len(word)
+    if title is not None:  # an unclosed title: one word still
+        out.append((title[0], title[1], "x"))
+    return out
+
+
+def _joins(word: str, linked: bool) -> bool:
+    """Whether word joins two items: 、, or a link where links join items."""
+    return word == _SEPARATOR or linked and word in _LINKS
+
+
+def _last_item(words: list[tuple[int, str, str]], end: int, linked: bool) -> int:
+    """Where the list told from end on ends: over each 、 (or link) and the item after it."""
+    k = next((i for i, (at, _, _) in enumerate(words) if at == end), len(words))
+    while k < len(words) and _joins(words[k][1], linked):
+        k += 1
+        item = k
+        while k < len(words) and (
+            _in_item(words[k], item == k)
+            and (item == k or words[k][2] != "m")
+            or _listed_on(words, k, 1)
+        ):
+            k += 1
+        if k == item:  # nothing after the 、: the list ended before it
+            return end
+        end = words[k - 1][0] + len(words[k - 1][1])
+    return end
+
+
+def _first_item(words: list[tuple[int, str, str]], start: int, linked: bool) -> int:
+    """Where the list told up to start begins: back over each 、 (or link) and the item
+    before it."""
+    k = next((i for i, (at, _, _) in enumerate(words) if at == start), 0)
+    while k > 0 and _joins(words[k - 1][1], linked):
+        k -= 1
+        item = k
+        while k > 0 and (_in_item(words[k - 1], item == k) or _listed_on(words, k - 1, -1)):
+            k -= 1
+        if k == item or item == k + 1 and len(words[k][1]) < 2:
+            return start  # no item, or one of one character cut off its words (较 | 新)
+        start = words[k][0]
+    return start
+
+
+def _listed_on(words: list[tuple[int, str, str]], k: int, step: int) -> bool:
+    """Whether words[k] stands inside a middle item: a 、 follows it that way (step 1 onwards,
+    -1 back) before a clause mark (国际工程外包 between two 、)."""
+    if _stops(words[k][1]):
+        return False
+    j = k + step
+    while 0 <= j < len(words) and not _stops(words[j][1]):
+        j += step
+    return 0 <= j < len(words) and words[j][1] == _SEPARATOR
+
+
+def _stops(text: str) -> bool:
+    return text in CLAUSE_MARKS or text == _SEPARATOR or text in _LINKS or text == "等"
+
+
+def _in_item(word: tuple[int, str, str], first: bool) -> bool:
+    """Whether a word belongs to a list item: not a clause mark, a 、 or a link, and a word
+    naming a thing, or any word right next to the 、 (烹饪、书法)."""
+    _, text, flag = word
+    if _stops(text):
+        return False
+    return first or not flag.startswith(_ENDS_ITEM) or flag == "vn"
