@@ -389,9 +389,7 @@ def compose_answer(
     ranked, confidence, threshold, fact_of = judged(
         question, ranked, lambda order: decision_features(question, order), model, read
     )
-    if settings.min_confidence is not None:
-        threshold = settings.min_confidence
-    bar, decided_bar = bars(threshold, question, rewritten)
+    bar, decided_bar = bars(threshold, question, rewritten, settings.min_confidence)
     doubtful = confidence < bar
     if confidence < decided_bar or tells_of_another(question, ranked[0]):
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
@@ -417,7 +415,7 @@ def compose_answer(
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
     ]
     short = short_answer_of(chosen[0], facts[0], 1)
-    verdict = _verdict(question, short)
+    verdict = _verdict(question, short, doubtful)
     if doubtful and verdict is None:
         return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     text = "".join(parts) if verdict is None else f"{verdict}。{''.join(parts)}"
@@ -446,11 +444,12 @@ def _second(ranked: Sequence[Candidate], picked: Candidate) -> list[Candidate]:
     return []
 
 
-def _verdict(question: str, short: ShortAnswer | None) -> str | None:
-    """是 or 否 (its answer opens with it) when a yes/no question's deciding phrase says one."""
+def _verdict(question: str, short: ShortAnswer | None, doubtful: bool) -> str | None:
+    """是 or 否 (its answer opens with it) when a yes/no question's deciding phrase says one;
+    doubtful, only one that a rule reads (not what is asked merely held: yes_or_no's affirm)."""
     if asked_kind(question) != "yesno" or short is None:
         return None
-    return yes_or_no(normalize(question), short.text)
+    return yes_or_no(normalize(question), short.text, affirm=not doubtful)
 
 
 def facts_of(

@@ -200,16 +200,17 @@ def states_sum(text: str) -> bool:
 
 # what asks without a question word of WH's: a yes/no, an A-not-A, 何/啥, 多快, a request
 _ASKS_OTHERWISE = re.compile(
-    r"吗|呢|何|甚么|啥|干嘛|么|多快|有没有|是不是|会不会|能不能|可不可以|要不要|简述|介绍|请问|是男是女"
+    r"吗|呢|何|甚么|啥|干嘛|么|多快|[是能可]否|有没有|是不是|会不会|能不能|可不可以|要不要|简述|介绍|请问"
+    r"|是男是女"
 )
 _END_MARKS = re.compile(r"[\s?？!！。.]+$")
 
 
 def names_only(question: str) -> bool:
     """Whether a question only names what it asks for, with no question word (新馆座位数?,
-    东院区地址?, 电诈案审判长?): a noun last."""
+    东院区地址?, 电诈案审判长?): a thing and a noun last, not a name alone (沣川队?)."""
     q = normalize(question).strip()
     if WH.search(q) or _ASKS_OTHERWISE.search(q):
         return False
     tags = pos_tags(_END_MARKS.sub("", q))
-    return bool(tags) and tags[-1][1].startswith("n")
+    return len(tags) >= 2 and tags[-1][1].startswith("n")

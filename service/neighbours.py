@@ -148,6 +148,8 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
 
 
 _NAME_TAGS = ("ns", "nr", "nz", "nt")
+_ASKS_ANOTHER = re.compile(r"哪|对手|对阵|输给|战胜|负于|来自")
+_COMPARED_WITH = re.compile(r"[比较与同跟]$")  # the word right before the other one
 _KIND_ENDS = "队市县区镇乡村库场港站司团院校路桥湖河山馆园厂"  # 水库, 机场, 公司, 集团…
 
 
@@ -163,12 +165,20 @@ def _named_kinds(text: str) -> set[tuple[str, str]]:
 
 
 def _other_named_kind(question: str, text: str) -> bool:
-    """沣川队 asked, only 淇州队 told: another one of the kind the question names one of."""
+    """沣川队 asked, only 淇州队 told: another one of the kind the question names one of; not
+    when the question asks for one of that kind or its opponent (沣川队输给了哪个队, 对手), nor
+    for one told to compare with (比淇州队多10球)."""
+    if _ASKS_ANOTHER.search(question):
+        return False
     asked = [(w, k) for w, k in _named_kinds(question) if w not in text and k in text]
     if not asked:
         return False
     told = _named_kinds(text)
-    return any(k == kind and w not in question for w, k in told for _, kind in asked)
+    return any(
+        k == kind and w not in question and not _COMPARED_WITH.search(text, 0, text.find(w + k))
+        for w, k in told
+        for _, kind in asked
+    )
 
 
 def _place_answers(question: str, text: str) -> bool:
@@ -327,14 +337,16 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
         others = [c for f in _FAMILIES if word[0] in f for c in f if c not in same_side]
         if any(c + rest in text and c + rest not in question for c in others):
             return True  # not one the question names too (沙溪大桥旧桥 asked: 旧桥 told)
-        if (  # the neighbour named short (新馆 for 老图书馆), not rest itself (高峰 for 晚高峰)
+        short = re.search(  # the neighbour named short (新馆 for 老图书馆), not rest itself
+            f"[{''.join(others)}]{_ONE_WORD if loose and rest[-1] in _PLACE_ENDS else ''}"
+            f"{re.escape(rest[-1])}",
+            text.replace(rest, ""),
+        )
+        if (
             len(rest) >= 2
             and not any(c in text for c in same_side)
-            and re.search(
-                f"[{''.join(others)}]{_ONE_WORD if loose and rest[-1] in _PLACE_ENDS else ''}"
-                f"{re.escape(rest[-1])}",
-                text.replace(rest, ""),
-            )
+            and short
+            and short.group(0) not in question  # 新图书馆比老馆多几个: the 老馆 asked too
         ):
             return True
     return False

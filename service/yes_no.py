@@ -156,7 +156,7 @@ def _told_way(phrase: str) -> str | None:
     return next((way for way, pattern in _TOLD_WAY if pattern.search(phrase)), None)
 
 
-def yes_or_no(question: str, phrase: str) -> str | None:
+def yes_or_no(question: str, phrase: str, affirm: bool = True) -> str | None:
     """是 or 否 for a yes/no question, or None when the deciding phrase says neither plainly: 否
     when it negates what is asked, tells the other side of it (收费吗? 免费; 直飞吗? 经停), a
     comparison the other way (比去年晚吗? 提前了7天), only the plan of what is asked as done
@@ -164,7 +164,8 @@ def yes_or_no(question: str, phrase: str) -> str | None:
     before is asked (以前拍到过吗? 首次记录到), a part when all is asked (都完成了吗? 已完成1.1万
     亩), a choice when a must is asked, another most when what most is asked, or only another
     named (仅在新港区); no verdict when it names another than the one asked otherwise; 是 when it
-    tells the way or the side asked, or holds what is asked of (_affirms) without a negation."""
+    tells the way or the side asked, or (affirm) holds what is asked of (_affirms) without a
+    negation."""
     asked = _ASKED_WAY.search(question)
     way = _WAY_OF[asked.group(1)] if asked else _told_way(question)  # 人口在增加吗? asks a way too
     if way in _OPPOSITE_WAY:
@@ -207,7 +208,7 @@ def yes_or_no(question: str, phrase: str) -> str | None:
         return "是" if mainly.group(1) in question else "否"
     if _negates(phrase, plain) != _negates(plain, phrase):
         return "否"
-    return "是" if _affirms(plain, phrase) else None
+    return "是" if affirm and _affirms(plain, phrase) else None
 
 
 def _other_named(question: str, phrase: str) -> bool:

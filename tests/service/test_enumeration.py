@@ -90,3 +90,19 @@ def test_the_item_the_question_names_is_asked_alone() -> None:
     )
     # a first item of one character cut off its words is no item (较 | 新)
     assert widened("为啥主要靠江口电厂?", "江口电厂机组较新、煤耗较低。", "煤耗较低") == "煤耗较低"
+
+
+def test_a_list_is_widened_whole_or_not_at_all() -> None:
+    # an ordinal opens an item, a count after the last one does not belong to it
+    assert widened("开通了哪些线路?", "今年开通了1号线、2号线和第11号线。", "1号线") == (
+        "1号线、2号线和第11号线"
+    )
+    # a first item of one character: no list, not half of one
+    assert widened("这里盛产什么?", "这里盛产稻、麦、棉花和茶叶。", "棉花") == "棉花"
+    # the question's own verb opens no item
+    assert widened("主要出口什么?", "主要出口钢材、水泥、化肥、小麦。", "化肥") == (
+        "钢材、水泥、化肥、小麦"
+    )
+    # a 《 left open in its clause is no title swallowing the sentence
+    sentence = "他著有《朱学论集》、《论仁，该书获得多项大奖并被译成英文出版。"
+    assert "该书" not in widened("他有哪些著作?", sentence, "《朱学论集》")

@@ -210,6 +210,13 @@ def test_a_doubtful_yes_no_answer_stands_only_when_its_fact_says_yes_or_no() -> 
     assert ask(free, -1.5).abstained  # 0.18: under half the bar
     assert ask(free, -0.5, "该馆实行什么制度?").abstained  # not a yes/no question
     assert not ask(closed, 0.5).abstained  # over the bar: answered without a verdict
+    # a 是 only because the phrase holds what is asked does not stand a doubted answer
+    opened = unit("新馆每周二至周日开放。", 0, 2.0)
+    read = reader_of(Reading(Span(2, 10), -0.5, 0.0), [])
+    assert compose_answer("新馆周日开放吗?", [opened], model, AnswerSettings(), read).abstained
+    read = reader_of(Reading(Span(2, 10), 0.5, 0.0), [])
+    sure = compose_answer("新馆周日开放吗?", [opened], model, AnswerSettings(), read)
+    assert sure.text.startswith("是。")
 
 
 def test_the_bar_is_lower_for_a_follow_up_a_question_naming_only_what_it_asks_and_a_decided_yes_or_no() -> (
@@ -221,6 +228,7 @@ def test_the_bar_is_lower_for_a_follow_up_a_question_naming_only_what_it_asks_an
     assert bars(0.5, "三号线最长吗?", True) == pytest.approx((0.4, 0.2))
     assert bars(0.5, "三号线全长?", False) == pytest.approx((0.35, 0.35))
     assert bars(0.5, "三号线全长?", True) == pytest.approx((0.35, 0.35))  # the lower share
+    assert bars(0.5, "三号线全长?", True, 0.9) == (0.9, 0.9)  # the user's bar is a floor
     model = replace(load_model(), read=on_margin())
     read = reader_of(Reading(Span(0, 3), -0.2, 0.0), [])  # confidence 0.45
     rewritten = compose_answer("哪条线最长?", [FIRST], model, AnswerSettings(), read, True)
@@ -240,6 +248,8 @@ def test_the_bar_is_lower_for_a_follow_up_a_question_naming_only_what_it_asks_an
         ("新馆建筑面积有多大?", False),
         ("台北县推出免费公车的目的为？", False),  # a copula last, not a noun
         ("飞机以多快的速度冲出了跑道？", False),
+        ("新馆是否收费?", False),  # yes/no
+        ("张三?", False),  # a name alone asks nothing
     ],
 )
 def test_a_question_naming_only_what_it_asks(question: str, named: bool) -> None:
