@@ -337,17 +337,14 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
         others = [c for f in _FAMILIES if word[0] in f for c in f if c not in same_side]
         if any(c + rest in text and c + rest not in question for c in others):
             return True  # not one the question names too (沙溪大桥旧桥 asked: 旧桥 told)
+        if len(rest) < 2 or any(c in text for c in same_side):
+            continue
         short = re.search(  # the neighbour named short (新馆 for 老图书馆), not rest itself
             f"[{''.join(others)}]{_ONE_WORD if loose and rest[-1] in _PLACE_ENDS else ''}"
             f"{re.escape(rest[-1])}",
             text.replace(rest, ""),
         )
-        if (
-            len(rest) >= 2
-            and not any(c in text for c in same_side)
-            and short
-            and short.group(0) not in question  # 新图书馆比老馆多几个: the 老馆 asked too
-        ):
+        if short and short.group(0) not in question:  # 新图书馆比老馆多几个: 老馆 asked too
             return True
     return False
 
