@@ -99,6 +99,10 @@ _NOT_AFTER = frozenset(
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
 _LAST_EDITION = re.compile(r"[上前]一届")  # 上一届 is 上届
+# an edition a sentence tells of by name or year, or as one before (卫冕冠军 won the last one)
+_NAMED_EDITION = re.compile(
+    rf"第?[{_CJK_DIGITS}]+届|(?:19|20)\d{{2}}年|卫冕|曾|此前|往届|历届|上次"
+)
 _THIS_EDITION = re.compile(r"这一?届|今届")  # 这届 is 本届
 # a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
@@ -385,6 +389,8 @@ def _other_time(question: str, text: str) -> bool:
         if "上届" in asked and "上届" in text:  # 比上届增长约三成: this edition's figure
             return True
         if _OTHER_YEAR.issuperset(asked) and not NAMED_YEAR.search(text):
+            return True
+        if asked == ["上届"] and not _NAMED_EDITION.search(text):  # no edition named: this one's
             return True
     return False
 

@@ -42,3 +42,18 @@ def test_another_named_one_of_the_kind_asked_is_a_neighbour() -> None:
     assert not names_sibling(q, naming_terms(q), "决赛中，他们对阵淇州队。")
     q = "沣川队本赛季进了多少球?"
     assert not names_sibling(q, naming_terms(q), "本赛季球队共打进42球，比淇州队多10球。")
+
+
+def test_the_last_edition_is_not_told_by_one_compared_with_it() -> None:
+    q = "上届文化节签约总额是多少?"
+    assert names_sibling(q, naming_terms(q), "本次共签约项目27个，总额86亿元，比上届增长约三成。")
+    assert not names_sibling(q, naming_terms(q), "上届共签约项目20个，总额66亿元。")
+    assert not names_sibling(q, naming_terms(q), "第四届文化节共签约总额66亿元。")
+    # 上一届 is 上届; a sentence telling of one before may tell the last one (卫冕冠军)
+    assert not names_sibling(q, naming_terms(q), "上一届文化节共签约66亿元。")
+    assert not names_sibling(
+        "上届冠军是谁?", naming_terms("上届冠军是谁?"), "卫冕冠军张伟再次夺冠。"
+    )
+    # a sentence naming no edition and no earlier one tells of this edition, not the last
+    q = "宁堰市代表团上一届拿了几枚金牌?"
+    assert names_sibling(q, naming_terms(q), "宁堰市代表团以6枚金牌位列第三。")
