@@ -23,7 +23,7 @@ import hashlib
 import pickle
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,14 +54,10 @@ class Sample:
     cands: list[Candidate]
     labels: list[bool]
     weight: float = 1.0
-    # each retriever alone, for tuning their fusion: (chunk id, score) best first
-    bm25: list[tuple[str, float]] = field(default_factory=list)
-    dense: list[tuple[str, float]] = field(default_factory=list)
 
 
-def collect(service: object, questions: Sequence[Question], alone: bool = True) -> list[Sample]:
-    """Every question's candidate units with their evidence, labelled by the gold answers (and
-    with alone, each retriever's own ranking, for tuning their fusion)."""
+def collect(service: object, questions: Sequence[Question]) -> list[Sample]:
+    """Every question's candidate units with their evidence, labelled by the gold answers."""
     from service.qa import QAService
 
     assert isinstance(service, QAService)
@@ -82,17 +78,7 @@ def collect(service: object, questions: Sequence[Question], alone: bool = True) 
         )
         cands = with_types(resolved, cands, settings.typed_depth)
         labels = [q.answerable and contains_gold(c.text, q.answers) for c in cands]
-        ranked = {
-            mode: [
-                (h.chunk.chunk_id, h.score)
-                for h in service.retriever.search(resolved, 50, mode, vec)  # type: ignore[arg-type]
-            ]
-            for mode in ("bm25", "dense")
-            if alone
-        }
-        out.append(
-            Sample(q, resolved, cands, labels, 1.0, ranked.get("bm25", []), ranked.get("dense", []))
-        )
+        out.append(Sample(q, resolved, cands, labels))
         if n % 500 == 0:
             print(f"  {n}/{len(questions)}", file=sys.stderr, flush=True)
     return out
@@ -309,7 +295,7 @@ def load_samples(
 
 
 def cached_samples(
-    cache: Path, corpus: Path, questions: Callable[[], list[Question]], alone: bool = True
+    cache: Path, corpus: Path, questions: Callable[[], list[Question]]
 ) -> list[Sample]:
     """The samples of questions() over corpus (collect), kept in cache: a cached one's
     evidence refreshed as the service now weighs it."""
@@ -323,7 +309,7 @@ def cached_samples(
     else:
         qs = questions()
         print(f"{cache.stem}: {len(qs)} questions", file=sys.stderr, flush=True)
-        samples = collect(service, qs, alone)
+        samples = collect(service, qs)
         cache.parent.mkdir(parents=True, exist_ok=True)
     with cache.open("wb") as fh:
         pickle.dump(samples, fh)  # refreshed: readable without the index by analysis scripts

@@ -77,7 +77,6 @@ def public_samples(shared: Path, name: str) -> list[Sample]:
         PROJECT_ROOT / "data" / "train" / f"{name}-held.pkl",
         shared / "eval" / name / "docs.jsonl",
         lambda: held_questions(shared, name),
-        alone=False,
     )
 
 

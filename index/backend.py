@@ -7,6 +7,7 @@ settings, and nothing after it knows which.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -47,27 +48,39 @@ class FusionWeights:
     depth: int = 50  # how deep each ranking is read
 
 
-def _standard_scores(ranking: Sequence[tuple[K, float]]) -> tuple[dict[K, float], float]:
-    """The z-score of each passage's score among the ranking's, and what a passage the ranking
-    lacks counts (its lowest; when all score alike, one unit under them)."""
-    scores = np.asarray([s for _, s in ranking], dtype=np.float64)
+# a passage a complete ranking lacks (the keyword ranking shorter than its depth holds every
+# passage that shares a word with the question) counts this many units under its lowest
+ABSENT_GAP = 0.5
+
+
+def _standard_scores(
+    ranking: Sequence[tuple[K, float]], complete: bool
+) -> tuple[dict[K, float], float]:
+    """The z-score of each passage's score among the ranking's (0 for all when they score
+    alike; a score that is not finite counts as absent), and what a passage the ranking lacks
+    counts: its lowest, ABSENT_GAP under that when the ranking is complete."""
+    kept = [(i, s) for i, s in ranking if math.isfinite(s)]
+    scores = np.asarray([s for _, s in kept], dtype=np.float64)
     spread = float(scores.std()) if len(scores) else 0.0
-    if spread > 0:
-        z = (scores - scores.mean()) / spread
-        return dict(zip((i for i, _ in ranking), z.tolist(), strict=True)), float(z.min())
-    return dict.fromkeys((i for i, _ in ranking), 1.0), 0.0
+    z = (scores - scores.mean()) / spread if spread > 0 else np.zeros(len(scores))
+    lowest = float(z.min()) if len(z) else 0.0
+    return dict(zip((i for i, _ in kept), z.tolist(), strict=True)), lowest - ABSENT_GAP * complete
 
 
 def fuse_rankings(
     bm25: Sequence[tuple[K, float]], dense: Sequence[tuple[K, float]], f: FusionWeights
 ) -> list[tuple[K, float]]:
     """One ranking of (id, fused score), best first, from two rankings of (id, score): the
-    weighted sum of each passage's z-scores (`_standard_scores`); ties keep the keyword
-    ranking's order, then the dense one's."""
-    parts = [(w, _standard_scores(r)) for w, r in ((f.bm25, bm25), (f.dense, dense)) if r]
+    weighted sum of each passage's z-scores (`_standard_scores`; a ranking shorter than f.depth
+    is complete); ties keep the keyword ranking's order, then the dense one's."""
+    parts = [
+        (w, _standard_scores(r, len(r) < f.depth))
+        for w, r in ((f.bm25, bm25), (f.dense, dense))
+        if r
+    ]
     ids = dict.fromkeys([i for i, _ in bm25] + [i for i, _ in dense])
     fused = {i: sum(w * z.get(i, floor) for w, (z, floor) in parts) for i in ids}
-    return sorted(fused.items(), key=lambda item: -item[1])
+    return sorted(fused.items(), key=lambda item: -round(item[1], 9))
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,10 +98,12 @@ _NOT_AFTER = frozenset(
 )
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
-_LAST_EDITION = re.compile(r"[上前]一届")  # 上一届 is 上届
-# an edition a sentence tells of by name or year, or as one before (卫冕冠军 won the last one)
+_LAST_EDITION = re.compile(r"[上前]一届|前届")  # 上一届 and 前届 are 上届
+# an edition a sentence tells of by number or year, or as one before (卫冕冠军 won the last one,
+# 去年 an annual event's)
 _NAMED_EDITION = re.compile(
-    rf"第?[{_CJK_DIGITS}]+届|(?:19|20)\d{{2}}年|卫冕|曾|此前|往届|历届|上次"
+    rf"第?[{_CJK_DIGITS}〇]+届|首届|(?:19|20)\d{{2}}(?:年|赛季)|[二〇一九零]{{4}}年|卫冕|曾经|曾[以获夺拿是]"
+    r"|此前|以往|往届|历届|上一?次|上回|去年"
 )
 _THIS_EDITION = re.compile(r"这一?届|今届")  # 这届 is 本届
 # a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,

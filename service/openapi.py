@@ -162,7 +162,7 @@ ASK_EVENTS = {
 }
 ASK_STREAM_EXAMPLE = (
     'event: passages\ndata: [{"doc_id": "port", "chunk_id": "port:0-120", "title": "海川港", '
-    '"text": "…", "score": 0.07}]\n\n'
+    '"text": "…", "score": 3.42}]\n\n'
     'event: delta\ndata: {"text": "海川港首航船舶载货3200标准箱"}\n\n'
     'event: delta\ndata: {"text": "。[1]"}\n\n'
     'event: citations\ndata: [{"marker": 1, "doc_id": "port", …}]\n\n'

@@ -54,6 +54,29 @@ def test_the_last_edition_is_not_told_by_one_compared_with_it() -> None:
     assert not names_sibling(
         "上届冠军是谁?", naming_terms("上届冠军是谁?"), "卫冕冠军张伟再次夺冠。"
     )
-    # a sentence naming no edition and no earlier one tells of this edition, not the last
-    q = "宁堰市代表团上一届拿了几枚金牌?"
-    assert names_sibling(q, naming_terms(q), "宁堰市代表团以6枚金牌位列第三。")
+
+
+LAST_ASKED = "宁堰市代表团上一届拿了几枚金牌?"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "another"),
+    [
+        # naming no edition and none before: this edition's, not the last one's
+        ("宁堰市代表团以6枚金牌位列第三。", True),
+        ("本届宁堰市代表团获得6枚金牌。", True),
+        # an edition by number or year, or one before in words: may be the last one's
+        ("第十四届运动会上，宁堰市代表团获得6枚金牌。", False),
+        ("二〇二二年，宁堰市代表团获得6枚金牌。", False),
+        ("在首届运动会上，宁堰市代表团获得6枚金牌。", False),
+        ("前届宁堰市代表团获得6枚金牌。", False),
+        ("宁堰市代表团曾以6枚金牌位列第三。", False),
+        ("宁堰市代表团上次获得6枚金牌。", False),
+        ("去年宁堰市代表团获得6枚金牌。", False),
+        ("2022赛季宁堰市代表团获得6枚金牌。", False),
+    ],
+)
+def test_the_last_edition_asked_and_the_edition_a_sentence_tells(
+    sentence: str, another: bool
+) -> None:
+    assert names_sibling(LAST_ASKED, naming_terms(LAST_ASKED), sentence) is another
