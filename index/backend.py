@@ -37,11 +37,11 @@ class FusionWeights:
     """Fusion of the keyword and the dense ranking by their scores: each ranking's scores as
     z-scores among the passages it holds (its `depth` best), summed with these weights.
 
-    Measured with `python -m bench.tune_fusion` on the realistic parts and the public CMRC 2018 /
-    DRCD questions (docs/evaluation.md): equal weights are at least as good as the better single
-    retriever at recall@1 on every set, where the reciprocal rank fusion it replaces (BM25 1.0,
-    dense 0.5, k 20) lost up to 3 points to one of them: ranks drop how far ahead a confident
-    match is."""
+    Measured with `python -m bench.tune_fusion` on the realistic parts the trainers read and the
+    public CMRC 2018 / DRCD questions (README, Figures; recall@1 per set in docs/evaluation.md):
+    equal weights are at least as good as the better single retriever at recall@1 on every set,
+    where the reciprocal rank fusion it replaced (BM25 1.0, dense 0.5, k 20) lost up to 3 points
+    to one of them: ranks drop how far ahead a confident match is."""
 
     bm25: float = 1.0
     dense: float = 1.0
