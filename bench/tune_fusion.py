@@ -1,12 +1,14 @@
 """Measure the fusion of the keyword and dense rankings against each retriever alone.
 
-    python -m bench.tune_fusion [--shared ../shared]
+    python -m bench.tune_fusion [--shared ../shared] [--bm25 W] [--dense W]
 
 On the realistic parts the trainers read (not the held-out ones) and the public CMRC 2018 / DRCD
 questions: recall@1 and @5 (the gold article first / among the first five) of BM25 alone, dense
 alone and `fuse_rankings` with the weights given, and the fusion's worst margin at @1 over the
 better single retriever. Rankings are the ones /ask reads: of each question as resolved against
-its history, each ranking `FusionWeights.depth` deep."""
+its history, each ranking `FusionWeights.depth` deep. Each set's index is the one `make eval`
+keeps (data/eval), built on first use (the public sets' embedding takes minutes from an empty
+cache)."""
 
 from __future__ import annotations
 
