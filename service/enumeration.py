@@ -17,7 +17,8 @@ _ASKS_MANY = re.compile(r"哪些|哪几|哪两|哪三|分别|都有|有哪")
 _NOT_ITEMS = ("number", "time", "yesno", "reason")  # figures and dates are told one by one
 # what asks for one (哪一个国家, 哪条河): one item answers it
 _ASKS_ONE = re.compile(r"哪一|哪个|哪位|哪家|哪条|哪座|哪种|哪国|哪所|哪支|哪部|谁")
-_ITEM_BREAK = re.compile(r"、|以及|和|及|与|或者|或|等")
+_BREAKS = (_SEPARATOR, *_LINKS, "等")  # what stands between items or ends a list
+_ITEM_BREAK = re.compile("|".join(_BREAKS))
 # the words that end a list's last item or open its first: a verb (not a verbal noun), a
 # preposition, a particle, an adverb, a pronoun, 等, a word the question says (主要出口什么:
 # 出口); and a count after the last (两个本科专业), not an ordinal (第11号线)
@@ -132,7 +133,7 @@ def _listed_on(words: list[tuple[int, str, str]], k: int, step: int) -> bool:
 
 
 def _stops(text: str) -> bool:
-    return text in CLAUSE_MARKS or text == _SEPARATOR or text in _LINKS or text == "等"
+    return text in CLAUSE_MARKS or text in _BREAKS
 
 
 def _in_item(word: tuple[int, str, str], first: bool, asked: str) -> bool:

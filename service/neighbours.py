@@ -105,6 +105,9 @@ _NAMED_EDITION = re.compile(
     rf"第?[{_CJK_DIGITS}〇]+届|首届|(?:19|20)\d{{2}}(?:年|赛季)|[二〇一九零]{{4}}年|卫冕|曾经|曾[以获夺拿是]"
     r"|此前|以往|往届|历届|上一?次|上回|去年"
 )
+# an earlier time asked, and what names such a time in a sentence: one naming none tells of now
+# (去年 asked, a sentence naming no year; 上届 asked, one naming no edition and none before)
+_BEFORE_NAMED = ((_OTHER_YEAR, NAMED_YEAR), (frozenset(("上届",)), _NAMED_EDITION))
 _THIS_EDITION = re.compile(r"这一?届|今届")  # 这届 is 本届
 # a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
@@ -390,9 +393,7 @@ def _other_time(question: str, text: str) -> bool:
             return True
         if "上届" in asked and "上届" in text:  # 比上届增长约三成: this edition's figure
             return True
-        if _OTHER_YEAR.issuperset(asked) and not NAMED_YEAR.search(text):
-            return True
-        if asked == ["上届"] and not _NAMED_EDITION.search(text):  # no edition named: this one's
+        if any(was.issuperset(asked) and not named.search(text) for was, named in _BEFORE_NAMED):
             return True
     return False
 
