@@ -8,24 +8,27 @@ subject ("投资多少?"). Earlier turns are resolved first, so a chain of follo
 
 from __future__ import annotations
 
-import os
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpus.text import longest_common_substring, normalize, pos_tags, words
-from corpus.text import word_bounds as word_bounds_of
+from corpus.text import normalize, pos_tags, words
 from service.evidence import QUESTION_WORDS
-from service.neighbours import ROLE
 from service.referents import (
     ASKS_WHICH,
-    CLAUSE_END,
-    QUOTED,
     WHEN,
     answered_thing,
     named_person,
     replace_pronouns,
+)
+from service.substitution import (
+    ADMIN,
+    ASKING,
+    COUNTING,
+    NOT_NAMING,
+    TIME,
+    name_kind,
+    substitute,
 )
 
 _LEAD_WORDS = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
@@ -40,41 +43,21 @@ _SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a", "zg", "b")
 # a quoted name opening a question is its subject whole (“澜优8号”推广了多少亩)
 _QUOTED_SUBJECT = re.compile(r"^\s*([“\"「《][^”\"」》]{1,20}[”\"」》])")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
-# a time a question is asked of (2023年, 去年同期, 上半年)
-_TIME = re.compile(r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|上半年|下半年|本届|上届)(?:同期)?")
 # words of a 那X呢 turn that name no new thing: question words and pronouns (QUESTION_WORDS),
 # particles, times without a date and placings (other rules judge those)
 _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
     ("的", "了", "还", "又", "也", "钱", "现在", "当时", "以后", "之后", "后来", "这个", "那个")
     + ("冠军", "亚军", "季军", "第一名", "第二名", "第三名", "第一", "第二", "第三")
 )
-# a time told against another (原来 for 现在, 改造前 for 改造后): replaced like a year
-_PHASE = re.compile(
-    r"现在|目前|如今|原来|原先|以前|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通)[前后]"
-)
-# a phase a 那X呢 turn names by an event (那满产以后呢, 那投产之前呢): swapped like 现在
-_EVENT_PHASE = re.compile(r"[\u4e00-\u9fff]{1,4}(?:以后|之后|以前|之前)")
-_COUNTING = "0-9０-９一二三四五六七八九十两几"
-_COUNT_AFTER = re.compile(f"[{_COUNTING}]")
 # words that open a question but name nothing: pronouns, and a chat's 我想/请/帮我查
 _NOT_OPENING = frozenset("那这该其它他她此每各全我你您咱想请帮问查找看说去离从让要")
 # a span of time or of ages a question asks within (前9个月, 近三年, 60岁以上): no subject
 _SPAN_OF_TIME = re.compile(
-    rf"(?:前|近|头|过去)[{_COUNTING}]+(?:个月|天|年|周|季度)"
+    rf"(?:前|近|头|过去)[{COUNTING}]+(?:个月|天|年|周|季度)"
     r"|[0-9０-９]+(?:岁|周岁)(?:以上|以下|及以上)?"
 )
-_ADMIN = frozenset("省市县区镇乡村")  # what may follow a place's name as a word of its own
 _OPENS = {"”": "“", "’": "‘", "》": "《", "」": "「", "』": "『", "）": "（", ")": "("}
-_MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
-_NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
-_NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
 _ENDS_IN_NE = re.compile(r"呢\s*[?？]?\s*$")
-_ASKING = re.compile(
-    r"什么|多少|多久|多长|多大|多高|多远|多重|多宽|多深|几|哪|谁|怎|如何|为何|是否|有没有|是不是|吗"
-)
-# a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
-_WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
-_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
 # the words between a question's topic and where it asks: verbs, adverbs, prepositions,
 # particles, pronouns, numbers, measures, adjectives, directions, times
 _PREDICATE_FLAGS = frozenset(
@@ -139,7 +122,7 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
     tags = pos_tags(core)
     # 那她跑了多久呢 asks something itself, 那打算开工呢 names an action: no new thing
     noun_last = bool(tags) and (tags[-1][1][:1] == "n" or tags[-1][1] == "vn")  # 创业培训: vn
-    if _TIME.fullmatch(core) or _ASKING.search(core) or not noun_last:
+    if TIME.fullmatch(core) or ASKING.search(core) or not noun_last:
         return frozenset()
     named = [w for w in words(core) if w not in _NOT_A_TOPIC and w.strip()]
     # a one-character word counts when it is all X says (那牛呢), not beside others (沙 | 渠县)
@@ -149,145 +132,22 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
     return frozenset(p for p in pairs if p not in said)
 
 
-def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen text[start:end] to whole jieba words."""
-    bounds = word_bounds_of(text)
-    lo = max((b for b in bounds if b <= start), default=start)
-    hi = min((b for b in bounds if b >= end), default=end)
-    return lo, hi
-
-
-def _shared_ends(span: str, core: str) -> int:
-    """How many characters span and core share at their starts and at their ends (南园 and 北园:
-    1, 沙渠1号 and 沙渠3号: 3); a shared run of digits alone counts for nothing (74岁, 75岁以上)."""
-    pre = len(os.path.commonprefix([span, core]))
-    suf = len(os.path.commonprefix([span[::-1], core[::-1]]))
-    suf = min(suf, min(len(span), len(core)) - pre)
-    shared = span[:pre] + span[len(span) - suf :]
-    return 0 if shared.isdigit() or not shared.strip(_NOT_SHARED) else pre + suf
-
-
-def counterpart(previous: str, core: str) -> tuple[int, int] | None:
-    """The run of previous's whole words that core stands for: the one sharing most characters
-    with it at either end (南园 for 北园, 沙渠1号 for 沙渠3号, 最佳男演员 for 最佳导演, 中晚籼稻
-    for 早籼稻, 局长 for 副局长); on a tie, the one with more of core's characters anywhere
-    (初级雪道 for 高级道), then of the closest length, then the shorter; None when no
-    run of naming words shares an end with core."""
-    bounds = word_bounds_of(previous)
-    best: tuple[tuple[int, int, int, int], tuple[int, int]] | None = None
-    for a in range(len(bounds) - 1):
-        for b in range(a + 1, min(a + _MAX_RUN, len(bounds) - 1) + 1):
-            lo, hi = bounds[a], bounds[b]
-            piece = previous[bounds[b - 1] : hi]
-            if piece in _NOT_NAMING or _ASKING.search(piece) or CLAUSE_END.search(piece):
-                break
-            span = previous[lo:hi]
-            shared = 0 if core in span else _shared_ends(span, core)
-            alike = sum((Counter(span) & Counter(core)).values())  # 初级雪道, 高级道: 级 too
-            key = (shared, alike, -abs(len(span) - len(core)), -len(span))
-            if shared and (best is None or key > best[0]):
-                best = (key, (lo, hi))
-    return None if best is None else best[1]
-
-
-def _place_in(text: str) -> tuple[int, int] | None:
-    """Where text names its first place (冷水江市, 青溪 | 县), or None."""
-    at = 0
-    tags = pos_tags(text)
-    for k, (word, flag) in enumerate(tags):
-        if flag.startswith("ns") and len(word) >= 2:
-            after = tags[k + 1][0] if k + 1 < len(tags) else ""
-            return at, at + len(word) + (len(after) if after in _ADMIN else 0)
-        at += len(word)
-    return None
-
-
-def _phase_word(text: str) -> tuple[int, int] | None:
-    """Where text says a phase of time as a whole word (现在, 改造后), not inside another
-    (表现在) nor before a count (此前3年)."""
-    bounds = set(word_bounds_of(text))
-    for m in _PHASE.finditer(text):
-        # 改造后 may be cut 改造 | 后一天 (no count after it: a day's figure), 此前3年 is a span
-        done = len(m.group(0)) > 2
-        ends = m.end() in bounds or done
-        if m.start() in bounds and ends and (done or not _COUNT_AFTER.match(text, m.end())):
-            return m.start(), m.end()
-    return None
-
-
-def _swap_quoted(previous: str, core: str) -> str | None:
-    """previous with its name in quotes swapped for core's name: a plain name for the one a
-    question opens with after its kind (台风“摩羯” | 那贝碧嘉呢; not a thing for a quoted slogan:
-    学校食堂“明厨亮灶”, “五一”假期), a quoted one with the words before it that core says again
-    said once (台风“摩羯” | 那超强台风“贝碧嘉”呢); None when neither is there."""
-    quoted, named = QUOTED.search(previous), QUOTED.search(core)
-    if quoted is None:
-        return None
-    if named is None:
-        opens = 0 < quoted.start() <= 3 and len(core) <= 4
-        if opens and not any(f[:2] == "ns" for _, f in pos_tags(core)):
-            return f"{previous[: quoted.start()]}“{core}”{previous[quoted.end() :]}"
-        return None
-    before = previous[: quoted.start()]
-    said = len(os.path.commonprefix([before[::-1], core[: named.start()][::-1]]))
-    return previous[: quoted.start() - said] + core + previous[quoted.end() :]
-
-
-def substitute(previous: str, core: str) -> str | None:
-    """previous with the words that core replaces swapped for core, or None when nothing lines up."""
-    timed = core.removesuffix("的")
-    phase = _PHASE.fullmatch(timed) or _EVENT_PHASE.fullmatch(timed)
-    if _TIME.fullmatch(timed) or phase:  # 那2023年呢, 那去年同期呢, 那原来呢, 那满产以后呢
-        year = _TIME.search(previous)
-        # a phase asked swaps a phase told first, a year a year
-        first, then = (_phase_word(previous), year and year.span())
-        told = (first or then) if phase else (then or first)
-        if told is None:
-            return timed + previous
-        return previous[: told[0]] + timed + previous[told[1] :]
-    swapped = _swap_quoted(previous, core)
-    if swapped is not None:
-        return swapped
-    role = ROLE.search(previous) if ROLE.fullmatch(timed) else None
-    if role is not None:  # 新集团的董事长是谁 | 那总经理呢: the role for the role
-        return previous[: role.start()] + timed + previous[role.end() :]
-    run = counterpart(previous, timed)
-    if run is not None:
-        lo = run[0]
-        # what core says before the counterpart and previous too goes once (那到高铁站呢: 到火车站)
-        lo -= next((k for k in (2, 1) if lo >= k and previous[lo - k : lo] == timed[:k]), 0)
-        return previous[:lo] + timed + previous[run[1] :]
-    named_place = _PLACE_NAME.match(core) and any(f.startswith("ns") for _, f in pos_tags(core))
-    place = _place_in(previous) if named_place and "的" not in core else None
-    if place is not None:  # 那安化县呢 after 冷水江市海利化工园区…: the place, not 化
-        return previous[: place[0]] + core + previous[place[1] :]
-    i, j, n = longest_common_substring(previous, core)
-    if n >= 2 or (n == 1 and len(core) <= 3):
-        lo, hi = word_bounds(previous, i, i + n)
-        # core's words before the shared text stand for as many characters before it in previous
-        # (那4号线呢: 4 replaces 3; 那钱某某呢: 钱 replaces 许 of 许某某)
-        if j and i:
-            lo = min(lo, max(i - j, word_bounds(previous, i - 1, i)[0]))
-        # keep the parts of core around the shared text aligned with the previous words
-        return previous[:lo] + core + previous[hi:]
-    area = _WHOLE_AREA.search(previous)
-    if area and _PLACE_NAME.match(core):  # 全市平均降雨量多少 → 黄竹镇平均降雨量多少
-        return previous[: area.start()] + core + previous[area.end() :]
-    core_words = pos_tags(core)
-    head_flag = next((f for w, f in reversed(core_words) if f[:2] in ("ns", "nr", "nt")), None)
-    if head_flag is None:
-        return None
-    # core's words after its name (梧阳 | 工厂) stand for the noun after previous's (柏城 | 基地)
-    head_at = max(k for k, (_, f) in enumerate(core_words) if f == head_flag)
-    more = core_words[head_at + 1 :]
+def _replace_subject(previous: str, subject: str, core: str) -> str:
+    """previous with core for its subject; a subject that is only a name (朔原省, 南鹭) stays
+    when core names none, and core stands for the first common noun after it (朔原省9月底羊存栏
+    | 那牛呢, 南鹭的妃子笑 | 那桂味呢: another animal, another variety of the same place's)."""
     tags = pos_tags(previous)
-    for k, (word, flag) in enumerate(tags):
-        if flag[:2] == head_flag[:2]:
-            at = sum(len(w) for w, _ in tags[:k])
-            after = tags[k + 1] if k + 1 < len(tags) else ("", "")
-            swapped = word + after[0] if more and after[1] in ("n", "nz", "nt") else word
-            return previous[:at] + core + previous[at + len(swapped) :]
-    return None
+    # core a common noun or nouns (牛, 桂味), not a name nor an attribute asked (发放金额)
+    nameless = all(f[:1] == "n" and name_kind(f) != "name" for _, f in pos_tags(core))
+    # the subject a name and the administrative word after it (岭南 | 省)
+    named = name_kind(tags[0][1]) == "name" and subject[len(tags[0][0]) :] in ("", *ADMIN)
+    if nameless and named and previous.startswith(subject):
+        at = len(subject)
+        for word, flag in tags[1 + (len(subject) > len(tags[0][0])) :]:
+            if flag == "n":
+                return previous[:at] + core + previous[at + len(word) :]
+            at += len(word)
+    return previous.replace(subject, core, 1)
 
 
 def subject_of(question: str, replaced_by: str = "") -> str:
@@ -334,7 +194,7 @@ def topic_of(question: str, asks_anew: bool = False) -> str:
     if quoted:
         return quoted.group(1)
     q = normalize(question).strip()
-    asks = _ASKING.search(q)
+    asks = ASKING.search(q)
     if asks is None:
         return ""
     tags = list(pos_tags(q[: asks.start()]))
@@ -404,7 +264,7 @@ def _unknown_name_part(word: str, flag: str) -> bool:
         and flag[:1] not in ("r", "p", "c", "u", "d")
         and "\u4e00" <= word <= "\u9fff"
         and word not in _NOT_OPENING
-        and word not in _NOT_NAMING
+        and word not in NOT_NAMING
     )
 
 
@@ -438,7 +298,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
             and tags
             and (tags[-1][1].startswith("n") or not any(f[:1] == "v" for _, f in tags))
         ):
-            return prev.replace(subject, core, 1)
+            return _replace_subject(prev, subject, core)
         return f"{prev} {core}"
     person = (
         named_person(previous_answer) if re.search(r"谁|哪位|什么人|叫什么|名字", prev) else None
@@ -460,8 +320,8 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
         subject = topic[: topic.index(head) + len(head)]
     elif not named or subject and topic.startswith(subject) and _names_more(topic, subject):
         subject = topic or subject
-        if _TIME.search(q):  # 去年全年是多少? asks of its own time, not the topic's 今年
-            subject = _TIME.sub("", subject) or subject
+        if TIME.search(q):  # 去年全年是多少? asks of its own time, not the topic's 今年
+            subject = TIME.sub("", subject) or subject
     if not names_own_subject(q) and len(q) <= 20 and subject and subject not in q:
         # ellipsis or a new attribute of the same subject, said once where the two meet
         # (汤某的房子补偿 | 补偿决定…)

@@ -1,0 +1,231 @@
+"""那X呢: what the new thing X of a follow-up stands for in the previous question ("那北园呢"
+after a question about the 南园: 南园), and the previous question with X in its place."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from itertools import accumulate
+
+from corpus.text import longest_common_substring, pos_tags
+from corpus.text import word_bounds as word_bounds_of
+from service.neighbours import ROLE
+from service.qualifiers import qualified
+from service.referents import CLAUSE_END, QUOTED
+from service.short_answer import Span
+
+# a time a question is asked of (2023年, 去年同期, 上半年), with the part of the year it names
+# (去年全年, 今年1到8月, 2023年一季度): one time, swapped whole
+TIME = re.compile(
+    r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|上半年|下半年|本届|上届)"
+    r"(?:同期|全年|上半年|下半年|前?[一二三四1-4]季度"
+    r"|前[0-9一二三四五六七八九十]{1,2}个月|[0-9]{1,2}(?:到|至|-|—|~)[0-9]{1,2}月"
+    r"|[0-9]{1,2}月(?:份|底|初|末)?)*"
+)
+# a time told against another (原来 for 现在, 改造前 for 改造后): replaced like a year
+_PHASE = re.compile(
+    r"现在|目前|如今|原来|原先|以前|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通)[前后]"
+)
+# a phase a 那X呢 turn names by an event (那满产以后呢, 那投产之前呢): swapped like 现在
+_EVENT_PHASE = re.compile(r"[\u4e00-\u9fff]{1,4}(?:以后|之后|以前|之前)")
+COUNTING = "0-9０-９一二三四五六七八九十两几"
+_COUNT_AFTER = re.compile(f"[{COUNTING}]")
+ADMIN = frozenset("省市县区镇乡村")  # what may follow a place's name as a word of its own
+_MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
+NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
+_NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
+ASKING = re.compile(
+    r"什么|多少|多久|多长|多大|多高|多远|多重|多宽|多深|几|哪|谁|怎|如何|为何|是否|有没有|是不是|吗"
+)
+# a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
+_WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
+# a figure told with a bound or as a range (超过50万千瓦, 70到75岁, 60岁以上): it stands for
+# the earlier figure with its bounds, all of them (50万千瓦以内, 年满75岁不满80岁)
+_BOUNDED = re.compile(
+    rf"[{COUNTING}](?:[^\s{COUNTING}]{{0,3}})(?:到|至|~|-)[{COUNTING}]|以上|以下|以内|之内"
+    r"|超过|不满|未满|年满|不足|不到|低于|高于|少于|多于"
+)
+_OTHER_END = re.compile(rf"(?:不满|未满|不足|不到|低于|少于|到|至|~|-)[{COUNTING}]+")
+_UNIT_AFTER = re.compile(rf"[{COUNTING}]([^{COUNTING}]{{0,3}})$")
+
+
+def word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen text[start:end] to whole jieba words."""
+    bounds = word_bounds_of(text)
+    lo = max((b for b in bounds if b <= start), default=start)
+    hi = min((b for b in bounds if b >= end), default=end)
+    return lo, hi
+
+
+def _shared_ends(span: str, core: str) -> int:
+    """How many characters span and core share at their starts and at their ends (南园 and 北园:
+    1, 沙渠1号 and 沙渠3号: 3); a shared run of digits alone counts for nothing (74岁, 75岁以上)."""
+    pre = len(os.path.commonprefix([span, core]))
+    suf = len(os.path.commonprefix([span[::-1], core[::-1]]))
+    suf = min(suf, min(len(span), len(core)) - pre)
+    shared = span[:pre] + span[len(span) - suf :]
+    return 0 if shared.isdigit() or not shared.strip(_NOT_SHARED) else pre + suf
+
+
+def counterpart(previous: str, core: str) -> tuple[int, int] | None:
+    """The run of previous's whole words that core stands for: the one sharing most characters
+    with it at either end (南园 for 北园, 沙渠1号 for 沙渠3号, 最佳男演员 for 最佳导演, 中晚籼稻
+    for 早籼稻, 局长 for 副局长); on a tie, the one with more of core's characters anywhere
+    (初级雪道 for 高级道), then of the closest length, then the shorter; None when no
+    run of naming words shares an end with core."""
+    bounds = word_bounds_of(previous)
+    best: tuple[tuple[int, int, int, int], tuple[int, int]] | None = None
+    for a in range(len(bounds) - 1):
+        for b in range(a + 1, min(a + _MAX_RUN, len(bounds) - 1) + 1):
+            lo, hi = bounds[a], bounds[b]
+            piece = previous[bounds[b - 1] : hi]
+            if piece in NOT_NAMING or ASKING.search(piece) or CLAUSE_END.search(piece):
+                break
+            span = previous[lo:hi]
+            shared = 0 if core in span else _shared_ends(span, core)
+            alike = sum((Counter(span) & Counter(core)).values())  # 初级雪道, 高级道: 级 too
+            key = (shared, alike, -abs(len(span) - len(core)), -len(span))
+            if shared and (best is None or key > best[0]):
+                best = (key, (lo, hi))
+    return None if best is None else best[1]
+
+
+def _place_in(text: str) -> tuple[int, int] | None:
+    """Where text names its first place (冷水江市, 青溪 | 县), or None."""
+    at = 0
+    tags = pos_tags(text)
+    for k, (word, flag) in enumerate(tags):
+        if flag.startswith("ns") and len(word) >= 2:
+            after = tags[k + 1][0] if k + 1 < len(tags) else ""
+            return at, at + len(word) + (len(after) if after in ADMIN else 0)
+        at += len(word)
+    return None
+
+
+def _phase_word(text: str) -> tuple[int, int] | None:
+    """Where text says a phase of time as a whole word (现在, 改造后), not inside another
+    (表现在) nor before a count (此前3年)."""
+    bounds = set(word_bounds_of(text))
+    for m in _PHASE.finditer(text):
+        # 改造后 may be cut 改造 | 后一天 (no count after it: a day's figure), 此前3年 is a span
+        done = len(m.group(0)) > 2
+        ends = m.end() in bounds or done
+        if m.start() in bounds and ends and (done or not _COUNT_AFTER.match(text, m.end())):
+            return m.start(), m.end()
+    return None
+
+
+def _bounded_figure(previous: str, lo: int, hi: int) -> tuple[int, int]:
+    """previous[lo:hi] widened over its figure's bounds and its range's other end (50万千瓦 |
+    以内, 年满75岁 | 不满80岁): what a figure told with a bound stands for whole."""
+    widened = qualified(previous, Span(lo, hi))
+    lo, hi = widened.start, widened.end
+    unit = _UNIT_AFTER.search(previous, lo, hi)
+    other = _OTHER_END.match(previous, hi)
+    if unit and other and previous.startswith(unit.group(1), other.end()):
+        hi = other.end() + len(unit.group(1))
+    return lo, hi
+
+
+def name_kind(flag: str) -> str:
+    """What a word opening a name says: a name (吉隆坡, 沙渠), a figure (2号, 首座), or neither."""
+    return "name" if flag[:2] in ("nr", "ns", "nt") else "figure" if flag == "m" else ""
+
+
+def _with_opening_kind(previous: str, run: tuple[int, int], core: str) -> tuple[int, int]:
+    """run widened back to a word of the kind core opens with, when run does not open with one
+    (吉隆坡航线 for 布达佩斯 | 全 | 货机航线, 2号站 for 首座 | 换电站): core's opening word stands
+    for it. Only over modifiers (全), never to the word opening previous: the place or owner all
+    of it is framed in (梧阳 | 热电厂 | 那江口电厂呢 asks of 梧阳's)."""
+    kind = name_kind(pos_tags(core)[0][1])
+    tags = pos_tags(previous)
+    ends = list(accumulate(len(w) for w, _ in tags))
+    k = next((k for k, end in enumerate(ends) if end > run[0]), len(tags))
+    if not kind or k == len(tags) or name_kind(tags[k][1]) == kind:
+        return run
+    for j in range(k - 1, max(k - 3, 0), -1):
+        if name_kind(tags[j][1]) == kind:
+            return ends[j] - len(tags[j][0]), run[1]
+        if tags[j][1][:1] not in ("a", "b"):
+            break
+    return run
+
+
+def _swap_quoted(previous: str, core: str) -> str | None:
+    """previous with its name in quotes swapped for core's name: a plain name for the one a
+    question opens with after its kind (台风“摩羯” | 那贝碧嘉呢; not a thing for a quoted slogan:
+    学校食堂“明厨亮灶”, “五一”假期), a quoted one with the words before it that core says again
+    said once (台风“摩羯” | 那超强台风“贝碧嘉”呢); None when neither is there."""
+    quoted, named = QUOTED.search(previous), QUOTED.search(core)
+    if quoted is None:
+        return None
+    if named is None:
+        opens = 0 < quoted.start() <= 3 and len(core) <= 4
+        if opens and not any(f[:2] == "ns" for _, f in pos_tags(core)):
+            return f"{previous[: quoted.start()]}“{core}”{previous[quoted.end() :]}"
+        return None
+    before = previous[: quoted.start()]
+    said = len(os.path.commonprefix([before[::-1], core[: named.start()][::-1]]))
+    return previous[: quoted.start() - said] + core + previous[quoted.end() :]
+
+
+def substitute(previous: str, core: str) -> str | None:
+    """previous with the words that core replaces swapped for core, or None when nothing lines up."""
+    timed = core.removesuffix("的")
+    phase = _PHASE.fullmatch(timed) or _EVENT_PHASE.fullmatch(timed)
+    if TIME.fullmatch(timed) or phase:  # 那2023年呢, 那去年同期呢, 那原来呢, 那满产以后呢
+        year = TIME.search(previous)
+        # a phase asked swaps a phase told first, a year a year
+        first, then = (_phase_word(previous), year and year.span())
+        told = (first or then) if phase else (then or first)
+        if told is None:
+            return timed + previous
+        return previous[: told[0]] + timed + previous[told[1] :]
+    swapped = _swap_quoted(previous, core)
+    if swapped is not None:
+        return swapped
+    role = ROLE.search(previous) if ROLE.fullmatch(timed) else None
+    if role is not None:  # 新集团的董事长是谁 | 那总经理呢: the role for the role
+        return previous[: role.start()] + timed + previous[role.end() :]
+    run = counterpart(previous, timed)
+    if run is not None:
+        if _BOUNDED.search(timed):
+            run = _bounded_figure(previous, *run)
+        run = _with_opening_kind(previous, run, timed)
+        lo = run[0]
+        # what core says before the counterpart and previous too goes once (那到高铁站呢: 到火车站)
+        lo -= next((k for k in (2, 1) if lo >= k and previous[lo - k : lo] == timed[:k]), 0)
+        return previous[:lo] + timed + previous[run[1] :]
+    named_place = _PLACE_NAME.match(core) and any(f.startswith("ns") for _, f in pos_tags(core))
+    place = _place_in(previous) if named_place and "的" not in core else None
+    if place is not None:  # 那安化县呢 after 冷水江市海利化工园区…: the place, not 化
+        return previous[: place[0]] + core + previous[place[1] :]
+    i, j, n = longest_common_substring(previous, core)
+    if n >= 2 or (n == 1 and len(core) <= 3):
+        lo, hi = word_bounds(previous, i, i + n)
+        # core's words before the shared text stand for as many characters before it in previous
+        # (那4号线呢: 4 replaces 3; 那钱某某呢: 钱 replaces 许 of 许某某)
+        if j and i:
+            lo = min(lo, max(i - j, word_bounds(previous, i - 1, i)[0]))
+        # keep the parts of core around the shared text aligned with the previous words
+        return previous[:lo] + core + previous[hi:]
+    area = _WHOLE_AREA.search(previous)
+    if area and _PLACE_NAME.match(core):  # 全市平均降雨量多少 → 黄竹镇平均降雨量多少
+        return previous[: area.start()] + core + previous[area.end() :]
+    core_words = pos_tags(core)
+    head_flag = next((f for w, f in reversed(core_words) if f[:2] in ("ns", "nr", "nt")), None)
+    if head_flag is None:
+        return None
+    # core's words after its name (梧阳 | 工厂) stand for the noun after previous's (柏城 | 基地)
+    head_at = max(k for k, (_, f) in enumerate(core_words) if f == head_flag)
+    more = core_words[head_at + 1 :]
+    tags = pos_tags(previous)
+    for k, (word, flag) in enumerate(tags):
+        if flag[:2] == head_flag[:2]:
+            at = sum(len(w) for w, _ in tags[:k])
+            after = tags[k + 1] if k + 1 < len(tags) else ("", "")
+            swapped = word + after[0] if more and after[1] in ("n", "nz", "nt") else word
+            return previous[:at] + core + previous[at + len(swapped) :]
+    return None
