@@ -51,6 +51,7 @@ _ROLE_LAST = re.compile(f"(?:{ROLE.pattern})$")  # the role a name is told right
 _OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact's own or next
 _EITHER = re.compile(r"还是|[和与或].{1,12}?(?:哪|谁)")  # a choice between things it names
 _SPAN_ENDS = frozenset("自从至")
+_NAMING_TAGS = ("n", "a", "j", "b", "e")  # first letters of the tags of nouns, names, eng
 _SINCE = re.compile(r"[^，。；,;]{0,6}?(?:以来|起)")
 # a total asked, and a figure told per unit
 _TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
@@ -135,7 +136,26 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         or other_placing(q, clause)
         or other_side_after(q, clause)
         or other_end(q, clause)
+        or _list_mate(q, t, t[lo:end])
     )
+
+
+def _list_mate(question: str, text: str, clause: str) -> bool:
+    """Whether the fact's clause names one of two items text lists side by side (至吉隆坡、布达佩斯
+    两条航线, 其中布达佩斯航线每周执飞3班) and not the other, the one the question names
+    (吉隆坡航线几班)."""
+    tags = pos_tags(text)
+    for k in range(1, len(tags) - 1):
+        (one, f), (mark, _), (other, g) = tags[k - 1 : k + 2]
+        # names and nouns (jieba tags a name it does not know as it may: 清迈 a)
+        naming = f[:1] in _NAMING_TAGS and g[:1] in _NAMING_TAGS
+        if mark != "、" or min(len(one), len(other)) < 2 or not naming:
+            continue
+        for asked, told in ((one, other), (other, one)):
+            said = asked in question and told not in question
+            if said and told in clause and asked not in clause:
+                return True
+    return False
 
 
 def _other_event(question: str, clause: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from itertools import accumulate
+from itertools import accumulate, takewhile
 
 from corpus.text import longest_common_substring, pos_tags
 from corpus.text import word_bounds as word_bounds_of
@@ -134,23 +134,30 @@ def name_kind(flag: str) -> str:
     return "name" if flag[:2] in ("nr", "ns", "nt") else "figure" if flag == "m" else ""
 
 
-def _with_opening_kind(previous: str, run: tuple[int, int], core: str) -> tuple[int, int]:
-    """run widened back to a word of the kind core opens with, when run does not open with one
-    (吉隆坡航线 for 布达佩斯 | 全 | 货机航线, 2号站 for 首座 | 换电站): core's opening word stands
-    for it. Only over modifiers (全), never to the word opening previous: the place or owner all
-    of it is framed in (梧阳 | 热电厂 | 那江口电厂呢 asks of 梧阳's)."""
-    kind = name_kind(pos_tags(core)[0][1])
+def _swap_opening(previous: str, run: tuple[int, int], core: str) -> str | None:
+    """previous with core's opening words for the word of their kind before run, when run does
+    not open with one (吉隆坡航线 for 布达佩斯 | 全 | 货机航线, 2号站 for 首座 | 换电站): the
+    rest of run stays when it ends in the rest of core (吉隆坡全货机航线, 2号换电站: 站 is the
+    换电站), else core takes run's place. Only over modifiers (全), never to the word opening
+    previous, the place or owner all of it is framed in (梧阳 | 热电厂 | 那江口电厂呢 asks of
+    梧阳's); None when there is no such word."""
+    core_tags = pos_tags(core)
+    kind = name_kind(core_tags[0][1])
+    opening = "".join(w for w, _ in takewhile(lambda t: name_kind(t[1]) == kind, core_tags))
     tags = pos_tags(previous)
     ends = list(accumulate(len(w) for w, _ in tags))
     k = next((k for k, end in enumerate(ends) if end > run[0]), len(tags))
     if not kind or k == len(tags) or name_kind(tags[k][1]) == kind:
-        return run
+        return None
     for j in range(k - 1, max(k - 3, 0), -1):
         if name_kind(tags[j][1]) == kind:
-            return ends[j] - len(tags[j][0]), run[1]
+            lo = ends[j] - len(tags[j][0])
+            if previous[ends[j] : run[1]].endswith(core[len(opening) :]):
+                return previous[:lo] + opening + previous[ends[j] :]
+            return previous[:lo] + core + previous[run[1] :]
         if tags[j][1][:1] not in ("a", "b"):
             break
-    return run
+    return None
 
 
 def _swap_quoted(previous: str, core: str) -> str | None:
@@ -193,7 +200,9 @@ def substitute(previous: str, core: str) -> str | None:
     if run is not None:
         if _BOUNDED.search(timed):
             run = _bounded_figure(previous, *run)
-        run = _with_opening_kind(previous, run, timed)
+        swapped = _swap_opening(previous, run, timed)
+        if swapped is not None:
+            return swapped
         lo = run[0]
         # what core says before the counterpart and previous too goes once (那到高铁站呢: 到火车站)
         lo -= next((k for k in (2, 1) if lo >= k and previous[lo - k : lo] == timed[:k]), 0)

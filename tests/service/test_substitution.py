@@ -113,8 +113,8 @@ def test_a_named_place_and_its_noun_stand_for_the_previous_place_and_its_noun() 
         ),
         ("年满65岁不满70岁的老人每月补贴多少?", "那60到65岁的呢?", "60到65岁的老人每月补贴多少?"),
         # a name or a figure opening the new thing stands for the one opening the old thing
-        ("青港机场迪拜全货机航线每周飞几班?", "那曼谷航线呢?", "青港机场曼谷航线每周飞几班?"),
-        ("南港首座加氢站每天加多少氢?", "那3号站呢?", "南港3号站每天加多少氢?"),
+        ("青港机场迪拜全货机航线每周飞几班?", "那曼谷航线呢?", "青港机场曼谷全货机航线每周飞几班?"),
+        ("南港首座加氢站每天加多少氢?", "那3号站呢?", "南港3号加氢站每天加多少氢?"),
         # but not the place the whole question is framed in
         ("梧阳热电厂在哪个区?", "那江口电厂呢?", "梧阳江口电厂在哪个区?"),
         # a common noun keeps the place the question opened with and replaces its noun
