@@ -42,7 +42,7 @@ _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是�
 _SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a", "zg", "b")
 # a quoted name opening a question is its subject whole (“澜优8号”推广了多少亩)
 _QUOTED_SUBJECT = re.compile(r"^\s*([“\"「《][^”\"」》]{1,20}[”\"」》])")
-_NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
+_NAME_FLAGS = ("nr", "ns", "nt", "eng")  # not nz: jieba tags 金奖, 星星 so
 # words of a 那X呢 turn that name no new thing: question words and pronouns (QUESTION_WORDS),
 # particles, times without a date and placings (other rules judge those)
 _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
@@ -306,7 +306,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     # 它 after a 哪家 question: the thing answered (not after 谁: 由谁运营 | 它每周末…)
     asks_thing = ASKS_WHICH.search(prev) and previous_answer
     thing = answered_thing(previous_answer, prev) if asks_thing else None
-    pronouned = replace_pronouns(q, subject_of(prev), person, thing)
+    pronouned = replace_pronouns(q, subject_of(prev), person, thing, prev)
     if pronouned is not None:
         return pronouned
     subject = subject_of(prev, q)

@@ -13,6 +13,9 @@ _MARKER = re.compile(r"\[\d+\]")
 _PERSONAL = frozenset({"他", "她", "他们", "她们"})
 _THING = frozenset({"它", "它们", "其", "该", "此", "该馆", "该院", "该县", "该市", "该区", "该校"})
 _MODAL = frozenset({"该"})  # 该怎么看: should, no thing
+# the words a thing of a kind is named with before its noun: nouns, names of places, adjectives,
+# distinguishing words, verbal nouns, times (省 | 肿瘤 | 医院 | 日间 | 化疗 | 中心), not a person
+_OF_KIND = ("n", "a", "b", "vn", "j", "t")
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位|次|种|款|批|名)?$")
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
@@ -129,11 +132,28 @@ def _asks_what_to_do(tags: Sequence[tuple[str, str]], i: int) -> bool:
     return i + 1 < len(tags) and tags[i + 1][1][:1] in ("r", "l", "v", "d")
 
 
+def _of_kind(previous: str, kind: str) -> str | None:
+    """The thing of a kind (鸭子, 桥) that previous names, with the nouns before it (几只 | 青头 |
+    潜鸭 for 鸭子): what 这种鸭子 stands for; None when previous names none."""
+    head = kind[:-1] if len(kind) == 2 and kind[-1] in "子儿" else kind
+    tags = pos_tags(previous)
+    at = next((k for k in range(len(tags) - 1, -1, -1) if tags[k][0].endswith(head)), None)
+    if at is None or not tags[at][1].startswith("n"):
+        return None
+    first = at
+    while first > 0 and tags[first - 1][1].startswith(_OF_KIND) and tags[first - 1][1] != "nr":
+        first -= 1
+    while tags[first][1] == "t":
+        first += 1  # 今年 | 鹿鸣湖: the time asked of is no part of the thing
+    return "".join(w for w, _ in tags[first : at + 1])
+
+
 def replace_pronouns(
-    question: str, subject: str, person: str | None, thing: str | None = None
+    question: str, subject: str, person: str | None, thing: str | None = None, previous: str = ""
 ) -> str | None:
     """question with its pronouns replaced by what they stand for (a person for 他/她, the thing
-    answered or else the subject for 它/这家公司), or None when it has none."""
+    answered or else the subject for 它/这家公司; the thing of that kind previous names for
+    这种鸭子), or None when it has none."""
     named = thing or subject
     tags = pos_tags(question)
     out: list[str] = []
@@ -151,7 +171,8 @@ def replace_pronouns(
             out.append(named)
             changed = True
         elif _DEMONSTRATIVE.match(word) and next_is_noun and named:
-            out.append(named)  # 这家公司: the demonstrative and its noun stand for the thing
+            # 这家公司: the demonstrative and its noun stand for the thing
+            out.append(thing or _of_kind(previous, tags[i + 1][0]) or subject)
             changed = True
             i += 1
         else:

@@ -398,3 +398,28 @@ def test_a_latin_letter_names_its_own_subject() -> None:
 )
 def test_na_shi_and_na_ruguo_keep_their_words(previous: str, question: str, resolved: str) -> None:
     assert resolve_question(question, turns(previous)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        # 这种/这个 and a kind: the thing of that kind the previous question named, whole
+        ("去年南湖发现了几只中华秋沙鸭？", "这种鸭子全世界还有多少？", "中华秋沙鸭全世界还有多少?"),
+        (
+            "市肿瘤医院日间化疗中心谁介绍的情况？",
+            "这个中心一年能服务多少人次？",
+            "市肿瘤医院日间化疗中心一年能服务多少人次?",
+        ),
+        # a word jieba tags as some other proper noun (金奖, 星星) names no subject of its own
+        ("青山酒庄的庄主是谁？", "拿金奖的是哪款酒？", "青山酒庄拿金奖的是哪款酒?"),
+        (
+            "青山科技馆新馆的望远镜口径多大？",
+            "每周几晚上能去看星星？",
+            "青山科技馆新馆的望远镜每周几晚上能去看星星?",
+        ),
+    ],
+)
+def test_a_kind_named_again_and_a_turn_naming_no_subject_lean_on_the_last(
+    previous: str, question: str, resolved: str
+) -> None:
+    assert resolve_question(question, turns(previous)) == resolved
