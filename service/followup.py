@@ -74,6 +74,12 @@ _SAME_ATTRIBUTE = frozenset(
     ("是", "有", "为", "增长", "增加", "提高", "下降", "减少", "降低", "上涨")
     + ("涨", "降", "占", "变")
 )
+# words the tagger counts among a subject's (b, j) that name nothing: a time, a degree
+_NAMES_NOTHING = frozenset(("同期", "主要", "其中", "全部", "大约", "一共", "总共"))
+_WHOLE_ASKED = re.compile(r"总|共|全部|整个|规划")
+_STAGE = re.compile(
+    r"第?[一二三四五六七八九十0-9]+期"
+)  # 岚钢 | 一期 (tagged d): part of the subject
 _TOTAL = frozenset(("总", "共", "总共", "一共", "累计", "合计", "是", "有", "在"))
 MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
 
@@ -164,12 +170,15 @@ def subject_of(question: str, replaced_by: str = "") -> str:
         # 峤 | 东 | 去年): those opening the question open the subject
         opening = k == len(run) and all(len(w) == 1 for w, _ in run)
         unknown = opening and _unknown_name_part(word, flag)
-        if (flag.startswith(_SUBJECT_FLAGS) or unknown) and not _ASKS.search(word):
+        naming = flag.startswith(_SUBJECT_FLAGS) and word not in _NAMES_NOTHING
+        if (naming or unknown or _STAGE.fullmatch(word)) and not _ASKS.search(word):
             run.append((word, flag))
         elif run:
             break
-    while run and (run[-1][1] in ("m", "q", "a") or run[-1][0] == "总"):
-        run.pop()  # 多少册, 总(投资): a trailing measure or modifier is the question's
+    while run and (run[-1][1] in ("m", "q", "a", "mq") or run[-1][0] in _TOTAL):
+        run.pop()  # 多少册, 总(投资), 一共, 那场: a trailing measure or modifier is the question's
+    if run and _STAGE.fullmatch(run[-1][0]) and _WHOLE_ASKED.search(replaced_by):
+        run.pop()  # 冷链园一期 | 规划总共占多少地: the whole is asked, not the stage
     has_own_noun = any(f.startswith("n") for _, f in pos_tags(replaced_by))
     if (
         len(run) >= 2

@@ -423,3 +423,23 @@ def test_a_kind_named_again_and_a_turn_naming_no_subject_lean_on_the_last(
     previous: str, question: str, resolved: str
 ) -> None:
     assert resolve_question(question, turns(previous)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        # a stage is part of the subject (一期, tagged as an adverb), unless the whole is asked
+        (
+            "青湾海洋牧场一期是哪年建成的？",
+            "当时投了多少鱼礁？",
+            "青湾海洋牧场一期当时投了多少鱼礁?",
+        ),
+        ("南港冷链园一期占地多少？", "规划总共占多少地？", "南港冷链园规划总共占多少地?"),
+        # 主要 names nothing of the subject
+        ("改建后的宿舍楼主要住什么人？", "一个月收多少钱？", "宿舍楼一个月收多少钱?"),
+    ],
+)
+def test_the_subject_borrowed_holds_its_stage_and_no_word_naming_nothing(
+    previous: str, question: str, resolved: str
+) -> None:
+    assert resolve_question(question, turns(previous)) == resolved
