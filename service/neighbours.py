@@ -29,6 +29,10 @@ _NUMBERED = re.compile(rf"第?[{_CJK_DIGITS}]+([\u4e00-\u9fff]{{1,2}})")
 _COUNTERS = "只个年天次位名家台辆条种件人项所座张头户株棵艘架回场"
 # units and times: a figure's own word (2023年 | 开工, 200元 | 补贴), never a numbered thing's
 _UNITS = "年月日天时分秒元角万亿千百个岁人次名米吨斤亩克度倍成"
+# a court asked of, a party's claim told, and a court's ruling told
+_COURT = re.compile(r"法院|法庭|合议庭|法官")
+_CLAIMED = re.compile(r"辩称|指控|诉称|主张|声称|请求")
+_RULED = re.compile(r"法院|法庭|合议庭|法官|判决|裁定|判处|判令|认定|采纳|驳回|支持")
 # a role and whether the question asks its deputy (副局长) or the head
 ROLE = re.compile(
     r"(副?)((?:总|董事|局|厅|处|科|市|县|区|镇|乡|村|馆|校|院|所|站|队|部|行|社|关|园|会)长"
@@ -108,7 +112,8 @@ _NAMED_EDITION = re.compile(
 # an earlier time asked, and what names such a time in a sentence: one naming none tells of now
 # (去年 asked, a sentence naming no year; 上届 asked, one naming no edition and none before)
 _BEFORE_NAMED = ((_OTHER_YEAR, NAMED_YEAR), (frozenset(("上届",)), _NAMED_EDITION))
-_THIS_EDITION = re.compile(r"这一?届|今届")  # 这届 is 本届
+_TITLE = re.compile(r"上届(?=冠军|亚军|季军|得主)")  # a title held from the last edition
+_THIS_EDITION = re.compile(r"这一?届|今届|这次|本次")  # 这届, 这次 are 本届
 # a time held up for comparison (比去年, 较去年, 同去年相比) is not the time a sentence tells of,
 # though one that gives that time's figure (比去年的49.3%, 比去年同期的5.1万只) tells it too
 _TIMES = "|".join(w for f in TIME_FAMILIES for w in f)
@@ -385,7 +390,7 @@ def _other_time(question: str, text: str) -> bool:
     a year (2024年) may be the one asked, and one held up for comparison (比去年) is not told."""
     question, text = time_words(question), time_words(text)
     told = re.sub(f"{_COMPARED.pattern}(?!{_FIGURE_AFTER})", "", text)
-    bare = _COMPARED.sub("", text)
+    bare = _TITLE.sub("", _COMPARED.sub("", text))  # 上届冠军渔湾村队 names a team, not a time
     # 比去年多吗 asks of this year; 今年和明年分别… asks of both
     question = _ASKED_COMPARED.sub("", question)
     for family, asked in untold_times(question, told):
@@ -445,13 +450,21 @@ def names_other_role(question: str, best: Candidate) -> bool:
     )
 
 
+def claim_for_ruling(question: str, text: str) -> bool:
+    """Whether a question asks what a court ruled (法院认定…吗, 法院认了…吗) and text tells only
+    what a party claimed (公诉机关指控, 辩称, 诉称), naming no court nor ruling."""
+    return bool(_COURT.search(question) and _CLAIMED.search(text) and not _RULED.search(text))
+
+
 def tells_of_another(question: str, best: Candidate) -> bool:
     """Whether best, however likely, answers another question: it is about a neighbour of what
     is asked (conflict: 3号线 for 4号线), names another holder of the role asked (names_other_role),
-    or states no sum of money for a price or a sum asked (门票多少钱: 41.2万人次, 投资多少: 20万千瓦)."""
+    tells a party's claim for a court's ruling (claim_for_ruling), or states no sum of money for a
+    price or a sum asked (门票多少钱: 41.2万人次, 投资多少: 20万千瓦)."""
     return bool(
         best.conflict
         or names_other_role(question, best)
+        or claim_for_ruling(question, best.text)
         or asks_for_money(question)
         and not states_sum(best.text)
     )

@@ -4,7 +4,7 @@ only when the question does not name it too."""
 import pytest
 
 from service.evidence import naming_terms
-from service.neighbours import names_sibling
+from service.neighbours import claim_for_ruling, names_sibling
 
 pytestmark = pytest.mark.unit
 
@@ -80,3 +80,37 @@ def test_the_last_edition_asked_and_the_edition_a_sentence_tells(
     sentence: str, another: bool
 ) -> None:
     assert names_sibling(LAST_ASKED, naming_terms(LAST_ASKED), sentence) is another
+
+
+@pytest.mark.parametrize(
+    ("question", "another"),
+    [
+        # 这次 asked of a contest is its edition now: the last one's told does not answer it
+        ("宁堰市代表团这次还是金牌榜第一吗?", True),
+        ("宁堰市代表团本次拿了几枚金牌?", True),
+        ("宁堰市代表团上届拿了几枚金牌?", False),
+    ],
+)
+def test_this_time_asked_is_this_edition(question: str, another: bool) -> None:
+    told = "上届运动会上，宁堰市代表团以9枚金牌位列金牌榜第一。"
+    assert names_sibling(question, naming_terms(question), told) is another
+
+
+def test_the_last_champion_is_a_title_not_the_time_told() -> None:
+    asked = "白沙村队这次划了多长时间?"
+    told = "白沙村队以2分08秒的成绩夺冠，上届冠军渔湾村队以2分10秒获得亚军。"
+    assert not names_sibling(asked, naming_terms(asked), told)
+
+
+@pytest.mark.parametrize(
+    ("question", "told", "another"),
+    [
+        # what a party claimed does not tell what the court ruled
+        ("法院认定他犯的是诈骗罪吗?", "公诉机关指控他犯诈骗罪。", True),
+        ("法院采纳了公司的说法吗?", "庭审中，公司辩称排放的尾水不属于污染物。", True),
+        ("法院认定他犯的是诈骗罪吗?", "法院审理认为，他的行为构成诈骗罪。", False),
+        ("公诉机关指控他犯什么罪?", "公诉机关指控他犯诈骗罪。", False),
+    ],
+)
+def test_a_claim_does_not_tell_a_ruling(question: str, told: str, another: bool) -> None:
+    assert claim_for_ruling(question, told) is another
