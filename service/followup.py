@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from corpus.text import normalize, pos_tags, words
 from service.evidence import QUESTION_WORDS
+from service.own_fact import TOTAL_ASKED
 from service.referents import (
     ASKS_WHICH,
     WHEN,
@@ -27,6 +28,7 @@ from service.substitution import (
     COUNTING,
     NOT_NAMING,
     TIME,
+    WHOLE_AREA,
     name_kind,
     substitute,
 )
@@ -42,7 +44,7 @@ _ASKS = re.compile(r"多少|几|什么|谁|哪|何|怎么|如何|为什么|是�
 _SUBJECT_FLAGS = ("n", "m", "q", "j", "eng", "a", "zg", "b")
 # a quoted name opening a question is its subject whole (“澜优8号”推广了多少亩)
 _QUOTED_SUBJECT = re.compile(r"^\s*([“\"「《][^”\"」》]{1,20}[”\"」》])")
-_NAME_FLAGS = ("nr", "ns", "nt", "eng")  # not nz: jieba tags 金奖, 星星 so
+_NAME_FLAGS = ("nr", "ns", "nt", "eng")  # and nz where a subject stands (names_own_subject)
 # words of a 那X呢 turn that name no new thing: question words and pronouns (QUESTION_WORDS),
 # particles, times without a date and placings (other rules judge those)
 _NOT_A_TOPIC = QUESTION_WORDS | frozenset(
@@ -76,7 +78,6 @@ _SAME_ATTRIBUTE = frozenset(
 )
 # words the tagger counts among a subject's (b, j) that name nothing: a time, a degree
 _NAMES_NOTHING = frozenset(("同期", "主要", "其中", "全部", "大约", "一共", "总共"))
-_WHOLE_ASKED = re.compile(r"总|共|全部|整个|规划")
 _STAGE = re.compile(
     r"第?[一二三四五六七八九十0-9]+期"
 )  # 岚钢 | 一期 (tagged d): part of the subject
@@ -140,20 +141,32 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
 
 def _replace_subject(previous: str, subject: str, core: str) -> str:
     """previous with core for its subject; a subject that is only a name (朔原省, 南鹭) stays
-    when core names none, and core stands for the first common noun after it (朔原省9月底羊存栏
-    | 那牛呢, 南鹭的妃子笑 | 那桂味呢: another animal, another variety of the same place's)."""
+    when core is one common noun (那牛呢, 那桂味呢; not a whole area, 那全国呢, nor a verb and its
+    noun, 那发放金额呢), and core stands for the first common noun after it before the question
+    word (朔原省9月底羊存栏 | 那牛呢, 南鹭的妃子笑 | 那桂味呢: another animal, another variety of
+    the same place's)."""
     tags = pos_tags(previous)
-    # core a common noun or nouns (牛, 桂味), not a name nor an attribute asked (发放金额)
-    nameless = all(f[:1] == "n" and name_kind(f) != "name" for _, f in pos_tags(core))
+    core_tags = pos_tags(core)
+    one_noun = len(core_tags) == 1 and core_tags[0][1] == "n" and not WHOLE_AREA.match(core)
     # the subject a name and the administrative word after it (岭南 | 省)
     named = name_kind(tags[0][1]) == "name" and subject[len(tags[0][0]) :] in ("", *ADMIN)
-    if nameless and named and previous.startswith(subject):
+    if one_noun and named and previous.startswith(subject):
         at = len(subject)
         for word, flag in tags[1 + (len(subject) > len(tags[0][0])) :]:
+            if ASKING.search(word):
+                break
             if flag == "n":
                 return previous[:at] + core + previous[at + len(word) :]
             at += len(word)
     return previous.replace(subject, core, 1)
+
+
+def _without_stage(subject: str, follow_up: str) -> str:
+    """subject less the stage it ends in when the follow-up asks a total (冷链园一期 | 规划总共
+    占多少地: the whole is asked, not the stage)."""
+    stage = _STAGE.search(subject)
+    whole = stage and stage.end() == len(subject) and TOTAL_ASKED.search(follow_up)
+    return subject[: stage.start()] if whole and stage and stage.start() else subject
 
 
 def subject_of(question: str, replaced_by: str = "") -> str:
@@ -175,10 +188,12 @@ def subject_of(question: str, replaced_by: str = "") -> str:
             run.append((word, flag))
         elif run:
             break
-    while run and (run[-1][1] in ("m", "q", "a", "mq") or run[-1][0] in _TOTAL):
+    while (
+        run
+        and (run[-1][1] in ("m", "q", "a", "mq") or run[-1][0] in _TOTAL)
+        and not _STAGE.fullmatch(run[-1][0])
+    ):
         run.pop()  # 多少册, 总(投资), 一共, 那场: a trailing measure or modifier is the question's
-    if run and _STAGE.fullmatch(run[-1][0]) and _WHOLE_ASKED.search(replaced_by):
-        run.pop()  # 冷链园一期 | 规划总共占多少地: the whole is asked, not the stage
     has_own_noun = any(f.startswith("n") for _, f in pos_tags(replaced_by))
     if (
         len(run) >= 2
@@ -188,7 +203,7 @@ def subject_of(question: str, replaced_by: str = "") -> str:
         and len("".join(w for w, _ in run[:-1])) > 1  # 省 | 肿瘤医院 keeps its hospital
     ):
         run.pop()
-    subject = "".join(w for w, _ in run)
+    subject = _without_stage("".join(w for w, _ in run), replaced_by)
     # one character names a thing only as a noun (猪), not as a name's first (临 of 临澄有)
     return subject if len(subject) > 1 or run and run[0][1].startswith("n") else ""
 
@@ -255,6 +270,8 @@ def _drop_predicate(tags: list[tuple[str, str]]) -> None:
         opened = _OPENS.get(word)
         if opened and opened in "".join(w for w, _ in tags[:-1]):
             return  # 台风“摩羯”: a closing mark whose opening mark stays
+        if _STAGE.fullmatch(word):
+            return  # 岚钢一期 | 产能多少: the stage is the topic's
         if not (
             flag in _PREDICATE_FLAGS
             or flag == "vn"
@@ -279,12 +296,15 @@ def _unknown_name_part(word: str, flag: str) -> bool:
 
 def names_own_subject(question: str) -> bool:
     """Whether a question names a thing of its own (a name, place, organisation or number: 618,
-    318国道), not a span of time (前9个月) nor one character the tagger takes for a name (仓)."""
+    318国道), not a span of time (前9个月) nor one character the tagger takes for a name (仓);
+    some other proper noun (nz: 丰田) only before any verb, where a subject stands (not 拿金奖,
+    看星星: jieba tags those words nz too)."""
+    tags = pos_tags(_SPAN_OF_TIME.sub("", normalize(question)))
     return any(
-        f.startswith(_NAME_FLAGS)
+        (f.startswith(_NAME_FLAGS) or f == "nz" and not any(g[:1] == "v" for _, g in tags[:k]))
         and (len(w) > 1 or w.isascii())  # B of B区 names its own
         or (f == "m" and any(ch.isdigit() for ch in w))
-        for w, f in pos_tags(_SPAN_OF_TIME.sub("", normalize(question)))
+        for k, (w, f) in enumerate(tags)
     )
 
 
@@ -294,7 +314,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     prev = normalize(previous).strip()
     if _lead(q) or _ENDS_IN_NE.search(q):
         core = core_of(q)
-        if not core:
+        if not any(ch.isalnum() for ch in core):  # 那呢, 那，呢: nothing new named
             return prev
         swapped = substitute(prev, core)
         if swapped:
@@ -331,6 +351,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
         subject = topic or subject
         if TIME.search(q):  # 去年全年是多少? asks of its own time, not the topic's 今年
             subject = TIME.sub("", subject) or subject
+    subject = _without_stage(subject, q)
     if not names_own_subject(q) and len(q) <= 20 and subject and subject not in q:
         # ellipsis or a new attribute of the same subject, said once where the two meet
         # (汤某的房子补偿 | 补偿决定…)

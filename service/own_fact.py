@@ -51,10 +51,10 @@ _ROLE_LAST = re.compile(f"(?:{ROLE.pattern})$")  # the role a name is told right
 _OWNER = re.compile(r"(?:(?<=的)|的)[^，。；,;、\s]{1,4}")  # 的 the fact's own or next
 _EITHER = re.compile(r"还是|[和与或].{1,12}?(?:哪|谁)")  # a choice between things it names
 _SPAN_ENDS = frozenset("自从至")
-_NAMING_TAGS = ("n", "a", "j", "b", "e")  # first letters of the tags of nouns, names, eng
+_NAMING_TAGS = ("n", "a", "j", "b", "eng")  # nouns and names (a name jieba does not know: a)
 _SINCE = re.compile(r"[^，。；,;]{0,6}?(?:以来|起)")
 # a total asked, and a figure told per unit
-_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
+TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
 _PER_UNIT = re.compile(r"每(?![逢当])[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
 _TOTAL_TOLD = re.compile(r"累计|共|总")  # 每年分红累计发放120万元: a total after the 每
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
@@ -141,14 +141,14 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
 
 
 def _list_mate(question: str, text: str, clause: str) -> bool:
-    """Whether the fact's clause names one of two items text lists side by side (至吉隆坡、布达佩斯
-    两条航线, 其中布达佩斯航线每周执飞3班) and not the other, the one the question names
-    (吉隆坡航线几班)."""
+    """Whether text lists two items side by side (至吉隆坡、布达佩斯两条航线: any two joined by
+    、) and the fact's clause names one of them and not the other, the one the question names
+    (其中布达佩斯航线每周执飞3班 for 吉隆坡航线几班)."""
     tags = pos_tags(text)
     for k in range(1, len(tags) - 1):
         (one, f), (mark, _), (other, g) = tags[k - 1 : k + 2]
         # names and nouns (jieba tags a name it does not know as it may: 清迈 a)
-        naming = f[:1] in _NAMING_TAGS and g[:1] in _NAMING_TAGS
+        naming = f.startswith(_NAMING_TAGS) and g.startswith(_NAMING_TAGS)
         if mark != "、" or min(len(one), len(other)) < 2 or not naming:
             continue
         for asked, told in ((one, other), (other, one)):
@@ -239,7 +239,7 @@ def _per_unit(question: str, before: str) -> bool:
     """A total asked (一共多少册) and a figure told per unit (每家藏书不少于3000册, but not 每年
     分红累计发放120万元)."""
     per = [m.end() for m in _PER_UNIT.finditer(before)]
-    if not per or not _TOTAL_ASKED.search(question) or _PER_UNIT.search(question):
+    if not per or not TOTAL_ASKED.search(question) or _PER_UNIT.search(question):
         return False
     return not _TOTAL_TOLD.search(before, per[-1])
 

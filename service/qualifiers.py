@@ -89,13 +89,12 @@ def counted(question: str, sentence: str, fact: Span) -> Span:
     unit = re.escape(asked_unit(question) or "")
     tags = pos_tags(sentence)
     starts = [0, *accumulate(len(w) for w, _ in tags)]
-    lo, hi = fact.start, fact.end
     for k, (word, flag) in enumerate(tags):
         thing = rf"(?:多少|几){unit}的?{re.escape(normalize(word))}"
         if len(word) < 2 or not flag.startswith("n") or not re.search(thing, asked):
             continue
         if starts[k + 1] == fact.start and _FIGURE_START.search(said):
-            lo = starts[k]
-        elif starts[k] == fact.end:
-            hi = starts[k + 1]
-    return Span(lo, hi)
+            return Span(starts[k], fact.end)
+        if starts[k] == fact.end:
+            return Span(fact.start, starts[k + 1])
+    return fact

@@ -14,7 +14,7 @@ _PERSONAL = frozenset({"他", "她", "他们", "她们"})
 _THING = frozenset({"它", "它们", "其", "该", "此", "该馆", "该院", "该县", "该市", "该区", "该校"})
 _MODAL = frozenset({"该"})  # 该怎么看: should, no thing
 # the words a thing of a kind is named with before its noun: nouns, names of places, adjectives,
-# distinguishing words, verbal nouns, times (省 | 肿瘤 | 医院 | 日间 | 化疗 | 中心), not a person
+# distinguishing words, verbal nouns, times (省 | 肿瘤 | 医院 | 日间 | 化疗 | 中心)
 _OF_KIND = ("n", "a", "b", "vn", "j", "t")
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位|次|种|款|批|名)?$")
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
@@ -134,18 +134,19 @@ def _asks_what_to_do(tags: Sequence[tuple[str, str]], i: int) -> bool:
 
 def _of_kind(previous: str, kind: str) -> str | None:
     """The thing of a kind (鸭子, 桥) that previous names, with the nouns before it (几只 | 青头 |
-    潜鸭 for 鸭子): what 这种鸭子 stands for; None when previous names none."""
+    潜鸭 for 鸭子): what 这种鸭子 stands for; None when previous names none but the kind."""
     head = kind[:-1] if len(kind) == 2 and kind[-1] in "子儿" else kind
     tags = pos_tags(previous)
     at = next((k for k in range(len(tags) - 1, -1, -1) if tags[k][0].endswith(head)), None)
     if at is None or not tags[at][1].startswith("n"):
         return None
     first = at
-    while first > 0 and tags[first - 1][1].startswith(_OF_KIND) and tags[first - 1][1] != "nr":
+    while first > 0 and tags[first - 1][1].startswith(_OF_KIND):
         first -= 1
     while tags[first][1] == "t":
         first += 1  # 今年 | 鹿鸣湖: the time asked of is no part of the thing
-    return "".join(w for w, _ in tags[first : at + 1])
+    # the kind alone (这个问题 after 投诉了什么问题) names no one thing
+    return "".join(w for w, _ in tags[first : at + 1]) if first < at else None
 
 
 def replace_pronouns(
@@ -171,8 +172,9 @@ def replace_pronouns(
             out.append(named)
             changed = True
         elif _DEMONSTRATIVE.match(word) and next_is_noun and named:
-            # 这家公司: the demonstrative and its noun stand for the thing
-            out.append(thing or _of_kind(previous, tags[i + 1][0]) or subject)
+            # 这家公司: the demonstrative and its noun stand for the thing; 这位局长 for the person
+            of_person = person if word[-1:] in "位名" else None
+            out.append(of_person or thing or _of_kind(previous, tags[i + 1][0]) or subject)
             changed = True
             i += 1
         else:

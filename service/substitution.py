@@ -15,14 +15,16 @@ from service.qualifiers import qualified
 from service.referents import CLAUSE_END, QUOTED
 from service.short_answer import Span
 
-# a time a question is asked of (2023年, 去年同期, 上半年), with the part of the year it names
-# (去年全年, 今年1到8月, 2023年一季度): one time, swapped whole
-TIME = re.compile(
-    r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|上半年|下半年|本届|上届)"
-    r"(?:同期|全年|上半年|下半年|前?[一二三四1-4]季度"
-    r"|前[0-9一二三四五六七八九十]{1,2}个月|[0-9]{1,2}(?:到|至|-|—|~)[0-9]{1,2}月"
-    r"|[0-9]{1,2}月(?:份|底|初|末)?)*"
+# a time a question is asked of (2023年, 去年同期, 上半年): a year, the part of it named after
+# (去年全年, 今年1到8月, 2023年一季度), or a part alone (全年, 5月份); not a date's month (5月1日)
+_YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|本届|上届)"
+_PART = (
+    r"(?:同期|全年|上半年|下半年|前?[一二三四1-4]季度|前[0-9一二三四五六七八九十]{1,2}个月"
+    r"|[0-9]{1,2}月?(?:到|至|-|—|~)[0-9]{1,2}月份?|[0-9]{1,2}月(?![0-9０-９]+日)(?:份|底|初|末)?)"
 )
+YEAR = re.compile(_YEAR)
+TIME = re.compile(f"{_YEAR}{_PART}*|{_PART}+")
+_HAS_PART = re.compile(_PART)
 # a time told against another (原来 for 现在, 改造前 for 改造后): replaced like a year
 _PHASE = re.compile(
     r"现在|目前|如今|原来|原先|以前|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通)[前后]"
@@ -34,12 +36,13 @@ _COUNT_AFTER = re.compile(f"[{COUNTING}]")
 ADMIN = frozenset("省市县区镇乡村")  # what may follow a place's name as a word of its own
 _MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
 NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
+_NOT_IN_A_RUN = NOT_NAMING | frozenset("至~～-—")  # nor a range's mark (65岁 | 至 | 69岁)
 _NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
 ASKING = re.compile(
     r"什么|多少|多久|多长|多大|多高|多远|多重|多宽|多深|几|哪|谁|怎|如何|为何|是否|有没有|是不是|吗"
 )
 # a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
-_WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村)")
+WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村|球|世界)")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
 # a figure told with a bound or as a range (超过50万千瓦, 70到75岁, 60岁以上): it stands for
 # the earlier figure with its bounds, all of them (50万千瓦以内, 年满75岁不满80岁)
@@ -81,7 +84,7 @@ def counterpart(previous: str, core: str) -> tuple[int, int] | None:
         for b in range(a + 1, min(a + _MAX_RUN, len(bounds) - 1) + 1):
             lo, hi = bounds[a], bounds[b]
             piece = previous[bounds[b - 1] : hi]
-            if piece in NOT_NAMING or ASKING.search(piece) or CLAUSE_END.search(piece):
+            if piece in _NOT_IN_A_RUN or ASKING.search(piece) or CLAUSE_END.search(piece):
                 break
             span = previous[lo:hi]
             shared = 0 if core in span else _shared_ends(span, core)
@@ -124,7 +127,7 @@ def _bounded_figure(previous: str, lo: int, hi: int) -> tuple[int, int]:
     lo, hi = widened.start, widened.end
     unit = _UNIT_AFTER.search(previous, lo, hi)
     other = _OTHER_END.match(previous, hi)
-    if unit and other and previous.startswith(unit.group(1), other.end()):
+    if unit and unit.group(1) and other and previous.startswith(unit.group(1), other.end()):
         hi = other.end() + len(unit.group(1))
     return lo, hi
 
@@ -142,12 +145,16 @@ def _swap_opening(previous: str, run: tuple[int, int], core: str) -> str | None:
     previous, the place or owner all of it is framed in (梧阳 | 热电厂 | 那江口电厂呢 asks of
     梧阳's); None when there is no such word."""
     core_tags = pos_tags(core)
-    kind = name_kind(core_tags[0][1])
+    kind = name_kind(core_tags[0][1]) if core_tags else ""
     opening = "".join(w for w, _ in takewhile(lambda t: name_kind(t[1]) == kind, core_tags))
     tags = pos_tags(previous)
     ends = list(accumulate(len(w) for w, _ in tags))
     k = next((k for k, end in enumerate(ends) if end > run[0]), len(tags))
-    if not kind or k == len(tags) or name_kind(tags[k][1]) == kind:
+    # core no more than its opening (那小冲村呢) has no rest to keep; a run the tagger cuts
+    # otherwise than jieba's plain cut (大 | 冲村, 大冲村) has no word before it to widen to
+    if not kind or opening == core or k == len(tags) or name_kind(tags[k][1]) == kind:
+        return None
+    if k and ends[k - 1] != run[0]:
         return None
     for j in range(k - 1, max(k - 3, 0), -1):
         if name_kind(tags[j][1]) == kind:
@@ -178,18 +185,28 @@ def _swap_quoted(previous: str, core: str) -> str | None:
     return previous[: quoted.start() - said] + core + previous[quoted.end() :]
 
 
+def _swap_time(previous: str, timed: str, phase: bool) -> str:
+    """previous with the time or phase timed for the one it tells, or timed first when it tells
+    none: a year asked swaps the year told (去年 for 今年 of 今年1到8月), a part the whole time
+    told, keeping its year (全年 for 1到8月 of 今年1到8月), a phase a phase told first."""
+    part = _HAS_PART.search(timed)
+    year = (TIME if part else YEAR).search(previous)
+    kept = YEAR.match(previous, year.start()) if year and part else None
+    if kept and not YEAR.match(timed):
+        timed = kept.group(0) + timed
+    first, then = (_phase_word(previous), year and year.span())
+    told = (first or then) if phase else (then or first)
+    if told is None:
+        return timed + previous
+    return previous[: told[0]] + timed + previous[told[1] :]
+
+
 def substitute(previous: str, core: str) -> str | None:
     """previous with the words that core replaces swapped for core, or None when nothing lines up."""
     timed = core.removesuffix("的")
     phase = _PHASE.fullmatch(timed) or _EVENT_PHASE.fullmatch(timed)
     if TIME.fullmatch(timed) or phase:  # 那2023年呢, 那去年同期呢, 那原来呢, 那满产以后呢
-        year = TIME.search(previous)
-        # a phase asked swaps a phase told first, a year a year
-        first, then = (_phase_word(previous), year and year.span())
-        told = (first or then) if phase else (then or first)
-        if told is None:
-            return timed + previous
-        return previous[: told[0]] + timed + previous[told[1] :]
+        return _swap_time(previous, timed, phase is not None)
     swapped = _swap_quoted(previous, core)
     if swapped is not None:
         return swapped
@@ -220,7 +237,7 @@ def substitute(previous: str, core: str) -> str | None:
             lo = min(lo, max(i - j, word_bounds(previous, i - 1, i)[0]))
         # keep the parts of core around the shared text aligned with the previous words
         return previous[:lo] + core + previous[hi:]
-    area = _WHOLE_AREA.search(previous)
+    area = WHOLE_AREA.search(previous)
     if area and _PLACE_NAME.match(core):  # 全市平均降雨量多少 → 黄竹镇平均降雨量多少
         return previous[: area.start()] + core + previous[area.end() :]
     core_words = pos_tags(core)

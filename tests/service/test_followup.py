@@ -443,3 +443,17 @@ def test_the_subject_borrowed_holds_its_stage_and_no_word_naming_nothing(
     previous: str, question: str, resolved: str
 ) -> None:
     assert resolve_question(question, turns(previous)) == resolved
+
+
+def test_a_stage_stays_through_the_predicate_and_a_manager_asks_no_whole() -> None:
+    assert resolve_question("投资多少?", turns("岚钢一期产能多少?")) == "岚钢一期投资多少?"
+    assert subject_of("青湾海洋牧场一期是哪年建成的？", "当时的总经理是谁？") == "青湾海洋牧场一期"
+    # a proper noun where a subject stands names the follow-up's own subject
+    assert (
+        resolve_question("丰田的销量是多少?", turns("比亚迪今年销量多少?")) == "丰田的销量是多少?"
+    )
+
+
+def test_this_official_after_who_is_the_person_answered() -> None:
+    history = turns("鹰岭保护区管理局局长是谁？", "管理局局长汤慕云介绍，保护区已装电围栏。[1]")
+    assert resolve_question("这位局长说装了多少户？", history) == "汤慕云说装了多少户?"

@@ -61,6 +61,8 @@ def test_a_figure_is_given_with_the_words_that_change_what_it_says(
         # an attribute asked of (全长多少) is no thing counted; nor a thing not beside the figure
         ("3号线全长多少公里?", "3号线全长32.5公里。", "32.5公里", "32.5公里"),
         ("北园里有几片足球场?", "北园的足球场共有4片。", "4片", "4片"),
+        # one side only
+        ("有几个足球场?", "建有足球场4个足球场。", "4个", "足球场4个"),
     ],
 )
 def test_a_count_says_what_it_counts_when_the_question_asks_how_many_of_it(

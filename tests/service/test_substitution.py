@@ -126,3 +126,26 @@ def test_na_x_ne_replaces_the_whole_time_figure_or_thing_it_stands_for(
     previous: str, question: str, resolved: str
 ) -> None:
     assert resolve_question(question, turns(previous)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        # a year asked swaps the year only: the part of it told stays, and a date is no part
+        ("今年1到8月全市GDP多少?", "那去年呢", "去年1到8月全市GDP多少?"),
+        ("2023年12月31日前要完成多少?", "那2022年呢", "2022年12月31日前要完成多少?"),
+        # a part asked swaps the part and keeps the year told
+        ("今年1到8月全市GDP多少?", "那全年呢", "今年全年全市GDP多少?"),
+        # a name alone for a name: nothing of the old thing's rest to keep
+        ("铨山镇大冲村红橘基地有多少亩红橘?", "那小冲村呢", "铨山镇小冲村红橘基地有多少亩红橘?"),
+        # a range for a range, both its ends
+        ("65岁至69岁的老人每月补贴多少?", "那70到79岁的呢", "70到79岁的老人每月补贴多少?"),
+        # a whole area is no thing of the kind asked; punctuation names nothing
+        ("广东省有几所高校?", "那全国呢", "全国有几所高校?"),
+        ("岭南省9月底猪存栏多少头?", "那，呢", "岭南省9月底猪存栏多少头?"),
+    ],
+)
+def test_what_na_x_ne_leaves_of_the_previous_question(
+    previous: str, question: str, resolved: str
+) -> None:
+    assert resolve_question(question, turns(previous)) == resolved
