@@ -17,7 +17,7 @@ from service.enumeration import enumerated
 from service.evidence import char_pairs, content_chars, has_type, naming_terms, question_terms
 from service.neighbours import names_sibling, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
-from service.qualifiers import counted, qualified
+from service.qualifiers import qualified
 from service.reading import Reader, bars, judged
 from service.referents import without_markers
 from service.short_answer import (
@@ -449,17 +449,15 @@ def _verdict(question: str, short: ShortAnswer | None, doubtful: bool) -> str | 
 def facts_of(
     question: str, chosen: Sequence[Candidate], fact_of: Callable[[Candidate], Read] | None
 ) -> list[Span | None] | None:
-    """Each chosen unit's fact (short_answer.extract), the best's with its qualifiers, the thing
-    it counts and its list; None when the best tells it of a neighbour only, or a whole a part of
-    which is asked."""
+    """Each chosen unit's fact (short_answer.extract), the best's with its qualifiers and list;
+    None when the best tells it of a neighbour only, or a whole a part of which is asked."""
     facts = [extract(question, c.text, None if fact_of is None else fact_of(c)) for c in chosen]
     if facts[0] is None:
         return facts
     first = own_fact(question, chosen[0].text, facts[0])
     if first is None or tells_the_whole(question, chosen[0].text, first.start, first.end):
         return None
-    fact = counted(question, chosen[0].text, qualified(chosen[0].text, first))
-    return [enumerated(question, chosen[0].text, fact), *facts[1:]]
+    return [enumerated(question, chosen[0].text, qualified(chosen[0].text, first)), *facts[1:]]
 
 
 def answer_question(

@@ -6,10 +6,9 @@ directions (双向六车道), a range's first end (60元到80元) and a duration
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 
-from corpus.text import normalize, pos_tags, word_bounds
-from service.short_answer import Span, asked_kind, asked_unit
+from corpus.text import word_bounds
+from service.short_answer import Span
 
 # words of change: a figure after them (上调10元至90元, 由8级提高到12级) is no range's first end
 _CHANGED = (
@@ -75,26 +74,3 @@ def qualified(sentence: str, fact: Span) -> Span:
 def _unit(figure: str) -> str:
     """What a figure counts in (元 of 80元)."""
     return _UNIT.sub("", figure)
-
-
-def counted(question: str, sentence: str, fact: Span) -> Span:
-    """fact widened over the thing its figure counts when the question asks how many of it (几片
-    足球场: 足球场4片, 多少个品系: 12个品系, 几块金牌: 金牌9枚) and the sentence tells it right
-    beside the figure: the answer says what it counts. fact itself for any other (全长多少公里:
-    32.5公里, not 全长32.5公里)."""
-    said = sentence[fact.start : fact.end]
-    if asked_kind(question) != "number" or not _FIGURE_END.search(said):
-        return fact
-    asked = normalize(question)
-    unit = re.escape(asked_unit(question) or "")
-    tags = pos_tags(sentence)
-    starts = [0, *accumulate(len(w) for w, _ in tags)]
-    for k, (word, flag) in enumerate(tags):
-        thing = rf"(?:多少|几){unit}的?{re.escape(normalize(word))}"
-        if len(word) < 2 or not flag.startswith("n") or not re.search(thing, asked):
-            continue
-        if starts[k + 1] == fact.start and _FIGURE_START.search(said):
-            return Span(starts[k], fact.end)
-        if starts[k] == fact.end:
-            return Span(fact.start, starts[k + 1])
-    return fact

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.qualifiers import counted, qualified
+from service.qualifiers import qualified
 from tests.conftest import span_of
 
 QUALIFIED_CASES = [
@@ -49,23 +49,3 @@ def test_a_figure_is_given_with_the_words_that_change_what_it_says(
     sentence: str, fact: str, said: str
 ) -> None:
     assert qualified(sentence, span_of(sentence, fact)) == span_of(sentence, said)
-
-
-@pytest.mark.parametrize(
-    ("question", "sentence", "fact", "said"),
-    [
-        # how many of a thing: the thing told beside the figure, before it or after it
-        ("北园里有几片足球场?", "北园建有足球场4片、篮球场12片。", "4片", "足球场4片"),
-        ("实验室能养多少个品系的蚊子?", "可饲养伊蚊、按蚊等12个品系的蚊虫。", "12个", "12个品系"),
-        ("代表团拿了几块金牌?", "代表团共获得金牌9枚。", "9枚", "金牌9枚"),
-        # an attribute asked of (全长多少) is no thing counted; nor a thing not beside the figure
-        ("3号线全长多少公里?", "3号线全长32.5公里。", "32.5公里", "32.5公里"),
-        ("北园里有几片足球场?", "北园的足球场共有4片。", "4片", "4片"),
-        # one side only
-        ("有几个足球场?", "建有足球场4个足球场。", "4个", "足球场4个"),
-    ],
-)
-def test_a_count_says_what_it_counts_when_the_question_asks_how_many_of_it(
-    question: str, sentence: str, fact: str, said: str
-) -> None:
-    assert counted(question, sentence, span_of(sentence, fact)) == span_of(sentence, said)
