@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import accumulate
 
 from corpus.punctuation import SENTENCE_SPAN_CLOSERS
 
@@ -49,6 +50,12 @@ def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
     import jieba.posseg as pseg
 
     return tuple((p.word, p.flag) for p in pseg.cut(text))
+
+
+def tagged(text: str) -> tuple[tuple[int, str, str], ...]:
+    """(start, word, part of speech) of each of pos_tags(text): where each tagged word begins."""
+    starts = accumulate((len(w) for w, _ in pos_tags(text)), initial=0)
+    return tuple((at, w, f) for at, (w, f) in zip(starts, pos_tags(text), strict=False))
 
 
 @lru_cache(maxsize=16384)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.text import normalize, pos_tags
+from corpus.text import normalize, tagged
 from service.evidence import naming_terms
 from service.short_answer import CLAUSE_MARKS, Span, asked_kind, clause_end, clause_start
 
@@ -62,8 +62,7 @@ def _words(sentence: str) -> list[tuple[int, str, str]]:
     unclosed one is its words)."""
     out: list[tuple[int, str, str]] = []
     title: list[tuple[int, str, str]] = []
-    at = 0
-    for word, flag in pos_tags(sentence):
+    for at, word, flag in tagged(sentence):
         if title and word in CLAUSE_MARKS:  # 《 never closed in its clause: no title
             out.extend(title)
             title = []
@@ -74,7 +73,6 @@ def _words(sentence: str) -> list[tuple[int, str, str]]:
                 title = []
         else:
             out.append((at, word, flag))
-        at += len(word)
     return out + title
 
 

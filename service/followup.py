@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpus.text import normalize, pos_tags, words
+from corpus.text import normalize, pos_tags, tagged, words
 from service.evidence import QUESTION_WORDS
 from service.own_fact import TOTAL_ASKED
 from service.referents import (
@@ -151,13 +151,13 @@ def _replace_subject(previous: str, subject: str, core: str) -> str:
     # the subject a name and the administrative word after it (岭南 | 省)
     named = name_kind(tags[0][1]) == "name" and subject[len(tags[0][0]) :] in ("", *ADMIN)
     if one_noun and named and previous.startswith(subject):
-        at = len(subject)
-        for word, flag in tags[1 + (len(subject) > len(tags[0][0])) :]:
+        for at, word, flag in tagged(previous):
+            if at < len(subject):
+                continue
             if ASKING.search(word):
                 break
             if flag == "n":
                 return previous[:at] + core + previous[at + len(word) :]
-            at += len(word)
     return previous.replace(subject, core, 1)
 
 

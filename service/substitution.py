@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from itertools import accumulate, takewhile
+from itertools import takewhile
 
-from corpus.text import longest_common_substring, pos_tags
+from corpus.text import longest_common_substring, pos_tags, tagged
 from corpus.text import word_bounds as word_bounds_of
 from service.neighbours import ROLE
 from service.qualifiers import qualified
@@ -97,13 +97,11 @@ def counterpart(previous: str, core: str) -> tuple[int, int] | None:
 
 def _place_in(text: str) -> tuple[int, int] | None:
     """Where text names its first place (冷水江市, 青溪 | 县), or None."""
-    at = 0
-    tags = pos_tags(text)
-    for k, (word, flag) in enumerate(tags):
+    tags = tagged(text)
+    for k, (at, word, flag) in enumerate(tags):
         if flag.startswith("ns") and len(word) >= 2:
-            after = tags[k + 1][0] if k + 1 < len(tags) else ""
+            after = tags[k + 1][1] if k + 1 < len(tags) else ""
             return at, at + len(word) + (len(after) if after in ADMIN else 0)
-        at += len(word)
     return None
 
 
@@ -147,22 +145,21 @@ def _swap_opening(previous: str, run: tuple[int, int], core: str) -> str | None:
     core_tags = pos_tags(core)
     kind = name_kind(core_tags[0][1]) if core_tags else ""
     opening = "".join(w for w, _ in takewhile(lambda t: name_kind(t[1]) == kind, core_tags))
-    tags = pos_tags(previous)
-    ends = list(accumulate(len(w) for w, _ in tags))
-    k = next((k for k, end in enumerate(ends) if end > run[0]), len(tags))
+    tags = tagged(previous)
+    k = next((k for k, (at, w, _) in enumerate(tags) if at + len(w) > run[0]), len(tags))
     # core no more than its opening (那小冲村呢) has no rest to keep; a run the tagger cuts
     # otherwise than jieba's plain cut (大 | 冲村, 大冲村) has no word before it to widen to
-    if not kind or opening == core or k == len(tags) or name_kind(tags[k][1]) == kind:
+    if not kind or opening == core or k == len(tags) or name_kind(tags[k][2]) == kind:
         return None
-    if k and ends[k - 1] != run[0]:
+    if tags[k][0] != run[0]:
         return None
-    for j in range(k - 1, max(k - 3, 0), -1):
-        if name_kind(tags[j][1]) == kind:
-            lo = ends[j] - len(tags[j][0])
-            if previous[ends[j] : run[1]].endswith(core[len(opening) :]):
-                return previous[:lo] + opening + previous[ends[j] :]
+    for lo, word, flag in reversed(tags[max(k - 2, 1) : k]):
+        end = lo + len(word)
+        if name_kind(flag) == kind:
+            if previous[end : run[1]].endswith(core[len(opening) :]):
+                return previous[:lo] + opening + previous[end:]
             return previous[:lo] + core + previous[run[1] :]
-        if tags[j][1][:1] not in ("a", "b"):
+        if flag[:1] not in ("a", "b"):
             break
     return None
 
@@ -247,11 +244,10 @@ def substitute(previous: str, core: str) -> str | None:
     # core's words after its name (梧阳 | 工厂) stand for the noun after previous's (柏城 | 基地)
     head_at = max(k for k, (_, f) in enumerate(core_words) if f == head_flag)
     more = core_words[head_at + 1 :]
-    tags = pos_tags(previous)
-    for k, (word, flag) in enumerate(tags):
+    tags = tagged(previous)
+    for k, (at, word, flag) in enumerate(tags):
         if flag[:2] == head_flag[:2]:
-            at = sum(len(w) for w, _ in tags[:k])
-            after = tags[k + 1] if k + 1 < len(tags) else ("", "")
-            swapped = word + after[0] if more and after[1] in ("n", "nz", "nt") else word
+            after = tags[k + 1] if k + 1 < len(tags) else (0, "", "")
+            swapped = word + after[1] if more and after[2] in ("n", "nz", "nt") else word
             return previous[:at] + core + previous[at + len(swapped) :]
     return None
