@@ -54,8 +54,9 @@ def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
 
 def tagged(text: str) -> tuple[tuple[int, str, str], ...]:
     """(start, word, part of speech) of each of pos_tags(text): where each tagged word begins."""
-    starts = accumulate((len(w) for w, _ in pos_tags(text)), initial=0)
-    return tuple((at, w, f) for at, (w, f) in zip(starts, pos_tags(text), strict=False))
+    tags = pos_tags(text)
+    starts = accumulate((len(w) for w, _ in tags), initial=0)
+    return tuple((at, w, f) for at, (w, f) in zip(starts, tags, strict=False))
 
 
 @lru_cache(maxsize=16384)

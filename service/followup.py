@@ -76,11 +76,11 @@ _SAME_ATTRIBUTE = frozenset(
     ("是", "有", "为", "增长", "增加", "提高", "下降", "减少", "降低", "上涨")
     + ("涨", "降", "占", "变")
 )
-# words the tagger counts among a subject's (b, j) that name nothing: a time, a degree
+# words the tagger counts among a subject's (b, j, m) that name nothing of it: a time (同期),
+# a degree or share (主要, 其中, 全部, 大约), a total (一共, 总共)
 _NAMES_NOTHING = frozenset(("同期", "主要", "其中", "全部", "大约", "一共", "总共"))
-_STAGE = re.compile(
-    r"第?[一二三四五六七八九十0-9]+期"
-)  # 岚钢 | 一期 (tagged d): part of the subject
+# a stage (岚钢 | 一期, tagged d, b or m): part of the subject
+_STAGE = re.compile(r"第?[一二三四五六七八九十0-9]+期")
 _TOTAL = frozenset(("总", "共", "总共", "一共", "累计", "合计", "是", "有", "在"))
 MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
 
@@ -145,13 +145,13 @@ def _replace_subject(previous: str, subject: str, core: str) -> str:
     noun, 那发放金额呢), and core stands for the first common noun after it before the question
     word (朔原省9月底羊存栏 | 那牛呢, 南鹭的妃子笑 | 那桂味呢: another animal, another variety of
     the same place's)."""
-    tags = pos_tags(previous)
+    tags = tagged(previous)
     core_tags = pos_tags(core)
     one_noun = len(core_tags) == 1 and core_tags[0][1] == "n" and not WHOLE_AREA.match(core)
     # the subject a name and the administrative word after it (岭南 | 省)
-    named = name_kind(tags[0][1]) == "name" and subject[len(tags[0][0]) :] in ("", *ADMIN)
+    named = name_kind(tags[0][2]) == "name" and subject[len(tags[0][1]) :] in ("", *ADMIN)
     if one_noun and named and previous.startswith(subject):
-        for at, word, flag in tagged(previous):
+        for at, word, flag in tags:
             if at < len(subject):
                 continue
             if ASKING.search(word):
@@ -165,8 +165,14 @@ def _without_stage(subject: str, follow_up: str) -> str:
     """subject less the stage it ends in when the follow-up asks a total (冷链园一期 | 规划总共
     占多少地: the whole is asked, not the stage)."""
     stage = _STAGE.search(subject)
-    whole = stage and stage.end() == len(subject) and TOTAL_ASKED.search(follow_up)
-    return subject[: stage.start()] if whole and stage and stage.start() else subject
+    if (
+        stage
+        and 0 < stage.start()
+        and stage.end() == len(subject)
+        and TOTAL_ASKED.search(follow_up)
+    ):
+        return subject[: stage.start()]
+    return subject
 
 
 def subject_of(question: str, replaced_by: str = "") -> str:

@@ -238,7 +238,7 @@ def substitute(previous: str, core: str) -> str | None:
     if area and _PLACE_NAME.match(core):  # 全市平均降雨量多少 → 黄竹镇平均降雨量多少
         return previous[: area.start()] + core + previous[area.end() :]
     core_words = pos_tags(core)
-    head_flag = next((f for w, f in reversed(core_words) if f[:2] in ("ns", "nr", "nt")), None)
+    head_flag = next((f for _, f in reversed(core_words) if name_kind(f) == "name"), None)
     if head_flag is None:
         return None
     # core's words after its name (梧阳 | 工厂) stand for the noun after previous's (柏城 | 基地)
