@@ -167,7 +167,7 @@ def _without_stage(subject: str, follow_up: str) -> str:
     stage = _STAGE.search(subject)
     if (
         stage
-        and 0 < stage.start()
+        and stage.start() > 0
         and stage.end() == len(subject)
         and TOTAL_ASKED.search(follow_up)
     ):
