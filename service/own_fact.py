@@ -136,7 +136,7 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         or other_placing(q, clause)
         or other_side_after(q, clause)
         or other_end(q, clause)
-        or _list_mate(q, t, t[lo:end])
+        or _list_mate(q, t, t[lo : start if named else end])
     )
 
 

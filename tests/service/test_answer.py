@@ -474,6 +474,8 @@ OWN_FACT_CASES = [
     # of two things listed side by side, the clause naming the other tells the other's
     ("霞州机场曼谷航线每周几班?", "开通至曼谷、清迈航线，其中清迈航线每周4班。", "4班", None),
     ("霞州机场清迈航线每周几班?", "开通至曼谷、清迈航线，其中清迈航线每周4班。", "4班", "4班"),
+    # a name asked may itself be the other item (唐继尧以及谁): weighed by the words before it
+    ("起义由将领唐继尧以及谁发动?", "10月30日，将领蔡锷、唐继尧在昆明发动起义。", "蔡锷", "蔡锷"),
 ]
 
 
