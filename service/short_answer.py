@@ -133,6 +133,9 @@ def asked_unit(question: str) -> str | None:
     )
 
 
+# people are counted in any of these (多少名村医: 乡村医生8000人; 几位: 3名)
+PEOPLE = ("人", "名", "位")
+
 # what a quantity question measures, and the units that can state it: a question about a price
 # is not answered by a count of visitors, one about an age not by a time (门票多少钱, 今年多大)
 MEASURES = (
@@ -154,7 +157,7 @@ MEASURES = (
     ),
     (
         re.compile(r"多少人|几个人|几人|人数|多少名|多少位|多少观众|多少游客|多少读者|多少学生"),
-        ("人", "名", "位"),
+        PEOPLE,
     ),
     (
         re.compile(
@@ -182,7 +185,9 @@ def asked_measure(question: str) -> tuple[str, ...] | None:
         return None
     named = _NAMED_UNIT.search(q)  # 多少公里, 几座: the question names its unit
     if named and named.group(1) != "年":  # 几年 asks for a duration or a year: no one unit
-        return (named.group(1),)
+        unit = named.group(1)
+        people = unit in PEOPLE or unit == "个" and q.startswith("人", named.end())
+        return PEOPLE if people else (unit,)  # 多少名, 几个人: people, however counted
     # the measure named last is the one asked (欠薪案件的结案率是多少: a rate, not a sum)
     named_at = [
         (max(m.end() for m in pattern.finditer(q)), -n, units)
