@@ -22,6 +22,7 @@ from service.referents import (
     named_person,
     replace_pronouns,
 )
+from service.short_answer import CLAUSE_MARKS
 from service.substitution import (
     ADMIN,
     ASKING,
@@ -137,6 +138,16 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
     pairs = pairs or set(named)
     said = normalize(previous).lower()
     return frozenset(p for p in pairs if p not in said)
+
+
+def tells_topic(text: str, topic: frozenset[str]) -> bool:
+    """Whether text (normalised) names new_topic's thing: one of its pairs, or the pair as an
+    abbreviation shortens words, each character opening its own (男单 in 男子单人滑, 花滑 in
+    花样滑冰), within one clause."""
+    return any(
+        re.search(f"{re.escape(p[0])}[^{CLAUSE_MARKS}]{{0,2}}{re.escape(p[1:])}", text)
+        for p in topic
+    )
 
 
 def _replace_subject(previous: str, subject: str, core: str) -> str:

@@ -22,7 +22,7 @@ from service.answer import (
     answer_question,
 )
 from service.backends import passage_search
-from service.followup import Turn, new_topic, previous_answer, resolve_question
+from service.followup import Turn, new_topic, previous_answer, resolve_question, tells_topic
 from service.reader import reader_for
 from service.reading import Reader
 from service.settings import Settings
@@ -139,7 +139,7 @@ class QAService:
         if topic and not answer.abstained:
             best = answer.citations[0]
             cited = normalize(best.text).lower()  # not the title: 星尘 of the S9's sentence
-            if not any(pair in cited for pair in topic):  # 那北园呢 answered of the 南园
+            if not tells_topic(cited, topic):  # 那北园呢 answered of the 南园
                 answer = Answer(ABSTAIN_MESSAGE, True, (), answer.confidence)
         t2 = time.perf_counter()
         timings = {

@@ -7,6 +7,7 @@ from service.followup import (
     previous_answer,
     resolve_question,
     subject_of,
+    tells_topic,
 )
 
 HISTORY = [
@@ -164,6 +165,17 @@ def test_the_new_topic_of_a_follow_up_is_what_the_previous_question_did_not_say(
     for follow_up in ("她跑了多长时间呢?", "那她跑了多久呢?", "那打算开工呢?"):
         assert new_topic(follow_up, turns("女子冠军是谁?")) == frozenset()
     assert new_topic("那北园呢?", []) == frozenset()
+
+
+def test_a_sentence_tells_the_new_topic_by_its_words_or_their_abbreviation() -> None:
+    topic = new_topic("那男单呢?", turns("青少年组女单冠军是谁?"))
+    assert topic == {"男单"}
+    assert tells_topic("鹤川市队13岁的杭一帆获得男子单人滑冠军。", topic)  # 男单 shortens it
+    assert tells_topic("男单冠军是杭一帆。", topic)
+    assert not tells_topic("付嘉禾获得女子单人滑冠军。", topic)
+    assert not tells_topic("男子组，单人项目", topic)  # not across clauses
+    north = new_topic("那北园呢?", turns("沙浦中央公园南园面积多大?"))
+    assert not tells_topic("南园以生态湿地为主，面积76公顷。", north)
 
 
 @pytest.mark.parametrize(
