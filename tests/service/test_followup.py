@@ -63,6 +63,8 @@ def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
         ("居民赵小红报警。[1]", "赵小红"),  # not 赵小红报警
         ("市民王丽投诉。[1]", "王丽"),
         ("72岁的居民涂振华。[1]", "涂振华"),
+        ("9岁的雌性大熊猫晴晴。[1]", "晴晴"),  # an animal's name after its kind
+        ("雄性马来熊大树。[1]", "大树"),
     ],
 )
 def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: str) -> None:

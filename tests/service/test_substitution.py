@@ -31,6 +31,8 @@ def test_a_new_name_replaces_the_whole_name_it_shares_characters_with() -> None:
         ("水务集团的总经理是谁？", "那副总经理呢？", "水务集团的副总经理是谁?"),
         # a role for a role, however unlike (董事长 | 总经理)
         ("新集团的董事长是谁？", "那总经理呢？", "新集团的总经理是谁?"),
+        # the committee a secretary is of goes with the role (县委书记 | 县长)
+        ("青禾县县委书记是谁？", "那县长呢？", "青禾县县长是谁?"),
         ("市博物馆副馆长是谁？", "那馆长呢？", "市博物馆馆长是谁?"),
         ("滑雪场初级雪道有几条？", "那高级道呢？", "滑雪场高级道有几条?"),
         ("大桥现在限重多少？", "那原来呢？", "大桥原来限重多少?"),
