@@ -311,16 +311,20 @@ def _unknown_name_part(word: str, flag: str) -> bool:
     )
 
 
-def names_own_subject(question: str) -> bool:
+def names_own_subject(question: str, previous: str = "") -> bool:
     """Whether a question names a thing of its own (a name, place, organisation or number: 618,
-    318国道), not a span of time (前9个月) nor one character the tagger takes for a name (仓);
+    318国道) that the previous question does not (几点到新加坡? after 梧阳飞新加坡的航班几点起飞?
+    names none), not a span of time (前9个月) nor one character the tagger takes for a name (仓);
     some other proper noun (nz: 丰田) only before any verb, where a subject stands (not 拿金奖,
     看星星: jieba tags those words nz too)."""
     tags = pos_tags(_SPAN_OF_TIME.sub("", normalize(question)))
     return any(
-        (f.startswith(_NAME_FLAGS) or f == "nz" and not any(g[:1] == "v" for _, g in tags[:k]))
-        and (len(w) > 1 or w.isascii())  # B of B区 names its own
-        or (f == "m" and any(ch.isdigit() for ch in w))
+        (
+            (f.startswith(_NAME_FLAGS) or f == "nz" and not any(g[:1] == "v" for _, g in tags[:k]))
+            and (len(w) > 1 or w.isascii())  # B of B区 names its own
+            or (f == "m" and any(ch.isdigit() for ch in w))
+        )
+        and w not in previous
         for k, (w, f) in enumerate(tags)
     )
 
@@ -369,7 +373,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
         if TIME.search(q):  # 去年全年是多少? asks of its own time, not the topic's 今年
             subject = TIME.sub("", subject) or subject
     subject = _without_stage(subject, q)
-    if not names_own_subject(q) and len(q) <= 20 and subject and subject not in q:
+    if not names_own_subject(q, prev) and len(q) <= 20 and subject and subject not in q:
         # ellipsis or a new attribute of the same subject, said once where the two meet
         # (汤某的房子补偿 | 补偿决定…)
         meet = next(

@@ -220,6 +220,13 @@ def test_a_span_of_time_is_no_subject_of_its_own_a_number_naming_a_thing_is() ->
     assert resolve_question("618成交额多少？", turns("今年双十一成交额多少？")) == "618成交额多少？"
 
 
+def test_a_name_the_previous_question_said_too_is_no_subject_of_its_own() -> None:
+    previous = turns("梧阳飞新加坡的航班几点起飞？", "22时05分从梧阳起飞。[1]")
+    assert resolve_question("几点到新加坡？", previous) == "梧阳飞新加坡几点到新加坡?"
+    # a name of its own still stands alone
+    assert resolve_question("几点到吉隆坡？", previous) == "几点到吉隆坡？"
+
+
 def test_a_chatty_opening_is_no_part_of_the_subject() -> None:
     assert resolve_question("有多少学生？", turns("我想知道青溪大学有几个校区？")).startswith(
         "青溪"
