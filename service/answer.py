@@ -31,6 +31,7 @@ from service.short_answer import (
     holds_amount_in,
     holds_measure,
 )
+from service.stand_ins import stand_in
 from service.statement import statement
 from service.yes_no import yes_or_no
 
@@ -177,7 +178,14 @@ class QuestionEvidence:
             context=in_context / self.total,
             missing=missing / self.total,
             chars=_share(sum(p in norm for p in self.pairs), len(self.pairs)),
-            conflict=float(names_sibling(self.qnorm, self.named, norm)),
+            # 该厂 stands for the factory the article named last (service.stand_ins)
+            conflict=float(
+                names_sibling(
+                    self.qnorm,
+                    self.named,
+                    normalize(stand_in(article.text, s, text, article.title)).lower(),
+                )
+            ),
             typed=0.0,
             cosine=-1.0 if cosine is None else cosine,
             focus=_share(sum(ch in norm for ch in self.focus), len(self.focus)),

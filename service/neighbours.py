@@ -56,6 +56,7 @@ _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内�
 _PLACE_ENDS = "区馆院厂园校站楼所场"  # the loose short name only of a place (新园区, not 高龄人)
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
+_QUARTERS = "东西南北"
 # the words each contrasts with: its own kind only (大桥 asked, 旧桥 told is no other bridge)
 _FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", "东西南北", "大小", "正副", "主副")
 _FAMILIES += ("主客", "首末", "高低", "内外", "早晚", "进出")
@@ -333,6 +334,8 @@ def _single_characters(question: str) -> frozenset[str]:
 def contrasting(question: str, named: frozenset[str], text: str, loose: bool = False) -> bool:
     """女子 asked, 男子 told; 老图书馆 asked, only 新馆 told (老/旧/原 are one side); loose, the
     short name may hold a word of its own between (老所区 asked: 新园区)."""
+    if any(_other_quarter(word, question, text) for word in named):
+        return True
     # a contrasting character the tagger cut off its word (老 | 图书馆) is read with it
     alone = _single_characters(question)
     led = {
@@ -361,6 +364,14 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
         if short and short.group(0) not in question:  # 新图书馆比老馆多几个: 老馆 asked too
             return True
     return False
+
+
+def _other_quarter(word: str, question: str, text: str) -> bool:
+    """城西 asked, only 城东 told: a place named by its quarter (东西南北 last) for another's."""
+    if len(word) < 2 or word[-1] not in _QUARTERS or word in text:
+        return False
+    head = word[:-1]
+    return any(head + c in text and head + c not in question for c in _QUARTERS)
 
 
 def time_words(text: str) -> str:

@@ -86,6 +86,15 @@ _MEASURED = (
         re.compile(r"多少钱|(?:票价|电价|水价|房价|售价|价格)(?:是|为|大概|大约)?多少"),
         re.compile(r"元|钱|免费|块|镑"),
     ),
+    # a month or a day asked is not told by a year (几月份举行: 2029年)
+    (
+        re.compile(r"几月|哪个月|哪一个月|什么月份|哪月"),
+        re.compile(r"月|季|旬|[春夏秋冬]|底|初|末|节"),
+    ),
+    (
+        re.compile(r"哪天|哪一天|几号|什么日子|哪日"),
+        re.compile(r"日|号|天|节|周|星期|[初廿卅]|月[一二三四五六七八九十]"),
+    ),
 )
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")

@@ -471,6 +471,9 @@ OWN_FACT_CASES = [
     # a price or age word that is not what is asked
     ("电价新档位哪天开始执行?", "新档位自2026年1月1日起执行。", "2026年1月1日", "2026年1月1日"),
     ("年纪最小的桨手提前多久开始练的?", "年纪最小的桨手提前两个月开始练。", "两个月", "两个月"),
+    # a month asked is not told by a year alone
+    ("省运会几月份举行?", "第十一届省运会将于2029年举行。", "2029年", None),
+    ("省运会几月份举行?", "第十一届省运会将于2029年5月举行。", "2029年5月", "2029年5月"),
     # of two things listed side by side, the clause naming the other tells the other's
     ("霞州机场曼谷航线每周几班?", "开通至曼谷、清迈航线，其中清迈航线每周4班。", "4班", None),
     ("霞州机场清迈航线每周几班?", "开通至曼谷、清迈航线，其中清迈航线每周4班。", "4班", "4班"),

@@ -31,6 +31,14 @@ def test_a_contrasting_word_contrasts_with_its_own_kind_only() -> None:
     assert names_sibling(q, naming_terms(q), "客场观众有3000人")
 
 
+def test_a_place_named_by_its_quarter_contrasts_with_the_other_quarters() -> None:
+    q = "城西污水处理厂是哪一年建成的?"
+    assert names_sibling(q, naming_terms(q), "沣川市城东污水处理厂始建于2006年。")
+    assert not names_sibling(q, naming_terms(q), "城西污水处理厂始建于2006年,比城东厂晚两年。")
+    q = "城西和城东两座污水厂哪座建得早?"
+    assert not names_sibling(q, naming_terms(q), "城东污水处理厂始建于2006年。")
+
+
 def test_another_named_one_of_the_kind_asked_is_a_neighbour() -> None:
     q = "沣川队的主教练是谁?"
     assert names_sibling(q, naming_terms(q), "淇州队主教练戴鹏是前国家青年队队员。")

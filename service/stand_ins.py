@@ -1,0 +1,52 @@
+"""What 该厂, 该院 or 该村 in a sentence of an article stands for: the nearest thing of that kind
+the article named before it (沣川市城东污水处理厂 for 该厂 in 该厂始建于2006年), so that a sentence
+telling of it is read as telling of that thing, not of the one a question names (城西污水处理厂)."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.text import normalize, tagged
+
+# a thing told by its kind alone: 该 or 此 and the kind's word
+_STAND_IN = re.compile(
+    r"(?:该|此)(公司|集团|企业|项目|中心|医院|学校|厂|院|校|馆|站|港|园|库|所|局|县|市|区|镇|乡|村)"
+)
+_LOOK_BACK = 400  # how far before the sentence the thing may be named (about a paragraph)
+# words before a kind that name no one thing of it (全市, 各区, 本院, 该厂, 这所学校)
+_NO_THING = frozenset("该此本这那各每全其")
+_NAMES = ("ns", "nt", "nz", "nr", "j")  # a name's own words (沣川市, 云栖村)
+_NAMING = ("n", "ns", "nt", "nz", "nr", "j", "b", "l", "m")  # words naming a thing (一医院)
+
+
+def stand_in(article: str, start: int, text: str, title: str = "") -> str:
+    """text (article[start:start + len(text)]) with its first 该/此 + kind replaced by the thing
+    of that kind the article named before it: the one its title names too, else the last; text
+    itself when it has none or the article names none."""
+    m = _STAND_IN.search(text)
+    if m is None:
+        return text
+    named = _named(article[max(0, start - _LOOK_BACK) : start] + text[: m.start()], m.group(1))
+    headline = normalize(title)
+    best = next((n for n in named if normalize(n) in headline), named[0] if named else None)
+    return text if best is None else text[: m.start()] + best + text[m.end() :]
+
+
+def _named(before: str, kind: str) -> list[str]:
+    """The things before names whose names end in kind (城东污水处理厂 | 厂), each with the
+    naming words before it in its clause, the last first."""
+    tags = tagged(before)
+    out: list[str] = []
+    for k in range(len(tags) - 1, -1, -1):
+        _, word, _ = tags[k]
+        if not normalize(word).endswith(kind):
+            continue
+        lo = k
+        while lo > 0 and tags[lo - 1][2].startswith(_NAMING) and tags[lo - 1][1][-1] not in "的":
+            lo -= 1
+        name = "".join(w for _, w, _ in tags[lo : k + 1])
+        if name[0] in _NO_THING or len(name) <= len(kind) + 1:
+            continue  # 该厂 again, 全市, 新馆: no thing named
+        if any(f.startswith(_NAMES) for _, _, f in tags[lo : k + 1]):
+            out.append(name)  # not 重点县: a description names no one thing
+    return out

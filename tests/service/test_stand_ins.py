@@ -1,0 +1,37 @@
+from service.stand_ins import stand_in
+
+PLANTS = (
+    "本报讯 9月16日，沣川市城东污水处理厂提标改造工程通过竣工验收。改造后，该厂出水指标提升。"
+    "该厂始建于2006年，是全市最早的污水处理厂。"
+)
+
+
+def sentence_of(article: str, opening: str) -> tuple[int, str]:
+    start = article.index(opening)
+    return start, article[start : article.index("。", start) + 1]
+
+
+def test_this_plant_is_the_plant_the_article_named_last() -> None:
+    start, text = sentence_of(PLANTS, "该厂始建于")
+    assert (
+        stand_in(PLANTS, start, text)
+        == "沣川市城东污水处理厂始建于2006年，是全市最早的污水处理厂。"
+    )
+
+
+def test_the_thing_the_headline_names_comes_before_a_nearer_one() -> None:
+    article = "梧阳动物园迎来双胞胎。园方介绍，晴晴是湖南一家野生动物园引进的。2024年，该园共接待游客420万人次。"
+    start, text = sentence_of(article, "2024年")
+    assert stand_in(article, start, text, "梧阳动物园迎来大熊猫双胞胎") == (
+        "2024年，梧阳动物园共接待游客420万人次。"
+    )
+    assert "野生动物园" in stand_in(article, start, text)  # without it, the last one named
+
+
+def test_a_description_or_a_whole_area_names_no_thing() -> None:
+    article = "枫林县是全国森林防火重点县。全市今年投入2亿元。该县建成监测系统。该市还将新建学校。"
+    start, text = sentence_of(article, "该县")
+    assert stand_in(article, start, text) == "枫林县建成监测系统。"
+    start, text = sentence_of(article, "该市")
+    assert stand_in(article, start, text) == text  # 全市 names no city
+    assert stand_in(article, 0, "该怎么看？") == "该怎么看？"
