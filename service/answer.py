@@ -149,7 +149,8 @@ class QuestionEvidence:
     ) -> Candidate:
         """One answer unit (article.text[s:e]) with its evidence."""
         text = article.text[s:e]
-        norm = normalize(text).lower()
+        # 该院 stands for the hospital the article named (service.stand_ins): its words count
+        norm = normalize(stand_in(article.text, s, text, article.title)).lower()
         terms = self.terms
         found = frozenset(t for t in terms if t in norm)
         # the headline and the paragraph's lead-in often hold the subject a clause leaves out
@@ -178,14 +179,7 @@ class QuestionEvidence:
             context=in_context / self.total,
             missing=missing / self.total,
             chars=_share(sum(p in norm for p in self.pairs), len(self.pairs)),
-            # 该厂 stands for the factory the article named last (service.stand_ins)
-            conflict=float(
-                names_sibling(
-                    self.qnorm,
-                    self.named,
-                    normalize(stand_in(article.text, s, text, article.title)).lower(),
-                )
-            ),
+            conflict=float(names_sibling(self.qnorm, self.named, norm)),
             typed=0.0,
             cosine=-1.0 if cosine is None else cosine,
             focus=_share(sum(ch in norm for ch in self.focus), len(self.focus)),

@@ -57,6 +57,7 @@ _PLACE_ENDS = "区馆院厂园校站楼所场"  # the loose short name only of a
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 _QUARTERS = "东西南北"
+_SITE = re.compile(r"[\u4e00-\u9fff](?:院区|校区|园区)|分[院校馆部]")  # a site of an institution
 # the words each contrasts with: its own kind only (大桥 asked, 旧桥 told is no other bridge)
 _FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", "东西南北", "大小", "正副", "主副")
 _FAMILIES += ("主客", "首末", "高低", "内外", "早晚", "进出")
@@ -156,6 +157,7 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         or other_side_after(question, text)
         or _other_time(question, text)
         or other_end(question, text)
+        or _other_site(question, text)
         or _other_named_kind(question, text)
         or not _place_answers(question, text)
         and _other_place(question, named, text)
@@ -364,6 +366,12 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
         if short and short.group(0) not in question:  # 新图书馆比老馆多几个: 老馆 asked too
             return True
     return False
+
+
+def _other_site(question: str, text: str) -> bool:
+    """本部 asked, only another site told (东院区, 新校区, 分馆): a part of an institution for
+    its main one."""
+    return "本部" in question and "本部" not in text and bool(_SITE.search(text))
 
 
 def _other_quarter(word: str, question: str, text: str) -> bool:

@@ -337,7 +337,10 @@ def _other_measure(question: str, text: str, fact: Span) -> bool:
     measure = asked_measure(question)
     if asked_kind(question) != "number" or measure in (None, ("个",)):
         return False
-    units = next((u for _, u in MEASURES if set(measure) & set(u)), measure)
+    told = [u for _, u in MEASURES]  # a measure asked by name, else the one its unit is of
+    units = (
+        measure if measure in told else next((u for u in told if set(measure) & set(u)), measure)
+    )
     return not holds_measure(text[fact.start : fact.end], units) and bool(
         rule_spans("number", question, text, strict=True)
     )

@@ -5,6 +5,7 @@ telling of it is read as telling of that thing, not of the one a question names 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from corpus.text import normalize, tagged
 
@@ -12,7 +13,7 @@ from corpus.text import normalize, tagged
 _STAND_IN = re.compile(
     r"(?:该|此)(公司|集团|企业|项目|中心|医院|学校|厂|院|校|馆|站|港|园|库|所|局|县|市|区|镇|乡|村)"
 )
-_LOOK_BACK = 400  # how far before the sentence the thing may be named (about a paragraph)
+_LOOK_BACK = 300  # how far before the sentence the thing may be named (a paragraph or so)
 # words before a kind that name no one thing of it (全市, 各区, 本院, 该厂, 这所学校)
 _NO_THING = frozenset("该此本这那各每全其")
 _NAMES = ("ns", "nt", "nz", "nr", "j")  # a name's own words (沣川市, 云栖村)
@@ -32,7 +33,8 @@ def stand_in(article: str, start: int, text: str, title: str = "") -> str:
     return text if best is None else text[: m.start()] + best + text[m.end() :]
 
 
-def _named(before: str, kind: str) -> list[str]:
+@lru_cache(maxsize=4096)  # tagging is the cost: the units of one article are read again and again
+def _named(before: str, kind: str) -> tuple[str, ...]:
     """The things before names whose names end in kind (城东污水处理厂 | 厂), each with the
     naming words before it in its clause, the last first."""
     tags = tagged(before)
@@ -44,9 +46,12 @@ def _named(before: str, kind: str) -> list[str]:
         lo = k
         while lo > 0 and tags[lo - 1][2].startswith(_NAMING) and tags[lo - 1][1][-1] not in "的":
             lo -= 1
+        _, first, flag = tags[lo - 1] if lo > 0 else (0, "", "")
+        if k == lo and len(first) == 1 and "\u4e00" <= first <= "\u9fff" and flag[:1] in "fsang":
+            lo -= 1  # a name the tagger cut (上 | 河村)
         name = "".join(w for _, w, _ in tags[lo : k + 1])
         if name[0] in _NO_THING or len(name) <= len(kind) + 1:
             continue  # 该厂 again, 全市, 新馆: no thing named
         if any(f.startswith(_NAMES) for _, _, f in tags[lo : k + 1]):
             out.append(name)  # not 重点县: a description names no one thing
-    return out
+    return tuple(out)

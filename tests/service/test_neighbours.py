@@ -39,6 +39,14 @@ def test_a_place_named_by_its_quarter_contrasts_with_the_other_quarters() -> Non
     assert not names_sibling(q, naming_terms(q), "城东污水处理厂始建于2006年。")
 
 
+def test_another_site_is_no_main_site() -> None:
+    q = "市一医院本部有多少个临床科室?"
+    assert names_sibling(q, naming_terms(q), "院长介绍，东院区设有32个临床科室。")
+    assert not names_sibling(q, naming_terms(q), "本部设有40个临床科室，东院区32个。")
+    q = "市一医院有多少个临床科室?"
+    assert not names_sibling(q, naming_terms(q), "东院区设有32个临床科室。")
+
+
 def test_another_named_one_of_the_kind_asked_is_a_neighbour() -> None:
     q = "沣川队的主教练是谁?"
     assert names_sibling(q, naming_terms(q), "淇州队主教练戴鹏是前国家青年队队员。")

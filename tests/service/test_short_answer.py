@@ -316,6 +316,8 @@ MEASURES = [
     ("灵犀2号芯片是几纳米的?", "灵犀2号采用12纳米工艺。", "芯片团队有200人。"),
     # the measure named last is asked: a rate of 欠薪 cases, not a sum
     ("欠薪案件的结案率是多少?", "法定期限内结案率100%。", "为863名劳动者追回工资868万元。"),
+    # a volume of water, in 吨 too (not a weight then)
+    ("水厂一年总供水量有多少?", "该厂去年供水量1.2亿立方米。", "每立方米供水成本为4.12元。"),
     # people are counted in 人, 名 or 位, whichever the question names
     ("全省今年打算培训多少名村医?", "今年全省计划培训乡村医生8000人。", "共开设培训班38期。"),
     ("这场火灾死了几个人?", "事故造成3人死亡。", "过火面积约7800平方米。"),

@@ -35,3 +35,12 @@ def test_a_description_or_a_whole_area_names_no_thing() -> None:
     start, text = sentence_of(article, "该市")
     assert stand_in(article, start, text) == text  # 全市 names no city
     assert stand_in(article, 0, "该怎么看？") == "该怎么看？"
+
+
+def test_a_name_the_tagger_cut_is_read_whole() -> None:
+    article = "云岫县上河村入选传统村落名录。该村已开办民宿23家。"
+    start, text = sentence_of(article, "该村")
+    assert stand_in(article, start, text).endswith("上河村已开办民宿23家。")
+    article = "记者走进上河村，村口立着石碑。该村已开办民宿23家。"
+    start, text = sentence_of(article, "该村")
+    assert stand_in(article, start, text) == "上河村已开办民宿23家。"
