@@ -22,7 +22,6 @@ from service.referents import (
     named_person,
     replace_pronouns,
 )
-from service.short_answer import CLAUSE_MARKS
 from service.substitution import (
     ADMIN,
     ASKING,
@@ -142,11 +141,19 @@ def new_topic(question: str, history: Sequence[Turn]) -> frozenset[str]:
 
 def tells_topic(text: str, topic: frozenset[str]) -> bool:
     """Whether text (normalised) names new_topic's thing: one of its pairs, or the pair as an
-    abbreviation shortens words, each character opening its own (男单 in 男子单人滑, 花滑 in
-    花样滑冰), within one clause."""
+    abbreviation shortens two words, its first character opening a word of two or three (not
+    a direction, 北侧) and its second the next word (男单 in 男子 | 单人滑)."""
+    if any(p in text for p in topic):
+        return True
+    pairs = [p for p in topic if len(p) == 2]
+    tags = tagged(text) if pairs else ()
     return any(
-        re.search(f"{re.escape(p[0])}[^{CLAUSE_MARKS}]{{0,2}}{re.escape(p[1:])}", text)
-        for p in topic
+        word[0] == p[0]
+        and 2 <= len(word) <= 3
+        and not flag.startswith("f")
+        and text.startswith(p[1], at + len(word))
+        for p in pairs
+        for at, word, flag in tags
     )
 
 
@@ -314,17 +321,19 @@ def _unknown_name_part(word: str, flag: str) -> bool:
 def names_own_subject(question: str, previous: str = "") -> bool:
     """Whether a question names a thing of its own (a name, place, organisation or number: 618,
     318国道) that the previous question does not (几点到新加坡? after 梧阳飞新加坡的航班几点起飞?
-    names none), not a span of time (前9个月) nor one character the tagger takes for a name (仓);
-    some other proper noun (nz: 丰田) only before any verb, where a subject stands (not 拿金奖,
-    看星星: jieba tags those words nz too)."""
+    names none; a person named again is its own: 李娜多少岁? after 张伟和李娜谁的得分高?), not a
+    span of time (前9个月) nor one character the tagger takes for a name (仓); some other proper
+    noun (nz: 丰田) only before any verb, where a subject stands (not 拿金奖, 看星星: jieba tags
+    those words nz too)."""
     tags = pos_tags(_SPAN_OF_TIME.sub("", normalize(question)))
+    said = set(words(normalize(previous)))  # 3号线 is not said by 13号线
     return any(
         (
             (f.startswith(_NAME_FLAGS) or f == "nz" and not any(g[:1] == "v" for _, g in tags[:k]))
             and (len(w) > 1 or w.isascii())  # B of B区 names its own
             or (f == "m" and any(ch.isdigit() for ch in w))
         )
-        and w not in previous
+        and (w not in said or f.startswith("nr"))  # a person named again is asked of anew
         for k, (w, f) in enumerate(tags)
     )
 

@@ -57,7 +57,8 @@ _PLACE_ENDS = "区馆院厂园校站楼所场"  # the loose short name only of a
 _ONE_WORD = "[\u4e00-\u9fff]?"  # a short name's own word between (新园区 for 新区)
 _SAME_SIDE = {c: "老旧原" for c in "老旧原"}
 _QUARTERS = "东西南北"
-_SITE = re.compile(r"[\u4e00-\u9fff](?:院区|校区|园区)|分[院校馆部]")  # a site of an institution
+# another site of an institution (东院区, 新校区, 分馆; not 部分院系)
+_SITE = re.compile(r"[\u4e00-\u9fff](?:院区|校区)|(?<!部)分[院校馆部]")
 # the words each contrasts with: its own kind only (大桥 asked, 旧桥 told is no other bridge)
 _FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", "东西南北", "大小", "正副", "主副")
 _FAMILIES += ("主客", "首末", "高低", "内外", "早晚", "进出")
@@ -376,9 +377,9 @@ def _other_site(question: str, text: str) -> bool:
 
 def _other_quarter(word: str, question: str, text: str) -> bool:
     """城西 asked, only 城东 told: a place named by its quarter (东西南北 last) for another's."""
-    if len(word) < 2 or word[-1] not in _QUARTERS or word in text:
-        return False
     head = word[:-1]
+    if len(word) < 2 or word[-1] not in _QUARTERS or head[-1] in _QUARTERS or word in text:
+        return False  # 东西 is a thing
     return any(head + c in text and head + c not in question for c in _QUARTERS)
 
 

@@ -22,6 +22,10 @@ _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
 _NAME_LENGTHS = (3, 2, 4, 5, 6, 7)  # most likely first
 _ROLE_ENDS = "长员师手将农人记任理席官夫民"  # what a role ends in (局长, 选手, 茶农, 妹夫, 居民)
 _ANIMAL_ENDS = "猫虎狮象豹熊犬豚"  # an animal's kind before its name (大熊猫晴晴, 江豚淘淘)
+# an animal's kind ends in these, so no name opens on their last character (熊猫 | 晴晴)
+_ANIMAL_TAILS = frozenset(
+    ("熊猫", "猫熊", "老虎", "北虎", "南虎", "狮子", "大象", "洲象", "江豚", "海豚")
+)
 # the last character of what stands before a name: a role, an animal's kind, 是, 为, a colon
 _BEFORE_NAME = frozenset(_ROLE_ENDS + _ANIMAL_ENDS + "是为叫:：")
 _ROLE_END = frozenset(_ROLE_ENDS + "主")  # a role after 的, 庄主 too
@@ -59,7 +63,8 @@ def named_person(answer: str) -> str | None:
         if (
             len(first) >= length
             and _NAME.fullmatch(name)
-            and name[0] not in "是为由" + _ANIMAL_ENDS  # 局长是斯琴: 斯琴; 大熊猫晴晴: 晴晴
+            and name[0] not in "是为由"  # 局长是斯琴: 斯琴
+            and before + name[0] not in _ANIMAL_TAILS  # 大熊猫晴晴: 晴晴, not 猫晴晴 (but 熊伟)
             and "的" not in name
             and (length <= 3 or not _tells_more(name))  # not 李福生多次反映, 王丽投诉
             and (

@@ -204,10 +204,10 @@ def asked_measure(question: str) -> tuple[str, ...] | None:
 
 def holds_measure(text: str, units: tuple[str, ...]) -> bool:
     """Whether text states a number in one of units (not a calendar year, not an area for a
-    length)."""
+    length or a volume: 平方米 holds 米 and 方)."""
     for m in _NUMBER_SPAN.finditer(text):
         span = m.group(0)
-        if _YEAR.fullmatch(span) or ("米" in units and "平方" in span):
+        if _YEAR.fullmatch(span) or ("平方" in span and not any("平方" in u for u in units)):
             continue
         if any(u in span for u in units):
             return True

@@ -42,7 +42,8 @@ ASKING = re.compile(
     r"什么|多少|多久|多长|多大|多高|多远|多重|多宽|多深|几|哪|谁|怎|如何|为何|是否|有没有|是不是|吗"
 )
 # the party or standing committee a role is held in, said right before it (县委书记, 党委副书记)
-_ORGAN = re.compile(r"[省市县区镇乡村党团]委$")
+_ORGAN = re.compile(r"(?:[省市县区镇乡村]?党|[省市县区镇乡村团纪])委$")
+_COMMITTEE_POST = re.compile(r"书记|常委|秘书长|部长")
 # a whole area (全市) that a follow-up narrows to a place in it (那黄竹镇呢)
 WHOLE_AREA = re.compile(r"全(?:国|省|市|县|区|镇|乡|村|球|世界)")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|街道|社区)$")
@@ -211,7 +212,8 @@ def substitute(previous: str, core: str) -> str | None:
         return swapped
     role = ROLE.search(previous) if ROLE.fullmatch(timed) else None
     if role is not None:  # 新集团的董事长是谁 | 那总经理呢: the role for the role
-        organ = _ORGAN.search(previous, 0, role.start())  # 县委 of 县委书记 is the role's
+        # 县委 of 县委书记 is the role's, unless the new role is the committee's too (副书记)
+        organ = None if _COMMITTEE_POST.search(timed) else _ORGAN.search(previous, 0, role.start())
         return previous[: organ.start() if organ else role.start()] + timed + previous[role.end() :]
     run = counterpart(previous, timed)
     if run is not None:

@@ -65,6 +65,7 @@ def test_a_place_narrows_a_whole_area_and_keeps_what_was_asked_of_it() -> None:
         ("72岁的居民涂振华。[1]", "涂振华"),
         ("9岁的雌性大熊猫晴晴。[1]", "晴晴"),  # an animal's name after its kind
         ("雄性马来熊大树。[1]", "大树"),
+        ("市长是熊国庆。[1]", "熊国庆"),  # 熊 opens a name but 熊猫's 猫 does not
     ],
 )
 def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: str) -> None:
@@ -176,6 +177,9 @@ def test_a_sentence_tells_the_new_topic_by_its_words_or_their_abbreviation() -> 
     assert tells_topic("男单冠军是杭一帆。", topic)
     assert not tells_topic("付嘉禾获得女子单人滑冠军。", topic)
     assert not tells_topic("男子组，单人项目", topic)  # not across clauses
+    north = frozenset({"北园"})
+    assert not tells_topic("南园北侧园路长2公里。", north)  # a direction opens no name
+    assert not tells_topic("南园北部园区面积76公顷。", north)
     north = new_topic("那北园呢?", turns("沙浦中央公园南园面积多大?"))
     assert not tells_topic("南园以生态湿地为主，面积76公顷。", north)
 
@@ -223,8 +227,15 @@ def test_a_span_of_time_is_no_subject_of_its_own_a_number_naming_a_thing_is() ->
 def test_a_name_the_previous_question_said_too_is_no_subject_of_its_own() -> None:
     previous = turns("梧阳飞新加坡的航班几点起飞？", "22时05分从梧阳起飞。[1]")
     assert resolve_question("几点到新加坡？", previous) == "梧阳飞新加坡几点到新加坡?"
-    # a name of its own still stands alone
+    # a name of its own still stands alone, a number within another is not it, a person is
     assert resolve_question("几点到吉隆坡？", previous) == "几点到吉隆坡？"
+    assert (
+        resolve_question("3号线首班车几点？", turns("地铁13号线首班车几点？"))
+        == "3号线首班车几点？"
+    )
+    assert resolve_question("李娜多少岁？", turns("张伟和李娜谁的得分高？", "李娜。[1]")) == (
+        "李娜多少岁？"
+    )
 
 
 def test_a_chatty_opening_is_no_part_of_the_subject() -> None:

@@ -35,6 +35,8 @@ def test_a_place_named_by_its_quarter_contrasts_with_the_other_quarters() -> Non
     q = "城西污水处理厂是哪一年建成的?"
     assert names_sibling(q, naming_terms(q), "沣川市城东污水处理厂始建于2006年。")
     assert not names_sibling(q, naming_terms(q), "城西污水处理厂始建于2006年,比城东厂晚两年。")
+    q = "这东西多少钱?"  # 东西 is a thing, no quarter
+    assert not names_sibling(q, naming_terms(q), "东南亚进口的榴莲每斤30元。")
     q = "城西和城东两座污水厂哪座建得早?"
     assert not names_sibling(q, naming_terms(q), "城东污水处理厂始建于2006年。")
 
@@ -45,6 +47,8 @@ def test_another_site_is_no_main_site() -> None:
     assert not names_sibling(q, naming_terms(q), "本部设有40个临床科室，东院区32个。")
     q = "市一医院有多少个临床科室?"
     assert not names_sibling(q, naming_terms(q), "东院区设有32个临床科室。")
+    q = "青溪大学本部有多少名学生?"
+    assert not names_sibling(q, naming_terms(q), "部分院系实行书院制。")  # 部分 | 院系
 
 
 def test_another_named_one_of_the_kind_asked_is_a_neighbour() -> None:

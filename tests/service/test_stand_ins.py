@@ -44,3 +44,33 @@ def test_a_name_the_tagger_cut_is_read_whole() -> None:
     article = "记者走进上河村，村口立着石碑。该村已开办民宿23家。"
     start, text = sentence_of(article, "该村")
     assert stand_in(article, start, text) == "上河村已开办民宿23家。"
+
+
+def test_a_headline_shortening_the_name_still_names_it() -> None:
+    article = (
+        "沣川市城西污水处理厂扩建工程昨日完工，比城东污水处理厂晚两年投产。该厂日处理能力达10万吨。"
+    )
+    start, text = sentence_of(article, "该厂")
+    assert stand_in(article, start, text, "沣川城西污水处理厂扩建完工") == (
+        "沣川市城西污水处理厂日处理能力达10万吨。"
+    )
+
+
+def test_no_stand_in_inside_another_word_nor_after_a_verb() -> None:
+    article = "梧阳市第一人民医院今年扩建。患者张某出院。因此院方决定增加床位。"
+    start, text = sentence_of(article, "因此")
+    assert stand_in(article, start, text) == text  # 因此 | 院方
+    article = "患者张某上周出院。该院今年接诊10万人次。"
+    start, text = sentence_of(article, "该院")
+    assert stand_in(article, start, text) == text  # 出院 names no hospital
+    article = "沣川市农贸市场改造完工。该市场有摊位300个。"
+    start, text = sentence_of(article, "该市场")
+    assert stand_in(article, start, text) == text
+
+
+def test_a_thing_held_up_beside_another_is_not_the_one_told_of() -> None:
+    article = (
+        "沣川市城西污水处理厂扩建工程昨日完工，比城东污水处理厂晚两年投产。该厂日处理能力达10万吨。"
+    )
+    start, text = sentence_of(article, "该厂")
+    assert stand_in(article, start, text) == "沣川市城西污水处理厂日处理能力达10万吨。"
