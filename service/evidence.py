@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
+from service.measures import MONEY
 from service.short_answer import (
-    MONEY,
     WH,
     asked_measure,
     holds_measure,

@@ -10,6 +10,7 @@ import re
 
 from corpus.text import normalize, pos_tags, words
 from service.evidence import naming_terms
+from service.measures import MEASURES
 from service.neighbours import (
     COMPANION,
     COMPARING,
@@ -27,7 +28,6 @@ from service.neighbours import (
 )
 from service.parallel_facts import CHANGED_FROM, asked_change, asked_side, named_parallel
 from service.short_answer import (
-    MEASURES,
     Span,
     asked_kind,
     asked_measure,
