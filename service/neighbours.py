@@ -60,7 +60,7 @@ _QUARTERS = "东西南北"
 # another site of an institution (东院区, 新校区, 分馆; not 部分院系)
 _SITE = re.compile(r"[\u4e00-\u9fff](?:院区|校区)|(?<!部)分[院校馆部]")
 # the words each contrasts with: its own kind only (大桥 asked, 旧桥 told is no other bridge)
-_FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", "东西南北", "大小", "正副", "主副")
+_FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", _QUARTERS, "大小", "正副", "主副")
 _FAMILIES += ("主客", "首末", "高低", "内外", "早晚", "进出")
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 TIME_FAMILIES = (

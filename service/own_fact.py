@@ -96,6 +96,7 @@ _MEASURED = (
         re.compile(r"日|号|天|节|周|星期|[初廿卅]|月[一二三四五六七八九十]"),
     ),
 )
+_MEASURE_UNITS = tuple(u for _, u in MEASURES)  # the units of each measure a question asks
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")
 _BEFORE_FIGURE = re.compile(r"\D*")
@@ -337,9 +338,11 @@ def _other_measure(question: str, text: str, fact: Span) -> bool:
     measure = asked_measure(question)
     if asked_kind(question) != "number" or measure in (None, ("个",)):
         return False
-    told = [u for _, u in MEASURES]  # a measure asked by name, else the one its unit is of
+    # a measure asked by name, else the one its unit is of
     units = (
-        measure if measure in told else next((u for u in told if set(measure) & set(u)), measure)
+        measure
+        if measure in _MEASURE_UNITS
+        else next((u for u in _MEASURE_UNITS if set(measure) & set(u)), measure)
     )
     return not holds_measure(text[fact.start : fact.end], units) and bool(
         rule_spans("number", question, text, strict=True)
