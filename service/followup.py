@@ -81,6 +81,9 @@ _SAME_ATTRIBUTE = frozenset(
 _NAMES_NOTHING = frozenset(("同期", "主要", "其中", "全部", "大约", "一共", "总共"))
 # a stage (岚钢 | 一期, tagged d, b or m): part of the subject
 _STAGE = re.compile(r"第?[一二三四五六七八九十0-9]+期")
+# nouns that make up a question word (什么时候, 多长时间, 多少钱, 什么地方)
+_ASKED_WITH = frozenset(("时候", "时间", "钱", "地方", "样子", "人"))
+_COUNT_ASKED = re.compile(r"多少|几")
 _TOTAL = frozenset(("总", "共", "总共", "一共", "累计", "合计", "是", "有", "在"))
 MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
 
@@ -255,7 +258,12 @@ def topic_of(question: str, asks_anew: bool = False) -> str:
         # not 水塔有多高, which asks of the 水塔)
         dropped = [w for w, _ in asked[len(tags) :]]
         plain = not dropped or asks.group(0) == "多少" and all(w in _TOTAL for w in dropped)
-        _drop_attribute(tags, asks.group(0).startswith("多") and plain)
+        # a noun after the question word is the attribute asked (海水淡化厂用的是什么 | 工艺), not
+        # the Y of an X的Y before it (not 时候 of 什么时候, 钱 of 多少钱)
+        asked_after = any(
+            f[:1] == "n" and w not in _ASKED_WITH for w, f in pos_tags(q[asks.end() :])
+        )
+        _drop_attribute(tags, asks.group(0).startswith("多") and plain, not asked_after)
     topic = "".join(w for w, _ in tags)
     return topic if len(topic) >= 2 else ""
 
@@ -266,7 +274,7 @@ def _names_more(topic: str, subject: str) -> bool:
     return not any(f.startswith("p") for _, f in pos_tags(topic[len(subject) :]))
 
 
-def _drop_attribute(tags: list[tuple[str, str]], measured: bool) -> None:
+def _drop_attribute(tags: list[tuple[str, str]], measured: bool, possessed_asked: bool) -> None:
     """Take the attribute a question asked off the end of its topic's tags: X's Y (马拉松的起点,
     东院区的总 | 投资; not 新建的体育馆, whose 的 follows a verb) or, measured (asked right before
     a 多…: 面积多大), the noun last."""
@@ -276,7 +284,12 @@ def _drop_attribute(tags: list[tuple[str, str]], measured: bool) -> None:
     owner = tags[of - 1] if of > 0 else ("", "")
     possessed = owner[1].startswith(("n", "j")) and not owner[0].startswith("新")
     after = tags[of + 1 :]
-    if possessed and after and all(f.startswith(nounish) or w in _TOTAL for w, f in after):
+    if (
+        possessed_asked
+        and possessed
+        and after
+        and all(f.startswith(nounish) or w in _TOTAL for w, f in after)
+    ):
         del tags[of:]
         return
     if measured and len(tags) > 1 and tags[-1][1].startswith(("n", "vn")):
@@ -338,11 +351,41 @@ def names_own_subject(question: str, previous: str = "") -> bool:
     )
 
 
+def _counted(question: str) -> tuple[str, str]:
+    """The measure and the thing a question counts after its last 多少 or 几 (多少座 | 校内泳池,
+    多少 | 快递从业人员, 几 | 座)."""
+    asks = [m.end() for m in _COUNT_ASKED.finditer(question)]
+    if not asks:
+        return "", ""
+    tags = [(w, f) for w, f in pos_tags(question[asks[-1] :]) if w.strip("?？。.!！ ")]
+    measure = tags[0][0] if tags and len(tags[0][0]) == 1 else ""
+    return measure, "".join(w for w, _ in tags[1:] if measure) or "".join(w for w, _ in tags)
+
+
+def counted_thing(question: str, follow_up: str) -> str:
+    """The thing question counts (多少座 | 校内泳池) when follow_up counts more of it: it asks
+    多少 or 几 in the same measure or none, and names no thing of its own; "" when question's
+    count names no thing (多少人 | 参加) or more than a name (多少人参加了什么)."""
+    measure, thing = _counted(question)
+    asked_measure, _ = _counted(follow_up)
+    if not _COUNT_ASKED.search(follow_up) or measure and asked_measure not in ("", measure):
+        return ""
+    if any(f[:1] == "n" and len(w) > 1 and w not in WHEN for w, f in pos_tags(follow_up)):
+        return ""
+    if not 2 <= len(thing) <= 8 or not all("\u4e00" <= ch <= "\u9fff" for ch in thing):
+        return ""
+    if ASKING.search(thing) or "的" in thing:
+        return ""
+    return thing if any(f[:1] in ("n", "l") for _, f in pos_tags(thing)) else ""
+
+
 def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     """question read against the previous (already resolved) question and its answer."""
     q = normalize(question).strip()
     prev = normalize(previous).strip()
-    if _lead(q) or _ENDS_IN_NE.search(q):
+    # 还有几座在建? asks of its own (还有 is its 'still'), not in a 那X呢 frame
+    asks_still = q.startswith("还有") and ASKING.search(q) and not _ENDS_IN_NE.search(q)
+    if _lead(q) and not asks_still or _ENDS_IN_NE.search(q):
         core = core_of(q)
         if not any(ch.isalnum() for ch in core):  # 那呢, 那，呢: nothing new named
             return prev
@@ -382,6 +425,9 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
         if TIME.search(q):  # 去年全年是多少? asks of its own time, not the topic's 今年
             subject = TIME.sub("", subject) or subject
     subject = _without_stage(subject, q)
+    counted = counted_thing(prev, q)
+    if counted not in subject:
+        subject += counted  # 现在总共有多少人? after 新增了多少快递从业人员?: of those
     if not names_own_subject(q, prev) and len(q) <= 20 and subject and subject not in q:
         # ellipsis or a new attribute of the same subject, said once where the two meet
         # (汤某的房子补偿 | 补偿决定…)

@@ -489,3 +489,29 @@ def test_a_stage_stays_through_the_predicate_and_a_manager_asks_no_whole() -> No
 def test_this_official_after_who_is_the_person_answered() -> None:
     history = turns("鹰岭保护区管理局局长是谁？", "管理局局长汤慕云介绍，保护区已装电围栏。[1]")
     assert resolve_question("这位局长说装了多少户？", history) == "汤慕云说装了多少户?"
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        # what the previous question counted is what the follow-up counts more of
+        ("江城今年新增了多少辆共享单车?", "现在总共有多少辆?", "江城共享单车现在总共有多少辆?"),
+        ("江城有多少座城市公园?", "还有几座在建?", "江城城市公园还有几座在建?"),
+        # not when it counts in another measure (充电桩 are 个, 几座 counts something else),
+        # names a thing of its own, or the previous count named none (多少人 | 参加)
+        ("青河县今年新建了多少个充电桩?", "明年还要建几座?", "青河县新建明年还要建几座?"),
+        ("江城今年新增了多少辆共享单车?", "现在有多少个停车点?", "江城现在有多少个停车点?"),
+        ("江城马拉松有多少人参加?", "最小的才几岁?", "江城马拉松最小的才几岁?"),
+        # a noun after the question word was the attribute asked: X的Y before it stays whole
+        (
+            "青河的污水处理厂用的是什么工艺?",
+            "前后建了多长时间?",
+            "青河的污水处理厂前后建了多长时间?",
+        ),
+        ("江城动物园的门票多少钱?", "晚上开到几点?", "江城动物园晚上开到几点?"),
+    ],
+)
+def test_an_ellipsis_keeps_what_the_previous_question_counted_or_named(
+    previous: str, follow_up: str, resolved: str
+) -> None:
+    assert resolve_question(follow_up, turns(previous)) == resolved
