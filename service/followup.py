@@ -31,6 +31,7 @@ from service.substitution import (
     WHOLE_AREA,
     name_kind,
     substitute,
+    time_apart,
 )
 
 _LEAD_WORDS = re.compile(r"^(?:那么|那|还有|另外|以及|至于|而|那如果)\s*")
@@ -389,6 +390,12 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
         core = core_of(q)
         if not any(ch.isalnum() for ch in core):  # 那呢, 那，呢: nothing new named
             return prev
+        apart = time_apart(core)
+        if apart and any(f[:1] in ("n", "s", "j") for _, f in pos_tags(apart[0])):
+            # 那城西厂现在呢: 城西厂 for 城东污水厂, then 现在 for 改造前 (not 那到2035年呢)
+            new_thing, when = apart
+            resolved = resolve_turn(f"那{new_thing}呢", prev, previous_answer)
+            return substitute(resolved, when) or resolved
         swapped = substitute(prev, core)
         if swapped:
             return swapped

@@ -201,6 +201,17 @@ def _swap_time(previous: str, timed: str, phase: bool) -> str:
     return previous[: told[0]] + timed + previous[told[1] :]
 
 
+def time_apart(core: str) -> tuple[str, str] | None:
+    """A 那X呢 turn's X as the thing it names and the time or phase it adds first or last
+    (城西厂 | 现在, 现在 | 网上卖, 去年 | 东院区): each is swapped on its own."""
+    for when in (TIME, _PHASE):
+        for m in when.finditer(core):
+            rest = (core[: m.start()] + core[m.end() :]).strip("的 ")
+            if rest and (m.start() == 0 or m.end() == len(core)) and rest != core:
+                return rest, m.group(0)
+    return None
+
+
 def substitute(previous: str, core: str) -> str | None:
     """previous with the words that core replaces swapped for core, or None when nothing lines up."""
     timed = core.removesuffix("的")

@@ -515,3 +515,32 @@ def test_an_ellipsis_keeps_what_the_previous_question_counted_or_named(
     previous: str, follow_up: str, resolved: str
 ) -> None:
     assert resolve_question(follow_up, turns(previous)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        # a 那X呢 naming another thing and another time swaps each for its own
+        ("城东污水厂改造前一天能处理多少?", "那城西厂现在呢?", "城西厂现在一天能处理多少?"),
+        (
+            "南门菜场以前的摊位费多少钱一个月?",
+            "那北门菜场现在呢?",
+            "北门菜场现在的摊位费多少钱一个月?",
+        ),
+        (
+            "东湖小学老校区原来的宿舍几个人住一间?",
+            "那新校区现在呢?",
+            "东湖小学新校区现在的宿舍几个人住一间?",
+        ),
+        # a time with no thing beside it (到 names none) is no such pair
+        (
+            "江城大桥通车初期每天预计多少车?",
+            "那到2035年呢?",
+            "江城大桥通车初期每天预计多少车? 到2035年",
+        ),
+    ],
+)
+def test_a_new_thing_and_a_new_time_are_both_swapped(
+    previous: str, follow_up: str, resolved: str
+) -> None:
+    assert resolve_question(follow_up, turns(previous)) == resolved
