@@ -303,8 +303,16 @@ def _drop_attribute(tags: list[tuple[str, str]], measured: bool, possessed_asked
 def _drop_predicate(tags: list[tuple[str, str]]) -> None:
     """Take the predicate (verbs, adverbs, particles, numbers… 是, 巡查了) off the end of tags."""
     done = False  # a verbal noun is the predicate when an aspect follows it (巡查了)
+    verb = False  # a verb was taken: the verbs before it after a noun name a thing (预算 | 支出)
     while tags:
         word, flag = tags[-1]
+        if verb and flag == "v":
+            k = len(tags) - 1
+            while k > 0 and tags[k - 1][1] == "v" and len(tags[k - 1][0]) > 1:
+                k -= 1
+            if k > 0 and len(word) > 1 and tags[k - 1][1][:1] in ("n", "b", "j"):
+                return  # 一般公共 | 预算 | 支出 | 安排多少: jieba tags the nouns v
+        verb = flag == "v"
         opened = _OPENS.get(word)
         if opened and opened in "".join(w for w, _ in tags[:-1]):
             return  # 台风“摩羯”: a closing mark whose opening mark stays

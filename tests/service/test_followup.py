@@ -544,3 +544,22 @@ def test_a_new_thing_and_a_new_time_are_both_swapped(
     previous: str, follow_up: str, resolved: str
 ) -> None:
     assert resolve_question(follow_up, turns(previous)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        # jieba tags 预算, 支出, 加固, 修复 verbs: after a noun, before the predicate, they name
+        (
+            "江城2025年一般公共预算支出安排多少?",
+            "用在教育上的有多少?",
+            "江城2025年一般公共预算支出用在教育上的有多少?",
+        ),
+        ("青河水库除险加固分几期?", "要花多少钱?", "青河水库除险加固要花多少钱?"),
+        ("红星化工老厂区土壤修复要多长时间?", "要花多少钱?", "红星化工老厂区土壤修复要花多少钱?"),
+    ],
+)
+def test_nouns_tagged_as_verbs_stay_in_the_topic(
+    previous: str, follow_up: str, resolved: str
+) -> None:
+    assert resolve_question(follow_up, turns(previous)) == resolved
