@@ -14,7 +14,14 @@ from corpus.text import normalize
 from index.backend import Hit
 from service.answer_model import AnswerModel, load_model
 from service.enumeration import enumerated
-from service.evidence import char_pairs, content_chars, has_type, naming_terms, question_terms
+from service.evidence import (
+    char_pairs,
+    content_chars,
+    has_type,
+    holds_term,
+    naming_terms,
+    question_terms,
+)
 from service.neighbours import names_sibling, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
 from service.qualifiers import qualified
@@ -152,7 +159,7 @@ class QuestionEvidence:
         # 该院 stands for the hospital the article named (service.stand_ins): its words count
         norm = normalize(stand_in(article.text, s, text, article.title)).lower()
         terms = self.terms
-        found = frozenset(t for t in terms if t in norm)
+        found = frozenset(t for t in terms if holds_term(norm, t))
         # the headline and the paragraph's lead-in often hold the subject a clause leaves out
         para_start = article.text.rfind("\n", 0, s) + 1
         context = (

@@ -125,6 +125,32 @@ QUESTION_WORDS = frozenset(
 )
 _QUESTION_MARKS = re.compile(r"[\s?？!！。.,，、]+")
 
+# a reader's word and the words a news sentence says it with (一共 | 共计, 现在 | 目前, 这次 | 此次):
+# a sentence holding one holds the term
+SAID_AS: dict[str, tuple[str, ...]] = {
+    "一共": ("共", "累计", "合计", "总"),
+    "总共": ("共", "累计", "合计", "总"),
+    "现在": ("目前", "现有", "至今", "截至"),
+    "如今": ("目前", "现有", "至今", "截至"),
+    "这次": ("此次", "本次", "本届"),
+    "这回": ("此次", "本次", "本届"),
+    "每天": ("每日", "日均", "单日"),
+    "一天": ("每天", "每日", "日均", "单日"),
+    "一年": ("每年", "全年", "年均"),
+    "开始": ("启动", "开工", "开建", "起步"),
+    "卖": ("售", "销"),
+    "拿": ("获", "夺"),
+    "拿到": ("获得", "夺得", "获"),
+    "花": ("投资", "投入", "耗资", "花费"),
+    "年纪": ("岁",),
+    "一把手": ("局长", "书记", "主任", "院长", "校长", "董事长", "负责人"),
+}
+
+
+def holds_term(text: str, term: str) -> bool:
+    """Whether normalised text says a question term, itself or as news says it (SAID_AS)."""
+    return term in text or any(w in text for w in SAID_AS.get(term, ()))
+
 
 def naming_terms(question: str) -> frozenset[str]:
     """Words of the question that name things (nouns, names, numbers, foreign words): an answer

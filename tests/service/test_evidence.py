@@ -1,0 +1,48 @@
+import pytest
+
+from corpus.model import Article
+from corpus.text import normalize
+from service.answer import AnswerSettings, candidates
+from service.evidence import holds_term
+from tests.service.test_answer import hits_for, idf
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("目前全市共有城市公园42座", "现在"),
+        ("此次共抽检26家农贸市场", "这次"),
+        ("两期累计投入资金46.5亿元", "一共"),
+        ("新线日均加工鲜果150吨", "一天"),
+        ("该项目总投资12亿元", "花"),
+    ],
+)
+def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
+    assert holds_term(normalize(text), term)
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("去年全市有城市公园40座", "现在"),  # another time, no word for now
+        ("上届共抽检19家农贸市场", "这次"),
+        ("新线年加工鲜果5万吨", "一天"),
+    ],
+)
+def test_no_word_for_it_is_no_hold(text: str, term: str) -> None:
+    assert not holds_term(normalize(text), term)
+
+
+def test_the_sentence_saying_it_as_news_does_covers_more_of_the_question() -> None:
+    article = Article(
+        "p1",
+        "江城公园建设",
+        "去年江城建成城市公园6座。目前全市共有城市公园42座。",
+    )
+    units = candidates(
+        "江城现在一共有多少座城市公园?", hits_for(article), {"p1": article}, idf, AnswerSettings()
+    )
+    coverage = {c.text: c.coverage for c in units}
+    assert coverage["目前全市共有城市公园42座。"] > coverage["去年江城建成城市公园6座。"]
