@@ -17,6 +17,8 @@ pytestmark = pytest.mark.unit
         ("两期累计投入资金46.5亿元", "一共"),
         ("新线日均加工鲜果150吨", "一天"),
         ("该项目总投资12亿元", "花"),
+        ("搜救历时28小时", "多长时间"),
+        ("项目总工程师杜国平介绍，吊装误差控制在2毫米以内", "说"),
     ],
 )
 def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
