@@ -21,6 +21,7 @@ from service.evidence import (
     holds_term,
     naming_terms,
     question_terms,
+    standard_question,
 )
 from service.neighbours import names_sibling, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
@@ -483,6 +484,7 @@ def answer_question(
 ) -> Answer:
     settings = settings or AnswerSettings()
     model = model or load_model()
+    question = standard_question(question)
     cands = candidates(question, hits, articles, idf, settings, similarity, previous_answer)
     cands = with_types(question, cands, settings.typed_depth)
     ranked = select(question, cands, model)

@@ -176,6 +176,17 @@ SAID_AS: dict[str, tuple[str, ...]] = {
 }
 
 
+# a reader's question words and the ones the rules read (为啥 asks a reason as 为什么 does)
+_SPOKEN_ASKING = (("为啥", "为什么"), ("干嘛", "做什么"), ("啥", "什么"), ("咋", "怎么"))
+
+
+def standard_question(question: str) -> str:
+    """question with its spoken question words as written ones (为啥 → 为什么, 啥 → 什么)."""
+    for spoken, written in _SPOKEN_ASKING:
+        question = question.replace(spoken, written)
+    return question
+
+
 def holds_term(text: str, term: str) -> bool:
     """Whether normalised text says a question term, itself or as news says it (SAID_AS)."""
     return term in text or any(w in text for w in SAID_AS.get(term, ()))

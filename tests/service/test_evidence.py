@@ -3,7 +3,8 @@ import pytest
 from corpus.model import Article
 from corpus.text import normalize
 from service.answer import AnswerSettings, candidates
-from service.evidence import holds_term
+from service.evidence import holds_term, standard_question
+from service.short_answer import asked_kind
 from tests.service.test_answer import hits_for, idf
 
 pytestmark = pytest.mark.unit
@@ -48,3 +49,16 @@ def test_the_sentence_saying_it_as_news_does_covers_more_of_the_question() -> No
     )
     coverage = {c.text: c.coverage for c in units}
     assert coverage["目前全市共有城市公园42座。"] > coverage["去年江城建成城市公园6座。"]
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("从老站坐高铁为啥慢?", "从老站坐高铁为什么慢?"),
+        ("市民可以通过啥渠道举报?", "市民可以通过什么渠道举报?"),
+        ("驾照咋处理的?", "驾照怎么处理的?"),
+    ],
+)
+def test_spoken_question_words_are_read_as_written_ones(spoken: str, written: str) -> None:
+    assert standard_question(spoken) == written
+    assert asked_kind(standard_question("从老站坐高铁为啥慢?")) == "reason"
