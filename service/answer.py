@@ -21,6 +21,7 @@ from service.evidence import (
     holds_term,
     naming_terms,
     question_terms,
+    share_held,
     standard_question,
 )
 from service.neighbours import names_sibling, tells_of_another
@@ -114,10 +115,6 @@ class AnswerSettings:
     max_answer_chars: int = 100  # the statement around the fact; the whole sentence if shorter
 
 
-def _share(found: int, of: int) -> float:
-    return found / of if of else 0.0
-
-
 @dataclass(frozen=True, slots=True)
 class QuestionEvidence:
     """What every answer unit is measured against, worked out once per question."""
@@ -186,18 +183,16 @@ class QuestionEvidence:
             coverage=sum(terms[t] for t in found) / self.total,
             context=in_context / self.total,
             missing=missing / self.total,
-            chars=_share(sum(p in norm for p in self.pairs), len(self.pairs)),
+            chars=share_held(norm, self.pairs),
             conflict=float(names_sibling(self.qnorm, self.named, norm)),
             typed=0.0,
             cosine=-1.0 if cosine is None else cosine,
-            focus=_share(sum(ch in norm for ch in self.focus), len(self.focus)),
-            char1=_share(sum(ch in norm for ch in self.content), len(self.content)),
+            focus=share_held(norm, self.focus),
+            char1=share_held(norm, self.content),
             unit=float(self.unit is not None and holds_amount_in(norm, self.unit)),
             lead=float(para_start == 0),
             measure=0.0 if measure is None else 2.0 * holds_measure(norm, measure) - 1.0,
-            anchored=max(
-                (_share(sum(p in norm for p in ps), len(ps)) for ps in self.told), default=0.0
-            ),
+            anchored=max((share_held(norm, ps) for ps in self.told), default=0.0),
             found=found,
         )
 

@@ -5,7 +5,7 @@ sentence speaks of a neighbour of what is named instead)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from corpus.text import normalize, pos_tags
 from index.bm25 import tokenize
@@ -185,6 +185,11 @@ def standard_question(question: str) -> str:
     for spoken, written in _SPOKEN_ASKING:
         question = question.replace(spoken, written)
     return question
+
+
+def share_held(text: str, parts: Collection[str]) -> float:
+    """The share of parts (characters, pairs, clauses' pairs) that text holds; 0 of none."""
+    return sum(p in text for p in parts) / len(parts) if parts else 0.0
 
 
 def holds_term(text: str, term: str) -> bool:

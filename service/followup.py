@@ -388,6 +388,28 @@ def counted_thing(question: str, follow_up: str) -> str:
     return thing if any(f[:1] in ("n", "l") for _, f in pos_tags(thing)) else ""
 
 
+def _in_frame(q: str, prev: str, previous_answer: str) -> str:
+    """A 那X呢 turn q (normalised) read against prev: X swapped for what it replaces."""
+    core = core_of(q)
+    if not any(ch.isalnum() for ch in core):  # 那呢, 那，呢: nothing new named
+        return prev
+    apart = time_apart(core)
+    if apart and any(f[:1] in ("n", "s", "j") for _, f in pos_tags(apart[0])):
+        # 那城西厂现在呢: 城西厂 for 城东污水厂, then 现在 for 改造前 (not 那到2035年呢)
+        new_thing, when = apart
+        resolved = _in_frame(f"那{new_thing}呢", prev, previous_answer)
+        return substitute(resolved, when) or resolved
+    swapped = substitute(prev, core)
+    if swapped:
+        return swapped
+    subject = subject_of(prev)
+    tags = pos_tags(core)
+    # 那本部呢, 那割草机器人呢: another thing of the same kind (a noun last, not an action)
+    if subject and tags and (tags[-1][1].startswith("n") or not any(f[:1] == "v" for _, f in tags)):
+        return _replace_subject(prev, subject, core)
+    return f"{prev} {core}"
+
+
 def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     """question read against the previous (already resolved) question and its answer."""
     q = normalize(question).strip()
@@ -395,28 +417,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     # 还有几座在建? asks of its own (还有 is its 'still'), not in a 那X呢 frame
     asks_still = q.startswith("还有") and ASKING.search(q) and not _ENDS_IN_NE.search(q)
     if _lead(q) and not asks_still or _ENDS_IN_NE.search(q):
-        core = core_of(q)
-        if not any(ch.isalnum() for ch in core):  # 那呢, 那，呢: nothing new named
-            return prev
-        apart = time_apart(core)
-        if apart and any(f[:1] in ("n", "s", "j") for _, f in pos_tags(apart[0])):
-            # 那城西厂现在呢: 城西厂 for 城东污水厂, then 现在 for 改造前 (not 那到2035年呢)
-            new_thing, when = apart
-            resolved = resolve_turn(f"那{new_thing}呢", prev, previous_answer)
-            return substitute(resolved, when) or resolved
-        swapped = substitute(prev, core)
-        if swapped:
-            return swapped
-        subject = subject_of(prev)
-        tags = pos_tags(core)
-        # 那本部呢, 那割草机器人呢: another thing of the same kind (a noun last, not an action)
-        if (
-            subject
-            and tags
-            and (tags[-1][1].startswith("n") or not any(f[:1] == "v" for _, f in tags))
-        ):
-            return _replace_subject(prev, subject, core)
-        return f"{prev} {core}"
+        return _in_frame(q, prev, previous_answer)
     person = (
         named_person(previous_answer) if re.search(r"谁|哪位|什么人|叫什么|名字", prev) else None
     )

@@ -7,8 +7,6 @@ from service.evidence import holds_term, standard_question
 from service.short_answer import asked_kind
 from tests.service.test_answer import hits_for, idf
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     ("text", "term"),
