@@ -368,7 +368,7 @@ def _counted(question: str) -> tuple[str, str]:
         return "", ""
     tags = [(w, f) for w, f in pos_tags(question[asks[-1] :]) if w.strip("?？。.!！ ")]
     measure = tags[0][0] if tags and len(tags[0][0]) == 1 else ""
-    return measure, "".join(w for w, _ in tags[1:] if measure) or "".join(w for w, _ in tags)
+    return measure, "".join(w for w, _ in (tags[1:] if measure else tags))
 
 
 def counted_thing(question: str, follow_up: str) -> str:

@@ -207,7 +207,7 @@ def time_apart(core: str) -> tuple[str, str] | None:
     for when in (TIME, _PHASE):
         for m in when.finditer(core):
             rest = (core[: m.start()] + core[m.end() :]).strip("的 ")
-            if rest and (m.start() == 0 or m.end() == len(core)) and rest != core:
+            if rest and (m.start() == 0 or m.end() == len(core)):
                 return rest, m.group(0)
     return None
 
