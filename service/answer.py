@@ -158,6 +158,8 @@ class QuestionEvidence:
         norm = normalize(stand_in(article.text, s, text, article.title)).lower()
         terms = self.terms
         found = frozenset(t for t in terms if holds_term(norm, t))
+        # a term the sentence says as news does (一共 as 累计) counts for the character features too
+        heard = "\n".join([norm, *(t for t in found if t not in norm)])
         # the headline and the paragraph's lead-in often hold the subject a clause leaves out
         para_start = article.text.rfind("\n", 0, s) + 1
         context = (
@@ -183,12 +185,12 @@ class QuestionEvidence:
             coverage=sum(terms[t] for t in found) / self.total,
             context=in_context / self.total,
             missing=missing / self.total,
-            chars=share_held(norm, self.pairs),
+            chars=share_held(heard, self.pairs),
             conflict=float(names_sibling(self.qnorm, self.named, norm)),
             typed=0.0,
             cosine=-1.0 if cosine is None else cosine,
-            focus=share_held(norm, self.focus),
-            char1=share_held(norm, self.content),
+            focus=share_held(heard, self.focus),
+            char1=share_held(heard, self.content),
             unit=float(self.unit is not None and holds_amount_in(norm, self.unit)),
             lead=float(para_start == 0),
             measure=0.0 if measure is None else 2.0 * holds_measure(norm, measure) - 1.0,

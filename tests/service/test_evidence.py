@@ -49,6 +49,17 @@ def test_the_sentence_saying_it_as_news_does_covers_more_of_the_question() -> No
     assert coverage["目前全市共有城市公园42座。"] > coverage["去年江城建成城市公园6座。"]
 
 
+def test_a_word_said_as_news_says_it_counts_for_the_character_features_too() -> None:
+    article = Article("p1", "江城公园建设", "江城建公园投资2亿元。江城建公园累计投资2亿元。")
+    units = candidates(
+        "江城建公园一共投了多少钱?", hits_for(article), {"p1": article}, idf, AnswerSettings()
+    )
+    by_text = {c.text: c for c in units}
+    plain, said = by_text["江城建公园投资2亿元。"], by_text["江城建公园累计投资2亿元。"]
+    assert said.char1 > plain.char1
+    assert said.chars > plain.chars
+
+
 @pytest.mark.parametrize(
     ("spoken", "written"),
     [
