@@ -166,12 +166,12 @@ class QuestionEvidence:
             normalize(article.title).lower()
             + normalize(article.text[max(para_start, s - 80) : s]).lower()
         )
-        in_context = sum(w for t, w in terms.items() if t not in norm and t in context)
+        in_context = sum(w for t, w in terms.items() if t not in found and t in context)
         missing = max(
             (
                 w
                 for t, w in terms.items()
-                if t in self.naming and t not in norm and t not in context
+                if t in self.naming and t not in found and t not in context
             ),
             default=0.0,
         )

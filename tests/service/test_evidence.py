@@ -60,6 +60,15 @@ def test_a_word_said_as_news_says_it_counts_for_the_character_features_too() -> 
     assert said.chars > plain.chars
 
 
+def test_a_naming_word_said_as_news_says_it_is_not_missing() -> None:
+    article = Article("p1", "暑期游泳培训", "江城儿童可免费参加游泳培训。")
+    (unit,) = candidates(
+        "哪里的孩子能免费参加游泳培训?", hits_for(article), {"p1": article}, idf, AnswerSettings()
+    )
+    assert "孩子" in unit.found
+    assert unit.missing == 0.0
+
+
 @pytest.mark.parametrize(
     ("spoken", "written"),
     [
