@@ -18,6 +18,10 @@ from tests.service.test_answer import hits_for, idf
         ("该项目总投资12亿元", "花"),
         ("搜救历时28小时", "多长时间"),
         ("项目总工程师杜国平介绍，吊装误差控制在2毫米以内", "说"),
+        ("全市城镇新增就业8210人", "城里"),
+        ("目前共有患者32名", "病人"),
+        ("市民可在线上平台预约", "网上"),
+        ("张宁以2小时08分夺冠", "第一名"),
     ],
 )
 def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
