@@ -4,6 +4,7 @@ sentence speaks of a neighbour of what is named instead)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection
 
@@ -227,8 +228,26 @@ def share_held(text: str, parts: Collection[str]) -> float:
 
 
 def holds_term(text: str, term: str) -> bool:
-    """Whether normalised text says a question term, itself or as news says it (SAID_AS)."""
-    return term in text or any(w in text for w in SAID_AS.get(term, ()))
+    """Whether normalised text says a question term, itself, as news says it (SAID_AS) or in
+    full where the reader shortens it (女单 for 女子单打, 省运会 for 省运动会)."""
+    return (
+        term in text
+        or any(w in text for w in SAID_AS.get(term, ()))
+        or (shortened := _in_full(term)) is not None
+        and shortened.search(text) is not None
+    )
+
+
+_ABRIDGED_GAP = 1  # a shortened word keeps one character of each two-character part
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_full(term: str) -> re.Pattern[str] | None:
+    """The pattern of term's characters in order with a few Chinese characters between each."""
+    if not 2 <= len(term) <= 4 or not all("\u4e00" <= ch <= "\u9fff" for ch in term):
+        return None
+    gap = f"[\u4e00-\u9fff]{{0,{_ABRIDGED_GAP}}}"
+    return re.compile(gap.join(map(re.escape, term)))
 
 
 def naming_terms(question: str) -> frozenset[str]:

@@ -22,6 +22,8 @@ from tests.service.test_answer import hits_for, idf
         ("目前共有患者32名", "病人"),
         ("市民可在线上平台预约", "网上"),
         ("张宁以2小时08分夺冠", "第一名"),
+        ("女子单打冠军被阮清怡夺得", "女单"),  # shortened by the reader
+        ("第十七届省运动会闭幕", "省运会"),
     ],
 )
 def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
@@ -34,6 +36,8 @@ def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
         ("去年全市有城市公园40座", "现在"),  # another time, no word for now
         ("上届共抽检19家农贸市场", "这次"),
         ("新线年加工鲜果5万吨", "一天"),
+        ("展馆门口售票处排起长队", "门票"),  # 门 and 票 too far apart to be 门票 in full
+        ("全国女子甲级联赛", "女单"),
     ],
 )
 def test_no_word_for_it_is_no_hold(text: str, term: str) -> None:
