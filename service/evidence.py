@@ -233,8 +233,8 @@ def holds_term(text: str, term: str) -> bool:
     return (
         term in text
         or any(w in text for w in SAID_AS.get(term, ()))
-        or (shortened := _in_full(term)) is not None
-        and shortened.search(text) is not None
+        or (full := _in_full(term)) is not None
+        and full.search(text) is not None
     )
 
 
