@@ -205,6 +205,9 @@ _SAID_AS_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("管",), ("负责",)),
     (("电话",), ("热线",)),
     (("手机",), ("移动端", "客户端", "app", "小程序")),
+    # how many a place holds: 能坐多少人 is told as 可容纳, 座位, 餐位
+    (("坐", "坐下", "摆", "放", "能住", "住下"), ("容纳", "座位", "座席", "席位", "餐位", "床位")),
+    (("停",), ("停靠", "停放", "泊位", "车位")),
 )
 SAID_AS: dict[str, tuple[str, ...]] = {
     word: said for spoken, said in _SAID_AS_GROUPS for word in spoken

@@ -24,6 +24,7 @@ from tests.service.test_answer import hits_for, idf
         ("张宁以2小时08分夺冠", "第一名"),
         ("女子单打冠军被阮清怡夺得", "女单"),  # shortened by the reader
         ("第十七届省运动会闭幕", "省运会"),
+        ("食堂设餐位160个", "坐下"),  # how many a place holds
     ],
 )
 def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
