@@ -162,10 +162,7 @@ class QuestionEvidence:
         heard = "\n".join([norm, *(t for t in found if t not in norm)])
         # the headline and the paragraph's lead-in often hold the subject a clause leaves out
         para_start = article.text.rfind("\n", 0, s) + 1
-        context = (
-            normalize(article.title).lower()
-            + normalize(article.text[max(para_start, s - 80) : s]).lower()
-        )
+        context = normalize(article.title + article.text[max(para_start, s - 80) : s]).lower()
         in_context = sum(w for t, w in terms.items() if t not in found and t in context)
         missing = max(
             (
