@@ -89,10 +89,10 @@ class Candidate:
     start: int
     end: int
     text: str
-    coverage: float  # IDF share of the question's terms in the sentence
+    coverage: float  # IDF share of the question's terms in the sentence (evidence.holds_term)
     context: float  # IDF share found only in the headline or the paragraph's lead-in
     missing: float  # share of the heaviest naming term found nowhere near
-    chars: float  # share of the question's character pairs in the sentence
+    chars: float  # share of the question's character pairs in the sentence and its held terms
     conflict: float  # 1 when the sentence names a sibling of a thing the question names
     typed: float  # 1 when the sentence holds a fact of the kind asked for
     cosine: float  # question and sentence embeddings; 0 without them
