@@ -25,6 +25,7 @@ from tests.service.test_answer import hits_for, idf
         ("女子单打冠军被阮清怡夺得", "女单冠军"),  # shortened by the reader
         ("第十七届省运动会闭幕", "省运会"),
         ("食堂设餐位160个", "坐下"),  # how many a place holds
+        ("隧道于2021年9月开工", "动工"),
     ],
 )
 def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
