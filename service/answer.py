@@ -163,13 +163,9 @@ class QuestionEvidence:
         # the headline and the paragraph's lead-in often hold the subject a clause leaves out
         para_start = article.text.rfind("\n", 0, s) + 1
         context = normalize(article.title + article.text[max(para_start, s - 80) : s]).lower()
-        in_context = sum(w for t, w in terms.items() if t not in found and t in context)
+        near = frozenset(t for t in terms if t not in found and t in context)
         missing = max(
-            (
-                w
-                for t, w in terms.items()
-                if t in self.naming and t not in found and t not in context
-            ),
+            (w for t, w in terms.items() if t in self.naming and t not in found and t not in near),
             default=0.0,
         )
         measure = self.measure
@@ -180,7 +176,7 @@ class QuestionEvidence:
             end=e,
             text=text,
             coverage=sum(terms[t] for t in found) / self.total,
-            context=in_context / self.total,
+            context=sum(w for t, w in terms.items() if t in near) / self.total,
             missing=missing / self.total,
             chars=share_held(heard, self.pairs),
             conflict=float(names_sibling(self.qnorm, self.named, norm)),
