@@ -24,7 +24,7 @@ from service.evidence import (
     share_held,
     standard_question,
 )
-from service.neighbours import names_sibling, tells_of_another
+from service.neighbours import names_sibling, other_number, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
 from service.qualifiers import qualified
 from service.reading import Reader, bars, judged
@@ -179,7 +179,11 @@ class QuestionEvidence:
             context=sum(w for t, w in terms.items() if t in near) / self.total,
             missing=missing / self.total,
             chars=share_held(heard, self.pairs),
-            conflict=float(names_sibling(self.qnorm, self.named, norm)),
+            conflict=float(
+                names_sibling(self.qnorm, self.named, norm)
+                # a headline or lead-in about 一期 makes a bare clause one of 一期's, not 二期's
+                or other_number(self.qnorm, f"{context}\n{norm}", stages=True)
+            ),
             typed=0.0,
             cosine=-1.0 if cosine is None else cosine,
             focus=share_held(heard, self.focus),

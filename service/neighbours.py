@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from corpus.text import normalize, pos_tags, words
 from index.bm25 import tokenize
 from service.evidence import asks_for_money, states_sum
+from service.other_side import other_extreme, other_placing, other_side_after
 from service.short_answer import (
     asked_role,
 )
@@ -74,35 +75,8 @@ _SEASON_OF_YEAR = re.compile(r"([今去明])([春夏秋冬])")
 _SEASONS_OF_YEARS = re.compile(r"(?:[今去明][春夏秋冬])+")
 _YEAR_OF = {"今": "今年", "去": "去年", "明": "明年"}
 _SEASON_DAYS = re.compile(r"([春夏秋冬])天")  # 冬天 is told as 冬季 too
-# places in a contest: the 冠军 told does not answer who came second
-_PLACINGS = (
-    ("冠军", "夺冠", "第一名", "金奖", "金牌"),
-    ("亚军", "第二名", "银奖", "银牌"),
-    ("季军", "第三名", "铜奖", "铜牌"),
-)
 # a 哪个X question asks for an X (哪个法院: the court is the answer)
 _WHICH = re.compile(r"哪(?:个|家|所|座|间)([\u4e00-\u9fff]{2})")
-# a contrast told after the word (改造前, 改造后)
-_TRAILING_CONTRAST = {"前": "后", "后": "前"}
-_NOT_AFTER = frozenset(
-    [
-        "前身",
-        "前往",
-        "前来",
-        "前进",
-        "前景",
-        "前者",
-        "前后",
-        "前夕",
-        "后来",
-        "后面",
-        "后续",
-        "后者",
-        "后果",
-        "后勤",
-        "后方",
-    ]
-)
 _OTHER_YEAR = frozenset(("去年", "明年", "前年"))
 NAMED_YEAR = re.compile(r"(?:19|20)\d{2}年")
 _LAST_EDITION = re.compile(r"[上前]一届|前届")  # 上一届 and 前届 are 上届
@@ -156,6 +130,7 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         or _other_rank(question, text)
         or other_placing(question, text)
         or other_side_after(question, text)
+        or other_extreme(question, text)
         or _other_time(question, text)
         or other_end(question, text)
         or _other_site(question, text)
@@ -206,11 +181,13 @@ def _place_answers(question: str, text: str) -> bool:
     return asked is not None and asked.group(1) in text
 
 
-def other_number(question: str, text: str) -> bool:
+def other_number(question: str, text: str, stages: bool = False) -> bool:
     """3号线 asked, 4号线 told; 一期 asked, 二期 told — unless the question names that one too
-    (第一只幼崽隔了多久生的第二只)."""
+    (第一只幼崽隔了多久生的第二只). With stages, only a stage or edition asked (一期, 第三批, 第二届):
+    what a headline names of the article's whole subject."""
     starts = _word_starts(question)
-    for m in [*_NUMBERED.finditer(question), *_ORDINAL.finditer(question)]:
+    numbered = [] if stages else _NUMBERED.finditer(question)
+    for m in [*numbered, *_ORDINAL.finditer(question)]:
         own, suffix = m.group(0), m.group(1)
         if len(suffix) == 2 and suffix[0] not in _UNITS and m.start(1) + 1 in starts:
             own, suffix = own[:-1], suffix[0]  # Y6线 | 一共: the thing is 6线, not 6线一
@@ -294,38 +271,6 @@ def _roles(text: str) -> set[tuple[bool, str]]:
             deputy = m.group(1) == "副" or w.startswith("副") or (i > 0 and cut[i - 1] == "副")
             found.add((deputy, m.group(2)))
     return found
-
-
-def other_placing(question: str, text: str) -> bool:
-    """亚军 asked, only the 冠军 told (placings as whole words: 资金奖励 names no 金奖)."""
-    said = set(words(question))
-    asked = [p for p in _PLACINGS if said.intersection(p)]
-    if len(asked) != 1:
-        return False
-    told = set(words(text))
-    if told.intersection(asked[0]):
-        return False
-    return any(told.intersection(p) for p in _PLACINGS if p is not asked[0])
-
-
-def other_side_after(question: str, text: str) -> bool:
-    """改造前 asked, only 改造后 told (前 and 后 as words of their own: 前身 and 后来 are not)."""
-    asked = _after_words(question)
-    if not asked:
-        return False
-    told = _after_words(text)
-    return any((w, _TRAILING_CONTRAST[side]) in told and (w, side) not in told for w, side in asked)
-
-
-def _after_words(text: str) -> set[tuple[str, str]]:
-    """(word, 前 or 后) for each word text follows with 前 or 后 (改造前有: 改造, 前), not with a
-    word of their own (前身, 后来)."""
-    cut = words(text)
-    return {
-        (w, after[0])
-        for w, after in zip(cut, cut[1:], strict=False)
-        if len(w) >= 2 and after[0] in _TRAILING_CONTRAST and after[:2] not in _NOT_AFTER
-    }
 
 
 @lru_cache(maxsize=1024)

@@ -21,11 +21,10 @@ from service.neighbours import (
     other_code,
     other_end,
     other_number,
-    other_placing,
-    other_side_after,
     time_words,
     untold_times,
 )
+from service.other_side import other_placing, other_side_after
 from service.parallel_facts import CHANGED_FROM, asked_change, asked_side, named_parallel
 from service.short_answer import (
     Span,

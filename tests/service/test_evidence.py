@@ -91,3 +91,18 @@ def test_a_naming_word_said_as_news_says_it_is_not_missing() -> None:
 def test_spoken_question_words_are_read_as_written_ones(spoken: str, written: str) -> None:
     assert standard_question(spoken) == written
     assert asked_kind(standard_question("从老站坐高铁为啥慢?")) == "reason"
+
+
+def test_a_headline_about_another_phase_makes_a_bare_sentence_that_phases() -> None:
+    # the clause names no phase: its headline says whose it is
+    def conflict(question: str, title: str, text: str) -> float:
+        article = Article("w1", title, text)
+        (unit,) = candidates(question, hits_for(article), {"w1": article}, idf, AnswerSettings())
+        return unit.conflict
+
+    told = "风电场离岸距离约32公里。"
+    assert conflict("青礁风电场二期离岸多远?", "青礁风电场一期全容量并网", told) == 1.0
+    assert conflict("青礁风电场一期离岸多远?", "青礁风电场一期全容量并网", told) == 0.0
+    assert conflict("青礁风电场二期离岸多远?", "青礁风电场二期获核准", told) == 0.0
+    # a headline counting (两年, 5万部) names no other phase
+    assert conflict("一部电梯一年保费多少?", "加装电梯两年补贴5万部", "每部每年保费2400元。") == 0.0

@@ -134,3 +134,21 @@ def test_the_last_champion_is_a_title_not_the_time_told() -> None:
 )
 def test_a_claim_does_not_tell_a_ruling(question: str, told: str, another: bool) -> None:
     assert claim_for_ruling(question, told) is another
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "another"),
+    [
+        ("总决赛最便宜的门票多少钱", "比赛门票开售后即告售罄，最高票价880元", True),
+        ("这台机组最少能发多少电", "机组最大出力60万千瓦", True),
+        # the end asked told beside the other, or as its own kind of word
+        ("最便宜的门票多少钱", "最低票价180元，最高票价880元", False),
+        ("最多罚多少钱", "最高可罚款10万元", False),
+        ("从获取到移植最快多长时间", "器官从获取到移植最短只用了4小时", False),  # 最快: no end
+        ("最低工资是多少", "最高人民法院公布了典型案例", False),  # a court, not an end
+    ],
+)
+def test_the_other_end_of_a_range_tells_another_figure(
+    question: str, text: str, another: bool
+) -> None:
+    assert names_sibling(question, naming_terms(question), text) is another

@@ -1,0 +1,84 @@
+"""The other side of a pair a question names one of: another placing (冠军 for 亚军), the time
+after (改造后 for 改造前) and the other end of a range (最高 for 最便宜). service.neighbours and
+service.own_fact read a sentence, or a clause, telling only the other one as telling another
+fact."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.text import words
+
+# places in a contest: the 冠军 told does not answer who came second
+_PLACINGS = (
+    ("冠军", "夺冠", "第一名", "金奖", "金牌"),
+    ("亚军", "第二名", "银奖", "银牌"),
+    ("季军", "第三名", "铜奖", "铜牌"),
+)
+# a contrast told after the word (改造前, 改造后)
+_TRAILING_CONTRAST = {"前": "后", "后": "前"}
+_NOT_AFTER = frozenset(
+    [
+        "前身",
+        "前往",
+        "前来",
+        "前进",
+        "前景",
+        "前者",
+        "前后",
+        "前夕",
+        "后来",
+        "后面",
+        "后续",
+        "后者",
+        "后果",
+        "后勤",
+        "后方",
+    ]
+)
+
+
+def other_placing(question: str, text: str) -> bool:
+    """亚军 asked, only the 冠军 told (placings as whole words: 资金奖励 names no 金奖)."""
+    said = set(words(question))
+    asked = [p for p in _PLACINGS if said.intersection(p)]
+    if len(asked) != 1:
+        return False
+    told = set(words(text))
+    if told.intersection(asked[0]):
+        return False
+    return any(told.intersection(p) for p in _PLACINGS if p is not asked[0])
+
+
+# the two ends of a range (最便宜 asked, only 最高票价 told): a sentence telling only the other
+# end tells another figure (最快/最慢 are neither: 最快多久 is told as 最短, 最快几分钟一趟 as 最小间隔)
+_LOW_END = re.compile(r"最(?:低|少|小|短|便宜|轻)|下限")
+_HIGH_END = re.compile(r"最(?:高(?!人民|法院|检)|多|大|长|贵|重)|上限|峰值")
+
+
+def other_extreme(question: str, text: str) -> bool:
+    """最便宜 asked, only 最高 told; 最多 asked, only 最少 told."""
+    for asked, other in ((_LOW_END, _HIGH_END), (_HIGH_END, _LOW_END)):
+        if asked.search(question) and not other.search(question):
+            return bool(other.search(text)) and not asked.search(text)
+    return False
+
+
+def other_side_after(question: str, text: str) -> bool:
+    """改造前 asked, only 改造后 told (前 and 后 as words of their own: 前身 and 后来 are not)."""
+    asked = _after_words(question)
+    if not asked:
+        return False
+    told = _after_words(text)
+    return any((w, _TRAILING_CONTRAST[side]) in told and (w, side) not in told for w, side in asked)
+
+
+def _after_words(text: str) -> set[tuple[str, str]]:
+    """(word, 前 or 后) for each word text follows with 前 or 后 (改造前有: 改造, 前), not with a
+    word of their own (前身, 后来)."""
+    cut = words(text)
+    return {
+        (w, after[0])
+        for w, after in zip(cut, cut[1:], strict=False)
+        if len(w) >= 2 and after[0] in _TRAILING_CONTRAST and after[:2] not in _NOT_AFTER
+    }
