@@ -1,5 +1,6 @@
 """The other side of a pair a question names one of: another placing (冠军 for 亚军), the time
-after (改造后 for 改造前) and the other end of a range (最高 for 最便宜). service.neighbours and
+after (改造后 for 改造前), the other end of a range (最高 for 最便宜) and the country for the
+town (农村 for 城区). service.neighbours and
 service.own_fact read a sentence, or a clause, telling only the other one as telling another
 fact."""
 
@@ -82,3 +83,17 @@ def _after_words(text: str) -> set[tuple[str, str]]:
         for w, after in zip(cut, cut[1:], strict=False)
         if len(w) >= 2 and after[0] in _TRAILING_CONTRAST and after[:2] not in _NOT_AFTER
     }
+
+
+# the town and the country (城区 asked, only 农村 told); 城乡 names both. Not 城市 (江城市 is a
+# name), 县城 or 村里 (送到村里 told as 从县城到村: places, not the two sides)
+_TOWN = re.compile(r"城区|城镇|市区|城里|城乡")
+_COUNTRY = re.compile(r"农村|乡村|城乡")
+
+
+def other_settlement(question: str, text: str) -> bool:
+    """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told."""
+    for asked, other in ((_TOWN, _COUNTRY), (_COUNTRY, _TOWN)):
+        if asked.search(question) and not other.search(question):
+            return bool(other.search(text)) and not asked.search(text)
+    return False

@@ -146,9 +146,16 @@ def test_a_claim_does_not_tell_a_ruling(question: str, told: str, another: bool)
         ("最多罚多少钱", "最高可罚款10万元", False),
         ("从获取到移植最快多长时间", "器官从获取到移植最短只用了4小时", False),  # 最快: no end
         ("最低工资是多少", "最高人民法院公布了典型案例", False),  # a court, not an end
+        # the town and the country
+        ("城区学校的营养餐每天补多少", "农村学生营养餐补助标准提高到6元", True),
+        ("农村低保每月多少钱", "城镇低保标准每月900元", True),
+        ("城里新找到工作的有多少人", "全市城镇新增就业8210人", False),
+        ("农村公路修了多少公里", "城乡公路一体化建设完成120公里", False),
+        ("江城市农村公路修了多少公里", "江城市新建公路120公里", False),  # 江城市 is a name
+        ("快递送到村里成本要多少", "每件快递从县城到村的配送成本降到0.9元", False),
     ],
 )
-def test_the_other_end_of_a_range_tells_another_figure(
+def test_the_other_end_of_a_range_or_the_other_settlement_tells_another_figure(
     question: str, text: str, another: bool
 ) -> None:
     assert names_sibling(question, naming_terms(question), text) is another

@@ -323,6 +323,7 @@ MEASURES = [
     ("全省今年打算培训多少名村医?", "今年全省计划培训乡村医生8000人。", "共开设培训班38期。"),
     ("这场火灾死了几个人?", "事故造成3人死亡。", "过火面积约7800平方米。"),
     ("研究所有几位院士?", "所里现有院士4名。", "研究所成立于1958年。"),
+    ("高新区现在常住人口是多少?", "高新区常住人口为31.2万人。", "高新区人口四年增长了31.7%。"),
 ]
 
 
@@ -339,6 +340,7 @@ def test_a_quantity_question_needs_a_number_in_the_measure_it_asks_for(
 def test_questions_that_name_no_measure_have_none() -> None:
     assert asked_measure("新馆座位数?") is None
     assert asked_measure("谁设计了新馆?") is None
+    assert asked_measure("高新区人口四年涨了多少?") is None  # a change: people or a rate
     assert asked_unit("灵犀2号芯片是几纳米的?") == "纳米"  # units past one character
     assert asked_unit("一共多少钱?") is None
 
