@@ -359,6 +359,13 @@ THING_CASES = [
         "它的股价涨了多少？",
         "比亚迪的股价涨了多少?",
     ),
+    # 是哪里 asks which place: 它 is the place answered
+    (
+        "溪州人口增长最快的是哪里？",
+        "人口增长最快的是高新区，四年增长了31.7%。[1]",
+        "它的人口四年涨了多少？",
+        "高新区的人口四年涨了多少?",
+    ),
     # after a 谁 question answered with an organisation, 它 is still the subject
     (
         "书房由谁负责运营？",
