@@ -32,7 +32,7 @@ _ROLE_END = frozenset(_ROLE_ENDS + "主")  # a role after 的, 庄主 too
 _SAID = re.compile(r"(?:介绍|表示|说|指出|透露|称|认为|强调|告诉记者)$")
 # a question asking which thing (哪家公司, 哪条, 叫什么, 最快的是哪里; not where: 在哪条路上)
 ASKS_WHICH = re.compile(
-    r"(?<![在从])哪(?:家|个(?!地方)|座|所|只|匹|条|款|种|部|支|艘|架|里)|叫什么|什么名字"
+    r"(?<![在从])哪(?:家|个(?!地方)|座|所|只|匹|条|款|种|部|支|艘|架|件|里)|叫什么|什么名字"
 )
 # the verb closing an answer after the name it gives (由李明负责招商, 由朔原航空执飞, 是张华发现的)
 _CLOSING = re.compile(

@@ -15,9 +15,10 @@ from service.qualifiers import qualified
 from service.referents import CLAUSE_END, QUOTED
 from service.short_answer import Span
 
-# a time a question is asked of (2023年, 去年同期, 上半年): a year, the part of it named after
-# (去年全年, 今年1到8月, 2023年一季度), or a part alone (全年, 5月份); not a date's month (5月1日)
-_YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|本届|上届)"
+# a time a question is asked of (2023年, 去年同期, 上半年, 这届): a year or an edition, the part
+# of it named after (去年全年, 今年1到8月, 2023年一季度), or a part alone (全年, 5月份); not a
+# date's month (5月1日)
+_YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|(?:本|这一?|今|上一?|下一?)届)"
 _PART = (
     r"(?:同期|全年|上半年|下半年|前?[一二三四1-4]季度|前[0-9一二三四五六七八九十]{1,2}个月"
     r"|[0-9]{1,2}月?(?:到|至|-|—|~)[0-9]{1,2}月份?|[0-9]{1,2}月(?![0-9０-９]+日)(?:份|底|初|末)?)"

@@ -138,6 +138,8 @@ def test_na_x_ne_replaces_the_whole_time_figure_or_thing_it_stands_for(
         # a year asked swaps the year only: the part of it told stays, and a date is no part
         ("今年1到8月全市GDP多少?", "那去年呢", "去年1到8月全市GDP多少?"),
         ("2023年12月31日前要完成多少?", "那2022年呢", "2022年12月31日前要完成多少?"),
+        # an edition for an edition, however this one is said
+        ("这届戏曲节预计有多少线下观众?", "那上届呢", "上届戏曲节预计有多少线下观众?"),
         # a part asked swaps the part and keeps the year told
         ("今年1到8月全市GDP多少?", "那全年呢", "今年全年全市GDP多少?"),
         # a name alone for a name: nothing of the old thing's rest to keep
