@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from corpus.text import normalize, pos_tags, words
 from index.bm25 import tokenize
 from service.evidence import asks_for_money, states_sum
-from service.other_side import other_extreme, other_placing, other_settlement, other_side_after
+from service.other_side import other_extreme, other_placing, other_side_after, other_side_told
 from service.short_answer import (
     asked_role,
 )
@@ -131,7 +131,7 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
         or other_placing(question, text)
         or other_side_after(question, text)
         or other_extreme(question, text)
-        or other_settlement(question, text)
+        or other_side_told(question, text)
         or _other_time(question, text)
         or other_end(question, text)
         or _other_site(question, text)

@@ -1,6 +1,6 @@
 """The other side of a pair a question names one of: another placing (冠军 for 亚军), the time
-after (改造后 for 改造前), the other end of a range (最高 for 最便宜) and the country for the
-town (农村 for 城区). service.neighbours and
+after (改造后 for 改造前), the other end of a range (最高 for 最便宜), the country for the town
+(农村 for 城区) and an organisation for one person (企业 for 个人). service.neighbours and
 service.own_fact read a sentence, or a clause, telling only the other one as telling another
 fact."""
 
@@ -85,15 +85,20 @@ def _after_words(text: str) -> set[tuple[str, str]]:
     }
 
 
-# the town and the country (城区 asked, only 农村 told); 城乡 names both. Not 城市 (江城市 is a
-# name), 县城 or 村里 (送到村里 told as 从县城到村: places, not the two sides)
-_TOWN = re.compile(r"城区|城镇|市区|城里|城乡")
-_COUNTRY = re.compile(r"农村|乡村|城乡")
+# two sides a figure is told of apart: the town and the country (城区 asked, only 农村 told;
+# 城乡 names both; not 城市, as 江城市 is a name, nor 县城 or 村里: 送到村里 is told as 从县城到村,
+# places, not sides), one person and an organisation (个人最多罚多少, only 企业 told)
+_SIDES = (
+    (re.compile(r"城区|城镇|市区|城里|城乡"), re.compile(r"农村|乡村|城乡")),
+    (re.compile(r"个人"), re.compile(r"单位|企业")),
+)
 
 
-def other_settlement(question: str, text: str) -> bool:
-    """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told."""
-    for asked, other in ((_TOWN, _COUNTRY), (_COUNTRY, _TOWN)):
-        if asked.search(question) and not other.search(question):
-            return bool(other.search(text)) and not asked.search(text)
+def other_side_told(question: str, text: str) -> bool:
+    """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told; 个人 asked, only 企业."""
+    for one, two in _SIDES:
+        for asked, other in ((one, two), (two, one)):
+            asked_only = asked.search(question) and not other.search(question)
+            if asked_only and other.search(text) and not asked.search(text):
+                return True
     return False
