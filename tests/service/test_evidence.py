@@ -26,6 +26,9 @@ from tests.service.test_answer import hits_for, idf
         ("第十七届省运动会闭幕", "省运会"),
         ("食堂设餐位160个", "坐下"),  # how many a place holds
         ("隧道于2021年9月开工", "动工"),
+        ("台风于9日晚在凤埕县沿海登陆", "上岸"),
+        ("每列6节编组，最大载客量1860人", "装"),
+        ("综合治理工程总投资27.5亿元", "砸"),
     ],
 )
 def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
