@@ -111,6 +111,11 @@ _FORMER = ("原", "前", "代")  # 原局长, 代县长: not the one in office
 _IN_A_NUMBER = frozenset("0123456789０１２３４５６７８９.．")
 _MAGNITUDES = "万亿千百"
 _RELATIVE = frozenset("上下这本每该同")  # 下一届, 这一期: an edition or phase told relatively
+# the stages, editions and instances a headline names the article's subject by (二期, 第三届, 二审)
+_STAGES = "期届批轮审"
+# before a stage told, what makes it no name of the subject: how many (分三期, 共三期), a relative
+# one (新一轮, 上一届) or one held up beside (与一期相比, 在一期的基础上)
+_NOT_THE_STAGE = _RELATIVE | frozenset("新分共比与较在从由")
 
 
 def _starts(text: str, word: str) -> list[int]:
@@ -122,7 +127,8 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
     is absent: another number of a numbered thing (3号线 for 4号线), the contrasting word (男子
     for 女子), the head for a deputy or the deputy for the head (局长, 副局长), another placing
     (冠军 for 亚军), the time after (改造后 for 改造前), another time (今年 for 去年), another
-    named one of a kind (淇州队 for 沣川队) or another place of a kind (东湖区 for 西岭区)."""
+    named one of a kind (淇州队 for 沣川队), another place of a kind (东湖区 for 西岭区), the
+    other end of a range (最高 for 最便宜) or the other side (农村 for 城区)."""
     return (
         other_number(question, text)
         or other_code(question, text)
@@ -184,12 +190,15 @@ def _place_answers(question: str, text: str) -> bool:
 
 def other_number(question: str, text: str, stages: bool = False) -> bool:
     """3号线 asked, 4号线 told; 一期 asked, 二期 told — unless the question names that one too
-    (第一只幼崽隔了多久生的第二只). With stages, only a stage or edition asked (一期, 第三批, 第二届):
-    what a headline names of the article's whole subject."""
+    (第一只幼崽隔了多久生的第二只). With stages, only a stage or edition asked (一期, 第三批, 第二届)
+    against one told as the thing itself (not 分三期, 上一届, 与一期相比): what a headline names of
+    the article's whole subject."""
     starts = _word_starts(question)
     numbered = [] if stages else _NUMBERED.finditer(question)
     for m in [*numbered, *_ORDINAL.finditer(question)]:
         own, suffix = m.group(0), m.group(1)
+        if stages and suffix not in _STAGES:
+            continue
         if len(suffix) == 2 and suffix[0] not in _UNITS and m.start(1) + 1 in starts:
             own, suffix = own[:-1], suffix[0]  # Y6线 | 一共: the thing is 6线, not 6线一
         if suffix[0] == "号" and question[m.start() - 1 : m.start()] == "月":
@@ -205,7 +214,12 @@ def other_number(question: str, text: str, stages: bool = False) -> bool:
         if own in text or suffix[0] in _ORDINAL_SUFFIXES and head in text:
             continue
         told = re.finditer(rf"([{_CJK_DIGITS}]+){re.escape(suffix)}", text)
-        if any(t.group(1) + suffix[0] not in question and _numbers(text, t) for t in told):
+        if any(
+            t.group(1) + suffix[0] not in question
+            and _numbers(text, t)
+            and not (stages and text[t.start() - 1 : t.start()] in _NOT_THE_STAGE)
+            for t in told
+        ):
             return True
     return False
 

@@ -1,8 +1,7 @@
 """The other side of a pair a question names one of: another placing (冠军 for 亚军), the time
-after (改造后 for 改造前), the other end of a range (最高 for 最便宜), the country for the town
-(农村 for 城区) and an organisation for one person (企业 for 个人). service.neighbours and
-service.own_fact read a sentence, or a clause, telling only the other one as telling another
-fact."""
+after (改造后 for 改造前), the other end of a range (最高 for 最便宜) and the country for the
+town (农村 for 城区). service.neighbours reads a sentence telling only the other one as telling
+another fact; service.own_fact reads a clause so for the placing and the time after."""
 
 from __future__ import annotations
 
@@ -54,14 +53,19 @@ def other_placing(question: str, text: str) -> bool:
 # the two ends of a range (最便宜 asked, only 最高票价 told): a sentence telling only the other
 # end tells another figure (最快/最慢 are neither: 最快多久 is told as 最短, 最快几分钟一趟 as 最小间隔)
 _LOW_END = re.compile(r"最(?:低|少|小|短|便宜|轻)|下限")
-_HIGH_END = re.compile(r"最(?:高(?!人民|法院|检)|多|大|长|贵|重)|上限|峰值")
+_HIGH_END = re.compile(
+    r"最(?:高(?!人民|法院|院|检|级)|多|大(?!限度|程度)|长|贵|重(?!要|视))|上限|峰值"
+)
+_FIGURE_NEAR = re.compile(r"[^，。；;]{0,6}?\d")  # the other end told with its figure
 
 
 def other_extreme(question: str, text: str) -> bool:
-    """最便宜 asked, only 最高 told; 最多 asked, only 最少 told."""
+    """最便宜 asked, only 最高 told with its figure (最高票价880元); 最多 asked, only 最少."""
     for asked, other in ((_LOW_END, _HIGH_END), (_HIGH_END, _LOW_END)):
         if asked.search(question) and not other.search(question):
-            return bool(other.search(text)) and not asked.search(text)
+            ends = [m.end() for m in other.finditer(text)]
+            figured = any(_FIGURE_NEAR.match(text, end) for end in ends)
+            return figured and not asked.search(text)
     return False
 
 
@@ -85,20 +89,19 @@ def _after_words(text: str) -> set[tuple[str, str]]:
     }
 
 
-# two sides a figure is told of apart: the town and the country (城区 asked, only 农村 told;
-# 城乡 names both; not 城市, as 江城市 is a name, nor 县城 or 村里: 送到村里 is told as 从县城到村,
-# places, not sides), one person and an organisation (个人最多罚多少, only 企业 told)
-_SIDES = (
-    (re.compile(r"城区|城镇|市区|城里|城乡"), re.compile(r"农村|乡村|城乡")),
-    (re.compile(r"个人"), re.compile(r"单位|企业")),
-)
+# the town and the country, two sides a figure is told of apart (城区 asked, only 农村 told; 城乡
+# names both), as words of their own (江城区 is a name); not 城市 (江城市 is a name), 县城 or 村里
+# (送到村里 is told as 从县城到村: places, not sides), nor words that only hold them (农业农村局)
+_TOWN = frozenset(("城区", "城镇", "市区", "城里", "城乡"))
+_COUNTRY = frozenset(("农村", "乡村", "城乡"))
+_NO_SIDE = re.compile(r"农业农村|乡村振兴|市区两级")
 
 
 def other_side_told(question: str, text: str) -> bool:
-    """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told; 个人 asked, only 企业."""
-    for one, two in _SIDES:
-        for asked, other in ((one, two), (two, one)):
-            asked_only = asked.search(question) and not other.search(question)
-            if asked_only and other.search(text) and not asked.search(text):
-                return True
+    """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told."""
+    said = set(words(_NO_SIDE.sub("", question)))
+    told = set(words(_NO_SIDE.sub("", text)))
+    for asked, other in ((_TOWN, _COUNTRY), (_COUNTRY, _TOWN)):
+        if said & asked and not said & other:
+            return bool(told & other) and not told & asked
     return False

@@ -30,9 +30,11 @@ _ANIMAL_TAILS = frozenset(
 _BEFORE_NAME = frozenset(_ROLE_ENDS + _ANIMAL_ENDS + "是为叫:：")
 _ROLE_END = frozenset(_ROLE_ENDS + "主")  # a role after 的, 庄主 too
 _SAID = re.compile(r"(?:介绍|表示|说|指出|透露|称|认为|强调|告诉记者)$")
-# a question asking which thing (哪家公司, 哪条, 叫什么, 最快的是哪里; not where: 在哪条路上)
+# a question asking which thing (哪家公司, 哪条, 叫什么, 增长最快的是哪里; not where: 在哪条路上,
+# 终点站是哪里)
 ASKS_WHICH = re.compile(
-    r"(?<![在从])哪(?:家|个(?!地方)|座|所|只|匹|条|款|种|部|支|艘|架|件|里)|叫什么|什么名字"
+    r"(?<![在从])哪(?:家|个(?!地方)|座|所|只|匹|条|款|种|部|支|艘|架|件)|叫什么|什么名字"
+    r"|最[^，。？?]{1,6}的是哪里"
 )
 # the verb closing an answer after the name it gives (由李明负责招商, 由朔原航空执飞, 是张华发现的)
 _CLOSING = re.compile(

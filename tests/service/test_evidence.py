@@ -107,5 +107,8 @@ def test_a_headline_about_another_phase_makes_a_bare_sentence_that_phases() -> N
     assert conflict("青礁风电场二期离岸多远?", "青礁风电场一期全容量并网", told) == 1.0
     assert conflict("青礁风电场一期离岸多远?", "青礁风电场一期全容量并网", told) == 0.0
     assert conflict("青礁风电场二期离岸多远?", "青礁风电场二期获核准", told) == 0.0
+    # a headline telling stages as many, relative or held up beside names no other one
+    assert conflict("青礁风电场二期离岸多远?", "青礁风电场分三期建设", told) == 0.0
+    assert conflict("第三届艺术节有多少观众?", "规模比上一届扩大一倍", told) == 0.0
     # a headline counting (两年, 5万部) names no other phase
     assert conflict("一部电梯一年保费多少?", "加装电梯两年补贴5万部", "每部每年保费2400元。") == 0.0
