@@ -100,8 +100,8 @@ _NO_SIDE = re.compile(r"农业农村|乡村振兴|市区两级")
 def other_side_told(question: str, text: str) -> bool:
     """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told."""
     said = set(words(_NO_SIDE.sub("", question)))
-    told = set(words(_NO_SIDE.sub("", text)))
     for asked, other in ((_TOWN, _COUNTRY), (_COUNTRY, _TOWN)):
         if said & asked and not said & other:
+            told = set(words(_NO_SIDE.sub("", text)))  # cut only when a side is asked
             return bool(told & other) and not told & asked
     return False
