@@ -57,7 +57,7 @@ from service.answer_model import (
 )
 from service.evaluate import Question, read_questions
 from service.reader import READER_WEIGHTS
-from service.reading import UNREAD_MARGIN, read_features
+from service.reading import UNREAD_MARGIN, read_features, told
 from service.settings import PROJECT_ROOT
 
 Margins = dict[tuple[str, str], float]  # (question, unit text) -> the reader's margin
@@ -92,16 +92,17 @@ def units_to_read(samples: Sequence[Sample], model: AnswerModel) -> set[tuple[st
 
 
 def read_margins(pairs: Collection[tuple[str, str]], weights: Path) -> Margins:
-    """The reader's margin of every pair (the reader of those weights)."""
+    """The reader's margin of every pair (the reader of those weights, reading each question
+    as its unit says its words, as the service does: service.reading.told)."""
     from index.e5_numpy import NumpyE5
     from service.reader import SpanReader
     from service.settings import Settings
 
     encoder = NumpyE5(Settings().model_dir)  # the reader keeps only a weak reference to it
-    reader = SpanReader.load(encoder, weights)
+    read = told(SpanReader.load(encoder, weights).read)  # as the service reads (its words)
     out: Margins = {}
     for n, (q, text) in enumerate(sorted(pairs), 1):
-        found = reader.read(q, text)
+        found = read(q, text)
         out[(q, text)] = UNREAD_MARGIN if found is None else found.margin
         if n % 1000 == 0:
             print(f"  read {n}/{len(pairs)}", file=sys.stderr, flush=True)

@@ -8,11 +8,12 @@ import functools
 import re
 from collections.abc import Callable, Collection
 
-from corpus.text import normalize, pos_tags
+from corpus.text import normalize, pos_tags, words
 from index.bm25 import tokenize
 from service.measures import MONEY
 from service.short_answer import (
     WH,
+    asked_kind,
     asked_measure,
     holds_measure,
     typed_spans,
@@ -251,6 +252,25 @@ def holds_term(text: str, term: str) -> bool:
         or (full := _in_full(term)) is not None
         and full.search(text) is not None
     )
+
+
+def as_told_in(question: str, text: str) -> str:
+    """question with each of its words that text does not say itself but says as news does
+    (SAID_AS, as a word of its own) or in full (holds_term) put the way text says it, its
+    asking words kept: the span reader then reads 在哪里登陆 for 在哪里上岸 in a sentence saying
+    登陆, as the term coverage already does."""
+    told = normalize(text).lower()
+    told_words = frozenset(words(told))  # a word, not part of one: 局长 is not in 副局长
+    out = []
+    for word in words(question):
+        term = normalize(word).lower()
+        if term not in told and asked_kind(term) is None:  # what is asked stays (多长时间)
+            said = next((w for w in SAID_AS.get(term, ()) if w in told_words), None)
+            full = None if said is not None else _in_full(term)
+            found = None if full is None else full.search(told)
+            word = said or (found.group() if found else word)
+        out.append(word)
+    return "".join(out)
 
 
 _ABRIDGED_GAP = 1  # a shortened word keeps one character of each two-character part

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
 
 from service.answer_model import AnswerModel, ReadModel, probability
-from service.evidence import names_only
+from service.evidence import as_told_in, names_only
 from service.neighbours import tells_of_another
 from service.short_answer import Read as ReadSpan
 from service.short_answer import Span, asked_kind
@@ -109,6 +109,7 @@ def judged(
     weighed as the best (evidence_of the ranking it heads, and its margin): the likeliest leads
     (the picker's best on a tie), and those readings give their facts; otherwise the picker's
     ranking and the model's own decision."""
+    read = None if read is None else told(read)
     if read is None or model.read is None:
         facts = None if read is None else facts_by(read, question)
         return Judged(
@@ -125,6 +126,15 @@ def judged(
     assert best is not None, "the best unit is always a contender"
     known = dict(zip((c.text for c in units), found, strict=True))
     return Judged(best[1], round(best[0], 4), model.read.threshold, facts_by(read, question, known))
+
+
+def told(read: Reader) -> Reader:
+    """read, reading the question as each sentence says its words (evidence.as_told_in)."""
+
+    def read_told(question: str, text: str) -> Reading | None:
+        return read(as_told_in(question, text), text)
+
+    return read_told
 
 
 def facts_by(

@@ -3,7 +3,7 @@ import pytest
 from corpus.model import Article
 from corpus.text import normalize
 from service.answer import AnswerSettings, candidates
-from service.evidence import holds_term, standard_question
+from service.evidence import as_told_in, holds_term, standard_question
 from service.short_answer import asked_kind
 from tests.service.test_answer import hits_for, idf
 
@@ -48,6 +48,40 @@ def test_a_readers_word_is_held_as_news_says_it(text: str, term: str) -> None:
 )
 def test_no_word_for_it_is_no_hold(text: str, term: str) -> None:
     assert not holds_term(normalize(text), term)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "told"),
+    [
+        (
+            "“白鹭”是在哪里上岸的？",
+            "台风“白鹭”于8月14日在南屿市滨湾区沿海登陆。",
+            "“白鹭”是在哪里登陆的？",
+        ),
+        ("这次全省一共撤离了多少人", "全省共转移群众21.6万人。", "这次全省共转移了多少人"),
+        ("省运会在哪里办？", "第十七届省运动会在江城举行。", "省运动会在哪里举行？"),  # in full
+    ],
+)
+def test_the_reader_reads_the_question_as_the_sentence_says_its_words(
+    question: str, sentence: str, told: str
+) -> None:
+    assert as_told_in(question, sentence) == told
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("教育局一把手叫什么名字？", "市教育局副局长丁海带队检查。"),  # 局长 only inside 副局长
+        ("稻田一共养了多大面积？", "其中稻蟹共养面积最大，为7.2万亩。"),  # 共 only inside 共养
+        ("全省一共撤离了多少人？", "全省一共撤离群众3万人。"),  # said as the reader says it
+        ("新馆有多少座位？", "新馆藏书300万册。"),  # no word for it
+        ("研发前后用了多长时间？", "研发历时14个月。"),  # what is asked stays
+    ],
+)
+def test_a_word_the_sentence_does_not_say_as_a_word_of_its_own_stays(
+    question: str, sentence: str
+) -> None:
+    assert as_told_in(question, sentence) == question
 
 
 def test_the_sentence_saying_it_as_news_does_covers_more_of_the_question() -> None:

@@ -160,6 +160,21 @@ def test_a_runner_up_scored_far_below_the_best_is_not_read() -> None:
     assert found.abstained and calls == [FIRST.text]
 
 
+def test_the_reader_reads_the_question_as_each_sentence_says_its_words() -> None:
+    landed = unit("台风于9日在凤埕县沿海登陆。", 0, 2.0)
+    ashore = unit("渔排人员全部上岸。", 20, 1.5)
+    asked: dict[str, str] = {}
+
+    def read(question: str, sentence: str) -> Reading | None:
+        asked[sentence] = question
+        return Reading(Span(5, 8), 3.0, 0.0)
+
+    model = replace(load_model(), read=on_margin())
+    compose_answer("台风在哪里上岸?", [landed, ashore], model, AnswerSettings(), read)
+    # 上岸 read as 登陆 in the sentence saying 登陆, and as itself in the one saying it
+    assert asked == {landed.text: "台风在哪里登陆?", ashore.text: "台风在哪里上岸?"}
+
+
 def test_a_confidence_bar_set_by_the_user_overrides_the_stages_own() -> None:
     model = replace(load_model(), read=on_margin())
     sure = reader_of(Reading(Span(0, 3), 3.0, 0.0), [])
