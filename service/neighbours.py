@@ -61,8 +61,8 @@ _QUARTERS = "东西南北"
 # another site of an institution (东院区, 新校区, 分馆; not 部分院系)
 _SITE = re.compile(r"[\u4e00-\u9fff](?:院区|校区)|(?<!部)分[院校馆部]")
 # the words each contrasts with: its own kind only (大桥 asked, 旧桥 told is no other bridge)
-_FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", _QUARTERS, "大小", "正副", "主副")
-_FAMILIES += ("主客", "首末", "高低", "内外", "早晚", "进出")
+CONTRAST_FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", _QUARTERS, "大小", "正副")
+CONTRAST_FAMILIES += ("主副", "主客", "首末", "高低", "内外", "早晚", "进出")
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 TIME_FAMILIES = (
     ("今年", "去年", "明年", "前年"),
@@ -314,7 +314,7 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
             continue  # 多大功率 asks how great, it names no 大功率
         rest = word[1:]
         same_side = _SAME_SIDE.get(word[0], word[0])
-        others = [c for f in _FAMILIES if word[0] in f for c in f if c not in same_side]
+        others = [c for f in CONTRAST_FAMILIES if word[0] in f for c in f if c not in same_side]
         if any(c + rest in text and c + rest not in question for c in others):
             return True  # not one the question names too (沙溪大桥旧桥 asked: 旧桥 told)
         if len(rest) < 2 or any(c in text for c in same_side):

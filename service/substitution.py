@@ -10,7 +10,8 @@ from itertools import takewhile
 
 from corpus.text import longest_common_substring, pos_tags, tagged
 from corpus.text import word_bounds as word_bounds_of
-from service.neighbours import ROLE
+from service.neighbours import CONTRAST_FAMILIES, ROLE
+from service.other_side import PLACINGS
 from service.qualifiers import qualified
 from service.referents import CLAUSE_END, QUOTED
 from service.short_answer import Span
@@ -134,6 +135,33 @@ def _bounded_figure(previous: str, lo: int, hi: int) -> tuple[int, int]:
     return lo, hi
 
 
+def _whole_counterpart(previous: str, run: tuple[int, int], core: str) -> tuple[int, int]:
+    """run widened over what goes with it and not with core: the word before it that core
+    contrasts (男性 | 墓主 for 女墓主: 女 against 男), a person's name after it that core does
+    not carry (主犯 | 蒋志强 for 从犯)."""
+    tags = tagged(previous)
+    lo, hi = run
+    before = next((t for t in tags if t[0] + len(t[1]) == lo), None)
+    if before is not None and any(
+        before[1][0] in family and core[0] in family and before[1][0] != core[0]
+        for family in CONTRAST_FAMILIES
+    ):
+        lo = before[0]
+    return lo, _past_name(previous, hi, core)
+
+
+def _past_name(previous: str, at: int, core: str) -> int:
+    """Where a person's name that previous says from at ends (蒋志强 of 主犯蒋志强): it goes
+    with the role or thing before it when core names no one; at when there is none."""
+    if any(f.startswith("nr") for _, f in pos_tags(core)):
+        return at
+    placings = {w for placing in PLACINGS for w in placing}  # 亚军, which jieba may tag a name
+    for start, word, flag in tagged(previous):
+        if start == at and flag.startswith("nr") and word not in placings:
+            at += len(word)
+    return at
+
+
 def name_kind(flag: str) -> str:
     """What a word opening a name says: a name (吉隆坡, 沙渠), a figure (2号, 首座), or neither."""
     return "name" if flag[:2] in ("nr", "ns", "nt") else "figure" if flag == "m" else ""
@@ -226,11 +254,13 @@ def substitute(previous: str, core: str) -> str | None:
     if role is not None:  # 新集团的董事长是谁 | 那总经理呢: the role for the role
         # 县委 of 县委书记 is the role's, unless the new role is the committee's too (副书记)
         organ = None if _COMMITTEE_POST.search(timed) else _ORGAN.search(previous, 0, role.start())
-        return previous[: organ.start() if organ else role.start()] + timed + previous[role.end() :]
+        lo = organ.start() if organ else role.start()
+        return previous[:lo] + timed + previous[_past_name(previous, role.end(), timed) :]
     run = counterpart(previous, timed)
     if run is not None:
         if _BOUNDED.search(timed):
             run = _bounded_figure(previous, *run)
+        run = _whole_counterpart(previous, run, timed)
         swapped = _swap_opening(previous, run, timed)
         if swapped is not None:
             return swapped

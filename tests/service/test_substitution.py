@@ -42,6 +42,13 @@ def test_a_new_name_replaces_the_whole_name_it_shares_characters_with() -> None:
         # a place replaces the place, name and its 市/县 whole (not the 化 it shares)
         ("冷水江市海利化工园区占地多少?", "那安化县呢?", "安化县海利化工园区占地多少?"),
         ("鹿原市今年查处了几起采砂案？", "那沙渠县呢？", "沙渠县今年查处了几起采砂案?"),
+        # the word before it that the new thing contrasts goes too (男性 | 墓主 for 女墓主)
+        ("男性墓主去世时年龄多大？", "那女墓主呢？", "女墓主去世时年龄多大?"),
+        ("大熊猫馆门票多少钱？", "那小熊猫馆呢？", "小熊猫馆门票多少钱?"),
+        # a person's name goes with the role it follows (主犯蒋志强, 局长王明)
+        ("主犯蒋志强被判了多少年？", "那从犯呢？", "从犯被判了多少年?"),
+        ("局长王明说了什么？", "那副局长呢？", "副局长说了什么?"),
+        ("半马男子组亚军是谁？", "那女子组呢？", "半马女子组亚军是谁?"),  # 亚军 is no name
         # at most three words go: the place before them stays
         (
             "截至10月底,青溪县城镇新增就业多少人?",
