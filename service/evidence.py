@@ -304,7 +304,33 @@ def as_told_in(question: str, text: str) -> str:
             found = None if full is None else full.search(told)
             word = said or (found.group() if found else word)
         out.append(word)
-    return "".join(out)
+    return _measure_as_told("".join(out), told_words)
+
+
+# how great a measure is, asked by its adjective (多快) and told by its noun (时速100公里)
+_MEASURE_NOUNS = {
+    "快": ("时速", "速度", "航速", "车速"),
+    "远": ("续航", "里程", "距离", "航程"),
+    "长": ("全长", "长度", "总长"),
+    "高": ("高度", "海拔"),
+    "重": ("重量", "总重"),
+    "深": ("深度", "水深"),
+    "宽": ("宽度",),
+    "大": ("面积", "占地面积", "规模"),
+}
+# the adjective ending the question or its clause (多大比例, 多长时间 ask another measure)
+_MEASURE_ASKED = re.compile(r"多([快远长高重深宽大])(?=$|[的了呢啊吗？?，,。！!\s])")
+
+
+def _measure_as_told(question: str, told_words: frozenset[str]) -> str:
+    """question asking 多快 as 时速多少 where the sentence tells the measure by its noun."""
+    m = _MEASURE_ASKED.search(question)
+    if m is None or asked_measure(question) == ("岁",):  # 多大 of an age
+        return question
+    noun = next((n for n in _MEASURE_NOUNS[m.group(1)] if n in told_words), None)
+    if noun is None or noun in question:  # 面积有多大 says it already
+        return question
+    return f"{question[: m.start()]}{noun}多少{question[m.end() :]}"
 
 
 _ABRIDGED_GAP = 1  # a shortened word keeps one character of each two-character part

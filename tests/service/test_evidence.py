@@ -67,6 +67,9 @@ def test_no_word_for_it_is_no_hold(text: str, term: str) -> None:
         ),
         ("这次全省一共撤离了多少人", "全省共转移群众21.6万人。", "这次全省共转移了多少人"),
         ("省运会在哪里办？", "第十七届省运动会在江城举行。", "省运动会在哪里举行？"),  # in full
+        # a measure asked by its adjective, told by its noun
+        ("这座桥汽车能跑多快？", "大桥设计时速100公里。", "这座桥汽车能跑时速多少？"),
+        ("充一次电能跑多远？", "该船续航里程可达80海里。", "充一次电能跑续航多少？"),
     ],
 )
 def test_the_reader_reads_the_question_as_the_sentence_says_its_words(
@@ -83,6 +86,9 @@ def test_the_reader_reads_the_question_as_the_sentence_says_its_words(
         ("全省一共撤离了多少人？", "全省一共撤离群众3万人。"),  # said as the reader says it
         ("新馆有多少座位？", "新馆藏书300万册。"),  # no word for it
         ("研发前后用了多长时间？", "研发历时14个月。"),  # what is asked stays
+        ("她今年多大？", "园区占地面积6万亩。"),  # 多大 of an age is no area
+        ("新能源车占了多大比例？", "展出面积22万平方米，新能源车型占比62%。"),  # 比例 asked
+        ("红树林面积有多大？", "红树林面积达1180公顷。"),  # the noun asked already
     ],
 )
 def test_a_word_the_sentence_does_not_say_as_a_word_of_its_own_stays(
