@@ -122,4 +122,11 @@ PARTS = (
         HERE / "questions15.jsonl",
         trained=False,
     ),
+    Part(
+        "realistic18",
+        "realistic part 18 (our own, bench/realistic, held out from training, written in session 29)",
+        HERE / "articles18.jsonl",
+        HERE / "questions18.jsonl",
+        trained=False,
+    ),
 )
