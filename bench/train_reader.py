@@ -360,7 +360,8 @@ def load_weights(layers: Any, head: Any, weights: dict[str, np.ndarray], first: 
 
 def held_out_figures(reader: SpanReader, pairs: list[Pair]) -> None:
     """On the held-out articles: character F1 on the gold units (the reader alone, the rules
-    alone, and both as the service combines them: service.short_answer.extract), and how well
+    alone, and both as service.short_answer.extract combines them, on the question as asked:
+    the service reads it as each unit says its words, service.reading.told), and how well
     the reader's margin tells a unit that answers from one of the same article that does not
     (ROC AUC)."""
     from sklearn.metrics import roc_auc_score

@@ -1,6 +1,7 @@
 """What a question names and asks: its weighted terms, characters and naming words, whether a
 sentence holds a fact of the kind asked, and sums of money (service.neighbours: whether a
-sentence speaks of a neighbour of what is named instead)."""
+sentence speaks of a neighbour of what is named instead); the reader's words as news says them
+(SAID_AS), and the question put in a sentence's own words for the span reader (as_told_in)."""
 
 from __future__ import annotations
 
@@ -137,7 +138,7 @@ _SAID_AS_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("一天",), ("每天", "每日", "日均", "单日")),
     (("一年",), ("每年", "全年", "年均")),
     (("开始",), ("启动", "开工", "开建", "起步")),
-    (("卖",), ("售", "销", "销往")),
+    (("卖",), ("售", "销")),
     (("国外",), ("出口", "海外", "境外")),
     (("拿",), ("获", "夺")),
     (("拿到",), ("获得", "夺得", "获")),
@@ -157,8 +158,8 @@ _SAID_AS_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("去",), ("赴", "前往")),
     (("用",), ("使用", "采用", "利用")),
     (("第一", "头一"), ("首",)),
-    (("第一天", "头一天"), ("首日",)),
-    (("第一批", "头一批"), ("首批",)),
+    (("第一天",), ("首日",)),
+    (("第一批",), ("首批",)),
     (("打",), ("接种",)),
     (("赚", "挣"), ("收入", "营收", "利润", "盈利")),
     (("看病",), ("就诊", "就医", "门诊")),
@@ -206,7 +207,7 @@ _SAID_AS_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("春天",), ("春季",)),
     (("夏天",), ("夏季",)),
     (("秋天",), ("秋季",)),
-    (("冬天",), ("冬季", "越冬")),
+    (("冬天",), ("冬季",)),
     (("开通",), ("通车", "试运营", "正式运营", "开行")),
     (("通车",), ("开通",)),
     (("搬",), ("迁",)),
@@ -228,17 +229,15 @@ _SAID_AS_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     # how many a place holds: 能坐多少人 is told as 可容纳, 座位, 餐位
     (("坐", "坐下", "摆", "放", "能住", "住下"), ("容纳", "座位", "座席", "席位", "餐位", "床位")),
     (("停",), ("停靠", "停放", "泊位", "车位")),
-    (("存",), ("库容", "储存", "存储")),
+    (("存",), ("库容",)),
     (("一亩",), ("亩产", "每亩", "亩均")),
     (("一片",), ("面积",)),
-    (("加起来",), ("合计", "总", "共", "累计")),
-    (("多出来", "多出"), ("新增", "增加")),
+    (("多出",), ("新增", "增加")),
     (("净赚",), ("纯收入", "净收入", "净利润")),
     (("赢",), ("取胜", "战胜", "获胜")),
-    (("造",), ("生产", "制造")),
-    (("换", "换掉"), ("更换", "替换")),
+    (("造",), ("生产",)),
+    (("换掉",), ("更换", "替换")),
     (("赶到",), ("到达", "抵达")),
-    (("活下来",), ("存活", "成活")),
     (("吃饭",), ("就餐", "用餐")),
     (("司机",), ("驾驶员", "驾驶人")),
     (("有证",), ("持证",)),
@@ -246,13 +245,11 @@ _SAID_AS_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("合伙",), ("共同", "联合", "合作")),
     (("做生意", "生意"), ("贸易", "进出口")),
     (("蛀牙",), ("龋齿", "患龋")),
-    (("隔",), ("间隔",)),
-    (("封",), ("管制", "封闭")),
+    (("封",), ("管制",)),
     (("治理",), ("整治", "治沙", "修复")),
     (("查出",), ("发现", "检出", "查处")),
     (("培育",), ("选育", "育成")),
     (("理由",), ("为由", "原因")),
-    (("年前",), ("距今",)),
     (("掏",), ("承担", "支付", "出资")),
     (("营业",), ("运营", "开业")),
 )
@@ -289,46 +286,42 @@ def holds_term(text: str, term: str) -> bool:
 
 
 def as_told_in(question: str, text: str) -> str:
-    """question with each of its words that text does not say itself but says as news does
-    (SAID_AS, as a word of its own) or in full (holds_term) put the way text says it, its
-    asking words kept: the span reader then reads 在哪里登陆 for 在哪里上岸 in a sentence saying
-    登陆, as the term coverage already does."""
+    """question with each of its words that text does not say but says as news does (SAID_AS,
+    as a word of text's own: not 局长 inside 副局长) put the way text says it, its asking words
+    kept: the span reader then reads 在哪里登陆 for 在哪里上岸 in a sentence saying 登陆. (Not a
+    word said in full, as holds_term takes it: 南京站 would be read as 南京南站.)"""
     told = normalize(text).lower()
-    told_words = frozenset(words(told))  # a word, not part of one: 局长 is not in 副局长
+    told_words = frozenset(words(told))
     out = []
     for word in words(question):
         term = normalize(word).lower()
         if term not in told and asked_kind(term) is None:  # what is asked stays (多长时间)
-            said = next((w for w in SAID_AS.get(term, ()) if w in told_words), None)
-            full = None if said is not None else _in_full(term)
-            found = None if full is None else full.search(told)
-            word = said or (found.group() if found else word)
+            word = next((w for w in SAID_AS.get(term, ()) if w in told_words), word)
         out.append(word)
     return _measure_as_told("".join(out), told_words)
 
 
-# how great a measure is, asked by its adjective (多快) and told by its noun (时速100公里)
+# how great a measure is, asked by its adjective (多快) and told by its noun (时速100公里); not
+# 多高 or 多大, as often asked of a price, a rain or an age as of a height or an area
 _MEASURE_NOUNS = {
     "快": ("时速", "速度", "航速", "车速"),
     "远": ("续航", "里程", "距离", "航程"),
     "长": ("全长", "长度", "总长"),
-    "高": ("高度", "海拔"),
-    "重": ("重量", "总重"),
     "深": ("深度", "水深"),
     "宽": ("宽度",),
-    "大": ("面积", "占地面积", "规模"),
 }
-# the adjective ending the question or its clause (多大比例, 多长时间 ask another measure)
-_MEASURE_ASKED = re.compile(r"多([快远长高重深宽大])(?=$|[的了呢啊吗？?，,。！!\s])")
+# the adjective ending the question or its clause (多长时间, 多远的路 ask another thing)
+_MEASURE_ASKED = re.compile(r"多([快远长深宽])(?=$|[了呢啊吗？?，,。！!\s])")
+_TIME_SPAN = re.compile(r"期|时间|时长|假|年|月|天")  # 工期有多长 asks a time
 
 
 def _measure_as_told(question: str, told_words: frozenset[str]) -> str:
     """question asking 多快 as 时速多少 where the sentence tells the measure by its noun."""
     m = _MEASURE_ASKED.search(question)
-    if m is None or asked_measure(question) == ("岁",):  # 多大 of an age
+    if m is None or m.group(1) == "长" and _TIME_SPAN.search(question, 0, m.start()):
         return question
     noun = next((n for n in _MEASURE_NOUNS[m.group(1)] if n in told_words), None)
-    if noun is None or noun in question:  # 面积有多大 says it already
+    if noun is None or noun in question:  # 长度有多长 says it already
         return question
     return f"{question[: m.start()]}{noun}多少{question[m.end() :]}"
 

@@ -63,6 +63,15 @@ _SITE = re.compile(r"[\u4e00-\u9fff](?:院区|校区)|(?<!部)分[院校馆部]"
 # the words each contrasts with: its own kind only (大桥 asked, 旧桥 told is no other bridge)
 CONTRAST_FAMILIES: tuple[str, ...] = ("男女", "新旧老", "上下", "前后", _QUARTERS, "大小", "正副")
 CONTRAST_FAMILIES += ("主副", "主客", "首末", "高低", "内外", "早晚", "进出")
+
+
+def contrasting_with(head: str) -> list[str]:
+    """The first characters that set a word apart from one opening with head (男 for 女; 新
+    for 老, not 旧 or 原: one side)."""
+    same_side = _SAME_SIDE.get(head, head)
+    return [c for f in CONTRAST_FAMILIES if head in f for c in f if c not in same_side]
+
+
 # times that set two otherwise equal facts apart (去年的产量 is not 今年的)
 TIME_FAMILIES = (
     ("今年", "去年", "明年", "前年"),
@@ -314,7 +323,7 @@ def contrasting(question: str, named: frozenset[str], text: str, loose: bool = F
             continue  # 多大功率 asks how great, it names no 大功率
         rest = word[1:]
         same_side = _SAME_SIDE.get(word[0], word[0])
-        others = [c for f in CONTRAST_FAMILIES if word[0] in f for c in f if c not in same_side]
+        others = contrasting_with(word[0])
         if any(c + rest in text and c + rest not in question for c in others):
             return True  # not one the question names too (沙溪大桥旧桥 asked: 旧桥 told)
         if len(rest) < 2 or any(c in text for c in same_side):

@@ -10,7 +10,7 @@ import re
 from corpus.text import words
 
 # places in a contest: the 冠军 told does not answer who came second
-PLACINGS = (
+_PLACINGS = (
     ("冠军", "夺冠", "第一名", "金奖", "金牌"),
     ("亚军", "第二名", "银奖", "银牌"),
     ("季军", "第三名", "铜奖", "铜牌"),
@@ -41,13 +41,13 @@ _NOT_AFTER = frozenset(
 def other_placing(question: str, text: str) -> bool:
     """亚军 asked, only the 冠军 told (placings as whole words: 资金奖励 names no 金奖)."""
     said = set(words(question))
-    asked = [p for p in PLACINGS if said.intersection(p)]
+    asked = [p for p in _PLACINGS if said.intersection(p)]
     if len(asked) != 1:
         return False
     told = set(words(text))
     if told.intersection(asked[0]):
         return False
-    return any(told.intersection(p) for p in PLACINGS if p is not asked[0])
+    return any(told.intersection(p) for p in _PLACINGS if p is not asked[0])
 
 
 # the two ends of a range (最便宜 asked, only 最高票价 told): a sentence telling only the other

@@ -10,8 +10,7 @@ from itertools import takewhile
 
 from corpus.text import longest_common_substring, pos_tags, tagged
 from corpus.text import word_bounds as word_bounds_of
-from service.neighbours import CONTRAST_FAMILIES, ROLE
-from service.other_side import PLACINGS
+from service.neighbours import ROLE, contrasting_with
 from service.qualifiers import qualified
 from service.referents import CLAUSE_END, QUOTED
 from service.short_answer import Span
@@ -136,30 +135,41 @@ def _bounded_figure(previous: str, lo: int, hi: int) -> tuple[int, int]:
 
 
 def _whole_counterpart(previous: str, run: tuple[int, int], core: str) -> tuple[int, int]:
-    """run widened over what goes with it and not with core: the word before it that core
-    contrasts (男性 | 墓主 for 女墓主: 女 against 男), a person's name after it that core does
-    not carry (主犯 | 蒋志强 for 从犯)."""
-    tags = tagged(previous)
+    """run widened over what goes with it and not with core: the modifier before it that core
+    contrasts (男性 | 墓主 for 女墓主: 女 against 男; not a name, 东湖 | 北门 for 南门), and a
+    person's name after it (主犯 | 蒋志强 for 从犯)."""
     lo, hi = run
-    before = next((t for t in tags if t[0] + len(t[1]) == lo), None)
-    if before is not None and any(
-        before[1][0] in family and core[0] in family and before[1][0] != core[0]
-        for family in CONTRAST_FAMILIES
+    before = next((t for t in tagged(previous) if t[0] + len(t[1]) == lo), None)
+    if (
+        before is not None
+        and len(before[1]) <= 2
+        and not before[2].startswith(_NAME_FLAGS)
+        and core[0] in contrasting_with(before[1][0])
     ):
         lo = before[0]
-    return lo, _past_name(previous, hi, core)
+    return lo, _past_name(previous, hi)
 
 
-def _past_name(previous: str, at: int, core: str) -> int:
+_NAME_FLAGS = ("nr", "ns", "nt", "nz")
+# a person's name: a surname and a given name jieba tags apart (蒋 | 志强), a name of three
+# characters tagged whole (王小明), or one kept unsaid (张某, 韦某强, 钱某某); two characters
+# tagged a name are too often another word (祝贺, 亚军)
+_KEPT_NAME = re.compile(r"[\u4e00-\u9fff]某[\u4e00-\u9fff]?")
+
+
+def _past_name(previous: str, at: int) -> int:
     """Where a person's name that previous says from at ends (蒋志强 of 主犯蒋志强): it goes
-    with the role or thing before it when core names no one; at when there is none."""
-    if any(f.startswith("nr") for _, f in pos_tags(core)):
+    with the role or thing before it; at when no name starts there."""
+    kept = _KEPT_NAME.match(previous, at)
+    if kept:
+        return kept.end()
+    tags = [t for t in tagged(previous) if t[0] >= at]
+    if not tags or tags[0][0] != at or not tags[0][2].startswith("nr"):
         return at
-    placings = {w for placing in PLACINGS for w in placing}  # 亚军, which jieba may tag a name
-    for start, word, flag in tagged(previous):
-        if start == at and flag.startswith("nr") and word not in placings:
-            at += len(word)
-    return at
+    first = tags[0][1]
+    if len(first) == 1 and len(tags) > 1 and tags[1][2].startswith("nr"):
+        return at + 1 + len(tags[1][1])  # 蒋 | 志强
+    return at + 3 if len(first) == 3 else at
 
 
 def name_kind(flag: str) -> str:
@@ -255,7 +265,7 @@ def substitute(previous: str, core: str) -> str | None:
         # 县委 of 县委书记 is the role's, unless the new role is the committee's too (副书记)
         organ = None if _COMMITTEE_POST.search(timed) else _ORGAN.search(previous, 0, role.start())
         lo = organ.start() if organ else role.start()
-        return previous[:lo] + timed + previous[_past_name(previous, role.end(), timed) :]
+        return previous[:lo] + timed + previous[_past_name(previous, role.end()) :]
     run = counterpart(previous, timed)
     if run is not None:
         if _BOUNDED.search(timed):
