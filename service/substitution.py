@@ -154,7 +154,9 @@ _NAME_FLAGS = ("nr", "ns", "nt", "nz")
 # a person's name: a surname and a given name jieba tags apart (蒋 | 志强), a name of three
 # characters tagged whole (王小明), or one kept unsaid (张某, 韦某强, 钱某某); two characters
 # tagged a name are too often another word (祝贺, 亚军)
-_KEPT_NAME = re.compile(r"[\u4e00-\u9fff]某[\u4e00-\u9fff]?")
+_KEPT_NAME = re.compile(
+    r"[\u4e00-\u9fff]某(?:某|[^\W\d_判被犯系的是在因与和等说称了将已也都对向从])?"
+)
 
 
 def _past_name(previous: str, at: int) -> int:

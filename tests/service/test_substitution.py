@@ -45,9 +45,10 @@ def test_a_new_name_replaces_the_whole_name_it_shares_characters_with() -> None:
         # the word before it that the new thing contrasts goes too (男性 | 墓主 for 女墓主)
         ("男性墓主去世时年龄多大？", "那女墓主呢？", "女墓主去世时年龄多大?"),
         ("大熊猫馆门票多少钱？", "那小熊猫馆呢？", "小熊猫馆门票多少钱?"),
-        # a person's name goes with the role it follows (主犯蒋志强, 局长王明)
+        # a person's name goes with the role it follows (主犯蒋志强, 韦某强, 局长王小明)
         ("主犯蒋志强被判了多少年？", "那从犯呢？", "从犯被判了多少年?"),
         ("主犯韦某强判了几年？", "那从犯呢？", "从犯判了几年?"),
+        ("主犯张某判了几年？", "那从犯呢？", "从犯判了几年?"),  # 判 is no part of the name
         ("局长王小明说了什么？", "那副局长呢？", "副局长说了什么?"),
         # not a name nor a word jieba tags one (亚军, 祝贺, 周), nor a place before the run
         ("半马男子组亚军是谁？", "那女子组呢？", "半马女子组亚军是谁?"),
