@@ -295,8 +295,9 @@ def as_told_in(question: str, text: str) -> str:
     out = []
     for word in words(question):
         term = normalize(word).lower()
-        if term not in told and asked_kind(term) is None:  # what is asked stays (多长时间)
-            word = next((w for w in SAID_AS.get(term, ()) if w in told_words), word)
+        said = SAID_AS.get(term, ())  # most words have none: asked_kind only for those that do
+        if said and term not in told and asked_kind(term) is None:  # what is asked stays (多长时间)
+            word = next((w for w in said if w in told_words), word)
         out.append(word)
     return _measure_as_told("".join(out), told_words)
 
