@@ -10,7 +10,7 @@ its answer taken away (the evidence left is about a neighbouring subject: the ha
 
 It writes the model without its reading stage: run bench.train_reading after it.
 
-Our realistic set's trained parts (bench/realistic; parts 5, 8, 15 and 18 are held out) join the training with
+Our realistic set's trained parts (bench/realistic; parts 5, 8, 15, 19 and 20 are held out) join the training with
 a higher weight, their questions being the kind users ask. Figures are printed for each set with a model that never saw it
 (public sets: trained on the others; the realistic set: two folds by article), then the model
 is trained on everything and written.
@@ -33,13 +33,12 @@ from service.answer import (
     AnswerSettings,
     Candidate,
     candidates,
-    decision_features,
-    feature_rows,
     select,
     with_types,
 )
 from service.answer_model import MODEL_PATH, AnswerModel, Logistic, probability, save_model
 from service.evaluate import Question, contains_gold, read_questions
+from service.features import decision_features, feature_rows
 from service.followup import previous_answer, resolve_question
 from service.settings import PROJECT_ROOT
 

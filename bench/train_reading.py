@@ -47,7 +47,7 @@ from bench.train_answer import (
     fold_of,
     load_samples,
 )
-from service.answer import Candidate, decision_features, select
+from service.answer import Candidate, select
 from service.answer_model import (
     MODEL_PATH,
     AnswerModel,
@@ -56,6 +56,7 @@ from service.answer_model import (
     save_model,
 )
 from service.evaluate import Question, read_questions
+from service.features import decision_features
 from service.reader import READER_WEIGHTS
 from service.reading import UNREAD_MARGIN, read_features, told
 from service.settings import PROJECT_ROOT

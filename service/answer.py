@@ -3,7 +3,6 @@ whether any answers, and cite the fact and its sentence exactly."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ from service.evidence import (
     share_held,
     standard_question,
 )
+from service.features import decision_features, feature_rows
 from service.neighbours import names_sibling, other_number, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
 from service.qualifiers import qualified
@@ -269,17 +269,6 @@ def with_types(question: str, cands: list[Candidate], depth: int) -> list[Candid
     ]
 
 
-def feature_rows(question: str, cands: Sequence[Candidate]) -> list[dict[str, float]]:
-    """What the selection model reads of each candidate, some of it relative to the others."""
-    if not cands:
-        return []
-    kind = asked_kind(question)
-    by_cosine = sorted(range(len(cands)), key=lambda i: -cands[i].cosine)
-    cos_rank = {i: r for r, i in enumerate(by_cosine)}
-    top_cos = cands[by_cosine[0]].cosine
-    return [unit_features(c, top_cos, kind, cos_rank[i]) for i, c in enumerate(cands)]
-
-
 def select(question: str, cands: Sequence[Candidate], model: AnswerModel) -> list[Candidate]:
     """Candidates scored by the selection model, best first; a unit about a neighbour of what
     the question names (conflict: 3号线 for 4号线, the 局长 for the 副局长) after every other."""
@@ -289,73 +278,6 @@ def select(question: str, cands: Sequence[Candidate], model: AnswerModel) -> lis
     ]
     scored.sort(key=lambda c: (c.conflict > 0, -c.score, c.hit_rank, c.start))
     return scored
-
-
-def unit_features(
-    c: Candidate, top_cosine: float, kind: str | None, cosine_rank: int
-) -> dict[str, float]:
-    """What the selection model reads of one unit (names as in AnswerModel.select_features)."""
-    return {
-        "coverage": c.coverage,
-        "context": c.context,
-        "missing": c.missing,
-        "chars": c.chars,
-        "conflict": c.conflict,
-        "typed": c.typed,
-        "typed_asked": c.typed * (kind is not None),
-        "cosine": c.cosine,
-        "cosine_gap": c.cosine - top_cosine,
-        "cosine_rank": 1.0 / (1 + cosine_rank),
-        "focus": c.focus,
-        "char1": c.char1,
-        "typed_focus": c.typed * c.focus,
-        "unit": c.unit,
-        "lead": c.lead,
-        "adjacent": c.adjacent,
-        "measure_held": max(c.measure, 0.0),
-        "measure_missing": max(-c.measure, 0.0),
-        "anchored": c.anchored,
-        "passage_cosine": c.hit.dense,
-        "rank": 1.0 / (1 + c.hit_rank),
-        "length": math.log(max(len(c.text), 1)),
-    }
-
-
-def decision_features(question: str, ranked: Sequence[Candidate]) -> dict[str, float]:
-    """What the abstention model reads: the best unit's evidence and how far it stands out."""
-    best = ranked[0]
-    second = ranked[1].score if len(ranked) > 1 else best.score - 5.0
-    top = best.score
-    share = 1.0 / sum(math.exp(max(c.score - top, -30.0)) for c in ranked)
-    kind = asked_kind(question)
-    return {
-        "score": best.score,
-        "share": share,  # the best unit's softmax probability among all candidates
-        "margin": min(best.score - second, 5.0),
-        "coverage": best.coverage,
-        "coverage_all": best.coverage + best.context,
-        "missing": best.missing,
-        "chars": best.chars,
-        "conflict": best.conflict,
-        "cosine": best.cosine,
-        "passage_cosine": best.hit.dense,
-        "top_passage_cosine": max(c.hit.dense for c in ranked),
-        "untyped": float(kind not in (None, "yesno") and not best.typed),
-        "kind_asked": float(kind is not None),
-        "unit": best.unit,
-        "adjacent": best.adjacent,
-        "measure_held": max(best.measure, 0.0),
-        "measure_missing": max(-best.measure, 0.0),
-        "anchored": best.anchored,
-        "focus": best.focus,
-        "char1": best.char1,
-        "context": best.context,
-        # the most any unit that could answer (holds the kind of fact asked) covers
-        "best_coverage": max(
-            (c.coverage + c.context for c in ranked if c.typed or kind in (None, "yesno")),
-            default=0.0,
-        ),
-    }
 
 
 def short_answer_of(best: Candidate, span: Span | None, marker: int) -> ShortAnswer | None:
@@ -384,14 +306,42 @@ def compose_answer(
     if not ranked:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     picked = ranked[0]
-    ranked, confidence, threshold, fact_of = judged(
+    judgement = judged(
         question, ranked, lambda order: decision_features(question, order), model, read
     )
-    bar, decided_bar = bars(threshold, question, rewritten, settings.min_confidence)
-    doubtful = confidence < bar
-    if confidence < decided_bar or tells_of_another(question, ranked[0]):
-        return Answer(ABSTAIN_MESSAGE, True, (), confidence)
+    bar, decided_bar = bars(judgement.threshold, question, rewritten, settings.min_confidence)
+    # the likeliest unit whose fact is the one asked: a contender read after it stands in when
+    # it tells of a neighbour or a whole (新馆's figure for 老馆), if it clears the bar itself
+    for order, confidence in ((judgement.ranked, judgement.confidence), *judgement.others):
+        if confidence < decided_bar:
+            break
+        answer = _answer_from(
+            question, order, picked, confidence < bar, judgement.fact_of, settings
+        )
+        if answer is not None and not answer.abstained:
+            return replace(answer, confidence=confidence)
+        if answer is not None:
+            break
+    return Answer(ABSTAIN_MESSAGE, True, (), judgement.confidence)
+
+
+def _answer_from(
+    question: str,
+    ranked: Sequence[Candidate],
+    picked: Candidate,
+    doubtful: bool,
+    fact_of: Callable[[Candidate], Read] | None,
+    settings: AnswerSettings,
+) -> Answer | None:
+    """The answer ranked's best unit gives (with a second one, _second), an abstention when it is
+    doubtful and says no 是/否, or None when it answers another question (tells_of_another) or
+    tells its fact of a neighbour or a whole only (facts_of)."""
+    if tells_of_another(question, ranked[0]):
+        return None
     chosen = [ranked[0], *_second(ranked, picked)]
+    facts = facts_of(question, chosen, fact_of)
+    if facts is None:
+        return None
     citations = tuple(
         Citation(
             marker=n,
@@ -405,9 +355,6 @@ def compose_answer(
         )
         for n, c in enumerate(chosen, 1)
     )
-    facts = facts_of(question, chosen, fact_of)
-    if facts is None:
-        return Answer(ABSTAIN_MESSAGE, True, (), confidence)
     parts = [
         f"{statement(question, c, fact, settings)}[{n}]"
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
@@ -415,9 +362,9 @@ def compose_answer(
     short = short_answer_of(chosen[0], facts[0], 1)
     verdict = _verdict(question, short, doubtful)
     if doubtful and verdict is None:
-        return Answer(ABSTAIN_MESSAGE, True, (), confidence)
+        return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     text = "".join(parts) if verdict is None else f"{verdict}。{''.join(parts)}"
-    return Answer(text, False, citations, confidence, short)
+    return Answer(text, False, citations, 0.0, short)
 
 
 def _second(ranked: Sequence[Candidate], picked: Candidate) -> list[Candidate]:

@@ -20,6 +20,11 @@ MEASURES = (
     (re.compile(r"年纪|几岁|多少岁|年龄|多大了|今年多大|岁数"), ("岁",)),
     (re.compile(r"面积|占地|多少亩|多少平方"), ("平方", "亩", "公顷")),
     (re.compile(r"多重|重量|体重|多少斤|多少公斤|多少吨"), ("克", "吨", "斤")),
+    # an amount of a material, weighed or measured by volume (少烧多少煤: 1.5吨, not 1100元)
+    (
+        re.compile(r"多少(?:煤|燃油|油|粮食?|垃圾|泥沙|化肥|饲料)"),
+        ("克", "吨", "斤", "立方米", "方", "升"),
+    ),
     # a volume of water (not 降水量, told in 毫米)
     (
         re.compile(r"[供用蓄需来调补排]水量|库容|多少方水|多少立方"),

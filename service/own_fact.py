@@ -21,6 +21,7 @@ from service.neighbours import (
     other_code,
     other_end,
     other_number,
+    other_town,
     time_words,
     untold_times,
 )
@@ -145,7 +146,20 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         or other_placing(q, clause)
         or other_side_after(q, clause)
         or other_end(q, clause)
+        or not named
+        and (other_town(q, clause, t) or lo > 0 and _opened_by_neighbour(q, t, end))
         or _list_mate(q, t, t[lo : start if named else end])
+    )
+
+
+def _opened_by_neighbour(question: str, text: str, end: int) -> bool:
+    """Whether the sentence opens with the neighbour of what is asked and says the one asked
+    nowhere up to the fact: a later clause naming no subject tells of the one it opened with
+    (老馆 asked: 新馆建筑面积2.8万平方米，展区面积超过1.9万平方米)."""
+    terms = naming_terms(question) | _long_words(question)
+    first = text[: clause_end(text, 0)]
+    return contrasting(question, terms, first, loose=True) and contrasting(
+        question, terms, text[:end], loose=True
     )
 
 

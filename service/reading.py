@@ -49,6 +49,8 @@ class Judged(NamedTuple):
     confidence: float
     threshold: float
     fact_of: Callable[[Candidate], ReadSpan] | None
+    # the other contenders read, each as the ranking it heads with its confidence, likeliest first
+    others: tuple[tuple[Sequence[Candidate], float], ...] = ()
 
 
 def bars(
@@ -69,7 +71,7 @@ def bars(
 
 
 def read_features(evidence: dict[str, float], margin: float) -> dict[str, float]:
-    """The abstention evidence (service.answer.decision_features) and the reader's margin."""
+    """The abstention evidence (service.features.decision_features) and the reader's margin."""
     return evidence | {"read_margin": margin}
 
 
@@ -107,8 +109,8 @@ def judged(
     threshold below which to abstain, and how to find a unit's fact with the reader (None
     without one). With a reader and a model trained for it, the contenders are read and each
     weighed as the best (evidence_of the ranking it heads, and its margin): the likeliest leads
-    (the picker's best on a tie), and those readings give their facts; otherwise the picker's
-    ranking and the model's own decision."""
+    (the picker's best on a tie), the others follow it (others), and those readings give their
+    facts; otherwise the picker's ranking and the model's own decision."""
     read = None if read is None else told(read)
     if read is None or model.read is None:
         facts = None if read is None else facts_by(read, question)
@@ -117,15 +119,16 @@ def judged(
         )
     units = contenders(question, ranked)
     found = readings(read, question, [c.text for c in units])
-    best: tuple[float, Sequence[Candidate]] | None = None
+    weighed: list[tuple[Sequence[Candidate], float]] = []
     for unit, reading in zip(units, found, strict=True):
-        order = [unit, *(c for c in ranked if c is not unit)]
-        confidence = read_confidence(model.read, evidence_of(order), reading)
-        if best is None or confidence > best[0]:
-            best = (confidence, order)
-    assert best is not None, "the best unit is always a contender"
+        heads = [unit, *(c for c in ranked if c is not unit)]
+        weighed.append((heads, read_confidence(model.read, evidence_of(heads), reading)))
+    # the likeliest first (the picker's best on a tie: a stable sort)
+    (order, confidence), *others = sorted(weighed, key=lambda w: -w[1])
     known = dict(zip((c.text for c in units), found, strict=True))
-    return Judged(best[1], round(best[0], 4), model.read.threshold, facts_by(read, question, known))
+    facts = facts_by(read, question, known)
+    rounded = tuple((o, round(c, 4)) for o, c in others)
+    return Judged(order, round(confidence, 4), model.read.threshold, facts, rounded)
 
 
 def told(read: Reader) -> Reader:

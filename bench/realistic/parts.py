@@ -124,9 +124,22 @@ PARTS = (
     ),
     Part(
         "realistic18",
-        "realistic part 18 (our own, bench/realistic, held out from training, written in session 29)",
+        "realistic part 18 (our own, bench/realistic, another province)",
         HERE / "articles18.jsonl",
         HERE / "questions18.jsonl",
+    ),
+    Part(
+        "realistic19",
+        "realistic part 19 (our own, bench/realistic, held out from training, written in session 30)",
+        HERE / "articles19.jsonl",
+        HERE / "questions19.jsonl",
+        trained=False,
+    ),
+    Part(
+        "realistic20",
+        "realistic part 20 (our own, bench/realistic, held out from training, written in session 30)",
+        HERE / "articles20.jsonl",
+        HERE / "questions20.jsonl",
         trained=False,
     ),
 )

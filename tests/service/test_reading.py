@@ -13,10 +13,10 @@ from service.answer import (
     AnswerSettings,
     Candidate,
     compose_answer,
-    decision_features,
 )
 from service.answer_model import Logistic, ReadModel, load_model
 from service.evidence import names_only
+from service.features import decision_features
 from service.reader import Reading
 from service.reading import (
     RIVAL_GAP,
@@ -108,6 +108,33 @@ def test_the_runner_up_is_cited_when_the_reader_is_surer_of_it() -> None:
     # equally sure of both: the picker's best leads
     tie = answer(reader_of(sure, []), model)
     assert tie.citations[0].text == FIRST.text
+
+
+def test_a_runner_up_clearing_the_bar_stands_in_for_a_best_that_tells_a_neighbours_fact() -> None:
+    # 老馆 asked: the likeliest unit opens with 新馆, so its figure is 新馆's (own_fact)
+    new_hall = unit("新馆建筑面积3万平方米，设阅览座位2000个。", 0, 2.0)
+    old_hall = unit("老馆仍设阅览座位600个。", 30, 1.5)
+    model = replace(load_model(), read=on_margin())
+    sure, surer = Reading(Span(17, 22), 3.0, 0.0), Reading(Span(7, 11), 4.0, 0.0)
+    texts = {new_hall.text: surer, old_hall.text: sure}
+
+    def read(question: str, sentence: str) -> Reading | None:
+        return texts[sentence]
+
+    found = compose_answer(
+        "老馆有多少个阅览座位?", [new_hall, old_hall], model, AnswerSettings(), read
+    )
+    assert not found.abstained and found.citations[0].text == old_hall.text
+    assert found.short is not None and found.short.text == "600个"
+    assert found.confidence == pytest.approx(1 / (1 + math.exp(-3.0)), abs=1e-4)
+    # under the bar, the runner-up does not stand in: no answer
+    texts[old_hall.text] = Reading(Span(7, 11), -1.0, 0.0)
+    doubted = compose_answer(
+        "老馆有多少个阅览座位?", [new_hall, old_hall], model, AnswerSettings(), read
+    )
+    assert doubted.abstained and doubted.confidence == pytest.approx(
+        1 / (1 + math.exp(-4.0)), abs=1e-4
+    )
 
 
 def test_a_runner_up_that_answers_another_question_is_not_read() -> None:
