@@ -312,23 +312,25 @@ def compose_answer(
     bar, decided_bar = bars(judgement.threshold, question, rewritten, settings.min_confidence)
     # the likeliest unit whose fact is the one asked: a contender read after it stands in when
     # it tells of a neighbour or a whole (新馆's figure for 老馆), if it clears the bar itself
+    passed_over: list[Candidate] = []  # never cited second either
     for order, confidence in ((judgement.ranked, judgement.confidence), *judgement.others):
         if confidence < decided_bar:
             break
         answer = _answer_from(
-            question, order, picked, confidence < bar, judgement.fact_of, settings
+            question, order, [picked, *passed_over], confidence < bar, judgement.fact_of, settings
         )
         if answer is not None and not answer.abstained:
             return replace(answer, confidence=confidence)
         if answer is not None:
             break
+        passed_over.append(order[0])
     return Answer(ABSTAIN_MESSAGE, True, (), judgement.confidence)
 
 
 def _answer_from(
     question: str,
     ranked: Sequence[Candidate],
-    picked: Candidate,
+    passed_over: Sequence[Candidate],
     doubtful: bool,
     fact_of: Callable[[Candidate], Read] | None,
     settings: AnswerSettings,
@@ -338,7 +340,7 @@ def _answer_from(
     tells its fact of a neighbour or a whole only (facts_of)."""
     if tells_of_another(question, ranked[0]):
         return None
-    chosen = [ranked[0], *_second(ranked, picked)]
+    chosen = [ranked[0], *_second(ranked, passed_over)]
     facts = facts_of(question, chosen, fact_of)
     if facts is None:
         return None
@@ -367,13 +369,14 @@ def _answer_from(
     return Answer(text, False, citations, 0.0, short)
 
 
-def _second(ranked: Sequence[Candidate], picked: Candidate) -> list[Candidate]:
+def _second(ranked: Sequence[Candidate], passed_over: Sequence[Candidate]) -> list[Candidate]:
     """The unit cited after the best, when one of the next two answers a part of the question
-    the best leaves open (a question term it holds and the best does not); not the picker's
-    best when the stage found it less likely to answer (service.reading)."""
+    the best leaves open (a question term it holds and the best does not); not one passed over:
+    the picker's best when the stage found it less likely to answer (service.reading), or a
+    likelier one telling a neighbour's fact."""
     best = ranked[0]
     for c in ranked[1:3]:
-        if c is picked and best is not picked:
+        if any(c is p for p in passed_over):
             continue
         overlaps = c.hit.chunk.doc_id == best.hit.chunk.doc_id and (
             c.start < best.end and best.start < c.end

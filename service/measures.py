@@ -22,8 +22,9 @@ MEASURES = (
     (re.compile(r"多重|重量|体重|多少斤|多少公斤|多少吨"), ("克", "吨", "斤")),
     # an amount of a material, weighed or measured by volume (少烧多少煤: 1.5吨, not 1100元)
     (
-        re.compile(r"多少(?:煤|燃油|油|粮食?|垃圾|泥沙|化肥|饲料)"),
-        ("克", "吨", "斤", "立方米", "方", "升"),
+        # the material itself, not a thing named by it (多少煤矿, 多少油钱, 多少垃圾站)
+        re.compile(r"多少(?:煤|燃油|油|粮食?|垃圾|泥沙|化肥|饲料)(?=[了呢吗啊?？，,。！!\s]|$)"),
+        ("克", "吨", "斤", "立方米", "方", "升", "桶"),
     ),
     # a volume of water (not 降水量, told in 毫米)
     (

@@ -21,7 +21,6 @@ from service.neighbours import (
     other_code,
     other_end,
     other_number,
-    other_town,
     time_words,
     untold_times,
 )
@@ -62,6 +61,14 @@ _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八�
 _PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
+# an opening clause that sets a time or condition, or holds a thing up beside, names no subject
+_SETTING = re.compile(r"^(?:随着|与|较|比|在|自|从|当|经过)|(?:后|以来|时|期间|相比|以前|之前)$")
+_SUBJECT_AGAIN = re.compile(r"[原旧老新该这此其本][\u4e00-\u9fff]")  # 原馆, 该校, 这座
+# places of one level: a township's figure is not another's (马岭镇 for 青杠乡), a county's neither
+_LEVELS = ("乡镇", "区县")
+_TOWN = re.compile(r"([\u4e00-\u9fff]{2})([乡镇区县])(?![村镇长级城里委政])")  # not 乡村, 县长
+_CLAUSE_OPENER = re.compile(r"^\s*(?:其中|而|但|则)?")
+_NO_NAME = frozenset("城乡镇区县个的全各该本每和等在与及是为省市这那其两")  # 城乡, 各乡镇, 两县
 # a year opening a clause: the time the sentence tells of (not 恢复到2019年的, 于2018年建成)
 _SCOPE_YEAR = re.compile(r"(?:^|[，,；;：:])\s*((?:19|20)\d{2}年)(?!\d|以来|起|底)")
 _RELATIVE_YEAR = re.compile("|".join((*TIME_FAMILIES[0], "当年", "同年")))  # 今年, 当年
@@ -147,7 +154,7 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         or other_side_after(q, clause)
         or other_end(q, clause)
         or not named
-        and (other_town(q, clause, t) or lo > 0 and _opened_by_neighbour(q, t, end))
+        and (_other_town(q, clause, t) or lo > 0 and _opened_by_neighbour(q, t, end))
         or _list_mate(q, t, t[lo : start if named else end])
     )
 
@@ -155,11 +162,40 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
 def _opened_by_neighbour(question: str, text: str, end: int) -> bool:
     """Whether the sentence opens with the neighbour of what is asked and says the one asked
     nowhere up to the fact: a later clause naming no subject tells of the one it opened with
-    (老馆 asked: 新馆建筑面积2.8万平方米，展区面积超过1.9万平方米)."""
+    (老馆 asked: 新馆建筑面积2.8万平方米，展区面积超过1.9万平方米). Not an opening that holds the
+    neighbour up beside (与老馆相比, 较老馆扩大了三倍) or tells a time or condition (新馆建成后),
+    nor a sentence naming a subject again before the fact (原馆, 该校, 这座老建筑)."""
+    lead = clause_end(text, 0)
+    first = text[:lead]
+    if _SETTING.search(first) or _SUBJECT_AGAIN.search(text, lead, end):
+        return False
     terms = naming_terms(question) | _long_words(question)
-    first = text[: clause_end(text, 0)]
-    return contrasting(question, terms, first, loose=True) and contrasting(
+    opened = _without_compared(first, len(first), question)
+    return contrasting(question, terms, opened, loose=True) and contrasting(
         question, terms, text[:end], loose=True
+    )
+
+
+def _other_town(question: str, clause: str, sentence: str) -> bool:
+    """青杠乡 asked, a fact's clause opening with 马岭镇 and not naming it, in a sentence naming
+    both (受灾最重的是马岭镇和青杠乡：马岭镇受灾果园8400亩): another place of its level (乡 and 镇
+    are one, 区 and 县 another), read as two characters and the level's word (names jieba does
+    not know), never a word like 城乡 or 各县."""
+    asked = [
+        m.group(0)
+        for m in _TOWN.finditer(question)
+        if not set(m.group(1)) & _NO_NAME and m.group(0) in sentence
+    ]
+    if not asked or any(place in clause for place in asked):
+        return False
+    level = {lv for place in asked for lv in _LEVELS if place[-1] in lv}
+    told = _TOWN.match(_CLAUSE_OPENER.sub("", clause))  # the clause's subject, named first
+    return (
+        told is not None
+        and not set(told.group(1)) & _NO_NAME
+        and told.group(1) not in question
+        and any(told.group(2) in lv for lv in level)
+        and told.group(0) in sentence.replace(told.group(0), "", 1)  # named before it is told of
     )
 
 

@@ -215,6 +215,8 @@ def test_a_neighbour_of_what_is_asked(question: str, text: str) -> None:
         ("今年春运火车站发送旅客多少人次", "火车站倡导文明春运，发送旅客120万人次"),  # 文明 | 春运
         ("机场T3设了多少条安检通道", "安检通道由T2的28条增加到56条"),  # T2 held up beside
         ("港区新冷库容量多大", "港区新建了一座3.5万吨级冷库"),
+        ("美食节进行了多少天", "本届美食节为期7天，推出了200多道特色菜"),  # 进行了: no 出行了
+        ("房价上涨了多少", "今年房价累计涨了5%，创下了近十年新高"),
     ],
 )
 def test_no_neighbour_in_words_that_only_look_like_one(question: str, text: str) -> None:
