@@ -44,6 +44,10 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
+# jieba's tags of names: of people, places, bodies and others
+NAME_FLAGS = ("nr", "ns", "nt", "nz")
+
+
 @lru_cache(maxsize=16384)
 def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
     """jieba's (word, part of speech) pairs of text; the same texts come back, so cached."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from corpus.text import normalize, pos_tags, words
+from corpus.text import NAME_FLAGS, normalize, pos_tags, words
 from index.bm25 import tokenize
 from service.evidence import asks_for_money, states_sum
 from service.other_side import other_extreme, other_placing, other_side_after, other_side_told
@@ -157,7 +157,6 @@ def names_sibling(question: str, named: frozenset[str], text: str) -> bool:
     )
 
 
-_NAME_TAGS = ("ns", "nr", "nz", "nt")
 _ASKS_ANOTHER = re.compile(r"哪|对手|对阵|输给|战胜|负于|来自")
 _COMPARED_WITH = re.compile(r"[比较与同跟]$")  # the word right before the other one
 _KIND_ENDS = "队市县区镇乡村库场港站司团院校路桥湖河山馆园厂"  # 水库, 机场, 公司, 集团…
@@ -170,7 +169,7 @@ def _named_kinds(text: str) -> set[tuple[str, str]]:
     return {
         (w, k)
         for (w, f), (k, g) in zip(tags, tags[1:], strict=False)
-        if f.startswith(_NAME_TAGS) and len(w) >= 2 and len(k) <= 3 and k[-1] in _KIND_ENDS
+        if f.startswith(NAME_FLAGS) and len(w) >= 2 and len(k) <= 3 and k[-1] in _KIND_ENDS
     }
 
 

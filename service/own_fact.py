@@ -137,6 +137,7 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
     owner = _OWNER.match(t, end)
     whose = "" if named or owner is None else owner.group(0)
     clause = _without_compared(t[lo : start if named else end] + whose, start - lo, q)
+    terms = naming_terms(q) | _long_words(q)
     return (
         kind == "time"
         and _other_event(q, _event_clause(t, lo, end))
@@ -149,27 +150,27 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         and _titled_otherwise(q, t[lo:start])
         or other_number(q, clause)
         or other_code(q, clause)
-        or contrasting(q, naming_terms(q) | _long_words(q), clause, loose=True)
+        or contrasting(q, terms, clause, loose=True)
         or other_placing(q, clause)
         or other_side_after(q, clause)
         or other_end(q, clause)
         or not named
-        and (_other_town(q, clause, t) or lo > 0 and _opened_by_neighbour(q, t, end))
+        and (_other_town(q, clause, t) or lo > 0 and _opened_by_neighbour(q, terms, t, end))
         or _list_mate(q, t, t[lo : start if named else end])
     )
 
 
-def _opened_by_neighbour(question: str, text: str, end: int) -> bool:
+def _opened_by_neighbour(question: str, terms: frozenset[str], text: str, end: int) -> bool:
     """Whether the sentence opens with the neighbour of what is asked and says the one asked
     nowhere up to the fact: a later clause naming no subject tells of the one it opened with
     (老馆 asked: 新馆建筑面积2.8万平方米，展区面积超过1.9万平方米). Not an opening that holds the
     neighbour up beside (与老馆相比, 较老馆扩大了三倍) or tells a time or condition (新馆建成后),
-    nor a sentence naming a subject again before the fact (原馆, 该校, 这座老建筑)."""
+    nor a sentence naming a subject again before the fact (原馆, 该校, 这座老建筑). terms: the
+    question's naming words, as contrasting reads them."""
     lead = clause_end(text, 0)
     first = text[:lead]
     if _SETTING.search(first) or _SUBJECT_AGAIN.search(text, lead, end):
         return False
-    terms = naming_terms(question) | _long_words(question)
     opened = _without_compared(first, len(first), question)
     return contrasting(question, terms, opened, loose=True) and contrasting(
         question, terms, text[:end], loose=True

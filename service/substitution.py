@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from itertools import takewhile
 
-from corpus.text import longest_common_substring, pos_tags, tagged
+from corpus.text import NAME_FLAGS, longest_common_substring, pos_tags, tagged
 from corpus.text import word_bounds as word_bounds_of
 from service.neighbours import ROLE, contrasting_with
 from service.qualifiers import qualified
@@ -143,14 +143,13 @@ def _whole_counterpart(previous: str, run: tuple[int, int], core: str) -> tuple[
     if (
         before is not None
         and len(before[1]) <= 2
-        and not before[2].startswith(_NAME_FLAGS)
+        and not before[2].startswith(NAME_FLAGS)
         and core[0] in contrasting_with(before[1][0])
     ):
         lo = before[0]
     return lo, _past_name(previous, hi)
 
 
-_NAME_FLAGS = ("nr", "ns", "nt", "nz")
 # a person's name: a surname and a given name jieba tags apart (蒋 | 志强), a name of three
 # characters tagged whole (王小明), or one kept unsaid (张某, 韦某强, 钱某某); two characters
 # tagged a name are too often another word (祝贺, 亚军)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from corpus.text import normalize, pos_tags
+from corpus.text import NAME_FLAGS, normalize, pos_tags
 
 if TYPE_CHECKING:
     from service.short_answer import Span
@@ -107,7 +107,6 @@ _NOT_ASKED = frozenset(
 )
 # pronouns, particles, adverbs, numbers, prepositions, localities: 还开吗 asks of 开
 _NOT_ASKING = frozenset("rudypcxmqf")
-_NAME_FLAGS = ("nr", "ns", "nt", "nz")  # jieba's names of people, places, bodies and others
 
 
 def deciding_clause(
@@ -218,8 +217,8 @@ def _other_named(question: str, phrase: str) -> bool:
 
     if names_sibling(question, frozenset(w for w, _ in pos_tags(question)), phrase):
         return True
-    names = {w for w, flag in pos_tags(question) if flag in _NAME_FLAGS and len(w) >= 2}
-    told = {w for w, flag in pos_tags(phrase) if flag in _NAME_FLAGS and len(w) >= 2}
+    names = {w for w, flag in pos_tags(question) if flag in NAME_FLAGS and len(w) >= 2}
+    told = {w for w, flag in pos_tags(phrase) if flag in NAME_FLAGS and len(w) >= 2}
     return (
         bool(names) and not any(w in phrase for w in names) and any(w not in question for w in told)
     )
