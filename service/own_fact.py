@@ -10,6 +10,7 @@ import re
 
 from corpus.text import normalize, pos_tags, words
 from service.evidence import naming_terms
+from service.fact_scope import other_scope
 from service.measures import MEASURES
 from service.neighbours import (
     COMPANION,
@@ -26,6 +27,7 @@ from service.neighbours import (
 )
 from service.other_side import other_placing, other_side_after
 from service.parallel_facts import CHANGED_FROM, asked_change, asked_side, named_parallel
+from service.referents import named_person
 from service.short_answer import (
     Span,
     asked_kind,
@@ -41,8 +43,10 @@ from service.short_answer import (
 )
 
 # when a thing was begun, and when finished or opened (an event's two ends)
-_BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动|开幕")
-_ENDED = re.compile(r"建成|完工|竣工|落成|贯通|通车|开通|投产|投用|启用|开业|解除|闭幕")
+_BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动|开幕|拉开帷幕|揭幕|开赛")
+_ENDED = re.compile(
+    r"建成|完工|竣工|落成|贯通|通车|开通|投产|投用|启用|开业|解除|闭幕|落下帷幕|落幕|收官"
+)
 _NOT_A_RATE = "功效频汇利税概比速"  # 功率, 效率: words of their own, no rate of a thing
 _RATE = re.compile(r"([\u4e00-\u9fff]{2})率(?![先领])")  # 近视率: a rate of 近视
 _ROLE_LAST = re.compile(f"(?:{ROLE.pattern})$")  # the role a name is told right after
@@ -103,6 +107,8 @@ _MEASURED = (
         re.compile(r"日|号|天|节|周|星期|[初廿卅]|月[一二三四五六七八九十]"),
     ),
 )
+# a short question naming a placing, asking its holder (少年组冠军?): a figure is none
+_HOLDER_ASKED = re.compile(r"(?:冠军|亚军|季军|得主|获得者|第[一二三]名|状元)\s*[?？]*\s*$")
 _MEASURE_UNITS = tuple(u for _, u in MEASURES)  # the units of each measure a question asks
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")
@@ -157,6 +163,7 @@ def fact_of_another(question: str, text: str, start: int, end: int) -> bool:
         or not named
         and (_other_town(q, clause, t) or lo > 0 and _opened_by_neighbour(q, terms, t, end))
         or _list_mate(q, t, t[lo : start if named else end])
+        or other_scope(q, t, start, end)
     )
 
 
@@ -357,14 +364,44 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
         question, text, asked_change(question, text, named_parallel(question, text, fact))
     )
     kind = asked_kind(question)
+    if kind is None and _unkinded_not_own(question, text, fact):
+        if not _HOLDER_ASKED.search(normalize(question)):
+            return None
+        # 冠军? told a time (4分21秒): the holder the sentence names (女骑手其其格), if any
+        name = named_person(text) or ""
+        # 棋手参赛: a common word, no name
+        verb = any(
+            f.startswith(("v", "m")) or f.startswith("n") and f != "nr" and len(w) > 1
+            for w, f in pos_tags(name)
+        )
+        at = text.find(name) if name and not verb else -1
+        return Span(at, at + len(name)) if at >= 0 else None
     if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
         return fact
+    # no measure asked: a figure in the refused one's stands in, not another count (判了多少:
+    # 两名子女 for 142万元)
+    said = text[fact.start : fact.end]
+    units = (
+        ()
+        if asked_measure(question)
+        else next((u for u in _MEASURE_UNITS if holds_measure(said, u)), ())
+    )
     own = [
         sp
         for sp in rule_spans(kind, question, text, strict=True)
         if not _not_its_own(question, text, sp)
+        and (not units or holds_measure(text[sp.start : sp.end], units))
     ]
     return best_placed(own, text, question_anchors(question, text))
+
+
+def _unkinded_not_own(question: str, text: str, fact: Span) -> bool:
+    """A short question with no question word (汤德旺死亡赔偿金? 少年组冠军?): its fact is not its
+    own when told in another scope (fact_scope), or a figure for a placing's holder."""
+    said = text[fact.start : fact.end]
+    figure = any(ch.isdigit() for ch in said)
+    q, t = normalize(question), normal_form(text)
+    return figure and (bool(_HOLDER_ASKED.search(q)) or other_scope(q, t, fact.start, fact.end))
 
 
 def _not_its_own(question: str, text: str, fact: Span) -> bool:

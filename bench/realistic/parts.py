@@ -130,16 +130,22 @@ PARTS = (
     ),
     Part(
         "realistic19",
-        "realistic part 19 (our own, bench/realistic, held out from training, written in session 30)",
+        "realistic part 19 (our own, bench/realistic, another province)",
         HERE / "articles19.jsonl",
         HERE / "questions19.jsonl",
-        trained=False,
     ),
     Part(
         "realistic20",
         "realistic part 20 (our own, bench/realistic, held out from training, written in session 30)",
         HERE / "articles20.jsonl",
         HERE / "questions20.jsonl",
+        trained=False,
+    ),
+    Part(
+        "realistic21",
+        "realistic part 21 (our own, bench/realistic, held out from training, written in session 31)",
+        HERE / "articles21.jsonl",
+        HERE / "questions21.jsonl",
         trained=False,
     ),
 )

@@ -1,0 +1,185 @@
+"""Whether a fact is told in another scope than the question asks it in: a party's claim for
+a court's award (请求判令…共计142万元 for 判了多少), a plan or estimate for what is done (预计理赔
+约2100万元 for 已经实际赔付多少), an earlier event for this one (去年6月…也曾遭遇 for 这次冰雹), a
+whole of the city or province for one district of it (去年全市共查处4680起 for 栖川区), or a list's
+total for one of its items (医疗费、死亡赔偿金、丧葬费等共计142万元 for 丧葬费). Each is read from
+the sentence up to the fact, so what is told after it never counts."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.text import pos_tags
+
+_CLAUSE_MARKS = "，。；：,;:！？!?"
+_SENTENCE_MARKS = "。；;！？!?"
+
+# a lawsuit told, a party's claim (请求判令 is still the claim), and a court's ruling
+_LAWSUIT = re.compile(r"法院|法庭|起诉|诉至|原告|被告|诉讼|仲裁|判令|判决")
+_CLAIM = re.compile(r"请求|诉请|诉称|索赔|主张|索要|要求")
+_RULING = re.compile(
+    r"(?<!请求)(?<!要求)(?<!诉请)(?:判决|判令|判处|裁定|认定|酌定|判赔|驳回|法院|法庭|调解|达成)"
+)
+# a question asking the claim itself (一开始要的加班费, 索赔多少)
+_CLAIM_ASKED = re.compile(
+    r"请求|诉请|索赔|要求|主张|起诉|要多少|要了多少|要的|索要|讨要|想要|开口|提出"
+)
+
+# what is done asked (已经实际赔付), and a plan or estimate told with nothing done in its clause
+_DONE_ASKED = re.compile(r"已经|实际|(?<!将)已(?!知)|真正")
+_PLAN_ASKED = re.compile(r"计划|预计|打算|准备|将|要|拟|目标|预期|规划|能|会")
+_PLANNED = re.compile(r"预计|计划|拟|有望|力争|争取|目标|预期|规划|将")
+_DONE_TOLD = re.compile(r"已|实际|完成了|累计")
+
+# this event asked (这次冰雹), an earlier one told (去年6月…也曾), a comparison (比去年) not counted
+_THIS_ASKED = re.compile(r"这次|这场|本次|此次|这回|这轮|本轮|这一次")
+_EARLIER = re.compile(r"去年|前年|上次|上一次|此前|曾经|也曾|往年|上一轮|上轮|历史上|\d+年前")
+_EARLIER_ASKED = re.compile(f"{_EARLIER.pattern}|之前|以前|原来")
+_NOW_TOLD = re.compile(r"这次|本次|此次|这场|本轮|此轮|本届|这届|今年|目前|当前|现在|今天")
+_COMPARED = re.compile(r"(?:比|较|同比|相比|与)(?:去年|前年|上次|上一次|往年|上一轮|上轮)")
+
+# a whole of a level told (全市), and the places of lower levels a question may ask
+_WHOLE_PLACE = re.compile(r"全(市|省|县|区|镇|乡)")
+_LOWER = {
+    "省": "市州县区镇乡村",
+    "市": "区县镇乡村街",
+    "县": "镇乡村",
+    "区": "镇乡村街",
+    "镇": "村",
+    "乡": "村",
+}
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(市|州|县|区|镇|乡|村|街道)")
+_NO_NAME = frozenset("城乡镇区县个的全各该本每和等在与及是为省市这那其两老新")
+# words ending like a place that name none (社区, 乡镇, 城市): a place is never read across them
+_NOT_PLACES = frozenset(
+    [
+        "社区",
+        "小区",
+        "园区",
+        "城区",
+        "景区",
+        "辖区",
+        "地区",
+        "山区",
+        "街区",
+        "片区",
+        "郊区",
+        "市区",
+        "新区",
+        "库区",
+        "校区",
+        "院区",
+        "林区",
+        "牧区",
+        "矿区",
+        "灾区",
+        "农村",
+        "乡村",
+        "山村",
+        "城市",
+        "都市",
+        "超市",
+        "城镇",
+        "乡镇",
+        "村镇",
+        "集镇",
+        "小镇",
+        "古镇",
+    ]
+)
+
+# a list's total told right before the figure (丧葬费等共计, 在内合计), and a total asked
+_TOTAL_TOLD = re.compile(
+    r"(?:等|在内的?)?[\u4e00-\u9fff]{0,4}?(?:共计|合计|总计|总共|一共|共|累计)"
+    r"(?:达到|达|为|约|超过|近|逾)?$"
+)
+_TOTAL_CUT = re.compile(r"(?:共计|合计|总计|总共|一共|共|累计).*$")
+_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额|共|总|全部|一起")
+_ITEM_MARKS = re.compile(r"[、和及与]")
+
+
+def other_scope(question: str, text: str, start: int, end: int) -> bool:
+    """Whether the fact text[start:end] is told in another scope than question asks it in (the
+    module's kinds); question and text normalised alike, offsets into text."""
+    sentence = text[_after(text, start, _SENTENCE_MARKS) : start]
+    clause = text[_after(text, start, _CLAUSE_MARKS) : start]
+    return (
+        _claim_for_award(question, sentence)
+        or _plan_for_done(question, text[_after(text, max(end - 1, 0), _CLAUSE_MARKS) : end])
+        or _earlier_for_this(question, text[:end])
+        or _whole_for_place(question, text, text[:end])
+        or _total_for_item(question, clause)
+    )
+
+
+def _after(text: str, at: int, marks: str) -> int:
+    """Where the run of text holding at begins: just after the last of marks before it."""
+    return max(text.rfind(m, 0, at) for m in marks) + 1
+
+
+def _claim_for_award(question: str, before: str) -> bool:
+    """A lawsuit told, and the figure inside a party's claim (its claim word after the last
+    ruling word), while the question does not ask the claim."""
+    if _CLAIM_ASKED.search(question) or not _LAWSUIT.search(before):
+        return False
+    claims = [m.end() for m in _CLAIM.finditer(before)]
+    rulings = [m.end() for m in _RULING.finditer(before)]
+    return bool(claims) and max(claims) > max(rulings, default=-1)
+
+
+def _plan_for_done(question: str, clause: str) -> bool:
+    """已经/实际 asked, and the fact's clause a plan or estimate with nothing told done."""
+    if not _DONE_ASKED.search(question) or _PLAN_ASKED.search(question):
+        return False
+    return bool(_PLANNED.search(clause)) and not _DONE_TOLD.search(clause)
+
+
+def _earlier_for_this(question: str, told: str) -> bool:
+    """这次/这场 asked, and the sentence up to the fact telling an earlier time only (去年6月，
+    洺阳市也曾遭遇一次冰雹袭击); an earlier time held up for comparison (比去年) is not told."""
+    if not _THIS_ASKED.search(question) or _EARLIER_ASKED.search(question):
+        return False
+    told = _COMPARED.sub("", told)
+    return bool(_EARLIER.search(told)) and not _NOW_TOLD.search(told)
+
+
+def _whole_for_place(question: str, sentence: str, told: str) -> bool:
+    """A district, county or town asked (栖川区) that the sentence never names, and the fact told
+    of the whole of a higher level (去年全市共查处…4680起); not when the question says that whole
+    itself (全市)."""
+    wholes = list(_WHOLE_PLACE.finditer(told))
+    if not wholes or wholes[-1].group(0) in question:
+        return False
+    lower = _LOWER[wholes[-1].group(1)]
+    asked = [p for p in places_named(question) if p[2] in lower]
+    return bool(asked) and not any(p in sentence for p in asked)
+
+
+def places_named(question: str) -> list[str]:
+    """The places question names by two characters and a level's word (栖川区, 青杠乡, 石门村), at
+    a word's start and never across a word like 社区 or 服务区."""
+    starts: dict[int, tuple[str, str]] = {}
+    at = 0
+    for word, flag in pos_tags(question):
+        starts[at] = (word, flag)
+        at += len(word)
+    out = []
+    for m in _PLACE.finditer(question):
+        first = starts.get(m.start())
+        if set(m.group(1)) & _NO_NAME or first is None or len(first[0]) > len(m.group(0)):
+            continue
+        whole_word = first[0] == m.group(0) and not first[1].startswith("ns")
+        inner = starts.get(m.start() + 1)
+        across = inner is not None and inner[0] in _NOT_PLACES
+        if not whole_word and not across:
+            out.append(m.group(0))
+    return out
+
+
+def _total_for_item(question: str, clause: str) -> bool:
+    """The fact told as a list's total (医疗费、死亡赔偿金、丧葬费等共计) and one item of that list
+    asked, not the total."""
+    if _TOTAL_ASKED.search(question) or not _TOTAL_TOLD.search(clause):
+        return False
+    items = [it.split("等")[0] for it in _ITEM_MARKS.split(_TOTAL_CUT.sub("", clause))]
+    return len(items) >= 2 and any(len(it) >= 2 and it[-2:] in question for it in items)

@@ -1,0 +1,93 @@
+"""A fact told in another scope than asked (service.fact_scope) gives way: a claim for an
+award, a plan for what is done, an earlier event for this one, a whole for one place of it, a
+list's total for one item; and each look-alike that is the question's own keeps its fact."""
+
+import pytest
+
+from service.fact_scope import other_scope, places_named
+from service.own_fact import own_fact
+from service.short_answer import Span
+
+SUIT = "张某的家属将该院诉至区人民法院，请求判令医院赔偿医疗费、死亡赔偿金等共计142万元。"
+
+CASES = [
+    # a party's claim (请求判令 is the claim's) for what the court awarded
+    ("死亡赔偿金判了多少?", SUIT, "142万元", True),
+    ("法院判医院赔多少?", "法院一审判决医院赔偿原告各项损失共计71.2万元。", "71.2万元", False),
+    ("家属一开始要求赔多少?", SUIT, "142万元", False),  # the claim asked
+    ("小林要的加班费是多少?", "小林主张加班费6.5万元。", "6.5万元", False),
+    (
+        "医院赔偿多少?",
+        "医院要求患者家属在3日内办理手续，垫付费用2万元。",
+        "2万元",
+        False,
+    ),  # no suit
+    (
+        "最后判赔多少?",
+        "法院审理后支持了原告的部分诉讼请求，判令被告赔偿3.8万元。",
+        "3.8万元",
+        False,
+    ),
+    # a plan or estimate for what is done
+    ("已经实际赔付了多少钱?", "已接到报案1246件，预计理赔金额约2100万元。", "约2100万元", True),
+    ("已经改完了几家?", "今年计划完成12家的改造，目前已完工5家。", "5家", False),
+    ("预计赔付多少?", "已接到报案1246件，预计理赔金额约2100万元。", "约2100万元", False),
+    # an earlier event for this one; a comparison with it is this one's
+    (
+        "这次冰雹损失多少?",
+        "去年6月，该市也曾遭遇冰雹，直接经济损失约4900万元。",
+        "约4900万元",
+        True,
+    ),
+    ("这次中签率多少?", "本届报名人数比去年增加约两成，中签率约为27.6%。", "27.6%", False),
+    ("这次调查之前登记过多少幅?", "此前已登记岩画约400幅。", "约400幅", False),
+    ("这次要在哪天前完工?", "工程将在10月底之前完工，总投资3亿元。", "3亿元", False),
+    # the whole of a higher level for a place of it the sentence never names
+    ("栖川区去年查处了多少起?", "去年全市共查处违规养犬行为4680起。", "4680起", True),
+    ("青杠乡种了多少亩茶?", "全县共种茶12万亩。", "12万亩", True),
+    ("栖川区去年查处了多少起?", "去年全市共查处4680起，其中栖川区1020起。", "1020起", False),
+    ("全市去年查处了多少起?", "去年全市共查处违规养犬行为4680起。", "4680起", False),
+    ("泷州市去年查处了多少起?", "去年全市共查处违规养犬行为4680起。", "4680起", False),
+    ("社区食堂建了几家?", "今年全市新增社区食堂50家。", "50家", False),  # 社区 is no place
+    # a list's total for one item of it
+    ("丧葬费是多少?", "请赔偿医疗费、丧葬费、抚慰金等共计142万元。", "142万元", True),
+    ("赔偿总共多少?", "请赔偿医疗费、丧葬费、抚慰金等共计142万元。", "142万元", False),
+    ("医疗费是多少?", "医疗费共计12万元，丧葬费3万元。", "12万元", False),  # no list
+]
+
+
+@pytest.mark.parametrize(("question", "text", "fact", "other"), CASES)
+def test_a_fact_told_in_another_scope_is_told_apart_from_its_look_alikes(
+    question: str, text: str, fact: str, other: bool
+) -> None:
+    at = text.index(fact)
+    assert other_scope(question, text, at, at + len(fact)) is other
+
+
+def test_places_are_read_at_a_word_start_and_never_across_a_common_word() -> None:
+    assert places_named("岱川栖川区去年查处了多少起") == ["栖川区"]
+    assert places_named("青杠乡的果园") == ["青杠乡"]
+    assert places_named("多少家社区食堂") == []
+    assert places_named("高速服务区有几个充电桩") == []
+    assert places_named("乡镇卫生院") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "given", "expected"),
+    [
+        # a short question with no question word is weighed too (its fact a figure)
+        ("死亡赔偿金?", SUIT, "142万元", None),
+        # a placing's holder asked in short: the name told, not a figure, else nothing
+        ("女子组冠军?", "女子组冠军由女骑手其其格获得，成绩为4分21秒。", "4分21秒", "其其格"),
+        ("少年组冠军?", "少年组共有168名棋手参赛。", "168名", None),
+        ("男子组冠军?", "男子组冠军被邹子墨摘得，用时2小时。", "2小时", "邹子墨"),
+        # a refused figure gives way only to one in its own measure (两名子女 is no sum)
+        ("抚慰金判了多少?", "张某及两名子女诉至法院，请求判令赔偿共计142万元。", "142万元", None),
+    ],
+)
+def test_a_short_question_s_figure_gives_way_when_it_is_not_its_own(
+    question: str, text: str, given: str, expected: str | None
+) -> None:
+    at = text.index(given)
+    found = own_fact(question, text, Span(at, at + len(given)))
+    assert (None if found is None else text[found.start : found.end]) == expected
