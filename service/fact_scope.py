@@ -1,7 +1,8 @@
 """Whether a fact is told in another scope than the question asks it in: a party's claim for
 a court's award (请求判令…共计142万元 for 判了多少), a plan or estimate for what is done (预计理赔
 约2100万元 for 已经实际赔付多少), an earlier event for this one (去年6月…也曾遭遇 for 这次冰雹), a
-whole of the city or province for one district of it (去年全市共查处4680起 for 栖川区), or a list's
+whole of the city or province for one district of it (去年全市共查处4680起 for 栖川区), another level
+of government (中央财政支持3800万元 for 省财政), the other trip (首趟班列 for 回程), or a list's
 total for one of its items (医疗费、死亡赔偿金、丧葬费等共计142万元 for 丧葬费). Each is read from
 the sentence up to the fact, so what is told after it never counts."""
 
@@ -20,7 +21,9 @@ _CLAIM = re.compile(r"请求|诉请|诉称|索赔|主张|索要|要求")
 _RULING = re.compile(
     r"(?<!请求)(?<!要求)(?<!诉请)(?:判决|判令|判处|裁定|认定|酌定|判赔|驳回|法院|法庭|调解|达成)"
 )
-# a question asking the claim itself (一开始要的加班费, 索赔多少)
+_SUPPORTED = re.compile(r"(?<!请求)(?<!要求)(?:支持|准许)")
+# a question asking what the court ruled (判了多少, 最终获赔), not the claim (一开始要的, 索赔多少)
+_RULING_ASKED = re.compile(r"判|法院|法庭|裁定|获赔|最终|最后|终审|[一二]审|调解")
 _CLAIM_ASKED = re.compile(
     r"请求|诉请|索赔|要求|主张|起诉|要多少|要了多少|要的|索要|讨要|想要|开口|提出"
 )
@@ -88,6 +91,13 @@ _NOT_PLACES = frozenset(
     ]
 )
 
+# a level of government (省财政, 市级, 县里): another level's figure is not the one asked
+_LEVEL = re.compile(r"(中央|国家|省|市|县|区|乡|镇)(?:级|里|财政|政府|本级)")
+
+# the return trip and the first or outward one (回程 asked, 首趟班列…货值 told)
+_BACK = re.compile(r"回程|返程|返回|回国|归程")
+_OUT = re.compile(r"去程|首趟|首发|出发|始发|首班|启程")
+
 # a list's total told right before the figure (丧葬费等共计, 在内合计), and a total asked
 _TOTAL_TOLD = re.compile(
     r"(?:等|在内的?)?[\u4e00-\u9fff]{0,4}?(?:共计|合计|总计|总共|一共|共|累计)"
@@ -109,6 +119,8 @@ def other_scope(question: str, text: str, start: int, end: int) -> bool:
         or _earlier_for_this(question, text[:end])
         or _whole_for_place(question, text, text[:end])
         or _total_for_item(question, clause)
+        or _other_level(question, text[_after(text, start, _CLAUSE_MARKS) : end])
+        or _other_trip(question, text[:end])
     )
 
 
@@ -118,10 +130,14 @@ def _after(text: str, at: int, marks: str) -> int:
 
 
 def _claim_for_award(question: str, before: str) -> bool:
-    """A lawsuit told, and the figure inside a party's claim (its claim word after the last
-    ruling word), while the question does not ask the claim."""
-    if _CLAIM_ASKED.search(question) or not _LAWSUIT.search(before):
+    """The court's ruling asked (判了多少), a lawsuit told, and the figure inside a party's claim
+    (its claim word after the last ruling word)."""
+    if not _RULING_ASKED.search(question) or _CLAIM_ASKED.search(question):
         return False
+    if not _LAWSUIT.search(before):
+        return False
+    if _SUPPORTED.search(before):
+        return False  # 法院支持了原告要求…的请求: the claim is what was ruled
     claims = [m.end() for m in _CLAIM.finditer(before)]
     rulings = [m.end() for m in _RULING.finditer(before)]
     return bool(claims) and max(claims) > max(rulings, default=-1)
@@ -183,3 +199,20 @@ def _total_for_item(question: str, clause: str) -> bool:
         return False
     items = [it.split("等")[0] for it in _ITEM_MARKS.split(_TOTAL_CUT.sub("", clause))]
     return len(items) >= 2 and any(len(it) >= 2 and it[-2:] in question for it in items)
+
+
+def _other_level(question: str, clause: str) -> bool:
+    """省财政 asked, and the fact's clause told of another level only (其中中央财政支持3800万元;
+    省级示范园由680元… for 市级)."""
+    asked = {m.group(1) for m in _LEVEL.finditer(question)}
+    told = {m.group(1) for m in _LEVEL.finditer(clause)}
+    return bool(asked and told) and not asked & told
+
+
+def _other_trip(question: str, told: str) -> bool:
+    """The return trip asked and only the first or outward one told (首趟班列…货值约1860万元 for
+    回程), or the other way round."""
+    for asked, other in ((_BACK, _OUT), (_OUT, _BACK)):
+        if asked.search(question) and not other.search(question):
+            return bool(other.search(told)) and not asked.search(told)
+    return False

@@ -85,6 +85,7 @@ _STAGE = re.compile(r"第?[一二三四五六七八九十0-9]+期")
 # nouns that make up a question word (什么时候, 多长时间, 多少钱, 什么地方)
 _ASKED_WITH = frozenset(("时候", "时间", "钱", "地方", "样子", "人"))
 _COUNT_ASKED = re.compile(r"多少|几")
+_THAT_ONE = re.compile(r"[那这](?:个|家|座|棵|台|所|条|艘|栋|间|处|只|头|部|辆|块|位|名)")
 _TOTAL = frozenset(("总", "共", "总共", "一共", "累计", "合计", "是", "有", "在"))
 MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
 
@@ -410,6 +411,13 @@ def _in_frame(q: str, prev: str, previous_answer: str) -> str:
     return f"{prev} {core}"
 
 
+def _pointed_at(previous: str) -> str:
+    """What 它 or 这家 stands for: the previous question's subject, or the thing it pointed at
+    whole (泷西最老的那棵银杏长在哪儿: 泷西最老的那棵银杏, not 泷西)."""
+    topic = topic_of(previous, asks_anew=True)
+    return topic if _THAT_ONE.search(topic) else subject_of(previous)
+
+
 def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     """question read against the previous (already resolved) question and its answer."""
     q = normalize(question).strip()
@@ -424,7 +432,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     # 它 after a 哪家 question: the thing answered (not after 谁: 由谁运营 | 它每周末…)
     asks_thing = ASKS_WHICH.search(prev) and previous_answer
     thing = answered_thing(previous_answer, prev) if asks_thing else None
-    pronouned = replace_pronouns(q, subject_of(prev), person, thing, prev)
+    pronouned = replace_pronouns(q, _pointed_at(prev), person, thing, prev)
     if pronouned is not None:
         return pronouned
     subject = subject_of(prev, q)

@@ -109,6 +109,12 @@ _MEASURED = (
 )
 # a short question naming a placing, asking its holder (少年组冠军?): a figure is none
 _HOLDER_ASKED = re.compile(r"(?:冠军|亚军|季军|得主|获得者|第[一二三]名|状元)\s*[?？]*\s*$")
+# a body's name asked (那家合作社叫什么名字; not 公司是什么时候注册的)
+_BODY_NAME_ASKED = re.compile(
+    r"(合作社|公司|协会|企业|品牌|基地|学校|医院|酒店|餐厅|商场|超市|银行|平台|基金|学会|联盟"
+    r"|剧团|乐队|球队)(?:的)?(?:名字|名称)?(?:叫|是)(?:什么|啥)(?!时候|时间|地方|原因|样)"
+)
+_QUOTES = "“‘「『《\"'"
 _MEASURE_UNITS = tuple(u for _, u in MEASURES)  # the units of each measure a question asks
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高)")
@@ -359,7 +365,8 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
     """fact (or the parallel fact or the change the question asks: service.parallel_facts), or
     when a number, time, person or place asked is told there of a neighbour (fact_of_another) or
     is the question's own (_not_its_own), the one of its kind in text that is not, placed best
-    among the question's words; None when text tells no other."""
+    among the question's words; None when text tells no other, or when fact is told in another
+    scope (service.fact_scope: a claim, a plan, a whole), as the sentence's other figures are."""
     fact = asked_side(
         question, text, asked_change(question, text, named_parallel(question, text, fact))
     )
@@ -378,19 +385,12 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
         return Span(at, at + len(name)) if at >= 0 else None
     if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
         return fact
-    # no measure asked: a figure in the refused one's stands in, not another count (判了多少:
-    # 两名子女 for 142万元)
-    said = text[fact.start : fact.end]
-    units = (
-        ()
-        if asked_measure(question)
-        else next((u for u in _MEASURE_UNITS if holds_measure(said, u)), ())
-    )
+    if other_scope(normalize(question), normal_form(text), fact.start, fact.end):
+        return None  # told as a claim, a plan, a whole…: the sentence's other figures are too
     own = [
         sp
         for sp in rule_spans(kind, question, text, strict=True)
         if not _not_its_own(question, text, sp)
-        and (not units or holds_measure(text[sp.start : sp.end], units))
     ]
     return best_placed(own, text, question_anchors(question, text))
 
@@ -416,7 +416,20 @@ def _not_its_own(question: str, text: str, fact: Span) -> bool:
         or any(asked.search(q) and not held.search(said) for asked, held in _MEASURED)
         or fact_of_another(question, text, fact.start, fact.end)
         or _other_measure(question, text, fact)
+        or _other_body(q, text, fact)
     )
+
+
+def _other_body(question: str, text: str, fact: Span) -> bool:
+    """A body's name asked (那家合作社叫什么名字) and the fact neither ends in its kind nor is
+    quoted (猕猴桃产业协会会长 is no 合作社's name)."""
+    asked = _BODY_NAME_ASKED.search(question)
+    if asked is None:
+        return False
+    said = text[fact.start : fact.end]
+    before = text[fact.start - 1] if fact.start else ""
+    quoted = bool(before and before in _QUOTES or said[:1] and said[0] in _QUOTES)
+    return not quoted and not said.endswith(asked.group(1))
 
 
 def _other_measure(question: str, text: str, fact: Span) -> bool:

@@ -106,6 +106,9 @@ def test_unrelated_follow_up_keeps_both_turns() -> None:
         # a thing pronoun is the previous question's subject
         ("江城市新图书馆谁设计的?", "", "该馆藏书多少?", "江城市新图书馆藏书多少?"),
         ("江城大桥什么时候完工?", "", "它是谁设计的?", "江城大桥是谁设计的?"),
+        # ... or the one thing it pointed at with 那棵/这座, whole (not 泷西 alone)
+        ("泷西最老的那棵银杏长在哪儿?", "", "它有多高?", "泷西最老的那棵银杏有多高?"),
+        ("城南那座老水塔是哪年建的?", "", "它有多高?", "城南那座老水塔有多高?"),
         # ellipsis and a changed attribute borrow the subject
         ("青溪地铁3号线什么时候开通?", "", "共设几座车站?", "青溪地铁3号线共设几座车站?"),
         ("江城大桥什么时候完工?", "", "投资多少?", "江城大桥投资多少?"),
