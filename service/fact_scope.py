@@ -91,8 +91,12 @@ _NOT_PLACES = frozenset(
     ]
 )
 
-# a level of government (省财政, 市级, 县里): another level's figure is not the one asked
-_LEVEL = re.compile(r"(中央|国家|省|市|县|区|乡|镇)(?:级|里|财政|政府|本级)")
+# a level of government paying (省财政, 市级补助, 县里): another level's money is not the one asked
+_LEVEL = re.compile(
+    r"(?<![城社景园小辖山郊片街校院库矿林牧灾])(中央|国家|省|市|县|区|乡|镇)"
+    r"(?:级?财政|级?政府|本级|级(?=补助|补贴|资金|配套|投入))"
+    r"|(省|市|县)里"  # 县里 of a county's money; not 城区里, 社区里, nor 省级 of a 国家级 title
+)
 
 # the return trip and the first or outward one (回程 asked, 首趟班列…货值 told)
 _BACK = re.compile(r"回程|返程|返回|回国|归程")
@@ -204,8 +208,8 @@ def _total_for_item(question: str, clause: str) -> bool:
 def _other_level(question: str, clause: str) -> bool:
     """省财政 asked, and the fact's clause told of another level only (其中中央财政支持3800万元;
     省级示范园由680元… for 市级)."""
-    asked = {m.group(1) for m in _LEVEL.finditer(question)}
-    told = {m.group(1) for m in _LEVEL.finditer(clause)}
+    asked = {m.group(1) or m.group(2) for m in _LEVEL.finditer(question)}
+    told = {m.group(1) or m.group(2) for m in _LEVEL.finditer(clause)}
     return bool(asked and told) and not asked & told
 
 

@@ -50,6 +50,7 @@ _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2})(\d{1,4})(?![\d.])")
 # a numbered stage or grade its one suffix character names (一期/二期, 一等座/二等座, 一审/二审),
 # which _NUMBERED misses when more words follow (一期总投资)
 _ORDINAL_SUFFIXES = "期届等审批轮季代级号"
+_FIRST_OF = re.compile(r"首([批期届轮季])")  # 首批 is 第一批
 _ORDINAL = re.compile(rf"第?[{_CJK_DIGITS}]+([{_ORDINAL_SUFFIXES}])")
 # first characters that set two otherwise equal words apart (男子/女子, 新馆/旧馆, 上半年/下半年)
 _CONTRAST = "男女新旧老上下前后东西南北大小正副首末高低内外主客早晚进出"
@@ -201,7 +202,8 @@ def other_number(question: str, text: str, stages: bool = False) -> bool:
     """3号线 asked, 4号线 told; 一期 asked, 二期 told — unless the question names that one too
     (第一只幼崽隔了多久生的第二只). With stages, only a stage or edition asked (一期, 第三批, 第二届)
     against one told as the thing itself (not 分三期, 上一届, 与一期相比): what a headline names of
-    the article's whole subject."""
+    the article's whole subject. 首批 is read as 第一批 (首期, 首届, 首轮 alike)."""
+    question, text = _FIRST_OF.sub(r"第一\1", question), _FIRST_OF.sub(r"第一\1", text)
     starts = _word_starts(question)
     numbered = [] if stages else _NUMBERED.finditer(question)
     for m in [*numbered, *_ORDINAL.finditer(question)]:
