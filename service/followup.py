@@ -85,6 +85,8 @@ _STAGE = re.compile(r"第?[一二三四五六七八九十0-9]+期")
 # nouns that make up a question word (什么时候, 多长时间, 多少钱, 什么地方)
 _ASKED_WITH = frozenset(("时候", "时间", "钱", "地方", "样子", "人"))
 _COUNT_ASKED = re.compile(r"多少|几")
+_DONE = re.compile(r"已经|已(?!知)")
+_PLANNED = re.compile(r"计划|打算|准备|预计|拟")
 _THAT_ONE = re.compile(r"[那这](?:个|家|座|棵|台|所|条|艘|栋|间|处|只|头|部|辆|块|位|名)")
 _TOTAL = frozenset(("总", "共", "总共", "一共", "累计", "合计", "是", "有", "在"))
 MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
@@ -368,7 +370,11 @@ def _counted(question: str) -> tuple[str, str]:
     if not asks:
         return "", ""
     tags = [(w, f) for w, f in pos_tags(question[asks[-1] :]) if w.strip("?？。.!！ ")]
-    measure = tags[0][0] if tags and len(tags[0][0]) == 1 else ""
+    # a measure word (座, 公里), not a particle (多少了)
+    first = tags[0] if tags else ("", "")
+    measure = (
+        first[0] if first[1] == "q" or len(first[0]) == 1 and first[1][:1] not in "uyx" else ""
+    )
     return measure, "".join(w for w, _ in (tags[1:] if measure else tags))
 
 
@@ -452,6 +458,8 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     counted = counted_thing(prev, q)
     if counted not in subject:
         subject += counted  # 现在总共有多少人? after 新增了多少快递从业人员?: of those
+    if _DONE.search(q) and not _PLANNED.search(q):
+        subject = _PLANNED.sub("", subject)  # 现在已经修好多少了? asks what is done, not planned
     if not names_own_subject(q, prev) and len(q) <= 20 and subject and subject not in q:
         # ellipsis or a new attribute of the same subject, said once where the two meet
         # (汤某的房子补偿 | 补偿决定…)

@@ -117,7 +117,7 @@ _BODY_NAME_ASKED = re.compile(
 _QUOTES = "“‘「『《\"'"
 _MEASURE_UNITS = tuple(u for _, u in MEASURES)  # the units of each measure a question asks
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
-_DIMENSION_ASKED = re.compile(r"多(长|高|宽|深|厚)")
+_DIMENSION_ASKED = re.compile(r"多(长|高|宽)")  # not 深/厚: 积雪深度 tells 多厚
 _BEFORE_FIGURE = re.compile(r"\D*")
 _DIMENSION_TOLD = re.compile(
     r"(?<![增延成生提最升加拉])([长宽高深厚])[度程]?(?:约|为|达到|达|仅|近)?$"

@@ -112,6 +112,14 @@ def test_unrelated_follow_up_keeps_both_turns() -> None:
         # ellipsis and a changed attribute borrow the subject
         ("青溪地铁3号线什么时候开通?", "", "共设几座车站?", "青溪地铁3号线共设几座车站?"),
         ("江城大桥什么时候完工?", "", "投资多少?", "江城大桥投资多少?"),
+        # what is done asked after what was planned: the plan's word stays behind, the thing
+        # counted (多少公里 | 农村公路) comes along without its measure
+        (
+            "蕨岭县今年计划改造多少公里农村公路?",
+            "",
+            "现在已经修好多少了?",
+            "蕨岭县今年农村公路现在已经修好多少了?",
+        ),
         # another time replaces the time asked of, or comes first
         ("枫林县去年发生了几起森林火情？", "", "那2023年呢？", "枫林县2023年发生了几起森林火情?"),
         ("今年白鹭湖记录到多少只水鸟？", "", "那去年同期呢？", "去年同期白鹭湖记录到多少只水鸟?"),
