@@ -17,9 +17,13 @@ _SENTENCE_MARKS = "。；;！？!?"
 
 # a lawsuit told, a party's claim (请求判令 is still the claim), and a court's ruling
 _LAWSUIT = re.compile(r"法院|法庭|起诉|诉至|原告|被告|诉讼|仲裁|判令|判决")
-_CLAIM = re.compile(r"请求|诉请|诉称|索赔|主张|索要|要求")
+_CLAIM = re.compile(r"请求|诉请|诉称|索赔|主张")
+# 要求/索要 are a party's claim in a civil suit only (被告人…索要财物 is the crime)
+_CLAIM_IN_SUIT = re.compile(r"要求|索要")
+_CIVIL = re.compile(r"起诉|诉至|原告|申请人|仲裁")
 _RULING = re.compile(
-    r"(?<!请求)(?<!要求)(?<!诉请)(?:判决|判令|判处|裁定|认定|酌定|判赔|驳回|法院|法庭|调解|达成)"
+    r"(?<!请求)(?<!要求)(?<!诉请)(?:判决|判令|判处|裁定|裁决|认定|酌定|判赔|驳回|法院|法庭|调解|达成"
+    r"|查明|获赔|和解|执行)"
 )
 _SUPPORTED = re.compile(r"(?<!请求)(?<!要求)(?:支持|准许)")
 # a question asking what the court ruled (判了多少, 最终获赔), not the claim (一开始要的, 索赔多少)
@@ -31,17 +35,29 @@ _CLAIM_ASKED = re.compile(
 # what is done asked (已经实际赔付), and a plan or estimate told with nothing done in its clause
 _DONE_ASKED = re.compile(r"已经|实际|(?<!将)已(?!知)|真正")
 _PLAN_ASKED = re.compile(r"计划|预计|打算|准备|将|要|拟|目标|预期|规划|能|会")
-_PLANNED = re.compile(r"预计|计划|拟|有望|力争|争取|目标|预期|规划|将")
+# a plan or estimate: not 争取到 (obtained), 将近, 将3500名…纳入, nor 计划/规划 as a noun (年度计划的65%)
+_PLANNED = re.compile(
+    r"预计|(?<![年度略的])(?:计划|规划)(?![的内中书])|拟|有望|力争|争取(?!到)|预期"
+    r"|(?<!即)将(?=于|在|达|超|新|建|投|开|完|实|全|陆|逐|进|继|有)"
+)
 _DONE_TOLD = re.compile(r"已|实际|完成了|累计")
 
-# this event asked (这次冰雹), an earlier one told (去年6月…也曾), a comparison (比去年) not counted
+# this event asked (这次冰雹), an earlier one told (去年6月，…也曾遭遇)
 _THIS_ASKED = re.compile(r"这次|这场|本次|此次|这回|这轮|本轮|这一次")
 _EARLIER = re.compile(r"去年|前年|上次|上一次|此前|曾经|也曾|往年|上一轮|上轮|历史上|\d+年前")
 _EARLIER_ASKED = re.compile(f"{_EARLIER.pattern}|之前|以前|原来")
-_NOW_TOLD = re.compile(r"这次|本次|此次|这场|本轮|此轮|本届|这届|今年|目前|当前|现在|今天")
-_COMPARED = re.compile(r"(?:比|较|同比|相比|与)(?:去年|前年|上次|上一次|往年|上一轮|上轮)")
+# an opening clause that is only an earlier time (去年6月，…): the sentence tells of then
+_EARLIER_OPENING = re.compile(
+    r"^(?:去年|前年|此前|往年|上次|上一次|\d+年前)(?:[0-9一二三四五六七八九十]+月)?(?:[0-9]+日)?(?:份|底|初)?$"
+)
+_NOW_TOLD = re.compile(
+    r"这次|本次|此次|这场|本轮|此轮|本届|这届|今年|目前|当前|现在|今天|本赛季|第[0-9一二三四五六七八九十]+届"
+)
 
-# a whole of a level told (全市), and the places of lower levels a question may ask
+# a whole of a level told (全市), and the places of lower levels a question may ask; a whole that
+# only ranks the place (居全市第一, 全市各区中, 作为全区最大的街道, 全县率先) is no whole told
+_RANKED_IN = re.compile(r"全.(?:第|最|各|之首|前列|率先|唯一|[^，,。]{0,12}中)")
+_RANKED_BY = ("居", "作为", "在")
 _WHOLE_PLACE = re.compile(r"全(市|省|县|区|镇|乡)")
 _LOWER = {
     "省": "市州县区镇乡村",
@@ -99,8 +115,8 @@ _LEVEL = re.compile(
 )
 
 # the return trip and the first or outward one (回程 asked, 首趟班列…货值 told)
-_BACK = re.compile(r"回程|返程|返回|回国|归程")
-_OUT = re.compile(r"去程|首趟|首发|出发|始发|首班|启程")
+_BACK = re.compile(r"回程|返程|归程")
+_OUT = re.compile(r"去程|首趟|首班")
 
 # a list's total told right before the figure (丧葬费等共计, 在内合计), and a total asked
 _TOTAL_TOLD = re.compile(
@@ -109,7 +125,7 @@ _TOTAL_TOLD = re.compile(
 )
 _TOTAL_CUT = re.compile(r"(?:共计|合计|总计|总共|一共|共|累计).*$")
 _TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额|共|总|全部|一起")
-_ITEM_MARKS = re.compile(r"[、和及与]")
+_JOINING = frozenset(("和", "及", "与", "以及"))
 
 
 def other_scope(question: str, text: str, start: int, end: int) -> bool:
@@ -142,7 +158,8 @@ def _claim_for_award(question: str, before: str) -> bool:
         return False
     if _SUPPORTED.search(before):
         return False  # 法院支持了原告要求…的请求: the claim is what was ruled
-    claims = [m.end() for m in _CLAIM.finditer(before)]
+    claimed = (_CLAIM, _CLAIM_IN_SUIT) if _CIVIL.search(before) else (_CLAIM,)
+    claims = [m.end() for pattern in claimed for m in pattern.finditer(before)]
     rulings = [m.end() for m in _RULING.finditer(before)]
     return bool(claims) and max(claims) > max(rulings, default=-1)
 
@@ -155,24 +172,30 @@ def _plan_for_done(question: str, clause: str) -> bool:
 
 
 def _earlier_for_this(question: str, told: str) -> bool:
-    """这次/这场 asked, and the sentence up to the fact telling an earlier time only (去年6月，
-    洺阳市也曾遭遇一次冰雹袭击); an earlier time held up for comparison (比去年) is not told."""
+    """这次/这场 asked, and the sentence telling of an earlier time: it opens with a clause that
+    is only that time (去年6月，洺阳市也曾遭遇一次冰雹袭击…), and names no time of now (本届)."""
     if not _THIS_ASKED.search(question) or _EARLIER_ASKED.search(question):
         return False
-    told = _COMPARED.sub("", told)
-    return bool(_EARLIER.search(told)) and not _NOW_TOLD.search(told)
+    opening = re.split("[，,]", told, maxsplit=1)[0] if re.search("[，,]", told) else ""
+    return bool(_EARLIER_OPENING.match(opening)) and not _NOW_TOLD.search(told)
 
 
 def _whole_for_place(question: str, sentence: str, told: str) -> bool:
     """A district, county or town asked (栖川区) that the sentence never names, and the fact told
     of the whole of a higher level (去年全市共查处…4680起); not when the question says that whole
     itself (全市)."""
-    wholes = list(_WHOLE_PLACE.finditer(told))
+    wholes = [
+        m
+        for m in _WHOLE_PLACE.finditer(told)
+        if not _RANKED_IN.match(told, m.start()) and not told[: m.start()].endswith(_RANKED_BY)
+    ]
     if not wholes or wholes[-1].group(0) in question:
         return False
     lower = _LOWER[wholes[-1].group(1)]
     asked = [p for p in places_named(question) if p[2] in lower]
-    return bool(asked) and not any(p in sentence for p in asked)
+    # the place said by its stem (栖川新增…) or as 该区, 这个村, 本镇 is named too
+    said = any(p[:2] in sentence or re.search(f"[该本这此]个?{p[2]}", sentence) for p in asked)
+    return bool(asked) and not said
 
 
 def places_named(question: str) -> list[str]:
@@ -201,15 +224,29 @@ def _total_for_item(question: str, clause: str) -> bool:
     asked, not the total."""
     if _TOTAL_ASKED.search(question) or not _TOTAL_TOLD.search(clause):
         return False
-    items = [it.split("等")[0] for it in _ITEM_MARKS.split(_TOTAL_CUT.sub("", clause))]
-    return len(items) >= 2 and any(len(it) >= 2 and it[-2:] in question for it in items)
+    items = [it.split("等")[0] for it in _list_items(_TOTAL_CUT.sub("", clause))]
+    named = [it for it in items if len(it) >= 2 and it[-2:] in question]
+    return len(items) >= 2 and len(named) == 1  # two named: their sum is asked
+
+
+def _list_items(text: str) -> list[str]:
+    """text cut at its list marks: 、 and a 和/及/与 jieba reads as a conjunction (not 涉及,
+    参与, 与会)."""
+    items, run = [], ""
+    for word, flag in pos_tags(text):
+        if word == "、" or word in _JOINING and flag == "c":
+            items.append(run)
+            run = ""
+        else:
+            run += word
+    return [*items, run]
 
 
 def _other_level(question: str, clause: str) -> bool:
     """省财政 asked, and the fact's clause told of another level only (其中中央财政支持3800万元;
     省级示范园由680元… for 市级)."""
-    asked = {m.group(1) or m.group(2) for m in _LEVEL.finditer(question)}
-    told = {m.group(1) or m.group(2) for m in _LEVEL.finditer(clause)}
+    asked = {_level(m) for m in _LEVEL.finditer(question)}
+    told = {_level(m) for m in _LEVEL.finditer(clause)}
     return bool(asked and told) and not asked & told
 
 
@@ -220,3 +257,9 @@ def _other_trip(question: str, told: str) -> bool:
         if asked.search(question) and not other.search(question):
             return bool(other.search(told)) and not asked.search(told)
     return False
+
+
+def _level(found: re.Match[str]) -> str:
+    """The level _LEVEL found: 国家 is 中央, 乡 and 镇 are one (乡镇财政 for 乡政府)."""
+    level = found.group(1) or found.group(2)
+    return {"国家": "中央", "乡": "镇"}.get(level, level)

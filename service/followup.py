@@ -86,6 +86,8 @@ _STAGE = re.compile(r"第?[一二三四五六七八九十0-9]+期")
 _ASKED_WITH = frozenset(("时候", "时间", "钱", "地方", "样子", "人"))
 _COUNT_ASKED = re.compile(r"多少|几")
 _DONE = re.compile(r"已经|已(?!知)")
+# the characters of units of one measure (公斤, 吨, 斤; 公里, 米; 立方米, 方, 升)
+_MEASURE_FAMILIES = (frozenset("克吨斤"), frozenset("里米"), frozenset("方升"), frozenset("亩顷"))
 _PLANNED = re.compile(r"计划|打算|准备|预计|拟")
 _THAT_ONE = re.compile(r"[那这](?:个|家|座|棵|台|所|条|艘|栋|间|处|只|头|部|辆|块|位|名)")
 _TOTAL = frozenset(("总", "共", "总共", "一共", "累计", "合计", "是", "有", "在"))
@@ -378,13 +380,23 @@ def _counted(question: str) -> tuple[str, str]:
     return measure, "".join(w for w, _ in (tags[1:] if measure else tags))
 
 
+def _same_measure(measure: str, asked: str) -> bool:
+    """Whether a follow-up's measure counts what the question's did: none, the same, or one of
+    its family (公斤 and 吨, 公里 and 米)."""
+    return (
+        not measure
+        or asked in ("", measure)
+        or any(set(measure) & family and set(asked) & family for family in _MEASURE_FAMILIES)
+    )
+
+
 def counted_thing(question: str, follow_up: str) -> str:
     """The thing question counts (多少座 | 校内泳池) when follow_up counts more of it: it asks
     多少 or 几 in the same measure or none, and names no thing of its own; "" when question's
     count names no thing (多少人 | 参加) or more than a name (多少人参加了什么)."""
     measure, thing = _counted(question)
     asked_measure, _ = _counted(follow_up)
-    if not _COUNT_ASKED.search(follow_up) or measure and asked_measure not in ("", measure):
+    if not _COUNT_ASKED.search(follow_up) or not _same_measure(measure, asked_measure):
         return ""
     if any(f[:1] == "n" and len(w) > 1 and w not in WHEN for w, f in pos_tags(follow_up)):
         return ""
@@ -417,10 +429,18 @@ def _in_frame(q: str, prev: str, previous_answer: str) -> str:
     return f"{prev} {core}"
 
 
+def _without_plan(subject: str) -> str:
+    """subject without its words of a plan (计划, 打算), each a word of its own: not inside a
+    word (虚拟电厂, 计划生育) nor a name in quotes ("春苗计划")."""
+    if re.search('[“"「《]', subject):
+        return subject
+    return "".join(w for w, _ in pos_tags(subject) if not _PLANNED.fullmatch(w))
+
+
 def _pointed_at(previous: str) -> str:
     """What 它 or 这家 stands for: the previous question's subject, or the thing it pointed at
     whole (泷西最老的那棵银杏长在哪儿: 泷西最老的那棵银杏, not 泷西)."""
-    topic = topic_of(previous, asks_anew=True)
+    topic = topic_of(previous, asks_anew=True).removesuffix("有")  # 那个主塔有多高: 那个主塔
     return topic if _THAT_ONE.search(topic) else subject_of(previous)
 
 
@@ -459,7 +479,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     if counted not in subject:
         subject += counted  # 现在总共有多少人? after 新增了多少快递从业人员?: of those
     if _DONE.search(q) and not _PLANNED.search(q):
-        subject = _PLANNED.sub("", subject)  # 现在已经修好多少了? asks what is done, not planned
+        subject = _without_plan(subject)  # 现在已经修好多少了? asks what is done, not planned
     if not names_own_subject(q, prev) and len(q) <= 20 and subject and subject not in q:
         # ellipsis or a new attribute of the same subject, said once where the two meet
         # (汤某的房子补偿 | 补偿决定…)

@@ -43,7 +43,9 @@ from service.short_answer import (
 )
 
 # when a thing was begun, and when finished or opened (an event's two ends)
-_BEGUN = re.compile(r"开工|动工|开建|奠基|破土|启动|开幕|拉开帷幕|揭幕|开赛")
+_BEGUN = re.compile(
+    r"开工|动工|开建|奠基|破土|启动|开幕|拉开帷幕|开赛"
+)  # not 揭幕 (碑揭幕 is 落成)
 _ENDED = re.compile(
     r"建成|完工|竣工|落成|贯通|通车|开通|投产|投用|启用|开业|解除|闭幕|落下帷幕|落幕|收官"
 )
@@ -108,13 +110,17 @@ _MEASURED = (
     ),
 )
 # a short question naming a placing, asking its holder (少年组冠军?): a figure is none
+_WON_BY = re.compile(
+    r"(?:冠军|亚军|季军|第[一二三]名)(?:由|被)([^，,。；;]{2,16}?)(?:获得|夺得|摘得|收入囊中)"
+)
 _HOLDER_ASKED = re.compile(r"(?:冠军|亚军|季军|得主|获得者|第[一二三]名|状元)\s*[?？]*\s*$")
 # a body's name asked (那家合作社叫什么名字; not 公司是什么时候注册的)
 _BODY_NAME_ASKED = re.compile(
     r"(合作社|公司|协会|企业|品牌|基地|学校|医院|酒店|餐厅|商场|超市|银行|平台|基金|学会|联盟"
     r"|剧团|乐队|球队)(?:的)?(?:名字|名称)?(?:叫|是)(?:什么|啥)(?!时候|时间|地方|原因|样)"
 )
-_QUOTES = "“‘「『《\"'"
+# the kinds of body a name may end in, each told apart from the others
+_BODY_KINDS = ("合作社", "协会", "学会", "联盟", "基金会", "剧团", "乐队")
 _MEASURE_UNITS = tuple(u for _, u in MEASURES)  # the units of each measure a question asks
 # a dimension asked (多长) and the word a figure is told with (宽约2.4米, 高度为)
 _DIMENSION_ASKED = re.compile(r"多(长|高|宽)")  # not 深/厚: 积雪深度 tells 多厚
@@ -374,14 +380,10 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
     if kind is None and _unkinded_not_own(question, text, fact):
         if not _HOLDER_ASKED.search(normalize(question)):
             return None
-        # 冠军? told a time (4分21秒): the holder the sentence names (女骑手其其格), if any
-        name = named_person(text) or ""
-        # 棋手参赛: a common word, no name
-        verb = any(
-            f.startswith(("v", "m")) or f.startswith("n") and f != "nr" and len(w) > 1
-            for w, f in pos_tags(name)
-        )
-        at = text.find(name) if name and not verb else -1
+        # 冠军? told a time (4分21秒): the holder the placing is told of (冠军由女骑手其其格获得)
+        won = _WON_BY.search(text)
+        name = named_person(won.group(1)) if won else None
+        at = text.find(name, won.start(1)) if won and name else -1
         return Span(at, at + len(name)) if at >= 0 else None
     if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
         return fact
@@ -421,15 +423,15 @@ def _not_its_own(question: str, text: str, fact: Span) -> bool:
 
 
 def _other_body(question: str, text: str, fact: Span) -> bool:
-    """A body's name asked (那家合作社叫什么名字) and the fact neither ends in its kind nor is
-    quoted (猕猴桃产业协会会长 is no 合作社's name)."""
+    """A body's name asked (那家合作社叫什么名字) and the fact a role (猕猴桃产业协会会长) or
+    another kind of body (…协会 for a 合作社; but 泷西农商行 may be a 银行's, …有限公司 a 企业's)."""
     asked = _BODY_NAME_ASKED.search(question)
     if asked is None:
         return False
     said = text[fact.start : fact.end]
-    before = text[fact.start - 1] if fact.start else ""
-    quoted = bool(before and before in _QUOTES or said[:1] and said[0] in _QUOTES)
-    return not quoted and not said.endswith(asked.group(1))
+    other = next((b for b in _BODY_KINDS if said.endswith(b)), None)
+    person = all(f.startswith("nr") for _, f in pos_tags(said))  # 骆某: a person, no body
+    return person or bool(_ROLE_LAST.search(said)) or other is not None and other != asked.group(1)
 
 
 def _other_measure(question: str, text: str, fact: Span) -> bool:

@@ -83,6 +83,31 @@ CASES = [
 ]
 
 
+# look-alikes a review found refused (each a right answer): none is
+REVIEWED = [
+    ("这次马拉松有多少人参赛?", "继去年首次举办后，第二届马拉松吸引了2.3万名选手参赛。", "2.3万名"),
+    ("这次展会成交额多少?", "成交额高于去年的60亿元，达到85亿元。", "85亿元"),
+    ("这场比赛的冠军是谁?", "去年屈居亚军的泷西队卷土重来，击败沄东队夺冠。", "泷西队"),
+    ("石门村村民人均收入多少?", "在全县率先通网后，该村村民人均收入达到2.1万元。", "2.1万元"),
+    ("栖川区GDP增速是多少?", "该区地区生产总值增速居全市第一，达到8.2%。", "8.2%"),
+    ("栖川区新增就业多少人?", "全市各区中，栖川新增就业最多，达1.2万人。", "1.2万人"),
+    ("涉案金额是多少?", "经查，涉及金额共计120万元。", "120万元"),
+    ("全县养老院和幸福院有多少家?", "目前，全县养老院和幸福院共86家。", "86家"),
+    ("法院认定张某受贿多少钱?", "经法院审理查明，张某收受或索要他人财物共计86万元。", "86万元"),
+    ("最终公司赔了多少钱?", "张某申请仲裁，要求补偿，仲裁委员会裁决公司支付3.2万元。", "3.2万元"),
+    ("该县已经争取到多少上级资金?", "今年以来，该县共争取到上级资金3000万元。", "3000万元"),
+    ("已经有多少人报名?", "截至目前，报名人数将近3000人。", "将近3000人"),
+    ("营员们什么时候返回?", "营员们8月20日出发，27日返抵泷西。", "27日"),
+    ("国家财政补了多少钱?", "其中中央财政补助3800万元。", "3800万元"),
+]
+
+
+@pytest.mark.parametrize(("question", "text", "fact"), REVIEWED)
+def test_a_fact_told_in_its_own_scope_is_never_refused(question: str, text: str, fact: str) -> None:
+    at = text.index(fact)
+    assert not other_scope(question, text, at, at + len(fact))
+
+
 @pytest.mark.parametrize(("question", "text", "fact", "other"), CASES)
 def test_a_fact_told_in_another_scope_is_told_apart_from_its_look_alikes(
     question: str, text: str, fact: str, other: bool
@@ -117,6 +142,11 @@ def test_places_are_read_at_a_word_start_and_never_across_a_common_word() -> Non
             "绿源猕猴桃专业合作社",
         ),
         ("这个品牌叫什么?", "产品统一使用“雾溪红心”品牌。", "雾溪红心", "雾溪红心"),
+        ("那所学校叫什么名字?", "该校全称泷西市第一中学。", "泷西市第一中学", "泷西市第一中学"),
+        ("那家银行叫什么?", "贷款由泷西农商行发放。", "泷西农商行", "泷西农商行"),
+        # a placing's holder is the one it is told of, never a coach or a sponsor named beside
+        ("团体冠军?", "泷西队夺得团体冠军，主教练王建国用时2小时。", "2小时", None),
+        ("少年组冠军?", "少年组冠军的奖金为5000元，由赞助商李华颁发。", "5000元", None),
         # a figure told in another scope gives way to none of the sentence's (两名子女, 总投资)
         ("抚慰金判了多少?", "张某及两名子女诉至法院，请求判令赔偿共计142万元。", "142万元", None),
         ("省财政出了多少钱?", "总投资6400万元，其中中央财政支持3800万元。", "3800万元", None),

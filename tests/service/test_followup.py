@@ -120,6 +120,14 @@ def test_unrelated_follow_up_keeps_both_turns() -> None:
             "现在已经修好多少了?",
             "蕨岭县今年农村公路现在已经修好多少了?",
         ),
+        # ... only a plan's own word (not 虚拟, 计划生育); another unit of the measure counts on
+        (
+            "泷西虚拟电厂计划接入多少负荷?",
+            "",
+            "现在已经接入多少了?",
+            "泷西虚拟电厂负荷现在已经接入多少了?",
+        ),
+        ("泷西今年收购了多少公斤茶叶?", "", "卖出去多少吨?", "泷西茶叶卖出去多少吨?"),
         # another time replaces the time asked of, or comes first
         ("枫林县去年发生了几起森林火情？", "", "那2023年呢？", "枫林县2023年发生了几起森林火情?"),
         ("今年白鹭湖记录到多少只水鸟？", "", "那去年同期呢？", "去年同期白鹭湖记录到多少只水鸟?"),
