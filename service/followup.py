@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.text import normalize, pos_tags, tagged, words
+from service.counted import counted_thing, without_plan
 from service.evidence import QUESTION_WORDS
 from service.own_fact import TOTAL_ASKED
 from service.referents import (
@@ -84,11 +85,6 @@ _NAMES_NOTHING = frozenset(("同期", "主要", "其中", "全部", "大约", "�
 _STAGE = re.compile(r"第?[一二三四五六七八九十0-9]+期")
 # nouns that make up a question word (什么时候, 多长时间, 多少钱, 什么地方)
 _ASKED_WITH = frozenset(("时候", "时间", "钱", "地方", "样子", "人"))
-_COUNT_ASKED = re.compile(r"多少|几")
-_DONE = re.compile(r"已经|已(?!知)")
-# the characters of units of one measure (公斤, 吨, 斤; 公里, 米; 立方米, 方, 升)
-_MEASURE_FAMILIES = (frozenset("克吨斤"), frozenset("里米"), frozenset("方升"), frozenset("亩顷"))
-_PLANNED = re.compile(r"计划|打算|准备|预计|拟")
 _THAT_ONE = re.compile(r"[那这](?:个|家|座|棵|台|所|条|艘|栋|间|处|只|头|部|辆|块|位|名)")
 _TOTAL = frozenset(("总", "共", "总共", "一共", "累计", "合计", "是", "有", "在"))
 MAX_TURNS = 6  # earlier user turns resolved for a follow-up: a subject older than this is gone
@@ -365,48 +361,6 @@ def names_own_subject(question: str, previous: str = "") -> bool:
     )
 
 
-def _counted(question: str) -> tuple[str, str]:
-    """The measure and the thing a question counts after its last 多少 or 几 (多少座 | 校内泳池,
-    多少 | 快递从业人员, 几 | 座)."""
-    asks = [m.end() for m in _COUNT_ASKED.finditer(question)]
-    if not asks:
-        return "", ""
-    tags = [(w, f) for w, f in pos_tags(question[asks[-1] :]) if w.strip("?？。.!！ ")]
-    # a measure word (座, 公里), not a particle (多少了)
-    first = tags[0] if tags else ("", "")
-    measure = (
-        first[0] if first[1] == "q" or len(first[0]) == 1 and first[1][:1] not in "uyx" else ""
-    )
-    return measure, "".join(w for w, _ in (tags[1:] if measure else tags))
-
-
-def _same_measure(measure: str, asked: str) -> bool:
-    """Whether a follow-up's measure counts what the question's did: none, the same, or one of
-    its family (公斤 and 吨, 公里 and 米)."""
-    return (
-        not measure
-        or asked in ("", measure)
-        or any(set(measure) & family and set(asked) & family for family in _MEASURE_FAMILIES)
-    )
-
-
-def counted_thing(question: str, follow_up: str) -> str:
-    """The thing question counts (多少座 | 校内泳池) when follow_up counts more of it: it asks
-    多少 or 几 in the same measure or none, and names no thing of its own; "" when question's
-    count names no thing (多少人 | 参加) or more than a name (多少人参加了什么)."""
-    measure, thing = _counted(question)
-    asked_measure, _ = _counted(follow_up)
-    if not _COUNT_ASKED.search(follow_up) or not _same_measure(measure, asked_measure):
-        return ""
-    if any(f[:1] == "n" and len(w) > 1 and w not in WHEN for w, f in pos_tags(follow_up)):
-        return ""
-    if not 2 <= len(thing) <= 8 or not all("\u4e00" <= ch <= "\u9fff" for ch in thing):
-        return ""
-    if ASKING.search(thing) or "的" in thing:
-        return ""
-    return thing if any(f[:1] in ("n", "l") for _, f in pos_tags(thing)) else ""
-
-
 def _in_frame(q: str, prev: str, previous_answer: str) -> str:
     """A 那X呢 turn q (normalised) read against prev: X swapped for what it replaces."""
     core = core_of(q)
@@ -427,14 +381,6 @@ def _in_frame(q: str, prev: str, previous_answer: str) -> str:
     if subject and tags and (tags[-1][1].startswith("n") or not any(f[:1] == "v" for _, f in tags)):
         return _replace_subject(prev, subject, core)
     return f"{prev} {core}"
-
-
-def _without_plan(subject: str) -> str:
-    """subject without its words of a plan (计划, 打算), each a word of its own: not inside a
-    word (虚拟电厂, 计划生育) nor a name in quotes ("春苗计划")."""
-    if re.search('[“"「《]', subject):
-        return subject
-    return "".join(w for w, _ in pos_tags(subject) if not _PLANNED.fullmatch(w))
 
 
 def _pointed_at(previous: str) -> str:
@@ -478,8 +424,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     counted = counted_thing(prev, q)
     if counted not in subject:
         subject += counted  # 现在总共有多少人? after 新增了多少快递从业人员?: of those
-    if _DONE.search(q) and not _PLANNED.search(q):
-        subject = _without_plan(subject)  # 现在已经修好多少了? asks what is done, not planned
+    subject = without_plan(subject, q)  # 现在已经修好多少了? asks what is done, not planned
     if not names_own_subject(q, prev) and len(q) <= 20 and subject and subject not in q:
         # ellipsis or a new attribute of the same subject, said once where the two meet
         # (汤某的房子补偿 | 补偿决定…)

@@ -382,7 +382,7 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
             return None
         # 冠军? told a time (4分21秒): the holder the placing is told of (冠军由女骑手其其格获得)
         won = _WON_BY.search(text)
-        name = named_person(won.group(1)) if won else None
+        name = (named_person(won.group(1)) if won else None) or ""
         at = text.find(name, won.start(1)) if won and name else -1
         return Span(at, at + len(name)) if at >= 0 else None
     if kind not in _OWN_KINDS or not _not_its_own(question, text, fact):
