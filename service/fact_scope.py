@@ -1,8 +1,7 @@
 """Whether a fact is told in another scope than the question asks it in: a party's claim for
 a court's award (请求判令…共计142万元 for 判了多少), a plan or estimate for what is done (预计理赔
-约2100万元 for 已经实际赔付多少), an earlier event for this one (去年6月…也曾遭遇 for 这次冰雹), a
-whole of the city or province for one district of it (去年全市共查处4680起 for 栖川区), another level
-of government (中央财政支持3800万元 for 省财政), the other trip (首趟班列 for 回程), or a list's
+约2100万元 for 已经实际赔付多少), an earlier event for this one (去年6月…也曾遭遇 for 这次冰雹), another
+level of government (中央财政支持3800万元 for 省财政), the other trip (首趟班列 for 回程), or a list's
 total for one of its items (医疗费、死亡赔偿金、丧葬费等共计142万元 for 丧葬费). Each is read from
 the sentence up to the fact, so what is told after it never counts."""
 
@@ -54,59 +53,6 @@ _NOW_TOLD = re.compile(
     r"这次|本次|此次|这场|本轮|此轮|本届|这届|今年|目前|当前|现在|今天|本赛季|第[0-9一二三四五六七八九十]+届"
 )
 
-# a whole of a level told (全市), and the places of lower levels a question may ask; a whole that
-# only ranks the place (居全市第一, 全市各区中, 作为全区最大的街道, 全县率先) is no whole told
-_RANKED_IN = re.compile(r"全.(?:第|最|各|之首|前列|率先|唯一|[^，,。]{0,12}中)")
-_RANKED_BY = ("居", "作为", "在")
-_WHOLE_PLACE = re.compile(r"全(市|省|县|区|镇|乡)")
-_LOWER = {
-    "省": "市州县区镇乡村",
-    "市": "区县镇乡村街",
-    "县": "镇乡村",
-    "区": "镇乡村街",
-    "镇": "村",
-    "乡": "村",
-}
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(市|州|县|区|镇|乡|村|街道)")
-_NO_NAME = frozenset("城乡镇区县个的全各该本每和等在与及是为省市这那其两老新")
-# words ending like a place that name none (社区, 乡镇, 城市): a place is never read across them
-_NOT_PLACES = frozenset(
-    [
-        "社区",
-        "小区",
-        "园区",
-        "城区",
-        "景区",
-        "辖区",
-        "地区",
-        "山区",
-        "街区",
-        "片区",
-        "郊区",
-        "市区",
-        "新区",
-        "库区",
-        "校区",
-        "院区",
-        "林区",
-        "牧区",
-        "矿区",
-        "灾区",
-        "农村",
-        "乡村",
-        "山村",
-        "城市",
-        "都市",
-        "超市",
-        "城镇",
-        "乡镇",
-        "村镇",
-        "集镇",
-        "小镇",
-        "古镇",
-    ]
-)
-
 # a level of government paying (省财政, 市级补助, 县里): another level's money is not the one asked
 _LEVEL = re.compile(
     r"(?<![城社景园小辖山郊片街校院库矿林牧灾])(中央|国家|省|市|县|区|乡|镇)"
@@ -137,7 +83,6 @@ def other_scope(question: str, text: str, start: int, end: int) -> bool:
         _claim_for_award(question, sentence)
         or _plan_for_done(question, text[_after(text, max(end - 1, 0), _CLAUSE_MARKS) : end])
         or _earlier_for_this(question, text[:end])
-        or _whole_for_place(question, text, text[:end])
         or _total_for_item(question, clause)
         or _other_level(question, text[_after(text, start, _CLAUSE_MARKS) : end])
         or _other_trip(question, text[:end])
@@ -178,45 +123,6 @@ def _earlier_for_this(question: str, told: str) -> bool:
         return False
     opening = re.split("[，,]", told, maxsplit=1)[0] if re.search("[，,]", told) else ""
     return bool(_EARLIER_OPENING.match(opening)) and not _NOW_TOLD.search(told)
-
-
-def _whole_for_place(question: str, sentence: str, told: str) -> bool:
-    """A district, county or town asked (栖川区) that the sentence never names, and the fact told
-    of the whole of a higher level (去年全市共查处…4680起); not when the question says that whole
-    itself (全市)."""
-    wholes = [
-        m
-        for m in _WHOLE_PLACE.finditer(told)
-        if not _RANKED_IN.match(told, m.start()) and not told[: m.start()].endswith(_RANKED_BY)
-    ]
-    if not wholes or wholes[-1].group(0) in question:
-        return False
-    lower = _LOWER[wholes[-1].group(1)]
-    asked = [p for p in places_named(question) if p[2] in lower]
-    # the place said by its stem (栖川新增…) or as 该区, 这个村, 本镇 is named too
-    said = any(p[:2] in sentence or re.search(f"[该本这此]个?{p[2]}", sentence) for p in asked)
-    return bool(asked) and not said
-
-
-def places_named(question: str) -> list[str]:
-    """The places question names by two characters and a level's word (栖川区, 青杠乡, 石门村), at
-    a word's start and never across a word like 社区 or 服务区."""
-    starts: dict[int, tuple[str, str]] = {}
-    at = 0
-    for word, flag in pos_tags(question):
-        starts[at] = (word, flag)
-        at += len(word)
-    out = []
-    for m in _PLACE.finditer(question):
-        first = starts.get(m.start())
-        if set(m.group(1)) & _NO_NAME or first is None or len(first[0]) > len(m.group(0)):
-            continue
-        whole_word = first[0] == m.group(0) and not first[1].startswith("ns")
-        inner = starts.get(m.start() + 1)
-        across = inner is not None and inner[0] in _NOT_PLACES
-        if not whole_word and not across:
-            out.append(m.group(0))
-    return out
 
 
 def _total_for_item(question: str, clause: str) -> bool:

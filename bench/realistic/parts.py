@@ -148,4 +148,11 @@ PARTS = (
         HERE / "questions21.jsonl",
         trained=False,
     ),
+    Part(
+        "realistic22",
+        "realistic part 22 (our own, bench/realistic, held out from training, written in session 31)",
+        HERE / "articles22.jsonl",
+        HERE / "questions22.jsonl",
+        trained=False,
+    ),
 )
