@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from corpus.text import pos_tags
+from service.short_answer import clause_start
 
-_CLAUSE_MARKS = "，。；：,;:！？!?"
 _SENTENCE_MARKS = "。；;！？!?"
 
 # a lawsuit told, a party's claim (请求判令 is still the claim), and a court's ruling
@@ -77,21 +77,15 @@ _JOINING = frozenset(("和", "及", "与", "以及"))
 def other_scope(question: str, text: str, start: int, end: int) -> bool:
     """Whether the fact text[start:end] is told in another scope than question asks it in (the
     module's kinds); question and text normalised alike, offsets into text."""
-    sentence = text[_after(text, start, _SENTENCE_MARKS) : start]
-    clause = text[_after(text, start, _CLAUSE_MARKS) : start]
+    lo = clause_start(text, start)  # the fact's clause
     return (
-        _claim_for_award(question, sentence)
-        or _plan_for_done(question, text[_after(text, max(end - 1, 0), _CLAUSE_MARKS) : end])
+        _claim_for_award(question, text[clause_start(text, start, _SENTENCE_MARKS) : start])
+        or _plan_for_done(question, text[clause_start(text, max(end - 1, 0)) : end])
         or _earlier_for_this(question, text[:end])
-        or _total_for_item(question, clause)
-        or _other_level(question, text[_after(text, start, _CLAUSE_MARKS) : end])
+        or _total_for_item(question, text[lo:start])
+        or _other_level(question, text[lo:end])
         or _other_trip(question, text[:end])
     )
-
-
-def _after(text: str, at: int, marks: str) -> int:
-    """Where the run of text holding at begins: just after the last of marks before it."""
-    return max(text.rfind(m, 0, at) for m in marks) + 1
 
 
 def _claim_for_award(question: str, before: str) -> bool:
