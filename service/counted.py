@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 
 from corpus.text import pos_tags
+from service.measures import UNIT_FAMILIES
 from service.referents import WHEN
 from service.substitution import ASKING
 
 _COUNT_ASKED = re.compile(r"多少|几")
-# the characters of units of one measure (公斤, 吨, 斤; 公里, 米; 立方米, 方, 升)
-_MEASURE_FAMILIES = (frozenset("克吨斤"), frozenset("里米"), frozenset("方升"), frozenset("亩顷"))
 _DONE = re.compile(r"已经|已(?!知)")
 _PLANNED = re.compile(r"计划|打算|准备|预计|拟")
 
@@ -38,7 +37,7 @@ def _same_measure(measure: str, asked: str) -> bool:
     return (
         not measure
         or asked in ("", measure)
-        or any(set(measure) & family and set(asked) & family for family in _MEASURE_FAMILIES)
+        or any(set(measure) & family and set(asked) & family for family in UNIT_FAMILIES)
     )
 
 

@@ -70,7 +70,10 @@ _TOTAL_TOLD = re.compile(
     r"(?:达到|达|为|约|超过|近|逾)?$"
 )
 _TOTAL_CUT = re.compile(r"(?:共计|合计|总计|总共|一共|共|累计).*$")
-_TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额|共|总|全部|一起")
+# a total asked (service.own_fact, service.followup read it too); a list's sum is asked also by
+# the words of a whole (共, 全部, 一起)
+TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
+_SUM_ASKED = re.compile(rf"{TOTAL_ASKED.pattern}|共|总|全部|一起")
 _JOINING = frozenset(("和", "及", "与", "以及"))
 
 
@@ -122,7 +125,7 @@ def _earlier_for_this(question: str, told: str) -> bool:
 def _total_for_item(question: str, clause: str) -> bool:
     """The fact told as a list's total (医疗费、死亡赔偿金、丧葬费等共计) and one item of that list
     asked, not the total."""
-    if _TOTAL_ASKED.search(question) or not _TOTAL_TOLD.search(clause):
+    if _SUM_ASKED.search(question) or not _TOTAL_TOLD.search(clause):
         return False
     items = [it.split("等")[0] for it in _list_items(_TOTAL_CUT.sub("", clause))]
     named = [it for it in items if len(it) >= 2 and it[-2:] in question]

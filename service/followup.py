@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from corpus.text import normalize, pos_tags, tagged, words
 from service.counted import counted_thing, without_plan
 from service.evidence import QUESTION_WORDS
-from service.own_fact import TOTAL_ASKED
+from service.fact_scope import TOTAL_ASKED
 from service.referents import (
     ASKS_WHICH,
     WHEN,

@@ -57,3 +57,6 @@ MEASURES = (
     ),
 )
 MONEY = MEASURES[0][1]  # the units of a sum of money
+# the characters of the units of one measure: 公斤, 吨 and 斤 weigh alike, 公里 and 米 measure
+# alike (service.counted: a follow-up in 吨 counts what the question counted in 公斤)
+UNIT_FAMILIES = (frozenset("克吨斤"), frozenset("里米"), frozenset("方升"), frozenset("亩顷"))

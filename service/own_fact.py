@@ -10,7 +10,7 @@ import re
 
 from corpus.text import normalize, pos_tags, words
 from service.evidence import naming_terms
-from service.fact_scope import other_scope
+from service.fact_scope import TOTAL_ASKED, other_scope
 from service.measures import MEASURES
 from service.neighbours import (
     COMPANION,
@@ -58,8 +58,7 @@ _EITHER = re.compile(r"还是|[和与或].{1,12}?(?:哪|谁)")  # a choice betwe
 _SPAN_ENDS = frozenset("自从至")
 _NAMING_TAGS = ("n", "a", "j", "b", "eng")  # nouns and names (a name jieba does not know: a)
 _SINCE = re.compile(r"[^，。；,;]{0,6}?(?:以来|起)")
-# a total asked, and a figure told per unit
-TOTAL_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来|累计|总数|总量|总额")
+# a figure told per unit
 _PER_UNIT = re.compile(r"每(?![逢当])[^\d，。；,;]?|人均|户均|亩均|平均|单[场站台家个日次笔仓]")
 _TOTAL_TOLD = re.compile(r"累计|共|总")  # 每年分红累计发放120万元: a total after the 每
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
