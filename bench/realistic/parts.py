@@ -155,4 +155,18 @@ PARTS = (
         HERE / "questions22.jsonl",
         trained=False,
     ),
+    Part(
+        "realistic23",
+        "realistic part 23 (our own, bench/realistic, held out from training, written in session 32)",
+        HERE / "articles23.jsonl",
+        HERE / "questions23.jsonl",
+        trained=False,
+    ),
+    Part(
+        "realistic24",
+        "realistic part 24 (our own, bench/realistic, held out from training, written in session 32)",
+        HERE / "articles24.jsonl",
+        HERE / "questions24.jsonl",
+        trained=False,
+    ),
 )
