@@ -22,7 +22,8 @@ second fine-tuning the first on the realistic questions and 4,000 public ones:
     python -m bench.train_reader --epochs 3 --out /tmp/public.npz      # about 35 minutes
     python -m bench.train_reader --init /tmp/public.npz --realistic 2 --sample 4000 --epochs 2
 
-(on two cores; each epoch about 9 minutes over 11,000 pairs). bench.train_reading learns from the
+(on two cores; each epoch about 9 minutes over 11,000 pairs; in session 32, over 27,680 pairs
+with parts 16-19 trained too, 23 and 17 minutes, the frozen states 14, beside other work). bench.train_reading learns from the
 margins of two more, each fine-tuned without half of the realistic parts (--without), so that
 the stage weighs margins of questions the reader never saw, as a user's are:
 
