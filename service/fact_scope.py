@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 
 from corpus.text import pos_tags
-from service.short_answer import clause_start
-
-_SENTENCE_MARKS = "。；;！？!?"
+from service.short_answer import SENTENCE_MARKS, clause_start
 
 # a lawsuit told, a party's claim (请求判令 is still the claim), and a court's ruling
 _LAWSUIT = re.compile(r"法院|法庭|起诉|诉至|原告|被告|诉讼|仲裁|判令|判决")
@@ -82,7 +80,7 @@ def other_scope(question: str, text: str, start: int, end: int) -> bool:
     module's kinds); question and text normalised alike, offsets into text."""
     lo = clause_start(text, start)  # the fact's clause
     return (
-        _claim_for_award(question, text[clause_start(text, start, _SENTENCE_MARKS) : start])
+        _claim_for_award(question, text[clause_start(text, start, SENTENCE_MARKS) : start])
         or _plan_for_done(question, text[clause_start(text, max(end - 1, 0)) : end])
         or _earlier_for_this(question, text[:end])
         or _total_for_item(question, text[lo:start])

@@ -17,6 +17,7 @@ from corpus.text import normalize, words
 from service.short_answer import (
     CLAUSE_MARKS,
     FUNCTION_CHARS,
+    SENTENCE_MARKS,
     WH,
     Span,
     asked_kind,
@@ -79,7 +80,6 @@ class _Asked(NamedTuple):
 
 _PARTS = "其中"  # parts told after their whole
 _WHOLE_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来")  # not 累计 (to date), 总量 (its own)
-_SENTENCE_MARKS = "。；;!！?？"  # a whole's parts are told before its sentence or list ends
 _TRAILING_LINK = re.compile(r"[为达是约近共有]+$")  # 出口货物为: the words, not their link
 _LEADING_LINK = re.compile(r"^[而但则]?(?:同类|同样|同等|普通)?的?")  # 而同类柴油重卡: 柴油重卡
 _FIGURE = re.compile(r"^[0-9０-９.．,，一二三四五六七八九十百千万亿两零〇几多余来]+")
@@ -248,7 +248,7 @@ def _part_of(text: str, part: Span, whole: Span) -> bool:
     return (
         whole.end <= part.start
         and at >= 0
-        and not any(ch in _SENTENCE_MARKS for ch in between)
+        and not any(ch in SENTENCE_MARKS for ch in between)  # before its sentence or list ends
         and sum(ch in CLAUSE_MARKS for ch in between[:at]) <= 1
     )
 

@@ -55,6 +55,7 @@ _CLAUSE = re.compile(r"[^，。；：,;:！？!?、]+")
 _PUNCT = "，。；：,;:！？!?、“”\"'‘’（）()《》【】"
 _OPENING = "“‘「『《（(【\"'"  # marks a quoted name opens with
 CLAUSE_MARKS = "，。；：,;:！？!?"  # what ends a clause (a quote or a 、 does not)
+SENTENCE_MARKS = "。；;！？!?"  # what ends a sentence or a list (not a comma, a 、 or …)
 _LINKING = "的是为"  # what a question puts between its words and the fact, a sentence often not
 
 # a quantity a short question names last, asking its amount without 多少 (座位数? 主塔高度?)
