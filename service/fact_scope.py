@@ -116,7 +116,8 @@ def _earlier_for_this(question: str, told: str) -> bool:
     is only that time (去年6月，洺阳市也曾遭遇一次冰雹袭击…), and names no time of now (本届)."""
     if not _THIS_ASKED.search(question) or _EARLIER_ASKED.search(question):
         return False
-    opening = re.split("[，,]", told, maxsplit=1)[0] if re.search("[，,]", told) else ""
+    clauses = re.split("[，,]", told, maxsplit=1)
+    opening = clauses[0] if len(clauses) > 1 else ""  # a sentence of one clause opens with none
     return bool(_EARLIER_OPENING.match(opening)) and not _NOW_TOLD.search(told)
 
 
