@@ -58,7 +58,7 @@ from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.loading import read_jsonl_file
 from index.e5_numpy import UnigramTokenizer
 from service.evaluate import char_f1
-from service.reader import NULL_TOKEN, READER_WEIGHTS, SpanReader, reader_input
+from service.reader import HEADLINED, NULL_TOKEN, READER_WEIGHTS, SpanReader, reader_input
 from service.settings import PROJECT_ROOT, Settings
 from service.short_answer import extract
 
@@ -78,31 +78,36 @@ class Pair:
     spans: dict[int, tuple[int, int]]  # token -> its characters in sentence (sentence tokens)
     start: int  # the answer's first and last token
     end: int
+    headline: str = ""  # read before the sentence (a reader trained --headlines)
 
 
-def pair_of(tok: UnigramTokenizer, question: str, sentence: str, lo: int, hi: int) -> Pair | None:
-    """question and sentence as the reader reads them, the answer sentence[lo:hi] as tokens
-    (lo -1: the sentence does not answer, its target is the `<s>` token, NULL_TOKEN)."""
-    tokens = reader_input(tok, question, sentence)
+def pair_of(
+    tok: UnigramTokenizer, question: str, sentence: str, lo: int, hi: int, headline: str = ""
+) -> Pair | None:
+    """question and sentence (its headline before it, if any) as the reader reads them, the
+    answer sentence[lo:hi] as tokens (lo -1: the sentence does not answer, its target is the
+    `<s>` token, NULL_TOKEN)."""
+    tokens = reader_input(tok, question, sentence, headline)
     if tokens is None:
         return None
     ids, spans = tokens
     if lo < 0:
-        return Pair("", False, question, sentence, [], ids, spans, NULL_TOKEN, NULL_TOKEN)
+        return Pair("", False, question, sentence, [], ids, spans, NULL_TOKEN, NULL_TOKEN, headline)
     first = [n for n, (a, b) in spans.items() if a <= lo < b]
     last = [n for n, (a, b) in spans.items() if a < hi <= b]
     if not first or not last:
         return None
-    return Pair("", False, question, sentence, [], ids, spans, first[0], last[-1])
+    return Pair("", False, question, sentence, [], ids, spans, first[0], last[-1], headline)
 
 
-def pairs_of(shared: Path, tok: UnigramTokenizer) -> list[Pair]:
+def pairs_of(shared: Path, tok: UnigramTokenizer, headlines: bool = False) -> list[Pair]:
     """The pairs of the public sets' answerable questions (held out: those of the articles
-    `make eval` samples)."""
+    `make eval` samples), each sentence with its article's headline if headlines."""
     out: list[Pair] = []
     for name in SETS:
         folder = shared / "eval" / name
         docs = article_texts(folder / "docs.jsonl")
+        titles = article_titles(folder / "docs.jsonl", headlines)
         held = sampled_articles(folder / "questions_public.jsonl")
         units: dict[str, list[tuple[int, int]]] = {}
         rng = random.Random(name)
@@ -116,6 +121,7 @@ def pairs_of(shared: Path, tok: UnigramTokenizer) -> list[Pair]:
                     docs[q["doc_id"]],
                     units.setdefault(q["doc_id"], []),
                     rng,
+                    titles[q["doc_id"]],
                 )
                 for pair in found:
                     pair.set_name, pair.held_out = name, q["doc_id"] in held
@@ -128,26 +134,42 @@ def article_texts(path: Path) -> dict[str, str]:
     return {a.doc_id: a.text for a in read_jsonl_file(path)}
 
 
-def realistic_pairs(tok: UnigramTokenizer, without: Collection[str] = ()) -> list[Pair]:
+def article_titles(path: Path, headlines: bool) -> dict[str, str]:
+    """Each article's headline by id, as the reader reads it before a sentence (all "" when
+    not headlines)."""
+    return {a.doc_id: a.title if headlines else "" for a in read_jsonl_file(path)}
+
+
+def realistic_pairs(
+    tok: UnigramTokenizer, without: Collection[str] = (), headlines: bool = False
+) -> list[Pair]:
     """The pairs of our realistic set's questions (the parts the trainers read, but those named
     in without), each follow-up as the service resolves it against its history: the answerable
-    ones as question_pairs, the unanswerable ones as unanswered_pairs."""
+    ones as question_pairs, the unanswerable ones as unanswered_pairs (each sentence with its
+    article's headline if headlines)."""
     from service.evaluate import read_questions
     from service.followup import resolve_question
 
     out: list[Pair] = []
     for part in (p for p in REALISTIC_PARTS if p.trained and p.name not in without):
         docs = article_texts(part.articles)
+        titles = article_titles(part.articles, headlines)
         units: dict[str, list[tuple[int, int]]] = {}
         rng = random.Random(part.name)
         for q in read_questions(part.questions):
             asked = resolve_question(q.question, q.history)
             if q.answerable and q.doc_id in docs:
                 found = question_pairs(
-                    tok, asked, list(q.answers), docs[q.doc_id], units.setdefault(q.doc_id, []), rng
+                    tok,
+                    asked,
+                    list(q.answers),
+                    docs[q.doc_id],
+                    units.setdefault(q.doc_id, []),
+                    rng,
+                    titles[q.doc_id],
                 )
             elif not q.answerable:
-                found = unanswered_pairs(tok, asked, docs, units)
+                found = unanswered_pairs(tok, asked, docs, units, titles)
             else:
                 found = []
             for pair in found:
@@ -161,16 +183,18 @@ def unanswered_pairs(
     question: str,
     docs: dict[str, str],
     units: dict[str, list[tuple[int, int]]],
+    titles: dict[str, str],
 ) -> list[Pair]:
     """An unanswerable question with the NEGATIVES units of all its part's articles sharing most
     of its character bigrams (the neighbouring facts a picker offers for it), each with the
-    no-answer target."""
-    every = [
-        text[s:e]
+    no-answer target (and its article's headline, titles)."""
+    every = {
+        text[s:e]: titles[doc_id]
         for doc_id, text in docs.items()
         for s, e in filled(units.setdefault(doc_id, []), text)
-    ]
-    found = (pair_of(tok, question, u, -1, -1) for u in closest_first(question, every)[:NEGATIVES])
+    }
+    closest = closest_first(question, list(every))[:NEGATIVES]
+    found = (pair_of(tok, question, u, -1, -1, every[u]) for u in closest)
     return [p for p in found if p is not None]
 
 
@@ -194,9 +218,11 @@ def question_pairs(
     text: str,
     units: list[tuple[int, int]],
     rng: random.Random,
+    headline: str = "",
 ) -> list[Pair]:
     """question with the answer unit of text holding its answer's first occurrence, and with
-    its negatives (units: the article's answer units, filled on first use)."""
+    its negatives (units: the article's answer units, filled on first use), each read after
+    headline."""
     found = [(a, text.find(a)) for a in answers if a and a in text]
     if not found:
         return []
@@ -205,12 +231,13 @@ def question_pairs(
     if not holding:
         return []
     s, e = min(holding, key=lambda u: u[1] - u[0])
-    pair = pair_of(tok, question, text[s:e], at - s, at - s + len(answer))
+    pair = pair_of(tok, question, text[s:e], at - s, at - s + len(answer), headline)
     if pair is None:
         return []
     pair.answers = answers
     negs = (
-        pair_of(tok, question, u, -1, -1) for u in negatives(question, answers, text, units, rng)
+        pair_of(tok, question, u, -1, -1, headline)
+        for u in negatives(question, answers, text, units, rng)
     )
     return [pair, *(n for n in negs if n is not None)]
 
@@ -372,7 +399,7 @@ def held_out_figures(reader: SpanReader, pairs: list[Pair]) -> None:
         scores: dict[str, list[float]] = {"reader": [], "rules": [], "service": []}
         margins, answers = [], []
         for p in rows:
-            found = reader.read(p.question, p.sentence)
+            found = reader.read(p.question, p.sentence, p.headline)
             if found is not None:
                 margins.append(found.margin)
                 answers.append(bool(p.answers))
@@ -414,16 +441,24 @@ def main(argv: list[str] | None = None) -> None:
         help="Leave these realistic parts out (bench/realistic/parts.py names): a reader whose "
         "margins on them bench.train_reading can learn from as on questions never seen",
     )
+    parser.add_argument(
+        "--headlines",
+        action="store_true",
+        help="Read each sentence after its article's headline (what 该县 or 新馆 stand for, "
+        "which line or race the article is about), as the service then reads it",
+    )
     args = parser.parse_args(argv)
     from index.e5_numpy import NumpyE5
 
     model_dir = Settings().model_dir
     encoder = NumpyE5(model_dir)
-    pairs = pairs_of(args.shared, encoder.tokenizer)
+    pairs = pairs_of(args.shared, encoder.tokenizer, args.headlines)
     public = [p for p in pairs if not p.held_out]
     if args.sample is not None and args.sample < len(public):
         public = random.Random(0).sample(public, args.sample)
-    realistic = realistic_pairs(encoder.tokenizer, args.without) if args.realistic else []
+    realistic = (
+        realistic_pairs(encoder.tokenizer, args.without, args.headlines) if args.realistic else []
+    )
     trained = public + realistic * args.realistic
     print(f"{len(pairs)} public pairs, {len(trained)} to train on, the sampled articles' held out")
     started = time.perf_counter()
@@ -435,6 +470,8 @@ def main(argv: list[str] | None = None) -> None:
         with np.load(args.init) as stored:
             init = {k: stored[k] for k in stored.files}
     weights = train(model_dir, trained, states, args.first, args.epochs, init)
+    if args.headlines:
+        weights[HEADLINED] = np.ones(1, dtype=np.float16)
     tmp = args.out.with_name(f".{args.out.name}.tmp.npz")
     np.savez(tmp, **weights)
     tmp.replace(args.out)

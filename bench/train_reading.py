@@ -81,20 +81,22 @@ def public_samples(shared: Path, name: str) -> list[Sample]:
     )
 
 
-def units_to_read(samples: Sequence[Sample], model: AnswerModel) -> set[tuple[str, str]]:
-    """Every (question, unit) the training reads: each question's best unit, with and without
-    the units holding its answer."""
-    out: set[tuple[str, str]] = set()
+def units_to_read(samples: Sequence[Sample], model: AnswerModel) -> set[tuple[str, str, str]]:
+    """Every (question, unit, its headline) the training reads: each question's best unit, with
+    and without the units holding its answer."""
+    out: set[tuple[str, str, str]] = set()
     for s in samples:
         for cands in (s.cands, [c for c, ok in zip(s.cands, s.labels, strict=True) if not ok]):
             if cands:
-                out.add((s.resolved, select(s.resolved, cands, model)[0].text))
+                best = select(s.resolved, cands, model)[0]
+                out.add((s.resolved, best.text, best.hit.chunk.title))
     return out
 
 
-def read_margins(pairs: Collection[tuple[str, str]], weights: Path) -> Margins:
-    """The reader's margin of every pair (the reader of those weights, reading each question
-    as its unit says its words, as the service does: service.reading.told)."""
+def read_margins(pairs: Collection[tuple[str, str, str]], weights: Path) -> Margins:
+    """The reader's margin of every (question, unit, headline) by question and unit (the reader
+    of those weights, reading each question as its unit says its words, as the service does:
+    service.reading.told)."""
     from index.e5_numpy import NumpyE5
     from service.reader import SpanReader
     from service.settings import Settings
@@ -102,8 +104,8 @@ def read_margins(pairs: Collection[tuple[str, str]], weights: Path) -> Margins:
     encoder = NumpyE5(Settings().model_dir)  # the reader keeps only a weak reference to it
     read = told(SpanReader.load(encoder, weights).read)  # as the service reads (its words)
     out: Margins = {}
-    for n, (q, text) in enumerate(sorted(pairs), 1):
-        found = read(q, text)
+    for n, (q, text, headline) in enumerate(sorted(pairs), 1):
+        found = read(q, text, headline)
         out[(q, text)] = UNREAD_MARGIN if found is None else found.margin
         if n % 1000 == 0:
             print(f"  read {n}/{len(pairs)}", file=sys.stderr, flush=True)

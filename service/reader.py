@@ -32,6 +32,9 @@ READER_WEIGHTS = Path(__file__).with_name("reader_model.npz")
 MAX_SPAN_TOKENS = 24
 MAX_QUESTION_TOKENS = 64
 MAX_TOKENS = 512
+# a reader trained with each sentence's headline before it (reader_input) stores this key
+HEADLINED = "headlined"
+HEADLINE_END = "。"
 NULL_TOKEN = 0  # `<s>`: where start and end point when the sentence does not answer
 _built = itertools.count()  # readers built, for their weights' names in an encoder's graph
 _SOMEONE = "某"  # a name kept back (贺某明): the surname and 某 are one word
@@ -97,6 +100,8 @@ class SpanReader:
     def __init__(self, encoder: NumpyE5, weights: Mapping[str, np.ndarray]) -> None:
         # not held: a reader kept for its encoder (reader_for) must not keep the encoder alive
         self._encoder = weakref.ref(encoder)
+        self.headlined = bool(HEADLINED in weights and weights[HEADLINED].any())
+        weights = {k: v for k, v in weights.items() if k != HEADLINED}
         tuned = sorted({int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")})
         if not tuned or "head.weight" not in weights or "head.bias" not in weights:
             raise ValueError("reader weights: no encoder layers or no head")
@@ -128,11 +133,14 @@ class SpanReader:
         with np.load(path) as stored:
             return cls(encoder, {k: stored[k] for k in stored.files})
 
-    def read(self, question: str, sentence: str) -> Reading | None:
-        """The reader's reading of sentence for question, or None when the sentence cannot be
-        read (no offsets for it, or no token of it)."""
+    def read(self, question: str, sentence: str, headline: str = "") -> Reading | None:
+        """The reader's reading of sentence for question (its article's headline before it when
+        the reader was trained so), or None when the sentence cannot be read (no offsets for it,
+        or no token of it)."""
         encoder = self.encoder
-        tokens = reader_input(encoder.tokenizer, question, sentence)
+        tokens = reader_input(
+            encoder.tokenizer, question, sentence, headline if self.headlined else ""
+        )
         if tokens is None or not tokens[1]:
             return None
         ids, spans = tokens
@@ -169,13 +177,15 @@ def reading(sentence: str, spans: dict[int, tuple[int, int]], logits: np.ndarray
 
 
 def reader_input(
-    tokenizer: UnigramTokenizer, question: str, sentence: str
+    tokenizer: UnigramTokenizer, question: str, sentence: str, headline: str = ""
 ) -> tuple[list[int], dict[int, tuple[int, int]]] | None:
-    """The token ids the reader reads (`<s> query: Q </s></s> passage: S </s>`, the question
-    cut to MAX_QUESTION_TOKENS, the sentence to what fits in MAX_TOKENS), and each sentence
-    token's characters in sentence; None when either text has no trustworthy offsets."""
+    """The token ids the reader reads (`<s> query: Q </s></s> passage: H。S </s>`, the question
+    cut to MAX_QUESTION_TOKENS, the sentence to what fits in MAX_TOKENS; H, the headline of
+    the sentence's article, only when given), and each sentence token's characters in
+    sentence (the headline's are not: it says what the sentence is about, never the answer);
+    None when either text has no trustworthy offsets."""
     asked = tokenizer.pieces(PROMPTS["query"] + question)
-    prompt = PROMPTS["passage"]
+    prompt = PROMPTS["passage"] + (f"{headline}{HEADLINE_END}" if headline else "")
     read = tokenizer.pieces(prompt + sentence)
     if asked is None or read is None:
         return None

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from service.answer import Candidate
     from service.reader import Reading
 
-# a reader: its Reading of a sentence for a question (None where it cannot read it)
-Reader = Callable[[str, str], "Reading | None"]
+# a reader: its Reading of a sentence (after its article's headline) for a question, None where
+# it cannot read it: read(question, sentence, headline)
+Reader = Callable[[str, str, str], "Reading | None"]
 UNREAD_MARGIN = 0.0  # the margin of a unit the reader cannot read (no offsets for its text)
 # the runner-up is read too when the picker scores it within this of the best: on the realistic
 # set's trained parts, a third of the questions, and 92% of those whose runner-up the stage
@@ -82,12 +83,12 @@ def read_confidence(model: ReadModel, evidence: dict[str, float], reading: Readi
     return probability(model.decide.logit(read_features(evidence, margin)))
 
 
-def readings(read: Reader, question: str, texts: Sequence[str]) -> list[Reading | None]:
-    """read's reading of each text, the first on this thread and the others at the same time on
+def readings(read: Reader, question: str, units: Sequence[Candidate]) -> list[Reading | None]:
+    """read's reading of each unit, the first on this thread and the others at the same time on
     the pool's (a reading runs one thread of ONNX Runtime, which lets go of the GIL: two cost
     a lone question about as much as one on two cores)."""
-    later = [_POOL.submit(read, question, text) for text in texts[1:]]
-    return [read(question, texts[0]), *(f.result() for f in later)]
+    later = [_POOL.submit(read, question, c.text, c.hit.chunk.title) for c in units[1:]]
+    return [read(question, units[0].text, units[0].hit.chunk.title), *(f.result() for f in later)]
 
 
 def contenders(question: str, ranked: Sequence[Candidate]) -> list[Candidate]:
@@ -119,7 +120,7 @@ def judged(
             ranked, round(model.answer_probability(evidence_of(ranked)), 4), model.threshold, facts
         )
     units = contenders(question, ranked)
-    found = readings(read, question, [c.text for c in units])
+    found = readings(read, question, units)
     weighed: list[tuple[Sequence[Candidate], float]] = []
     for unit, reading in zip(units, found, strict=True):
         heads = [unit, *(c for c in ranked if c is not unit)]
@@ -135,8 +136,8 @@ def judged(
 def told(read: Reader) -> Reader:
     """read, reading the question as each sentence says its words (evidence.as_told_in)."""
 
-    def read_told(question: str, text: str) -> Reading | None:
-        return read(as_told_in(question, text), text)
+    def read_told(question: str, text: str, headline: str) -> Reading | None:
+        return read(as_told_in(question, text), text, headline)
 
     return read_told
 
@@ -150,7 +151,7 @@ def facts_by(
 
     def for_unit(c: Candidate) -> ReadSpan:
         def span(_question: str, _sentence: str) -> Span | None:
-            found = known[c.text] if c.text in known else read(question, c.text)
+            found = known[c.text] if c.text in known else read(question, c.text, c.hit.chunk.title)
             return None if found is None else found.span
 
         return span

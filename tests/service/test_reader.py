@@ -121,6 +121,36 @@ def test_the_reader_reads_the_sentence_tokens_with_their_own_characters(encoder)
 
 
 @pytest.mark.integration
+def test_a_headline_is_read_before_the_sentence_but_never_answers(encoder) -> None:
+    sentence = "该线全长32.5公里，设车站21座。"
+    plain, plain_spans = reader_input(encoder.tokenizer, "4号线设几座站?", sentence)
+    ids, spans = reader_input(encoder.tokenizer, "4号线设几座站?", sentence, "青溪地铁3号线开通")
+    assert len(ids) > len(plain) and ids[-1] == encoder.tokenizer.eos
+    # the same sentence tokens with the same characters, after the headline's
+    assert list(spans.values()) == list(plain_spans.values())
+    assert min(spans) - min(plain_spans) == len(ids) - len(plain)
+    headline = encoder.tokenizer.pieces("青溪地铁3号线开通")
+    assert headline is not None and all(p in ids[: min(spans)] for p, _, _ in headline[1:])
+
+
+@pytest.mark.integration
+def test_a_reader_reads_the_headline_only_when_trained_with_it(encoder) -> None:
+    from service.reader import HEADLINED, SpanReader
+
+    with np.load(READER_WEIGHTS) as stored:
+        weights = {k: stored[k] for k in stored.files if k != HEADLINED}
+    question, sentence = "谁设计了新馆?", "该馆由王澍主持设计，外墙采用当地青石。"
+    plain = SpanReader(encoder, weights)
+    headlined = SpanReader(encoder, {**weights, HEADLINED: np.ones(1, dtype=np.float16)})
+    assert not plain.headlined and headlined.headlined
+    alone = plain.read(question, sentence)
+    assert alone is not None and plain.read(question, sentence, "江城新图书馆开馆") == alone
+    after = headlined.read(question, sentence, "江城新图书馆开馆")
+    assert after is not None and after.margin != pytest.approx(alone.margin)
+    assert headlined.read(question, sentence, "") == alone  # no headline: the sentence alone
+
+
+@pytest.mark.integration
 def test_the_real_reader_finds_facts_no_typed_rule_can_name(encoder) -> None:
     from service.reader import SpanReader
 
@@ -145,7 +175,7 @@ def test_the_real_reader_finds_facts_no_typed_rule_can_name(encoder) -> None:
         ),
     ]
     for question, sentence, facts in cases:
-        found = reader.read(question, sentence)
+        found = reader.read(question, sentence, "")
         assert found is not None, question
         text = sentence[found[0].start : found[0].end]
         assert any(f in text for f in facts) and len(text) <= MAX_SHORT_CHARS, (question, text)
@@ -166,6 +196,12 @@ def test_training_marks_the_tokens_that_cover_the_answer(encoder) -> None:
         pair_of(encoder.tokenizer, "谁设计了新馆?", sentence, len(sentence), len(sentence) + 2)
         is None
     )
+    # after its headline: the same characters covered, by tokens that many places on
+    headed = pair_of(encoder.tokenizer, "谁设计了新馆?", sentence, lo, lo + 2, "江城新图书馆开馆")
+    assert headed is not None and headed.headline == "江城新图书馆开馆"
+    shift = len(headed.ids) - len(pair.ids)
+    assert shift > 0 and (headed.start, headed.end) == (pair.start + shift, pair.end + shift)
+    assert sentence[headed.spans[headed.start][0] : headed.spans[headed.end][1]] == covered
     # a unit that does not answer points start and end at `<s>`
     none = pair_of(encoder.tokenizer, "谁设计了新馆?", sentence, -1, -1)
     assert none is not None and none.start == none.end == NULL_TOKEN == 0
@@ -258,10 +294,12 @@ def test_an_unanswerable_question_reads_its_closest_units_as_no_answer(encoder) 
         "a": "新馆藏书300万册。新馆由王澍设计。",
         "b": "地铁3号线全长38公里。3号线明年开通。",
     }
-    pairs = unanswered_pairs(encoder.tokenizer, "4号线全长多少公里?", docs, {})
+    titles = {"a": "江城新图书馆开馆", "b": "青溪地铁3号线开通"}
+    pairs = unanswered_pairs(encoder.tokenizer, "4号线全长多少公里?", docs, {}, titles)
     assert len(pairs) == NEGATIVES
     assert all(p.start == p.end == NULL_TOKEN for p in pairs)
     assert pairs[0].sentence == "地铁3号线全长38公里。"  # the neighbouring fact, of another article
+    assert pairs[0].headline == "青溪地铁3号线开通"  # read after its own article's headline
 
 
 @pytest.mark.integration

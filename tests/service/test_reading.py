@@ -64,7 +64,8 @@ def reader_of(found: Reading | None, calls: list[str], **by_sentence: Reading | 
     units' names here: FIRST, SECOND)."""
     texts = {UNITS[name].text: reading for name, reading in by_sentence.items()}
 
-    def read(question: str, sentence: str) -> Reading | None:
+    def read(question: str, sentence: str, headline: str) -> Reading | None:
+        assert headline == "标题"  # each unit is read after its own article's headline
         calls.append(sentence)
         return texts.get(sentence, found)
 
@@ -121,7 +122,7 @@ def test_a_runner_up_clearing_the_bar_stands_in_for_a_best_that_tells_a_neighbou
     sure, surer = Reading(Span(17, 22), 3.0, 0.0), Reading(Span(7, 11), 4.0, 0.0)
     texts = {new_hall.text: surer, old_hall.text: sure}
 
-    def read(question: str, sentence: str) -> Reading | None:
+    def read(question: str, sentence: str, headline: str) -> Reading | None:
         return texts[sentence]
 
     found = compose_answer(
@@ -195,7 +196,7 @@ def test_the_reader_reads_the_question_as_each_sentence_says_its_words() -> None
     ashore = unit("渔排人员全部上岸。", 20, 1.5)
     asked: dict[str, str] = {}
 
-    def read(question: str, sentence: str) -> Reading | None:
+    def read(question: str, sentence: str, headline: str) -> Reading | None:
         asked[sentence] = question
         return Reading(Span(5, 8), 3.0, 0.0)
 
