@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from corpus.text import pos_tags
-from service.measures import UNIT_FAMILIES
+from service.measures import DURATION, UNIT_FAMILIES
 from service.referents import WHEN
 from service.substitution import ASKING
 
@@ -33,7 +33,10 @@ def _counted(question: str) -> tuple[str, str]:
 
 def _same_measure(measure: str, asked: str) -> bool:
     """Whether a follow-up's measure counts what the question's did: none, the same, or one of
-    its family (公斤 and 吨, 公里 and 米)."""
+    its family (公斤 and 吨, 公里 and 米); a span of time counts no thing of a question that
+    counted another (多少部戏, then 一共办了多少天?)."""
+    if asked in DURATION and asked != measure:
+        return False
     return (
         not measure
         or asked in ("", measure)

@@ -57,6 +57,7 @@ MEASURES = (
     ),
 )
 MONEY = MEASURES[0][1]  # the units of a sum of money
+DURATION = next(units for _, units in MEASURES if "小时" in units)  # the units of a span of time
 # the characters of the units of one measure: 公斤, 吨 and 斤 weigh alike, 公里 and 米 measure
 # alike (service.counted: a follow-up in 吨 counts what the question counted in 公斤)
 UNIT_FAMILIES = (frozenset("克吨斤"), frozenset("里米"), frozenset("方升"), frozenset("亩顷"))

@@ -141,6 +141,13 @@ def test_unrelated_follow_up_keeps_both_turns() -> None:
             "泷西虚拟电厂负荷现在已经接入多少了?",
         ),
         ("泷西今年收购了多少公斤茶叶?", "", "卖出去多少吨?", "泷西茶叶卖出去多少吨?"),
+        # ... but a span of time counts none of the things counted before
+        (
+            "第七届汀南话剧艺术节上演了多少部戏？",
+            "",
+            "一共办了多少天？",
+            "第七届汀南话剧艺术节一共办了多少天?",
+        ),
         # another time replaces the time asked of, or comes first
         ("枫林县去年发生了几起森林火情？", "", "那2023年呢？", "枫林县2023年发生了几起森林火情?"),
         ("今年白鹭湖记录到多少只水鸟？", "", "那去年同期呢？", "去年同期白鹭湖记录到多少只水鸟?"),
