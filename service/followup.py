@@ -62,8 +62,6 @@ _SPAN_OF_TIME = re.compile(
 )
 _OPENS = {"”": "“", "’": "‘", "》": "《", "」": "「", "』": "『", "）": "（", ")": "("}
 _ENDS_IN_NE = re.compile(r"呢\s*[?？]?\s*$")
-# X是谁? asks who or what X is (not 由谁, 谁设计的: the doer)
-_WHO_IS = re.compile(r"是谁\s*[?？。]?\s*$")
 # the words between a question's topic and where it asks: verbs, adverbs, prepositions,
 # particles, pronouns, numbers, measures, adjectives, directions, times
 _PREDICATE_FLAGS = frozenset(
@@ -403,10 +401,8 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     person = (
         named_person(previous_answer) if re.search(r"谁|哪位|什么人|叫什么|名字", prev) else None
     )
-    # 它 after a 哪家 question, or after X是谁 answered by no person (第二大贸易伙伴是谁?
-    # 欧盟…): the thing answered (not after 谁 the doer: 由谁运营 | 它每周末…)
-    who_is = _WHO_IS.search(prev) and person is None
-    asks_thing = (ASKS_WHICH.search(prev) or who_is) and previous_answer
+    # 它 after a 哪家 question: the thing answered (not after 谁: 由谁运营 | 它每周末…)
+    asks_thing = ASKS_WHICH.search(prev) and previous_answer
     thing = answered_thing(previous_answer, prev) if asks_thing else None
     pronouned = replace_pronouns(q, _pointed_at(prev), person, thing, prev)
     if pronouned is not None:
