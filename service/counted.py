@@ -49,7 +49,9 @@ def counted_thing(question: str, follow_up: str) -> str:
     多少 or 几 in the same measure or none, and names no thing of its own; "" when question's
     count names no thing (多少人 | 参加) or more than a name (多少人参加了什么)."""
     measure, thing = _counted(question)
-    asked_measure, _ = _counted(follow_up)
+    asked_measure, asked_thing = _counted(follow_up)
+    if asked_measure + asked_thing in DURATION:  # 几个月: 个 and 月, a span of time
+        asked_measure += asked_thing
     if not _COUNT_ASKED.search(follow_up) or not _same_measure(measure, asked_measure):
         return ""
     if any(f[:1] == "n" and len(w) > 1 and w not in WHEN for w, f in pos_tags(follow_up)):
