@@ -13,7 +13,7 @@ import re
 from itertools import pairwise
 from typing import NamedTuple
 
-from corpus.text import normalize, words
+from corpus.text import normalize, pos_tags, words
 from service.short_answer import (
     CLAUSE_MARKS,
     FUNCTION_CHARS,
@@ -79,6 +79,11 @@ class _Asked(NamedTuple):
 
 
 _PARTS = "其中"  # parts told after their whole
+# a place's name with its level (武陵区, 湖南省; not 城镇, 南区, 沿海地区, 美国进口)
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?<!地)[省市县区镇乡村州]")
+# a word naming a place by its level (市, 全市, 该区, 高新区; not 农村, 城镇)
+_LEVELLED = re.compile(r"[全本该各此]?[省市县区镇乡村州]|[\u4e00-\u9fff]{2,6}[省市县区镇乡村州]")
+_NAMES = ("ns", "nt", "nr", "nz", "j")  # jieba's tags of names (华为 nr, 欧盟 j)
 _WHOLE_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来")  # not 累计 (to date), 总量 (its own)
 _TRAILING_LINK = re.compile(r"[为达是约近共有]+$")  # 出口货物为: the words, not their link
 _LEADING_LINK = re.compile(r"^[而但则]?(?:同类|同样|同等|普通)?的?")  # 而同类柴油重卡: 柴油重卡
@@ -163,10 +168,10 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     # 北塔高172米): it is left to the rest of the sentence, and so are the words the second says
     # once for both (_elided)
     elif lo < o_lo:
-        lo, _, own = _own_words(text, fact, facts, _subject_length(text, lo, fact, o_lo, other))
+        lo, _, own = _own_words(text, fact, facts, _subject(text, lo, fact, o_lo, other))
         own = not part and _elided(text, lo, fact, o_lo, other) or own
     else:
-        o_lo, _, its = _own_words(text, other, facts, _subject_length(text, o_lo, other, lo, fact))
+        o_lo, _, its = _own_words(text, other, facts, _subject(text, o_lo, other, lo, fact))
         its = not _part_of(text, fact, other) and _elided(text, o_lo, other, lo, fact) or its
     first, last = min(lo, o_lo), max(hi, o_hi)
     between = text[min(hi, o_hi) : max(lo, o_lo)] if min(hi, o_hi) < max(lo, o_lo) else ""
@@ -183,6 +188,22 @@ def _names_other(asked: _Asked, text: str, fact: Span, other: Span, facts: list[
     # a word the question shares with the rest of the sentence alone names neither (雪 of 冰雪大世界)
     named_own = asked.chars & (own - its) - _said_elsewhere(asked.text, rest, text[lo:hi])
     return bool(parallel and told_apart and not named_own)
+
+
+def _subject(text: str, lo: int, first: Span, o_lo: int, second: Span) -> int:
+    """How many characters open the words before first (from lo) that say whose both facts are:
+    _subject_length's, or a place's name opening them (武陵区 of 武陵区城镇新增就业8210人，新增
+    农村劳动力转移就业574人) when the second's words name no place nor anything by name
+    (全市, 高新区, 华为), or 0. Not a side jieba tags a place (城镇, 南区: a place's name
+    here has a level and three characters at least)."""
+    told = _subject_length(text, lo, first, o_lo, second)
+    tags = pos_tags(text[lo : first.start])
+    if told or not tags or tags[0][1] != "ns" or not _PLACE.fullmatch(tags[0][0]):
+        return told  # not 服务区, a kind of place
+    theirs = pos_tags(text[o_lo : second.start])
+    if any(f in _NAMES or _LEVELLED.fullmatch(w) for w, f in theirs):
+        return 0
+    return len(tags[0][0])
 
 
 def _whole_of(asked: _Asked, text: str, fact: Span, facts: list[Span]) -> Span:

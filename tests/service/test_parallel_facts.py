@@ -46,6 +46,21 @@ PARALLEL_CASES = [
         "180元",
         "90元",
     ),
+    # a place opening the first fact's words, the second naming none, is both facts' subject
+    (
+        "截至11月底,武陵区农村劳动力转移就业多少人?",
+        "截至11月底,武陵区城镇新增就业8210人,新增农村劳动力转移就业574人;",
+        "8210人",
+        "574人",
+    ),
+    (
+        "武陵区城镇新增就业多少人?",
+        "截至11月底,武陵区城镇新增就业8210人,新增农村劳动力转移就业574人;",
+        "574人",
+        "8210人",
+    ),
+    # ... but where the second names a place of its own, the first's is its side (杭州市)
+    ("杭州市增长了多少？", "杭州市生产总值增长5.2%，宁波市增长4.8%。", "4.8%", "5.2%"),
     # 电 opens both sides (电视机, 电脑): no subject, the side named is 电视机
     ("旧电视机补多少钱？", "洗衣机每台50元，电视机每台60元，电脑每台40元。", "40元", "60元"),
     # 市 of 该市 is a place's name, no side (市区)
