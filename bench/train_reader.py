@@ -196,13 +196,14 @@ def unanswered_pairs(
     """An unanswerable question with the NEGATIVES units of all its part's articles sharing most
     of its character bigrams (the neighbouring facts a picker offers for it), each with the
     no-answer target (and its article's headline, titles)."""
-    every = {
-        text[s:e]: titles[doc_id]
+    every = [
+        (text[s:e], titles[doc_id])
         for doc_id, text in docs.items()
         for s, e in filled(units.setdefault(doc_id, []), text)
-    }
-    closest = closest_first(question, list(every))[:NEGATIVES]
-    found = (pair_of(tok, question, u, -1, -1, every[u]) for u in closest)
+    ]
+    headline = dict(reversed(every))  # a unit's, of the first article saying it
+    closest = closest_first(question, [u for u, _ in every])[:NEGATIVES]
+    found = (pair_of(tok, question, u, -1, -1, headline[u]) for u in closest)
     return [p for p in found if p is not None]
 
 

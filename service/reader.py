@@ -187,6 +187,8 @@ def reader_input(
     asked = tokenizer.pieces(PROMPTS["query"] + question)
     prompt = PROMPTS["passage"] + (f"{headline}{HEADLINE_END}" if headline else "")
     read = tokenizer.pieces(prompt + sentence)
+    if read is None and headline:  # a headline without trustworthy offsets: the sentence alone
+        return reader_input(tokenizer, question, sentence)
     if asked is None or read is None:
         return None
     ids = [tokenizer.bos, *(p for p, _, _ in asked[:MAX_QUESTION_TOKENS]), tokenizer.eos]

@@ -131,6 +131,10 @@ def test_a_headline_is_read_before_the_sentence_but_never_answers(encoder) -> No
     assert min(spans) - min(plain_spans) == len(ids) - len(plain)
     headline = encoder.tokenizer.pieces("青溪地铁3号线开通")
     assert headline is not None and all(p in ids[: min(spans)] for p, _, _ in headline[1:])
+    # a headline without trustworthy offsets (ｶﾞ) leaves the sentence read alone, not unread
+    assert encoder.tokenizer.pieces("passage: ｶﾞ新闻。" + sentence) is None
+    alone = reader_input(encoder.tokenizer, "4号线设几座站?", sentence)
+    assert reader_input(encoder.tokenizer, "4号线设几座站?", sentence, "ｶﾞ新闻") == alone
 
 
 @pytest.mark.integration
