@@ -31,8 +31,9 @@ about. Measured in session 33 with the second run above plus --headlines, the st
 the eight held-out realistic parts 1,281 right / 122 wrong against 1,256 / 115, CMRC 2018 and
 DRCD (make eval's sample) 439 / 39 against 445 / 46, and the CMRC held-out F1 on gold units
 70.6 against 68.2; but a headline that says nothing of the article (the seed page's 为担道义敢
-息肩) turned the bundled page's 574人 into its neighbour 8210人. Not shipped. bench.train_reading learns from the
-margins of two more, each fine-tuned without half of the realistic parts (--without), so that
+息肩) turned the bundled page's 574人 into its neighbour 8210人. Not shipped.
+
+bench.train_reading learns from the margins of two more, each fine-tuned without half of the realistic parts (--without), so that
 the stage weighs margins of questions the reader never saw, as a user's are:
 
     python -m bench.train_reader --init /tmp/public.npz --realistic 2 --sample 4000 --epochs 2 \

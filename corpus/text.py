@@ -46,6 +46,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 
 # jieba's tags of names: of people, places, bodies and others
 NAME_FLAGS = ("nr", "ns", "nt", "nz")
+NAME_OR_SHORT_FLAGS = (*NAME_FLAGS, "j")  # and a short form's (欧盟, 省运会)
 
 
 @lru_cache(maxsize=16384)

@@ -18,7 +18,7 @@ _PLANNED = re.compile(r"计划|打算|准备|预计|拟")
 
 def _counted(question: str) -> tuple[str, str]:
     """The measure and the thing a question counts after its last 多少 or 几 (多少座 | 校内泳池,
-    多少 | 快递从业人员, 几 | 座)."""
+    多少 | 快递从业人员, 几 | 座; 几个月: 个月, a span of time, and no thing)."""
     asks = [m.end() for m in _COUNT_ASKED.finditer(question)]
     if not asks:
         return "", ""
@@ -28,7 +28,10 @@ def _counted(question: str) -> tuple[str, str]:
     measure = (
         first[0] if first[1] == "q" or len(first[0]) == 1 and first[1][:1] not in "uyx" else ""
     )
-    return measure, "".join(w for w, _ in (tags[1:] if measure else tags))
+    thing = "".join(w for w, _ in (tags[1:] if measure else tags))
+    if measure + thing in DURATION:  # 几个月: 个 and 月 measure a span of time
+        return measure + thing, ""
+    return measure, thing
 
 
 def _same_measure(measure: str, asked: str) -> bool:
@@ -49,9 +52,7 @@ def counted_thing(question: str, follow_up: str) -> str:
     多少 or 几 in the same measure or none, and names no thing of its own; "" when question's
     count names no thing (多少人 | 参加) or more than a name (多少人参加了什么)."""
     measure, thing = _counted(question)
-    asked_measure, asked_thing = _counted(follow_up)
-    if asked_measure + asked_thing in DURATION:  # 几个月: 个 and 月, a span of time
-        asked_measure += asked_thing
+    asked_measure, _ = _counted(follow_up)
     if not _COUNT_ASKED.search(follow_up) or not _same_measure(measure, asked_measure):
         return ""
     if any(f[:1] == "n" and len(w) > 1 and w not in WHEN for w, f in pos_tags(follow_up)):

@@ -13,7 +13,7 @@ import re
 from itertools import pairwise
 from typing import NamedTuple
 
-from corpus.text import normalize, pos_tags, words
+from corpus.text import NAME_OR_SHORT_FLAGS, normalize, pos_tags, words
 from service.short_answer import (
     CLAUSE_MARKS,
     FUNCTION_CHARS,
@@ -83,7 +83,6 @@ _PARTS = "其中"  # parts told after their whole
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}(?<!地)[省市县区镇乡村州]")
 # a word naming a place by its level (市, 全市, 该区, 高新区; not 农村, 城镇)
 _LEVELLED = re.compile(r"[全本该各此]?[省市县区镇乡村州]|[\u4e00-\u9fff]{2,6}[省市县区镇乡村州]")
-_NAMES = ("ns", "nt", "nr", "nz", "j")  # jieba's tags of names (华为 nr, 欧盟 j)
 _WHOLE_ASKED = re.compile(r"总共|一共|共计|合计|总计|加起来")  # not 累计 (to date), 总量 (its own)
 _TRAILING_LINK = re.compile(r"[为达是约近共有]+$")  # 出口货物为: the words, not their link
 _LEADING_LINK = re.compile(r"^[而但则]?(?:同类|同样|同等|普通)?的?")  # 而同类柴油重卡: 柴油重卡
@@ -197,11 +196,14 @@ def _subject(text: str, lo: int, first: Span, o_lo: int, second: Span) -> int:
     (全市, 高新区, 华为), or 0. Not a side jieba tags a place (城镇, 南区: a place's name
     here has a level and three characters at least)."""
     told = _subject_length(text, lo, first, o_lo, second)
+    if told:
+        return told
     tags = pos_tags(text[lo : first.start])
-    if told or not tags or tags[0][1] != "ns" or not _PLACE.fullmatch(tags[0][0]):
-        return told  # not 服务区, a kind of place
+    if not tags or tags[0][1] != "ns" or not _PLACE.fullmatch(tags[0][0]):
+        return 0  # not 服务区, a kind of place
     theirs = pos_tags(text[o_lo : second.start])
-    if any(f in _NAMES or _LEVELLED.fullmatch(w) for w, f in theirs):
+    # a name of anything (华为 nr, 欧盟 j) or a place by its level (全市)
+    if any(f in NAME_OR_SHORT_FLAGS or _LEVELLED.fullmatch(w) for w, f in theirs):
         return 0
     return len(tags[0][0])
 

@@ -87,8 +87,13 @@ def readings(read: Reader, question: str, units: Sequence[Candidate]) -> list[Re
     """read's reading of each unit, the first on this thread and the others at the same time on
     the pool's (a reading runs one thread of ONNX Runtime, which lets go of the GIL: two cost
     a lone question about as much as one on two cores)."""
-    later = [_POOL.submit(read, question, c.text, c.hit.chunk.title) for c in units[1:]]
-    return [read(question, units[0].text, units[0].hit.chunk.title), *(f.result() for f in later)]
+    later = [_POOL.submit(read_unit, read, question, c) for c in units[1:]]
+    return [read_unit(read, question, units[0]), *(f.result() for f in later)]
+
+
+def read_unit(read: Reader, question: str, unit: Candidate) -> Reading | None:
+    """read's reading of unit, after its article's headline."""
+    return read(question, unit.text, unit.hit.chunk.title)
 
 
 def contenders(question: str, ranked: Sequence[Candidate]) -> list[Candidate]:
@@ -151,7 +156,7 @@ def facts_by(
 
     def for_unit(c: Candidate) -> ReadSpan:
         def span(_question: str, _sentence: str) -> Span | None:
-            found = known[c.text] if c.text in known else read(question, c.text, c.hit.chunk.title)
+            found = known[c.text] if c.text in known else read_unit(read, question, c)
             return None if found is None else found.span
 
         return span

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from corpus.text import normalize, tagged
+from corpus.text import NAME_OR_SHORT_FLAGS, normalize, tagged
 from service.neighbours import COMPANION, COMPARING
 
 # a thing told by its kind alone: 该 or 此 and the kind's word
@@ -22,7 +22,6 @@ _LEVEL = re.compile(r"[省市县区](?=.)")  # 市 of 沣川市城西污水处�
 _LOOK_BACK = 300  # how far before the sentence the thing may be named (a paragraph or so)
 # words before a kind that name no one thing of it (全市, 各区, 本院, 该厂, 这所学校)
 _NO_THING = frozenset("该此本这那各每全其")
-_NAMES = ("ns", "nt", "nz", "nr", "j")  # a name's own words (沣川市, 云栖村)
 _NAMING = ("n", "ns", "nt", "nz", "nr", "j", "b", "l", "m")  # words naming a thing (一医院)
 
 
@@ -71,7 +70,8 @@ def _named(before: str, kind: str) -> tuple[tuple[str, bool], ...]:
         name = normalize("".join(w for _, w, _ in tags[lo : k + 1]))
         if name[0] in _NO_THING or len(name) <= len(kind) + 1:
             continue  # 该厂 again, 全市, 新馆: no thing named
-        if any(f.startswith(_NAMES) for _, _, f in tags[lo : k + 1]):
+        # a name's own words (沣川市, 云栖村)
+        if any(f.startswith(NAME_OR_SHORT_FLAGS) for _, _, f in tags[lo : k + 1]):
             compared = lo > 0 and tags[lo - 1][1] in COMPARING | COMPANION
             out.append((name, compared))  # not 重点县: a description names no one thing
     return tuple(out)
