@@ -27,10 +27,10 @@ with parts 16-19 trained too, 23 and 17 minutes, the frozen states 14, beside ot
 
 --headlines reads each unit after its article's headline (service.reader.reader_input; the
 service then reads so too): what 该线 or 新馆 stand for, which line or race the article is
-about. Measured in session 33 with the second run above plus --headlines, the stage unchanged:
-the eight held-out realistic parts 1,281 right / 122 wrong against 1,256 / 115, CMRC 2018 and
-DRCD (make eval's sample) 439 / 39 against 445 / 46, and the CMRC held-out F1 on gold units
-70.6 against 68.2; but a headline that says nothing of the article (the seed page's 为担道义敢
+about. Measured in session 33 with the second run above plus --headlines, the stage unchanged
+(`wenda eval`): the eight held-out realistic parts 1,281 right / 122 wrong against 1,256 / 115,
+CMRC 2018 and DRCD (--sample 300 each) 404 / 24 against 417 / 26; the CMRC held-out F1 on gold
+units (this command's own figure) 70.6 against 68.2; but a headline that says nothing of the article (the seed page's 为担道义敢
 息肩) turned the bundled page's 574人 into its neighbour 8210人. Not shipped.
 
 bench.train_reading learns from the margins of two more, each fine-tuned without half of the realistic parts (--without), so that
