@@ -12,6 +12,7 @@ from corpus.model import Article
 from corpus.text import normalize
 from index.backend import Hit
 from service.answer_model import AnswerModel, load_model
+from service.check import check_features, checked_probability
 from service.enumeration import enumerated
 from service.evidence import (
     char_pairs,
@@ -112,6 +113,7 @@ class AnswerSettings:
     depth: int = 5  # how many of the best passages answers are looked for in
     min_confidence: float | None = None  # abstain below this; None: the model's own threshold
     typed_depth: int = 8  # sentences checked for a name or place (part-of-speech tagging is slow)
+    check: bool = True  # the check's second look decides (service.check), when the model has one
     max_answer_chars: int = 100  # the statement around the fact; the whole sentence if shorter
 
 
@@ -432,7 +434,33 @@ def answer_question(
     cands = candidates(question, hits, articles, idf, settings, similarity, previous_answer)
     cands = with_types(question, cands, settings.typed_depth)
     ranked = select(question, cands, model)
-    return compose_answer(question, ranked, model, settings, read, rewritten)
+    if not settings.check or read is None or model.read is None or model.check is None:
+        return compose_answer(question, ranked, model, settings, read, rewritten)
+    # the check decides: the stage's answer whatever its confidence, then its second look
+    found = compose_answer(
+        question, ranked, model, replace(settings, min_confidence=0.0), read, rewritten
+    )
+    return checked(question, found, model, rewritten, settings.min_confidence)
+
+
+def checked(
+    question: str,
+    answer: Answer,
+    model: AnswerModel,
+    rewritten: bool,
+    floor: float | None = None,
+) -> Answer:
+    """answer as the check's second look (service.check) leaves it: standing, with the check's
+    probability as its confidence, from the check's threshold up (or from a floor the user set,
+    WENDA_MIN_CONFIDENCE), else an abstention."""
+    if answer.abstained or model.read is None or model.check is None:
+        return answer
+    bar, _ = bars(model.read.threshold, question, rewritten)
+    features = check_features(question, rewritten, answer.confidence, bar)
+    confidence = round(checked_probability(model.check, features), 4)
+    if confidence < (model.check.threshold if floor is None else floor):
+        return Answer(ABSTAIN_MESSAGE, True, (), confidence)
+    return replace(answer, confidence=confidence)
 
 
 __all__ = [

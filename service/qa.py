@@ -66,7 +66,9 @@ class QAService:
         self.embedder = embedder
         self.settings = settings
         self.retriever = passage_search(settings, index, embedder)  # FAISS or Milvus
-        self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
+        self.answer_settings = AnswerSettings(
+            min_confidence=settings.min_confidence, check=settings.check
+        )
         self._read: Reader | None = None
 
     def read(self) -> Reader | None:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # abstention decision (service/reading.py) and it marks the fact of every kind but yes/no
     # (the typed rules where it finds none); false: neither
     reader: bool = True
+    # the check (service/check.py) takes a second look at the reading stage's answer and
+    # decides whether it stands; false: the stage's own decision
+    check: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # POST/DELETE /articles are refused until this is set; callers send it as a Bearer token
