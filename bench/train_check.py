@@ -1,8 +1,9 @@
 """Train the check (service/check.py: the `check` part of service/answer_model.json).
 
 Every question of the realistic set's parts, and of the public CMRC 2018 and DRCD questions that
-`make eval` samples, is asked through the /ask code path with the check off and no bar
-(WENDA_CHECK=false, WENDA_MIN_CONFIDENCE=0): the reading stage's answer whatever its confidence.
+`make eval` samples, is asked through the /ask code path with the check off and the reading
+stage unbarred (AnswerSettings.unbarred): its answer whatever its confidence, as the service
+gives the check its answers.
 Of each answer (not the rules' abstentions), service.check.check_features are kept, and whether
 it is right (it holds a gold answer of an answerable question); a logistic model learns from
 them (a public question weighs PUBLIC_WEIGHT: the check is for questions as readers ask them,
@@ -13,7 +14,7 @@ decision on the same answers; then the check is trained on everything and writte
 answer model.
 
 The realistic parts held out of the other trainers (parts.py, trained=False) train the check too
-(all but those marked checks=False, a test no trainer reads): the span reader
+(all but those marked trains_check=False, a test no trainer reads): the span reader
 never read them, so its margins there are those of a user's question, which the parts it was
 fine-tuned on cannot give (nor can the public articles it was trained on: the ones `make eval`
 samples are not among them). Their figures here are a check's trained without them. Run it after
@@ -38,12 +39,18 @@ import numpy as np
 from bench.evaluation import MAKE_EVAL_LIMIT, even_sample
 from bench.realistic.parts import PARTS as REALISTIC_PARTS
 from bench.train_answer import WRONG_COST, choose_threshold, fit_logistic
-from service.answer_model import MODEL_PATH, CheckModel, load_model, probability, save_model
-from service.check import check_features
+from service.answer_model import (
+    MODEL_PATH,
+    AnswerModel,
+    CheckModel,
+    load_model,
+    probability,
+    save_model,
+)
+from service.check import answer_features
 from service.evaluate import Question, judge, read_questions
 from service.evidence import standard_question
 from service.operations import eval_service, make_settings, ready_embedder
-from service.qa import bounded_question
 from service.reading import bars
 from service.settings import PROJECT_ROOT
 
@@ -57,35 +64,43 @@ class Row:
     features: dict[str, float]
     right: bool
     weight: float = 1.0
+    stage: bool = False  # the reading stage would answer it, over its own bar
 
 
 def answered_rows(
-    articles: Path, questions: Path, group_of: Callable[[Question], str], weight: float
+    model: AnswerModel,
+    articles: Path,
+    questions: Path,
+    group_of: Callable[[Question], str],
+    weight: float,
 ) -> Iterator[Row]:
     """The features of every answer the reading stage gives to the questions, unbarred and
-    unchecked, and whether each is right."""
-    settings = make_settings(check=False, min_confidence=0.0)
+    unchecked (service.answer.AnswerSettings.unbarred, as the service gives the check its
+    answers), and whether each is right."""
+    settings = make_settings(reader=True, check=False)
     service, _ = eval_service(settings, ready_embedder(settings), [articles])
-    model = load_model()
+    service.answer_settings = replace(service.answer_settings, unbarred=True)
     if model.read is None:
         raise SystemExit("the answer model has no reading stage: run bench.train_reading first")
     for q in read_questions(questions):
         result = service.ask(q.question, q.history)
-        if result.answer.abstained:
+        answer = result.answer
+        if answer.abstained:
             continue
+        # answer_question reads the question with its spoken question words written
         question = standard_question(result.question)
-        rewritten = result.question != bounded_question(q.question)
-        bar, _ = bars(model.read.threshold, question, rewritten)
-        features = check_features(question, rewritten, result.answer.confidence, bar)
-        yield Row(group_of(q), features, judge(q, result, 0.0).hit, weight)
+        features = answer_features(question, result.rewritten, answer.confidence, model)
+        _, stage_bar = bars(model.read.threshold, question, result.rewritten)
+        right = judge(q, result, 0.0).hit
+        yield Row(group_of(q), features, right, weight, answer.confidence >= stage_bar)
 
 
-def all_rows(shared: Path) -> list[Row]:
+def all_rows(model: AnswerModel, shared: Path) -> list[Row]:
     rows = [
         r
         for part in REALISTIC_PARTS
-        if part.checks
-        for r in answered_rows(part.articles, part.questions, _named(part.name), 1.0)
+        if part.trains_check
+        for r in answered_rows(model, part.articles, part.questions, _named(part.name), 1.0)
     ]
     for name in PUBLIC_SETS:
         folder = shared / "eval" / name
@@ -94,7 +109,7 @@ def all_rows(shared: Path) -> list[Row]:
         def half(q: Question, name: str = name) -> str:
             return f"{name}/{zlib.crc32((q.doc_id or q.id).encode()) % 2}"
 
-        rows.extend(answered_rows(folder / "docs.jsonl", sample, half, PUBLIC_WEIGHT))
+        rows.extend(answered_rows(model, folder / "docs.jsonl", sample, half, PUBLIC_WEIGHT))
     return rows
 
 
@@ -127,14 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows and args.rows.exists():
         rows = [Row(**json.loads(line)) for line in args.rows.read_text().splitlines()]
     else:
-        rows = all_rows(args.shared)
+        rows = all_rows(load_model(args.out), args.shared)
         if args.rows:
             args.rows.write_text("".join(json.dumps(asdict(r)) + "\n" for r in rows))
     held = {p.name for p in REALISTIC_PARTS if not p.trained}
     for group in dict.fromkeys(r.group for r in rows):
         mine = [r for r in rows if r.group == group]
         check = fit([r for r in rows if r.group != group])
-        stage = counts(mine, [r.features["decision"] >= 0 for r in mine])
+        stage = counts(mine, [r.stage for r in mine])
         checked = counts(
             mine, [probability(check.decide.logit(r.features)) >= check.threshold for r in mine]
         )

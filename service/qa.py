@@ -50,6 +50,7 @@ class AskResult:
     answer: Answer
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    rewritten: bool = False  # the question was rewritten from the earlier turns
 
 
 def make_embedder(settings: Settings) -> E5Embedder:
@@ -119,6 +120,7 @@ class QAService:
         turns = bounded_history(history)
         asked = bounded_question(question)
         resolved = resolve_question(asked, turns)
+        rewritten = resolved != asked
         # the answer picker reads the question's meaning whatever the retrieval mode
         query_vec = self.retriever.query_vector(resolved, "hybrid")
         t_embed = time.perf_counter()
@@ -135,7 +137,7 @@ class QAService:
             self.sentence_similarity(query_vec),
             previous_answer=previous_answer(turns),
             read=self.read(),
-            rewritten=resolved != asked,
+            rewritten=rewritten,
         )
         topic = new_topic(question, turns)
         if topic and not answer.abstained:
@@ -150,4 +152,4 @@ class QAService:
             "answer": round((t2 - t1) * 1000, 2),
             "total": round((t2 - t0) * 1000, 2),
         }
-        return AskResult(resolved, answer, hits, timings)
+        return AskResult(resolved, answer, hits, timings, rewritten)

@@ -1,5 +1,6 @@
 """The parts of the realistic set, named once: `check.py`, `make eval` (bench/evaluation.py) and
-the picker's trainer (bench/train_answer.py) all read them. Standard library only: check.py runs
+the trainers (bench/train_answer.py, train_reader.py, train_reading.py, train_check.py) all read
+them. Standard library only: check.py runs
 as a plain script."""
 
 from pathlib import Path
@@ -13,9 +14,11 @@ class Part(NamedTuple):
     title: str  # how `make eval` heads its section
     articles: Path
     questions: Path
-    trained: bool = True  # False: held out of the reader's, the picker's and the stage's training
-    # False: held out of the check's training too (bench.train_check), a test no trainer reads
-    checks: bool = True
+    # False: held out of the span reader's, the picker's and the reading stage's training
+    # (bench.train_reader, bench.train_answer, bench.train_reading)
+    trained: bool = True
+    # False: held out of the check's training too (bench.train_check): a test no trainer reads
+    trains_check: bool = True
 
 
 PARTS = (
@@ -177,7 +180,7 @@ PARTS = (
         HERE / "articles25.jsonl",
         HERE / "questions25.jsonl",
         trained=False,
-        checks=False,
+        trains_check=False,
     ),
     Part(
         "realistic26",
@@ -185,6 +188,6 @@ PARTS = (
         HERE / "articles26.jsonl",
         HERE / "questions26.jsonl",
         trained=False,
-        checks=False,
+        trains_check=False,
     ),
 )

@@ -17,7 +17,7 @@ from service.answer import (
     answer_question,
     checked,
 )
-from service.answer_model import AnswerModel, CheckModel, Logistic, load_model
+from service.answer_model import AnswerModel, CheckModel, Logistic, ReadModel, load_model
 from service.check import KINDS, check_features, logit
 from service.reader import Reading
 from service.reading import bars
@@ -59,9 +59,10 @@ def check_on(bias: float, weight: float = 0.0) -> CheckModel:
 
 
 def with_check(check: CheckModel) -> AnswerModel:
-    model = load_model()
-    assert model.read is not None  # the shipped model has a reading stage
-    return replace(model, check=check)
+    """The shipped picker, a reading stage weighing the reader's margin alone (its probability
+    sigmoid(margin), its bar 0.5) and check."""
+    stage = ReadModel(Logistic(("read_margin",), (1.0,), (0.0,), (1.0,), 0.0), 0.5)
+    return replace(load_model(), read=stage, check=check)
 
 
 def test_the_check_lets_an_answer_stand_with_its_own_probability_or_abstains() -> None:
@@ -106,3 +107,43 @@ def test_answer_question_asks_the_check_only_with_the_reader_and_when_it_is_on()
     assert ask(check_on(-50.0), AnswerSettings(), None) == ask(
         check_on(50.0), AnswerSettings(), None
     )
+
+
+def reading_at(margin: float, fact: str = "31条"):
+    """A reader finding fact wherever a sentence holds it, margin surer than no answer, and
+    sure that a sentence without it does not answer."""
+
+    def read(question: str, sentence: str, headline: str) -> Reading | None:
+        at = sentence.find(fact)
+        return Reading(Span(at, at + len(fact)), margin, 0.0) if at >= 0 else Reading(None, 0, 30)
+
+    return read
+
+
+def ask_with(
+    question: str, check: CheckModel, settings: AnswerSettings, margin: float, fact: str = "31条"
+) -> Answer:
+    read = reading_at(margin, fact)
+    model = with_check(check)
+    return answer_question(
+        question, hits_for(STATION), ARTICLES, idf, settings, model=model, read=read
+    )
+
+
+def test_the_check_decides_where_the_stage_would_abstain_and_a_floor_bars_it() -> None:
+    # the reader doubts the sentence: the stage alone abstains, a sure check answers
+    assert ask_with(QUESTION, check_on(50.0), AnswerSettings(check=False), -30.0).abstained
+    rescued = ask_with(QUESTION, check_on(50.0), AnswerSettings(), -30.0)
+    assert not rescued.abstained and rescued.short is not None and rescued.short.text == "31条"
+    # the user's floor is the check's bar (this check's probability: 1 / (1 + e^-1), 0.73)
+    sure = ask_with(QUESTION, check_on(1.0), AnswerSettings(), 30.0)
+    assert not sure.abstained and sure.confidence == pytest.approx(0.7311, abs=1e-4)
+    assert ask_with(QUESTION, check_on(1.0), AnswerSettings(min_confidence=0.99), 30.0).abstained
+    assert not ask_with(QUESTION, check_on(1.0), AnswerSettings(min_confidence=0.7), 30.0).abstained
+
+
+def test_a_yes_no_answer_below_the_stages_bar_still_needs_a_rules_verdict() -> None:
+    asked = "青溪客运站今年启用了吗?"  # the sentence merely holds what is asked: no rule says 是
+    sure = ask_with(asked, check_on(50.0), AnswerSettings(), 30.0, "今年启用")
+    assert not sure.abstained and sure.text.startswith("是")
+    assert ask_with(asked, check_on(50.0), AnswerSettings(), -30.0, "今年启用").abstained
