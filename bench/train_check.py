@@ -39,6 +39,7 @@ import numpy as np
 from bench.evaluation import MAKE_EVAL_LIMIT, even_sample
 from bench.realistic.parts import PARTS as REALISTIC_PARTS
 from bench.train_answer import WRONG_COST, choose_threshold, fit_logistic
+from service.answer import AnswerSettings
 from service.answer_model import (
     MODEL_PATH,
     AnswerModel,
@@ -77,11 +78,15 @@ def answered_rows(
     """The features of every answer the reading stage gives to the questions, unbarred and
     unchecked (service.answer.AnswerSettings.unbarred, as the service gives the check its
     answers), and whether each is right."""
-    settings = make_settings(reader=True, check=False)
+    settings = make_settings(reader=True)
     service, _ = eval_service(settings, ready_embedder(settings), [articles])
-    service.answer_settings = replace(service.answer_settings, unbarred=True)
-    if model.read is None:
-        raise SystemExit("the answer model has no reading stage: run bench.train_reading first")
+    # the eval index's settings are the environment's: the reader and these are set here
+    service.settings = service.settings.model_copy(update={"reader": True})
+    service.answer_settings = AnswerSettings(check=False, unbarred=True)
+    if model.read is None or service.read() is None:
+        raise SystemExit(
+            "the check reads the reading stage's answers: the model or reader is missing"
+        )
     for q in read_questions(questions):
         result = service.ask(q.question, q.history)
         answer = result.answer
