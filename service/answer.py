@@ -12,7 +12,6 @@ from corpus.model import Article
 from corpus.text import normalize
 from index.backend import Hit
 from service.answer_model import AnswerModel, load_model
-from service.check import answer_features, checked_probability
 from service.enumeration import enumerated
 from service.evidence import (
     char_pairs,
@@ -113,10 +112,6 @@ class AnswerSettings:
     depth: int = 5  # how many of the best passages answers are looked for in
     min_confidence: float | None = None  # abstain below this; None: the model's own threshold
     typed_depth: int = 8  # sentences checked for a name or place (part-of-speech tagging is slow)
-    check: bool = True  # the check's second look decides (service.check), when the model has one
-    # the reading stage answers whatever its confidence (what the check reads; a yes/no answer
-    # below its bar still needs a rule's 是 or 否)
-    unbarred: bool = False
     max_answer_chars: int = 100  # the statement around the fact; the whole sentence if shorter
 
 
@@ -314,18 +309,15 @@ def compose_answer(
     judgement = judged(
         question, ranked, lambda order: decision_features(question, order), model, read
     )
-    floor = None if settings.unbarred else settings.min_confidence
-    bar, decided_bar = bars(judgement.threshold, question, rewritten, floor)
-    yes_no = asked_kind(question) == "yesno"
+    bar, decided_bar = bars(judgement.threshold, question, rewritten, settings.min_confidence)
     # the likeliest unit whose fact is the one asked: a contender read after it stands in when
     # it tells of a neighbour or a whole (新馆's figure for 老馆), if it clears the bar itself
     passed_over: list[Candidate] = []  # never cited second either
     for order, confidence in ((judgement.ranked, judgement.confidence), *judgement.others):
-        if confidence < decided_bar and not settings.unbarred:
+        if confidence < decided_bar:
             break
-        doubtful = confidence < bar and (yes_no or not settings.unbarred)
         answer = _answer_from(
-            question, order, [picked, *passed_over], doubtful, judgement.fact_of, settings
+            question, order, [picked, *passed_over], confidence < bar, judgement.fact_of, settings
         )
         if answer is not None and not answer.abstained:
             return replace(answer, confidence=confidence)
@@ -440,32 +432,7 @@ def answer_question(
     cands = candidates(question, hits, articles, idf, settings, similarity, previous_answer)
     cands = with_types(question, cands, settings.typed_depth)
     ranked = select(question, cands, model)
-    if not settings.check or read is None or model.read is None or model.check is None:
-        return compose_answer(question, ranked, model, settings, read, rewritten)
-    # the check decides: the stage's answer whatever its confidence, then its second look
-    found = compose_answer(
-        question, ranked, model, replace(settings, unbarred=True), read, rewritten
-    )
-    return checked(question, found, model, rewritten, settings.min_confidence)
-
-
-def checked(
-    question: str,
-    answer: Answer,
-    model: AnswerModel,
-    rewritten: bool,
-    floor: float | None = None,
-) -> Answer:
-    """answer (the reading stage's, unbarred) as the check's second look (service.check) leaves
-    it: standing, with the check's probability as its confidence, from the check's threshold up
-    (or from a floor the user set, WENDA_MIN_CONFIDENCE), else an abstention."""
-    if answer.abstained or model.check is None:
-        return answer
-    features = answer_features(question, rewritten, answer.confidence, model)
-    confidence = round(checked_probability(model.check, features), 4)
-    if confidence < (model.check.threshold if floor is None else floor):
-        return Answer(ABSTAIN_MESSAGE, True, (), confidence)
-    return replace(answer, confidence=confidence)
+    return compose_answer(question, ranked, model, settings, read, rewritten)
 
 
 __all__ = [

@@ -6,9 +6,7 @@ service abstains. Both are trained by `python -m bench.train_answer` on the publ
 and DRCD questions (their gold sentences, and the same questions with every answering
 sentence taken away as hard negatives). A third, `read` (ReadModel, by `python -m
 bench.train_reading`), takes the second's place when the span reader is on: the same evidence
-and the reader's margin on the best sentence. A fourth, `check` (CheckModel, by `python -m
-bench.train_check`), takes a second look at the answer the reading stage gives (service/check.py)
-and decides whether it stands."""
+and the reader's margin on the best sentence."""
 
 from __future__ import annotations
 
@@ -83,38 +81,12 @@ class ReadModel:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckModel:
-    """The second look at an answer the reading stage gives (service/check.py): its features
-    weighed by `decide`; the answer stands from threshold up."""
-
-    decide: Logistic
-    threshold: float
-    trained_on: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "decide": self.decide.to_json(),
-            "threshold": round(self.threshold, 4),
-            "trained_on": self.trained_on,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CheckModel:
-        return cls(
-            Logistic.from_json(data["decide"]),
-            float(data["threshold"]),
-            str(data.get("trained_on", "")),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class AnswerModel:
     select: Logistic
     decide: Logistic
     threshold: float  # abstain when the decision probability is below it
     trained_on: str = ""
     read: ReadModel | None = None  # with the span reader (bench.train_reading), when trained
-    check: CheckModel | None = None  # the second look after read (bench.train_check)
 
     def select_logit(self, features: dict[str, float]) -> float:
         return self.select.logit(features)
@@ -129,11 +101,7 @@ class AnswerModel:
             "threshold": round(self.threshold, 4),
             "trained_on": self.trained_on,
         }
-        if self.read is not None:
-            out["read"] = self.read.to_json()
-        if self.check is not None:
-            out["check"] = self.check.to_json()
-        return out
+        return out if self.read is None else out | {"read": self.read.to_json()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AnswerModel:
@@ -143,7 +111,6 @@ class AnswerModel:
             threshold=float(data["threshold"]),
             trained_on=str(data.get("trained_on", "")),
             read=ReadModel.from_json(data["read"]) if "read" in data else None,
-            check=CheckModel.from_json(data["check"]) if "check" in data else None,
         )
 
 

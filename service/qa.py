@@ -50,7 +50,6 @@ class AskResult:
     answer: Answer
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
-    rewritten: bool = False  # the question was rewritten from the earlier turns
 
 
 def make_embedder(settings: Settings) -> E5Embedder:
@@ -67,9 +66,7 @@ class QAService:
         self.embedder = embedder
         self.settings = settings
         self.retriever = passage_search(settings, index, embedder)  # FAISS or Milvus
-        self.answer_settings = AnswerSettings(
-            min_confidence=settings.min_confidence, check=settings.check
-        )
+        self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
         self._read: Reader | None = None
 
     def read(self) -> Reader | None:
@@ -120,7 +117,6 @@ class QAService:
         turns = bounded_history(history)
         asked = bounded_question(question)
         resolved = resolve_question(asked, turns)
-        rewritten = resolved != asked
         # the answer picker reads the question's meaning whatever the retrieval mode
         query_vec = self.retriever.query_vector(resolved, "hybrid")
         t_embed = time.perf_counter()
@@ -137,7 +133,7 @@ class QAService:
             self.sentence_similarity(query_vec),
             previous_answer=previous_answer(turns),
             read=self.read(),
-            rewritten=rewritten,
+            rewritten=resolved != asked,
         )
         topic = new_topic(question, turns)
         if topic and not answer.abstained:
@@ -152,4 +148,4 @@ class QAService:
             "answer": round((t2 - t1) * 1000, 2),
             "total": round((t2 - t0) * 1000, 2),
         }
-        return AskResult(resolved, answer, hits, timings, rewritten)
+        return AskResult(resolved, answer, hits, timings)

@@ -31,17 +31,13 @@ class Settings(BaseSettings):
     # "auto" uses bfloat16 where the CPU has AMX (index/embedder.py: cpu_has_amx), else float32
     embed_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     torch_threads: int = 0  # 0: torch's default
-    # abstain when the probability that the answer is right is below this (the check's, with
-    # the reader and the check on; else the reading stage's or the picker's); unset: the
-    # threshold trained with the model (service/answer_model.json)
+    # abstain when the answer model's probability that its best sentence answers is below
+    # this; unset: the threshold trained with the model (service/answer_model.json)
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     # the span reader (service/reader.py) reads the best sentence: its margin joins the
     # abstention decision (service/reading.py) and it marks the fact of every kind but yes/no
     # (the typed rules where it finds none); false: neither
     reader: bool = True
-    # the check (service/check.py) takes a second look at the reading stage's answer and
-    # decides whether it stands; false: the stage's own decision
-    check: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # POST/DELETE /articles are refused until this is set; callers send it as a Bearer token

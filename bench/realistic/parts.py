@@ -1,6 +1,5 @@
 """The parts of the realistic set, named once: `check.py`, `make eval` (bench/evaluation.py) and
-the trainers (bench/train_answer.py, train_reader.py, train_reading.py, train_check.py) all read
-them. Standard library only: check.py runs
+the picker's trainer (bench/train_answer.py) all read them. Standard library only: check.py runs
 as a plain script."""
 
 from pathlib import Path
@@ -14,11 +13,9 @@ class Part(NamedTuple):
     title: str  # how `make eval` heads its section
     articles: Path
     questions: Path
-    # False: held out of the span reader's, the picker's and the reading stage's training
-    # (bench.train_reader, bench.train_answer, bench.train_reading)
-    trained: bool = True
-    # False: held out of the check's training too (bench.train_check): a test no trainer reads
-    trains_check: bool = True
+    trained: bool = True  # False: held out of the reader's, the picker's and the stage's training
+    # False: held out of the check's training too (bench.train_check), a test no trainer reads
+    checks: bool = True
 
 
 PARTS = (
@@ -180,7 +177,7 @@ PARTS = (
         HERE / "articles25.jsonl",
         HERE / "questions25.jsonl",
         trained=False,
-        trains_check=False,
+        checks=False,
     ),
     Part(
         "realistic26",
@@ -188,6 +185,6 @@ PARTS = (
         HERE / "articles26.jsonl",
         HERE / "questions26.jsonl",
         trained=False,
-        trains_check=False,
+        checks=False,
     ),
 )
