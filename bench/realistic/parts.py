@@ -13,9 +13,7 @@ class Part(NamedTuple):
     title: str  # how `make eval` heads its section
     articles: Path
     questions: Path
-    trained: bool = True  # False: held out of the reader's, the picker's and the stage's training
-    # False: held out of the check's training too (bench.train_check), a test no trainer reads
-    checks: bool = True
+    trained: bool = True  # False: a held-out test, never read by the trainers
 
 
 PARTS = (
@@ -173,18 +171,16 @@ PARTS = (
     ),
     Part(
         "realistic25",
-        "realistic part 25 (our own, bench/realistic, held out from every trainer, written in session 34)",
+        "realistic part 25 (our own, bench/realistic, held out from training, written in session 34)",
         HERE / "articles25.jsonl",
         HERE / "questions25.jsonl",
         trained=False,
-        checks=False,
     ),
     Part(
         "realistic26",
-        "realistic part 26 (our own, bench/realistic, held out from every trainer, written in session 34)",
+        "realistic part 26 (our own, bench/realistic, held out from training, written in session 34)",
         HERE / "articles26.jsonl",
         HERE / "questions26.jsonl",
         trained=False,
-        checks=False,
     ),
 )
