@@ -31,6 +31,13 @@ def cpu_has_amx() -> bool:
         return False
 
 
+def vectors_name(embedder: Embedder) -> str:
+    """What embedding-cache entries are keyed by: the model's name, and its precision where it
+    embeds in bfloat16 (those vectors differ a little from float32's, and neither may stand in
+    for the other when WENDA_EMBED_DTYPE changes)."""
+    return f"{embedder.name}@bfloat16" if getattr(embedder, "bfloat16", False) else embedder.name
+
+
 def unit_rows(vectors: np.ndarray) -> np.ndarray:
     """float32 rows of length 1: bfloat16 models normalise only to bfloat16 precision."""
     v = np.asarray(vectors, dtype=np.float32)
@@ -141,6 +148,11 @@ class E5Embedder:
         self._batcher = QuestionBatcher(lambda texts: self.questions.embed_many(texts, "query"))
 
     @property
+    def bfloat16(self) -> bool:
+        """Whether passages are embedded in bfloat16 (asked, or `auto` on a CPU with AMX)."""
+        return self.dtype == "bfloat16" or (self.dtype == "auto" and cpu_has_amx())
+
+    @property
     def model(self) -> Any:
         if self._model is None:
             import torch
@@ -148,8 +160,7 @@ class E5Embedder:
 
             if self.threads:
                 torch.set_num_threads(self.threads)
-            use_bf16 = self.dtype == "bfloat16" or (self.dtype == "auto" and cpu_has_amx())
-            torch_dtype = torch.bfloat16 if use_bf16 else torch.float32
+            torch_dtype = torch.bfloat16 if self.bfloat16 else torch.float32
             try:
                 self._model = SentenceTransformer(
                     str(self.model_dir),

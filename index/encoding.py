@@ -10,7 +10,7 @@ import numpy as np
 from corpus.chunking import answer_spans, chunk_article
 from corpus.model import Article, Chunk
 from index.cache import EmbeddingCache, text_key
-from index.embedder import Embedder
+from index.embedder import Embedder, vectors_name
 from index.vectors import quantize_units, unit_mean
 
 Progress = Callable[[int, int], None]
@@ -44,7 +44,7 @@ def embed_with_cache(
     batch: int = 64,
 ) -> tuple[np.ndarray, int]:
     """Vectors for texts, embedding only those not in the cache; returns (vectors, embedded)."""
-    keys = [text_key(embedder.name, t) for t in texts]
+    keys = [text_key(vectors_name(embedder), t) for t in texts]
     found = {
         k: v
         for k, v in (cache.get_many(keys) if cache else {}).items()

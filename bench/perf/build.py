@@ -18,7 +18,7 @@ import numpy as np
 from bench.perf.common import Budget, log
 from corpus.model import Article
 from index.cache import EmbeddingCache, text_key
-from index.embedder import E5Embedder, Embedder
+from index.embedder import E5Embedder, Embedder, vectors_name
 from index.encoding import (
     chunk_corpus,
     embed_with_cache,
@@ -156,7 +156,7 @@ def bench_build(
         kept, embedder, work
     )
     path = work / "cache-cmrc" / "embeddings.sqlite"
-    copy_cache(shared_cache, path, {text_key(embedder.name, t) for t in only_new})
+    copy_cache(shared_cache, path, {text_key(vectors_name(embedder), t) for t in only_new})
     total = len(texts_embedded_by(cmrc, embedder, work))
     cache = EmbeddingCache(path)
     try:

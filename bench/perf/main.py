@@ -46,7 +46,7 @@ from bench.perf.server import bench_http
 from bench.perf.synthetic import Base
 from corpus.loading import load_corpus
 from index.cache import EmbeddingCache, text_key
-from index.embedder import Embedder
+from index.embedder import Embedder, vectors_name
 from index.store import (
     load_index,
 )
@@ -233,7 +233,7 @@ def print_updates(docs: Path) -> int:
         )
         shared = settings.embedding_cache_dir / f"embeddings-{embedder.name}.sqlite"
         path = work / "cache" / "embeddings.sqlite"
-        copy_cache(shared, path, {text_key(embedder.name, t) for t in only_new})
+        copy_cache(shared, path, {text_key(vectors_name(embedder), t) for t in only_new})
         cache = EmbeddingCache(path)
         try:
             base = timed_build("rebuild, unchanged", cmrc[:-new], embedder, work / "d", cache)

@@ -35,7 +35,7 @@ from corpus.loading import load_corpus
 from corpus.model import Article, Chunk
 from index.bm25 import KeywordIndex, tokenize
 from index.cache import EmbeddingCache, text_key
-from index.embedder import Embedder
+from index.embedder import Embedder, vectors_name
 from index.encoding import passage_input
 from index.folder import IndexContents, LoadedIndex
 from index.layout import INDEX_LINK
@@ -125,7 +125,7 @@ def cmrc_rows(
         cmrc[:-new], embedder, work
     )
     path = work / "cache-cmrc" / "embeddings.sqlite"
-    copy_cache(shared_cache, path, {text_key(embedder.name, t) for t in only_new})
+    copy_cache(shared_cache, path, {text_key(vectors_name(embedder), t) for t in only_new})
     cold_s = total / rate
     cache = EmbeddingCache(path)
     try:

@@ -10,6 +10,7 @@ from corpus.model import Article
 from index.bm25 import KeywordIndex, TermCounts, tokenize
 from index.cache import EmbeddingCache
 from index.changes import EmptyIndex, UnknownArticle
+from index.embedder import vectors_name
 from index.encoding import passage_input, sentence_input
 from index.layout import FORMAT_VERSION, IndexMismatch, IndexNotFound, current_generation
 from index.store import (
@@ -391,3 +392,25 @@ def test_a_missing_added_part_is_damage_naming_it(tmp_path: Path, fake_embedder)
     (tmp_path / "index" / "vectors.added-1.npy").unlink()
     with pytest.raises(IndexDamaged, match=r"index/vectors\.added-1\.npy"):
         load_index(tmp_path, fake_embedder.name, fake_embedder.dim)
+
+
+class BFloat16Embedder(CountingEmbedder):
+    """The same vectors, said to be embedded in bfloat16 (as E5Embedder does on an AMX CPU)."""
+
+    bfloat16 = True
+
+
+def test_vectors_of_another_precision_are_never_taken_from_the_cache(
+    tmp_path: Path, fake_embedder
+) -> None:
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    float32 = CountingEmbedder(fake_embedder)
+    first = build_index(articles(), float32, tmp_path / "a", cache)
+    assert vectors_name(float32) == fake_embedder.name
+    # WENDA_EMBED_DTYPE changed: every text is embedded again, and kept apart in the cache
+    bf16 = BFloat16Embedder(fake_embedder)
+    assert vectors_name(bf16) == f"{fake_embedder.name}@bfloat16"
+    assert build_index(articles(), bf16, tmp_path / "b", cache).embedded == first.embedded
+    assert build_index(articles(), bf16, tmp_path / "c", cache).embedded == 0
+    assert build_index(articles(), float32, tmp_path / "d", cache).embedded == 0
+    assert bf16.calls == float32.calls == first.embedded
