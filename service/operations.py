@@ -22,15 +22,6 @@ if TYPE_CHECKING:
     from service.qa import QAService
 
 Progress = Callable[[int, int], None]
-# what an evaluation index takes from the settings it was asked for (the rest from WENDA_*)
-BACKEND_SETTINGS = (
-    "backend",
-    "milvus_uri",
-    "milvus_token",
-    "milvus_dense_index",
-    "milvus_shards",
-    "milvus_replicas",
-)
 
 
 def make_settings(
@@ -175,14 +166,15 @@ def ensure_eval_index(
 
     paths = [Path(p) for p in corpus]
     data_dir = eval_data_dir(settings.data_dir, paths)
-    eval_settings = make_settings(
-        data_dir,
-        paths,
-        cache_dir=settings.embedding_cache_dir,
-        # the caller's backend, with a collection of its own: the data dir's index is never
-        # changed by an evaluation
-        **{name: getattr(settings, name) for name in BACKEND_SETTINGS},
-        milvus_collection=f"{settings.milvus_collection}_eval_{data_dir.name}",
+    # the caller's settings (its answer settings, its backend) over an index of its own, with a
+    # collection of its own: the data dir's index is never changed by an evaluation
+    eval_settings = settings.model_copy(
+        update={
+            "data_dir": data_dir,
+            "corpus": paths,
+            "cache_dir": settings.embedding_cache_dir,
+            "milvus_collection": f"{settings.milvus_collection}_eval_{data_dir.name}",
+        }
     )
     articles = load_corpus(eval_settings.corpus)
     if not index_is_current(eval_settings, articles, embedder):

@@ -69,3 +69,14 @@ def test_an_index_built_another_way_is_rebuilt_from_its_own_articles(
     assert operations.is_built_as_configured(settings, fake_embedder)
     assert m.articles == 2 and m.embedded == 0  # every text came from the cache
     assert not changes.any()
+
+
+def test_an_eval_service_answers_with_the_callers_settings(tmp_path: Path, fake_embedder) -> None:
+    settings = Settings(data_dir=tmp_path / "data", min_confidence=0.3, reader=False, top_k=3)
+    docs = write_corpus(tmp_path / "cmrc", 2)
+    service, eval_settings = operations.eval_service(settings, fake_embedder, [docs])
+    for kept in (eval_settings, service.settings):
+        assert (kept.min_confidence, kept.reader, kept.top_k) == (0.3, False, 3)
+    assert service.answer_settings.min_confidence == 0.3
+    assert eval_settings.corpus == [docs] and eval_settings.data_dir != settings.data_dir
+    assert eval_settings.cache_dir == settings.embedding_cache_dir
