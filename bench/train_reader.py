@@ -53,7 +53,6 @@ import argparse
 import copy
 import json
 import random
-import re
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -66,7 +65,6 @@ from bench.evaluation import sampled_articles
 from bench.realistic.parts import PARTS as REALISTIC_PARTS
 from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.loading import read_jsonl_file
-from corpus.text import pos_tags
 from index.e5_numpy import UnigramTokenizer
 from service.evaluate import char_f1
 from service.reader import HEADLINED, NULL_TOKEN, READER_WEIGHTS, SpanReader, reader_input
@@ -76,8 +74,6 @@ from service.short_answer import extract
 SETS = ("cmrc2018", "drcd")
 BATCH = 32
 NEGATIVES = 2  # units without the answer read with each question, to learn when none answers
-_NUMBER = re.compile(r"\d+")
-_SWAPPED_FLAGS = ("nr", "ns", "nt")  # names swapped for a sibling: people's, places', bodies'
 
 
 @dataclass(slots=True)
@@ -113,12 +109,9 @@ def pair_of(
     return Pair("", False, question, sentence, [], ids, spans, first[0], last[-1], headline)
 
 
-def pairs_of(
-    shared: Path, tok: UnigramTokenizer, headlines: bool = False, swaps: bool = False
-) -> list[Pair]:
+def pairs_of(shared: Path, tok: UnigramTokenizer, headlines: bool = False) -> list[Pair]:
     """The pairs of the public sets' answerable questions (held out: those of the articles
-    `make eval` samples), each sentence with its article's headline if headlines, with
-    swapped questions if swaps (question_pairs)."""
+    `make eval` samples), each sentence with its article's headline if headlines."""
     out: list[Pair] = []
     for name in SETS:
         folder = shared / "eval" / name
@@ -138,7 +131,6 @@ def pairs_of(
                     units.setdefault(q["doc_id"], []),
                     rng,
                     titles[q["doc_id"]],
-                    swaps,
                 )
                 for pair in found:
                     pair.set_name, pair.held_out = name, q["doc_id"] in held
@@ -158,15 +150,12 @@ def article_titles(path: Path, headlines: bool) -> dict[str, str]:
 
 
 def realistic_pairs(
-    tok: UnigramTokenizer,
-    without: Collection[str] = (),
-    headlines: bool = False,
-    swaps: bool = False,
+    tok: UnigramTokenizer, without: Collection[str] = (), headlines: bool = False
 ) -> list[Pair]:
     """The pairs of our realistic set's questions (the parts the trainers read, but those named
     in without), each follow-up as the service resolves it against its history: the answerable
-    ones as question_pairs (with swapped questions if swaps), the unanswerable ones as
-    unanswered_pairs (each sentence with its article's headline if headlines)."""
+    ones as question_pairs, the unanswerable ones as unanswered_pairs (each sentence with its
+    article's headline if headlines)."""
     from service.evaluate import read_questions
     from service.followup import resolve_question
 
@@ -187,7 +176,6 @@ def realistic_pairs(
                     units.setdefault(q.doc_id, []),
                     rng,
                     titles[q.doc_id],
-                    swaps,
                 )
             elif not q.answerable:
                 found = unanswered_pairs(tok, asked, docs, units, titles)
@@ -241,12 +229,10 @@ def question_pairs(
     units: list[tuple[int, int]],
     rng: random.Random,
     headline: str = "",
-    swaps: bool = False,
 ) -> list[Pair]:
     """question with the answer unit of text holding its answer's first occurrence, and with
     its negatives (units: the article's answer units, filled on first use), each read after
-    headline; with swaps also the answer unit with the question asked of a sibling
-    (swapped_question), no answer."""
+    headline."""
     found = [(a, text.find(a)) for a in answers if a and a in text]
     if not found:
         return []
@@ -259,44 +245,11 @@ def question_pairs(
     if pair is None:
         return []
     pair.answers = answers
-    negs = [
+    negs = (
         pair_of(tok, question, u, -1, -1, headline)
         for u in negatives(question, answers, text, units, rng)
-    ]
-    if swaps and (other := swapped_question(question, text[s:e], text, rng)) is not None:
-        negs.append(pair_of(tok, other, text[s:e], -1, -1, headline))
+    )
     return [pair, *(n for n in negs if n is not None)]
-
-
-def swapped_question(question: str, unit: str, text: str, rng: random.Random) -> str | None:
-    """question asked of something else than unit tells of, so that unit does not answer it: a
-    name of the question that unit says too, replaced by another name of its kind in the same
-    article that unit does not say (the other district, line or winner: the neighbouring fact a
-    picker offers); else a number of the question that unit says, changed to one unit does not
-    say (another year, line or edition); None if the question has neither."""
-    said = [(w, f) for w, f in pos_tags(question) if len(w) > 1 and f.startswith(_SWAPPED_FLAGS)]
-    for word, flag in said:
-        if word not in unit:
-            continue
-        siblings = sorted(
-            {
-                w
-                for w, f in pos_tags(text)
-                if f == flag and len(w) > 1 and w not in unit and w not in word and word not in w
-            }
-        )
-        if siblings:
-            return question.replace(word, rng.choice(siblings), 1)
-    for m in _NUMBER.finditer(question):
-        if m.group() not in unit:
-            continue
-        n = int(m.group())
-        others = [str(n + d) for d in (-2, -1, 1, 2, 3) if n + d > 0]
-        after = question[m.end() : m.end() + 1]
-        fresh = [o for o in others if o + after not in unit]
-        if fresh:
-            return question[: m.start()] + rng.choice(fresh) + question[m.end() :]
-    return None
 
 
 def negatives(
@@ -504,26 +457,17 @@ def main(argv: list[str] | None = None) -> None:
         help="Read each sentence after its article's headline (what 该县 or 新馆 stand for, "
         "which line or race the article is about), as the service then reads it",
     )
-    parser.add_argument(
-        "--swaps",
-        action="store_true",
-        help="Also read each answer unit with its question asked of a sibling (another name of "
-        "its kind in the article, another number: bench.train_reader.swapped_question) as no "
-        "answer: the unit tells of something else",
-    )
     args = parser.parse_args(argv)
     from index.e5_numpy import NumpyE5
 
     model_dir = Settings().model_dir
     encoder = NumpyE5(model_dir)
-    pairs = pairs_of(args.shared, encoder.tokenizer, args.headlines, args.swaps)
+    pairs = pairs_of(args.shared, encoder.tokenizer, args.headlines)
     public = [p for p in pairs if not p.held_out]
     if args.sample is not None and args.sample < len(public):
         public = random.Random(0).sample(public, args.sample)
     realistic = (
-        realistic_pairs(encoder.tokenizer, args.without, args.headlines, args.swaps)
-        if args.realistic
-        else []
+        realistic_pairs(encoder.tokenizer, args.without, args.headlines) if args.realistic else []
     )
     trained = public + realistic * args.realistic
     print(f"{len(pairs)} public pairs, {len(trained)} to train on, the sampled articles' held out")

@@ -224,25 +224,6 @@ def test_negatives_are_units_without_the_answer_the_closest_first() -> None:
     assert found[0] == "新馆由王澍设计。"  # shares 新馆 with the question: the hardest one
 
 
-def test_a_swapped_question_asks_of_a_sibling_the_unit_does_not_tell_of() -> None:
-    import random
-
-    from bench.train_reader import swapped_question
-
-    text = "武陵区城镇新增就业8210人。鼎城区城镇新增就业6500人。地铁3号线全长38公里。"
-    unit = "武陵区城镇新增就业8210人。"
-    # a place the unit names, swapped for the other place of the article
-    asked = swapped_question("武陵区新增就业多少人?", unit, text, random.Random(0))
-    assert asked == "鼎城区新增就业多少人?"
-    # no sibling of its kind: a number the unit says is changed to one it does not say
-    line = "地铁3号线全长38公里。"
-    other = swapped_question("3号线全长多少公里?", line, line, random.Random(0))
-    assert other is not None and other.endswith("号线全长多少公里?")
-    assert other[: -len("号线全长多少公里?")] not in {"3", "38"}
-    # nothing of the unit's to swap: no question
-    assert swapped_question("新增就业多少人?", unit, text, random.Random(0)) is None
-
-
 def test_a_reading_weighs_the_best_span_against_no_answer() -> None:
     from service.reader import Reading, reading
 
