@@ -202,8 +202,9 @@ def _subject(text: str, lo: int, first: Span, o_lo: int, second: Span) -> int:
     if not tags or tags[0][1] != "ns" or not _PLACE.fullmatch(tags[0][0]):
         return 0  # not 服务区, a kind of place
     theirs = pos_tags(text[o_lo : second.start])
-    # a name of anything (华为 nr, 欧盟 j) or a place by its level (全市)
-    if any(f in NAME_OR_SHORT_FLAGS or _LEVELLED.fullmatch(w) for w, f in theirs):
+    # a name of anything (华为 nr, 阿里巴巴 nrt, 欧盟 j) or a place by its level (全市), by
+    # its tag's family as service.stand_ins reads names
+    if any(f.startswith(NAME_OR_SHORT_FLAGS) or _LEVELLED.fullmatch(w) for w, f in theirs):
         return 0
     return len(tags[0][0])
 

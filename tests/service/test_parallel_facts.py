@@ -61,6 +61,8 @@ PARALLEL_CASES = [
     ),
     # ... but where the second names a place of its own, the first's is its side (杭州市)
     ("杭州市增长了多少？", "杭州市生产总值增长5.2%，宁波市增长4.8%。", "4.8%", "5.2%"),
+    # ... or a name of any kind jieba has (阿里巴巴 is its nrt, a transliterated name)
+    ("杭州市增长了多少？", "杭州市生产总值增长5.2%，阿里巴巴增长4.8%。", "4.8%", "5.2%"),
     # 电 opens both sides (电视机, 电脑): no subject, the side named is 电视机
     ("旧电视机补多少钱？", "洗衣机每台50元，电视机每台60元，电脑每台40元。", "40元", "60元"),
     # 市 of 该市 is a place's name, no side (市区)
