@@ -217,8 +217,8 @@ def _other_named(question: str, phrase: str) -> bool:
 
     if names_sibling(question, frozenset(w for w, _ in pos_tags(question)), phrase):
         return True
-    names = {w for w, flag in pos_tags(question) if flag in NAME_FLAGS and len(w) >= 2}
-    told = {w for w, flag in pos_tags(phrase) if flag in NAME_FLAGS and len(w) >= 2}
+    names = {w for w, flag in pos_tags(question) if flag.startswith(NAME_FLAGS) and len(w) >= 2}
+    told = {w for w, flag in pos_tags(phrase) if flag.startswith(NAME_FLAGS) and len(w) >= 2}
     return (
         bool(names) and not any(w in phrase for w in names) and any(w not in question for w in told)
     )
