@@ -167,7 +167,8 @@ def yes_or_no(question: str, phrase: str, affirm: bool = True) -> str | None:
     negation."""
     asked = _ASKED_WAY.search(question)
     way = _WAY_OF[asked.group(1)] if asked else _told_way(question)  # 人口在增加吗? asks a way too
-    if way in _OPPOSITE_WAY:
+    # the way told of another than the one asked of decides nothing (阿里巴巴增长了吗? … 京东增长了)
+    if way in _OPPOSITE_WAY and not _other_named(question, phrase):
         told = _told_way(phrase)
         if told == "same" or told == _OPPOSITE_WAY[way]:
             return "否"

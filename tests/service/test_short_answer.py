@@ -176,6 +176,7 @@ YES_NO_CASES = [
     ("还免费吗?", "免费开放政策已于3月取消", "否"),
     ("卢国梁也上诉了吗?", "卢国栋只是旁听", None),
     ("阿里巴巴也参加了吗?", "京东参加了本次展会", None),  # 阿里巴巴: jieba's nrt, a name too
+    ("阿里巴巴去年营收增长了吗?", "京东去年营收增长了12%", None),  # the way told of another
     # what is asked of (涨) not told: no verdict rather than a guessed yes
     ("牛羊肉会大涨吗?", "牛羊肉价格将企稳", None),
     ("索道刮大风还开吗?", "该索道每天运营前都要进行空载试运行", None),
