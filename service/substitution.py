@@ -38,6 +38,7 @@ ADMIN = frozenset("省市县区镇乡村")  # what may follow a place's name as 
 _MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
 NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_IN_A_RUN = NOT_NAMING | frozenset("至~～-—")  # nor a range's mark (65岁 | 至 | 69岁)
+_NUMERALS = frozenset("第一二三四五六七八九十两0123456789")  # a stage's number (一审, 第二批, 3期)
 _NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
 ASKING = re.compile(
     r"什么|多少|多久|多长|多大|多高|多远|多重|多宽|多深|几|哪|谁|怎|如何|为何|是否|有没有|是不是|吗"
@@ -76,14 +77,24 @@ def _shared_ends(span: str, core: str) -> int:
     return 0 if shared.isdigit() or not shared.strip(_NOT_SHARED) else pre + suf
 
 
+def _ordinals_meet(span: str, core: str) -> int:
+    """1 when the characters before the end span and core share are numerals both (案二审 and 一审:
+    二 and 一, the counterpart of a stage by its number, not 审 of 法院审的), else 0."""
+    suf = len(os.path.commonprefix([span[::-1], core[::-1]]))
+    if not 0 < suf < min(len(span), len(core)):
+        return 0
+    return int(span[-suf - 1] in _NUMERALS and core[-suf - 1] in _NUMERALS)
+
+
 def counterpart(previous: str, core: str) -> tuple[int, int] | None:
     """The run of previous's whole words that core stands for: the one sharing most characters
     with it at either end (南园 for 北园, 沙渠1号 for 沙渠3号, 最佳男演员 for 最佳导演, 中晚籼稻
-    for 早籼稻, 局长 for 副局长); on a tie, the one with more of core's characters anywhere
+    for 早籼稻, 局长 for 副局长); on a tie, the one whose numeral meets core's before the end they
+    share (案二审 for 一审: _ordinals_meet), then the one with more of core's characters anywhere
     (初级雪道 for 高级道), then of the closest length, then the shorter; None when no
     run of naming words shares an end with core."""
     bounds = word_bounds_of(previous)
-    best: tuple[tuple[int, int, int, int], tuple[int, int]] | None = None
+    best: tuple[tuple[int, int, int, int, int], tuple[int, int]] | None = None
     for a in range(len(bounds) - 1):
         for b in range(a + 1, min(a + _MAX_RUN, len(bounds) - 1) + 1):
             lo, hi = bounds[a], bounds[b]
@@ -93,7 +104,13 @@ def counterpart(previous: str, core: str) -> tuple[int, int] | None:
             span = previous[lo:hi]
             shared = 0 if core in span else _shared_ends(span, core)
             alike = sum((Counter(span) & Counter(core)).values())  # 初级雪道, 高级道: 级 too
-            key = (shared, alike, -abs(len(span) - len(core)), -len(span))
+            key = (
+                shared,
+                _ordinals_meet(span, core),
+                alike,
+                -abs(len(span) - len(core)),
+                -len(span),
+            )
             if shared and (best is None or key > best[0]):
                 best = (key, (lo, hi))
     return None if best is None else best[1]

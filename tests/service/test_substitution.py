@@ -22,6 +22,12 @@ def test_a_new_name_replaces_the_whole_name_it_shares_characters_with() -> None:
     )
 
 
+def test_a_numbered_stage_replaces_the_stage_not_a_word_sharing_its_last_character() -> None:
+    # jieba cuts 案二审 as one word, and 审 of 审的 shares 一审's end as well
+    resolved = resolve_question("那一审呢?", turns("张某盗窃案二审是哪个法院审的?"))
+    assert "二审" not in resolved and resolved.endswith("一审是哪个法院审的?")
+
+
 @pytest.mark.parametrize(
     ("previous", "follow_up", "resolved"),
     [
