@@ -167,8 +167,9 @@ def yes_or_no(question: str, phrase: str, affirm: bool = True) -> str | None:
     negation."""
     asked = _ASKED_WAY.search(question)
     way = _WAY_OF[asked.group(1)] if asked else _told_way(question)  # 人口在增加吗? asks a way too
+    other = _other_named(question, phrase)  # 卢国梁也上诉了吗? … 卢国栋当庭表示上诉
     # the way told of another than the one asked of decides nothing (阿里巴巴增长了吗? … 京东增长了)
-    if way in _OPPOSITE_WAY and not _other_named(question, phrase):
+    if way in _OPPOSITE_WAY and not other:
         told = _told_way(phrase)
         if told == "same" or told == _OPPOSITE_WAY[way]:
             return "否"
@@ -176,7 +177,7 @@ def yes_or_no(question: str, phrase: str, affirm: bool = True) -> str | None:
             return "是"
     if _contrasted(question, phrase) or _other_value(question, phrase):  # 直飞吗? … 经停朔阳
         return "否"
-    if _other_named(question, phrase):  # 卢国梁也上诉了吗? … 卢国栋当庭表示上诉
+    if other:
         return "否" if _ONLY.search(phrase) else None  # 老港区能办吗? … 仅在新港区开展 (否)
     # the clause asked (没摇中，下一批还能参加吗? asks of 参加), without its A-not-A (用没用)
     plain = re.sub(
