@@ -320,3 +320,28 @@ def test_the_readers_training_leaves_out_the_parts_it_is_told(encoder) -> None:
     unanswerable = {q.question for q in read_questions(second.questions) if not q.answerable}
     read = [p for p in pairs if p.question in unanswerable]
     assert read and all(p.start == p.end == NULL_TOKEN for p in read)
+
+
+@pytest.mark.integration
+def test_weights_tuning_fewer_layers_start_the_lower_tuned_layers_as_e5s_own() -> None:
+    """bench.train_reader --init with a reader tuned from a later layer: the layers it holds and
+    the head are loaded, the ones below keep their own weights."""
+    import torch
+    from transformers import BertConfig
+    from transformers.models.bert.modeling_bert import BertLayer
+
+    from bench.train_reader import load_weights
+
+    config = BertConfig(hidden_size=8, num_attention_heads=2, intermediate_size=16)
+    torch.manual_seed(0)
+    layers = torch.nn.ModuleList([BertLayer(config), BertLayer(config)])  # layers 4 and 5
+    head = torch.nn.Linear(8, 2)
+    own = {k: v.clone() for k, v in layers[0].state_dict().items()}
+    stored = {
+        f"encoder.layer.5.{k}": np.full(v.shape, 0.5, dtype=np.float16)
+        for k, v in layers[1].state_dict().items()
+    } | {"head.weight": np.ones((2, 8), np.float16), "head.bias": np.zeros(2, np.float16)}
+    load_weights(layers, head, stored, first=4)
+    assert all(torch.equal(v, own[k]) for k, v in layers[0].state_dict().items())
+    assert all(torch.all(v == 0.5) for v in layers[1].state_dict().values())
+    assert torch.all(head.weight == 1.0)
