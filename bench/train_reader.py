@@ -58,7 +58,9 @@ the stage weighs margins of questions the reader never saw, as a user's are:
         --out /tmp/reader-b.npz
 
 (the shipped ones, session 15: about 35 minutes an epoch each with the full reader's run beside
-them on two cores).
+them on two cores). Session 36's reader tunes layers 2-11: its cross readers would be made the
+same way with --first 2, from a public run with --first 2 (not made yet: the stage's threshold
+was set by hand, bench/train_reading.py).
 """
 
 from __future__ import annotations
@@ -394,9 +396,23 @@ def train(
     }
 
 
+def tuned_from(weights: dict[str, np.ndarray]) -> int | None:
+    """The first of e5's layers that weights (as train returns them) tune, None if none."""
+    layers = [int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")]
+    return min(layers, default=None)
+
+
+def too_few_layers(lowest: int, first: int) -> str:
+    return (
+        f"the weights tune e5's layers from {lowest} on: fine-tune them with --first {lowest} "
+        f"or lower (from {first}, layers {lowest}-{first - 1} would be lost)"
+    )
+
+
 def load_weights(layers: Any, head: Any, weights: dict[str, np.ndarray], first: int) -> None:
     """weights (as train returns them) into the tuned layers and the head; a layer they do
-    not hold (weights tuned from a later first layer) keeps e5's own."""
+    not hold (weights tuned from a later first layer) keeps e5's own. ValueError for weights
+    tuning a layer below first (they would be lost)."""
     import torch
 
     def tensors(prefix: str) -> dict[str, Any]:
@@ -406,6 +422,9 @@ def load_weights(layers: Any, head: Any, weights: dict[str, np.ndarray], first: 
             if k.startswith(prefix)
         }
 
+    lowest = tuned_from(weights)
+    if lowest is not None and lowest < first:
+        raise ValueError(too_few_layers(lowest, first))
     for j, layer in enumerate(layers):
         stored = tensors(f"encoder.layer.{first + j}.")
         if stored:  # weights tuning fewer layers: the ones below theirs start as e5's own
@@ -475,6 +494,13 @@ def main(argv: list[str] | None = None) -> None:
         "which line or race the article is about), as the service then reads it",
     )
     args = parser.parse_args(argv)
+    init = None
+    if args.init is not None:
+        with np.load(args.init) as stored:
+            init = {k: stored[k] for k in stored.files}
+        lowest = tuned_from(init)
+        if lowest is not None and lowest < args.first:
+            parser.error(too_few_layers(lowest, args.first))
     from index.e5_numpy import NumpyE5
 
     model_dir = Settings().model_dir
@@ -492,10 +518,6 @@ def main(argv: list[str] | None = None) -> None:
     states = frozen_states(model_dir, public + realistic, args.first)  # each pair's once
     states = states[: len(public)] + states[len(public) :] * args.realistic
     print(f"states after layer {args.first}: {time.perf_counter() - started:.0f} s")
-    init = None
-    if args.init is not None:
-        with np.load(args.init) as stored:
-            init = {k: stored[k] for k in stored.files}
     weights = train(model_dir, trained, states, args.first, args.epochs, init)
     if args.headlines:
         weights[HEADLINED] = np.ones(1, dtype=np.float16)

@@ -344,4 +344,31 @@ def test_weights_tuning_fewer_layers_start_the_lower_tuned_layers_as_e5s_own() -
     load_weights(layers, head, stored, first=4)
     assert all(torch.equal(v, own[k]) for k, v in layers[0].state_dict().items())
     assert all(torch.all(v == 0.5) for v in layers[1].state_dict().values())
-    assert torch.all(head.weight == 1.0)
+    assert torch.all(head.weight == 1.0) and torch.all(head.bias == 0.0)
+    # weights tuning a layer below the first asked would lose it: refused
+    with pytest.raises(ValueError, match="--first 4 or lower"):
+        load_weights(layers[1:], head, stored | _renamed(stored, 5, 4), first=5)
+
+
+def _renamed(weights: dict[str, np.ndarray], layer: int, to: int) -> dict[str, np.ndarray]:
+    prefix = f"encoder.layer.{layer}."
+    return {
+        f"encoder.layer.{to}.{k[len(prefix) :]}": v
+        for k, v in weights.items()
+        if k.startswith(prefix)
+    }
+
+
+@pytest.mark.integration
+def test_training_refuses_init_weights_tuning_layers_below_first(tmp_path, capsys) -> None:
+    """python -m bench.train_reader --init <a reader tuning layers 2-11> with --first 8 would
+    drop layers 2-7: a clear message before any work."""
+    from bench.train_reader import main
+
+    init = tmp_path / "reader.npz"
+    np.savez(init, **{"encoder.layer.2.output.dense.bias": np.zeros(4, np.float16)})
+    with pytest.raises(SystemExit) as stopped:
+        main(["--init", str(init), "--first", "8", "--out", str(tmp_path / "out.npz")])
+    assert stopped.value.code == 2
+    assert "--first 2 or lower" in capsys.readouterr().err
+    assert not (tmp_path / "out.npz").exists()
