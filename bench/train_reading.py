@@ -29,8 +29,8 @@ The shipped stage was trained so at 6601c02 (its weights) for a reader tuning e5
 layers; for session 36's reader (ten layers, surer margins) only its threshold was raised, 0.5
 to 0.6, by hand: the optimum of right answers minus WRONG_COST wrong ones on the answers of the
 held-out realistic parts 25 and 26 and make eval's CMRC/DRCD sample, its bar scaled from 0.6 to
-1.5 times (the cross readers of the new reader were not made). A run of this command with cross readers
-of the new reader's kind (--first 2, bench.train_reader's docstring) fits both anew.
+1.5 times (the cross readers of the new reader were not made). A run of this command with cross
+readers of the new reader's kind (--first 2, bench.train_reader's docstring) fits both anew.
 """
 
 from __future__ import annotations
