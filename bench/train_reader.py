@@ -83,7 +83,14 @@ from corpus.chunking import MAX_ANSWER_CHARS, answer_spans
 from corpus.loading import read_jsonl_file
 from index.e5_numpy import UnigramTokenizer
 from service.evaluate import char_f1
-from service.reader import HEADLINED, NULL_TOKEN, READER_WEIGHTS, SpanReader, reader_input
+from service.reader import (
+    HEADLINED,
+    NULL_TOKEN,
+    READER_WEIGHTS,
+    SpanReader,
+    reader_input,
+    tuned_layers,
+)
 from service.settings import PROJECT_ROOT, Settings
 from service.short_answer import extract
 
@@ -396,12 +403,6 @@ def train(
     }
 
 
-def tuned_from(weights: dict[str, np.ndarray]) -> int | None:
-    """The first of e5's layers that weights (as train returns them) tune, None if none."""
-    layers = [int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")]
-    return min(layers, default=None)
-
-
 def too_few_layers(lowest: int, first: int) -> str:
     return (
         f"the weights tune e5's layers from {lowest} on: fine-tune them with --first {lowest} "
@@ -422,9 +423,9 @@ def load_weights(layers: Any, head: Any, weights: dict[str, np.ndarray], first: 
             if k.startswith(prefix)
         }
 
-    lowest = tuned_from(weights)
-    if lowest is not None and lowest < first:
-        raise ValueError(too_few_layers(lowest, first))
+    tuned = tuned_layers(weights)
+    if tuned and tuned[0] < first:
+        raise ValueError(too_few_layers(tuned[0], first))
     for j, layer in enumerate(layers):
         stored = tensors(f"encoder.layer.{first + j}.")
         if stored:  # weights tuning fewer layers: the ones below theirs start as e5's own
@@ -498,9 +499,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.init is not None:
         with np.load(args.init) as stored:
             init = {k: stored[k] for k in stored.files}
-        lowest = tuned_from(init)
-        if lowest is not None and lowest < args.first:
-            parser.error(too_few_layers(lowest, args.first))
+        tuned = tuned_layers(init)
+        if tuned and tuned[0] < args.first:
+            parser.error(too_few_layers(tuned[0], args.first))
     from index.e5_numpy import NumpyE5
 
     model_dir = Settings().model_dir

@@ -93,6 +93,11 @@ def _whole_names(sentence: str, bounds: list[int]) -> list[int]:
     return [b for b in bounds if b not in inside]
 
 
+def tuned_layers(weights: Mapping[str, np.ndarray]) -> list[int]:
+    """The e5 layers that reader weights tune (their `encoder.layer.N.…` keys), in order."""
+    return sorted({int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")})
+
+
 class SpanReader:
     """The reader over an e5 question encoder, with its fine-tuned layers and head (weights:
     `encoder.layer.N.…` tensors as in BertModel, `head.weight` [2, width], `head.bias`)."""
@@ -102,7 +107,7 @@ class SpanReader:
         self._encoder = weakref.ref(encoder)
         self.headlined = bool(HEADLINED in weights and weights[HEADLINED].any())
         weights = {k: v for k, v in weights.items() if k != HEADLINED}
-        tuned = sorted({int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")})
+        tuned = tuned_layers(weights)
         if not tuned or "head.weight" not in weights or "head.bias" not in weights:
             raise ValueError("reader weights: no encoder layers or no head")
         # e5's states below the tuned layers come from the question encoder's own first session
