@@ -24,11 +24,13 @@ the public questions alone, the second fine-tuning it one epoch on the realistic
     python -m bench.train_reader --init /tmp/public.npz --first 2 --realistic 2 --sample 4000 \
         --epochs 1
 
-(on two cores, session 36 and 37: the public run's frozen states 8 minutes and its epochs 24, 16
-and 15 over 10,872 pairs, partly beside other work; the second 55 minutes on one thread over
-27,680 pairs beside another training run, its frozen states 6). Its held-out check: character
-F1 77.5 / 81.9 on CMRC / DRCD, margin ROC AUC 0.955 / 0.931 (the public run alone 78.9 / 82.7
-and 0.960 / 0.934: the realistic epoch trades a little public reading for reader-style questions).
+(the second run has no --out: it writes the shipped service/reader_model.npz. The public run in
+session 36, on two cores partly beside other work: frozen states 8 minutes, epochs 24, 16 and 15
+minutes over 10,872 pairs; the second in session 37 on one thread beside another run: frozen
+states 6 minutes, its epoch 55 over 27,680 pairs.) Its held-out check: character F1 77.5 / 81.9
+on CMRC / DRCD, margin ROC AUC 0.955 / 0.931 (the public run alone 78.9 / 82.7 and 0.960 /
+0.934: the realistic epoch costs a little on the public sets; on the realistic set the public
+run alone was not measured).
 
 Tuning more of e5's layers reads better (session 36, each one epoch more from the same weights
 tuned with --first 8; the held-out articles' gold units, CMRC / DRCD): with layers 8-11 tuned
