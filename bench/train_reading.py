@@ -151,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="Which questions of the realistic set's trained parts to learn from. The shipped "
         "reader was fine-tuned on their answerable ones (bench.train_reader --realistic), so its "
-        "margins on those are its training's; learning from the unanswerable ones alone was "
-        "measured worse on the held-out part (see the module's docstring)",
+        "margins on those are its training's (--part-reader reads them with readers that never "
+        "saw them); learning from the unanswerable ones alone was measured worse on part 3, "
+        "then held out, at 9b8353a: answer hit 0.196 against 0.584",
     )
     parser.add_argument(
         "--part-reader",
