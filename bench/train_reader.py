@@ -404,7 +404,13 @@ def train(
     }
 
 
-def too_few_layers(lowest: int, first: int) -> str:
+def layers_lost(weights: dict[str, np.ndarray], first: int) -> str | None:
+    """Why weights cannot be fine-tuned from layer first (they tune a layer below it, which
+    would be lost), or None."""
+    tuned = tuned_layers(weights)
+    if not tuned or tuned[0] >= first:
+        return None
+    lowest = tuned[0]
     return (
         f"the weights tune e5's layers from {lowest} on: fine-tune them with --first {lowest} "
         f"or lower (from {first}, layers {lowest}-{first - 1} would be lost)"
@@ -424,9 +430,8 @@ def load_weights(layers: Any, head: Any, weights: dict[str, np.ndarray], first: 
             if k.startswith(prefix)
         }
 
-    tuned = tuned_layers(weights)
-    if tuned and tuned[0] < first:
-        raise ValueError(too_few_layers(tuned[0], first))
+    if lost := layers_lost(weights, first):
+        raise ValueError(lost)
     for j, layer in enumerate(layers):
         stored = tensors(f"encoder.layer.{first + j}.")
         if stored:  # weights tuning fewer layers: the ones below theirs start as e5's own
@@ -500,9 +505,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.init is not None:
         with np.load(args.init) as stored:
             init = {k: stored[k] for k in stored.files}
-        tuned = tuned_layers(init)
-        if tuned and tuned[0] < args.first:
-            parser.error(too_few_layers(tuned[0], args.first))
+        if lost := layers_lost(init, args.first):
+            parser.error(lost)
     from index.e5_numpy import NumpyE5
 
     model_dir = Settings().model_dir
