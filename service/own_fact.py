@@ -63,6 +63,9 @@ _PER_UNIT = re.compile(r"每(?![逢当])[^\d，。；,;]?|人均|户均|亩均|�
 _TOTAL_TOLD = re.compile(r"累计|共|总")  # 每年分红累计发放120万元: a total after the 每
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
 _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
+# a placing or count in order (第三, 第5次, 第21位), and a question asking one (排第几)
+_ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百千两]+[名位次届场家批轮个]?")
+_ORDINAL_ASKED = "第几"
 _PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
@@ -366,6 +369,17 @@ def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
     return bool(parts and _WHOLE.search(clause)) and outside
 
 
+def asked_ordinal(question: str, text: str, fact: Span) -> Span:
+    """fact, or when the question asks a place in order (排第几, 第几次) and fact tells none (a
+    time, a score: 2小时13分07秒), the one such place text tells that the question does not
+    name (名列第五: 第五)."""
+    q = normalize(question)
+    if _ORDINAL_ASKED not in q or "第" in text[fact.start : fact.end]:
+        return fact
+    told = [m for m in _ORDINAL.finditer(text) if normalize(m.group(0)) not in q]
+    return Span(told[0].start(), told[0].end()) if len(told) == 1 else fact
+
+
 def own_fact(question: str, text: str, fact: Span) -> Span | None:
     """fact (or the parallel fact or the change the question asks: service.parallel_facts), or
     when a number, time, person or place asked is told there of a neighbour (fact_of_another) or
@@ -375,6 +389,7 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
     fact = asked_side(
         question, text, asked_change(question, text, named_parallel(question, text, fact))
     )
+    fact = asked_ordinal(question, text, fact)
     kind = asked_kind(question)
     if kind is None and _unkinded_not_own(question, text, fact):
         if not _HOLDER_ASKED.search(normalize(question)):

@@ -41,10 +41,21 @@ _ASKS_CHANGE = re.compile(
     r"暖|冷|热|快|慢|长|短|大|小|重|轻)"
     r"[\u4e00-\u9fff]{0,2}?了?(?:多少|几)"
 )
+# or with no thing compared, a word of change right before the question word (进口增长多少,
+# 多了多少名; not 最多多少, 至少几)
+_ASKS_GROWTH = re.compile(
+    r"(?<![最至不差])(?:增长|增加|新增|提高|上升|上涨|下降|降低|减少|缩短|涨|降|减|增|多|少)"
+    r"了?(?:多少|几)"
+)
 # a figure told as a change: after 比…/较…/同比 and a word of change (比去年上调10元)
 _CHANGE_TOLD = re.compile(
     r"(?:比|较|同比)[^，。；]{0,16}?(?:增长|增加|提高|上升|上调|下降|降低|减少|缩短|下调|提前|推迟|"
     r"高出|多出|偏高|偏低|偏多|偏少|高|低|多|少|涨|降|增|减)了?(?:约|近|超过|逾)?$"
+)
+# or right after a word of change (增长18.9%, 新增了74名; not 增加到120张, a level)
+_GROWTH_TOLD = re.compile(
+    r"(?:增长|增加|新增|提高|上升|上涨|上调|下降|降低|减少|缩短|下调|涨|降|增|减)了?"
+    r"(?:约|近|超过|逾)?$"
 )
 _RESPECTIVELY = "分别"
 _NO_SIDE = frozenset("省市县区镇乡村")  # parts of places' names, which tell no side apart
@@ -299,7 +310,8 @@ def _elided(text: str, lo: int, first: Span, o_lo: int, second: Span) -> frozens
 def asked_change(question: str, text: str, fact: Span) -> Span:
     """fact, or when the question asks a change (比去年多种了多少亩) and fact is told as no change,
     the figure told as one in fact's sentence (比去年增加2.3万亩)."""
-    if asked_kind(question) != "number" or not _ASKS_CHANGE.search(normalize(question)):
+    q = normalize(question)
+    if asked_kind(question) != "number" or not (_ASKS_CHANGE.search(q) or _ASKS_GROWTH.search(q)):
         return fact
     if _told_as_change(text, fact):
         return fact
@@ -320,7 +332,8 @@ def asked_side(question: str, text: str, fact: Span) -> Span:
     facts = sorted(typed_spans(kind, text, question), key=lambda sp: sp.start)
     for old, new in pairwise(facts):
         frm = _changed_from(text, old, new)
-        if frm is None or fact not in (old, new):
+        # fact is one of them, or holds it with words of its own (8小时以内 for 8小时)
+        if frm is None or _overlap(fact, old) == _overlap(fact, new):
             continue
         told = _RATE.sub("", frm)  # 每人每月 is said of both values
         before = bool(_ASKS_BEFORE.search(q) or _BEFORE_WORDS & set(words(q))) or any(
@@ -328,9 +341,9 @@ def asked_side(question: str, text: str, fact: Span) -> Span:
         )
         after = bool(_ASKS_AFTER.search(q))
         if before and not after:
-            return old
+            return fact if _overlap(fact, old) else old
         if after and not before:
-            return new
+            return fact if _overlap(fact, new) else new
     return fact
 
 
@@ -345,9 +358,9 @@ def _changed_from(text: str, old: Span, new: Span) -> str | None:
 
 
 def _told_as_change(text: str, fact: Span) -> bool:
-    """Whether fact is told as a change (比去年上调10元, 同比增长9.2%, 偏高约0.4米)."""
-    lo = clause_start(text, fact.start)
-    return bool(_CHANGE_TOLD.search(text[lo : fact.start]))
+    """Whether fact is told as a change (比去年上调10元, 同比增长9.2%, 偏高约0.4米, 新增了74名)."""
+    before = text[clause_start(text, fact.start) : fact.start]
+    return bool(_CHANGE_TOLD.search(before) or _GROWTH_TOLD.search(before))
 
 
 def _overlap(a: Span, b: Span) -> bool:

@@ -183,4 +183,18 @@ PARTS = (
         HERE / "questions26.jsonl",
         trained=False,
     ),
+    Part(
+        "realistic27",
+        "realistic part 27 (our own, bench/realistic, held out from training, written in session 38)",
+        HERE / "articles27.jsonl",
+        HERE / "questions27.jsonl",
+        trained=False,
+    ),
+    Part(
+        "realistic28",
+        "realistic part 28 (our own, bench/realistic, held out from training, written in session 38)",
+        HERE / "articles28.jsonl",
+        HERE / "questions28.jsonl",
+        trained=False,
+    ),
 )

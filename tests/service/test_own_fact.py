@@ -205,3 +205,28 @@ def test_a_fact_told_of_a_neighbour_gives_way_to_the_one_asked_or_to_none(
 ) -> None:
     expected = None if own is None else span_of(text, own)
     assert own_fact(asked, text, span_of(text, given)) == expected
+
+
+ORDINAL_CASES = [
+    # a place in order asked, a time or score chosen: the place the sentence tells
+    ("关振宇最后排第几？", "关振宇跑出2小时13分07秒，名列第五。", "2小时13分07秒", "第五"),
+    (
+        "这是他第几次夺冠？",
+        "他以38分12秒的成绩夺冠，这是他第三次夺得该项目冠军。",
+        "38分12秒",
+        "第三次",
+    ),
+    # the question's own 第五届 is not the answer
+    ("第五届大赛他排第几？", "在第五届大赛上他跑出12秒3，获得第三名。", "12秒3", "第三名"),
+    # two places told: which is asked is not read; no place asked: the fact stays
+    ("他排第几？", "第五届他获得第三名，第二届获得第一名，用时12秒3。", "12秒3", "12秒3"),
+    ("他跑了多久？", "关振宇跑出2小时13分07秒，名列第五。", "2小时13分07秒", "2小时13分07秒"),
+]
+
+
+@pytest.mark.parametrize(("asked", "text", "given", "told"), ORDINAL_CASES)
+def test_a_place_in_order_asked_is_answered_with_the_place_told(
+    asked: str, text: str, given: str, told: str
+) -> None:
+    found = own_fact(asked, text, span_of(text, given))
+    assert found == span_of(text, told)

@@ -245,6 +245,13 @@ CHANGE_CASES = [
     ("猪肉价格涨幅是多少？", "猪肉价格上涨5%，涨幅比上月提高2个百分点。", "5%", "5%"),
     # a word between the change and the question word (多种了多少亩)
     ("小麦比去年多种了多少亩？", "小麦播种面积86万亩，比去年增加2.3万亩。", "86万亩", "2.3万亩"),
+    # no thing compared: a word of change right before the question word asks the change told
+    # right after one (增长18.9%), not the level (进口额为162.7亿元)
+    ("集成电路进口增长多少？", "集成电路进口额为162.7亿元，增长18.9%。", "162.7亿元", "18.9%"),
+    ("今年多了多少名教练？", "全市有持证教练386名，今年新增了74名。", "386名", "74名"),
+    # 最多 and 至少 ask a bound, and a value changed to (增加到) is a level
+    ("每人最多多少天？", "每人年休假15天，比去年增加3天。", "15天", "15天"),
+    ("床位增加了多少张？", "床位由原来的40张增加到120张。", "120张", "120张"),
     # two changes told respectively: which is whose is not read
     (
         "收入同比涨了多少？",
@@ -270,6 +277,9 @@ SIDE_CASES = [
     ("试点前户均停电多久？", "户均年停电时间由试点前的2.5小时降至15分钟。", "15分钟", "2.5小时"),
     ("去年的隔离带多宽？", "隔离带宽度由去年的30米增加到50米。", "50米", "30米"),
     ("码头现在一天能卸多少鱼？", "日卸鱼能力由原来的200吨提高到600吨。", "200吨", "600吨"),
+    # the reader's fact with words of its own around the figure (8小时以内): the same side
+    ("以前多久才响应？", "响应时间由原来的约36小时缩短到8小时以内。", "8小时以内", "约36小时"),
+    ("现在多久响应？", "响应时间由原来的约36小时缩短到8小时以内。", "8小时以内", "8小时以内"),
     # a rate said of both values (每人每月), a range (从A至B), a span of time (过去一年) or a
     # deadline (年底之前) asks no side
     ("养老金每月多少钱？", "基础养老金从每人每月150元提高到175元。", "175元", "175元"),
