@@ -10,7 +10,7 @@ its answer taken away (the evidence left is about a neighbouring subject: the ha
 
 It writes the model without its reading stage: run bench.train_reading after it.
 
-Our realistic set's trained parts (bench/realistic; parts 5, 8, 15, 20-24 are held out)
+Our realistic set's trained parts (bench/realistic; parts 5, 8, 15, 20-28 are held out)
 join the training with a higher weight, their questions being the kind users ask. Figures are printed for each set with a model that never saw it
 (public sets: trained on the others; the realistic set: two folds by article), then the model
 is trained on everything and written.

@@ -63,9 +63,13 @@ _PER_UNIT = re.compile(r"每(?![逢当])[^\d，。；,;]?|人均|户均|亩均|�
 _TOTAL_TOLD = re.compile(r"累计|共|总")  # 每年分红累计发放120万元: a total after the 每
 # a phase or batch a question asks of (一期, 第二批), not a count of them (两期, 分两期)
 _PART = re.compile(r"(?<![分共两几])第?[0-9０-９一二三四五六七八九十]+(?:期|批|阶段|标段)")
-# a placing or count in order (第三, 第5次, 第21位), and a question asking one (排第几)
-_ORDINAL = re.compile(r"第[0-9一二三四五六七八九十百千两]+[名位次届场家批轮个]?")
-_ORDINAL_ASKED = "第几"
+# a place in order (第三, 第5次, 第21位; not 第三方, 第二天, 第一时间), and a question asking
+# one (排第几, 第几次), each with the word it counts in, if any
+_ORDINAL = re.compile(
+    r"第([0-9０-９一二三四五六七八九十百千]+)(?:([名位次届场家批轮个棒])|(?![\u4e00-\u9fff]))"
+)
+_ORDINAL_ASKED = re.compile(r"第几([名位次届场家批轮个棒])?")
+_PLACE_WORDS = frozenset("名位")  # a placing: 排第几 is answered with 第五 or 第五名
 _PARTS_COUNTED = re.compile(r"(?:分|共)[两二三四五六]期|两期")  # 分两期建设: a whole of phases
 _WHOLE = re.compile(r"总|共|全部")
 _OWN_KINDS = ("number", "time", "person", "place")  # facts a sentence may tell of a neighbour
@@ -369,19 +373,27 @@ def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
     return bool(parts and _WHOLE.search(clause)) and outside
 
 
-def asked_ordinal(question: str, text: str, fact: Span) -> Span:
+def _asked_ordinal(question: str, text: str, fact: Span) -> Span:
     """fact, or when the question asks a place in order (排第几, 第几次) and fact tells none (a
-    time, a score: 2小时13分07秒), the one such place text tells that the question does not
-    name (名列第五: 第五)."""
+    time, a score: 2小时13分07秒), the one such place text tells in the word asked (第几次: 第三次;
+    排第几: 第五 or 第五名) that the question does not name itself (第五届…排第几)."""
     q = normalize(question)
-    if _ORDINAL_ASKED not in q or "第" in text[fact.start : fact.end]:
+    asked = _ORDINAL_ASKED.search(q)
+    if asked is None or "第" in text[fact.start : fact.end]:
         return fact
-    told = [m for m in _ORDINAL.finditer(text) if normalize(m.group(0)) not in q]
+    wanted = {asked.group(1)} if asked.group(1) else {None, *_PLACE_WORDS}
+    own = {m.group(0) for m in _ORDINAL.finditer(q)}
+    told = [
+        m
+        for m in _ORDINAL.finditer(text)
+        if m.group(2) in wanted and normalize(m.group(0)) not in own
+    ]
     return Span(told[0].start(), told[0].end()) if len(told) == 1 else fact
 
 
 def own_fact(question: str, text: str, fact: Span) -> Span | None:
-    """fact (or the parallel fact or the change the question asks: service.parallel_facts), or
+    """fact (or the parallel fact or the change the question asks: service.parallel_facts; the
+    place in order asked, _asked_ordinal), or
     when a number, time, person or place asked is told there of a neighbour (fact_of_another) or
     is the question's own (_not_its_own), the one of its kind in text that is not, placed best
     among the question's words; None when text tells no other, or when fact is told in another
@@ -389,7 +401,7 @@ def own_fact(question: str, text: str, fact: Span) -> Span | None:
     fact = asked_side(
         question, text, asked_change(question, text, named_parallel(question, text, fact))
     )
-    fact = asked_ordinal(question, text, fact)
+    fact = _asked_ordinal(question, text, fact)
     kind = asked_kind(question)
     if kind is None and _unkinded_not_own(question, text, fact):
         if not _HOLDER_ASKED.search(normalize(question)):

@@ -42,10 +42,10 @@ _ASKS_CHANGE = re.compile(
     r"[\u4e00-\u9fff]{0,2}?了?(?:多少|几)"
 )
 # or with no thing compared, a word of change right before the question word (进口增长多少,
-# 多了多少名; not 最多多少, 至少几)
+# 多了多少名; not 新增多少, a count of new things, nor 最多多少, 至少几, 缺少多少, 顶多几)
 _ASKS_GROWTH = re.compile(
-    r"(?<![最至不差])(?:增长|增加|新增|提高|上升|上涨|下降|降低|减少|缩短|涨|降|减|增|多|少)"
-    r"了?(?:多少|几)"
+    r"(?<![最至不顶缺很新])"
+    r"(?:(?:增长|增加|提高|上升|上涨|下降|降低|减少|缩短|涨|降|减|增)了?|[多少]了)(?:多少|几)"
 )
 # a figure told as a change: after 比…/较…/同比 and a word of change (比去年上调10元)
 _CHANGE_TOLD = re.compile(
