@@ -376,17 +376,18 @@ def tells_the_whole(question: str, text: str, start: int, end: int) -> bool:
 def _asked_ordinal(question: str, text: str, fact: Span) -> Span:
     """fact, or when the question asks a place in order (排第几, 第几次) and fact tells none (a
     time, a score: 2小时13分07秒), the one such place text tells in the word asked (第几次: 第三次;
-    排第几: 第五 or 第五名) that the question does not name itself (第五届…排第几)."""
+    排第几: 第五 or 第五名) that the question does not say itself (第五届…排第几)."""
     q = normalize(question)
     asked = _ORDINAL_ASKED.search(q)
     if asked is None or "第" in text[fact.start : fact.end]:
         return fact
     wanted = {asked.group(1)} if asked.group(1) else {None, *_PLACE_WORDS}
-    own = {m.group(0) for m in _ORDINAL.finditer(q)}
+    # not one the question says itself, whole or inside its own (第三 of 第三十届: _not_its_own
+    # would read it as the question's and give way to another figure)
     told = [
         m
         for m in _ORDINAL.finditer(text)
-        if m.group(2) in wanted and normalize(m.group(0)) not in own
+        if m.group(2) in wanted and normalize(m.group(0)) not in q
     ]
     return Span(told[0].start(), told[0].end()) if len(told) == 1 else fact
 

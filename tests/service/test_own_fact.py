@@ -218,7 +218,9 @@ ORDINAL_CASES = [
     ),
     # the question's own 第五届 is not the answer
     ("第五届大赛他排第几？", "在第五届大赛上他跑出12秒3，获得第三名。", "12秒3", "第三名"),
-    # 排第几 is answered with a placing, not a count of times (第三次参赛)
+    # 排第几 is answered with a placing, not a count of times (第三次参赛), nor with one the
+    # question says inside its own (第三 of 第三十届)
+    ("第三十届大赛他排第几？", "在第三十届大赛上他跑出12秒3，名列第三。", "12秒3", "12秒3"),
     ("他排第几？", "他夺得冠军，这是他第三次参赛，用时12秒3。", "12秒3", "12秒3"),
     # 第三方, 第二天 and 第一时间 tell no place
     ("他排第几？", "据第三方机构统计，他用时12秒3。", "12秒3", "12秒3"),
