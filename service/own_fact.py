@@ -394,11 +394,11 @@ def _asked_ordinal(question: str, text: str, fact: Span) -> Span:
 
 def own_fact(question: str, text: str, fact: Span) -> Span | None:
     """fact (or the parallel fact or the change the question asks: service.parallel_facts; the
-    place in order asked, _asked_ordinal), or
-    when a number, time, person or place asked is told there of a neighbour (fact_of_another) or
-    is the question's own (_not_its_own), the one of its kind in text that is not, placed best
-    among the question's words; None when text tells no other, or when fact is told in another
-    scope (service.fact_scope: a claim, a plan, a whole), as the sentence's other figures are."""
+    place in order asked: _asked_ordinal), or when a number, time, person or place asked is told
+    there of a neighbour (fact_of_another) or is the question's own (_not_its_own), the one of
+    its kind in text that is not, placed best among the question's words; None when text tells
+    no other, or when fact is told in another scope (service.fact_scope: a claim, a plan, a
+    whole), as the sentence's other figures are."""
     fact = asked_side(
         question, text, asked_change(question, text, named_parallel(question, text, fact))
     )

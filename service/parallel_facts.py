@@ -41,22 +41,18 @@ _ASKS_CHANGE = re.compile(
     r"暖|冷|热|快|慢|长|短|大|小|重|轻)"
     r"[\u4e00-\u9fff]{0,2}?了?(?:多少|几)"
 )
+# words of change a figure is told or asked right after (增长18.9%, 涨了多少)
+_GROWTH = "增长|增加|提高|上升|上涨|下降|降低|减少|缩短|涨|降|减|增"
 # or with no thing compared, a word of change right before the question word (进口增长多少,
 # 多了多少名; not 新增多少, a count of new things, nor 最多多少, 至少几, 缺少多少, 顶多几)
-_ASKS_GROWTH = re.compile(
-    r"(?<![最至不顶缺很新])"
-    r"(?:(?:增长|增加|提高|上升|上涨|下降|降低|减少|缩短|涨|降|减|增)了?|[多少]了)(?:多少|几)"
-)
+_ASKS_GROWTH = re.compile(rf"(?<![最至不顶缺很新])(?:(?:{_GROWTH})了?|[多少]了)(?:多少|几)")
 # a figure told as a change: after 比…/较…/同比 and a word of change (比去年上调10元)
 _CHANGE_TOLD = re.compile(
     r"(?:比|较|同比)[^，。；]{0,16}?(?:增长|增加|提高|上升|上调|下降|降低|减少|缩短|下调|提前|推迟|"
     r"高出|多出|偏高|偏低|偏多|偏少|高|低|多|少|涨|降|增|减)了?(?:约|近|超过|逾)?$"
 )
 # or right after a word of change (增长18.9%, 新增了74名; not 增加到120张, a level)
-_GROWTH_TOLD = re.compile(
-    r"(?:增长|增加|新增|提高|上升|上涨|上调|下降|降低|减少|缩短|下调|涨|降|增|减)了?"
-    r"(?:约|近|超过|逾)?$"
-)
+_GROWTH_TOLD = re.compile(rf"(?:新增|上调|下调|{_GROWTH})了?(?:约|近|超过|逾)?$")
 _RESPECTIVELY = "分别"
 _NO_SIDE = frozenset("省市县区镇乡村")  # parts of places' names, which tell no side apart
 _SIDE_CHARS = 2  # a side is told in a character or two (南塔, 下行, 女子组)
@@ -333,7 +329,8 @@ def asked_side(question: str, text: str, fact: Span) -> Span:
     for old, new in pairwise(facts):
         frm = _changed_from(text, old, new)
         # fact is one of them, or holds it with words of its own (8小时以内 for 8小时)
-        if frm is None or _overlap(fact, old) == _overlap(fact, new):
+        on_old = _overlap(fact, old)
+        if frm is None or on_old == _overlap(fact, new):
             continue
         told = _RATE.sub("", frm)  # 每人每月 is said of both values
         before = bool(_ASKS_BEFORE.search(q) or _BEFORE_WORDS & set(words(q))) or any(
@@ -341,9 +338,9 @@ def asked_side(question: str, text: str, fact: Span) -> Span:
         )
         after = bool(_ASKS_AFTER.search(q))
         if before and not after:
-            return fact if _overlap(fact, old) else old
+            return fact if on_old else old
         if after and not before:
-            return fact if _overlap(fact, new) else new
+            return new if on_old else fact
     return fact
 
 
