@@ -197,4 +197,34 @@ PARTS = (
         HERE / "questions28.jsonl",
         trained=False,
     ),
+    Part(
+        "realistic29",
+        "realistic part 29 (our own, bench/realistic, another province)",
+        HERE / "articles29.jsonl",
+        HERE / "questions29.jsonl",
+    ),
+    Part(
+        "realistic30",
+        "realistic part 30 (our own, bench/realistic, another province)",
+        HERE / "articles30.jsonl",
+        HERE / "questions30.jsonl",
+    ),
+    Part(
+        "realistic31",
+        "realistic part 31 (our own, bench/realistic, another province)",
+        HERE / "articles31.jsonl",
+        HERE / "questions31.jsonl",
+    ),
+    Part(
+        "realistic32",
+        "realistic part 32 (our own, bench/realistic, another province)",
+        HERE / "articles32.jsonl",
+        HERE / "questions32.jsonl",
+    ),
+    Part(
+        "realistic33",
+        "realistic part 33 (our own, bench/realistic, another province)",
+        HERE / "articles33.jsonl",
+        HERE / "questions33.jsonl",
+    ),
 )
