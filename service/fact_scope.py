@@ -1,9 +1,10 @@
 """Whether a fact is told in another scope than the question asks it in: a party's claim for
 a court's award (请求判令…共计142万元 for 判了多少), a plan or estimate for what is done (预计理赔
 约2100万元 for 已经实际赔付多少), an earlier event for this one (去年6月…也曾遭遇 for 这次冰雹), another
-level of government (中央财政支持3800万元 for 省财政), the other trip (首趟班列 for 回程), or a list's
-total for one of its items (医疗费、死亡赔偿金、丧葬费等共计142万元 for 丧葬费). Each is read from
-the sentence up to the fact, so what is told after it never counts."""
+level of government (中央财政支持3800万元 for 省财政), the other trip (首趟班列 for 回程), a list's
+total for one of its items (医疗费、死亡赔偿金、丧葬费等共计142万元 for 丧葬费), or one day for a
+longer time (开通首日，客运量达6.8万人次 for 第一个月). Each is read from the sentence up to the
+fact, so what is told after it never counts."""
 
 from __future__ import annotations
 
@@ -62,6 +63,15 @@ _LEVEL = re.compile(
 _BACK = re.compile(r"回程|返程|归程")
 _OUT = re.compile(r"去程|首趟|首班")
 
+# a first day and a first week or month, or a time since (开通首日 for 第一个月; 头一周 for 当天)
+_DAY = r"首日|当天|当日|第一天|头一天|那一?天|首个?工作日"
+_PERIOD = (
+    r"首[周月]|第一[周个]|头一?[周个]|前[0-9一二三两四五六七八九十]+(?:天|日|周|个月)"
+    r"|(?:一|两|三|[0-9]+)(?:周|个月|个星期)(?:内|里|来|以来)|以来|累计"
+)
+_DAY_ASKED = re.compile(_DAY)
+_PERIOD_ASKED = re.compile(_PERIOD)
+
 # a list's total told right before the figure (丧葬费等共计, 在内合计), and a total asked
 _TOTAL_TOLD = re.compile(
     r"(?:等|在内的?)?[\u4e00-\u9fff]{0,4}?(?:共计|合计|总计|总共|一共|共|累计)"
@@ -86,6 +96,7 @@ def other_scope(question: str, text: str, start: int, end: int) -> bool:
         or _total_for_item(question, text[lo:start])
         or _other_level(question, text[lo:end])
         or _other_trip(question, text[:end])
+        or _day_for_period(question, text[clause_start(text, start, SENTENCE_MARKS) : end])
     )
 
 
@@ -156,6 +167,16 @@ def _other_trip(question: str, told: str) -> bool:
     """The return trip asked and only the first or outward one told (首趟班列…货值约1860万元 for
     回程), or the other way round."""
     for asked, other in ((_BACK, _OUT), (_OUT, _BACK)):
+        if asked.search(question) and not other.search(question):
+            return bool(other.search(told)) and not asked.search(told)
+    return False
+
+
+def _day_for_period(question: str, told: str) -> bool:
+    """A first week or month asked (开通第一个月运了多少人) and only a day told in the sentence up
+    to the fact (开通首日，…客运量达6.8万人次), or a day asked (通车那天) and only a longer time
+    told (开通首月累计…)."""
+    for asked, other in ((_PERIOD_ASKED, _DAY_ASKED), (_DAY_ASKED, _PERIOD_ASKED)):
         if asked.search(question) and not other.search(question):
             return bool(other.search(told)) and not asked.search(told)
     return False

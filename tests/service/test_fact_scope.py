@@ -1,6 +1,6 @@
 """A fact told in another scope than asked (service.fact_scope) gives way: a claim for an
 award, a plan for what is done, an earlier event for this one, another level of government
-paying, the other trip, a list's total for one item; and each look-alike that is the question's
+paying, the other trip, a list's total for one item, one day for a first month; and each look-alike that is the question's
 own keeps its fact."""
 
 import pytest
@@ -74,6 +74,18 @@ CASES = [
     ("丧葬费是多少?", "请赔偿医疗费、丧葬费、抚慰金等共计142万元。", "142万元", True),
     ("赔偿总共多少?", "请赔偿医疗费、丧葬费、抚慰金等共计142万元。", "142万元", False),
     ("医疗费是多少?", "医疗费共计12万元，丧葬费3万元。", "12万元", False),  # no list
+    # one day for a first week or month, or the other way round; the time asked told too
+    ("2号线开通第一个月运了多少乘客?", "开通首日，2号线客运量达6.8万人次。", "6.8万人次", True),
+    ("新馆头一周来了多少观众?", "开馆当天，新馆接待观众2.6万人次。", "2.6万人次", True),
+    ("2号线通车那天运了多少乘客?", "开通首月，2号线累计客运量46万人次。", "46万人次", True),
+    ("2号线开通当天运了多少乘客?", "开通首日，2号线客运量达6.8万人次。", "6.8万人次", False),
+    ("2号线第一个月运了多少乘客?", "开通首月，2号线客运量达46万人次。", "46万人次", False),
+    (
+        "2号线开通以来运了多少乘客?",
+        "开通首日客运量6.8万人次，开通以来累计运送120万人次。",
+        "120万人次",
+        False,
+    ),
 ]
 
 
