@@ -1,6 +1,6 @@
 """The other side of a pair a question names one of: another placing (冠军 for 亚军), the time
-after (改造后 for 改造前), the other end of a range (最高 for 最便宜) and the country for the
-town (农村 for 城区). service.neighbours reads a sentence telling only the other one as telling
+after (改造后 for 改造前), the other end of a range (最高 for 最便宜), the country for the
+town (农村 for 城区), and sales online for those in shops, travellers leaving for arriving. service.neighbours reads a sentence telling only the other one as telling
 another fact; service.own_fact reads a clause so for the placing and the time after."""
 
 from __future__ import annotations
@@ -97,11 +97,22 @@ _COUNTRY = frozenset(("农村", "乡村", "城乡"))
 _NO_SIDE = re.compile(r"农业农村|乡村振兴|市区两级")
 
 
+# other sides a figure is told of apart, as words of their own: sales online and in shops,
+# travellers leaving and arriving
+_SIDES = (
+    (_TOWN, _COUNTRY),
+    (frozenset(("线上", "网上")), frozenset(("线下",))),
+    (frozenset(("发送",)), frozenset(("到达",))),
+)
+
+
 def other_side_told(question: str, text: str) -> bool:
-    """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told."""
+    """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told; 线下销售额 asked, only 线上
+    told; 到达旅客 asked, only 发送 told."""
     said = set(words(_NO_SIDE.sub("", question)))
-    for asked, other in ((_TOWN, _COUNTRY), (_COUNTRY, _TOWN)):
-        if said & asked and not said & other:
-            told = set(words(_NO_SIDE.sub("", text)))  # cut only when a side is asked
-            return bool(told & other) and not told & asked
+    for one, two in _SIDES:
+        for asked, other in ((one, two), (two, one)):
+            if said & asked and not said & other:
+                told = set(words(_NO_SIDE.sub("", text)))  # cut only when a side is asked
+                return bool(told & other) and not told & asked
     return False

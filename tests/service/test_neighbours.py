@@ -156,6 +156,12 @@ def test_a_claim_does_not_tell_a_ruling(question: str, told: str, another: bool)
         # words that only hold a side or an end: a name, an office, an adverb
         ("农村低保标准每月多少", "江城区低保标准每月900元", False),
         ("城区菜价涨了多少", "据市农业农村局监测，菜价上涨5%", False),
+        # sales online and in shops, travellers leaving and arriving
+        ("去年线下销售额是多少", "该公司去年线上销售额达1.9亿元", True),
+        ("网上卖了多少", "线下门店销售额达3000万元", True),
+        ("线上卖了多少", "线上线下销售额合计1.9亿元", False),
+        ("假期到达旅客有多少", "假期雁溪站发送旅客33.6万人次", True),
+        ("假期发送旅客有多少", "假期雁溪站发送旅客33.6万人次", False),
         ("最便宜的门票多少钱", "作为年内最重要的赛事，门票180元起售", False),
     ],
 )
