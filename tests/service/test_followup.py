@@ -477,3 +477,15 @@ def test_a_latin_letter_names_its_own_subject() -> None:
 )
 def test_na_shi_and_na_ruguo_keep_their_words(previous: str, question: str, resolved: str) -> None:
     assert resolve_question(question, turns(previous)) == resolved
+
+
+def test_a_first_day_week_or_month_is_a_time_a_follow_up_replaces() -> None:
+    # 首月 asked after 首日: the first month's, not the first day's (and 那首月呢? swaps it)
+    asked = turns("泓川机场T3首日进出港旅客多少？", "4.6万人次[1]。")
+    assert (
+        resolve_question("首月预计保障多少航班？", asked) == "泓川机场T3进出港首月预计保障多少航班?"
+    )
+    assert resolve_question("那首月呢？", asked) == "泓川机场T3首月进出港旅客多少?"
+    assert resolve_question("那第一周呢？", turns("新馆开馆当天来了多少观众？")) == (
+        "新馆开馆第一周来了多少观众?"
+    )
