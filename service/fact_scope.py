@@ -63,14 +63,16 @@ _LEVEL = re.compile(
 _BACK = re.compile(r"回程|返程|归程")
 _OUT = re.compile(r"去程|首趟|首班")
 
-# a first day and a first week or month, or a time since (开通首日 for 第一个月; 头一周 for 当天)
-_DAY = r"首日|当天|当日|第一天|头一天|那一?天|首个?工作日"
+# a first week or month (开通第一个月, 首周, 前三天) and a first day: the day an event's own (开通首日,
+# 启用当天), not the day a report was given (记者当天获悉, 截至当天) nor 当天然气
 _PERIOD = (
-    r"首[周月]|第一[周个]|头一?[周个]|前[0-9一二三两四五六七八九十]+(?:天|日|周|个月)"
-    r"|(?:一|两|三|[0-9]+)(?:周|个月|个星期)(?:内|里|来|以来)|以来|累计"
+    r"首[周月]|第一[周个]|头一?[周个]|前[两三四五六七八九十2-9][0-9十]*(?:天|日|周|个月)"
+    r"|(?:一|两|三|[0-9]+)(?:周|个月|个星期)(?:内|里|来|以来)"
 )
-_DAY_ASKED = re.compile(_DAY)
+_EVENT = r"开通|开馆|启用|通车|开业|开幕|投运|投用|运营|上映|开放|开园|首发"
 _PERIOD_ASKED = re.compile(_PERIOD)
+_DAY_ASKED = re.compile(r"首日|当天|当日|第一天|头一天|那一?天")
+_DAY_TOLD = re.compile(rf"首日|第一天|头一天|(?:{_EVENT})的?当[天日]")
 
 # a list's total told right before the figure (丧葬费等共计, 在内合计), and a total asked
 _TOTAL_TOLD = re.compile(
@@ -173,12 +175,14 @@ def _other_trip(question: str, told: str) -> bool:
 
 
 def _day_for_period(question: str, told: str) -> bool:
-    """A first week or month asked (开通第一个月运了多少人) and only a day told in the sentence up
-    to the fact (开通首日，…客运量达6.8万人次), or a day asked (通车那天) and only a longer time
-    told (开通首月累计…)."""
-    for asked, other in ((_PERIOD_ASKED, _DAY_ASKED), (_DAY_ASKED, _PERIOD_ASKED)):
-        if asked.search(question) and not other.search(question):
-            return bool(other.search(told)) and not asked.search(told)
+    """A first week or month asked (开通第一个月运了多少人) and only an event's first day told in
+    the sentence up to the fact (开通首日，…客运量达6.8万人次), or a day asked (通车那天) and only a
+    first week or month told (开通首月…). A time since (开通以来) or a running total (累计) is
+    neither: 建馆以来单日最高 asks of a day."""
+    if _PERIOD_ASKED.search(question) and not _DAY_ASKED.search(question):
+        return bool(_DAY_TOLD.search(told)) and not _PERIOD_ASKED.search(told)
+    if _DAY_ASKED.search(question):
+        return bool(_PERIOD_ASKED.search(told)) and not _DAY_ASKED.search(told)
     return False
 
 

@@ -98,11 +98,15 @@ _NO_SIDE = re.compile(r"农业农村|乡村振兴|市区两级")
 
 
 # other sides a figure is told of apart, as words of their own: sales online and in shops,
-# travellers leaving and arriving
+# travellers leaving and arriving (only when travellers are asked: 到达现场 is no side)
 _SIDES = (
-    (_TOWN, _COUNTRY),
-    (frozenset(("线上", "网上")), frozenset(("线下",))),
-    (frozenset(("发送",)), frozenset(("到达",))),
+    (_TOWN, _COUNTRY, None),
+    (
+        frozenset(("线上", "网上", "网络", "电商", "网店")),
+        frozenset(("线下", "门店", "实体店")),
+        None,
+    ),
+    (frozenset(("发送",)), frozenset(("到达",)), re.compile(r"旅客|乘客|客流|人次")),
 )
 
 
@@ -110,9 +114,12 @@ def other_side_told(question: str, text: str) -> bool:
     """城区学校 asked, only 农村学校 told; 农村 asked, only 城镇 told; 线下销售额 asked, only 线上
     told; 到达旅客 asked, only 发送 told."""
     said = set(words(_NO_SIDE.sub("", question)))
-    for one, two in _SIDES:
+    for one, two, of in _SIDES:
+        if of is not None and not of.search(question):
+            continue
         for asked, other in ((one, two), (two, one)):
             if said & asked and not said & other:
                 told = set(words(_NO_SIDE.sub("", text)))  # cut only when a side is asked
-                return bool(told & other) and not told & asked
+                if told & other and not told & asked:
+                    return True
     return False

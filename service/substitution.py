@@ -17,12 +17,13 @@ from service.short_answer import Span
 
 # a time a question is asked of (2023年, 去年同期, 上半年, 这届): a year or an edition, the part
 # of it named after (去年全年, 今年1到8月, 2023年一季度), or a part alone (全年, 5月份); not a
-# date's month (5月1日), or a first day, week or month (首日, 第一个月)
+# date's month (5月1日); a first day, week or month is one too (首日, 第一个月; not 首日封, and
+# not 当天, which may be the earlier turn's own day)
 _YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|明年|前年|(?:本|这一?|今|上一?|下一?)届)"
 _PART = (
     r"(?:同期|全年|上半年|下半年|前?[一二三四1-4]季度|前[0-9一二三四五六七八九十]{1,2}个月"
     r"|[0-9]{1,2}月?(?:到|至|-|—|~)[0-9]{1,2}月份?|[0-9]{1,2}月(?![0-9０-９]+日)(?:份|底|初|末)?"
-    r"|首[日月周]|当[天日]|第一(?:天|周|个月)|头一?(?:天|周|个月))"
+    r"|首[月周]|首日(?!封)|第一(?:天|周|个月)|头一?(?:天|周|个月))"
 )
 YEAR = re.compile(_YEAR)
 TIME = re.compile(f"{_YEAR}{_PART}*|{_PART}+")

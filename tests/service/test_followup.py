@@ -480,12 +480,18 @@ def test_na_shi_and_na_ruguo_keep_their_words(previous: str, question: str, reso
 
 
 def test_a_first_day_week_or_month_is_a_time_a_follow_up_replaces() -> None:
-    # 首月 asked after 首日: the first month's, not the first day's (and 那首月呢? swaps it)
+    # 首月 asked after 首日: the first month's, not the first day's
     asked = turns("泓川机场T3首日进出港旅客多少？", "4.6万人次[1]。")
     assert (
         resolve_question("首月预计保障多少航班？", asked) == "泓川机场T3进出港首月预计保障多少航班?"
     )
-    assert resolve_question("那首月呢？", asked) == "泓川机场T3首月进出港旅客多少?"
-    assert resolve_question("那第一周呢？", turns("新馆开馆当天来了多少观众？")) == (
+    assert resolve_question("那第一周呢？", turns("新馆开馆首日来了多少观众？")) == (
         "新馆开馆第一周来了多少观众?"
+    )
+    # 当天 may be the earlier turn's own day, and a 首日封 is a thing: both keep the earlier times
+    assert resolve_question("当天有多少航班？", turns("T3投运首日进出港旅客多少？")) == (
+        "T3投运首日进出港当天有多少航班?"
+    )
+    assert resolve_question("首日封发行多少枚？", turns("2024年生肖邮票发行多少套？")) == (
+        "2024年生肖邮票首日封发行多少枚?"
     )
