@@ -3,15 +3,16 @@ a court's award (请求判令…共计142万元 for 判了多少), a plan or est
 约2100万元 for 已经实际赔付多少), an earlier event for this one (去年6月…也曾遭遇 for 这次冰雹), another
 level of government (中央财政支持3800万元 for 省财政), the other trip (首趟班列 for 回程), a list's
 total for one of its items (医疗费、死亡赔偿金、丧葬费等共计142万元 for 丧葬费), or one day for a
-longer time (开通首日，客运量达6.8万人次 for 第一个月). Each is read from the sentence up to the
-fact, so what is told after it never counts."""
+longer time (开通首日，客运量达6.8万人次 for 第一个月), or two's total for one of them (沚东区和芦渡区
+…总投资14.2亿元 for 沚东区段). Each is read from the sentence up to the fact, so what is told after
+it never counts (but the two a total is told of, named anywhere in its sentence)."""
 
 from __future__ import annotations
 
 import re
 
 from corpus.text import pos_tags
-from service.short_answer import SENTENCE_MARKS, clause_start
+from service.short_answer import SENTENCE_MARKS, clause_end, clause_start
 
 # a lawsuit told, a party's claim (请求判令 is still the claim), and a court's ruling
 _LAWSUIT = re.compile(r"法院|法庭|起诉|诉至|原告|被告|诉讼|仲裁|判令|判决")
@@ -74,6 +75,13 @@ _PERIOD_ASKED = re.compile(_PERIOD)
 _DAY_ASKED = re.compile(r"首日|当天|当日|第一天|头一天|那一?天")
 _DAY_TOLD = re.compile(rf"首日|第一天|头一天|(?:{_EVENT})的?当[天日]")
 
+# two of a kind joined (沚东区和芦渡区, 男子组和女子组) and a total told right before a figure (总投资,
+# 共): the figure is the two's, not one's
+_PAIR = re.compile(
+    r"([\u4e00-\u9fff]{1,3}([区县镇乡村组段队]))(?:和|与|及|、)([\u4e00-\u9fff]{1,3}\2)"
+)
+_WHOLE_TOLD = re.compile(r"(?:总|共计|合计|总计|总共|一共|共)[\u4e00-\u9fff]{0,3}$")
+
 # a list's total told right before the figure (丧葬费等共计, 在内合计), and a total asked
 _TOTAL_TOLD = re.compile(
     r"(?:等|在内的?)?[\u4e00-\u9fff]{0,4}?(?:共计|合计|总计|总共|一共|共|累计)"
@@ -99,6 +107,7 @@ def other_scope(question: str, text: str, start: int, end: int) -> bool:
         or _other_level(question, text[lo:end])
         or _other_trip(question, text[:end])
         or _day_for_period(question, text[clause_start(text, start, SENTENCE_MARKS) : end])
+        or _whole_for_part(question, _sentence_of(text, start), text[lo:start])
     )
 
 
@@ -184,6 +193,29 @@ def _day_for_period(question: str, told: str) -> bool:
     if _DAY_ASKED.search(question):
         return bool(_PERIOD_ASKED.search(told)) and not _DAY_ASKED.search(told)
     return False
+
+
+def _whole_for_part(question: str, sentence: str, before: str) -> bool:
+    """One of two of a kind asked (沚东区段投资多少) and the figure a total told of both (涉及沚东区和
+    芦渡区两个区，总投资14.2亿元; 共168名车手参加了男子组和女子组的角逐)."""
+    if not _WHOLE_TOLD.search(before):
+        return False
+    for pair in _PAIR.finditer(sentence):
+        named = [_named_in(question, pair.group(k)) for k in (1, 3)]
+        if sum(named) == 1:
+            return True
+    return False
+
+
+def _named_in(question: str, name: str) -> bool:
+    """Whether question names name, by its last three characters or, for a short one, whole
+    (及沚东区 is 沚东区; 东区 alone is no name)."""
+    return (name[-3:] if len(name) >= 3 else name) in question
+
+
+def _sentence_of(text: str, at: int) -> str:
+    """The sentence of text holding position at."""
+    return text[clause_start(text, at, SENTENCE_MARKS) : clause_end(text, at, SENTENCE_MARKS)]
 
 
 def _level(found: re.Match[str]) -> str:

@@ -1,6 +1,7 @@
 """A fact told in another scope than asked (service.fact_scope) gives way: a claim for an
 award, a plan for what is done, an earlier event for this one, another level of government
-paying, the other trip, a list's total for one item, one day for a first month; and each look-alike that is the question's
+paying, the other trip, a list's total for one item, one day for a first month, two's total
+for one; and each look-alike that is the question's
 own keeps its fact."""
 
 import pytest
@@ -80,6 +81,12 @@ CASES = [
     ("2号线通车那天运了多少乘客?", "开通首月，2号线累计客运量46万人次。", "46万人次", True),
     ("2号线开通当天运了多少乘客?", "开通首日，2号线客运量达6.8万人次。", "6.8万人次", False),
     ("2号线第一个月运了多少乘客?", "开通首月，2号线客运量达46万人次。", "46万人次", False),
+    # a total told of two of a kind for one of them; the two asked, or one not named, keep it
+    ("沚东区段投资了多少钱?", "工程涉及沚东区和芦渡区两个区，总投资14.2亿元。", "14.2亿元", True),
+    ("女子组有多少名车手参赛?", "共168名车手参加了男子组和女子组的角逐。", "168名", True),
+    ("两个区一共投资多少?", "工程涉及沚东区和芦渡区两个区，总投资14.2亿元。", "14.2亿元", False),
+    ("沚东区和芦渡区共投资多少?", "工程涉及沚东区和芦渡区，总投资14.2亿元。", "14.2亿元", False),
+    ("沚东区每户补贴多少?", "沚东区和芦渡区的居民每户补贴500元。", "500元", False),
     (
         "2号线开通以来运了多少乘客?",
         "开通首日客运量6.8万人次，开通以来累计运送120万人次。",
