@@ -75,12 +75,19 @@ _PERIOD_ASKED = re.compile(_PERIOD)
 _DAY_ASKED = re.compile(r"首日|当天|当日|第一天|头一天|那一?天")
 _DAY_TOLD = re.compile(rf"首日|第一天|头一天|(?:{_EVENT})的?当[天日]")
 
-# two of a kind joined (沚东区和芦渡区, 男子组和女子组) and a total told right before a figure (总投资,
-# 共): the figure is the two's, not one's
+# two of a kind joined (沚东区和芦渡区, 男子组和女子组), and a total told right before a figure (总投资,
+# 、共; not 总队, 公共): the figure is the two's when the total opens its clause right after the
+# pair's, or its own clause names the pair after it; not when it is told of each (分别, 均, 各)
 _PAIR = re.compile(
     r"([\u4e00-\u9fff]{1,3}([区县镇乡村组段队]))(?:和|与|及|、)([\u4e00-\u9fff]{1,3}\2)"
 )
-_WHOLE_TOLD = re.compile(r"(?:总|共计|合计|总计|总共|一共|共)[\u4e00-\u9fff]{0,3}$")
+_WHOLE = (
+    r"(?:总投资|总额|总计|共计|合计|总共|一共|共有|(?<![\u4e00-\u9fff])共)(?:约|达|为|超过|近)?"
+)
+_WHOLE_OPENING = re.compile(f"^{_WHOLE}$")
+_WHOLE_TOLD = re.compile(f"{_WHOLE}$")
+_EACH = re.compile(r"分别|各自|各[为有获得]|均[为达是]|都[为是]|每")
+_BOTH_ASKED = re.compile(r"两个?[区县镇乡村组段队]|[二两]者")
 
 # a list's total told right before the figure (丧葬费等共计, 在内合计), and a total asked
 _TOTAL_TOLD = re.compile(
@@ -107,7 +114,7 @@ def other_scope(question: str, text: str, start: int, end: int) -> bool:
         or _other_level(question, text[lo:end])
         or _other_trip(question, text[:end])
         or _day_for_period(question, text[clause_start(text, start, SENTENCE_MARKS) : end])
-        or _whole_for_part(question, _sentence_of(text, start), text[lo:start])
+        or _whole_for_part(question, text, lo, start, end)
     )
 
 
@@ -195,27 +202,35 @@ def _day_for_period(question: str, told: str) -> bool:
     return False
 
 
-def _whole_for_part(question: str, sentence: str, before: str) -> bool:
-    """One of two of a kind asked (沚东区段投资多少) and the figure a total told of both (涉及沚东区和
-    芦渡区两个区，总投资14.2亿元; 共168名车手参加了男子组和女子组的角逐)."""
-    if not _WHOLE_TOLD.search(before):
+def _whole_for_part(question: str, text: str, lo: int, start: int, end: int) -> bool:
+    """One of two of a kind asked (沚东区段投资多少) and the figure text[start:end] a total told of
+    both: its clause (from lo) opening with the total right after a clause naming the pair (涉及沚东区和
+    芦渡区两个区，总投资14.2亿元), or naming the pair after it (、共168名车手参加了男子组和女子组的角逐)."""
+    before = text[lo:start]
+    clause = text[lo : clause_end(text, end)]
+    if not _WHOLE_TOLD.search(before) or _EACH.search(clause) or _BOTH_ASKED.search(question):
         return False
-    for pair in _PAIR.finditer(sentence):
-        named = [_named_in(question, pair.group(k)) for k in (1, 3)]
-        if sum(named) == 1:
-            return True
-    return False
+    if _WHOLE_OPENING.match(before) and lo > 0:
+        pairs = _PAIR.finditer(text, clause_start(text, lo - 1), lo)
+    else:
+        pairs = _PAIR.finditer(text, end, lo + len(clause))
+    return any(
+        sum(_named_in(question, pair.group(k)) for k in (1, 3)) == 1
+        and not _named_in(before, pair.group(1))
+        and not _named_in(before, pair.group(3))
+        for pair in pairs
+    )
 
 
 def _named_in(question: str, name: str) -> bool:
     """Whether question names name, by its last three characters or, for a short one, whole
-    (及沚东区 is 沚东区; 东区 alone is no name)."""
-    return (name[-3:] if len(name) >= 3 else name) in question
-
-
-def _sentence_of(text: str, at: int) -> str:
-    """The sentence of text holding position at."""
-    return text[clause_start(text, at, SENTENCE_MARKS) : clause_end(text, at, SENTENCE_MARKS)]
+    (及沚东区 is 沚东区; 东区 alone is no name), not inside a longer name (一村 in 十一村)."""
+    tail = name[-3:] if len(name) >= 3 else name
+    at = question.find(tail)
+    if at < 0:
+        return False
+    longer = len(name) < 3 and at > 0 and "\u4e00" <= question[at - 1] <= "\u9fff"
+    return not longer
 
 
 def _level(found: re.Match[str]) -> str:
