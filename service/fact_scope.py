@@ -2,10 +2,10 @@
 a court's award (请求判令…共计142万元 for 判了多少), a plan or estimate for what is done (预计理赔
 约2100万元 for 已经实际赔付多少), an earlier event for this one (去年6月…也曾遭遇 for 这次冰雹), another
 level of government (中央财政支持3800万元 for 省财政), the other trip (首趟班列 for 回程), a list's
-total for one of its items (医疗费、死亡赔偿金、丧葬费等共计142万元 for 丧葬费), or one day for a
+total for one of its items (医疗费、死亡赔偿金、丧葬费等共计142万元 for 丧葬费), one day for a
 longer time (开通首日，客运量达6.8万人次 for 第一个月), or two's total for one of them (沚东区和芦渡区
 …总投资14.2亿元 for 沚东区段). Each is read from the sentence up to the fact, so what is told after
-it never counts (but the two a total is told of, named anywhere in its sentence)."""
+it never counts (but the two a total is told of, named in the fact's own clause after it)."""
 
 from __future__ import annotations
 
