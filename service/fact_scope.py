@@ -106,14 +106,15 @@ def other_scope(question: str, text: str, start: int, end: int) -> bool:
     """Whether the fact text[start:end] is told in another scope than question asks it in (the
     module's kinds); question and text normalised alike, offsets into text."""
     lo = clause_start(text, start)  # the fact's clause
+    opened = clause_start(text, start, SENTENCE_MARKS)  # and its sentence
     return (
-        _claim_for_award(question, text[clause_start(text, start, SENTENCE_MARKS) : start])
+        _claim_for_award(question, text[opened:start])
         or _plan_for_done(question, text[clause_start(text, max(end - 1, 0)) : end])
         or _earlier_for_this(question, text[:end])
         or _total_for_item(question, text[lo:start])
         or _other_level(question, text[lo:end])
         or _other_trip(question, text[:end])
-        or _day_for_period(question, text[clause_start(text, start, SENTENCE_MARKS) : end])
+        or _day_for_period(question, text[opened:end])
         or _whole_for_part(question, text, lo, start, end)
     )
 

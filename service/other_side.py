@@ -1,7 +1,8 @@
 """The other side of a pair a question names one of: another placing (冠军 for 亚军), the time
-after (改造后 for 改造前), the other end of a range (最高 for 最便宜), the country for the
-town (农村 for 城区), and sales online for those in shops, travellers leaving for arriving. service.neighbours reads a sentence telling only the other one as telling
-another fact; service.own_fact reads a clause so for the placing and the time after."""
+after (改造后 for 改造前), the other end of a range (最高 for 最便宜), the country for the town
+(农村 for 城区), and sales online for those in shops, travellers leaving for arriving.
+service.neighbours reads a sentence telling only the other one as telling another fact;
+service.own_fact reads a clause so for the placing and the time after."""
 
 from __future__ import annotations
 
