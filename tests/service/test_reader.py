@@ -224,6 +224,60 @@ def test_negatives_are_units_without_the_answer_the_closest_first() -> None:
     assert found[0] == "新馆由王澍设计。"  # shares 新馆 with the question: the hardest one
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "article", "asked"),
+    [
+        # a county of the story for the one the sentence names
+        (
+            "青峪县60岁以上老人有多少？",
+            "青峪县60岁以上老人有8.6万人。",
+            "青峪县60岁以上老人有8.6万人。邻近的安平县今年新建养老中心12个。",
+            "安平县60岁以上老人有多少？",
+        ),
+        # a noun with the same last character, one the sentence does not say
+        (
+            "苍鹤高速货车每公里收多少钱？",
+            "苍鹤高速货车每公里收费0.9元。",
+            "苍鹤高速货车每公里收费0.9元。客车每公里收费0.45元。",
+            "苍鹤高速客车每公里收多少钱？",
+        ),
+    ],
+)
+def test_a_question_is_asked_of_a_neighbour_its_sentence_does_not_name(
+    question: str, sentence: str, article: str, asked: str
+) -> None:
+    import random
+
+    from bench.train_reader import sibling_question
+
+    assert sibling_question(question, sentence, article, random.Random(0)) == asked
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "article"),
+    [
+        # the article names nothing else of the kind
+        ("青峪县有多少老人？", "青峪县有老人8.6万人。", "青峪县有老人8.6万人。全县共建中心12个。"),
+        # a county for a city's name: another kind of place
+        ("青峪县有多少老人？", "青峪县有老人8.6万人。", "青峪县有老人8.6万人。岷泉市建中心12个。"),
+        # a part of the word asked (伤员 of 重伤员) still answers
+        ("转运了多少名重伤员？", "共转运重伤员26人。", "共转运重伤员26人。救治轻伤员80人。"),
+        # the neighbour is in the sentence too: it would still answer
+        (
+            "青峪县有多少老人？",
+            "青峪县和安平县共有老人8.6万人。",
+            "青峪县和安平县共有老人8.6万人。",
+        ),
+    ],
+)
+def test_no_neighbour_no_sibling_question(question: str, sentence: str, article: str) -> None:
+    import random
+
+    from bench.train_reader import sibling_question
+
+    assert sibling_question(question, sentence, article, random.Random(0)) is None
+
+
 def test_a_reading_weighs_the_best_span_against_no_answer() -> None:
     from service.reader import Reading, reading
 
@@ -320,6 +374,24 @@ def test_the_readers_training_leaves_out_the_parts_it_is_told(encoder) -> None:
     unanswerable = {q.question for q in read_questions(second.questions) if not q.answerable}
     read = [p for p in pairs if p.question in unanswerable]
     assert read and all(p.start == p.end == NULL_TOKEN for p in read)
+
+
+@pytest.mark.integration
+def test_sibling_questions_add_a_no_answer_pair_on_the_answer_unit(encoder) -> None:
+    import bench.train_reader as training
+    from bench.realistic.parts import PARTS
+
+    part = next(p for p in PARTS if p.trained)
+    plain = training.realistic_pairs(encoder.tokenizer, [p.name for p in PARTS if p is not part])
+    both = training.realistic_pairs(
+        encoder.tokenizer, [p.name for p in PARTS if p is not part], siblings=True
+    )
+    seen = {(p.question, p.sentence) for p in plain}
+    added = [p for p in both if (p.question, p.sentence) not in seen]
+    assert [p for p in both if (p.question, p.sentence) in seen] == plain  # the rest as before
+    answered = {p.sentence for p in plain if p.start != NULL_TOKEN}
+    assert added and all(p.start == p.end == NULL_TOKEN for p in added)
+    assert all(p.sentence in answered for p in added)  # each on a unit answering its original
 
 
 @pytest.mark.integration
