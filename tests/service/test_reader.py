@@ -260,6 +260,8 @@ def test_a_question_is_asked_of_a_neighbour_its_sentence_does_not_name(
         ("青峪县有多少老人？", "青峪县有老人8.6万人。", "青峪县有老人8.6万人。全县共建中心12个。"),
         # a county for a city's name: another kind of place
         ("青峪县有多少老人？", "青峪县有老人8.6万人。", "青峪县有老人8.6万人。岷泉市建中心12个。"),
+        # a word referring back (该线) names the same line
+        ("3号线全长多少公里？", "3号线全长38公里。", "3号线全长38公里。该线明年开通。"),
         # a part of the word asked (伤员 of 重伤员) still answers
         ("转运了多少名重伤员？", "共转运重伤员26人。", "共转运重伤员26人。救治轻伤员80人。"),
         # the neighbour is in the sentence too: it would still answer
@@ -387,11 +389,12 @@ def test_sibling_questions_add_a_no_answer_pair_on_the_answer_unit(encoder) -> N
         encoder.tokenizer, [p.name for p in PARTS if p is not part], siblings=True
     )
     seen = {(p.question, p.sentence) for p in plain}
-    added = [p for p in both if (p.question, p.sentence) not in seen]
+    added = [i for i, p in enumerate(both) if (p.question, p.sentence) not in seen]
     assert [p for p in both if (p.question, p.sentence) in seen] == plain  # the rest as before
-    answered = {p.sentence for p in plain if p.start != NULL_TOKEN}
-    assert added and all(p.start == p.end == NULL_TOKEN for p in added)
-    assert all(p.sentence in answered for p in added)  # each on a unit answering its original
+    assert added and all(both[i].start == both[i].end == NULL_TOKEN for i in added)
+    for i in added:  # each after its original's pairs, on the unit answering the original
+        original = next(p for p in reversed(both[:i]) if p.start != NULL_TOKEN)
+        assert both[i].sentence == original.sentence and both[i].question != original.question
 
 
 @pytest.mark.integration
