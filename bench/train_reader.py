@@ -299,8 +299,10 @@ def sibling_pairs(
     """question's sibling_question with the unit answering question (answered), no answer its
     target; none when it has no sibling."""
     other = sibling_question(question, answered.sentence, article, rng)
-    pair = other and pair_of(tok, other, answered.sentence, -1, -1, answered.headline)
-    return [pair] if pair else []
+    if other is None:
+        return []
+    pair = pair_of(tok, other, answered.sentence, -1, -1, answered.headline)
+    return [] if pair is None else [pair]
 
 
 def sibling_question(question: str, sentence: str, article: str, rng: random.Random) -> str | None:

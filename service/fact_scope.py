@@ -223,14 +223,14 @@ def _whole_for_part(question: str, text: str, lo: int, start: int, end: int) -> 
     )
 
 
-def _named_in(question: str, name: str) -> bool:
-    """Whether question names name, by its last three characters or, for a short one, whole
+def _named_in(text: str, name: str) -> bool:
+    """Whether text names name, by its last three characters or, for a short one, whole
     (及沚东区 is 沚东区; 东区 alone is no name), not inside a longer name (一村 in 十一村)."""
     tail = name[-3:] if len(name) >= 3 else name
-    at = question.find(tail)
+    at = text.find(tail)
     if at < 0:
         return False
-    longer = len(name) < 3 and at > 0 and "\u4e00" <= question[at - 1] <= "\u9fff"
+    longer = len(name) < 3 and at > 0 and "\u4e00" <= text[at - 1] <= "\u9fff"
     return not longer
 
 
