@@ -26,7 +26,7 @@ from service.evidence import (
 from service.features import decision_features, feature_rows
 from service.neighbours import names_sibling, other_number, tells_of_another
 from service.own_fact import own_fact, tells_the_whole
-from service.qualifiers import qualified
+from service.qualifiers import counted, qualified
 from service.reading import Reader, bars, judged
 from service.referents import without_markers
 from service.short_answer import (
@@ -39,6 +39,7 @@ from service.short_answer import (
     focus_chars,
     holds_amount_in,
     holds_measure,
+    with_marks,
 )
 from service.stand_ins import stand_in
 from service.statement import statement
@@ -411,7 +412,9 @@ def facts_of(
     first = own_fact(question, chosen[0].text, facts[0])
     if first is None or tells_the_whole(question, chosen[0].text, first.start, first.end):
         return None
-    return [enumerated(question, chosen[0].text, qualified(chosen[0].text, first)), *facts[1:]]
+    text = chosen[0].text
+    fact = enumerated(question, text, counted(question, text, qualified(text, first)))
+    return [with_marks(text, fact), *facts[1:]]
 
 
 def answer_question(

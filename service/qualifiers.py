@@ -1,14 +1,17 @@
 """The words a figure is told with that change what it says: a bound (不低于5元, 3吨以下, 不足1000
 只), a rate (每小时50公里, 每家每年8万元, 105万吨/年), a return period (100年一遇), both
-directions (双向六车道), a range's first end (60元到80元) and a duration's larger units (10小时
-42分18秒). The reader often leaves them out; a short answer without them says something else."""
+directions (双向六车道), a range's first end (60元到80元), a duration's larger units (10小时
+42分18秒) and a rank's 第 (第12届: twelve editions is another fact). The reader often leaves them
+out; a short answer without them says something else. Also what the question counts, when the
+sentence says it right after the figure (几个市县: 12个市县)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
-from corpus.text import word_bounds
-from service.short_answer import Span
+from corpus.text import pos_tags, word_bounds
+from service.short_answer import MAX_SHORT_CHARS, Span
 
 # words of change: a figure after them (上调10元至90元, 由8级提高到12级) is no range's first end
 _CHANGED = (
@@ -22,7 +25,7 @@ _NOT_IN_A_FIGURE = r"(?<![0-9０-９.．])"  # a figure read whole (13.98万元,
 _BEFORE = re.compile(
     r"(?:不足|不到|不低于|不少于|不超过|不高于|不大于|不小于|(?:不得|不能|不应|不宜|不可|严禁)"
     r"(?:超过|高于|低于|少于|多于)|超过|至少|最多|最少|逾"
-    r"|(?:每[^\s\d，。；、,;在为达是约有的共]{1,2}?){1,2}|双向|单向)$"
+    r"|(?:每[^\s\d，。；、,;在为达是约有的共]{1,2}?){1,2}|双向|单向|第)$"
 )
 # after the figure, right next to it, a word of its own (not 上下 of 上下车)
 _AFTER = re.compile(r"(?:以上|以下|以内|之内|左右|上下|一遇|/年|/小时)")
@@ -74,3 +77,29 @@ def qualified(sentence: str, fact: Span) -> Span:
 def _unit(figure: str) -> str:
     """What a figure counts in (元 of 80元)."""
     return _UNIT.sub("", figure)
+
+
+# what a count question counts: 几个 | 市县, 多少枚 | 金牌
+_ENDING = frozenset("呢吗啊呀了")  # what may close a question after what it counts
+_COUNTED = re.compile(
+    r"(?:几|多少)([个名位家座所条项次枚件台辆只头间处批支场种户张本部艘架块棵株片套])"
+)
+
+
+def counted(question: str, sentence: str, fact: Span) -> Span:
+    """fact (12个) widened over what the question counts (会去几个市县?) when the sentence says it
+    right after the figure (12个市县): the nouns after the counter that end the question, not a
+    noun a verb goes on from (多少场公益演出: 34场公益 says less than the figure alone)."""
+    asked = _COUNTED.search(question)
+    if asked is None or not sentence[fact.start : fact.end].endswith(asked.group(1)):
+        return fact
+    after = pos_tags(question[asked.end() :])
+    nouns = list(itertools.takewhile(lambda tagged: tagged[1].startswith("n"), after))
+    if not nouns or any(flag != "x" and word not in _ENDING for word, flag in after[len(nouns) :]):
+        return fact
+    hi = fact.end + sum(len(word) for word, _ in nouns)
+    if sentence[fact.end : hi] != "".join(word for word, _ in nouns):
+        return fact
+    if hi not in word_bounds(sentence) or hi - fact.start > MAX_SHORT_CHARS:
+        return fact
+    return Span(fact.start, hi)

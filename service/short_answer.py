@@ -407,6 +407,50 @@ def trim(s: str, lo: int, hi: int) -> Span | None:
     return Span(lo, hi)
 
 
+# the pairs of marks a name or title is told between: its short answer keeps both
+_MARK_PAIRS = {"《": "》", "“": "”", "「": "」", "『": "』", "‘": "’", "【": "】"}
+
+
+def with_marks(sentence: str, fact: Span) -> Span:
+    """fact with the marks it is told between (《邵氏闻见录》, “十三太保”): a mark it closes or opens
+    without the other half gets that from beside it, or is left out when it is not there; a fact
+    that is all of what a pair of marks holds takes both."""
+    lo, hi = fact.start, fact.end
+    for opening, closing in _MARK_PAIRS.items():
+        unopened, unclosed = _unpaired(sentence[lo:hi], opening, closing)
+        if unopened and sentence[lo - 1 : lo] == opening:
+            lo -= 1
+        elif unopened and sentence[hi - 1 : hi] == closing:
+            hi -= 1
+        if unclosed and sentence[hi : hi + 1] == closing:
+            hi += 1
+        elif unclosed and sentence[lo : lo + 1] == opening:
+            lo += 1
+        if (
+            opening not in sentence[lo:hi]
+            and sentence[lo - 1 : lo] == opening
+            and sentence[hi : hi + 1] == closing
+        ):
+            lo, hi = lo - 1, hi + 1
+    if hi <= lo or hi - lo > MAX_SHORT_CHARS:
+        return fact
+    return Span(lo, hi)
+
+
+def _unpaired(said: str, opening: str, closing: str) -> tuple[int, int]:
+    """How many closing marks in said close none of its own, and how many opening ones stay open."""
+    unopened = open_now = 0
+    for ch in said:
+        if ch == opening:
+            open_now += 1
+        elif ch == closing:
+            if open_now:
+                open_now -= 1
+            else:
+                unopened += 1
+    return unopened, open_now
+
+
 def extract(question: str, sentence: str, read: Read | None = None) -> Span | None:
     """The span of sentence that answers question, or None when no short span does: a yes/no
     question's deciding clause; any other fact by read (the reader: it finds the number or date

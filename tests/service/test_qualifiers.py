@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.qualifiers import qualified
+from service.qualifiers import counted, qualified
 from tests.conftest import span_of
 
 QUALIFIED_CASES = [
@@ -41,6 +41,9 @@ QUALIFIED_CASES = [
     ("该厂始建于2006年。", "2006年", "2006年"),
     ("纪念馆每周一闭馆。", "每周", "每周"),
     ("每天有2.3万人次到馆。", "2.3万人次", "2.3万人次"),
+    # a rank keeps its 第 (twelve editions is another fact)
+    ("徐凤月当选第12届霹雳州议员。", "12届", "第12届"),
+    ("他在2001年福布斯富豪榜上排名第51。", "51", "第51"),
 ]
 
 
@@ -49,3 +52,24 @@ def test_a_figure_is_given_with_the_words_that_change_what_it_says(
     sentence: str, fact: str, said: str
 ) -> None:
     assert qualified(sentence, span_of(sentence, fact)) == span_of(sentence, said)
+
+
+COUNTED_CASES = [
+    # the noun a count question counts, told right after the figure
+    ("会去几个市县？", "全省有12个市县参加试点。", "12个", "12个市县"),
+    ("通到多少座城市了？", "班列已通达96座城市。", "96座", "96座城市"),
+    ("拿了多少枚金牌？", "代表团共获得8枚金牌。", "8枚", "8枚金牌"),
+    # not a verb after the counter (几次获得冠军), nor another noun than the one asked
+    ("他几次获得冠军？", "他3次获得冠军。", "3次", "3次"),
+    ("一共演了多少场公益演出？", "进社区共演出34场公益演出。", "34场", "34场"),
+    ("有几个市县？", "全省有12个县参加试点。", "12个", "12个"),
+    # not inside a word the sentence goes on with (乡 of 12个乡镇)
+    ("有几个乡？", "共12个乡镇参加。", "12个", "12个"),
+]
+
+
+@pytest.mark.parametrize(("question", "sentence", "fact", "said"), COUNTED_CASES)
+def test_a_count_is_given_with_what_the_question_counts(
+    question: str, sentence: str, fact: str, said: str
+) -> None:
+    assert counted(question, sentence, span_of(sentence, fact)) == span_of(sentence, said)

@@ -8,9 +8,11 @@ from service.short_answer import (
     extract,
     holds_measure,
     typed_spans,
+    with_marks,
 )
 from service.statement import clause_around
 from service.yes_no import yes_or_no
+from tests.conftest import span_of
 
 EXTRACTS = [
     # (question, sentence, the fact) — the fact is what a reader wants first
@@ -351,3 +353,23 @@ def test_the_reporters_in_a_byline_are_not_the_people_of_the_story() -> None:
     lead = "本报讯（记者 许静 通讯员 王磊）4月8日，院长吴志刚在东院区启用仪式上致辞。"
     names = [lead[sp.start : sp.end] for sp in typed_spans("person", lead, "院长是谁?")]
     assert names == ["吴志刚"]
+
+
+MARKS_CASES = [
+    # a mark closed without its opening gets it from beside the fact
+    ("邵伯温著有《邵氏闻见录》。", "邵氏闻见录》", "《邵氏闻见录》"),
+    ("他说“十三太保”之名由此而来。", "“十三太保", "“十三太保”"),
+    # a fact that is all a pair of marks holds takes both
+    ("他被称为“十三太保”之一。", "十三太保", "“十三太保”"),
+    ("两部作品「临界量」或「转捩点」都获奖。", "临界量」或「转捩点", "「临界量」或「转捩点」"),
+    # a half mark with no other half beside it is left out
+    ("书名号》误植。", "书名号》", "书名号"),
+    # a fact with no marks, or only part of what the marks hold, is left as it is
+    ("新馆藏书300万册。", "300万册", "300万册"),
+    ("他说“我们明年开工”。", "明年开工", "明年开工"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "fact", "said"), MARKS_CASES)
+def test_a_name_keeps_the_marks_it_is_told_between(sentence: str, fact: str, said: str) -> None:
+    assert with_marks(sentence, span_of(sentence, fact)) == span_of(sentence, said)
