@@ -28,7 +28,7 @@ _BEFORE = re.compile(
     r"|(?:每[^\s\d，。；、,;在为达是约有的共]{1,2}?){1,2}|双向|单向|第)$"
 )
 # after the figure, right next to it, a word of its own (not 上下 of 上下车)
-_AFTER = re.compile(r"(?:以上|以下|以内|之内|左右|上下|一遇|/年|/小时)")
+_AFTER = re.compile(r"(?:及?(?:以上|以下|以内)|之内|左右|上下|一遇|/年|/小时)")
 # a range's first end (60元到80元, 3至5天, 7月10日至12日), not after a word of change
 _RANGE_START = re.compile(
     rf"{_NOT_IN_A_FIGURE}((?:{_DIGIT}+[年月])*{_DIGIT}+)([^\d\s，。；、,;]{{0,3}}?)"

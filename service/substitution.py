@@ -10,7 +10,7 @@ from itertools import takewhile
 
 from corpus.text import NAME_FLAGS, longest_common_substring, pos_tags, tagged
 from corpus.text import word_bounds as word_bounds_of
-from service.neighbours import ROLE, contrasting_with
+from service.neighbours import CONTRAST_FAMILIES, ROLE, contrasting_with
 from service.qualifiers import qualified
 from service.referents import CLAUSE_END, QUOTED
 from service.short_answer import Span
@@ -41,7 +41,8 @@ _MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
 NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_IN_A_RUN = NOT_NAMING | frozenset("至~～-—")  # nor a range's mark (65岁 | 至 | 69岁)
 _NUMERALS = frozenset("第一二三四五六七八九十两0123456789")  # a stage's number (一审, 第二批, 3期)
-_NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
+_NOT_SHARED = "的了和与及 "
+_LEVELS = "省市县区镇乡村"  # the levels of government a place name is told at (栖梧 | 县)  # characters whose sharing says nothing of two names
 ASKING = re.compile(
     r"什么|多少|多久|多长|多大|多高|多远|多重|多宽|多深|几|哪|谁|怎|如何|为何|是否|有没有|是不是|吗"
 )
@@ -154,19 +155,48 @@ def _bounded_figure(previous: str, lo: int, hi: int) -> tuple[int, int]:
 
 
 def _whole_counterpart(previous: str, run: tuple[int, int], core: str) -> tuple[int, int]:
-    """run widened over what goes with it and not with core: the modifier before it that core
-    contrasts (男性 | 墓主 for 女墓主: 女 against 男; not a name, 东湖 | 北门 for 南门), and a
-    person's name after it (主犯 | 蒋志强 for 从犯)."""
+    """run widened over what goes with it and not with core: the word before it when it goes
+    with run alone (_goes_with_run), and a person's name after it (主犯 | 蒋志强 for 从犯)."""
     lo, hi = run
     before = next((t for t in tagged(previous) if t[0] + len(t[1]) == lo), None)
-    if (
-        before is not None
-        and len(before[1]) <= 2
-        and not before[2].startswith(NAME_FLAGS)
-        and core[0] in contrasting_with(before[1][0])
-    ):
-        lo = before[0]
+    if before is None and lo in (bounds := word_bounds_of(previous)) and lo > 0:
+        # the tagger cuts otherwise than the plain cut run is of (栖 | 梧县, 栖梧 | 县): untagged
+        start = bounds[bounds.index(lo) - 1]
+        before = (start, previous[start:lo], "")
+    if before is not None and len(before[1]) <= 2 and _goes_with_run(before, previous[lo:hi], core):
+        # a name cut with the contrasted character at its end keeps the rest (鹤屿 | 湖东 | 片区
+        # for 西片区: 鹤屿湖西片区), a word of time does not (中晚 | 籼稻 for 早籼稻)
+        word, flag = before[1:]
+        named = flag.startswith(NAME_FLAGS) and len(word) > 1
+        lo = lo - 1 if named and _contrasted(word[-1], core[0]) else before[0]
     return lo, _past_name(previous, hi)
+
+
+def _contrasted(told: str, asked: str) -> bool:
+    """Whether two characters are two sides of one contrast (东 and 西, 新 and 老)."""
+    return told != asked and any(told in f and asked in f for f in CONTRAST_FAMILIES)
+
+
+def _goes_with_run(before: tuple[int, str, str], span: str, core: str) -> bool:
+    """Whether the word before span (the counterpart of core) is span's own and not core's: a
+    modifier core contrasts (男性 | 墓主 for 女墓主: 女 against 男; not a name, 东湖 | 北门 for
+    南门), or the name of span when core sets itself apart by a contrast alone (河西 | 院区 for
+    老院区: the old site is not 河西's) or is of another level (栖梧 | 县人民医院 for 省肿瘤医院: no
+    county names a province's)."""
+    _, word, flag = before
+    if not flag.startswith(NAME_FLAGS) and core[0] in contrasting_with(word[0]):
+        return True
+    if word in _NOT_SHARED:  # 项目的 | 首席科学家 for 副首席: the 的 stays
+        return False
+    contrast_alone = core[1:] == span and any(core[0] in f for f in CONTRAST_FAMILIES)
+    # a level of government, not a rank (凉川 | 省级示范园 for 市级示范园: 凉川's own)
+    levels = span[:1] + core[:1]
+    other_level = (
+        all(c in _LEVELS for c in levels)
+        and levels[0] != levels[1]
+        and "级" not in span[1:2] + core[1:2]
+    )
+    return contrast_alone or other_level
 
 
 # a person's name: a surname and a given name jieba tags apart (蒋 | 志强), a name of three

@@ -145,6 +145,17 @@ def test_a_named_place_and_its_noun_stand_for_the_previous_place_and_its_noun() 
         # a common noun keeps the place the question opened with and replaces its noun
         ("岭南省9月底猪存栏有多少?", "那牛呢?", "岭南省9月底牛存栏有多少?"),
         ("南澳的妃子笑什么时候上市?", "那桂味呢?", "南澳的桂味什么时候上市?"),
+        # a contrast alone for a named one replaces its name too (the old site is not 城北's);
+        # a name cut with the contrasted side at its end keeps the rest; a time word goes whole
+        ("市中医院城北院区有多少张床位?", "那老院区呢?", "市中医院老院区有多少张床位?"),
+        ("南湖院区建设总投资多少?", "那老院区呢?", "老院区建设总投资多少?"),
+        ("青螺湖东片区有多少只天鹅?", "那西片区呢?", "青螺湖西片区有多少只天鹅?"),
+        ("今年中晚籼稻最低收购价是多少?", "那早籼稻呢?", "今年早籼稻最低收购价是多少?"),
+        # another level of government takes the place's name; a rank (省级, 市级) does not
+        ("临川县人民医院院长是谁?", "那省人民医院的院长呢?", "省人民医院的院长是谁?"),
+        ("江华省级示范园保教费降了多少?", "那市级示范园呢?", "江华市级示范园保教费降了多少?"),
+        # a bound told with 及 is the figure's too
+        ("首套房120平方米及以下的契税是多少?", "那120平以上的呢?", "首套房120平以上的契税是多少?"),
     ],
 )
 def test_na_x_ne_replaces_the_whole_time_figure_or_thing_it_stands_for(
