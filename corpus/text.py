@@ -45,6 +45,16 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 
 
 # jieba's tags of names: of people, places, bodies and others
+# common surnames (百家姓's most common, less those that are mostly other words: 于, 和, 向, 时…):
+# 据某媒体, 对某企业 name no one
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵钱严覃武戴莫孔汤温康施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳甘祝宁符"
+    "舒阮柯纪梅童凌毕季裴霍涂苗盛曲翁冉骆蓝游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤穆农卓缪"
+    "简项芦麦褚娄窦戚岑景党宫费卜冷晏卫米柏宗瞿桂佟臧闵苟邬卞姬栾隋商刁荣巫寇桑郎甄仲虞敖巩"
+    "佘池查麻苑迟邝"
+)
 NAME_FLAGS = ("nr", "ns", "nt", "nz")
 NAME_OR_SHORT_FLAGS = (*NAME_FLAGS, "j")  # and a short form's (欧盟, 省运会)
 

@@ -20,7 +20,7 @@ from service.referents import (
     ASKS_WHICH,
     WHEN,
     answered_thing,
-    named_person,
+    person_of,
     replace_pronouns,
 )
 from service.substitution import (
@@ -398,9 +398,7 @@ def resolve_turn(question: str, previous: str, previous_answer: str) -> str:
     asks_still = q.startswith("还有") and ASKING.search(q) and not _ENDS_IN_NE.search(q)
     if _lead(q) and not asks_still or _ENDS_IN_NE.search(q):
         return _in_frame(q, prev, previous_answer)
-    person = (
-        named_person(previous_answer) if re.search(r"谁|哪位|什么人|叫什么|名字", prev) else None
-    )
+    person = person_of(prev, previous_answer)
     # 它 after a 哪家 question: the thing answered (not after 谁: 由谁运营 | 它每周末…)
     asks_thing = ASKS_WHICH.search(prev) and previous_answer
     thing = answered_thing(previous_answer, prev) if asks_thing else None

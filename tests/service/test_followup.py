@@ -75,6 +75,54 @@ def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: 
     assert named == f"{person}说了什么?"
 
 
+@pytest.mark.parametrize(
+    ("previous", "answer", "question", "resolved"),
+    [
+        # not after a 谁 question: the person the previous question names after a word for one
+        # or a thing's 的, not the place it opens with
+        (
+            "青溪镇养蜂大户宋长林今年产了多少蜂蜜?",
+            "宋长林今年产蜂蜜3吨。",
+            "他去年挣了多少钱?",
+            "宋长林去年挣了多少钱?",
+        ),
+        ("梨园村的陈秀兰种了多少亩葡萄?", "陈秀兰种了12亩葡萄。", "她今年多大?", "陈秀兰今年多大?"),
+        (
+            "白鹭湖保护区的观鸟员韩立新每天巡护几次?",
+            "每天两次。",
+            "他干这行多少年了?",
+            "韩立新干这行多少年了?",
+        ),
+        # 的 after a verb names whom it was done to, not who did it
+        ("李某强是用什么打的赵某?", "他用木棍击打赵某。", "他是被谁抓住的?", "李某强是被谁抓住的?"),
+        # a question opening with the name its answer gives whole
+        (
+            "柴某明判了几年?",
+            "柴某明被判处有期徒刑十三年。",
+            "他为什么能从轻处罚?",
+            "柴某明为什么能从轻处罚?",
+        ),
+    ],
+)
+def test_he_or_she_is_the_person_the_previous_question_asked_of(
+    previous: str, answer: str, question: str, resolved: str
+) -> None:
+    assert resolve_question(question, turns(previous, answer)) == resolved
+
+
+def test_he_or_she_is_never_a_place_and_this_thing_never_a_person() -> None:
+    # no person named: the pronoun stays (the place only frames it), not 白鹭湖保护区说…
+    framed = resolve_question(
+        "他说明年要建什么?", turns("白鹭湖保护区今年来了多少只候鸟?", "来了2万只。")
+    )
+    assert "他说" in framed and not framed.startswith("白鹭湖保护区说")
+    # 这次降温 after a question about a forecaster is the cold spell, not the forecaster
+    resolved = resolve_question(
+        "他觉得这次降温有什么特点?", turns("首席预报员郑立文是谁?", "首席预报员是郑立文。")
+    )
+    assert resolved == "郑立文觉得这次降温有什么特点?"
+
+
 def test_a_new_thing_with_nothing_in_common_replaces_the_subject() -> None:
     assert (
         resolve_question("那本部呢?", turns("东院区开放了多少张床位?")) == "本部开放了多少张床位?"
