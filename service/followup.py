@@ -198,6 +198,9 @@ def _without_stage(subject: str, follow_up: str) -> str:
     return subject
 
 
+_EVENTS = frozenset("展节赛")  # one character naming an event after what it is of
+
+
 def subject_of(question: str, replaced_by: str = "") -> str:
     """The thing a question is about: its first run of naming words ("青溪地铁3号线"), less a
     last common noun that the follow-up replaces with an attribute of its own ("3号线全长" when
@@ -213,7 +216,9 @@ def subject_of(question: str, replaced_by: str = "") -> str:
         opening = k == len(run) and all(len(w) == 1 for w, _ in run)
         unknown = opening and _unknown_name_part(word, flag)
         naming = flag.startswith(_SUBJECT_FLAGS) and word not in _NAMES_NOTHING
-        if (naming or unknown or _STAGE.fullmatch(word)) and not _ASKS.search(word):
+        # a show, festival or race the tagger takes for a verb or a time (丝绸 | 展, 木偶 | 节)
+        event = word in _EVENTS and bool(run) and run[-1][1].startswith("n")
+        if (naming or unknown or event or _STAGE.fullmatch(word)) and not _ASKS.search(word):
             run.append((word, flag))
         elif run:
             break

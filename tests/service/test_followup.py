@@ -123,6 +123,19 @@ def test_he_or_she_is_never_a_place_and_this_thing_never_a_person() -> None:
     assert resolved == "郑立文觉得这次降温有什么特点?"
 
 
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        ("丝绸展每天限多少人？", "哪天闭馆？", "丝绸展哪天闭馆?"),  # 展 tagged a verb
+        ("木偶节一共演了多少场？", "门票多少钱？", "木偶节门票多少钱?"),  # 节 tagged a time
+    ],
+)
+def test_a_show_or_festival_is_the_subject_whole(
+    previous: str, question: str, resolved: str
+) -> None:
+    assert resolve_question(question, turns(previous)) == resolved
+
+
 def test_a_new_thing_with_nothing_in_common_replaces_the_subject() -> None:
     assert (
         resolve_question("那本部呢?", turns("东院区开放了多少张床位?")) == "本部开放了多少张床位?"
