@@ -17,6 +17,7 @@ _MODAL = frozenset({"该"})  # 该怎么看: should, no thing
 # the words a thing of a kind is named with before its noun: nouns, names of places, adjectives,
 # distinguishing words, verbal nouns, times (省 | 肿瘤 | 医院 | 日间 | 化疗 | 中心)
 _OF_KIND = ("n", "a", "b", "vn", "j", "t")
+_CLASSIFIERS = "个家座条所项位次种款批名支只件部"  # what 这 counts a thing by (这支队)
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位|次|种|款|批|名)?$")
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
@@ -39,7 +40,7 @@ ASKS_WHICH = re.compile(
 )
 # the verb closing an answer after the name it gives (由李明负责招商, 由朔原航空执飞, 是张华发现的)
 _CLOSING = re.compile(
-    r"(?:负责|获得|发现|执飞|运营|承建|主持|担任|组织|夺得|摘得|设计|创作|带队|举报|捐献)"
+    r"(?:负责|获得|发现|执飞|运营|承建|主持|担任|组织|夺得|摘得|设计|创作|带队|举报|捐献|制造|生产|研制)"
     r"[\u4e00-\u9fff]{0,2}?的?$"
 )
 QUOTED = re.compile(r"“[^”]{1,12}”|《[^》]{1,20}》")  # a name in quotes or a title
@@ -145,6 +146,13 @@ def _of_kind(previous: str, kind: str) -> str | None:
     """The thing of a kind (鸭子, 桥) that previous names, with the nouns before it (几只 | 青头 |
     潜鸭 for 鸭子): what 这种鸭子 stands for; None when previous names none but the kind."""
     head = kind[:-1] if len(kind) == 2 and kind[-1] in "子儿" else kind
+    if len(head) == 2 and head[0] in _CLASSIFIERS:
+        head = head[1:]  # 这 | 支队: the tagger glued the classifier to the noun (这支队)
+    titled = next(
+        (m.group(0) for m in QUOTED.finditer(previous) if m.group(0)[1:-1].endswith(head)), None
+    )
+    if titled:
+        return titled  # 这个条例: 《滢湖保护条例》
     tags = pos_tags(previous)
     at = next((k for k in range(len(tags) - 1, -1, -1) if tags[k][0].endswith(head)), None)
     if at is None or not tags[at][1].startswith("n"):
@@ -202,7 +210,11 @@ def _demonstrated(
     a person for a thing (这次降雨 is not 首席预报员); None when none is."""
     of_person = person if word[-1:] in "位名" else None
     of_kind = of_person or thing or _of_kind(previous, noun)
-    return of_kind or (None if _a_person(subject) and not _a_person(noun) else subject)
+    if of_kind:
+        return of_kind
+    # the subject only when of that kind (这条线: 霁州5号线一期) or any body for 这家公司
+    kind = noun[-1] in subject or noun in _BODIES
+    return subject if kind and not (_a_person(subject) and not _a_person(noun)) else None
 
 
 # what a word naming a person ends in, past a role's (_ROLE_ENDS): 庄主, 木匠, 从犯, 学生, 冠军
@@ -218,6 +230,7 @@ def _a_person(subject: str) -> bool:
     return subject[-1] in _PERSON_ENDS or flag.startswith("nr") and len(last) >= 2
 
 
+_BODIES = frozenset(("公司", "企业", "单位", "机构", "集团"))  # 这家公司 stands for any of them
 _ASKS_WHO = re.compile(r"谁|哪位|什么人|叫什么|名字")
 _THING_FLAGS = ("n", "m", "s", "f", "j", "b", "q")  # what a 的 before a person's name follows
 

@@ -136,6 +136,45 @@ def test_a_show_or_festival_is_the_subject_whole(
     assert resolve_question(question, turns(previous)) == resolved
 
 
+@pytest.mark.parametrize(
+    ("previous", "answer", "question", "resolved"),
+    [
+        # the thing of the kind the previous question names, its classifier glued or not
+        (
+            "金沙队主教练是谁？",
+            "主教练是郑海涛。",
+            "他哪年开始带这支队？",
+            "郑海涛哪年开始带金沙队?",
+        ),
+        # a title in 《》 of that kind
+        (
+            "违反《青湖保护条例》最多罚多少钱？",
+            "最高可处20万元罚款。",
+            "这个条例从什么时候开始施行？",
+            "《青湖保护条例》从什么时候开始施行?",
+        ),
+        # the maker an answer names, without its verb
+        (
+            "3号线的列车是哪家企业造的？",
+            "3号线列车由本地企业华东轨道公司制造。",
+            "这家公司今年要交付几列车？",
+            "本地企业华东轨道公司今年要交付几列车?",
+        ),
+        # none of that kind named: it stays (not the deputy leader asked of before)
+        (
+            "考古队副领队是谁？",
+            "副领队是林雪。",
+            "她认为这条船是干啥用的？",
+            "林雪认为这条船是干啥用的?",
+        ),
+    ],
+)
+def test_this_thing_is_the_one_of_its_kind_named_before(
+    previous: str, answer: str, question: str, resolved: str
+) -> None:
+    assert resolve_question(question, turns(previous, answer)) == resolved
+
+
 def test_a_new_thing_with_nothing_in_common_replaces_the_subject() -> None:
     assert (
         resolve_question("那本部呢?", turns("东院区开放了多少张床位?")) == "本部开放了多少张床位?"
