@@ -44,9 +44,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
-# jieba's tags of names: of people, places, bodies and others
-# common surnames (百家姓's most common, less those that are mostly other words: 于, 和, 向, 时…):
-# 据某媒体, 对某企业 name no one
+# common surnames (百家姓's most common, less those that are mostly other words: 于, 和, 向, 时…),
+# what opens a person's name (贺某明; 据某媒体, 对某企业 name no one). corpus.page_lines keeps a
+# wider list of its own for telling a byline's name from other words on a page.
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏"
     "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
@@ -55,6 +55,7 @@ SURNAMES = frozenset(
     "简项芦麦褚娄窦戚岑景党宫费卜冷晏卫米柏宗瞿桂佟臧闵苟邬卞姬栾隋商刁荣巫寇桑郎甄仲虞敖巩"
     "佘池查麻苑迟邝"
 )
+# jieba's tags of names: of people, places, bodies and others
 NAME_FLAGS = ("nr", "ns", "nt", "nz")
 NAME_OR_SHORT_FLAGS = (*NAME_FLAGS, "j")  # and a short form's (欧盟, 省运会)
 

@@ -220,6 +220,8 @@ def subject_of(question: str, replaced_by: str = "") -> str:
         event = word in _EVENTS and bool(run) and run[-1][1].startswith("n")
         if (naming or unknown or event or _STAGE.fullmatch(word)) and not _ASKS.search(word):
             run.append((word, flag))
+            if event:
+                break  # the event names the thing whole (竹子节 | 多长: no more of it)
         elif run:
             break
     while (

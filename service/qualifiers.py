@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from corpus.text import pos_tags, word_bounds
+from corpus.text import normalize, pos_tags, word_bounds
 from service.short_answer import MAX_SHORT_CHARS, Span
 
 # words of change: a figure after them (上调10元至90元, 由8级提高到12级) is no range's first end
@@ -44,6 +44,7 @@ _STARTS_IN_UNITS = re.compile(rf"^{_DIGIT}+([分秒])")
 _FIGURE_START = re.compile(rf"^[约近]?{_DIGIT}")
 _FIGURE_END = re.compile(rf"{_DIGIT}[^\s，。；、,;]{{0,4}}$")
 _UNIT = re.compile(rf"^[约近]?{_DIGIT}+")
+_NOT_RANK = frozenset("及落门府宅次")  # what makes a word of 第 before it (及第, 门第)
 _NEAR = 12  # how far back a qualifier or a range's first end may stand
 
 
@@ -66,7 +67,11 @@ def qualified(sentence: str, fact: Span) -> Span:
         and not _AFTER_CHANGE.search(sentence, near, first.start())
     ):
         lo = first.start()  # 60元到80元, 7至12岁; not 一度跌至12%, 上调10元至90元
-    if bound := _BEFORE.search(sentence, max(lo - _NEAR, 0), lo):
+    bound = _BEFORE.search(sentence, max(lo - _NEAR, 0), lo)
+    # a rank's 第, not the end of another word (及第, 门第: 进士及第3名 is no rank)
+    if bound and (
+        bound.group(0) != "第" or sentence[bound.start() - 1 : bound.start()] not in _NOT_RANK
+    ):
         lo = bound.start()
     bound_after = _AFTER.match(sentence, hi)
     if bound_after and bound_after.end() in word_bounds(sentence):
@@ -81,7 +86,7 @@ def _unit(figure: str) -> str:
 
 # what a count question counts: 几个 | 市县, 多少枚 | 金牌
 _ENDING = frozenset("呢吗啊呀了")  # what may close a question after what it counts
-_COUNTED = re.compile(
+_COUNTED_NOUN = re.compile(
     r"(?:几|多少)([个名位家座所条项次枚件台辆只头间处批支场种户张本部艘架块棵株片套])"
 )
 
@@ -90,7 +95,8 @@ def counted(question: str, sentence: str, fact: Span) -> Span:
     """fact (12个) widened over what the question counts (会去几个市县?) when the sentence says it
     right after the figure (12个市县): the nouns after the counter that end the question, not a
     noun a verb goes on from (多少场公益演出: 34场公益 says less than the figure alone)."""
-    asked = _COUNTED.search(question)
+    question = normalize(question)
+    asked = _COUNTED_NOUN.search(question)
     if asked is None or not sentence[fact.start : fact.end].endswith(asked.group(1)):
         return fact
     after = pos_tags(question[asked.end() :])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from corpus.text import SURNAMES, pos_tags, tagged, word_bounds
+from corpus.text import NAME_FLAGS, SURNAMES, pos_tags, tagged
 
 _MARKER = re.compile(r"\[\d+\]")
 _PERSONAL = frozenset({"他", "她", "他们", "她们"})
@@ -18,6 +18,7 @@ _MODAL = frozenset({"该"})  # 该怎么看: should, no thing
 # distinguishing words, verbal nouns, times (省 | 肿瘤 | 医院 | 日间 | 化疗 | 中心)
 _OF_KIND = ("n", "a", "b", "vn", "j", "t")
 _CLASSIFIERS = "个家座条所项位次种款批名支只件部"  # what 这 counts a thing by (这支队)
+_BARE = frozenset("这那该此")  # a demonstrative without its classifier (这 | 支队)
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|该|此)(?:个|家|座|条|所|项|位|次|种|款|批|名)?$")
 # a person's name as an answer gives it: Chinese characters, a foreign name's · between them
 _NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]*[\u4e00-\u9fff]")
@@ -146,8 +147,6 @@ def _of_kind(previous: str, kind: str) -> str | None:
     """The thing of a kind (鸭子, 桥) that previous names, with the nouns before it (几只 | 青头 |
     潜鸭 for 鸭子): what 这种鸭子 stands for; None when previous names none but the kind."""
     head = kind[:-1] if len(kind) == 2 and kind[-1] in "子儿" else kind
-    if len(head) == 2 and head[0] in _CLASSIFIERS:
-        head = head[1:]  # 这 | 支队: the tagger glued the classifier to the noun (这支队)
     titled = next(
         (m.group(0) for m in QUOTED.finditer(previous) if m.group(0)[1:-1].endswith(head)), None
     )
@@ -174,6 +173,7 @@ def replace_pronouns(
     这种鸭子), or None when it has none."""
     named = thing or subject
     tags = pos_tags(question)
+    spoken = any(w in _PERSONAL for w, _ in tags)  # 他说这个项目…: a person frames the question
     out: list[str] = []
     changed = False
     i = 0
@@ -182,7 +182,7 @@ def replace_pronouns(
         next_is_noun = (
             i + 1 < len(tags) and tags[i + 1][1].startswith("n") and tags[i + 1][0] not in WHEN
         )
-        if word in _PERSONAL and (person or _a_person(subject) or word in _PLURAL):
+        if word in _PERSONAL and (person or _a_person(subject) or word in _PLURAL and subject):
             out.append(person or subject)
             changed = True
         elif word in _THING and named and not (word in _MODAL and _asks_what_to_do(tags, i)):
@@ -191,7 +191,11 @@ def replace_pronouns(
         elif (
             _DEMONSTRATIVE.match(word)
             and next_is_noun
-            and (stands := _demonstrated(word, tags[i + 1][0], subject, person, thing, previous))
+            and (
+                stands := _demonstrated(
+                    word, tags[i + 1][0], subject, person, thing, previous, spoken
+                )
+            )
         ):
             out.append(stands)
             changed = True
@@ -203,18 +207,30 @@ def replace_pronouns(
 
 
 def _demonstrated(
-    word: str, noun: str, subject: str, person: str | None, thing: str | None, previous: str
+    word: str,
+    noun: str,
+    subject: str,
+    person: str | None,
+    thing: str | None,
+    previous: str,
+    spoken: bool,
 ) -> str | None:
     """What 这家公司 (word and its noun) stands for: the person answered for 这位局长, the thing
-    answered, the thing of that kind previous names, or the subject (这条线 for 霁州5号线一期) but
-    a person for a thing (这次降雨 is not 首席预报员); None when none is."""
+    answered, the thing of that kind previous names, or the subject, but never a person for a
+    thing (这次降雨 is not 首席预报员) nor, where a person frames the question (spoken), a subject
+    of another kind (他说这个项目…: not 鹭坪市); None when none is (the words stay as they are)."""
+    if word in _BARE and len(noun) == 2 and noun[0] in _CLASSIFIERS:
+        noun = noun[1:]  # 这 | 支队: the tagger glued the classifier to the noun (这支队)
     of_person = person if word[-1:] in "位名" else None
     of_kind = of_person or thing or _of_kind(previous, noun)
     if of_kind:
         return of_kind
-    # the subject only when of that kind (这条线: 霁州5号线一期) or any body for 这家公司
-    kind = noun[-1] in subject or noun in _BODIES
-    return subject if kind and not (_a_person(subject) and not _a_person(noun)) else None
+    if _a_person(subject) and not _a_person(noun):
+        return None  # no person for a thing
+    # in a question a person frames (spoken: 他说这个项目…), the subject only when a word of it
+    # ends in the kind (这条线: 霁州5号线一期, 号线) or any body for 这家公司; else the subject
+    kind = noun in _BODIES or any(w.endswith(noun) for w, _ in pos_tags(subject))
+    return subject if kind or not spoken else None
 
 
 # what a word naming a person ends in, past a role's (_ROLE_ENDS): 庄主, 木匠, 从犯, 学生, 冠军
@@ -251,20 +267,29 @@ def person_of(previous: str, answer: str) -> str | None:
 
 def _named_after_role(text: str) -> str | None:
     """The first person's name text gives right after a word for a person or a thing's 的 (护鹤员
-    施文才, 第一代演员焦鸣凤, 新村的乔振华, 从犯卞晓川): a common surname and one or two more
-    characters, ending where a word ends, not one word of another kind (的高度, 的方案)."""
+    施文才, 第一代演员焦鸣凤, 新村的乔振华, 从犯卞晓川): a common surname opening a word the tagger
+    takes for a name, or opening one character of its own (or ending a word it cut wrongly: 员施 |
+    文才) before a given name of one or two characters; not another word (的高度) nor a name with
+    the next word's first character (王明 | 是). (的黄牛 it cannot tell: jieba tags 黄牛 a name.)"""
     tags = tagged(text)
-    ends = set(word_bounds(text)) | {at + len(w) for at, w, _ in tags}  # where either cut ends one
     # 的 after a thing or place (新村的乔振华), not after a verb (打的潘某: whom it was done to)
     after_thing = {at + len(w) + 1 for at, w, f in tags if f.startswith(_THING_FLAGS)}
-    for at in range(1, len(text) - 1):
-        after = text[at - 1] in _PERSON_ENDS or text[at - 1] == "的" and at in after_thing
-        if not after or text[at] not in SURNAMES:
-            continue
-        for length in (3, 2):
-            name = text[at : at + length]
-            said = pos_tags(name)
-            one_word = len(said) == 1 and not said[0][1].startswith("nr")
-            if at + length in ends and _NAME.fullmatch(name) and not one_word:
-                return name
+    for k, (start, word, flag) in enumerate(tags):
+        for at in range(start, start + len(word)):
+            after = (
+                text[at - 1 : at] in _PERSON_ENDS or text[at - 1 : at] == "的" and at in after_thing
+            )
+            if at == 0 or not after or text[at] not in SURNAMES:
+                continue
+            if at == start and 2 <= len(word) <= 3 and flag.startswith("nr"):
+                return word  # 卞晓川, 王明
+            _, given, given_flag = tags[k + 1] if k + 1 < len(tags) else (0, "", "")
+            alone = at == start + len(word) - 1  # the surname a word of its own, or its end
+            # a given name the tagger takes for a name, an adverb or adjective (韩 | 立新: d), or a
+            # noun of two characters (文才); not one noun character (黄 | 牛) nor a verb
+            named = given_flag.startswith((*NAME_FLAGS, "d", "a")) or (
+                given_flag == "n" and len(given) == 2
+            )
+            if alone and named and len(given) <= 2:
+                return text[at] + given  # 焦 | 鸣凤, 员施 | 文才
     return None

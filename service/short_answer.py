@@ -413,26 +413,27 @@ _MARK_PAIRS = {"《": "》", "“": "”", "「": "」", "『": "』", "‘": "�
 
 def with_marks(sentence: str, fact: Span) -> Span:
     """fact with the marks it is told between (《邵氏闻见录》, “十三太保”): a mark it closes or opens
-    without the other half gets that from beside it, or is left out when it is not there; a fact
-    that is all of what a pair of marks holds takes both."""
+    without the other half gets that from beside it, or is left out when that is not there; a
+    name that is all of what a pair of marks holds takes both (not a figure: 12 of “12”). The
+    fact as it was when its marks cannot be paired so."""
     lo, hi = fact.start, fact.end
+    said = sentence[lo:hi]
     for opening, closing in _MARK_PAIRS.items():
-        unopened, unclosed = _unpaired(sentence[lo:hi], opening, closing)
-        if unopened and sentence[lo - 1 : lo] == opening:
-            lo -= 1
-        elif unopened and sentence[hi - 1 : hi] == closing:
-            hi -= 1
-        if unclosed and sentence[hi : hi + 1] == closing:
-            hi += 1
-        elif unclosed and sentence[lo : lo + 1] == opening:
-            lo += 1
-        if (
-            opening not in sentence[lo:hi]
-            and sentence[lo - 1 : lo] == opening
-            and sentence[hi : hi + 1] == closing
-        ):
+        unopened, unclosed = _unpaired(said, opening, closing)
+        if unopened == 1 and sentence[fact.start - 1 : fact.start] == opening:
+            lo = fact.start - 1
+        elif unopened == 1 and said.endswith(closing):
+            hi = fact.end - 1
+        if unclosed == 1 and sentence[fact.end : fact.end + 1] == closing:
+            hi = fact.end + 1
+        elif unclosed == 1 and said.startswith(opening):
+            lo = fact.start + 1
+        enclosed = sentence[lo - 1 : lo] == opening and sentence[hi : hi + 1] == closing
+        if not unopened and not unclosed and opening not in said and enclosed:
             lo, hi = lo - 1, hi + 1
-    if hi <= lo or hi - lo > MAX_SHORT_CHARS:
+    marked = sentence[lo:hi]
+    paired = all(_unpaired(marked, o, c) == (0, 0) for o, c in _MARK_PAIRS.items())
+    if hi <= lo or hi - lo > MAX_SHORT_CHARS or not paired or said[:1].isdigit():
         return fact
     return Span(lo, hi)
 

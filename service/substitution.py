@@ -10,7 +10,7 @@ from itertools import takewhile
 
 from corpus.text import NAME_FLAGS, longest_common_substring, pos_tags, tagged
 from corpus.text import word_bounds as word_bounds_of
-from service.neighbours import CONTRAST_FAMILIES, ROLE, contrasting_with
+from service.neighbours import ROLE, contrasting_with
 from service.qualifiers import qualified
 from service.referents import CLAUSE_END, QUOTED
 from service.short_answer import Span
@@ -41,8 +41,8 @@ _MAX_RUN = 3  # words in the run a 那X呢 turn's X replaces
 NOT_NAMING = frozenset("是有的了在对被把和与及都也还就能会要将从到给向于之")  # one character each
 _NOT_IN_A_RUN = NOT_NAMING | frozenset("至~～-—")  # nor a range's mark (65岁 | 至 | 69岁)
 _NUMERALS = frozenset("第一二三四五六七八九十两0123456789")  # a stage's number (一审, 第二批, 3期)
-_NOT_SHARED = "的了和与及 "
-_LEVELS = "省市县区镇乡村"  # the levels of government a place name is told at (栖梧 | 县)  # characters whose sharing says nothing of two names
+_NOT_SHARED = "的了和与及 "  # characters whose sharing says nothing of two names
+_NOT_SHARED_ENDS = tuple(_NOT_SHARED.strip())  # a word ending so belongs with what follows
 ASKING = re.compile(
     r"什么|多少|多久|多长|多大|多高|多远|多重|多宽|多深|几|哪|谁|怎|如何|为何|是否|有没有|是不是|吗"
 )
@@ -174,25 +174,33 @@ def _whole_counterpart(previous: str, run: tuple[int, int], core: str) -> tuple[
 
 def _contrasted(told: str, asked: str) -> bool:
     """Whether two characters are two sides of one contrast (东 and 西, 新 and 老)."""
-    return told != asked and any(told in f and asked in f for f in CONTRAST_FAMILIES)
+    return asked in contrasting_with(told)
 
 
 def _goes_with_run(before: tuple[int, str, str], span: str, core: str) -> bool:
     """Whether the word before span (the counterpart of core) is span's own and not core's: a
     modifier core contrasts (男性 | 墓主 for 女墓主: 女 against 男; not a name, 东湖 | 北门 for
-    南门), or the name of span when core sets itself apart by a contrast alone (河西 | 院区 for
-    老院区: the old site is not 河西's) or is of another level (栖梧 | 县人民医院 for 省肿瘤医院: no
-    county names a province's)."""
+    南门), or, a name (or a word the tagger cut otherwise) or one holding the other side (中晚 |
+    籼稻 for 早籼稻), span's own name when core sets itself apart by a contrast alone (河西 |
+    院区 for 老院区: the old site is not 河西's) or is of another level (栖梧 | 县人民医院 for
+    省肿瘤医院: no county names a province's); never a word ending in 的 (项 | 目的 | 首席)."""
     _, word, flag = before
     if not flag.startswith(NAME_FLAGS) and core[0] in contrasting_with(word[0]):
         return True
-    if word in _NOT_SHARED:  # 项目的 | 首席科学家 for 副首席: the 的 stays
+    if word.endswith(_NOT_SHARED_ENDS):
         return False
-    contrast_alone = core[1:] == span and any(core[0] in f for f in CONTRAST_FAMILIES)
-    # a level of government, not a rank (凉川 | 省级示范园 for 市级示范园: 凉川's own)
+    # a name, a place word (城北) or a word the tagger cut otherwise (no tag)
+    named = (flag.startswith((*NAME_FLAGS, "s")) or not flag) and len(word) > 1
+    other_side = any(_contrasted(c, core[0]) for c in word)
+    contrast_alone = core[1:] == span and bool(contrasting_with(core[0])) and (named or other_side)
+    # a level of government before an institution (县 | 人民医院), not a rank (省级示范园) nor
+    # a place's own level before another (江华 | 市村民 for 镇居民: 市 is 江华's)
     levels = span[:1] + core[:1]
     other_level = (
-        all(c in _LEVELS for c in levels)
+        named
+        and len(span) >= 3
+        and span[1] not in ADMIN
+        and all(c in ADMIN for c in levels)
         and levels[0] != levels[1]
         and "级" not in span[1:2] + core[1:2]
     )

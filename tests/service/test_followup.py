@@ -9,6 +9,7 @@ from service.followup import (
     subject_of,
     tells_topic,
 )
+from service.referents import replace_pronouns
 
 HISTORY = [
     Turn("user", "武陵区开展职业培训多少人?"),
@@ -102,6 +103,8 @@ def test_he_or_she_is_the_person_the_previous_answer_named(answer: str, person: 
             "他为什么能从轻处罚?",
             "柴某明为什么能从轻处罚?",
         ),
+        # the name, not the next word's first character (王明 | 是)
+        ("获奖学生王明是哪个学校的?", "他是实验中学的。", "他今年多大?", "王明今年多大?"),
     ],
 )
 def test_he_or_she_is_the_person_the_previous_question_asked_of(
@@ -115,7 +118,9 @@ def test_he_or_she_is_never_a_place_and_this_thing_never_a_person() -> None:
     framed = resolve_question(
         "他说明年要建什么?", turns("白鹭湖保护区今年来了多少只候鸟?", "来了2万只。")
     )
-    assert "他说" in framed and not framed.startswith("白鹭湖保护区说")
+    assert framed == "白鹭湖保护区他说明年要建什么?"
+    # 他们 with nothing to stand for is left, not dropped
+    assert replace_pronouns("他们今年目标是多少?", "", None) is None
     # 这次降温 after a question about a forecaster is the cold spell, not the forecaster
     resolved = resolve_question(
         "他觉得这次降温有什么特点?", turns("首席预报员郑立文是谁?", "首席预报员是郑立文。")
@@ -159,6 +164,13 @@ def test_a_show_or_festival_is_the_subject_whole(
             "3号线列车由本地企业华东轨道公司制造。",
             "这家公司今年要交付几列车？",
             "本地企业华东轨道公司今年要交付几列车?",
+        ),
+        # where a person frames it, a subject only when a word of it is of that kind
+        (
+            "春晚语言类节目的总导演是谁?",
+            "总导演是陈明。",
+            "他说这个项目谁负责?",
+            "陈明说这个项目谁负责?",
         ),
         # none of that kind named: it stays (not the deputy leader asked of before)
         (

@@ -45,6 +45,7 @@ QUALIFIED_CASES = [
     # a rank keeps its 第 (twelve editions is another fact)
     ("徐凤月当选第12届霹雳州议员。", "12届", "第12届"),
     ("他在2001年福布斯富豪榜上排名第51。", "51", "第51"),
+    ("他考中进士及第3名。", "3名", "3名"),  # 第 ending 及第 is no rank
 ]
 
 

@@ -367,6 +367,9 @@ MARKS_CASES = [
     # a fact with no marks, or only part of what the marks hold, is left as it is
     ("新馆藏书300万册。", "300万册", "300万册"),
     ("他说“我们明年开工”。", "明年开工", "明年开工"),
+    # marks that cannot be paired leave the fact as it is; a figure takes no quotes
+    ("他著有《红楼梦》和《西游记》。", "红楼梦》和《西游", "红楼梦》和《西游"),
+    ("他说“12”是吉利数。", "12", "12"),
 ]
 
 

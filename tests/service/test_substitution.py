@@ -154,6 +154,9 @@ def test_a_named_place_and_its_noun_stand_for_the_previous_place_and_its_noun() 
         # another level of government takes the place's name; a rank (省级, 市级) does not
         ("临川县人民医院院长是谁?", "那省人民医院的院长呢?", "省人民医院的院长是谁?"),
         ("江华省级示范园保教费降了多少?", "那市级示范园呢?", "江华市级示范园保教费降了多少?"),
+        # nor a word ending in 的 (项 | 目的 | 首席), nor a place's own level (江华 | 市村民)
+        ("该项目的首席科学家是谁?", "那副首席呢?", "该项目的副首席科学家是谁?"),
+        ("江华市村民人均收入多少?", "那镇居民呢?", "江华镇居民人均收入多少?"),
         # a bound told with 及 is the figure's too
         ("首套房120平方米及以下的契税是多少?", "那120平以上的呢?", "首套房120平以上的契税是多少?"),
     ],
