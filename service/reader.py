@@ -1,7 +1,8 @@
 """The span reader: which words of a sentence answer a question, read by the e5 encoder itself.
 
-The question and the sentence go through e5-small together (`<s> query: Q </s></s> passage: S
-</s>`); its last layers, fine-tuned for this, and a linear head give each token of the sentence
+The question and the sentence go through e5-small together (`<s> query: Q </s></s> passage: L。S
+</s>`, L its lead: its article's headline and the sentence before it, service.reading.lead, for
+weights trained so); its last layers, fine-tuned for this, and a linear head give each token of the sentence
 a score as the answer's first and as its last token, and the best pair no longer than
 MAX_SPAN_TOKENS is the answer. The layers below are e5's own, run by the question encoder's own
 session (index/e5_numpy.py), so the reader adds only its own layers to memory.
@@ -9,7 +10,7 @@ session (index/e5_numpy.py), so the reader adds only its own layers to memory.
 The head also scores `<s>` as start and end: no answer. The weights (`reader_model.npz`,
 float16) were trained by `python -m bench.train_reader` on the CMRC 2018 and DRCD questions
 whose articles the evaluation samples do not use, each with units of its article that do not
-answer it, then fine-tuned on our realistic set's trained parts.
+answer it, then fine-tuned on our realistic set's trained parts, each unit read after its lead.
 """
 
 from __future__ import annotations

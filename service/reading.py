@@ -6,13 +6,16 @@ reading gives the unit's fact (a second cited unit is read for its own)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
 
+from corpus.text import words
 from service.answer_model import AnswerModel, ReadModel, probability
 from service.evidence import as_told_in, names_only
 from service.neighbours import tells_of_another
+from service.reader import HEADLINE_END
 from service.short_answer import Read as ReadSpan
 from service.short_answer import Span, asked_kind
 
@@ -20,8 +23,8 @@ if TYPE_CHECKING:
     from service.answer import Candidate
     from service.reader import Reading
 
-# a reader: its Reading of a sentence (after its article's headline) for a question, None where
-# it cannot read it: read(question, sentence, headline)
+# a reader: its Reading of a sentence (after its lead: service.reader.lead) for a question, None
+# where it cannot read it: read(question, sentence, lead)
 Reader = Callable[[str, str, str], "Reading | None"]
 UNREAD_MARGIN = 0.0  # the margin of a unit the reader cannot read (no offsets for its text)
 # the runner-up is read too when the picker scores it within this of the best: on the realistic
@@ -44,6 +47,28 @@ NAMED_ONLY_SHARE = 0.7
 # a yes/no question whose fact says 是 or 否 plainly is answered from this share of the bar up
 # (on the realistic set's trained parts, 15 such answers between 0.5 and 1 of it, none wrong)
 DECIDED_SHARE = 0.5
+
+
+LEAD_CHARS = 60  # at most this much of the sentence before a unit is read (its last whole words)
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+
+
+def lead(headline: str, before: str) -> str:
+    """What a reader trained with leads reads before a sentence: its article's headline and the
+    sentence before it in its paragraph (before: the text before the sentence; at most its last
+    LEAD_CHARS characters, whole words), what 该县 or 新馆 stand for, which line or race the story
+    is about; the headline alone for a paragraph's first sentence."""
+    paragraph = before[before.rfind("\n") + 1 :].rstrip().rstrip("。！？!?；;，,")
+    cut = max((m.end() for m in _SENTENCE_END.finditer(paragraph)), default=0)
+    said = paragraph[cut:].strip()
+    if len(said) > LEAD_CHARS:
+        kept = ""
+        for word in reversed(words(said)):
+            if len(kept) + len(word) > LEAD_CHARS:
+                break
+            kept = word + kept
+        said = kept
+    return f"{headline}{HEADLINE_END}{said}" if said and headline else said or headline
 
 
 class Judged(NamedTuple):
@@ -92,8 +117,12 @@ def readings(read: Reader, question: str, units: Sequence[Candidate]) -> list[Re
 
 
 def read_unit(read: Reader, question: str, unit: Candidate) -> Reading | None:
-    """read's reading of unit, after its article's headline."""
-    return read(question, unit.text, unit.hit.chunk.title)
+    """read's reading of unit, after its lead: its article's headline and the sentence before it
+    in its passage's paragraph (service.reader.lead)."""
+    chunk = unit.hit.chunk
+    return read(
+        question, unit.text, lead(chunk.title, chunk.text[: max(unit.start - chunk.start, 0)])
+    )
 
 
 def contenders(question: str, ranked: Sequence[Candidate]) -> list[Candidate]:

@@ -14,6 +14,7 @@ from service.reader import (
     reader_input,
     snapped,
 )
+from service.reading import lead
 from service.short_answer import MAX_SHORT_CHARS, Span, extract
 
 
@@ -395,6 +396,25 @@ def test_sibling_questions_add_a_no_answer_pair_on_the_answer_unit(encoder) -> N
     for i in added:  # each after its original's pairs, on the unit answering the original
         original = next(p for p in reversed(both[:i]) if p.start != NULL_TOKEN)
         assert both[i].sentence == original.sentence and both[i].question != original.question
+
+
+@pytest.mark.integration
+def test_with_leads_each_unit_is_read_after_its_headline_and_the_sentence_before(encoder) -> None:
+    import bench.train_reader as training
+    from bench.realistic.parts import PARTS
+    from corpus.loading import read_jsonl_file
+
+    part = next(p for p in PARTS if p.trained)
+    without = [p.name for p in PARTS if p is not part]
+    titled = training.realistic_pairs(encoder.tokenizer, without, headlines=True)
+    led = training.realistic_pairs(encoder.tokenizer, without, leads=True)
+    assert [(p.question, p.sentence) for p in led] == [(p.question, p.sentence) for p in titled]
+    texts = {a.title: a.text for a in read_jsonl_file(part.articles)}
+    for p in led:  # the headline, then what the paragraph says before the unit, if anything
+        headline = next(t for t in texts if p.headline.startswith(t))
+        text = texts[headline]
+        assert p.headline == lead(headline, text[: text.find(p.sentence)])
+    assert sum(p.headline != t.headline for p, t in zip(led, titled, strict=True)) > len(led) // 3
 
 
 @pytest.mark.integration

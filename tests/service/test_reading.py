@@ -19,11 +19,13 @@ from service.evidence import names_only
 from service.features import decision_features
 from service.reader import Reading
 from service.reading import (
+    LEAD_CHARS,
     RIVAL_GAP,
     UNREAD_MARGIN,
     bars,
     contenders,
     facts_by,
+    lead,
     read_confidence,
     read_features,
 )
@@ -300,3 +302,26 @@ def test_the_bar_is_lower_for_a_follow_up_a_question_naming_only_what_it_asks_an
 )
 def test_a_question_naming_only_what_it_asks(question: str, named: bool) -> None:
     assert names_only(question) is named
+
+
+@pytest.mark.parametrize(
+    ("before", "said"),
+    [
+        # the sentence before, within the paragraph; a paragraph's first sentence has none
+        ("新馆去年开工。该馆由王澍设计。", "江城图书馆。该馆由王澍设计"),
+        ("新馆去年开工。\n", "江城图书馆"),
+        ("", "江城图书馆"),
+        # at most LEAD_CHARS of it, whole words from its end
+        ("据悉" + "新馆藏书量达到三百万册" * 8 + "。", None),
+    ],
+)
+def test_a_unit_is_read_after_its_headline_and_the_sentence_before_it(
+    before: str, said: str | None
+) -> None:
+    read = lead("江城图书馆", before)
+    if said is not None:
+        assert read == said
+    else:
+        tail = read.removeprefix("江城图书馆。")
+        assert read.startswith("江城图书馆。") and 0 < len(tail) <= LEAD_CHARS
+        assert before.rstrip("。").endswith(tail) and "据悉" not in tail
