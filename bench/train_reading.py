@@ -70,7 +70,7 @@ from service.answer_model import (
 from service.evaluate import Question, read_questions
 from service.features import decision_features
 from service.reader import READER_WEIGHTS
-from service.reading import UNREAD_MARGIN, read_features, told
+from service.reading import UNREAD_MARGIN, lead, read_features, told
 from service.settings import PROJECT_ROOT
 
 Margins = dict[tuple[str, str], float]  # (question, unit text) -> the reader's margin
@@ -94,19 +94,22 @@ def public_samples(shared: Path, name: str) -> list[Sample]:
 
 
 def units_to_read(samples: Sequence[Sample], model: AnswerModel) -> set[tuple[str, str, str]]:
-    """Every (question, unit, its headline) the training reads: each question's best unit, with
-    and without the units holding its answer."""
+    """Every (question, unit, its lead) the training reads: each question's best unit, with and
+    without the units holding its answer (the lead as the service reads it: its article's
+    headline and the sentence before it in its passage, service.reading.lead)."""
     out: set[tuple[str, str, str]] = set()
     for s in samples:
         for cands in (s.cands, [c for c, ok in zip(s.cands, s.labels, strict=True) if not ok]):
             if cands:
                 best = select(s.resolved, cands, model)[0]
-                out.add((s.resolved, best.text, best.hit.chunk.title))
+                chunk = best.hit.chunk
+                before = chunk.text[: max(best.start - chunk.start, 0)]
+                out.add((s.resolved, best.text, lead(chunk.title, before)))
     return out
 
 
 def read_margins(pairs: Collection[tuple[str, str, str]], weights: Path) -> Margins:
-    """The reader's margin of every (question, unit, headline) by question and unit (the reader
+    """The reader's margin of every (question, unit, lead) by question and unit (the reader
     of those weights, reading each question as its unit says its words, as the service does:
     service.reading.told)."""
     from index.e5_numpy import NumpyE5

@@ -33,7 +33,8 @@ READER_WEIGHTS = Path(__file__).with_name("reader_model.npz")
 MAX_SPAN_TOKENS = 24
 MAX_QUESTION_TOKENS = 64
 MAX_TOKENS = 512
-# a reader trained with each sentence's headline before it (reader_input) stores this key
+# a reader trained with what comes before each sentence (reader_input's H: its headline, or its
+# lead, service.reading.lead, as the shipped one) stores this key; the service passes the lead
 HEADLINED = "headlined"
 HEADLINE_END = "。"
 NULL_TOKEN = 0  # `<s>`: where start and end point when the sentence does not answer
@@ -130,8 +131,8 @@ class SpanReader:
             return cls(encoder, {k: stored[k] for k in stored.files})
 
     def read(self, question: str, sentence: str, headline: str = "") -> Reading | None:
-        """The reader's reading of sentence for question (its article's headline before it when
-        the reader was trained so), or None when the sentence cannot be read (no offsets for it,
+        """The reader's reading of sentence for question (headline, what comes before it, read
+        when the reader was trained so: the service passes its lead), or None when the sentence cannot be read (no offsets for it,
         or no token of it)."""
         encoder = self.encoder
         tokens = reader_input(
@@ -176,9 +177,10 @@ def reader_input(
     tokenizer: UnigramTokenizer, question: str, sentence: str, headline: str = ""
 ) -> tuple[list[int], dict[int, tuple[int, int]]] | None:
     """The token ids the reader reads (`<s> query: Q </s></s> passage: H。S </s>`, the question
-    cut to MAX_QUESTION_TOKENS, the sentence to what fits in MAX_TOKENS; H, the headline of
-    the sentence's article, only when given), and each sentence token's characters in
-    sentence (the headline's are not: it says what the sentence is about, never the answer);
+    cut to MAX_QUESTION_TOKENS, the sentence to what fits in MAX_TOKENS; H, what comes before
+    the sentence (its article's headline, or its lead), only when given), and each sentence
+    token's characters in sentence (H's are not: it says what the sentence is about, never the
+    answer);
     None when either text has no trustworthy offsets."""
     asked = tokenizer.pieces(PROMPTS["query"] + question)
     prompt = PROMPTS["passage"] + (f"{headline}{HEADLINE_END}" if headline else "")

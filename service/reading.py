@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from service.answer import Candidate
     from service.reader import Reading
 
-# a reader: its Reading of a sentence (after its lead: service.reader.lead) for a question, None
+# a reader: its Reading of a sentence (after its lead: lead, below) for a question, None
 # where it cannot read it: read(question, sentence, lead)
 Reader = Callable[[str, str, str], "Reading | None"]
 UNREAD_MARGIN = 0.0  # the margin of a unit the reader cannot read (no offsets for its text)
@@ -118,7 +118,7 @@ def readings(read: Reader, question: str, units: Sequence[Candidate]) -> list[Re
 
 def read_unit(read: Reader, question: str, unit: Candidate) -> Reading | None:
     """read's reading of unit, after its lead: its article's headline and the sentence before it
-    in its passage's paragraph (service.reader.lead)."""
+    in its passage's paragraph (service.reading.lead)."""
     chunk = unit.hit.chunk
     return read(
         question, unit.text, lead(chunk.title, chunk.text[: max(unit.start - chunk.start, 0)])
