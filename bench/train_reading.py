@@ -70,7 +70,7 @@ from service.answer_model import (
 from service.evaluate import Question, read_questions
 from service.features import decision_features
 from service.reader import READER_WEIGHTS
-from service.reading import UNREAD_MARGIN, lead, read_features, told
+from service.reading import UNREAD_MARGIN, read_features, told, unit_lead
 from service.settings import PROJECT_ROOT
 
 Margins = dict[tuple[str, str], float]  # (question, unit text) -> the reader's margin
@@ -96,15 +96,13 @@ def public_samples(shared: Path, name: str) -> list[Sample]:
 def units_to_read(samples: Sequence[Sample], model: AnswerModel) -> set[tuple[str, str, str]]:
     """Every (question, unit, its lead) the training reads: each question's best unit, with and
     without the units holding its answer (the lead as the service reads it: its article's
-    headline and the sentence before it in its passage, service.reading.lead)."""
+    headline and the sentence before it in its passage, service.reading.unit_lead)."""
     out: set[tuple[str, str, str]] = set()
     for s in samples:
         for cands in (s.cands, [c for c, ok in zip(s.cands, s.labels, strict=True) if not ok]):
             if cands:
                 best = select(s.resolved, cands, model)[0]
-                chunk = best.hit.chunk
-                before = chunk.text[: max(best.start - chunk.start, 0)]
-                out.add((s.resolved, best.text, lead(chunk.title, before)))
+                out.add((s.resolved, best.text, unit_lead(best)))
     return out
 
 

@@ -2,8 +2,8 @@
 
 The question and the sentence go through e5-small together (`<s> query: Q </s></s> passage: L。S
 </s>`, L its lead: its article's headline and the sentence before it, service.reading.lead, for
-weights trained so); its last layers, fine-tuned for this, and a linear head give each token of the sentence
-a score as the answer's first and as its last token, and the best pair no longer than
+weights trained so); its last layers, fine-tuned for this, and a linear head give each token of
+the sentence a score as the answer's first and as its last token, and the best pair no longer than
 MAX_SPAN_TOKENS is the answer. The layers below are e5's own, run by the question encoder's own
 session (index/e5_numpy.py), so the reader adds only its own layers to memory.
 
@@ -132,8 +132,8 @@ class SpanReader:
 
     def read(self, question: str, sentence: str, headline: str = "") -> Reading | None:
         """The reader's reading of sentence for question (headline, what comes before it, read
-        when the reader was trained so: the service passes its lead), or None when the sentence cannot be read (no offsets for it,
-        or no token of it)."""
+        when the reader was trained so: the service passes its lead), or None when the sentence
+        cannot be read (no offsets for it, or no token of it)."""
         encoder = self.encoder
         tokens = reader_input(
             encoder.tokenizer, question, sentence, headline if self.headlined else ""

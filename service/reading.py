@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
 
-from corpus.text import words
+from corpus.text import SENTENCE_END, words
 from service.answer_model import AnswerModel, ReadModel, probability
 from service.evidence import as_told_in, names_only
 from service.neighbours import tells_of_another
@@ -50,7 +50,7 @@ DECIDED_SHARE = 0.5
 
 
 LEAD_CHARS = 60  # at most this much of the sentence before a unit is read (its last whole words)
-_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_SENTENCE_END = re.compile(f"[{SENTENCE_END}]")
 
 
 def lead(headline: str, before: str) -> str:
@@ -58,7 +58,7 @@ def lead(headline: str, before: str) -> str:
     sentence before it in its paragraph (before: the text before the sentence; at most its last
     LEAD_CHARS characters, whole words), what 该县 or 新馆 stand for, which line or race the story
     is about; the headline alone for a paragraph's first sentence."""
-    paragraph = before[before.rfind("\n") + 1 :].rstrip().rstrip("。！？!?；;，,")
+    paragraph = before[before.rfind("\n") + 1 :].rstrip().rstrip(SENTENCE_END + "，,")
     cut = max((m.end() for m in _SENTENCE_END.finditer(paragraph)), default=0)
     said = paragraph[cut:].strip()
     if len(said) > LEAD_CHARS:
@@ -117,12 +117,15 @@ def readings(read: Reader, question: str, units: Sequence[Candidate]) -> list[Re
 
 
 def read_unit(read: Reader, question: str, unit: Candidate) -> Reading | None:
-    """read's reading of unit, after its lead: its article's headline and the sentence before it
-    in its passage's paragraph (service.reading.lead)."""
+    """read's reading of unit, after its lead (unit_lead)."""
+    return read(question, unit.text, unit_lead(unit))
+
+
+def unit_lead(unit: Candidate) -> str:
+    """What unit is read after: its article's headline and the sentence before it in its
+    passage's paragraph (lead)."""
     chunk = unit.hit.chunk
-    return read(
-        question, unit.text, lead(chunk.title, chunk.text[: max(unit.start - chunk.start, 0)])
-    )
+    return lead(chunk.title, chunk.text[: max(unit.start - chunk.start, 0)])
 
 
 def contenders(question: str, ranked: Sequence[Candidate]) -> list[Candidate]:
