@@ -227,4 +227,18 @@ PARTS = (
         HERE / "articles33.jsonl",
         HERE / "questions33.jsonl",
     ),
+    Part(
+        "realistic34",
+        "realistic part 34 (our own, bench/realistic, held out from training, written in session 42)",
+        HERE / "articles34.jsonl",
+        HERE / "questions34.jsonl",
+        trained=False,
+    ),
+    Part(
+        "realistic35",
+        "realistic part 35 (our own, bench/realistic, held out from training, written in session 42)",
+        HERE / "articles35.jsonl",
+        HERE / "questions35.jsonl",
+        trained=False,
+    ),
 )
