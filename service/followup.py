@@ -201,6 +201,9 @@ def _without_stage(subject: str, follow_up: str) -> str:
 _EVENTS = frozenset("展节赛")  # one character naming an event after what it is of
 
 
+_MEASURE_ASKED = re.compile(r"多[大高长重远久宽深厚]")
+
+
 def subject_of(question: str, replaced_by: str = "") -> str:
     """The thing a question is about: its first run of naming words ("青溪地铁3号线"), less a
     last common noun that the follow-up replaces with an attribute of its own ("3号线全长" when
@@ -215,7 +218,12 @@ def subject_of(question: str, replaced_by: str = "") -> str:
         # 峤 | 东 | 去年): those opening the question open the subject
         opening = k == len(run) and all(len(w) == 1 for w, _ in run)
         unknown = opening and _unknown_name_part(word, flag)
-        naming = flag.startswith(_SUBJECT_FLAGS) and word not in _NAMES_NOTHING
+        # 多长 | 的堤段: jieba tags a 多… question word a noun; it names nothing
+        naming = (
+            flag.startswith(_SUBJECT_FLAGS)
+            and word not in _NAMES_NOTHING
+            and not _MEASURE_ASKED.fullmatch(word)
+        )
         # a show, festival or race the tagger takes for a verb or a time (丝绸 | 展, 木偶 | 节)
         event = word in _EVENTS and bool(run) and run[-1][1].startswith("n")
         if (naming or unknown or event or _STAGE.fullmatch(word)) and not _ASKS.search(word):

@@ -116,3 +116,10 @@ def test_a_follow_up_keeps_what_the_previous_question_counted_named_or_timed(
     previous: str, follow_up: str, resolved: str
 ) -> None:
     assert resolve_question(follow_up, turns(previous)) == resolved
+
+
+def test_a_measure_question_word_is_no_subject() -> None:
+    # jieba tags 多长 a noun: the subject is never the previous question's own question word
+    assert subject_of("演练中无人机巡查了多长的堤段?") == "堤段"
+    resolved = resolve_question("发现了几处险情?", turns("演练中无人机巡查了多长的堤段?"))
+    assert "多长" not in resolved and resolved.endswith("发现了几处险情?")
