@@ -222,7 +222,7 @@ def subject_of(question: str, replaced_by: str = "") -> str:
         naming = (
             flag.startswith(_SUBJECT_FLAGS)
             and word not in _NAMES_NOTHING
-            and not _MEASURE_ASKED.fullmatch(word)
+            and not (flag.startswith("n") and _MEASURE_ASKED.fullmatch(word))
         )
         # a show, festival or race the tagger takes for a verb or a time (丝绸 | 展, 木偶 | 节)
         event = word in _EVENTS and bool(run) and run[-1][1].startswith("n")

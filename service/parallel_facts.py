@@ -71,7 +71,11 @@ _ASKS_BEFORE = re.compile(
     r"|(?<![底末初月日年季])(?:以前|之前)|以往|那时|[造建整标扩革点固治迁级装]前"
 )
 _BEFORE_WORDS = frozenset(("原", "原有", "旧"))  # words of their own (原床位数; not 朔原省)
-_ASKS_AFTER = re.compile(r"现在|如今|目前|眼下|[造建整标扩革点固治迁级装完]后|改完|以后")
+_ASKS_AFTER = re.compile(
+    r"现在|如今|目前|眼下|[造建整标扩革点固治迁级装完]后|改完|以后"
+    # what it was raised or cut to (升到几级, 提高到多少, 调整为多少)
+    r"|[升提增涨降减调扩缩][高加长低少整大短]?[到至为]了?(?:多少|几)"
+)
 # a word of change and its 到/至/为 (增加到, 拓宽至每天, 降至), not a range's 至 alone
 _CHANGED_TO = re.compile(r"[^，。；,;、]{0,5}?[\u4e00-\u9fff][到至为][^，。；,;、\d]{0,4}")
 _RATE = re.compile(r"每[\u4e00-\u9fff]")  # 每人, 每月: said of both ends of a change

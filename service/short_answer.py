@@ -20,16 +20,14 @@ MAX_SHORT_CHARS = 40  # a short answer longer than this is no short answer
 
 _DIGITS = "0-9０-９"
 _CN_DIGITS = "一二三四五六七八九十百千万亿两零〇几"
-# a grade in Roman numerals (水质Ⅲ类, Ⅱ级应急响应): NFKC would spell it in letters (III), so
-# normal_form keeps these characters as they are
-_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
-# a number: digits with separators, or Chinese or Roman numerals; an optional magnitude and
-# approximation
-_HAS_NUMERAL = re.compile(rf"[{_DIGITS}{_CN_DIGITS}{_ROMAN}半]")
-_NUM = (
-    rf"(?:[{_DIGITS}][{_DIGITS},，.．]*|[{_CN_DIGITS}]+|[{_ROMAN}]+(?=[级类期型]))"
-    rf"(?:[.．点][{_DIGITS}]+)?"
-)
+# a grade in Roman numerals before 级 or 类 (水质Ⅲ类, 劣Ⅴ类, Ⅱ级应急响应), as written or as NFKC
+# spells it where that keeps the length (Ⅴ: V; Ⅲ stays, its NFKC form III being longer)
+_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫIVX"
+_GRADE = r"(?<![A-Za-z])[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫIVX]+(?=[级类])"
+# a number: digits with separators, Chinese numerals or a grade's Roman ones; an optional
+# magnitude and approximation
+_HAS_NUMERAL = re.compile(rf"[{_DIGITS}{_CN_DIGITS}半]|{_GRADE}")
+_NUM = rf"(?:[{_DIGITS}][{_DIGITS},，.．]*|[{_CN_DIGITS}]+|{_GRADE})(?:[.．点][{_DIGITS}]+)?"
 _UNITS = (
     r"(?:平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|纳米|微米|米|公斤|千克|克|吨|公顷|亩|斤|"
     r"千瓦时|千瓦|兆瓦|瓦|毫升|升|帕|赫兹|马力|英里|℃|°C|摄氏度|"
@@ -142,7 +140,7 @@ def asked_unit(question: str) -> str | None:
     )
 
 
-_STAGES = "期届审级"
+_STAGES = "期届审级类"
 # what a 几个/多少个 question counts (几个站: 站; 几个月 counts time), read in the clause naming it
 _COUNTED = re.compile(r"(?:几|多少)个([\u4e00-\u9fff]{1,2})")
 _YEAR = re.compile(rf"[{_DIGITS}]{{4}}年")
@@ -482,9 +480,9 @@ def extract(question: str, sentence: str, read: Read | None = None) -> Span | No
     )
     measured = rule_spans("number", question, sentence, strict=True) if dated else []
     if not measured and found is not None and not figureless:
-        return found  # the reader's, read in the question's words (由7300户增加到9412户: either)
+        return found
     if measured:
-        found = best_placed(measured, sentence, question_anchors(question, sentence))
+        return best_placed(measured, sentence, question_anchors(question, sentence))
     else:
         best = (
             best_placed(
@@ -497,12 +495,7 @@ def extract(question: str, sentence: str, read: Read | None = None) -> Span | No
             if kind in ("number", "time"):
                 return found  # no figure or date in it: the words around the question's are none
             return _aligned_span(question, sentence)
-        found = best
-    if found is not None and kind == "number":
-        # the rules' figure of a change (由Ⅳ级提升至Ⅲ级) is the one it changed to, unless the
-        # question asks after the earlier one
-        return changed_to(question, sentence, found) or found
-    return found
+        return best
 
 
 def rule_spans(kind: str, question: str, sentence: str, strict: bool = False) -> list[Span]:
@@ -521,37 +514,12 @@ def rule_spans(kind: str, question: str, sentence: str, strict: bool = False) ->
     return typed
 
 
-# a change of a figure told from one value to another (由Ⅳ级提升至Ⅲ级, 从2.1万人增加到3.5万人)
-_FROM = re.compile(r"[由从](?:过去的|原来的|原先的|原有的)?$")
-_CHANGED_TO = re.compile(
-    r"[^，。；,;]{0,6}?(?:提升|提高|上升|升|增加|增长|扩大|下降|降低|降|减少|缩减|调整|调)(?:为|至|到)"
-)
-_LAST_UNIT = re.compile(rf"{_UNITS}$")
-# a date or a day of one (2022年, 6日, 15日8时)
+# a date or a day of one (2022年, 6日, 6日晚, 15日8时)
 _DATED = re.compile(
-    rf"{_DATE_SPAN.pattern}|[{_DIGITS}{_CN_DIGITS}]{{1,3}}[日号](?:[{_DIGITS}]{{1,2}}[时点])?"
+    rf"{_DATE_SPAN.pattern}|[{_DIGITS}{_CN_DIGITS}]{{1,3}}[日号](?:[上下]午|凌晨|晚|早)?"
+    rf"(?:[{_DIGITS}]{{1,2}}[时点])?"
 )
 _TIME_UNITS = {"年", "个月", "月", "周", "天", "日", "小时", "分钟", "秒", "秒钟", "周年"}
-# a question after the earlier value (原来几级?)
-_ASKS_BEFORE = re.compile(r"原来|原先|原本|以前|之前|此前|过去|起初|最初|从|由")
-
-
-def changed_to(question: str, sentence: str, span: Span) -> Span | None:
-    """The figure span changes to when sentence tells a change from span to it and question
-    does not ask after the earlier value; else None."""
-    norm = normal_form(sentence)
-    if _ASKS_BEFORE.search(normalize(question)) or not _FROM.search(norm[: span.start][-8:]):
-        return None
-    after = _CHANGED_TO.match(norm, span.end)
-    found = _NUMBER_SPAN.match(norm, after.end()) if after else None
-    if found is None or _DATE_SPAN.fullmatch(found.group(0)):
-        return None  # 由1949年的59.9万人增至2002年的…: a year is no new value
-    # a new value in the same measure
-    old_unit = _LAST_UNIT.search(norm, span.start, span.end)
-    new_unit = _LAST_UNIT.search(found.group(0))
-    if old_unit is None or new_unit is None or old_unit.group(0) != new_unit.group(0):
-        return None
-    return Span(*found.span())
 
 
 def _quantity_stem(question: str) -> str:
