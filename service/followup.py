@@ -382,8 +382,11 @@ def _in_frame(q: str, prev: str, previous_answer: str) -> str:
     if not any(ch.isalnum() for ch in core):  # 那呢, 那，呢: nothing new named
         return prev
     apart = time_apart(core)
-    if apart and any(f[:1] in ("n", "s", "j") for _, f in pos_tags(apart[0])):
-        # 那城西厂现在呢: 城西厂 for 城东污水厂, then 现在 for 改造前 (not 那到2035年呢)
+    if apart and (
+        any(f[:1] in ("n", "s", "j") for _, f in pos_tags(apart[0])) or _STAGE.fullmatch(apart[0])
+    ):
+        # 那城西厂现在呢: 城西厂 for 城东污水厂, then 现在 for 改造前 (not 那到2035年呢); 那二期
+        # 投产后呢: 二期 for 一期, then 投产后 for 现在
         new_thing, when = apart
         resolved = _in_frame(f"那{new_thing}呢", prev, previous_answer)
         return substitute(resolved, when) or resolved

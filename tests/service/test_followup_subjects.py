@@ -123,3 +123,16 @@ def test_a_measure_question_word_is_no_subject() -> None:
     assert subject_of("演练中无人机巡查了多长的堤段?") == "堤段"
     resolved = resolve_question("发现了几处险情?", turns("演练中无人机巡查了多长的堤段?"))
     assert "多长" not in resolved and resolved.endswith("发现了几处险情?")
+
+
+def test_another_stage_and_a_phase_after_it_swap_the_stage_and_the_time() -> None:
+    # 那二期投产后呢: 二期 for 一期, then 投产后 for 现在
+    assert (
+        resolve_question("那二期投产后呢？", turns("锐能雁溪一期现在有多少员工?"))
+        == "锐能雁溪二期投产后有多少员工?"
+    )
+    # the stage alone, as before
+    assert (
+        resolve_question("那二期呢？", turns("锐能雁溪一期现在有多少员工?"))
+        == "锐能雁溪二期现在有多少员工?"
+    )
