@@ -23,7 +23,7 @@ _CN_DIGITS = "一二三四五六七八九十百千万亿两零〇几"
 # a grade in Roman numerals before 级 or 类 (水质Ⅲ类, 劣Ⅴ类, Ⅱ级应急响应), as written or as NFKC
 # spells it where that keeps the length (Ⅴ: V; Ⅲ stays, its NFKC form III being longer)
 _ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫIVX"
-_GRADE = r"(?<![A-Za-z])[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫIVX]+(?=[级类])"
+_GRADE = rf"(?<![A-Za-z])[{_ROMAN}]+(?=[级类])"
 # a number: digits with separators, Chinese numerals or a grade's Roman ones; an optional
 # magnitude and approximation
 _HAS_NUMERAL = re.compile(rf"[{_DIGITS}{_CN_DIGITS}半]|{_GRADE}")
@@ -52,6 +52,12 @@ _DATE_SPAN = re.compile(
     rf"|[{_DIGITS}{_CN_DIGITS}]{{1,2}}世纪[{_DIGITS}{_CN_DIGITS}]*年代(?:[初中末])?"
     rf"|(?:今年|去年|明年|前年)(?:[{_DIGITS}{_CN_DIGITS}]{{1,2}}月)?(?:[上下]半年|年初|年底|年末)?)"
 )
+# a date or a day of one (2022年, 6日, 6日晚, 15日8时)
+_DATED = re.compile(
+    rf"{_DATE_SPAN.pattern}|[{_DIGITS}{_CN_DIGITS}]{{1,3}}[日号](?:[上下]午|凌晨|晚|早)?"
+    rf"(?:[{_DIGITS}]{{1,2}}[时点])?"
+)
+_TIME_UNITS = {"年", "个月", "月", "周", "天", "日", "小时", "分钟", "秒", "秒钟", "周年"}
 # a news article's opening credit (本报讯（记者 王磊 通讯员 赵晓雯）, 新华社北京1日电（记者 …）):
 # its names and places are the paper's, not the story's
 _BYLINE = re.compile(r"^[^，。（(]{0,24}[（(][^）)]*(?:记者|通讯员|编辑|摄影|撰稿)[^）)]*[）)]")
@@ -479,23 +485,19 @@ def extract(question: str, sentence: str, read: Read | None = None) -> Span | No
         and _DATED.fullmatch(normal_form(sentence)[found.start : found.end]) is not None
     )
     measured = rule_spans("number", question, sentence, strict=True) if dated else []
-    if not measured and found is not None and not figureless:
-        return found
     if measured:
         return best_placed(measured, sentence, question_anchors(question, sentence))
-    else:
-        best = (
-            best_placed(
-                rule_spans(kind, question, sentence), sentence, question_anchors(question, sentence)
-            )
-            if kind is not None
-            else None
+    if found is not None and not figureless:
+        return found
+    if kind is not None:
+        best = best_placed(
+            rule_spans(kind, question, sentence), sentence, question_anchors(question, sentence)
         )
-        if best is None:
-            if kind in ("number", "time"):
-                return found  # no figure or date in it: the words around the question's are none
-            return _aligned_span(question, sentence)
-        return best
+        if best is not None:
+            return best
+        if kind in ("number", "time"):
+            return found  # no figure or date in it: the words around the question's are none
+    return _aligned_span(question, sentence)
 
 
 def rule_spans(kind: str, question: str, sentence: str, strict: bool = False) -> list[Span]:
@@ -512,14 +514,6 @@ def rule_spans(kind: str, question: str, sentence: str, strict: bool = False) ->
             _quantity_stem(question), sentence, plain or ([] if strict else typed)
         )
     return typed
-
-
-# a date or a day of one (2022年, 6日, 6日晚, 15日8时)
-_DATED = re.compile(
-    rf"{_DATE_SPAN.pattern}|[{_DIGITS}{_CN_DIGITS}]{{1,3}}[日号](?:[上下]午|凌晨|晚|早)?"
-    rf"(?:[{_DIGITS}]{{1,2}}[时点])?"
-)
-_TIME_UNITS = {"年", "个月", "月", "周", "天", "日", "小时", "分钟", "秒", "秒钟", "周年"}
 
 
 def _quantity_stem(question: str) -> str:

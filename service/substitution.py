@@ -30,7 +30,8 @@ TIME = re.compile(f"{_YEAR}{_PART}*|{_PART}+")
 _HAS_PART = re.compile(_PART)
 # a time told against another (原来 for 现在, 改造前 for 改造后): replaced like a year
 _PHASE = re.compile(
-    r"现在|目前|如今|原来|原先|以前|此前|(?:改造|改革|调整|集采|整治|搬迁|通车|开通|投产|建成|完工|竣工|投用|启用|达产|满产)[前后]"
+    r"现在|目前|如今|原来|原先|以前|此前"
+    r"|(?:改造|改革|调整|集采|整治|搬迁|通车|开通|投产|建成|完工|竣工|投用|启用|达产|满产)[前后]"
 )
 # a phase a 那X呢 turn names by an event (那满产以后呢, 那投产之前呢): swapped like 现在
 _EVENT_PHASE = re.compile(r"[\u4e00-\u9fff]{1,4}(?:以后|之后|以前|之前)")
