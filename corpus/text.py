@@ -89,16 +89,17 @@ def last_clause_cut(text: str, max_chars: int) -> int:
     return cuts[-1] if cuts else -1
 
 
-def words_within(text: str, max_chars: int) -> str:
-    """The longest run of text's first jieba words that fits in max_chars (never a cut word)."""
-    import jieba
-
-    fitted = ""
-    for word in jieba.cut(text):
-        if len(fitted) + len(word) > max_chars:
+def words_within(text: str, max_chars: int, last: bool = False) -> str:
+    """The longest run of text's first jieba words (last: its last ones) that fits in max_chars
+    (never a cut word)."""
+    fitted: list[str] = []
+    held = 0
+    for word in reversed(words(text)) if last else words(text):
+        if held + len(word) > max_chars:
             break
-        fitted += word
-    return fitted
+        fitted.append(word)
+        held += len(word)
+    return "".join(reversed(fitted) if last else fitted)
 
 
 def word_bounds(text: str) -> list[int]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
 
-from corpus.text import SENTENCE_END, words
+from corpus.text import SENTENCE_END, words_within
 from service.answer_model import AnswerModel, ReadModel, probability
 from service.evidence import as_told_in, names_only
 from service.neighbours import tells_of_another
@@ -62,12 +62,7 @@ def lead(headline: str, before: str) -> str:
     cut = max((m.end() for m in _SENTENCE_END.finditer(paragraph)), default=0)
     said = paragraph[cut:].strip()
     if len(said) > LEAD_CHARS:
-        kept = ""
-        for word in reversed(words(said)):
-            if len(kept) + len(word) > LEAD_CHARS:
-                break
-            kept = word + kept
-        said = kept
+        said = words_within(said, LEAD_CHARS, last=True)
     return f"{headline}{HEADLINE_END}{said}" if said and headline else said or headline
 
 

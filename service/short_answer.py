@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus.text import normalize, pos_tags
-from service.measures import MEASURES, PEOPLE
+from service.measures import DURATION, MEASURES, PEOPLE
 from service.yes_no import deciding_span
 
 MAX_SHORT_CHARS = 40  # a short answer longer than this is no short answer
@@ -57,7 +57,7 @@ _DATED = re.compile(
     rf"{_DATE_SPAN.pattern}|[{_DIGITS}{_CN_DIGITS}]{{1,3}}[日号](?:[上下]午|凌晨|晚|早)?"
     rf"(?:[{_DIGITS}]{{1,2}}[时点])?"
 )
-_TIME_UNITS = {"年", "个月", "月", "周", "天", "日", "小时", "分钟", "秒", "秒钟", "周年"}
+_TIME_UNITS = {*DURATION, "月", "日", "秒钟", "周年"}  # a span of time's or a calendar's
 # a news article's opening credit (本报讯（记者 王磊 通讯员 赵晓雯）, 新华社北京1日电（记者 …）):
 # its names and places are the paper's, not the story's
 _BYLINE = re.compile(r"^[^，。（(]{0,24}[（(][^）)]*(?:记者|通讯员|编辑|摄影|撰稿)[^）)]*[）)]")

@@ -1,6 +1,6 @@
 """Where jieba's tagged words begin (corpus.text.tagged): the offsets the rules cut text at."""
 
-from corpus.text import pos_tags, tagged
+from corpus.text import pos_tags, tagged, words, words_within
 
 
 def test_each_tagged_word_starts_where_the_text_holds_it() -> None:
@@ -14,3 +14,14 @@ def test_each_tagged_word_starts_where_the_text_holds_it() -> None:
 
 def test_no_text_no_words() -> None:
     assert tagged("") == ()
+
+
+def test_the_words_within_a_length_are_whole_from_either_end() -> None:
+    text = "临澹港首座换电站每天最多服务300车次"
+    cut = words(text)
+    heads = ["".join(cut[:k]) for k in range(len(cut) + 1)]
+    tails = ["".join(cut[k:]) for k in range(len(cut) + 1)]
+    # the longest run of whole words from each end within 10 characters
+    assert words_within(text, 10) == max((h for h in heads if len(h) <= 10), key=len)
+    assert words_within(text, 10, last=True) == max((t for t in tails if len(t) <= 10), key=len)
+    assert words_within(text, len(text), last=True) == text
