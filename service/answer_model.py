@@ -6,7 +6,9 @@ service abstains. Both are trained by `python -m bench.train_answer` on the publ
 and DRCD questions (their gold sentences, and the same questions with every answering
 sentence taken away as hard negatives). A third, `read` (ReadModel, by `python -m
 bench.train_reading`), takes the second's place when the span reader is on: the same evidence
-and the reader's margin on the best sentence."""
+and the reader's margin on the best sentence; its `siblings` weighs that decision with the
+margin of a second reader, one trained to refuse a question asked of a neighbour of what its
+sentence tells (`python -m bench.train_siblings`)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 MODEL_PATH = Path(__file__).with_name("answer_model.json")
+STAGE = "stage"  # the logit of ReadModel.decide, as ReadModel.siblings reads it
+SIBLING_MARGIN = "sibling_margin"  # the siblings reader's margin on the unit (service/reading.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +71,32 @@ def probability(z: float) -> float:
 @dataclass(frozen=True, slots=True)
 class ReadModel:
     """The decision once the span reader has read the best unit (service/reading.py): the
-    abstention evidence and the reader's margin, weighed by `decide`; abstain below threshold."""
+    abstention evidence and the reader's margin, weighed by `decide`; with `siblings`, that
+    logit (its feature STAGE) and the siblings reader's margin (SIBLING_MARGIN) weighed again;
+    abstain below threshold."""
 
     decide: Logistic
     threshold: float
+    siblings: Logistic | None = None
+
+    def logit(self, features: dict[str, float]) -> float:
+        stage = self.decide.logit(features)
+        if self.siblings is None:
+            return stage
+        return self.siblings.logit({STAGE: stage, SIBLING_MARGIN: features[SIBLING_MARGIN]})
 
     def to_json(self) -> dict[str, Any]:
-        return {"decide": self.decide.to_json(), "threshold": round(self.threshold, 4)}
+        out = {"decide": self.decide.to_json(), "threshold": round(self.threshold, 4)}
+        return out if self.siblings is None else out | {"siblings": self.siblings.to_json()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ReadModel:
-        return cls(Logistic.from_json(data["decide"]), float(data["threshold"]))
+        siblings = data.get("siblings")
+        return cls(
+            Logistic.from_json(data["decide"]),
+            float(data["threshold"]),
+            None if siblings is None else Logistic.from_json(siblings),
+        )
 
 
 @dataclass(frozen=True, slots=True)

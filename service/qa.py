@@ -21,10 +21,11 @@ from service.answer import (
     SentenceSimilarity,
     answer_question,
 )
+from service.answer_model import AnswerModel
 from service.backends import passage_search
 from service.followup import Turn, new_topic, previous_answer, resolve_question, tells_topic
-from service.reader import reader_for
-from service.reading import Reader
+from service.reader import SIBLINGS_WEIGHTS, reader_for
+from service.reading import Reader, paired
 from service.settings import Settings
 
 # Bounds on the per-question work (jieba's part-of-speech tagging, follow-up resolution,
@@ -68,14 +69,19 @@ class QAService:
         self.retriever = passage_search(settings, index, embedder)  # FAISS or Milvus
         self.answer_settings = AnswerSettings(min_confidence=settings.min_confidence)
         self._read: Reader | None = None
+        self.model: AnswerModel | None = None  # the answer model (None: the shipped one)
 
     def read(self) -> Reader | None:
         """The span reader, when it is on and the embedder is e5 (its encoder runs it; a test's
-        fake embedder has none), built on the first question and kept."""
+        fake embedder has none), paired with the siblings reader (service.reading.paired),
+        built on the first question and kept."""
         if not self.settings.reader or not isinstance(self.embedder, E5Embedder):
             return None
         if self._read is None:
-            self._read = reader_for(self.embedder.questions).read
+            encoder = self.embedder.questions
+            self._read = paired(
+                reader_for(encoder).read, reader_for(encoder, SIBLINGS_WEIGHTS).read
+            )
         return self._read
 
     @classmethod
@@ -134,6 +140,7 @@ class QAService:
             previous_answer=previous_answer(turns),
             read=self.read(),
             rewritten=resolved != asked,
+            model=self.model,
         )
         topic = new_topic(question, turns)
         if topic and not answer.abstained:

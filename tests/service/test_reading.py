@@ -14,7 +14,7 @@ from service.answer import (
     Candidate,
     compose_answer,
 )
-from service.answer_model import Logistic, ReadModel, load_model
+from service.answer_model import SIBLING_MARGIN, STAGE, Logistic, ReadModel, load_model
 from service.evidence import names_only
 from service.features import decision_features
 from service.reader import Reading
@@ -26,6 +26,7 @@ from service.reading import (
     contenders,
     facts_by,
     lead,
+    paired,
     read_confidence,
     read_features,
 )
@@ -59,6 +60,55 @@ def test_the_readers_margin_joins_the_evidence() -> None:
     assert read_confidence(stage, {}, Reading(None, 1.0, 3.0)) < 0.5
     # a unit the reader cannot read counts as UNREAD_MARGIN
     assert read_confidence(stage, {}, None) == pytest.approx(1 / (1 + math.exp(-UNREAD_MARGIN)))
+
+
+def on_both_margins() -> ReadModel:
+    """A stage that weighs the reader's margin, then weighs that logit and the siblings
+    reader's margin alike, abstaining below probability 0.5."""
+    siblings = Logistic((STAGE, SIBLING_MARGIN), (1.0, 1.0), (0.0, 0.0), (1.0, 1.0), 0.0)
+    return replace(on_margin(), siblings=siblings)
+
+
+def test_the_siblings_readers_margin_weighs_in_when_the_stage_has_it() -> None:
+    stage = on_both_margins()
+    # the reader is sure, the siblings reader reads a neighbour's fact: below the bar
+    neighbour = Reading(Span(0, 2), 4.0, 0.0, sibling=-6.0)
+    assert read_confidence(stage, {}, neighbour) == pytest.approx(1 / (1 + math.exp(2.0)))
+    assert read_confidence(on_margin(), {}, neighbour) > 0.5  # a stage without it: not heard
+    # not read by the siblings reader: the reader's own margin stands in for it
+    assert read_confidence(stage, {}, Reading(Span(0, 2), 4.0, 0.0)) == pytest.approx(
+        1 / (1 + math.exp(-8.0))
+    )
+    assert read_confidence(stage, {}, None) == pytest.approx(0.5)  # UNREAD_MARGIN twice
+
+
+def test_paired_readings_carry_the_siblings_readers_margin() -> None:
+    calls: list[str] = []
+
+    def reader(score: float | None):
+        def read(question: str, sentence: str, lead: str) -> Reading | None:
+            calls.append(f"{question}|{sentence}|{lead}")
+            return None if score is None else Reading(Span(0, 2), score, 1.0)
+
+        return read
+
+    both = paired(reader(5.0), reader(-2.0))
+    assert both("问", "句子", "标题") == Reading(Span(0, 2), 5.0, 1.0, sibling=-3.0)
+    assert calls == ["问|句子|标题"] * 2  # the same question, sentence and lead
+    assert paired(reader(5.0), reader(None))("问", "句子", "") == Reading(Span(0, 2), 5.0, 1.0)
+    assert paired(reader(None), reader(-2.0))("问", "句子", "") is None
+
+
+def test_a_stage_with_the_siblings_reader_round_trips_through_json() -> None:
+    stage = on_both_margins()
+    assert ReadModel.from_json(stage.to_json()) == stage
+    assert "siblings" not in on_margin().to_json()
+    shipped = load_model().read
+    assert shipped is not None and shipped.siblings is not None
+    assert shipped.siblings.names == (STAGE, SIBLING_MARGIN)
+    # the higher the siblings reader's margin, the surer the shipped decision
+    low, high = ({STAGE: 0.0, SIBLING_MARGIN: m} for m in (-5.0, 5.0))
+    assert shipped.siblings.logit(low) < shipped.siblings.logit(high)
 
 
 def reader_of(found: Reading | None, calls: list[str], **by_sentence: Reading | None):
