@@ -65,9 +65,7 @@ public sample (answers recorded with no bar, the bar scaled after): right / wron
 0.7 of the bar against the shipped reader's 653 / 63 at its own, the public sample 449 / 36
 against 464 / 35; with --headlines as well (an epoch of 40 minutes; 77.9 / 82.7, AUC 0.961 /
 0.933) 613 / 64 and 462 / 39 at 0.6 of the bar. The questions it no longer answered are mostly
-paraphrases whose sentence says 县里, 全县 or 该中心 for what the question names. Not shipped. (Beside the shipped reader, not in its place, a --siblings reader
-is shipped since session 43: service/reader_siblings.npz, its margin weighed with the stage's
-decision by bench.train_siblings, whose docstring has its command.)
+paraphrases whose sentence says 县里, 全县 or 该中心 for what the question names. Not shipped.
 Those runs used a first form of sibling_question that replaced the first match of a word's
 characters (院区 inside 东院区) and let a word referring back stand in (该线 for 3号线, the same
 line: a unit that answers labelled as none); a review found about a third of its questions
@@ -79,6 +77,10 @@ at 0.9 against 446 / 32 at 1.1:
     python -m bench.train_reader --init /tmp/public.npz --first 2 --realistic 2 --sample 4000 \
         --epochs 1 --siblings --without realistic29 realistic30 realistic31 realistic32 \
         realistic33 --out /tmp/siblings.npz
+
+Beside the shipped reader, not in its place, a --siblings reader is shipped since session 43
+(service/reader_siblings.npz): its margin is weighed with the stage's decision
+(bench.train_siblings, whose docstring has its command).
 
 Tuning more of e5's layers reads better (session 36, each one epoch more from the same weights
 tuned with --first 8; the held-out articles' gold units, CMRC / DRCD): with layers 8-11 tuned

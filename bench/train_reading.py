@@ -5,7 +5,8 @@ model learns whether that unit answers from the abstention evidence and the read
 (again with each answerable question once more without its answering units, as
 bench.train_answer does); the threshold is the one that maximises right answers minus
 WRONG_COST wrong ones. Run it after bench.train_answer (which writes the model without this part)
-and whenever the reader's weights change.
+and whenever the reader's weights change; it writes the stage without the siblings reader's
+weighing (ReadModel.siblings), fitted on the stage before it: run bench.train_siblings after.
 
 The reader (bench.train_reader) was trained on the public articles that `make eval` does not
 sample, so its margins on them are those of its training: the stage learns from the others (the
@@ -30,7 +31,8 @@ the shipped reader, service/reader_model.npz.)
 
 The shipped stage's weights are this command's output in session 37 with the shipped reader; the
 threshold it wrote, 0.46, was then raised by hand to 0.6 (the "threshold" of "read" in
-service/answer_model.json): of bars 0.6 to 1.5 times its own, applied to answers recorded with
+service/answer_model.json; since session 43 the stage's own, the service's bar being that of
+"read"'s "siblings", bench.train_siblings): of bars 0.6 to 1.5 times its own, applied to answers recorded with
 no bar (WENDA_MIN_CONFIDENCE=0, each question's confidence kept; an ad hoc script, not in the
 repo), 1.3 to 1.35 times gave the most right answers minus WRONG_COST wrong ones on the held-out
 realistic parts 25 and 26 and make eval's CMRC/DRCD sample (the command's own threshold answered

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.realistic.parts import PARTS
+from service.answer import yes_no_verdict
 from service.answer_model import (
     SIBLING_MARGIN,
     STAGE,
@@ -41,14 +42,12 @@ from service.answer_model import (
     save_model,
 )
 from service.evaluate import judge, read_questions
+from service.evidence import standard_question
 from service.operations import eval_service, make_settings, ready_embedder
 from service.reader import Reading
-from service.reading import bars
+from service.reading import bars, sibling_margin
 from service.settings import PROJECT_ROOT
 
-# the stage's own threshold (bench.train_reading's docstring: chosen in session 37), which the
-# siblings model's is chosen to match in wrong answers
-STAGE_THRESHOLD = 0.6
 FIT_PARTS = ("realistic29", "realistic30", "realistic31", "realistic32", "realistic33")
 
 
@@ -58,7 +57,7 @@ class Asked:
 
     question: str  # as answered (a follow-up resolved)
     rewritten: bool
-    decided: bool  # a yes/no answer whose fact says 是 or 否 plainly (its lower bar)
+    decided: bool  # a yes/no answer whose fact says 是 or 否 plainly (reading.bars' lower bar)
     stage: float  # the stage's logit
     sibling: float  # the siblings reader's margin on the cited unit
     right: bool  # answerable, and the answer holds its gold
@@ -91,16 +90,15 @@ def ask_parts(names: tuple[str, ...], data_dir: Path) -> list[Asked]:
             answer = result.answer
             if answer.abstained:
                 continue
-            found = seen.get(answer.citations[0].text)
-            margin = 0.0 if found is None else found.margin
+            question = standard_question(result.question)  # as compose_answer reads it
             p = min(max(answer.confidence, 1e-4), 1 - 1e-4)
             out.append(
                 Asked(
-                    question=result.question,
+                    question=question,
                     rewritten=result.question != q.question.strip(),
-                    decided=answer.short is not None and answer.short.text in ("是", "否"),
+                    decided=yes_no_verdict(question, answer.short, doubtful=True) is not None,
                     stage=math.log(p / (1 - p)),
-                    sibling=margin if found is None or found.sibling is None else found.sibling,
+                    sibling=sibling_margin(seen.get(answer.citations[0].text)),
                     right=judge(q, result, 0.0).hit,
                 )
             )
@@ -155,8 +153,8 @@ def main(argv: list[str] | None = None) -> None:
     model = load_model()
     assert model.read is not None
     asked = ask_parts(tuple(args.parts), args.data_dir)
-    siblings, threshold = fit(asked, STAGE_THRESHOLD)
-    read = ReadModel(model.read.decide, threshold, siblings)
+    siblings, threshold = fit(asked, model.read.threshold)
+    read = ReadModel(model.read.decide, model.read.threshold, siblings, threshold)
     save_model(replace(model, read=read))
     print("wrote service/answer_model.json")
 

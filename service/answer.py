@@ -363,7 +363,7 @@ def _answer_from(
         for n, (c, fact) in enumerate(zip(chosen, facts, strict=True), 1)
     ]
     short = short_answer_of(chosen[0], facts[0], 1)
-    verdict = _verdict(question, short, doubtful)
+    verdict = yes_no_verdict(question, short, doubtful)
     if doubtful and verdict is None:
         return Answer(ABSTAIN_MESSAGE, True, (), 0.0)
     text = "".join(parts) if verdict is None else f"{verdict}。{''.join(parts)}"
@@ -393,7 +393,7 @@ def _second(ranked: Sequence[Candidate], passed_over: Sequence[Candidate]) -> li
     return []
 
 
-def _verdict(question: str, short: ShortAnswer | None, doubtful: bool) -> str | None:
+def yes_no_verdict(question: str, short: ShortAnswer | None, doubtful: bool) -> str | None:
     """是 or 否 (its answer opens with it) when a yes/no question's deciding phrase says one;
     doubtful, only one that a rule reads (not what is asked merely held: yes_or_no's affirm)."""
     if asked_kind(question) != "yesno" or short is None:
@@ -448,4 +448,5 @@ __all__ = [
     "ShortAnswer",
     "Span",
     "answer_question",
+    "yes_no_verdict",
 ]

@@ -73,11 +73,17 @@ class ReadModel:
     """The decision once the span reader has read the best unit (service/reading.py): the
     abstention evidence and the reader's margin, weighed by `decide`; with `siblings`, that
     logit (its feature STAGE) and the siblings reader's margin (SIBLING_MARGIN) weighed again;
-    abstain below threshold."""
+    abstain below bar."""
 
     decide: Logistic
-    threshold: float
+    threshold: float  # the stage's own (bench.train_reading)
     siblings: Logistic | None = None
+    siblings_threshold: float = 0.0  # with siblings, the bar (bench.train_siblings)
+
+    @property
+    def bar(self) -> float:
+        """The probability under which to abstain: the siblings model's, else the stage's."""
+        return self.threshold if self.siblings is None else self.siblings_threshold
 
     def logit(self, features: dict[str, float]) -> float:
         stage = self.decide.logit(features)
@@ -87,7 +93,10 @@ class ReadModel:
 
     def to_json(self) -> dict[str, Any]:
         out = {"decide": self.decide.to_json(), "threshold": round(self.threshold, 4)}
-        return out if self.siblings is None else out | {"siblings": self.siblings.to_json()}
+        if self.siblings is None:
+            return out
+        siblings = self.siblings.to_json() | {"threshold": round(self.siblings_threshold, 4)}
+        return out | {"siblings": siblings}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ReadModel:
@@ -96,6 +105,7 @@ class ReadModel:
             Logistic.from_json(data["decide"]),
             float(data["threshold"]),
             None if siblings is None else Logistic.from_json(siblings),
+            0.0 if siblings is None else float(siblings["threshold"]),
         )
 
 

@@ -11,6 +11,8 @@ The head also scores `<s>` as start and end: no answer. The weights (`reader_mod
 float16) were trained by `python -m bench.train_reader` on the CMRC 2018 and DRCD questions
 whose articles the evaluation samples do not use, each with units of its article that do not
 answer it, then fine-tuned on our realistic set's trained parts, each unit read after its lead.
+The siblings reader (`reader_siblings.npz`, SIBLINGS_WEIGHTS) is those weights fine-tuned further
+to read a question asked of a neighbour of what its unit names as no answer.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The reading stage: the span reader reads the unit the selection model ranked best (and the
 runner-up when it scores close), and its margin (how much likelier its best span than no answer)
 joins the evidence the abstention decision weighs (service.answer_model.ReadModel, trained by
-`python -m bench.train_reading`); of the two, the one likelier to answer is cited. The same
-reading gives the unit's fact (a second cited unit is read for its own)."""
+`python -m bench.train_reading`), and so does the siblings reader's on the same unit (paired;
+weighed by `python -m bench.train_siblings`); of the two, the one likelier to answer is cited.
+The same reading gives the unit's fact (a second cited unit is read for its own)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ UNREAD_MARGIN = 0.0  # the margin of a unit the reader cannot read (no offsets f
 # finds likelier to answer
 RIVAL_GAP = 2.0
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wenda-read")
+_SIBLINGS_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wenda-read-siblings")
 # the decision was trained on questions as people ask them first: a follow-up rewritten against
 # the earlier turns (its words stitched from two questions) reads less sure than it is, and is
 # answered from this share of the bar up (0.8 measured on the held-out realistic parts 5 and 15
@@ -102,21 +104,32 @@ def read_confidence(model: ReadModel, evidence: dict[str, float], reading: Readi
     the siblings reader's margin, or the reader's own where the siblings reader did not read
     it)."""
     margin = UNREAD_MARGIN if reading is None else reading.margin
-    sibling = margin if reading is None or reading.sibling is None else reading.sibling
-    return probability(model.logit(read_features(evidence, margin) | {SIBLING_MARGIN: sibling}))
+    features = read_features(evidence, margin) | {SIBLING_MARGIN: sibling_margin(reading)}
+    return probability(model.logit(features))
+
+
+def sibling_margin(reading: Reading | None) -> float:
+    """The siblings reader's margin in reading; the reader's own where the siblings reader did
+    not read the unit (UNREAD_MARGIN where neither could)."""
+    if reading is None:
+        return UNREAD_MARGIN
+    return reading.margin if reading.sibling is None else reading.sibling
 
 
 def paired(read: Reader, sibling: Reader) -> Reader:
     """read, each of its readings carrying the siblings reader's margin on the same sentence
     (service.reader.SIBLINGS_WEIGHTS: a reader taught that a sentence about 客车 does not
-    answer a question about 货车), which the stage weighs beside read's (ReadModel.siblings)."""
+    answer a question about 货车), which the stage weighs beside read's (ReadModel.siblings).
+    The siblings reader reads at the same time on a pool of its own (never _POOL, whose
+    readings wait on it)."""
 
     def read_both(question: str, text: str, lead: str) -> Reading | None:
+        second = _SIBLINGS_POOL.submit(sibling, question, text, lead)
         found = read(question, text, lead)
-        if found is None:
-            return None
-        second = sibling(question, text, lead)
-        return found if second is None else found._replace(sibling=second.margin)
+        other = second.result()
+        if found is None or other is None:
+            return found
+        return found._replace(sibling=other.margin)
 
     return read_both
 
@@ -180,7 +193,7 @@ def judged(
     known = dict(zip((c.text for c in units), found, strict=True))
     facts = facts_by(read, question, known)
     rounded = tuple((o, round(c, 4)) for o, c in others)
-    return Judged(order, round(confidence, 4), model.read.threshold, facts, rounded)
+    return Judged(order, round(confidence, 4), model.read.bar, facts, rounded)
 
 
 def told(read: Reader) -> Reader:

@@ -66,7 +66,7 @@ def on_both_margins() -> ReadModel:
     """A stage that weighs the reader's margin, then weighs that logit and the siblings
     reader's margin alike, abstaining below probability 0.5."""
     siblings = Logistic((STAGE, SIBLING_MARGIN), (1.0, 1.0), (0.0, 0.0), (1.0, 1.0), 0.0)
-    return replace(on_margin(), siblings=siblings)
+    return replace(on_margin(), siblings=siblings, siblings_threshold=0.7)
 
 
 def test_the_siblings_readers_margin_weighs_in_when_the_stage_has_it() -> None:
@@ -79,7 +79,11 @@ def test_the_siblings_readers_margin_weighs_in_when_the_stage_has_it() -> None:
     assert read_confidence(stage, {}, Reading(Span(0, 2), 4.0, 0.0)) == pytest.approx(
         1 / (1 + math.exp(-8.0))
     )
-    assert read_confidence(stage, {}, None) == pytest.approx(0.5)  # UNREAD_MARGIN twice
+    # neither read: UNREAD_MARGIN for both (a stage weighing the siblings reader's alone)
+    alone = replace(stage, siblings=replace(stage.siblings, weights=(0.0, 1.0), bias=-1.0))
+    assert read_confidence(alone, {}, None) == pytest.approx(
+        1 / (1 + math.exp(1.0 - UNREAD_MARGIN))
+    )
 
 
 def test_paired_readings_carry_the_siblings_readers_margin() -> None:
@@ -103,9 +107,12 @@ def test_a_stage_with_the_siblings_reader_round_trips_through_json() -> None:
     stage = on_both_margins()
     assert ReadModel.from_json(stage.to_json()) == stage
     assert "siblings" not in on_margin().to_json()
+    # the bar is the siblings model's; the stage keeps its own (bench.train_siblings reads it)
+    assert (stage.bar, on_margin().bar) == (0.7, 0.5)
     shipped = load_model().read
     assert shipped is not None and shipped.siblings is not None
     assert shipped.siblings.names == (STAGE, SIBLING_MARGIN)
+    assert shipped.bar == shipped.siblings_threshold != shipped.threshold
     # the higher the siblings reader's margin, the surer the shipped decision
     low, high = ({STAGE: 0.0, SIBLING_MARGIN: m} for m in (-5.0, 5.0))
     assert shipped.siblings.logit(low) < shipped.siblings.logit(high)
