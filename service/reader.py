@@ -216,6 +216,7 @@ def reader_for(encoder: NumpyE5, weights: Path = READER_WEIGHTS) -> SpanReader:
     """The reader of weights (READER_WEIGHTS, or SIBLINGS_WEIGHTS) over encoder, built on first
     use and kept as long as encoder is (a service reloaded for a new index generation keeps its
     encoder, and so its readers)."""
+    weights = weights.resolve()  # one reader however the file is named
     with _readers_lock:
         kept = _readers.setdefault(encoder, {})
         if weights not in kept:

@@ -1,5 +1,9 @@
 """QAService: one question in, a cited answer out, with where its time went."""
 
+from pathlib import Path
+
+import pytest
+
 from corpus.model import Article
 from index.store import build_index
 from service.followup import Turn
@@ -92,3 +96,38 @@ def test_a_follow_up_rewritten_from_the_turns_is_judged_as_rewritten(
     assert service.ask(asked_whole, history).question == asked_whole
     assert service.ask(asked_whole).question == asked_whole
     assert told == [True, False, False]
+
+
+@pytest.mark.unit
+def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from index.embedder import E5Embedder
+    from service import qa
+    from service.reader import READER_WEIGHTS, SIBLINGS_WEIGHTS, Reading
+
+    loaded: list[tuple[object, Path]] = []
+
+    class Recorded:
+        def __init__(self, weights: Path) -> None:
+            self.margin = 5.0 if weights == READER_WEIGHTS else -1.0
+
+        def read(self, question: str, sentence: str, lead: str) -> Reading:
+            return Reading(None, self.margin, 0.0)
+
+    def reader_for(encoder: object, weights: Path = READER_WEIGHTS) -> Recorded:
+        loaded.append((encoder, weights))
+        return Recorded(weights)
+
+    monkeypatch.setattr(qa, "reader_for", reader_for)
+    service = QAService.__new__(QAService)  # no index: only its reader is asked for
+    service.settings = Settings(reader=True)
+    service.embedder = E5Embedder(tmp_path)
+    encoder = service.embedder._questions = object()  # the question encoder the readers run on
+    service._read = None
+    read = service.read()
+    assert read is not None and service.read() is read  # built once
+    assert loaded == [(encoder, READER_WEIGHTS), (encoder, SIBLINGS_WEIGHTS)]
+    assert read("问", "句子", "") == Reading(None, 5.0, 0.0, sibling=-1.0)
+    service.settings, service._read = Settings(reader=False), None
+    assert service.read() is None  # WENDA_READER=false: neither
