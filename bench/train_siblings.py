@@ -36,6 +36,7 @@ from service.answer import yes_no_verdict
 from service.answer_model import (
     SIBLING_MARGIN,
     STAGE,
+    AnswerModel,
     Logistic,
     ReadModel,
     load_model,
@@ -63,11 +64,10 @@ class Asked:
     right: bool  # answerable, and the answer holds its gold
 
 
-def ask_parts(names: tuple[str, ...], data_dir: Path) -> list[Asked]:
+def ask_parts(model: AnswerModel, names: tuple[str, ...], data_dir: Path) -> list[Asked]:
     """Every question of the named realistic parts asked through the service with no bar, the
-    stage alone deciding; those it answered."""
-    model = load_model()
-    assert model.read is not None, "train the reading stage first (bench.train_reading)"
+    stage of model (its read) alone deciding; those it answered."""
+    assert model.read is not None
     stage_only = replace(model, read=replace(model.read, siblings=None))
     settings = make_settings(data_dir=data_dir, min_confidence=0.0)
     embedder = ready_embedder(settings)
@@ -151,8 +151,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=PROJECT_ROOT / "data")
     args = parser.parse_args(argv)
     model = load_model()
-    assert model.read is not None
-    asked = ask_parts(tuple(args.parts), args.data_dir)
+    assert model.read is not None, "train the reading stage first (bench.train_reading)"
+    asked = ask_parts(model, tuple(args.parts), args.data_dir)
     siblings, threshold = fit(asked, model.read.threshold)
     read = ReadModel(model.read.decide, model.read.threshold, siblings, threshold)
     save_model(replace(model, read=read))
