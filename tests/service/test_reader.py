@@ -348,6 +348,46 @@ def test_the_siblings_reader_refuses_a_question_asked_of_a_neighbour(
 
 
 @pytest.mark.integration
+def test_two_readers_of_a_sentence_at_once_share_the_layers_below_theirs(
+    encoder, monkeypatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from service.reader import SIBLINGS_WEIGHTS, Reading, reader_for, reader_input, reading
+
+    readers = reader_for(encoder), reader_for(encoder, SIBLINGS_WEIGHTS)
+    # questions no other test reads (the encoder keeps the last few readings' inputs)
+    question, sentence = "小轿车过一次桥收多少?", "大桥通车后，7座及以下小客车每次通行费为20元。"
+    tokens = reader_input(encoder.tokenizer, question, sentence, "汀江二桥通车")
+    assert tokens is not None
+    ids, spans = tokens
+
+    def on_its_own(reader) -> Reading:  # e5's lower layers run for this reader alone
+        inputs = encoder.inputs([ids])
+        inputs["x"] = encoder.states_below(reader.first, inputs)
+        return reading(sentence, spans, reader.session.run(["logits"], inputs)[0][0])
+
+    expected = [on_its_own(r) for r in readers]
+    lower, upper = encoder.passes
+    runs: list[int] = []
+
+    class Counted:
+        def run(self, *args):
+            runs.append(1)
+            return lower.run(*args)
+
+    monkeypatch.setattr(encoder, "passes", (Counted(), upper))
+    with ThreadPoolExecutor(2) as pool:
+        both = list(pool.map(lambda r: r.read(question, sentence, "汀江二桥通车"), readers))
+    assert len(runs) == 1  # once for both
+    for got, want in zip(both, expected, strict=True):
+        assert got is not None and got.span == want.span
+        assert got.margin == pytest.approx(want.margin, abs=1e-4)
+    readers[0].read("货车过一次桥收多少?", sentence, "汀江二桥通车")  # other ids: run again
+    assert len(runs) == 2
+
+
+@pytest.mark.integration
 def test_the_encoder_cut_for_the_reader_embeds_as_before() -> None:
     from index.convert import ensure_model
     from index.e5_numpy import NumpyE5
