@@ -165,6 +165,9 @@ class Pair:
     start: int  # the answer's first and last token
     end: int
     headline: str = ""  # read before the sentence (a reader trained --headlines)
+    # the same question asked of a neighbour, this sentence not answering it (pairs_of with
+    # siblings: trained only when this pair is)
+    sibling: Pair | None = None
 
 
 def pair_of(
@@ -187,11 +190,16 @@ def pair_of(
 
 
 def pairs_of(
-    shared: Path, tok: UnigramTokenizer, headlines: bool = False, leads: bool = False
+    shared: Path,
+    tok: UnigramTokenizer,
+    headlines: bool = False,
+    leads: bool = False,
+    siblings: bool = False,
 ) -> list[Pair]:
     """The pairs of the public sets' answerable questions (held out: those of the articles
     `make eval` samples), each sentence with its article's headline if headlines, its lead if
-    leads."""
+    leads; with siblings, each answer pair's sibling (Pair.sibling: sibling_pairs) beside it,
+    drawn apart so that the pairs are those drawn without."""
     out: list[Pair] = []
     for name in SETS:
         folder = shared / "eval" / name
@@ -200,6 +208,7 @@ def pairs_of(
         held = sampled_articles(folder / "questions_public.jsonl")
         units: dict[str, list[tuple[int, int]]] = {}
         rng = random.Random(name)
+        sibling_rng = random.Random(f"{name} siblings")  # leaves rng's draws as they were
         for line in (folder / "questions_public.jsonl").read_text(encoding="utf-8").splitlines():
             q = json.loads(line)
             if q["answerable"]:
@@ -213,7 +222,12 @@ def pairs_of(
                     titles[q["doc_id"]],
                     leads,
                 )
-                for pair in found:
+                if found and siblings:
+                    sibling = sibling_pairs(
+                        tok, q["question"], found[0], docs[q["doc_id"]], sibling_rng
+                    )
+                    found[0].sibling = sibling[0] if sibling else None
+                for pair in (*found, *(p.sibling for p in found[:1] if p.sibling)):
                     pair.set_name, pair.held_out = name, q["doc_id"] in held
                 out.extend(found)
     return out
@@ -234,14 +248,15 @@ def realistic_pairs(
     tok: UnigramTokenizer,
     without: Collection[str] = (),
     headlines: bool = False,
-    siblings: bool = False,
+    siblings: int = 0,
     leads: bool = False,
 ) -> list[Pair]:
     """The pairs of our realistic set's questions (the parts the trainers read, but those named
     in without), each follow-up as the service resolves it against its history: the answerable
     ones as question_pairs, the unanswerable ones as unanswered_pairs (each sentence with its
-    article's headline if headlines); with siblings, each answerable one also asked of a
-    neighbour of what it names (sibling_question) with its answer unit, target no answer."""
+    article's headline if headlines); with siblings (draws), each answerable one also asked of
+    up to that many neighbours of what it names (sibling_question) with its answer unit,
+    target no answer."""
     from service.evaluate import read_questions
     from service.followup import resolve_question
 
@@ -265,8 +280,9 @@ def realistic_pairs(
                     titles[q.doc_id],
                     leads,
                 )
-                if found and siblings:
-                    found += sibling_pairs(tok, asked, found[0], docs[q.doc_id], sibling_rng)
+                for _ in range(siblings if found else 0):  # each draw a new question
+                    drawn = sibling_pairs(tok, asked, found[0], docs[q.doc_id], sibling_rng)
+                    found += [p for p in drawn if p.question not in {f.question for f in found}]
             elif not q.answerable:
                 found = unanswered_pairs(tok, asked, docs, units, titles, leads)
             else:
@@ -648,9 +664,19 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--siblings",
-        action="store_true",
+        nargs="?",
+        type=int,
+        const=1,
+        default=0,
+        metavar="DRAWS",
         help="Ask each answerable realistic question of a neighbour of what it names as well "
-        "(大货车 for 小型客车, another county of its article), its answer unit not answering it",
+        "(大货车 for 小型客车, another county of its article), its answer unit not answering it; "
+        "DRAWS neighbours drawn (1 when not given; a neighbour drawn twice asked once)",
+    )
+    parser.add_argument(
+        "--public-siblings",
+        action="store_true",
+        help="So too each answerable public question trained on (its sibling trained beside it)",
     )
     args = parser.parse_args(argv)
     init = None
@@ -663,10 +689,13 @@ def main(argv: list[str] | None = None) -> None:
 
     model_dir = Settings().model_dir
     encoder = NumpyE5(model_dir)
-    pairs = pairs_of(args.shared, encoder.tokenizer, args.headlines, args.leads)
+    pairs = pairs_of(
+        args.shared, encoder.tokenizer, args.headlines, args.leads, args.public_siblings
+    )
     public = [p for p in pairs if not p.held_out]
     if args.sample is not None and args.sample < len(public):
         public = random.Random(0).sample(public, args.sample)
+    public += [p.sibling for p in public if p.sibling is not None]
     realistic = (
         realistic_pairs(encoder.tokenizer, args.without, args.headlines, args.siblings, args.leads)
         if args.realistic

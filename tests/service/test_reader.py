@@ -472,6 +472,47 @@ def test_sibling_questions_add_a_no_answer_pair_on_the_answer_unit(encoder) -> N
     for i in added:  # each after its original's pairs, on the unit answering the original
         original = next(p for p in reversed(both[:i]) if p.start != NULL_TOKEN)
         assert both[i].sentence == original.sentence and both[i].question != original.question
+    # two draws: more neighbours, none asked twice of a unit
+    twice = training.realistic_pairs(
+        encoder.tokenizer, [p.name for p in PARTS if p is not part], siblings=2
+    )
+    more = [(p.question, p.sentence) for p in twice if (p.question, p.sentence) not in seen]
+    assert len(more) > len(added) and len(set(more)) == len(more)
+    assert [p for p in twice if (p.question, p.sentence) in seen] == plain
+
+
+@pytest.mark.integration
+def test_a_public_questions_sibling_rides_beside_its_pair(encoder, tmp_path) -> None:
+    import json
+
+    import bench.train_reader as training
+
+    article = (
+        "汀江二桥昨日通车。大桥通车后，7座及以下小客车每次通行费为20元。大货车每次通行费为60元。"
+    )
+    for name in training.SETS:
+        folder = tmp_path / "eval" / name
+        folder.mkdir(parents=True)
+        doc = {"id": f"{name}-1", "title": "汀江二桥通车", "text": article}
+        (folder / "docs.jsonl").write_text(json.dumps(doc, ensure_ascii=False) + "\n", "utf-8")
+        asked = {"id": "q1", "question": "小客车过桥费多少钱?", "answers": ["20元"]}
+        asked |= {"answerable": True, "doc_id": f"{name}-1"}
+        lines = json.dumps(asked, ensure_ascii=False) + "\n"
+        (folder / "questions_public.jsonl").write_text(lines, "utf-8")
+
+    def told(pairs):
+        return [(p.set_name, p.question, p.sentence, p.start, p.end) for p in pairs]
+
+    plain = training.pairs_of(tmp_path, encoder.tokenizer, leads=True)
+    with_siblings = training.pairs_of(tmp_path, encoder.tokenizer, leads=True, siblings=True)
+    assert told(with_siblings) == told(plain)  # the pairs drawn as before
+    answered = [p for p in with_siblings if p.start != NULL_TOKEN]
+    assert len(answered) == 2 and all(p.sibling is None for p in plain)
+    for pair in answered:
+        sibling = pair.sibling
+        assert sibling is not None and sibling.question.endswith("货车过桥费多少钱?")
+        assert sibling.sentence == pair.sentence and sibling.start == sibling.end == NULL_TOKEN
+        assert (sibling.set_name, sibling.held_out) == (pair.set_name, pair.held_out)
 
 
 @pytest.mark.integration
