@@ -223,11 +223,11 @@ def pairs_of(
                     leads,
                 )
                 if found and siblings:
-                    sibling = sibling_pairs(
+                    drawn = sibling_pairs(
                         tok, q["question"], found[0], docs[q["doc_id"]], sibling_rng
                     )
-                    found[0].sibling = sibling[0] if sibling else None
-                for pair in (*found, *(p.sibling for p in found[:1] if p.sibling)):
+                    found[0].sibling = drawn[0] if drawn else None
+                for pair in found + drawn if found and siblings else found:
                     pair.set_name, pair.held_out = name, q["doc_id"] in held
                 out.extend(found)
     return out
@@ -282,7 +282,8 @@ def realistic_pairs(
                 )
                 for _ in range(siblings if found else 0):  # each draw a new question
                     drawn = sibling_pairs(tok, asked, found[0], docs[q.doc_id], sibling_rng)
-                    found += [p for p in drawn if p.question not in {f.question for f in found}]
+                    asked_already = {f.question for f in found}
+                    found += [p for p in drawn if p.question not in asked_already]
             elif not q.answerable:
                 found = unanswered_pairs(tok, asked, docs, units, titles, leads)
             else:
@@ -631,6 +632,14 @@ def held_out_figures(reader: SpanReader, pairs: list[Pair]) -> None:
         )
 
 
+def _draws(value: str) -> int:
+    """--siblings's DRAWS: a count, 0 or more."""
+    draws = int(value)
+    if draws < 0:
+        raise argparse.ArgumentTypeError(f"{value}: a number of draws is 0 or more")
+    return draws
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
@@ -641,7 +650,11 @@ def main(argv: list[str] | None = None) -> None:
         "--realistic", type=int, default=0, help="Times each realistic pair is trained on."
     )
     parser.add_argument("--init", type=Path, help="Fine-tune these weights further.")
-    parser.add_argument("--sample", type=int, help="Train on this many public pairs at most.")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        help="Train on this many public pairs at most (and, with --public-siblings, their siblings)",
+    )
     parser.add_argument(
         "--without",
         nargs="+",
@@ -665,7 +678,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--siblings",
         nargs="?",
-        type=int,
+        type=_draws,
         const=1,
         default=0,
         metavar="DRAWS",
@@ -676,7 +689,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--public-siblings",
         action="store_true",
-        help="So too each answerable public question trained on (its sibling trained beside it)",
+        help="So too each answerable public question trained on (one neighbour drawn, its "
+        "sibling trained beside it)",
     )
     args = parser.parse_args(argv)
     init = None

@@ -371,8 +371,8 @@ class NumpyE5:
         self.passes: tuple[Any, ...] = (self.session_of(graph, matrices),)
         self.cut = self.layers
         self._split_lock = threading.Lock()
-        # the last inputs read_inputs made (each a Future: the first to ask computes them, the
-        # others wait for it)
+        # the last inputs read_inputs made, oldest first (each a Future: the first to ask
+        # computes them, the others wait for it)
         self._read_inputs: OrderedDict[tuple[int, ...], Future[dict[str, np.ndarray]]] = (
             OrderedDict()
         )
@@ -413,20 +413,18 @@ class NumpyE5:
         the first to ask computes them, one asking meanwhile or soon after waits for those
         (the last READ_INPUTS_KEPT kept; not to be changed by the caller)."""
         key = (layer, *ids)
+        future: Future[dict[str, np.ndarray]] = Future()
         with self._read_inputs_lock:
-            found = self._read_inputs.get(key)
-            if found is None:
-                future: Future[dict[str, np.ndarray]] = Future()
-                self._read_inputs[key] = future
-                while len(self._read_inputs) > READ_INPUTS_KEPT:
-                    self._read_inputs.popitem(last=False)
-            else:
-                self._read_inputs.move_to_end(key)
-        if found is not None:
+            found = self._read_inputs.setdefault(key, future)
+            while len(self._read_inputs) > READ_INPUTS_KEPT:  # the oldest first
+                self._read_inputs.popitem(last=False)
+        if found is not future:
             return found.result()  # computed, or being computed by another thread
         try:
             inputs = self.inputs([ids])
             inputs["x"] = self.states_below(layer, inputs)
+            for array in inputs.values():  # shared: no reader may change them
+                array.flags.writeable = False
         except BaseException as error:
             with self._read_inputs_lock:
                 if self._read_inputs.get(key) is future:

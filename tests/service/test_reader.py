@@ -351,6 +351,7 @@ def test_the_siblings_reader_refuses_a_question_asked_of_a_neighbour(
 def test_two_readers_of_a_sentence_at_once_share_the_layers_below_theirs(
     encoder, monkeypatch
 ) -> None:
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
     from service.reader import SIBLINGS_WEIGHTS, Reading, reader_for, reader_input, reading
@@ -371,9 +372,14 @@ def test_two_readers_of_a_sentence_at_once_share_the_layers_below_theirs(
     lower, upper = encoder.passes
     runs: list[int] = []
 
+    failing: list[str] = []
+
     class Counted:
         def run(self, *args):
             runs.append(1)
+            time.sleep(0.2)  # the second reader asks while the first computes
+            if failing:
+                raise RuntimeError(failing.pop())
             return lower.run(*args)
 
     monkeypatch.setattr(encoder, "passes", (Counted(), upper))
@@ -383,8 +389,16 @@ def test_two_readers_of_a_sentence_at_once_share_the_layers_below_theirs(
     for got, want in zip(both, expected, strict=True):
         assert got is not None and got.span == want.span
         assert got.margin == pytest.approx(want.margin, abs=1e-4)
-    readers[0].read("货车过一次桥收多少?", sentence, "汀江二桥通车")  # other ids: run again
+    other = "货车过一次桥收多少?"
+    failing.append("the lower layers failed")
+    with ThreadPoolExecutor(2) as pool:  # both readers are told, and nothing failed is kept
+        told = [pool.submit(r.read, other, sentence, "汀江二桥通车") for r in readers]
+        for future in told:
+            with pytest.raises(RuntimeError, match="lower layers failed"):
+                future.result()
     assert len(runs) == 2
+    assert readers[0].read(other, sentence, "汀江二桥通车") is not None  # other ids: run again
+    assert len(runs) == 3
 
 
 @pytest.mark.integration
@@ -463,7 +477,7 @@ def test_sibling_questions_add_a_no_answer_pair_on_the_answer_unit(encoder) -> N
     part = next(p for p in PARTS if p.trained)
     plain = training.realistic_pairs(encoder.tokenizer, [p.name for p in PARTS if p is not part])
     both = training.realistic_pairs(
-        encoder.tokenizer, [p.name for p in PARTS if p is not part], siblings=True
+        encoder.tokenizer, [p.name for p in PARTS if p is not part], siblings=1
     )
     seen = {(p.question, p.sentence) for p in plain}
     added = [i for i, p in enumerate(both) if (p.question, p.sentence) not in seen]
