@@ -79,9 +79,7 @@ class QAService:
             return None
         if self._read is None:
             encoder = self.embedder.questions
-            self._read = paired(
-                reader_for(encoder).read, reader_for(encoder, SIBLINGS_WEIGHTS).read
-            )
+            self._read = paired(reader_for(encoder), reader_for(encoder, SIBLINGS_WEIGHTS))
         return self._read
 
     @classmethod

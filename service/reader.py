@@ -141,6 +141,12 @@ class SpanReader:
         """The reader's reading of sentence for question (headline, what comes before it, read
         when the reader was trained so: the service passes its lead), or None when the sentence
         cannot be read (no offsets for it, or no token of it)."""
+        found = self.logits(question, sentence, headline)
+        return None if found is None else reading(sentence, *found)
+
+    def logits(self, question: str, sentence: str, headline: str = "") -> Logits | None:
+        """What read decodes: the sentence tokens' characters and the start and end logits of
+        every token [tokens, 2] (None where read gives None)."""
         encoder = self.encoder
         tokens = reader_input(
             encoder.tokenizer, question, sentence, headline if self.headlined else ""
@@ -149,7 +155,11 @@ class SpanReader:
             return None
         ids, spans = tokens
         inputs = encoder.read_inputs(self.first, ids)  # shared with a reader of the same ids
-        return reading(sentence, spans, self.session.run(["logits"], inputs)[0][0])
+        return spans, self.session.run(["logits"], inputs)[0][0]
+
+
+# a sentence's tokens' characters (its own tokens only) and each token's start and end logits
+Logits = tuple[dict[int, tuple[int, int]], np.ndarray]
 
 
 class Reading(NamedTuple):

