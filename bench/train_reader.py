@@ -82,6 +82,25 @@ Beside the shipped reader, not in its place, a --siblings reader is shipped sinc
 (service/reader_siblings.npz): its margin is weighed with the stage's decision
 (bench.train_siblings, whose docstring has its command).
 
+Session 44 trained it with more neighbours: two drawn for each realistic question (--siblings 2)
+and one for each public answer pair trained on (--public-siblings: 862 of the 4,000; some of
+them garbled, 汉越语 -> 汉汉语, or mislabelled, a sentence saying 他 of the thing swapped in),
+33,858 pairs, an epoch of 66 minutes on two threads beside other work (held-out check 77.5 /
+82.7, AUC 0.960 / 0.936):
+
+    python -m bench.train_reader --init service/reader_model.npz --first 2 --realistic 2 \
+        --sample 4000 --epochs 1 --siblings 2 --public-siblings --leads --without realistic29 \
+        realistic30 realistic31 realistic32 realistic33 --out /tmp/sib2.npz
+
+With bench.train_siblings refitted on it (bar 0.775; parts 29-33 865 right / 72 wrong against
+the shipped one's 847 / 71), `wenda eval` (the realistic parts over their own articles, make
+eval's public sample) gave: held-out parts 5, 8, 15, 20-28 1,985 right / 143 wrong, 504 of 588
+unanswerable abstained, against the shipped 1,975 / 136 / 510; parts 34-35 312 / 20 / 85
+against 312 / 20 / 88; CMRC 2018 236 right / 18 wrong, its unanswerable abstained 0.943,
+against 241 / 24 / 0.912; DRCD 213 / 10 against 223 / 11. As many right for as many wrong in
+all (right - 3 x wrong 2,173 against 2,178), the realistic parts answering wrong more often:
+not shipped.
+
 Tuning more of e5's layers reads better (session 36, each one epoch more from the same weights
 tuned with --first 8; the held-out articles' gold units, CMRC / DRCD): with layers 8-11 tuned
 character F1 69.3 / 73.3, and answering units told from others by the margin with ROC AUC
