@@ -3,7 +3,8 @@ runner-up when it scores close), and its margin (how much likelier its best span
 joins the evidence the abstention decision weighs (service.answer_model.ReadModel, trained by
 `python -m bench.train_reading`), and so does the siblings reader's on the same unit (paired;
 weighed by `python -m bench.train_siblings`); of the two, the one likelier to answer is cited.
-The same reading gives the unit's fact (a second cited unit is read for its own)."""
+The same reading gives the unit's fact, the span both readers find likeliest (a second cited unit
+is read for its own)."""
 
 from __future__ import annotations
 
