@@ -166,7 +166,8 @@ class Reading(NamedTuple):
     """What the reader makes of a sentence: its best span (None if it is not a whole-word
     answer of at most MAX_SHORT_CHARS), that span's score (start plus end logit), and the score
     of no answer (NULL_TOKEN as start and end); score - null is how sure it is that the sentence
-    answers. service.reading.paired adds the siblings reader's margin."""
+    answers. service.reading.paired adds the siblings reader's margin and puts in the span both
+    readers find likeliest (score and null stay the reader's own: only the margin is weighed)."""
 
     span: Span | None
     score: float

@@ -126,10 +126,11 @@ class Scorer(Protocol):
 
 def paired(reader: Scorer, siblings: Scorer) -> Reader:
     """The reading of reader (its margin, which the stage was trained on), with the span both
-    readers find likeliest (their start and end logits averaged: the two fine-tuned readers
-    together read gold units better than either, CMRC 2018 character F1 77.0 and 77.7 alone
-    against 77.6, DRCD 81.4 and 81.6 against 82.1, the held-out realistic parts 89.9 and 90.2
-    against 90.4) and the siblings reader's margin on the same sentence
+    readers find likeliest (their start and end logits averaged: on gold units better than
+    reader alone and about as well as the siblings reader or better, character F1 CMRC 2018
+    77.0 and 77.7 alone against 77.6, DRCD 81.4 and 81.6 against 82.1, the held-out realistic
+    parts 89.9 and 90.2 against 90.4; an ad hoc script, session 44) and the siblings reader's
+    margin on the same sentence
     (service.reader.SIBLINGS_WEIGHTS: a reader taught that a sentence about 客车 does not
     answer a question about 货车), which the stage weighs beside reader's
     (ReadModel.siblings). The siblings reader reads at the same time on a pool of its own
@@ -146,7 +147,7 @@ def paired(reader: Scorer, siblings: Scorer) -> Reader:
         if other is None:
             return read
         sibling = decoded(text, *other).margin
-        if other[0] != spans:  # read otherwise (one reads no lead): its margin alone
+        if other[0] != spans:  # read otherwise (a reader trained without leads): margin alone
             return read._replace(sibling=sibling)
         both = decoded(text, spans, (own + other[1]) / 2)
         return read._replace(span=both.span, sibling=sibling)

@@ -89,29 +89,40 @@ def test_the_siblings_readers_margin_weighs_in_when_the_stage_has_it() -> None:
 
 class Scored:
     """A reader giving these logits [tokens, 2] to every sentence (None: it cannot read one),
-    its tokens 1 and 2 the sentence's first and last two characters, recording what it read."""
+    its tokens 1-3 the sentence's characters two by two (or spans of its own), recording what
+    it read."""
 
-    def __init__(self, logits: list[list[float]] | None, calls: list[str]) -> None:
+    def __init__(
+        self,
+        logits: list[list[float]] | None,
+        calls: list[str],
+        spans: dict[int, tuple[int, int]] | None = None,
+    ) -> None:
         self.found = None if logits is None else np.array(logits, dtype=np.float32)
         self.calls = calls
+        self.spans = spans or {1: (0, 2), 2: (2, 4), 3: (4, 6)}
 
     def logits(self, question: str, sentence: str, headline: str = ""):
         self.calls.append(f"{question}|{sentence}|{headline}")
-        return None if self.found is None else ({1: (0, 2), 2: (2, 4)}, self.found)
+        return None if self.found is None else (self.spans, self.found)
 
 
 def test_paired_readings_carry_the_siblings_margin_and_the_span_both_find_likeliest() -> None:
     calls: list[str] = []
-    # the reader: 北京 (4) a little over 上海 (3); the siblings reader: 上海 far over 北京
-    reader = Scored([[0, 0], [2, 2], [1.5, 1.5]], calls)
-    siblings = Scored([[1, 1], [-2, -2], [3, 3]], calls)
-    read = paired(reader, siblings)("问", "北京上海", "标题")
-    # the reader's own margin (4 - 0), the siblings reader's (6 - 2), the span of their average
-    assert read == Reading(Span(2, 4), 4.0, 0.0, sibling=4.0)
-    assert calls == ["问|北京上海|标题"] * 2  # the same question, sentence and lead
-    alone = Reading(Span(0, 2), 4.0, 0.0)
-    assert paired(reader, Scored(None, calls))("问", "北京上海", "") == alone
-    assert paired(Scored(None, calls), siblings)("问", "北京上海", "") is None
+    # the reader: 北京 (3 + 3) over 北京上海广州 (3 + 2.5); the siblings reader: 广州 (3 + 3)
+    # over the same (2.5 + 3); averaged, the whole run (2.75 + 2.75) over either
+    reader = Scored([[0, 0], [3, 3], [0, 0], [0, 2.5]], calls)
+    siblings = Scored([[1, 1], [2.5, 0], [0, 0], [3, 3]], calls)
+    read = paired(reader, siblings)("问", "北京上海广州", "标题")
+    # the reader's own margin (6 - 0), the siblings reader's (6 - 2), the span of their average
+    assert read == Reading(Span(0, 6), 6.0, 0.0, sibling=4.0)
+    assert calls == ["问|北京上海广州|标题"] * 2  # the same question, sentence and lead
+    alone = Reading(Span(0, 2), 6.0, 0.0)
+    assert paired(reader, Scored(None, calls))("问", "北京上海广州", "") == alone
+    assert paired(Scored(None, calls), siblings)("问", "北京上海广州", "") is None
+    # read as other tokens (a reader trained without leads): its margin, not its logits
+    apart = Scored([[1, 1], [0, 0], [3, 3]], calls, spans={1: (0, 3), 2: (3, 6)})
+    assert paired(reader, apart)("问", "北京上海广州", "") == alone._replace(sibling=4.0)
 
 
 def test_a_stage_with_the_siblings_reader_round_trips_through_json() -> None:
