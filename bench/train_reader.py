@@ -241,13 +241,15 @@ def pairs_of(
                     titles[q["doc_id"]],
                     leads,
                 )
-                if found and siblings:
-                    drawn = sibling_pairs(
-                        tok, q["question"], found[0], docs[q["doc_id"]], sibling_rng
-                    )
-                    found[0].sibling = drawn[0] if drawn else None
-                for pair in found + drawn if found and siblings else found:
+                for pair in found:
                     pair.set_name, pair.held_out = name, q["doc_id"] in held
+                if found and siblings:
+                    answered = found[0]
+                    for sibling in sibling_pairs(  # one at most
+                        tok, q["question"], answered, docs[q["doc_id"]], sibling_rng
+                    ):
+                        sibling.set_name, sibling.held_out = answered.set_name, answered.held_out
+                        answered.sibling = sibling
                 out.extend(found)
     return out
 
