@@ -720,6 +720,7 @@ def main(argv: list[str] | None = None) -> None:
             init = {k: stored[k] for k in stored.files}
         if lost := layers_lost(init, args.first):
             parser.error(lost)
+    from bench.calibrate_reader import activation_maxima, calibration_ids
     from index.e5_numpy import NumpyE5
 
     model_dir = Settings().model_dir
@@ -745,6 +746,8 @@ def main(argv: list[str] | None = None) -> None:
     weights = train(model_dir, trained, states, args.first, args.epochs, init)
     if args.headlines or args.leads:
         weights[HEADLINED] = np.ones(1, dtype=np.float16)
+    # what its int8 session smooths by (bench.calibrate_reader)
+    weights |= activation_maxima(encoder, weights, calibration_ids(pairs))
     tmp = args.out.with_name(f".{args.out.name}.tmp.npz")
     np.savez(tmp, **weights)
     tmp.replace(args.out)

@@ -12,12 +12,14 @@ every token, L2 norm); tests/index/test_convert.py holds the two side by side.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import struct
+import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,10 @@ SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None}
 # by two readers at once)
 READ_INPUTS_KEPT = 8
 UNKNOWN_PENALTY = 10.0  # below the lowest piece score, as the tokenizers library scores <unk>
+# how much of a product's spread its weights take over from the states it multiplies before
+# both are quantized (smoothing_scale): swept 0.5-0.95 on realistic sentences, 0.85 kept the
+# int8 reader's margins closest to float32's (correlation 0.997; 0.956 without smoothing)
+SMOOTHING = 0.85
 
 
 class UnigramTokenizer:
@@ -181,6 +187,11 @@ class EncoderGraph:
         self.inits: list[Any] = []
         self.matrices: dict[str, np.ndarray] = {}
         self.named: dict[tuple[str, ...], str] = {}  # a weight's constant, made once
+        # a product's largest input per channel (its key: the first of its weights' prefixes),
+        # given before states(): those products are smoothed for int8 (smoothing_scale)
+        self.absmax: dict[str, np.ndarray] = {}
+        # the tensor each product made multiplies, by the same key (what absmax measures)
+        self.product_inputs: dict[str, str] = {}
         self.count = iter(range(1 << 30))
 
     def const(self, value: np.ndarray | np.generic) -> str:
@@ -198,6 +209,14 @@ class EncoderGraph:
             tensor.external_data.add(key=key, value=text)
         self.inits.append(tensor)
         return name
+
+    def forget(self, matrices: Iterable[str]) -> None:
+        """Let go of those of matrices no other graph can ask for by name (weight()): a graph
+        whose session holds them in itself (int8_products) needs them no more."""
+        named = set(self.named.values())
+        for name in matrices:
+            if name not in named:
+                self.matrices.pop(name, None)
 
     def op(self, kind: str, *inputs: str, **attrs: Any) -> str:
         from onnx import helper
@@ -219,8 +238,21 @@ class EncoderGraph:
         return self.named[key]
 
     def dense(self, x: str, key: str, *names: str) -> str:
-        weight = self.weight(*(f"{key}.{n}.weight" for n in names), transposed=True)
+        """x times the weights of names (joined along their outputs) plus their biases; with
+        the product's absmax given, x divided and the weights multiplied per channel by the
+        same smoothing_scale (the same product, ready for int8)."""
+        product = f"{key}.{names[0]}"
+        self.product_inputs[product] = x
+        weights = [f"{key}.{n}.weight" for n in names]
         bias = self.weight(*(f"{key}.{n}.bias" for n in names))
+        absmax = self.absmax.get(product)
+        if absmax is None:
+            weight = self.weight(*weights, transposed=True)
+        else:
+            joined = np.concatenate([self.f32(n) for n in weights]).T  # [inputs, outputs]
+            scale = smoothing_scale(absmax, joined)
+            x = self.op("Mul", x, self.const((1.0 / scale).astype(np.float32)))
+            weight = self.const(joined * scale[:, None])
         return self.op("Add", self.op("MatMul", x, weight), bias)
 
     def norm(self, x: str, key: str) -> str:
@@ -326,6 +358,63 @@ class EncoderGraph:
         return self.norm(
             op("Add", x, self.dense(gelu, key, "output.dense")), f"{key}.output.LayerNorm"
         )
+
+
+def smoothing_scale(absmax: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Per input channel, what to divide a product's input by and multiply its weight's row by
+    (weight [inputs, outputs]; absmax: the input's largest magnitude per channel, measured), so
+    that the few channels of outsize states (a BERT layer's norm and GELU give some) do not
+    stretch the one int8 scale of all the states (SmoothQuant's migration, strength SMOOTHING)."""
+    rows = np.abs(weight).max(axis=1)
+    scale = np.maximum(absmax, 1e-5) ** SMOOTHING / np.maximum(rows, 1e-5) ** (1 - SMOOTHING)
+    return np.clip(scale, 1e-2, 1e2).astype(np.float32)
+
+
+def int8_products(graph: bytes, matrices: dict[str, np.ndarray]) -> bytes:
+    """graph, its matrices held in it, with each product by one of them in 8-bit integers: the
+    matrix stored as int8 with a scale per output column, the states it multiplies quantized as
+    they come (onnxruntime.quantization.quantize_dynamic). The span reader's layers, smoothed
+    first (EncoderGraph.absmax), so run 2.2x as fast on one thread as in float32 (an AMX Xeon,
+    session 45) with margins correlated 0.997 with float32's on 800 realistic questions' cited
+    sentences, and as many gold spans found (712 against 711)."""
+    import onnx
+    from onnx import numpy_helper
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model = onnx.load_from_string(graph)
+    for init in model.graph.initializer:
+        if init.name in matrices:
+            init.CopyFrom(numpy_helper.from_array(np.asarray(matrices[init.name]), init.name))
+    for n, node in enumerate(model.graph.node):  # the quantizer names its nodes after these
+        node.name = node.name or f"node{n}"
+    # the quantizer's pre-processing (shape inference, graph optimisation) serves other ops
+    # than a product by a constant matrix: said done, the quantizer does not advise it
+    onnx.helper.set_model_props(model, {"onnx.quant.pre_process": "onnxruntime.quant"})
+    # it logs through logging.info itself, which gives a root logger without handlers one
+    # (stderr): the root logger is put back as it was
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "int8.onnx"
+            quantize_dynamic(model, out, per_channel=True, weight_type=QuantType.QInt8)
+            return out.read_bytes()
+    finally:
+        root.handlers[:], root.level = handlers, level
+        given_back()
+
+
+def given_back() -> None:
+    """Hand the heap's free memory back to the system: the quantizer's float copies of a
+    reader's matrices, freed, would otherwise stay in the process's resident memory (about 180
+    MiB for the two readers; glibc only, elsewhere nothing)."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def encoder_graph(
@@ -434,13 +523,17 @@ class NumpyE5:
         future.set_result(inputs)
         return inputs
 
-    def session_of(self, graph: bytes, matrices: dict[str, np.ndarray]) -> Any:
+    @staticmethod
+    def session_of(graph: bytes, matrices: dict[str, np.ndarray], int8: bool = False) -> Any:
         """An ONNX Runtime session of graph, on one thread, its matrices handed over as arrays
         rather than through the serialised model. A session still holds its own copy of them
         (measured: about 1.8x their size), so a second graph should hold only new layers and
-        take e5's from this session's outputs (service/reader.py does)."""
+        take e5's from this session's outputs (service/reader.py does). int8: its products by
+        those matrices in 8-bit integers (int8_products)."""
         import onnxruntime
 
+        if int8:
+            graph, matrices = int8_products(graph, matrices), {}
         options = onnxruntime.SessionOptions()
         # one thread a pass: a server runs up to two passes at once on its own threads
         options.intra_op_num_threads = 1

@@ -44,10 +44,15 @@ MAX_TOKENS = 512
 # lead, service.reading.lead, as the shipped one) stores this key; the service passes the lead
 HEADLINED = "headlined"
 HEADLINE_END = "。"
+# a reader's weights may hold, under this prefix and each product's key, the largest input that
+# product was measured to take per channel (bench.calibrate_reader): what int8 smooths by
+ABSMAX = "absmax."
 NULL_TOKEN = 0  # `<s>`: where start and end point when the sentence does not answer
 _built = itertools.count()  # readers built, for their weights' names in an encoder's graph
 _SOMEONE = "某"  # a name kept back (贺某明): the surname and 某 are one word
 _EDGE = "，。；：,;:！？!?、 \t\n\u3000"  # what an answer neither starts nor ends with
+# a word an answer does not end with: 的 closing a modifier (75岁的 of 75岁的退休职工)
+_TRAILING_WORDS = ("的",)
 
 
 def best_span(
@@ -67,8 +72,8 @@ def best_span(
 
 
 def snapped(sentence: str, lo: int, hi: int) -> Span | None:
-    """lo:hi widened to whole jieba words, its edge marks and spaces dropped (None if nothing
-    or too much is left)."""
+    """lo:hi widened to whole jieba words, its edge marks and spaces dropped, and a 的 that is a
+    word of its own at its end (None if nothing or too much is left)."""
     bounds = _whole_names(sentence, word_bounds(sentence))
     lo = max(b for b in bounds if b <= lo)
     hi = min(b for b in bounds if b >= hi)
@@ -76,6 +81,10 @@ def snapped(sentence: str, lo: int, hi: int) -> Span | None:
         lo += 1
     while hi > lo and sentence[hi - 1] in _EDGE:
         hi -= 1
+    for word in _TRAILING_WORDS:
+        cut = hi - len(word)
+        if cut > lo and sentence[cut:hi] == word and cut in bounds:
+            hi = cut
     if hi <= lo or hi - lo > MAX_SHORT_CHARS:
         return None
     return Span(lo, hi)
@@ -101,11 +110,23 @@ class SpanReader:
     """The reader over an e5 question encoder, with its fine-tuned layers and head (weights:
     `encoder.layer.N.…` tensors as in BertModel, `head.weight` [2, width], `head.bias`)."""
 
-    def __init__(self, encoder: NumpyE5, weights: Mapping[str, np.ndarray]) -> None:
+    def __init__(
+        self,
+        encoder: NumpyE5,
+        weights: Mapping[str, np.ndarray],
+        int8: bool = False,
+        products: bool = False,
+    ) -> None:
+        """int8: its products in 8-bit integers, smoothed by the largest inputs measured for
+        them (ABSMAX keys, bench.calibrate_reader; float32 when the weights hold none).
+        products: its session gives the input of each product as well, by its key
+        (self.products; what bench.calibrate_reader measures)."""
         # not held: a reader kept for its encoder (reader_for) must not keep the encoder alive
         self._encoder = weakref.ref(encoder)
         self.headlined = bool(HEADLINED in weights and weights[HEADLINED].any())
-        weights = {k: v for k, v in weights.items() if k != HEADLINED}
+        absmax = {k[len(ABSMAX) :]: v for k, v in weights.items() if k.startswith(ABSMAX)}
+        self.int8 = int8 and bool(absmax)
+        weights = {k: v for k, v in weights.items() if k != HEADLINED and not k.startswith(ABSMAX)}
         tuned = tuned_layers(weights)
         if not tuned or "head.weight" not in weights or "head.bias" not in weights:
             raise ValueError("reader weights: no encoder layers or no head")
@@ -118,12 +139,27 @@ class SpanReader:
         # over the same encoder must get its own weights (float16 as stored, made float32 once)
         prefix = f"reader{next(_built)}"
         g.w.update({f"{prefix}.{k}": v for k, v in weights.items()})
+        smoothed = absmax if self.int8 else {}
+        g.absmax = {f"{prefix}.{k}": np.asarray(v, np.float32) for k, v in smoothed.items()}
         keys = [f"{prefix}.encoder.layer.{i}" for i in tuned]
         x = g.states(keys, encoder.heads, embedded=False)[-1]
         head = g.weight(f"{prefix}.head.weight", transposed=True)
         g.output(g.op("Add", g.op("MatMul", x, head), g.weight(f"{prefix}.head.bias")), "logits")
-        graph, self._matrices = g.model("e5-reader", {"logits": ["batch", "tokens", 2]})
-        self.session = encoder.session_of(graph, self._matrices)  # which must outlive it
+        own = {
+            k[len(prefix) + 1 :]: t
+            for k, t in g.product_inputs.items()
+            if k.startswith(f"{prefix}.")
+        }
+        self.products = own if products else {}
+        outputs: dict[str, list[str | int]] = {"logits": ["batch", "tokens", 2]}
+        outputs |= {t: ["batch", "tokens", f"{t} width"] for t in self.products.values()}
+        graph, matrices = g.model("e5-reader", outputs)
+        g.absmax = {}
+        self.session = encoder.session_of(graph, matrices, int8=self.int8)
+        # float32 matrices must outlive the session; int8 ones were copied into it
+        self._matrices = {} if self.int8 else matrices
+        if self.int8:
+            g.forget(matrices)
 
     @property
     def encoder(self) -> NumpyE5:
@@ -133,9 +169,9 @@ class SpanReader:
         return encoder
 
     @classmethod
-    def load(cls, encoder: NumpyE5, path: Path = READER_WEIGHTS) -> SpanReader:
+    def load(cls, encoder: NumpyE5, path: Path = READER_WEIGHTS, int8: bool = False) -> SpanReader:
         with np.load(path) as stored:
-            return cls(encoder, {k: stored[k] for k in stored.files})
+            return cls(encoder, {k: stored[k] for k in stored.files}, int8)
 
     def read(self, question: str, sentence: str, headline: str = "") -> Reading | None:
         """The reader's reading of sentence for question (headline, what comes before it, read
@@ -218,17 +254,19 @@ def reader_input(
     return [*ids, *(p for p, _, _ in read), tokenizer.eos], spans
 
 
-_readers: weakref.WeakKeyDictionary[NumpyE5, dict[Path, SpanReader]] = weakref.WeakKeyDictionary()
+_readers: weakref.WeakKeyDictionary[NumpyE5, dict[tuple[Path, bool], SpanReader]] = (
+    weakref.WeakKeyDictionary()
+)
 _readers_lock = threading.Lock()
 
 
-def reader_for(encoder: NumpyE5, weights: Path = READER_WEIGHTS) -> SpanReader:
-    """The reader of weights (READER_WEIGHTS, or SIBLINGS_WEIGHTS) over encoder, built on first
-    use and kept as long as encoder is (a service reloaded for a new index generation keeps its
-    encoder, and so its readers)."""
-    weights = weights.resolve()  # one reader however the file is named
+def reader_for(encoder: NumpyE5, weights: Path = READER_WEIGHTS, int8: bool = False) -> SpanReader:
+    """The reader of weights (READER_WEIGHTS, or SIBLINGS_WEIGHTS) over encoder, its products in
+    8-bit integers or not (int8), built on first use and kept as long as encoder is (a service
+    reloaded for a new index generation keeps its encoder, and so its readers)."""
+    key = (weights.resolve(), int8)  # one reader however the file is named
     with _readers_lock:
         kept = _readers.setdefault(encoder, {})
-        if weights not in kept:
-            kept[weights] = SpanReader.load(encoder, weights)
-        return kept[weights]
+        if key not in kept:
+            kept[key] = SpanReader.load(encoder, *key)
+        return kept[key]

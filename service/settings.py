@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # abstention decision (service/reading.py) and it marks the fact of every kind but yes/no
     # (the typed rules where it finds none); false: neither
     reader: bool = True
+    # the readers' products in 8-bit integers (index.e5_numpy.int8_products, smoothed by the
+    # maxima stored with their weights): about 2.2x as fast as float32, less memory
+    reader_int8: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # POST/DELETE /articles are refused until this is set; callers send it as a Bearer token

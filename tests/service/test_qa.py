@@ -108,7 +108,7 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
     from service.reader import READER_WEIGHTS, SIBLINGS_WEIGHTS, Reading
     from service.short_answer import Span
 
-    loaded: list[tuple[object, Path]] = []
+    loaded: list[tuple[object, Path, bool]] = []
 
     class Recorded:
         def __init__(self, weights: Path) -> None:
@@ -119,8 +119,8 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
         def logits(self, question: str, sentence: str, lead: str = ""):
             return {1: (0, 1), 2: (1, 2)}, self.found
 
-    def reader_for(encoder: object, weights: Path = READER_WEIGHTS) -> Recorded:
-        loaded.append((encoder, weights))
+    def reader_for(encoder: object, weights: Path = READER_WEIGHTS, int8: bool = False) -> Recorded:
+        loaded.append((encoder, weights, int8))
         return Recorded(weights)
 
     monkeypatch.setattr(qa, "reader_for", reader_for)
@@ -131,7 +131,11 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
     service._read = None
     read = service.read()
     assert read is not None and service.read() is read  # built once
-    assert loaded == [(encoder, READER_WEIGHTS), (encoder, SIBLINGS_WEIGHTS)]
+    # both in 8-bit integer products, as WENDA_READER_INT8 is by default
+    assert loaded == [(encoder, READER_WEIGHTS, True), (encoder, SIBLINGS_WEIGHTS, True)]
     assert read("问", "句子", "") == Reading(Span(0, 2), 5.0, 0.0, sibling=-1.0)
+    service.settings, service._read = Settings(reader_int8=False), None
+    service.read()
+    assert loaded[2:] == [(encoder, READER_WEIGHTS, False), (encoder, SIBLINGS_WEIGHTS, False)]
     service.settings, service._read = Settings(reader=False), None
     assert service.read() is None  # WENDA_READER=false: neither

@@ -49,6 +49,22 @@ def test_a_span_is_widened_to_whole_words_and_loses_its_edge_marks() -> None:
 @pytest.mark.parametrize(
     ("sentence", "read", "said"),
     [
+        # a 的 closing a modifier is no part of the fact
+        ("东岚区一位75岁的退休职工邓秀梅投入了38万元。", "75岁的", "75岁"),
+        ("化石是村民在修建水渠时发现的。", "修建水渠时发现的", "修建水渠时发现"),
+        # 的 inside a word stays
+        ("此行的目的是考察市场。", "目的", "目的"),
+    ],
+)
+def test_a_span_does_not_end_with_a_de_of_its_own(sentence: str, read: str, said: str) -> None:
+    at = sentence.index(read)
+    span = snapped(sentence, at, at + len(read))
+    assert span is not None and sentence[span.start : span.end] == said
+
+
+@pytest.mark.parametrize(
+    ("sentence", "read", "said"),
+    [
         # a name told with 某 is one word with its surname, which jieba cuts off
         ("案发后，其堂弟贺某明帮助他藏匿于山中。", "某明", "贺某明"),
         ("主犯钱某某被判处有期徒刑六年。", "某某", "钱某某"),
@@ -329,13 +345,17 @@ def test_a_second_reader_over_the_same_encoder_reads_with_its_own_weights(encode
         ),
     ],
 )
+@pytest.mark.parametrize("int8", [False, True], ids=["float32", "int8"])
 def test_the_siblings_reader_refuses_a_question_asked_of_a_neighbour(
-    encoder, neighbour: str, own: str, sentence: str, headline: str
+    encoder, neighbour: str, own: str, sentence: str, headline: str, int8: bool
 ) -> None:
-    from service.reader import SIBLINGS_WEIGHTS, reader_for
+    from service.reader import READER_WEIGHTS, SIBLINGS_WEIGHTS, reader_for
 
-    reader, siblings = reader_for(encoder), reader_for(encoder, SIBLINGS_WEIGHTS)
-    assert reader_for(encoder, SIBLINGS_WEIGHTS) is siblings and siblings is not reader
+    reader = reader_for(encoder, READER_WEIGHTS, int8)
+    siblings = reader_for(encoder, SIBLINGS_WEIGHTS, int8)
+    assert reader_for(encoder, SIBLINGS_WEIGHTS, int8) is siblings and siblings is not reader
+    assert reader_for(encoder, SIBLINGS_WEIGHTS, not int8) is not siblings
+    assert reader.int8 is int8 and siblings.int8 is int8
     told = {
         q: (reader.read(q, sentence, headline), siblings.read(q, sentence, headline))
         for q in (neighbour, own)
@@ -345,6 +365,62 @@ def test_the_siblings_reader_refuses_a_question_asked_of_a_neighbour(
     assert s_neighbour.margin < 0 < s_own.margin
     # it drops the neighbour's question further below the reader's margin than the own one
     assert r_neighbour.margin - s_neighbour.margin > r_own.margin - s_own.margin + 2
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "sentence", "fact"),
+    [
+        (
+            "台风登陆时风力几级?",
+            "台风于凌晨3时20分在滨湾区沿海登陆，登陆时中心附近最大风力14级。",
+            "14级",
+        ),
+        ("新馆藏书多少册?", "新馆目前藏书量达300万册，设有阅览座位2000个。", "300万册"),
+        ("谁设计了新馆?", "新馆由瑞士建筑师事务所设计，外墙采用当地青石。", "瑞士建筑师事务所"),
+    ],
+)
+def test_the_int8_reader_reads_as_the_float32_one(
+    encoder, question: str, sentence: str, fact: str
+) -> None:
+    from service.reader import reader_for
+
+    exact, int8 = reader_for(encoder), reader_for(encoder, int8=True)
+    assert int8.int8 and not exact.int8  # the shipped weights hold what int8 smooths by
+    want, got = exact.read(question, sentence), int8.read(question, sentence)
+    assert want is not None and got is not None
+    assert sentence[got.span.start : got.span.end] == sentence[want.span.start : want.span.end]
+    assert fact in sentence[got.span.start : got.span.end]
+    assert got.margin > 0 and got.margin == pytest.approx(want.margin, abs=2.0)
+
+
+@pytest.mark.integration
+def test_the_maxima_int8_smooths_by_are_those_of_every_product_the_reader_makes(encoder) -> None:
+    from bench.calibrate_reader import activation_maxima
+    from service.reader import ABSMAX, SpanReader, tuned_layers
+
+    with np.load(READER_WEIGHTS) as stored:
+        weights = {k: stored[k] for k in stored.files}
+    pairs = [
+        ("新馆藏书多少册?", "新馆目前藏书量达300万册，设有阅览座位2000个。"),
+        ("谁设计了新馆?", "新馆由瑞士建筑师事务所设计，外墙采用当地青石。"),
+    ]
+    ids = [reader_input(encoder.tokenizer, q, s)[0] for q, s in pairs]
+    maxima = activation_maxima(encoder, weights, ids)
+    # four products a layer (query, key and value as one), each measured per input channel:
+    # three take the layer's width, the feed-forward's second its inner width
+    layers = len(tuned_layers(weights))
+    assert sorted(v.size for v in maxima.values()) == [384] * 3 * layers + [1536] * layers
+    one = activation_maxima(encoder, weights, ids[:1])
+    assert all((maxima[k] >= one[k]).all() for k in one) and any(
+        (maxima[k] > one[k]).any() for k in one
+    )
+    # the shipped weights hold the maxima of the same products
+    assert set(maxima) == {k for k in weights if k.startswith(ABSMAX)}
+    # a reader whose weights hold none stays float32 when int8 is asked for
+    plain = {k: v for k, v in weights.items() if not k.startswith(ABSMAX)}
+    assert SpanReader(encoder, plain, int8=True).int8 is False
+    assert SpanReader(encoder, weights, int8=True).int8 is True
 
 
 @pytest.mark.integration
