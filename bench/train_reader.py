@@ -752,7 +752,8 @@ def main(argv: list[str] | None = None) -> None:
     np.savez(tmp, **weights)
     tmp.replace(args.out)
     print(f"wrote {args.out}")
-    held_out_figures(SpanReader(encoder, weights), pairs)
+    # read as the service reads: in int8 unless WENDA_READER_INT8=false
+    held_out_figures(SpanReader(encoder, weights, Settings().reader_int8), pairs)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,9 @@ def read_margins(pairs: Collection[tuple[str, str, str]], weights: Path) -> Marg
     from service.settings import Settings
 
     encoder = NumpyE5(Settings().model_dir)  # the reader keeps only a weak reference to it
-    read = told(SpanReader.load(encoder, weights).read)  # as the service reads (its words)
+    # as the service reads: the question in its unit's words, int8 if so set (and the weights
+    # hold what it smooths by)
+    read = told(SpanReader.load(encoder, weights, Settings().reader_int8).read)
     out: Margins = {}
     for n, (q, text, headline) in enumerate(sorted(pairs), 1):
         found = read(q, text, headline)
