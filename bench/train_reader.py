@@ -160,6 +160,7 @@ from service.reader import (
     NULL_TOKEN,
     READER_WEIGHTS,
     SpanReader,
+    int8_readers,
     reader_input,
     tuned_layers,
 )
@@ -753,7 +754,7 @@ def main(argv: list[str] | None = None) -> None:
     tmp.replace(args.out)
     print(f"wrote {args.out}")
     # read as the service reads: in int8 unless WENDA_READER_INT8=false
-    held_out_figures(SpanReader(encoder, weights, Settings().reader_int8), pairs)
+    held_out_figures(SpanReader(encoder, weights, int8_readers(Settings().reader_int8)), pairs)
 
 
 if __name__ == "__main__":

@@ -121,13 +121,13 @@ def read_margins(pairs: Collection[tuple[str, str, str]], weights: Path) -> Marg
     of those weights, reading each question as its unit says its words, as the service does:
     service.reading.told)."""
     from index.e5_numpy import NumpyE5
-    from service.reader import SpanReader
+    from service.reader import SpanReader, int8_readers
     from service.settings import Settings
 
     encoder = NumpyE5(Settings().model_dir)  # the reader keeps only a weak reference to it
     # as the service reads: the question in its unit's words, int8 if so set (and the weights
     # hold what it smooths by)
-    read = told(SpanReader.load(encoder, weights, Settings().reader_int8).read)
+    read = told(SpanReader.load(encoder, weights, int8_readers(Settings().reader_int8)).read)
     out: Margins = {}
     for n, (q, text, headline) in enumerate(sorted(pairs), 1):
         found = read(q, text, headline)

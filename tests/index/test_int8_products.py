@@ -4,8 +4,10 @@ smoothing (EncoderGraph.absmax) that keeps the products and spares int8 an outsi
 
 import numpy as np
 import onnx
+import pytest
 
-from index.e5_numpy import EncoderGraph, NumpyE5, int8_products
+from index import e5_numpy
+from index.e5_numpy import EncoderGraph, NumpyE5, cpu_has_int8_dot, int8_products
 
 WIDTH = 64
 
@@ -79,3 +81,25 @@ def test_smoothing_keeps_the_products_and_spares_int8_an_outsize_channel() -> No
         return float(np.abs(run(graph, matrices, x, True) - exact).mean())
 
     assert error(smooth, smooth_matrices) < 0.7 * error(plain, plain_matrices)  # 0.52 here
+
+
+@pytest.mark.parametrize(
+    ("flags", "has"),
+    [
+        ("fpu avx2 avx512f avx512_vnni avx512_bf16", True),  # an AVX-512 EPYC or Xeon
+        ("fpu avx2 avx_vnni", True),  # a desktop core with AVX-VNNI
+        ("fpu avx2 avx512f amx_bf16 amx_tile amx_int8", True),
+        ("fpu avx2 avx512f avx512bw", False),  # int8 pairs summed in 16 bits: float32
+        ("fpu avx2 avx512_vnnix", False),  # a flag is a whole word
+    ],
+)
+def test_auto_runs_the_readers_in_int8_only_where_the_cpu_adds_int8_products_exactly(
+    monkeypatch: pytest.MonkeyPatch, flags: str, has: bool
+) -> None:
+    from service.reader import int8_readers
+
+    cpuinfo = f"processor\t: 0\nflags\t\t: {flags}\n"
+    monkeypatch.setattr(e5_numpy.Path, "read_text", lambda self, *a, **k: cpuinfo)
+    assert cpu_has_int8_dot() is has
+    assert int8_readers("auto") is has
+    assert int8_readers(True) is True and int8_readers(False) is False

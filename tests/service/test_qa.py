@@ -131,11 +131,16 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
     service._read = None
     read = service.read()
     assert read is not None and service.read() is read  # built once
-    # both in 8-bit integer products, as WENDA_READER_INT8 is by default
-    assert loaded == [(encoder, READER_WEIGHTS, True), (encoder, SIBLINGS_WEIGHTS, True)]
+    # WENDA_READER_INT8=auto: both in 8-bit integer products where the CPU has int8 dot products
+    int8 = qa.int8_readers("auto")
+    assert loaded == [(encoder, READER_WEIGHTS, int8), (encoder, SIBLINGS_WEIGHTS, int8)]
     assert read("问", "句子", "") == Reading(Span(0, 2), 5.0, 0.0, sibling=-1.0)
-    service.settings, service._read = Settings(reader_int8=False), None
-    service.read()
-    assert loaded[2:] == [(encoder, READER_WEIGHTS, False), (encoder, SIBLINGS_WEIGHTS, False)]
+    for setting in (False, True):
+        service.settings, service._read = Settings(reader_int8=setting), None
+        service.read()
+        assert loaded[-2:] == [
+            (encoder, READER_WEIGHTS, setting),
+            (encoder, SIBLINGS_WEIGHTS, setting),
+        ]
     service.settings, service._read = Settings(reader=False), None
     assert service.read() is None  # WENDA_READER=false: neither
