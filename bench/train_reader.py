@@ -753,7 +753,7 @@ def main(argv: list[str] | None = None) -> None:
     np.savez(tmp, **weights)
     tmp.replace(args.out)
     print(f"wrote {args.out}")
-    # read as the service reads: in int8 unless WENDA_READER_INT8=false
+    # read as the service reads: in int8 as WENDA_READER_INT8 says (auto: where the CPU has VNNI)
     held_out_figures(SpanReader(encoder, weights, int8_readers(Settings().reader_int8)), pairs)
 
 

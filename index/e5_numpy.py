@@ -39,6 +39,7 @@ UNKNOWN_PENALTY = 10.0  # below the lowest piece score, as the tokenizers librar
 # sentences, 0.85 kept the int8 reader's margins closest to float32's (correlation 0.997; 0.956
 # without smoothing); chosen for that agreement, not for right answers
 SMOOTHING = 0.85
+CPUINFO = Path("/proc/cpuinfo")  # its flags say which products the CPU has (cpu_has_int8_dot)
 
 
 class UnigramTokenizer:
@@ -375,7 +376,7 @@ def cpu_has_int8_dot() -> bool:
     """VNNI or AMX: where ONNX Runtime's int8 products add up exactly and fast (without them its
     AVX2 path sums pairs of products in 16 bits, which can saturate: `auto` stays float32)."""
     try:
-        flags = set(Path("/proc/cpuinfo").read_text().split())
+        flags = set(CPUINFO.read_text().split())
     except OSError:
         return False
     return bool(flags & {"avx512_vnni", "avx_vnni", "amx_int8"})

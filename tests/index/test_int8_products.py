@@ -2,6 +2,8 @@
 small graph of random weights: the same outputs within quantization's error, int8 weights, and
 smoothing (EncoderGraph.absmax) that keeps the products and spares int8 an outsize channel."""
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import pytest
@@ -91,15 +93,18 @@ def test_smoothing_keeps_the_products_and_spares_int8_an_outsize_channel() -> No
         ("fpu avx2 avx512f amx_bf16 amx_tile amx_int8", True),
         ("fpu avx2 avx512f avx512bw", False),  # int8 pairs summed in 16 bits: float32
         ("fpu avx2 avx512_vnnix", False),  # a flag is a whole word
+        (None, False),  # no /proc/cpuinfo
     ],
 )
 def test_auto_runs_the_readers_in_int8_only_where_the_cpu_adds_int8_products_exactly(
-    monkeypatch: pytest.MonkeyPatch, flags: str, has: bool
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, flags: str | None, has: bool
 ) -> None:
     from service.reader import int8_readers
 
-    cpuinfo = f"processor\t: 0\nflags\t\t: {flags}\n"
-    monkeypatch.setattr(e5_numpy.Path, "read_text", lambda self, *a, **k: cpuinfo)
+    cpuinfo = tmp_path / "cpuinfo"
+    if flags is not None:
+        cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    monkeypatch.setattr(e5_numpy, "CPUINFO", cpuinfo)
     assert cpu_has_int8_dot() is has
     assert int8_readers("auto") is has
     assert int8_readers(True) is True and int8_readers(False) is False

@@ -105,6 +105,7 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
 ) -> None:
     from index.embedder import E5Embedder
     from service import qa
+    from service import reader as reader_module
     from service.reader import READER_WEIGHTS, SIBLINGS_WEIGHTS, Reading
     from service.short_answer import Span
 
@@ -124,6 +125,8 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
         return Recorded(weights)
 
     monkeypatch.setattr(qa, "reader_for", reader_for)
+    monkeypatch.delenv("WENDA_READER_INT8", raising=False)
+    monkeypatch.setattr(reader_module, "cpu_has_int8_dot", lambda: True)
     service = QAService.__new__(QAService)  # no index: only its reader is asked for
     service.settings = Settings(reader=True)
     service.embedder = E5Embedder(tmp_path)
@@ -131,16 +134,15 @@ def test_the_service_reads_with_the_reader_paired_with_the_siblings_reader(
     service._read = None
     read = service.read()
     assert read is not None and service.read() is read  # built once
-    # WENDA_READER_INT8=auto: both in 8-bit integer products where the CPU has int8 dot products
-    int8 = qa.int8_readers("auto")
-    assert loaded == [(encoder, READER_WEIGHTS, int8), (encoder, SIBLINGS_WEIGHTS, int8)]
+    # WENDA_READER_INT8=auto (the default): both in 8-bit integer products where the CPU has
+    # int8 dot products (this one, as patched), else float32; true and false as they say
+    assert service.settings.reader_int8 == "auto"
+    assert loaded == [(encoder, READER_WEIGHTS, True), (encoder, SIBLINGS_WEIGHTS, True)]
     assert read("问", "句子", "") == Reading(Span(0, 2), 5.0, 0.0, sibling=-1.0)
-    for setting in (False, True):
+    monkeypatch.setattr(reader_module, "cpu_has_int8_dot", lambda: False)
+    for setting, int8 in (("auto", False), (True, True), (False, False)):
         service.settings, service._read = Settings(reader_int8=setting), None
         service.read()
-        assert loaded[-2:] == [
-            (encoder, READER_WEIGHTS, setting),
-            (encoder, SIBLINGS_WEIGHTS, setting),
-        ]
+        assert loaded[-2:] == [(encoder, READER_WEIGHTS, int8), (encoder, SIBLINGS_WEIGHTS, int8)]
     service.settings, service._read = Settings(reader=False), None
     assert service.read() is None  # WENDA_READER=false: neither
