@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.e5_numpy import NumpyE5
-from service.reader import ABSMAX, HEADLINED, READER_WEIGHTS, SIBLINGS_WEIGHTS, SpanReader
+from service.reader import (
+    ABSMAX,
+    READER_WEIGHTS,
+    SIBLINGS_WEIGHTS,
+    SpanReader,
+    headlined,
+)
 from service.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -55,17 +61,14 @@ def calibration_ids(pairs: Sequence[Pair]) -> list[list[int]]:
 
 def calibrate(path: Path, encoder: NumpyE5, shared: Path) -> None:
     """path's weights with their maxima (measured anew), written in its place atomically."""
-    from bench.train_reader import pairs_of
+    from bench.train_reader import pairs_of, save_weights
 
     with np.load(path) as stored:
         weights = {k: stored[k] for k in stored.files}
-    leads = bool(HEADLINED in weights and weights[HEADLINED].any())  # the shipped ones are
-    pairs = pairs_of(shared, encoder.tokenizer, leads=leads)
+    pairs = pairs_of(shared, encoder.tokenizer, leads=headlined(weights))  # the shipped: leads
     maxima = activation_maxima(encoder, weights, calibration_ids(pairs))
     weights = {k: v for k, v in weights.items() if not k.startswith(ABSMAX)} | maxima
-    tmp = path.with_name(f".{path.name}.tmp.npz")
-    np.savez(tmp, **weights)
-    tmp.replace(path)
+    save_weights(weights, path)
     print(f"{path}: the largest inputs of its {len(maxima)} products")
 
 

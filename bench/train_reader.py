@@ -618,6 +618,13 @@ def load_weights(layers: Any, head: Any, weights: dict[str, np.ndarray], first: 
     head.load_state_dict(tensors("head."))
 
 
+def save_weights(weights: dict[str, np.ndarray], path: Path) -> None:
+    """weights written to path atomically (a temporary file beside it, then renamed)."""
+    tmp = path.with_name(f".{path.name}.tmp.npz")
+    np.savez(tmp, **weights)
+    tmp.replace(path)
+
+
 def held_out_figures(reader: SpanReader, pairs: list[Pair]) -> None:
     """On the held-out articles: character F1 on the gold units (the reader alone, the rules
     alone, and both as service.short_answer.extract combines them, on the question as asked:
@@ -749,9 +756,7 @@ def main(argv: list[str] | None = None) -> None:
         weights[HEADLINED] = np.ones(1, dtype=np.float16)
     # what its int8 session smooths by (bench.calibrate_reader)
     weights |= activation_maxima(encoder, weights, calibration_ids(pairs))
-    tmp = args.out.with_name(f".{args.out.name}.tmp.npz")
-    np.savez(tmp, **weights)
-    tmp.replace(args.out)
+    save_weights(weights, args.out)
     print(f"wrote {args.out}")
     # read as the service reads: in int8 as WENDA_READER_INT8 says (auto: where the CPU has VNNI)
     held_out_figures(SpanReader(encoder, weights, int8_readers(Settings().reader_int8)), pairs)

@@ -101,6 +101,11 @@ def _whole_names(sentence: str, bounds: list[int]) -> list[int]:
     return [b for b in bounds if b not in inside]
 
 
+def headlined(weights: Mapping[str, np.ndarray]) -> bool:
+    """Whether reader weights were trained with what comes before each sentence (HEADLINED)."""
+    return bool(HEADLINED in weights and weights[HEADLINED].any())
+
+
 def tuned_layers(weights: Mapping[str, np.ndarray]) -> list[int]:
     """The e5 layers that reader weights tune (their `encoder.layer.N.…` keys), in order."""
     return sorted({int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer.")})
@@ -123,7 +128,7 @@ class SpanReader:
         (self.products; what bench.calibrate_reader measures)."""
         # not held: a reader kept for its encoder (reader_for) must not keep the encoder alive
         self._encoder = weakref.ref(encoder)
-        self.headlined = bool(HEADLINED in weights and weights[HEADLINED].any())
+        self.headlined = headlined(weights)
         absmax = {k[len(ABSMAX) :]: v for k, v in weights.items() if k.startswith(ABSMAX)}
         self.int8 = int8 and bool(absmax)
         weights = {k: v for k, v in weights.items() if k != HEADLINED and not k.startswith(ABSMAX)}
@@ -145,21 +150,20 @@ class SpanReader:
         x = g.states(keys, encoder.heads, embedded=False)[-1]
         head = g.weight(f"{prefix}.head.weight", transposed=True)
         g.output(g.op("Add", g.op("MatMul", x, head), g.weight(f"{prefix}.head.bias")), "logits")
-        own = {
+        self.products = {
             k[len(prefix) + 1 :]: t
-            for k, t in g.product_inputs.items()
+            for k, t in (g.product_inputs.items() if products else ())
             if k.startswith(f"{prefix}.")
         }
-        self.products = own if products else {}
         outputs: dict[str, list[str | int]] = {"logits": ["batch", "tokens", 2]}
         outputs |= {t: ["batch", "tokens", f"{t} width"] for t in self.products.values()}
         graph, matrices = g.model("e5-reader", outputs)
         g.absmax = {}
         self.session = encoder.session_of(graph, matrices, int8=self.int8)
-        # float32 matrices must outlive the session; int8 ones were copied into it
-        self._matrices = {} if self.int8 else matrices
-        if self.int8:
+        if self.int8:  # copied into the session as int8: no longer needed
             g.forget(matrices)
+            matrices = {}
+        self._matrices = matrices  # float32 matrices must outlive the session
 
     @property
     def encoder(self) -> NumpyE5:
